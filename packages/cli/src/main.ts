@@ -1,0 +1,41 @@
+/**
+ * Entry of the `ocrflow` command. Each command lives in `commands/<name>.command.ts` and exports
+ * `register(program)`; add new ones to COMMANDS. `main()` returns the process exit code (see
+ * docs/cli.md): 0 ok, 1 failure, 2 usage error, 3 partial success (some files of a batch failed).
+ */
+import { Command, CommanderError } from 'commander';
+import { isOcrflowError } from '@ocrflow/core';
+
+export type Register = (program: Command) => void;
+
+const COMMANDS: (() => Promise<{ register: Register }>)[] = [];
+
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, PARTIAL: 3 } as const;
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('ocrflow')
+    .description('Self-hosted document OCR: job service, table-to-Excel workbench, local scans')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const load of COMMANDS) (await load()).register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (isOcrflowError(e)) {
+      process.stderr.write(`ocrflow: ${e.message} [${e.code}]\n`);
+      return EXIT.FAILURE;
+    }
+    process.stderr.write(`ocrflow: ${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT.FAILURE;
+  }
+}

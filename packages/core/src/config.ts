@@ -1,0 +1,201 @@
+/**
+ * Configuration in one typed place (after docling-serve's settings.py): every setting is declared
+ * once below with its environment variable, its `serve` flag, its type, default and help text.
+ * `loadConfig()` reads the environment, applies flag overrides, validates settings against each
+ * other and returns a frozen object. Nothing else in ocrflow reads `process.env` for settings.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { OcrflowError } from './errors.ts';
+
+type Kind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'enum';
+
+interface SettingDef<K extends Kind = Kind> {
+  env: string;
+  /** `serve` flag without the leading dashes. */
+  flag: string;
+  kind: K;
+  default: string;
+  help: string;
+  /** For `enum`. */
+  values?: readonly string[];
+  /** For numbers: inclusive bounds. */
+  min?: number;
+  max?: number;
+  /** Not printed in logs or `config` dumps. */
+  secret?: boolean;
+}
+
+export const ENGINE_NAMES = ['paddle', 'tesseract', 'vlm', 'ppstructure'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+export const ROLES = ['all', 'api', 'worker', 'app'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * The settings. Keys are the camelCase names used in code. The names of the environment variables
+ * listed in DESIGN.md are fixed; more may be added.
+ */
+export const SETTINGS = {
+  host: { env: 'OCRFLOW_HOST', flag: 'host', kind: 'string', default: '127.0.0.1', help: 'Listen address' },
+  port: { env: 'OCRFLOW_PORT', flag: 'port', kind: 'int', default: '8080', min: 0, max: 65535, help: 'Listen port (0 = any free port)' },
+  role: { env: 'OCRFLOW_ROLE', flag: 'role', kind: 'enum', values: ROLES, default: 'all', help: 'Process role: all (embedded), api (HTTP only), worker (OCR only), app (workbench UI + API only)' },
+  dataDir: { env: 'OCRFLOW_DATA_DIR', flag: 'data-dir', kind: 'string', default: './data', help: 'SQLite file, uploads and results' },
+  blobDir: { env: 'OCRFLOW_BLOB_DIR', flag: 'blob-dir', kind: 'string', default: '', help: 'Directory for uploads and results (shared storage when scaled); default <data-dir>/files' },
+  tokens: { env: 'OCRFLOW_TOKENS', flag: 'tokens', kind: 'list', default: '', secret: true, help: 'Comma-separated Bearer tokens accepted by the service API; empty = open' },
+  maxUploadMb: { env: 'OCRFLOW_MAX_UPLOAD_MB', flag: 'max-upload-mb', kind: 'number', default: '50', min: 0.001, help: 'Upload size limit of the service API, in MB' },
+  workbenchMaxUploadMb: { env: 'OCRFLOW_WORKBENCH_MAX_UPLOAD_MB', flag: 'workbench-max-upload-mb', kind: 'number', default: '10', min: 0.001, help: 'Upload size limit of the workbench, in MB' },
+  maxPixels: { env: 'OCRFLOW_MAX_PIXELS', flag: 'max-pixels', kind: 'int', default: '178956970', min: 1, help: 'Largest image (width x height) accepted before decoding; bigger files are refused as pixel bombs' },
+  maxPages: { env: 'OCRFLOW_MAX_PAGES', flag: 'max-pages', kind: 'int', default: '1000', min: 1, help: 'Most pages of one document' },
+  inputDirs: { env: 'OCRFLOW_INPUT_DIRS', flag: 'input-dirs', kind: 'list', default: '', help: 'Comma-separated roots allowed for file_path submissions; empty = none' },
+  webhookSecret: { env: 'OCRFLOW_WEBHOOK_SECRET', flag: 'webhook-secret', kind: 'string', default: '', secret: true, help: 'whsec_… signing secret; generated once and stored in the data dir when empty' },
+  webhookAllowPrivate: { env: 'OCRFLOW_WEBHOOK_ALLOW_PRIVATE', flag: 'webhook-allow-private', kind: 'bool', default: '0', help: '1 allows loopback/private webhook targets' },
+  webhookAllowHosts: { env: 'OCRFLOW_WEBHOOK_ALLOW_HOSTS', flag: 'webhook-allow-hosts', kind: 'list', default: '', help: 'Hosts or CIDRs allowed as webhook targets even when private' },
+  webhookUrls: { env: 'OCRFLOW_WEBHOOK_URLS', flag: 'webhook-urls', kind: 'list', default: '', help: 'Global webhook endpoints that receive every job event' },
+  webhookTimeoutMs: { env: 'OCRFLOW_WEBHOOK_TIMEOUT_MS', flag: 'webhook-timeout-ms', kind: 'int', default: '10000', min: 1, help: 'Per-attempt webhook timeout' },
+  webhookSchedule: { env: 'OCRFLOW_WEBHOOK_SCHEDULE', flag: 'webhook-schedule', kind: 'list', default: '5s,30s,2m,10m,30m,1h,2h,4h,6h,8h', help: 'Delays before each retry (s, m, h suffixes); attempts = entries + 1, then dead' },
+  workers: { env: 'OCRFLOW_WORKERS', flag: 'workers', kind: 'int', default: String(Math.max(1, os.availableParallelism?.() ?? os.cpus().length)), min: 1, max: 64, help: 'Concurrent jobs per worker process' },
+  workerRecyclePages: { env: 'OCRFLOW_WORKER_RECYCLE_PAGES', flag: 'worker-recycle-pages', kind: 'int', default: '500', min: 1, help: 'Restart an engine worker thread after this many pages' },
+  workerMaxRssMb: { env: 'OCRFLOW_WORKER_MAX_RSS_MB', flag: 'worker-max-rss-mb', kind: 'int', default: '2048', min: 64, help: 'Restart engine worker threads when the process RSS passes this' },
+  queueMax: { env: 'OCRFLOW_QUEUE_MAX', flag: 'queue-max', kind: 'int', default: '10000', min: 1, help: 'Most queued jobs; beyond it submissions get 429 with Retry-After' },
+  leaseMs: { env: 'OCRFLOW_LEASE_MS', flag: 'lease-ms', kind: 'int', default: '30000', min: 1000, help: 'Job lease; a running job whose lease expires is picked up again' },
+  databaseUrl: { env: 'OCRFLOW_DATABASE_URL', flag: 'database-url', kind: 'string', default: '', secret: true, help: 'postgres://… selects PostgreSQL; default SQLite in the data dir' },
+  redisUrl: { env: 'OCRFLOW_REDIS_URL', flag: 'redis-url', kind: 'string', default: '', secret: true, help: 'redis://… selects BullMQ + Redis event fan-out; default in-process' },
+  engine: { env: 'OCRFLOW_ENGINE', flag: 'engine', kind: 'enum', values: ENGINE_NAMES, default: 'paddle', help: 'Default OCR engine' },
+  languages: { env: 'OCRFLOW_LANGUAGES', flag: 'languages', kind: 'list', default: 'ch,en', help: 'Default recognition languages' },
+  analysis: { env: 'OCRFLOW_ANALYSIS', flag: 'analysis', kind: 'bool', default: '1', help: 'Run the analysis step after every job' },
+  vlmBaseUrl: { env: 'OCRFLOW_VLM_BASE_URL', flag: 'vlm-base-url', kind: 'string', default: '', help: 'OpenAI-compatible vision endpoint for the vlm engine (ends in /v1)' },
+  vlmModel: { env: 'OCRFLOW_VLM_MODEL', flag: 'vlm-model', kind: 'string', default: '', help: 'Model name for the vlm engine' },
+  vlmApiKey: { env: 'OCRFLOW_VLM_API_KEY', flag: 'vlm-api-key', kind: 'string', default: '', secret: true, help: 'API key for the vlm engine' },
+  vlmTimeoutMs: { env: 'OCRFLOW_VLM_TIMEOUT_MS', flag: 'vlm-timeout-ms', kind: 'int', default: '120000', min: 1, help: 'Per-request timeout of the vlm engine' },
+  vlmConcurrency: { env: 'OCRFLOW_VLM_CONCURRENCY', flag: 'vlm-concurrency', kind: 'int', default: '4', min: 1, help: 'Most concurrent requests to the vlm endpoint' },
+  ppstructureUrl: { env: 'OCRFLOW_PPSTRUCTURE_URL', flag: 'ppstructure-url', kind: 'string', default: '', help: 'An existing PaddleOCR service for the ppstructure engine' },
+  ppstructureToken: { env: 'OCRFLOW_PPSTRUCTURE_TOKEN', flag: 'ppstructure-token', kind: 'string', default: '', secret: true, help: 'Bearer token for the ppstructure service' },
+  llmBaseUrl: { env: 'OCRFLOW_LLM_BASE_URL', flag: 'llm-base-url', kind: 'string', default: '', help: 'OpenAI-compatible chat endpoint for the LLM analyser' },
+  llmModel: { env: 'OCRFLOW_LLM_MODEL', flag: 'llm-model', kind: 'string', default: '', help: 'Model name for the LLM analyser' },
+  llmApiKey: { env: 'OCRFLOW_LLM_API_KEY', flag: 'llm-api-key', kind: 'string', default: '', secret: true, help: 'API key for the LLM analyser' },
+  llmTimeoutMs: { env: 'OCRFLOW_LLM_TIMEOUT_MS', flag: 'llm-timeout-ms', kind: 'int', default: '30000', min: 1, help: 'Timeout of one LLM analysis request' },
+  ocrServiceUrl: { env: 'OCRFLOW_OCR_SERVICE_URL', flag: 'ocr-service-url', kind: 'string', default: '', help: 'Workbench: a remote ocrflow service to use instead of the in-process one' },
+  ocrServiceToken: { env: 'OCRFLOW_OCR_SERVICE_TOKEN', flag: 'ocr-service-token', kind: 'string', default: '', secret: true, help: 'Workbench: Bearer token for the remote ocrflow service' },
+  publicUrl: { env: 'OCRFLOW_PUBLIC_URL', flag: 'public-url', kind: 'string', default: '', help: 'Base URL clients reach this service at (used in result_url); default http://host:port' },
+  logLevel: { env: 'OCRFLOW_LOG_LEVEL', flag: 'log-level', kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', help: 'Log level' },
+} as const satisfies Record<string, SettingDef>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+type ValueOf<D> = D extends { kind: 'int' | 'number' }
+  ? number
+  : D extends { kind: 'bool' }
+    ? boolean
+    : D extends { kind: 'list' }
+      ? string[]
+      : D extends { kind: 'enum'; values: readonly (infer V)[] }
+        ? V
+        : string;
+
+export type Config = { readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> } & {
+  /** Derived: absolute data directory. */
+  readonly dataDirAbs: string;
+  /** Derived: absolute blob directory. */
+  readonly blobDirAbs: string;
+  /** Derived: 'sqlite' or 'postgres'. */
+  readonly storeKind: 'sqlite' | 'postgres';
+  /** Derived: 'local' or 'bullmq'. */
+  readonly queueKind: 'local' | 'bullmq';
+};
+
+function parseValue(key: string, def: SettingDef, raw: string): unknown {
+  const bad = (why: string) =>
+    new OcrflowError('OCRFLOW_ERR_VALIDATION', `Invalid ${def.env} (--${def.flag}) = ${JSON.stringify(def.secret ? '***' : raw)}: ${why}`, { setting: key });
+  switch (def.kind) {
+    case 'string':
+      return raw.trim();
+    case 'int':
+    case 'number': {
+      const n = Number(raw.trim());
+      if (raw.trim() === '' || !Number.isFinite(n)) throw bad('expected a number');
+      if (def.kind === 'int' && !Number.isInteger(n)) throw bad('expected a whole number');
+      if (def.min !== undefined && n < def.min) throw bad(`must be >= ${def.min}`);
+      if (def.max !== undefined && n > def.max) throw bad(`must be <= ${def.max}`);
+      return n;
+    }
+    case 'bool': {
+      const v = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+      throw bad('expected 1/0, true/false, yes/no or on/off');
+    }
+    case 'list':
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    case 'enum': {
+      const v = raw.trim();
+      if (!def.values?.includes(v)) throw bad(`expected one of ${def.values?.join(', ')}`);
+      return v;
+    }
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Environment to read; default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Values that win over the environment: by setting key, as raw strings or typed values. */
+  overrides?: Partial<Record<SettingKey, string | number | boolean | string[]>>;
+  /** Base for relative paths; default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** Read, validate and freeze the configuration. Throws OcrflowError(OCRFLOW_ERR_VALIDATION) with a clear message. */
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const out: Record<string, unknown> = {};
+  for (const [key, def] of Object.entries(SETTINGS) as [SettingKey, SettingDef][]) {
+    const o = opts.overrides?.[key];
+    if (o !== undefined) {
+      out[key] = typeof o === 'string' ? parseValue(key, def, o) : Array.isArray(o) ? o : o;
+      continue;
+    }
+    const raw = env[def.env];
+    out[key] = parseValue(key, def, raw ?? def.default);
+  }
+  const c = out as Omit<Config, 'dataDirAbs' | 'blobDirAbs' | 'storeKind' | 'queueKind'>;
+  const dataDirAbs = path.resolve(cwd, c.dataDir);
+  const blobDirAbs = c.blobDir ? path.resolve(cwd, c.blobDir) : path.join(dataDirAbs, 'files');
+  const storeKind = c.databaseUrl ? 'postgres' : 'sqlite';
+  const queueKind = c.redisUrl ? 'bullmq' : 'local';
+
+  // Settings validated against each other: contradictory combinations refuse to start.
+  const fail = (msg: string) => {
+    throw new OcrflowError('OCRFLOW_ERR_VALIDATION', msg);
+  };
+  if (c.databaseUrl && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) fail('OCRFLOW_DATABASE_URL must start with postgres:// or postgresql://');
+  if (c.redisUrl && !/^rediss?:\/\//.test(c.redisUrl)) fail('OCRFLOW_REDIS_URL must start with redis:// or rediss://');
+  if ((c.role === 'api' || c.role === 'worker') && storeKind === 'sqlite' && queueKind === 'local')
+    fail(`--role ${c.role} splits the service across processes: it needs OCRFLOW_DATABASE_URL (PostgreSQL) and OCRFLOW_REDIS_URL (Redis). Use --role all for the embedded shape.`);
+  if (queueKind === 'bullmq' && storeKind === 'sqlite')
+    fail('OCRFLOW_REDIS_URL (BullMQ) needs OCRFLOW_DATABASE_URL (PostgreSQL): several processes cannot share one SQLite file safely.');
+  if (c.engine === 'vlm' && !c.vlmBaseUrl) fail('OCRFLOW_ENGINE=vlm needs OCRFLOW_VLM_BASE_URL');
+  if (c.engine === 'ppstructure' && !c.ppstructureUrl) fail('OCRFLOW_ENGINE=ppstructure needs OCRFLOW_PPSTRUCTURE_URL');
+  if (c.webhookSecret && !c.webhookSecret.startsWith('whsec_')) fail('OCRFLOW_WEBHOOK_SECRET must look like whsec_<base64>');
+  for (const u of [c.vlmBaseUrl, c.ppstructureUrl, c.llmBaseUrl, c.ocrServiceUrl, c.publicUrl, ...c.webhookUrls]) {
+    if (u && !/^https?:\/\//.test(u)) fail(`${u} is not an http(s) URL`);
+  }
+  return Object.freeze({ ...c, dataDirAbs, blobDirAbs, storeKind, queueKind }) as Config;
+}
+
+/** The configuration with secrets masked, for logs and `GET /health`. */
+export function redactConfig(c: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, def] of Object.entries(SETTINGS) as [SettingKey, SettingDef][]) {
+    const v = c[key];
+    out[key] = def.secret && (Array.isArray(v) ? v.length > 0 : Boolean(v)) ? '***' : v;
+  }
+  return out;
+}
+
+/** One line per setting, for `--help` and docs. */
+export function describeSettings(): { key: SettingKey; env: string; flag: string; default: string; help: string }[] {
+  return (Object.entries(SETTINGS) as [SettingKey, SettingDef][]).map(([key, d]) => ({ key, env: d.env, flag: d.flag, default: d.default, help: d.help }));
+}

@@ -1,0 +1,160 @@
+/**
+ * The one document model of ocrflow.
+ *
+ * Every engine (paddle, tesseract, vlm, ppstructure) produces it, and every output (JSON, Markdown,
+ * text, HTML, XLSX, the PaddleOCR and DeepSeek compatibility shapes, the workbench sheets) is a pure
+ * function of it. Field names are snake_case because this object is also the public JSON result.
+ *
+ * Coordinates are pixels of the page image *after* orientation correction (the image a person sees
+ * upright), origin top-left, x to the right, y down.
+ */
+
+/** Axis-aligned box: [x0, y0, x1, y1], x0 <= x1, y0 <= y1. */
+export type BBox = [number, number, number, number];
+/** A point [x, y]. */
+export type Point = [number, number];
+
+/** A recognised word (white-space separated token) inside a line. */
+export interface Word {
+  text: string;
+  bbox: BBox;
+  /** 0..1 */
+  confidence: number;
+}
+
+/** A recognised text line: the unit a detector finds and a recogniser reads. */
+export interface Line {
+  text: string;
+  bbox: BBox;
+  /** Quadrilateral (or longer polygon) around the line, clockwise from top-left. */
+  polygon: Point[];
+  /** 0..1 */
+  confidence: number;
+  /** Word boxes where the engine can tell them (CTC alignment, tesseract words); may be empty. */
+  words: Word[];
+}
+
+/** Block types of the layout. Closed set: engines map their own labels onto it. */
+export type TextBlockType =
+  | 'title'
+  | 'heading'
+  | 'text'
+  | 'list'
+  | 'caption'
+  | 'header'
+  | 'footer'
+  | 'footnote'
+  | 'code';
+export type BlockType = TextBlockType | 'table' | 'figure' | 'formula';
+
+interface BlockBase {
+  /** Stable within the document: `p{page}-b{n}`. */
+  id: string;
+  bbox: BBox;
+  /** The label the engine used, when it had its own (e.g. DeepSeek `sub_title`, PP-Structure `doc_title`). */
+  source_label?: string;
+  /** Quality flags, e.g. `vlm_repetition`, `fallback_engine`. */
+  flags?: string[];
+}
+
+export interface TextBlock extends BlockBase {
+  type: TextBlockType;
+  /** Heading level for `title` (1) and `heading` (2..6). */
+  level?: number;
+  lines: Line[];
+  /** Lines joined with '\n' (kept in sync by the builders in `build.ts`). */
+  text: string;
+}
+
+export interface FormulaBlock extends BlockBase {
+  type: 'formula';
+  /** LaTeX source, verbatim. */
+  latex: string;
+  lines: Line[];
+}
+
+export interface FigureBlock extends BlockBase {
+  type: 'figure';
+  caption?: string;
+  /** Text found inside the figure, if any. */
+  lines: Line[];
+}
+
+/** One cell of a table grid. Spans are >= 1; a merged cell appears once, at its top-left slot. */
+export interface TableCell {
+  row: number;
+  col: number;
+  row_span: number;
+  col_span: number;
+  /** Null when the engine gave no geometry (e.g. an HTML table from a VLM without boxes). */
+  bbox: BBox | null;
+  text: string;
+  lines: Line[];
+  /** True for header cells (`<th>`/first row of a ruled table with a header style). */
+  header?: boolean;
+}
+
+export interface Table {
+  n_rows: number;
+  n_cols: number;
+  cells: TableCell[];
+  caption?: string;
+  /** True when the structure came from ruling lines, false when inferred from text alignment or a model. */
+  ruled: boolean;
+}
+
+export interface TableBlock extends BlockBase {
+  type: 'table';
+  table: Table;
+}
+
+export type Block = TextBlock | FormulaBlock | FigureBlock | TableBlock;
+
+/** Where a page's content came from. */
+export type PageSource = 'ocr' | 'text-layer' | 'vlm' | 'remote';
+
+export interface Page {
+  /** 0-based page index within the document. */
+  index: number;
+  width: number;
+  height: number;
+  /**
+   * Clockwise rotation (degrees) that was applied to the decoded image to make it upright
+   * (EXIF orientation and detected orientation combined).
+   */
+  rotation: 0 | 90 | 180 | 270;
+  /** Residual skew that was measured, in degrees (positive = clockwise), if any. */
+  skew_deg?: number;
+  source: PageSource;
+  engine: string;
+  /** Blocks in reading order. */
+  blocks: Block[];
+  /** Page-level quality flags, e.g. `text_layer_rejected`, `vlm_fallback`. */
+  flags: string[];
+  /** Per-stage timings in milliseconds (decode, detect, recognise, layout, tables, ...). */
+  timings_ms: Record<string, number>;
+}
+
+export interface DocumentMeta {
+  engine: string;
+  languages: string[];
+  mime: string;
+  filename?: string;
+  page_count: number;
+}
+
+export interface OcrDocument {
+  schema: 'ocrflow.document/1';
+  meta: DocumentMeta;
+  pages: Page[];
+}
+
+export const DOCUMENT_SCHEMA = 'ocrflow.document/1' as const;
+
+export function isTableBlock(b: Block): b is TableBlock {
+  return b.type === 'table';
+}
+
+export function isTextBlock(b: Block): b is TextBlock {
+  return b.type !== 'table' && b.type !== 'figure' && b.type !== 'formula';
+}
