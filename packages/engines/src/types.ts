@@ -52,3 +52,61 @@ export interface OcrEngine {
   /** Release native sessions, workers and sockets. */
   dispose(): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline API the server's workers and the CLI call (implemented under `pipeline/`, exported
+// from the package index):
+//
+//   inspectDocument(data, opts): Promise<DocumentInfo>
+//       Cheap validation at submission time: magic-byte sniffing, header dimensions (pixel bombs
+//       are refused before any decoding), PDF page count. Throws OcrflowError with
+//       OCRFLOW_ERR_EMPTY_FILE | OCRFLOW_ERR_UNSUPPORTED_MEDIA | OCRFLOW_ERR_IMAGE_TOO_LARGE |
+//       OCRFLOW_ERR_CORRUPT_FILE.
+//   openDocument(data, opts): Promise<SourceDocument>
+//       Decode for processing; pages are rendered one at a time (memory stays flat on long PDFs).
+//   processPage(page, opts): Promise<Page>
+//       Orientation, the engine, reading order, layout blocks and (mode 'layout') tables.
+//   runDocument(data, opts): Promise<OcrDocument>
+//       All of the above for one document (CLI scan, eval); `onPage` reports progress.
+//   assembleDocument(pages, meta): OcrDocument
+//       The document from per-page results (a job stores pages as they finish and resumes).
+// ---------------------------------------------------------------------------------------------
+
+export type SupportedMime = 'image/png' | 'image/jpeg' | 'image/webp' | 'image/tiff' | 'image/bmp' | 'application/pdf';
+
+export interface OpenOptions {
+  /** Largest width*height accepted (config maxPixels). */
+  maxPixels: number;
+  /** Most pages accepted (config maxPages). */
+  maxPages: number;
+}
+
+export interface DocumentInfo {
+  mime: SupportedMime;
+  pageCount: number;
+  /** Pixel size of the first page as stored (before EXIF rotation); PDFs: at render resolution. */
+  width: number;
+  height: number;
+}
+
+export interface SourcePage {
+  index: number;
+  /** Upright after EXIF orientation. */
+  image: RasterImage;
+  /** Clockwise rotation already applied from EXIF. */
+  exifRotation: 0 | 90 | 180 | 270;
+  /** Lines of a PDF text layer that passed the sanity check (then OCR is skipped for the page). */
+  textLayer?: Line[];
+  /** Flags found while rendering, e.g. `text_layer_rejected`, `downscaled`. */
+  flags: string[];
+}
+
+export interface SourceDocument {
+  readonly info: DocumentInfo;
+  renderPage(index: number): Promise<SourcePage>;
+  close(): void;
+}
+
+export interface PageOptions extends RecognizeOptions {
+  engine: EngineName;
+}
