@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   OCRFLOW_ERR_CORRUPT_FILE: { status: 422, message: 'The file is corrupt or truncated' },
   OCRFLOW_ERR_UNSUPPORTED_FORMAT: { status: 400, message: 'The requested output format is not supported' },
   OCRFLOW_ERR_INVALID_SHEETS: { status: 422, message: 'The edited sheets are malformed' },
+  OCRFLOW_ERR_TOO_MANY_PAGES: { status: 422, message: 'The document has more pages than allowed' },
   // 429/5xx: capacity and dependencies
   OCRFLOW_ERR_QUEUE_FULL: { status: 429, message: 'The job queue is full; retry later' },
   OCRFLOW_ERR_INTERNAL: { status: 500, message: 'Internal error' },
