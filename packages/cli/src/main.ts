@@ -8,7 +8,9 @@ import { isOcrflowError } from '@ocrflow/core';
 
 export type Register = (program: Command) => void;
 
-const COMMANDS: (() => Promise<{ register: Register }>)[] = [];
+const COMMANDS: (() => Promise<{ register: Register }>)[] = [
+  () => import('./commands/scan.command.ts'),
+];
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, PARTIAL: 3 } as const;
 

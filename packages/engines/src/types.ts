@@ -26,6 +26,11 @@ export interface RecognizeOptions {
   /** Free-form prompt for VLM engines (a job's `prompt` field); ignored by the others. */
   prompt?: string;
   signal?: AbortSignal;
+  /**
+   * Let the engine find the page orientation (0/90/180/270) and read it upright; default true.
+   * The rotation it applied comes back in `EnginePageResult.rotation`.
+   */
+  autoRotate?: boolean;
 }
 
 export interface EnginePageResult {
@@ -36,6 +41,11 @@ export interface EnginePageResult {
   /** Per-stage timings in milliseconds. */
   timings_ms: Record<string, number>;
   flags?: string[];
+  /**
+   * Clockwise rotation the engine applied to the image before reading it (orientation detection);
+   * when set, `lines` and `blocks` are in the coordinates of the rotated image.
+   */
+  rotation?: 0 | 90 | 180 | 270;
 }
 
 export interface EngineHealth {

@@ -1,0 +1,71 @@
+/**
+ * `ocrflow scan <file>`: run the OCR pipeline locally (no server) and print or write the result.
+ * Textual formats go to stdout without `-o`; the JSON format is the document model itself.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ENGINE_NAMES, OcrflowError, documentToMarkdown, documentToText, loadConfig, type EngineName, type OcrDocument } from '@ocrflow/core';
+import { disposeEngines, runDocument, OCR_MODES, type OcrMode } from '@ocrflow/engines';
+
+export const SCAN_FORMATS = ['json', 'markdown', 'text'] as const;
+export type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+/** Format renderers; other formats (html, xlsx, analysis) register here with one entry each. */
+export const SCAN_RENDERERS: Record<string, (doc: OcrDocument) => string | Uint8Array | Promise<string | Uint8Array>> = {
+  json: (doc) => JSON.stringify(doc, null, 2) + '\n',
+  markdown: (doc) => documentToMarkdown(doc),
+  text: (doc) => documentToText(doc),
+};
+
+interface ScanOpts {
+  format: string;
+  engine?: string;
+  languages?: string;
+  mode: string;
+  output?: string;
+  rotate: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('scan')
+    .description('OCR a local image or PDF and print the result (no server needed)')
+    .argument('<file>', 'image (PNG, JPEG, WebP, TIFF, BMP) or PDF')
+    .option('-f, --format <format>', `output format: ${Object.keys(SCAN_RENDERERS).join(', ')}`, 'text')
+    .option('-e, --engine <name>', `OCR engine: ${ENGINE_NAMES.join(', ')} (default OCRFLOW_ENGINE)`)
+    .option('-l, --languages <list>', 'comma-separated languages (default OCRFLOW_LANGUAGES)')
+    .option('-m, --mode <mode>', `${OCR_MODES.join(' or ')}`, 'layout')
+    .option('--no-rotate', 'do not detect page orientation')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(async (file: string, o: ScanOpts) => {
+      const render = SCAN_RENDERERS[o.format];
+      if (!render) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_FORMAT', `Unknown format "${o.format}"; use one of ${Object.keys(SCAN_RENDERERS).join(', ')}`);
+      if (o.engine && !(ENGINE_NAMES as readonly string[]).includes(o.engine)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown engine "${o.engine}"; use one of ${ENGINE_NAMES.join(', ')}`);
+      if (!(OCR_MODES as readonly string[]).includes(o.mode)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown mode "${o.mode}"`);
+      let data: Buffer;
+      try {
+        data = await readFile(file);
+      } catch {
+        throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', `Cannot read ${file}`);
+      }
+      const config = loadConfig();
+      try {
+        const doc = await runDocument(data, {
+          config,
+          engine: (o.engine as EngineName | undefined) ?? config.engine,
+          languages: o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+          mode: o.mode as OcrMode,
+          autoRotate: o.rotate,
+          filename: path.basename(file),
+          onPage: (p, n) => { if (n > 1) process.stderr.write(`page ${p.index + 1}/${n}\n`); },
+        });
+        const out = await render(doc);
+        if (o.output) await writeFile(o.output, out);
+        else if (typeof out === 'string') process.stdout.write(out);
+        else throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `The ${o.format} format is binary: give an output file with -o`);
+      } finally {
+        await disposeEngines();
+      }
+    });
+}

@@ -1,0 +1,118 @@
+/**
+ * Pixel helpers on `RasterImage` (interleaved RGB). Decoding and resizing go through sharp (libvips);
+ * the per-line crops are sampled here in JS because a crop is small and sharp cannot do a
+ * perspective warp. Nothing here decodes a file twice: callers keep the raster they were given.
+ */
+import sharp from 'sharp';
+import type { Point } from '@ocrflow/core';
+import type { RasterImage } from '../types.ts';
+
+export type Rotation = 0 | 90 | 180 | 270;
+
+export function rasterFromRaw(data: Buffer, width: number, height: number): RasterImage {
+  return { data, width, height, channels: 3 };
+}
+
+/** Resize with libvips (area-averaging when shrinking, so small text survives a downscale). */
+export async function resizeRaster(img: RasterImage, width: number, height: number): Promise<RasterImage> {
+  if (width === img.width && height === img.height) return img;
+  const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(width, height, { fit: 'fill', kernel: width < img.width ? 'lanczos3' : 'cubic' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: 3 };
+}
+
+/** Rotate clockwise by a multiple of 90 degrees (exact, no resampling). */
+export function rotateRaster(img: RasterImage, rot: Rotation): RasterImage {
+  if (rot === 0) return img;
+  const { width: w, height: h, data: src } = img;
+  const ow = rot === 180 ? w : h;
+  const oh = rot === 180 ? h : w;
+  const out = Buffer.allocUnsafe(ow * oh * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let nx: number, ny: number;
+      if (rot === 90) { nx = h - 1 - y; ny = x; }
+      else if (rot === 180) { nx = w - 1 - x; ny = h - 1 - y; }
+      else { nx = y; ny = w - 1 - x; }
+      const si = (y * w + x) * 3, di = (ny * ow + nx) * 3;
+      out[di] = src[si]; out[di + 1] = src[si + 1]; out[di + 2] = src[si + 2];
+    }
+  }
+  return { data: out, width: ow, height: oh, channels: 3 };
+}
+
+/** Where a point of an image of size w×h lands after rotating the image clockwise by `rot`. */
+export function rotatePoint(p: Point, w: number, h: number, rot: Rotation): Point {
+  const [x, y] = p;
+  if (rot === 90) return [h - y, x];
+  if (rot === 180) return [w - x, h - y];
+  if (rot === 270) return [y, w - x];
+  return [x, y];
+}
+
+/** Homography mapping the unit rectangle corners (0,0),(1,0),(1,1),(0,1) to quad q (tl,tr,br,bl). */
+function squareToQuad(q: readonly Point[]): number[] {
+  const [[x0, y0], [x1, y1], [x2, y2], [x3, y3]] = q;
+  const dx1 = x1 - x2, dx2 = x3 - x2, dx3 = x0 - x1 + x2 - x3;
+  const dy1 = y1 - y2, dy2 = y3 - y2, dy3 = y0 - y1 + y2 - y3;
+  if (Math.abs(dx3) < 1e-9 && Math.abs(dy3) < 1e-9) {
+    return [x1 - x0, x3 - x0, x0, y1 - y0, y3 - y0, y0, 0, 0];
+  }
+  const den = dx1 * dy2 - dx2 * dy1;
+  const g = (dx3 * dy2 - dx2 * dy3) / den;
+  const hh = (dx1 * dy3 - dx3 * dy1) / den;
+  return [x1 - x0 + g * x1, x3 - x0 + hh * x3, x0, y1 - y0 + g * y1, y3 - y0 + hh * y3, y0, g, hh];
+}
+
+/**
+ * Sample the quadrilateral `quad` (tl, tr, br, bl) of `img` into an upright outW×outH RGB crop.
+ * When the crop shrinks the source by more than 1.5× it averages ss×ss sub-samples per output
+ * pixel, because plain bilinear sampling aliases thin strokes away.
+ */
+export function cropQuad(img: RasterImage, quad: readonly Point[], outW: number, outH: number): Buffer {
+  const m = squareToQuad(quad);
+  const srcH = Math.hypot(quad[3][0] - quad[0][0], quad[3][1] - quad[0][1]);
+  const srcW = Math.hypot(quad[1][0] - quad[0][0], quad[1][1] - quad[0][1]);
+  const shrink = Math.max(srcH / outH, srcW / outW);
+  const ss = shrink > 1.5 ? Math.min(4, Math.ceil(shrink)) : 1;
+  const out = Buffer.allocUnsafe(outW * outH * 3);
+  const { width: w, height: h, data } = img;
+  const acc = [0, 0, 0];
+  const inv = 1 / (ss * ss);
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      acc[0] = acc[1] = acc[2] = 0;
+      for (let sy = 0; sy < ss; sy++) {
+        const v = (oy + (sy + 0.5) / ss) / outH;
+        for (let sx = 0; sx < ss; sx++) {
+          const u = (ox + (sx + 0.5) / ss) / outW;
+          const z = m[6] * u + m[7] * v + 1;
+          let x = (m[0] * u + m[1] * v + m[2]) / z - 0.5;
+          let y = (m[3] * u + m[4] * v + m[5]) / z - 0.5;
+          if (x < 0) x = 0; else if (x > w - 1) x = w - 1;
+          if (y < 0) y = 0; else if (y > h - 1) y = h - 1;
+          const x0 = Math.floor(x), y0 = Math.floor(y);
+          const x1 = Math.min(x0 + 1, w - 1), y1 = Math.min(y0 + 1, h - 1);
+          const fx = x - x0, fy = y - y0;
+          const i00 = (y0 * w + x0) * 3, i01 = (y0 * w + x1) * 3, i10 = (y1 * w + x0) * 3, i11 = (y1 * w + x1) * 3;
+          for (let c = 0; c < 3; c++) {
+            const top = data[i00 + c] + (data[i01 + c] - data[i00 + c]) * fx;
+            const bot = data[i10 + c] + (data[i11 + c] - data[i10 + c]) * fx;
+            acc[c] += top + (bot - top) * fy;
+          }
+        }
+      }
+      const o = (oy * outW + ox) * 3;
+      out[o] = acc[0] * inv + 0.5; out[o + 1] = acc[1] * inv + 0.5; out[o + 2] = acc[2] * inv + 0.5;
+    }
+  }
+  return out;
+}
+
+/** Rotate a small RGB crop buffer (w×h) clockwise by 90/180/270. */
+export function rotateCrop(buf: Buffer, w: number, h: number, rot: Rotation): { data: Buffer; width: number; height: number } {
+  const r = rotateRaster({ data: buf, width: w, height: h, channels: 3 }, rot);
+  return { data: r.data, width: r.width, height: r.height };
+}

@@ -1,0 +1,75 @@
+/**
+ * PP-OCRv4 text detection: resize the page so both sides are multiples of 32 within the chosen
+ * limits, normalise as the model was trained (BGR channel order, ImageNet mean/std applied in that
+ * order, as PaddleOCR's cv2-based pipeline does), run, post-process the probability map.
+ */
+import type { Point } from '@ocrflow/core';
+import type { RasterImage } from '../../types.ts';
+import { resizeRaster } from '../../image/raster.ts';
+import type { InferSession } from '../infer.session.ts';
+import { dbPostprocess, DEFAULT_DB_OPTIONS, type DbOptions } from './db.postprocess.ts';
+
+export interface DetOptions {
+  /** The longer side of the detector input is at most this (big scans are downscaled). */
+  maxSide: number;
+  /** The shorter side is at least this (small phone crops are upscaled so thin text separates). */
+  minSide: number;
+  db: DbOptions;
+}
+
+export const DEFAULT_DET_OPTIONS: DetOptions = { maxSide: 1600, minSide: 736, db: DEFAULT_DB_OPTIONS };
+
+export interface DetBox {
+  /** tl, tr, br, bl in page coordinates. */
+  quad: Point[];
+  score: number;
+}
+
+/** Detector input size for a page: keeps the aspect ratio, sides multiples of 32. */
+export function detInputSize(w: number, h: number, opts: Pick<DetOptions, 'maxSide' | 'minSide'>): { w: number; h: number } {
+  let scale = Math.min(1, opts.maxSide / Math.max(w, h));
+  // Small pages are upscaled (at most 2x: beyond that the detector sees interpolation blur).
+  if (Math.min(w, h) * scale < opts.minSide) scale = Math.min(opts.minSide / Math.min(w, h), opts.maxSide / Math.max(w, h), 2);
+  const rw = Math.max(32, Math.round((w * scale) / 32) * 32);
+  const rh = Math.max(32, Math.round((h * scale) / 32) * 32);
+  return { w: rw, h: rh };
+}
+
+const MEAN = [0.485, 0.456, 0.406];
+const STD = [0.229, 0.224, 0.225];
+
+export function detTensor(img: RasterImage): Float32Array {
+  const { width: w, height: h, data } = img;
+  const plane = w * h;
+  const t = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) {
+    // Channel 0 of the model input is blue (cv2 order).
+    t[i] = (data[i * 3 + 2] / 255 - MEAN[0]) / STD[0];
+    t[plane + i] = (data[i * 3 + 1] / 255 - MEAN[1]) / STD[1];
+    t[2 * plane + i] = (data[i * 3] / 255 - MEAN[2]) / STD[2];
+  }
+  return t;
+}
+
+export interface DetResult {
+  boxes: DetBox[];
+  /** The map and its size, kept for orientation scoring and tests. */
+  map: { prob: Float32Array; width: number; height: number };
+}
+
+export async function detect(session: InferSession, img: RasterImage, opts: DetOptions = DEFAULT_DET_OPTIONS): Promise<DetResult> {
+  const size = detInputSize(img.width, img.height, opts);
+  const small = await resizeRaster(img, size.w, size.h);
+  const out = await session.run(detTensor(small), [1, 3, size.h, size.w]);
+  const mh = out.dims[2], mw = out.dims[3];
+  const sx = img.width / mw, sy = img.height / mh;
+  const boxes = dbPostprocess(out.data, mw, mh, opts.db).map((b) => ({
+    score: b.score,
+    quad: b.quad.map(([x, y]) => [clamp(x * sx, 0, img.width), clamp(y * sy, 0, img.height)] as Point),
+  }));
+  return { boxes, map: { prob: out.data, width: mw, height: mh } };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}

@@ -1,0 +1,55 @@
+/**
+ * One inference-session interface over onnxruntime-node (after RapidOCR's inference_engine): the
+ * stages only see `run(input, dims) -> {data, dims}`. A session is created once per engine
+ * instance, i.e. once per worker thread, and reused for every page.
+ */
+import os from 'node:os';
+import ort from 'onnxruntime-node';
+
+export interface SessionOptions {
+  /** Threads inside one operator. Default: cores / worker threads (at least 1). */
+  intraOpNumThreads?: number;
+}
+
+export interface TensorOut {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+export class InferSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly path: string,
+  ) {}
+
+  static async create(modelPath: string, opts: SessionOptions = {}): Promise<InferSession> {
+    const threads = opts.intraOpNumThreads ?? defaultThreads();
+    const session = await ort.InferenceSession.create(modelPath, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      // The arena keeps the largest activation ever seen; with many page sizes it only grows.
+      enableCpuMemArena: false,
+    });
+    return new InferSession(session, modelPath);
+  }
+
+  async run(input: Float32Array, dims: number[]): Promise<TensorOut> {
+    const feeds = { [this.session.inputNames[0]]: new ort.Tensor('float32', input, dims) };
+    const out = await this.session.run(feeds);
+    const t = out[this.session.outputNames[0]];
+    const data = t.data as Float32Array;
+    const dimsOut = t.dims;
+    return { data, dims: dimsOut };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export function defaultThreads(workers = 1): number {
+  const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+  return Math.max(1, Math.floor(cores / Math.max(1, workers)));
+}

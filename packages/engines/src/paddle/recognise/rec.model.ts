@@ -1,0 +1,100 @@
+/**
+ * PP-OCRv4 text recognition, batched: crops are sorted by aspect ratio so each batch pads little,
+ * every crop is sampled straight from the full-resolution page to the recogniser's 48 px height
+ * (small text is upscaled, big text averaged down), normalised to [-1, 1] in BGR order, padded with
+ * zeros to the batch's widest crop, and decoded with CTC alignment kept.
+ */
+import type { Point } from '@ocrflow/core';
+import type { RasterImage } from '../../types.ts';
+import { cropQuad } from '../../image/raster.ts';
+import type { InferSession } from '../infer.session.ts';
+import { ctcDecode, type DecodedChar } from './ctc.decode.ts';
+
+export const REC_HEIGHT = 48;
+/** The model downsamples the width by 8: one output frame per 8 input columns. */
+export const REC_STRIDE = 8;
+
+export interface RecOptions {
+  batchSize: number;
+  /** Crops are at least this wide (PaddleOCR pads to 320; narrower is faster and reads the same). */
+  minWidth: number;
+  /** Crops wider than this are squeezed (very long lines; the model still reads them). */
+  maxWidth: number;
+}
+
+export const DEFAULT_REC_OPTIONS: RecOptions = { batchSize: 8, minWidth: 64, maxWidth: 3200 };
+
+export interface RecCrop {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface RecOutput {
+  chars: DecodedChar[];
+  /** Frames of the model output and the tensor width that produced them. */
+  frames: number;
+  tensorWidth: number;
+  confidence: number;
+  crop: RecCrop;
+}
+
+export function quadSize(q: readonly Point[]): { w: number; h: number } {
+  const w = (Math.hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]) + Math.hypot(q[2][0] - q[3][0], q[2][1] - q[3][1])) / 2;
+  const h = (Math.hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]) + Math.hypot(q[2][0] - q[1][0], q[2][1] - q[1][1])) / 2;
+  return { w: Math.max(1, w), h: Math.max(1, h) };
+}
+
+/**
+ * Corners of `q` (tl, tr, br, bl on the page) re-labelled so the crop reads in another direction:
+ * shift 1 reads text running top-to-bottom (page turned 90° clockwise), 2 reads upside-down text,
+ * 3 reads text running bottom-to-top. Rotating a crop is only a relabelling of its corners.
+ */
+export function shiftQuad(q: readonly Point[], shift: number): Point[] {
+  return [0, 1, 2, 3].map((i) => q[(i + shift) % 4]);
+}
+
+/** Sample one line crop (quad in reading order) at the recogniser's height. */
+export function makeCrop(img: RasterImage, quad: readonly Point[], opts: RecOptions = DEFAULT_REC_OPTIONS): RecCrop {
+  const { w, h } = quadSize(quad);
+  const outW = Math.max(8, Math.min(opts.maxWidth, Math.round((REC_HEIGHT * w) / h)));
+  return { data: cropQuad(img, quad, outW, REC_HEIGHT), width: outW, height: REC_HEIGHT };
+}
+
+/** Pack crops into one NCHW tensor of width `width`, BGR, (x/255 - 0.5)/0.5, zero padded. */
+export function recTensor(crops: readonly RecCrop[], width: number): Float32Array {
+  const plane = REC_HEIGHT * width;
+  const t = new Float32Array(crops.length * 3 * plane);
+  crops.forEach((c, n) => {
+    const base = n * 3 * plane;
+    for (let y = 0; y < REC_HEIGHT; y++) {
+      for (let x = 0; x < c.width && x < width; x++) {
+        const s = (y * c.width + x) * 3;
+        const d = base + y * width + x;
+        t[d] = c.data[s + 2] / 127.5 - 1;
+        t[d + plane] = c.data[s + 1] / 127.5 - 1;
+        t[d + 2 * plane] = c.data[s] / 127.5 - 1;
+      }
+    }
+  });
+  return t;
+}
+
+/** Recognise crops in batches sorted by width; results come back in input order. */
+export async function recognizeCrops(session: InferSession, crops: readonly RecCrop[], charset: readonly string[], opts: RecOptions = DEFAULT_REC_OPTIONS): Promise<RecOutput[]> {
+  const order = crops.map((_, i) => i).sort((a, b) => crops[a].width - crops[b].width);
+  const results: RecOutput[] = new Array(crops.length);
+  for (let i = 0; i < order.length; i += opts.batchSize) {
+    const idx = order.slice(i, i + opts.batchSize);
+    const batch = idx.map((k) => crops[k]);
+    const width = Math.max(opts.minWidth, Math.ceil(Math.max(...batch.map((c) => c.width)) / REC_STRIDE) * REC_STRIDE);
+    const out = await session.run(recTensor(batch, width), [batch.length, 3, REC_HEIGHT, width]);
+    const [, frames, classes] = out.dims;
+    idx.forEach((k, j) => {
+      const chars = ctcDecode(out.data, j * frames * classes, frames, classes, charset);
+      const confidence = chars.length ? chars.reduce((s, c) => s + c.prob, 0) / chars.length : 0;
+      results[k] = { chars, frames, tensorWidth: width, confidence, crop: crops[k] };
+    });
+  }
+  return results;
+}

@@ -1,0 +1,54 @@
+/**
+ * A whole document in one call (CLI `scan`, `eval`): open, then pages one at a time (only one
+ * decoded page is alive at once), then the document. `assembleDocument` is also what a job uses
+ * to build the result from per-page results stored as they finished.
+ */
+import type { Config, DocumentMeta, EngineName, OcrDocument, Page } from '@ocrflow/core';
+import { DOCUMENT_SCHEMA, loadConfig } from '@ocrflow/core';
+import type { OcrMode, OpenOptions } from '../types.ts';
+import type { EngineCreateOptions } from '../registry.ts';
+import { openDocument } from './document.open.ts';
+import { processPage } from './page.process.ts';
+
+export interface RunOptions {
+  engine?: EngineName;
+  languages?: string[];
+  mode?: OcrMode;
+  prompt?: string;
+  autoRotate?: boolean;
+  signal?: AbortSignal;
+  filename?: string;
+  config?: Config;
+  engineOptions?: EngineCreateOptions;
+  open?: Partial<OpenOptions>;
+  /** Called after each page with the page and the page count. */
+  onPage?: (page: Page, pageCount: number) => void;
+}
+
+export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Promise<OcrDocument> {
+  const config = opts.config ?? loadConfig();
+  const engine = opts.engine ?? config.engine;
+  const languages = opts.languages ?? config.languages;
+  const doc = await openDocument(data, { maxPixels: config.maxPixels, maxPages: config.maxPages, ...opts.open });
+  try {
+    const pages: Page[] = [];
+    for (let i = 0; i < doc.info.pageCount; i++) {
+      opts.signal?.throwIfAborted();
+      const t0 = performance.now();
+      const src = await doc.renderPage(i);
+      const decodeMs = Math.round(performance.now() - t0);
+      const page = await processPage(src, { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, config, engineOptions: opts.engineOptions });
+      page.timings_ms = { decode: decodeMs, ...page.timings_ms };
+      pages.push(page);
+      opts.onPage?.(page, doc.info.pageCount);
+    }
+    return assembleDocument(pages, { engine, languages, mime: doc.info.mime, filename: opts.filename });
+  } finally {
+    doc.close();
+  }
+}
+
+export function assembleDocument(pages: readonly Page[], meta: Omit<DocumentMeta, 'page_count'> & { page_count?: number }): OcrDocument {
+  const sorted = pages.slice().sort((a, b) => a.index - b.index);
+  return { schema: DOCUMENT_SCHEMA, meta: { ...meta, page_count: meta.page_count ?? sorted.length }, pages: sorted };
+}

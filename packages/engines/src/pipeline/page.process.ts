@@ -1,0 +1,68 @@
+/**
+ * One page through the pipeline: text layer or engine (which also finds the page orientation),
+ * layout stages (tables, ...) in `layout` mode, reading order, blocks. Called by the CLI and eval
+ * through `runDocument`, and by the server's worker threads page by page.
+ */
+import type { Block, Config, Line, Page } from '@ocrflow/core';
+import { loadConfig } from '@ocrflow/core';
+import type { PageOptions, SourcePage } from '../types.ts';
+import { getEngine, type EngineCreateOptions } from '../registry.ts';
+import { LAYOUT_STAGES } from '../layout/layout.stages.ts';
+import { buildBlocks } from '../layout/page.layout.ts';
+import { rotateRaster, type Rotation } from '../image/raster.ts';
+
+export interface ProcessOptions extends PageOptions {
+  config?: Config;
+  engineOptions?: EngineCreateOptions;
+}
+
+export async function processPage(page: SourcePage, opts: ProcessOptions): Promise<Page> {
+  const timings: Record<string, number> = {};
+  const flags = [...page.flags];
+  let image = page.image;
+  let lines: Line[];
+  let engineBlocks: Block[] | undefined;
+  let rotation: Rotation = page.exifRotation;
+  let source: Page['source'] = 'ocr';
+  let engineName: string = opts.engine;
+  if (page.textLayer) {
+    lines = page.textLayer;
+    source = 'text-layer';
+    engineName = 'text-layer';
+  } else {
+    const engine = await getEngine(opts.engine, opts.config ?? loadConfig(), opts.engineOptions);
+    const r = await engine.recognize(image, opts);
+    Object.assign(timings, r.timings_ms);
+    if (r.flags) flags.push(...r.flags);
+    if (r.rotation) {
+      image = rotateRaster(image, r.rotation);
+      rotation = ((rotation + r.rotation) % 360) as Rotation;
+    }
+    lines = r.lines;
+    engineBlocks = r.blocks;
+    if (opts.engine === 'vlm' || opts.engine === 'ppstructure') source = opts.engine === 'vlm' ? 'vlm' : 'remote';
+  }
+  opts.signal?.throwIfAborted();
+  const t0 = performance.now();
+  let blocks: Block[];
+  if (engineBlocks) {
+    blocks = engineBlocks.map((b, i) => ({ ...b, id: `p${page.index}-b${i}` }));
+  } else {
+    let remaining: readonly Line[] = lines;
+    const stageBlocks: Block[] = [];
+    for (const stage of LAYOUT_STAGES) {
+      if (!stage.modes.includes(opts.mode)) continue;
+      const ts = performance.now();
+      const res = await stage.run({ pageIndex: page.index, image, lines: remaining, opts });
+      timings[stage.name] = Math.round(performance.now() - ts);
+      if (!res) continue;
+      stageBlocks.push(...res.blocks);
+      if (res.flags) flags.push(...res.flags);
+      const used = new Set(res.consumed);
+      remaining = remaining.filter((l) => !used.has(l));
+    }
+    blocks = buildBlocks(page.index, remaining, stageBlocks);
+  }
+  timings.layout = Math.round(performance.now() - t0);
+  return { index: page.index, width: image.width, height: image.height, rotation, source, engine: engineName, blocks, flags, timings_ms: timings };
+}
