@@ -58,6 +58,8 @@ export const SETTINGS = {
   workerMaxRssMb: { env: 'OCRFLOW_WORKER_MAX_RSS_MB', flag: 'worker-max-rss-mb', kind: 'int', default: '2048', min: 64, help: 'Restart engine worker threads when the process RSS passes this' },
   queueMax: { env: 'OCRFLOW_QUEUE_MAX', flag: 'queue-max', kind: 'int', default: '10000', min: 1, help: 'Most queued jobs; beyond it submissions get 429 with Retry-After' },
   leaseMs: { env: 'OCRFLOW_LEASE_MS', flag: 'lease-ms', kind: 'int', default: '30000', min: 1000, help: 'Job lease; a running job whose lease expires is picked up again' },
+  jobMaxAttempts: { env: 'OCRFLOW_JOB_MAX_ATTEMPTS', flag: 'job-max-attempts', kind: 'int', default: '3', min: 1, max: 100, help: 'Times a job may be started (a crashed worker re-queues it) before it fails with OCRFLOW_ERR_WORKER_CRASHED' },
+  sseHeartbeatMs: { env: 'OCRFLOW_SSE_HEARTBEAT_MS', flag: 'sse-heartbeat-ms', kind: 'int', default: '15000', min: 100, help: 'Comment line sent on idle server-sent event streams so proxies keep them open' },
   databaseUrl: { env: 'OCRFLOW_DATABASE_URL', flag: 'database-url', kind: 'string', default: '', secret: true, help: 'postgres://… selects PostgreSQL; default SQLite in the data dir' },
   redisUrl: { env: 'OCRFLOW_REDIS_URL', flag: 'redis-url', kind: 'string', default: '', secret: true, help: 'redis://… selects BullMQ + Redis event fan-out; default in-process' },
   engine: { env: 'OCRFLOW_ENGINE', flag: 'engine', kind: 'enum', values: ENGINE_NAMES, default: 'paddle', help: 'Default OCR engine' },
