@@ -73,6 +73,13 @@ export const SETTINGS = {
   vlmConcurrency: { env: 'OCRFLOW_VLM_CONCURRENCY', flag: 'vlm-concurrency', kind: 'int', default: '4', min: 1, help: 'Most concurrent requests to the vlm endpoint' },
   ppstructureUrl: { env: 'OCRFLOW_PPSTRUCTURE_URL', flag: 'ppstructure-url', kind: 'string', default: '', help: 'An existing PaddleOCR service for the ppstructure engine' },
   ppstructureToken: { env: 'OCRFLOW_PPSTRUCTURE_TOKEN', flag: 'ppstructure-token', kind: 'string', default: '', secret: true, help: 'Bearer token for the ppstructure service' },
+  vlmPromptStyle: { env: 'OCRFLOW_VLM_PROMPT_STYLE', flag: 'vlm-prompt-style', kind: 'enum', values: ['auto', 'deepseek', 'generic'], default: 'auto', help: 'Prompts of the vlm engine: deepseek (DeepSeek-OCR grounding prompts), generic (Markdown with HTML tables), auto (deepseek when the model name contains "deepseek")' },
+  vlmMaxTokens: { env: 'OCRFLOW_VLM_MAX_TOKENS', flag: 'vlm-max-tokens', kind: 'int', default: '4096', min: 64, help: 'max_tokens of one vlm page answer (caps runaway repetition; prompt + answer must fit the served context)' },
+  vlmMaxRetries: { env: 'OCRFLOW_VLM_MAX_RETRIES', flag: 'vlm-max-retries', kind: 'int', default: '3', min: 0, max: 10, help: 'Retries of a vlm/ppstructure request on 429, 5xx, time-outs and dropped connections' },
+  vlmMaxImageSide: { env: 'OCRFLOW_VLM_MAX_IMAGE_SIDE', flag: 'vlm-max-image-side', kind: 'int', default: '1600', min: 256, max: 10000, help: 'Longest side (px) of the page image sent to the vlm endpoint; boxes are scaled back to the page' },
+  vlmExtraBody: { env: 'OCRFLOW_VLM_EXTRA_BODY', flag: 'vlm-extra-body', kind: 'string', default: '', help: 'JSON object merged into every vlm chat-completions request (e.g. vLLM sampling options)' },
+  vlmFallbackEngine: { env: 'OCRFLOW_VLM_FALLBACK_ENGINE', flag: 'vlm-fallback-engine', kind: 'enum', values: ['paddle', 'tesseract', 'none'], default: 'paddle', help: 'Engine that re-reads a page whose vlm answer looped, was cut off or was empty' },
+  ppstructureTimeoutMs: { env: 'OCRFLOW_PPSTRUCTURE_TIMEOUT_MS', flag: 'ppstructure-timeout-ms', kind: 'int', default: '300000', min: 1, help: 'Longest wait for one page on the ppstructure service (upload, processing, result)' },
   llmBaseUrl: { env: 'OCRFLOW_LLM_BASE_URL', flag: 'llm-base-url', kind: 'string', default: '', help: 'OpenAI-compatible chat endpoint for the LLM analyser' },
   llmModel: { env: 'OCRFLOW_LLM_MODEL', flag: 'llm-model', kind: 'string', default: '', help: 'Model name for the LLM analyser' },
   llmApiKey: { env: 'OCRFLOW_LLM_API_KEY', flag: 'llm-api-key', kind: 'string', default: '', secret: true, help: 'API key for the LLM analyser' },
@@ -181,6 +188,15 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     fail('OCRFLOW_REDIS_URL (BullMQ) needs OCRFLOW_DATABASE_URL (PostgreSQL): several processes cannot share one SQLite file safely.');
   if (c.engine === 'vlm' && !c.vlmBaseUrl) fail('OCRFLOW_ENGINE=vlm needs OCRFLOW_VLM_BASE_URL');
   if (c.engine === 'ppstructure' && !c.ppstructureUrl) fail('OCRFLOW_ENGINE=ppstructure needs OCRFLOW_PPSTRUCTURE_URL');
+  if (c.vlmExtraBody) {
+    let extra: unknown;
+    try {
+      extra = JSON.parse(c.vlmExtraBody);
+    } catch {
+      /* reported below */
+    }
+    if (!extra || typeof extra !== 'object' || Array.isArray(extra)) fail('OCRFLOW_VLM_EXTRA_BODY must be a JSON object, e.g. {"top_p":1}');
+  }
   if (c.webhookSecret && !c.webhookSecret.startsWith('whsec_')) fail('OCRFLOW_WEBHOOK_SECRET must look like whsec_<base64>');
   for (const u of [c.vlmBaseUrl, c.ppstructureUrl, c.llmBaseUrl, c.ocrServiceUrl, c.publicUrl, ...c.webhookUrls]) {
     if (u && !/^https?:\/\//.test(u)) fail(`${u} is not an http(s) URL`);
