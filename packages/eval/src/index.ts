@@ -1,0 +1,6 @@
+/** @ocrflow/eval: dataset evaluation runner and quality metrics. */
+export * from './metric.types.ts';
+export { METRIC_MODULES } from './metrics.registry.ts';
+export { loadDataset } from './dataset.loader.ts';
+export { runEval, runEvalDetailed, median, peakRssMb, type EvalResult, type EvalOptions, type EvalProgress, type EvalDetail } from './eval.runner.ts';
+export { textMetrics, editDistance, cerCounts, wordCounts, normalizeForCer, tokens, f1 } from './metrics/text.metrics.ts';
