@@ -1,0 +1,62 @@
+/**
+ * The in-process queue of the embedded shape: an ordered list of job ids plus waiting workers.
+ * Not durable by itself — the store is; `init` reloads it from the store at start-up.
+ */
+import type { JobQueue } from '../ports/job-queue.port.ts';
+
+export class LocalQueue implements JobQueue {
+  readonly kind = 'local' as const;
+  private ids: string[] = [];
+  private readonly waiters: ((id: string | null) => void)[] = [];
+  private closed = false;
+
+  async init(queuedIds: string[]): Promise<void> {
+    for (const id of queuedIds) await this.enqueue(id);
+  }
+
+  async enqueue(jobId: string): Promise<void> {
+    if (this.closed || this.ids.includes(jobId)) return;
+    const w = this.waiters.shift();
+    if (w) w(jobId);
+    else this.ids.push(jobId);
+  }
+
+  next(signal: AbortSignal): Promise<string | null> {
+    if (this.closed || signal.aborted) return Promise.resolve(null);
+    const id = this.ids.shift();
+    if (id !== undefined) return Promise.resolve(id);
+    return new Promise((resolve) => {
+      const waiter = (v: string | null) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      };
+      const onAbort = () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(null);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  async remove(jobId: string): Promise<void> {
+    const i = this.ids.indexOf(jobId);
+    if (i >= 0) this.ids.splice(i, 1);
+  }
+
+  async position(jobId: string): Promise<number | null> {
+    const i = this.ids.indexOf(jobId);
+    return i >= 0 ? i + 1 : null;
+  }
+
+  async size(): Promise<number> {
+    return this.ids.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w(null);
+    this.ids = [];
+  }
+}

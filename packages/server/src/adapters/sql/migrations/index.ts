@@ -1,0 +1,14 @@
+/**
+ * All migrations, in order. Names sort lexically; append new ones (`0002_webhooks`, …) with one
+ * import line. Each is written with Kysely's schema builder so it runs on SQLite and PostgreSQL.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { m0001_jobs } from './0001_jobs.ts';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_jobs': m0001_jobs,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

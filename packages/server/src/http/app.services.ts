@@ -1,0 +1,29 @@
+/** What route plugins get: the services (never the adapters). */
+import type { EventsService } from '../services/events.service.ts';
+import type { JobsService } from '../services/jobs.service.ts';
+import type { ResultsService } from '../services/results.service.ts';
+import type { ServiceContext } from '../services/service.context.ts';
+import type { SubmissionService } from '../services/submission.service.ts';
+import type { JobRunner } from '../workers/job.runner.ts';
+import type { WorkerPool } from '../workers/worker.pool.ts';
+import type { ServerMetrics } from './metrics.ts';
+
+export interface AppServices {
+  readonly ctx: ServiceContext;
+  readonly jobs: JobsService;
+  readonly submissions: SubmissionService;
+  readonly events: EventsService;
+  readonly results: ResultsService;
+  readonly metrics: ServerMetrics;
+  /** Null in processes without workers (`--role api|app`). */
+  readonly runner: JobRunner | null;
+  readonly pool: WorkerPool | null;
+  /** Migrated and (where they run) workers started. */
+  readonly state: { ready: boolean };
+  /** Aborted when the server starts shutting down: long-polls and SSE streams end. */
+  readonly closing: AbortSignal;
+}
+
+export interface RouteOptions {
+  services: AppServices;
+}

@@ -1,0 +1,99 @@
+/**
+ * The Fastify application: shared schemas, OpenAPI (/openapi.json) and Swagger UI (/docs), error
+ * mapping, multipart, metrics, and the feature route plugins. Each feature is one entry of
+ * FEATURE_ROUTES with its prefix and whether it sits behind the Bearer token; the compatibility
+ * routes, webhooks and the workbench (issues 5, 6) add their plugins here with one line each.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import { OcrflowError } from '@ocrflow/core';
+import { eventsRoutes } from '../routes/events.routes.ts';
+import { healthRoutes } from '../routes/health.routes.ts';
+import { jobsRoutes } from '../routes/jobs.routes.ts';
+import { SHARED_SCHEMAS } from '../routes/jobs.schemas.ts';
+import { resultsRoutes } from '../routes/results.routes.ts';
+import type { AppServices, RouteOptions } from './app.services.ts';
+import { bearerAuth } from './auth.hook.ts';
+import { installErrorHandlers, sendError } from './errors.handler.ts';
+
+export interface FeatureRoutes {
+  name: string;
+  prefix: string;
+  /** Behind OCRFLOW_TOKENS, and answered 503 until the service is ready. */
+  protected: boolean;
+  plugin: FastifyPluginAsync<RouteOptions>;
+}
+
+export const FEATURE_ROUTES: FeatureRoutes[] = [
+  { name: 'health', prefix: '', protected: false, plugin: healthRoutes },
+  { name: 'jobs', prefix: '/v1', protected: true, plugin: jobsRoutes },
+  { name: 'events', prefix: '/v1', protected: true, plugin: eventsRoutes },
+  { name: 'results', prefix: '/v1', protected: true, plugin: resultsRoutes },
+];
+
+export async function buildApp(services: AppServices, logger: Logger): Promise<FastifyInstance> {
+  const { config } = services.ctx;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    // Long-polls and SSE streams are ended by the `closing` signal; idle keep-alive sockets close at once.
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { allErrors: false } },
+  });
+  installErrorHandlers(app);
+  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'ocrflow', description: 'Asynchronous document OCR service', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transform: ({ schema, url }) => ({ schema: withMultipartDoc(schema), url }),
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(multipart, {
+    // Our own counter in the blob store enforces the limit (413, temp file deleted); busboy's limit
+    // (one byte more) only stops it from reading further.
+    limits: { fileSize: Math.floor(config.maxUploadMb * 1024 * 1024) + 1, files: 1, fields: 32, fieldSize: 64 * 1024, parts: 40 },
+    throwFileSizeLimit: false,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.addHook('onResponse', (req, reply, done) => {
+    services.metrics.observeHttp(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+
+  const auth = bearerAuth(config.tokens);
+  for (const f of FEATURE_ROUTES) {
+    await app.register(
+      async (scope) => {
+        if (f.protected) {
+          scope.addHook('onRoute', (r) => {
+            if (r.schema) r.schema = { ...r.schema, security: [{ bearer: [] }] } as typeof r.schema;
+          });
+          scope.addHook('onRequest', auth);
+          scope.addHook('onRequest', (_req, reply, done) => {
+            if (services.state.ready) return done();
+            sendError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly'));
+          });
+        }
+        await scope.register(f.plugin, { services });
+      },
+      { prefix: f.prefix },
+    );
+  }
+  return app;
+}
+
+/** Routes that stream multipart bodies declare the form as `multipartBody` (documentation only). */
+function withMultipartDoc<S>(schema: S): S {
+  const s = schema as { multipartBody?: unknown; body?: { content?: Record<string, unknown> } } | undefined;
+  if (!s?.multipartBody) return schema;
+  const { multipartBody, ...rest } = s;
+  return { ...rest, body: { content: { 'multipart/form-data': { schema: multipartBody }, ...(rest.body?.content ?? {}) } } } as S;
+}

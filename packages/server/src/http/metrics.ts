@@ -1,0 +1,70 @@
+/**
+ * Prometheus metrics (prom-client), one registry per service instance so several instances in one
+ * process (tests) do not collide. Job and queue gauges are read from the store and queue at
+ * scrape time, so they are right in every process of the scaled shape.
+ */
+import client from 'prom-client';
+import { JOB_STATUSES } from '../ports/job.types.ts';
+import type { ServiceContext } from '../services/service.context.ts';
+import type { RunnerObserver } from '../workers/job.runner.ts';
+
+export class ServerMetrics implements RunnerObserver {
+  readonly registry = new client.Registry();
+  private readonly http: client.Histogram<'method' | 'route' | 'status'>;
+  private readonly pages: client.Histogram<'engine'>;
+  private readonly ended: client.Counter<'status'>;
+
+  constructor(ctx: ServiceContext, workersAlive: () => number) {
+    const registers = [this.registry];
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'ocrflow_process_' });
+    this.http = new client.Histogram({ name: 'ocrflow_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60], registers });
+    this.pages = new client.Histogram({ name: 'ocrflow_page_duration_seconds', help: 'Time to OCR one page in a worker thread', labelNames: ['engine'], buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64], registers });
+    this.ended = new client.Counter({ name: 'ocrflow_jobs_ended_total', help: 'Jobs this process ran to a terminal state', labelNames: ['status'], registers });
+    new client.Gauge({
+      name: 'ocrflow_jobs',
+      help: 'Jobs in the store by status',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const counts = await ctx.store.countByStatus();
+        for (const s of JOB_STATUSES) this.set({ status: s }, counts[s]);
+      },
+    });
+    new client.Gauge({
+      name: 'ocrflow_queue_length',
+      help: 'Jobs waiting for a worker',
+      registers,
+      async collect() {
+        this.set(await ctx.queue.size());
+      },
+    });
+    new client.Gauge({
+      name: 'ocrflow_worker_threads_alive',
+      help: 'OCR worker threads alive in this process',
+      registers,
+      collect() {
+        this.set(workersAlive());
+      },
+    });
+  }
+
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.http.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  pageDone(engine: string, ms: number): void {
+    this.pages.observe({ engine }, ms / 1000);
+  }
+
+  jobEnded(status: string): void {
+    this.ended.inc({ status });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * What the service needs from the OCR pipeline on the API side (cheap, main thread): validation
+ * at submission and assembling stored pages into a document. The heavy part (open, render,
+ * recognise) runs in worker threads (`workers/ocr.worker.ts`) and never on the event loop.
+ */
+import type { DocumentMeta, OcrDocument, Page } from '@ocrflow/core';
+import type { DocumentInfo, EngineHealth, OpenOptions } from '@ocrflow/engines/types';
+
+export interface DocumentPipeline {
+  inspect(data: Buffer, opts: OpenOptions): Promise<DocumentInfo>;
+  assemble(pages: Page[], meta: DocumentMeta): OcrDocument;
+  /** Names of the engines that are configured in this process (for /health and validation). */
+  engineNames(): string[];
+}
+
+export type { DocumentInfo, EngineHealth, OpenOptions };

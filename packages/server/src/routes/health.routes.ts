@@ -1,0 +1,76 @@
+/** `/health`, `/ready`, `/metrics` — open (no token), cheap, and never touching the OCR threads. */
+import { readFileSync } from 'node:fs';
+import type { FastifyPluginAsync } from 'fastify';
+import { OcrflowError } from '@ocrflow/core';
+import type { RouteOptions } from '../http/app.services.ts';
+import { errorResponses } from './jobs.schemas.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const started = Date.now();
+
+export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+  const { ctx, pool, runner, state, metrics } = services;
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary: 'Liveness and a summary of the service',
+        tags: ['service'],
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: true,
+            properties: {
+              ok: { type: 'boolean' },
+              queue_len: { type: 'integer' },
+              worker_alive: { type: 'boolean' },
+              version: { type: 'string' },
+              role: { type: 'string' },
+              ready: { type: 'boolean' },
+              engines: { type: 'array', items: { type: 'string' } },
+              default_engine: { type: 'string' },
+              workers: { type: 'object', properties: { size: { type: 'integer' }, alive: { type: 'integer' }, busy: { type: 'integer' } } },
+              store: { type: 'string' },
+              queue: { type: 'string' },
+              uptime_s: { type: 'number' },
+            },
+          },
+        },
+      },
+    },
+    async () => {
+      const queueLen = await ctx.queue.size().catch(() => -1);
+      const alive = pool ? pool.aliveCount() : 0;
+      const workerAlive = pool ? alive > 0 : false;
+      return {
+        ok: state.ready && queueLen >= 0 && (pool === null || workerAlive),
+        queue_len: Math.max(0, queueLen),
+        worker_alive: workerAlive,
+        version: VERSION,
+        role: ctx.config.role,
+        ready: state.ready,
+        engines: ctx.pipeline.engineNames(),
+        default_engine: ctx.config.engine,
+        workers: { size: pool?.size ?? 0, alive, busy: runner?.activeJobs ?? 0 },
+        store: ctx.store.kind,
+        queue: ctx.queue.kind,
+        uptime_s: Math.round((Date.now() - started) / 1000),
+      };
+    },
+  );
+
+  app.get(
+    '/ready',
+    { schema: { summary: 'Ready to take jobs (store migrated, workers started)', tags: ['service'], response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, ...errorResponses } } },
+    async () => {
+      if (!state.ready) throw new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up: the store or the workers are not ready yet');
+      return { ready: true };
+    },
+  );
+
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['service'] } }, async (_req, reply) => {
+    reply.type(metrics.contentType);
+    return metrics.text();
+  });
+};

@@ -1,0 +1,115 @@
+/**
+ * Wires one ocrflow process from its configuration: adapters → services → HTTP app and/or the
+ * worker runner (by `--role`), start-up recovery, and an orderly shutdown. `ocrflow serve`, the
+ * tests and (later) the workbench all start the service through `startService`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { Config } from '@ocrflow/core';
+import { createAdapters, type Adapters } from './adapters/adapters.factory.ts';
+import { enginesPipeline } from './adapters/engines.pipeline.ts';
+import { buildApp } from './http/app.ts';
+import type { AppServices } from './http/app.services.ts';
+import { ServerMetrics } from './http/metrics.ts';
+import type { DocumentPipeline } from './ports/pipeline.port.ts';
+import { EventsService } from './services/events.service.ts';
+import { JobsService } from './services/jobs.service.ts';
+import { ResultsService } from './services/results.service.ts';
+import { JobStats, type ServiceContext } from './services/service.context.ts';
+import { SubmissionService } from './services/submission.service.ts';
+import { JobRunner } from './workers/job.runner.ts';
+import { WorkerPool } from './workers/worker.pool.ts';
+
+export interface StartOptions {
+  config: Config;
+  logger?: Logger;
+  /** false: do not open a socket (tests that use `app.inject`). Default true. */
+  listen?: boolean;
+  pipeline?: DocumentPipeline;
+}
+
+export interface RunningService {
+  readonly app: FastifyInstance;
+  readonly services: AppServices;
+  readonly adapters: Adapters;
+  readonly config: Config;
+  /** Base URL the service listens on (or OCRFLOW_PUBLIC_URL). */
+  readonly url: string;
+  /** Stop taking jobs, hand running ones back to the queue, close HTTP and the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, redact: ['req.headers.authorization', 'config.tokens'] });
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startService(opts: StartOptions): Promise<RunningService> {
+  const { config } = opts;
+  const log = opts.logger ?? createLogger(config);
+  const adapters = await createAdapters(config, log);
+  let baseUrl = config.publicUrl.replace(/\/+$/, '') || `http://${urlHost(config.host)}:${config.port}`;
+  const ctx: ServiceContext = { config, ...adapters, pipeline: opts.pipeline ?? enginesPipeline, log, stats: new JobStats(), baseUrl: () => baseUrl, now: () => Date.now() };
+
+  const jobs = new JobsService(ctx);
+  const results = new ResultsService(ctx, jobs);
+  const runsWorkers = config.role === 'all' || config.role === 'worker';
+  const pool = runsWorkers ? new WorkerPool(config.workers, log, config) : null;
+  const metrics = new ServerMetrics(ctx, () => pool?.aliveCount() ?? 0);
+  const runner = pool ? new JobRunner(ctx, results, pool, metrics) : null;
+  const closing = new AbortController();
+  const services: AppServices = {
+    ctx, jobs, results, metrics, runner, pool,
+    submissions: new SubmissionService(ctx),
+    events: new EventsService(ctx, jobs),
+    state: { ready: false },
+    closing: closing.signal,
+  };
+  const app = await buildApp(services, log);
+  app.addHook('preClose', (done) => {
+    closing.abort();
+    done();
+  });
+
+  let closed: Promise<void> | null = null;
+  const close = () =>
+    (closed ??= (async () => {
+      services.state.ready = false;
+      closing.abort();
+      await runner?.stop().catch((e) => log.error({ err: e }, 'stopping the workers failed'));
+      await app.close().catch((e) => log.error({ err: e }, 'closing HTTP failed'));
+      await adapters.queue.close();
+      await adapters.bus.close();
+      await adapters.store.close();
+      log.info('ocrflow stopped');
+    })());
+
+  try {
+    if (config.tokens.length === 0) log.warn('OCRFLOW_TOKENS is empty: the service API is open to anyone who can reach it');
+    // Listen first so /health and /ready answer (503) while the store migrates and threads start.
+    if (config.role !== 'worker' && opts.listen !== false) {
+      await app.listen({ host: config.host, port: config.port });
+      const addr = app.server.address();
+      if (!config.publicUrl && addr && typeof addr === 'object') baseUrl = `http://${urlHost(config.host)}:${addr.port}`;
+    } else await app.ready();
+
+    await adapters.store.migrate();
+    // In the embedded shape this process is the only writer: every temp file and every job still
+    // `running` was left by a previous process that died. Scaled shapes rely on lease expiry.
+    const singleProcess = adapters.queue.kind === 'local';
+    await adapters.blobs.sweepTemp(singleProcess ? 0 : 3600_000);
+    if (runner) await runner.reclaim(singleProcess);
+    await adapters.queue.init(await adapters.store.listQueuedIds(1_000_000));
+    if (runner) await runner.start();
+    services.state.ready = true;
+    log.info({ url: baseUrl, role: config.role, workers: pool?.size ?? 0, store: adapters.store.kind, queue: adapters.queue.kind }, 'ocrflow ready');
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { app, services, adapters, config, url: baseUrl, close };
+}

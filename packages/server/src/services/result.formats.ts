@@ -1,0 +1,23 @@
+/**
+ * Result formats: each a pure function of the document (from `@ocrflow/core`). Adding a format is
+ * one entry here; `file` formats are also written into the job's result directory when the job
+ * finishes (that directory is the `result_dir` DeepSeek-compatible clients get), the others are
+ * rendered on request from `result.json`.
+ */
+import { documentToMarkdown, documentToText, type OcrDocument } from '@ocrflow/core';
+
+export interface ResultFormat {
+  /** Content-Type of the answer. */
+  mime: string;
+  /** File name in the result directory; omit to render on request only. */
+  file?: string;
+  render(doc: OcrDocument): string | Buffer | Promise<string | Buffer>;
+}
+
+export const RESULT_FORMATS: Record<string, ResultFormat> = {
+  json: { mime: 'application/json; charset=utf-8', file: 'result.json', render: (d) => JSON.stringify(d) },
+  markdown: { mime: 'text/markdown; charset=utf-8', file: 'result.md', render: documentToMarkdown },
+  text: { mime: 'text/plain; charset=utf-8', file: 'result.txt', render: documentToText },
+};
+
+export const resultFormatNames = (): string[] => Object.keys(RESULT_FORMATS);

@@ -1,0 +1,88 @@
+/**
+ * An OCR worker thread: keeps its engine sessions (loaded once per thread, reused for every page
+ * and job) and processes one document at a time, page by page, reporting each page as soon as it
+ * is done. Runs off the main event loop so the API stays responsive while pages are recognised.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { isOcrflowError, OcrflowError, serializeError, type Config } from '@ocrflow/core';
+import * as engines from '@ocrflow/engines';
+import type { SourceDocument } from '@ocrflow/engines/types';
+import type { FromThread, ToThread } from './worker.messages.ts';
+
+if (!parentPort) throw new Error('ocr.worker.ts must run in a worker thread');
+const port = parentPort;
+const post = (m: FromThread) => port.postMessage(m);
+// The server's configuration (it may come from `serve` flags, not only the environment).
+const config = (workerData as { config: Config }).config;
+
+let current: { runId: number; ac: AbortController; pause: boolean } | null = null;
+
+port.on('message', (m: ToThread) => {
+  switch (m.type) {
+    case 'run':
+      void run(m);
+      break;
+    case 'stop':
+      if (current?.runId === m.runId) current.ac.abort();
+      break;
+    case 'pause':
+      if (current?.runId === m.runId) current.pause = true;
+      break;
+    case 'dispose':
+      void dispose();
+      break;
+  }
+});
+
+async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
+  const state = { runId: m.runId, ac: new AbortController(), pause: false };
+  current = state;
+  const skip = new Set(m.skip);
+  let doc: SourceDocument | null = null;
+  let pageIndex = -1;
+  try {
+    const t0 = performance.now();
+    doc = await engines.openDocument(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), { maxPixels: m.opts.maxPixels, maxPages: m.opts.maxPages });
+    post({ type: 'opened', runId: m.runId, pageCount: doc.info.pageCount, ms: performance.now() - t0 });
+    let processed = 0;
+    for (let i = 0; i < doc.info.pageCount; i++) {
+      if (skip.has(i)) continue;
+      if (state.ac.signal.aborted) return post({ type: 'done', runId: m.runId, outcome: 'stopped' });
+      if (state.pause || processed >= m.budget) return post({ type: 'done', runId: m.runId, outcome: 'paused' });
+      pageIndex = i;
+      const tp = performance.now();
+      const source = await doc.renderPage(i);
+      const decodeMs = Math.round(performance.now() - tp);
+      const page = await engines.processPage(source, { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, signal: state.ac.signal, config });
+      page.timings_ms = { decode: decodeMs, ...page.timings_ms };
+      processed++;
+      post({ type: 'page', runId: m.runId, index: i, page, ms: performance.now() - tp, rss: process.memoryUsage().rss });
+    }
+    post({ type: 'done', runId: m.runId, outcome: 'complete' });
+  } catch (e) {
+    if (state.ac.signal.aborted) return post({ type: 'done', runId: m.runId, outcome: 'stopped' });
+    // Document problems arrive as OcrflowErrors with their own codes; anything else is the
+    // engine's fault, reported with a readable message (the stack goes to the log only).
+    const error = isOcrflowError(e)
+      ? serializeError(e)
+      : serializeError(new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', pageIndex >= 0 ? `The OCR engine failed on page ${pageIndex + 1}` : 'The document could not be opened'));
+    post({ type: 'error', runId: m.runId, error, detail: (e as Error)?.stack ?? String(e) });
+  } finally {
+    try {
+      doc?.close();
+    } catch {
+      /* closing a broken document must not mask the outcome */
+    }
+    if (current === state) current = null;
+  }
+}
+
+async function dispose(): Promise<void> {
+  try {
+    await engines.disposeEngines();
+  } finally {
+    post({ type: 'disposed' });
+  }
+}
+
+post({ type: 'ready' });

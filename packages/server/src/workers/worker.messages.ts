@@ -1,0 +1,32 @@
+/** Messages between the job runner (main thread) and an OCR worker thread. */
+import type { EngineName, Page, SerializedError } from '@ocrflow/core';
+
+export interface RunOptions {
+  engine: EngineName;
+  mode: 'layout' | 'text';
+  languages: string[];
+  prompt?: string;
+  maxPixels: number;
+  maxPages: number;
+}
+
+export type ToThread =
+  /** Process the document's pages except `skip`; stop after `budget` pages (then `paused`). */
+  | { type: 'run'; runId: number; data: Uint8Array; opts: RunOptions; skip: number[]; budget: number }
+  /** Stop at the next page boundary (and abort the engine's work where it listens). */
+  | { type: 'stop'; runId: number }
+  /** Finish the current page, then report `paused` (memory cap reached: recycle me). */
+  | { type: 'pause'; runId: number }
+  /** Release engine sessions before the thread is terminated. */
+  | { type: 'dispose' };
+
+export type RunOutcome = 'complete' | 'paused' | 'stopped';
+
+export type FromThread =
+  | { type: 'ready' }
+  | { type: 'opened'; runId: number; pageCount: number; ms: number }
+  | { type: 'page'; runId: number; index: number; page: Page; ms: number; rss: number }
+  | { type: 'done'; runId: number; outcome: RunOutcome }
+  /** `detail` (a stack) is for the log only, never for clients. */
+  | { type: 'error'; runId: number; error: SerializedError; detail?: string }
+  | { type: 'disposed' };

@@ -1,0 +1,57 @@
+/**
+ * A fixed number of slots, each with its own OCR thread (so each thread keeps its engine sessions
+ * warm across jobs). A slot's thread is replaced when it dies or when the runner recycles it
+ * (after OCRFLOW_WORKER_RECYCLE_PAGES pages, or above OCRFLOW_WORKER_MAX_RSS_MB).
+ */
+import type { Logger } from 'pino';
+import type { Config } from '@ocrflow/core';
+import { EngineThread } from './engine.thread.ts';
+
+export class WorkerPool {
+  private readonly threads: (EngineThread | null)[];
+  private closed = false;
+  /** Threads started so far (first start and every replacement). */
+  spawned = 0;
+
+  constructor(
+    readonly size: number,
+    private readonly log: Logger,
+    private readonly config: Config,
+  ) {
+    this.threads = Array.from({ length: size }, () => null);
+  }
+
+  /** Start every slot's thread and wait until they are up (the engines load lazily inside). */
+  async start(): Promise<void> {
+    await Promise.all(this.threads.map((_, i) => this.thread(i)));
+  }
+
+  /** The slot's live thread, starting a new one if it died. */
+  async thread(slot: number): Promise<EngineThread> {
+    if (this.closed) throw new Error('worker pool is closed');
+    let t = this.threads[slot];
+    if (!t || !t.alive) {
+      t = new EngineThread(this.log, `ocr-${slot}`, this.config);
+      this.threads[slot] = t;
+      this.spawned++;
+      await t.ready;
+    }
+    return t;
+  }
+
+  async recycle(slot: number, reason: string): Promise<void> {
+    const t = this.threads[slot];
+    this.log.info({ slot, reason, pages: t?.pages }, 'recycling OCR worker thread');
+    this.threads[slot] = null;
+    await t?.terminate();
+  }
+
+  aliveCount(): number {
+    return this.threads.filter((t) => t?.alive).length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.map((t) => t?.terminate()));
+  }
+}
