@@ -31,6 +31,11 @@ export interface RepetitionResult {
   removedChars: number;
   /** Share of the answer that was removed, 0..1. */
   removedFraction: number;
+  /**
+   * A loop ran to the end of the answer: the model never got past it, so whatever the page holds
+   * after that point is missing (the reason to re-read the page with another engine).
+   */
+  endsInLoop: boolean;
 }
 
 const DEFAULTS = { minRepeats: 4, minSpan: 300, maxPeriod: 400 };
@@ -149,13 +154,15 @@ export function trimRepetition(answer: string, opts: RepetitionOptions = {}): Re
   const o = { ...DEFAULTS, ...opts };
   let text = answer;
   let runs = 0;
+  let endsInLoop = false;
   for (const find of [groundedBlockCuts, lineCuts, charCuts]) {
     const cuts = find(text, o);
     if (cuts.length) {
       runs += cuts.length;
+      if (cuts.some((c) => !text.slice(c.end).trim())) endsInLoop = true;
       text = applyCuts(text, cuts);
     }
   }
   const removedChars = answer.length - text.length;
-  return { text, runs, removedChars, removedFraction: answer.length ? removedChars / answer.length : 0 };
+  return { text, runs, removedChars, removedFraction: answer.length ? removedChars / answer.length : 0, endsInLoop };
 }
