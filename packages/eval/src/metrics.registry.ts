@@ -1,7 +1,9 @@
 /** The metric modules the runner uses; add a module with one entry. */
 import type { MetricModule } from './metric.types.ts';
 import { textMetrics } from './metrics/text.metrics.ts';
+import { tedsMetrics } from './metrics/teds.metric.ts';
 
 export const METRIC_MODULES: MetricModule[] = [
   textMetrics,
+  tedsMetrics,
 ];

@@ -6,6 +6,8 @@
  */
 import type { Block, Line } from '@ocrflow/core';
 import type { OcrMode, PageOptions, RasterImage } from '../types.ts';
+// Table detection and structure (issue 4): ruled grids and unruled tables become table blocks.
+import { tablesStage } from '../tables/tables.stage.ts';
 
 export interface LayoutContext {
   pageIndex: number;
@@ -31,4 +33,4 @@ export interface LayoutStage {
   run(ctx: LayoutContext): Promise<LayoutStageResult | null>;
 }
 
-export const LAYOUT_STAGES: LayoutStage[] = [];
+export const LAYOUT_STAGES: LayoutStage[] = [tablesStage];

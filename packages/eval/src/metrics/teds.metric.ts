@@ -14,10 +14,13 @@
  *   sits in a `thead` is markup, not structure a picture shows, and PP-Structure's reference output
  *   has no such wrappers while PubTabNet's ground truth does.
  * - Cell text is compared as characters after removing inline markup (`<b>`, `<i>`, `<sup>`),
- *   decoding entities and collapsing white space. The reference implementation compares markup tokens
+ *   decoding entities, collapsing white space and NFKC normalisation (full-width `：（` and ASCII
+ *   `:(` are the same text; PP-Structure writes one, our recogniser the other). The reference implementation compares markup tokens
  *   too, which an OCR pipeline that outputs plain text can never produce; and its node count includes
  *   those inline tags, which inflates the denominator. Our numbers are therefore a little stricter.
  */
+import { isTableBlock, tableToHtml } from '@ocrflow/core';
+import type { MetricModule } from '../metric.types.ts';
 import { parseHtmlTables, type HtmlTable } from './table-html.parser.ts';
 import { countNodes, treeEditDistance, type TreeNode } from './tree-edit.distance.ts';
 
@@ -34,7 +37,7 @@ export function tableToTree(t: HtmlTable): TreeNode<TedsNode> {
     value: { tag: 'table', colspan: 1, rowspan: 1, text: [] },
     children: t.rows.map((r) => ({
       value: { tag: 'tr', colspan: 1, rowspan: 1, text: [] },
-      children: r.map((c) => ({ value: { tag: 'td', colspan: c.colspan, rowspan: c.rowspan, text: [...c.text] }, children: [] })),
+      children: r.map((c) => ({ value: { tag: 'td', colspan: c.colspan, rowspan: c.rowspan, text: [...c.text.normalize('NFKC')] }, children: [] })),
     })),
   };
 }
@@ -115,3 +118,27 @@ export function tedsOfDocument(predTables: readonly string[], truthHtml: string)
   }
   return { teds: s / n, teds_s: ss / n, predicted: pred.length, truth: truth.length };
 }
+
+/**
+ * The runner's TEDS module: each document's table blocks (pages and reading order) against the
+ * sample's `gt.html`, or, where a dataset has no ground truth but a peer's reference output
+ * (`ref.html`, PP-StructureV3 on cn-report-dev), against that. Mean over the documents scored.
+ */
+export const tedsMetrics: MetricModule = {
+  name: 'teds',
+  keys: ['teds', 'teds_s'],
+  create() {
+    let n = 0, s = 0, ss = 0;
+    return {
+      add({ sample, doc }) {
+        const truth = sample.truthHtml ?? sample.refHtml;
+        if (!truth) return;
+        const pred = doc.pages.flatMap((p) => p.blocks.filter(isTableBlock).map((b) => tableToHtml(b.table)));
+        const r = tedsOfDocument(pred, truth);
+        if (!r) return;
+        n++; s += r.teds; ss += r.teds_s;
+      },
+      result: () => ({ teds: n ? s / n : null, teds_s: n ? ss / n : null }),
+    };
+  },
+};
