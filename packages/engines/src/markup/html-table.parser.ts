@@ -144,8 +144,10 @@ function tokenise(html: string): RawTable[] {
       },
       ontext(text) {
         if (depth === 0) return;
-        if (cell) cellBuf += text;
-        else if (inCaption) captionBuf += text;
+        // Source white space (newlines included) is just a space in HTML; only <br>, <p>, … break lines.
+        const t = text.replace(/\s+/g, ' ');
+        if (cell) cellBuf += t;
+        else if (inCaption) captionBuf += t;
       },
       onclosetag(name, isImplied) {
         if (name === 'table') {

@@ -119,6 +119,27 @@ function lineCuts(text: string, o: Required<RepetitionOptions>): Cut[] {
   return unitRuns(keys, ranges, o, 3);
 }
 
+/**
+ * Where to cut a loop that runs to the end of the answer: its first cycle may start mid-unit (the
+ * periodic stretch reaches back over a shared suffix such as `</td></tr>`), so the cut moves up to
+ * one period forward to the best unit boundary: a line end, then a closed row, then any tag end or
+ * space. Within the periodic stretch every shift keeps a prefix of the next copy of the unit.
+ */
+function boundaryShift(text: string, at: number, p: number): number {
+  let best = 0;
+  let bestQ = -1;
+  for (let d = 0; d < p; d++) {
+    const prev = text[at + d - 1];
+    const q = prev === '\n' ? 3 : text.endsWith('</tr>', at + d) ? 2 : prev === '>' || prev === ' ' ? 1 : 0;
+    if (q > bestQ) {
+      best = d;
+      bestQ = q;
+      if (q === 3) break;
+    }
+  }
+  return best;
+}
+
 /** Periods 1..maxPeriod in one pass each; the longest non-overlapping runs win. */
 function charCuts(text: string, o: Required<RepetitionOptions>): Cut[] {
   const n = text.length;
@@ -136,9 +157,10 @@ function charCuts(text: string, o: Required<RepetitionOptions>): Cut[] {
       // max_tokens, and goes too.
       if (run >= o.minSpan && Math.floor((run + p) / p) >= o.minRepeats) {
         const a = i - run;
-        const whole = Math.floor(run / p) * p;
-        const end = a + p + run === n ? n : a + p + whole;
-        if (hasContent(text.slice(a, a + p))) cands.push({ start: a + p, end, p });
+        if (hasContent(text.slice(a, a + p))) {
+          if (a + p + run === n) cands.push({ start: a + p + boundaryShift(text, a + p, p), end: n, p });
+          else cands.push({ start: a + p, end: a + p + Math.floor(run / p) * p, p });
+        }
       }
       run = 0;
     }
