@@ -11,6 +11,7 @@ export type Register = (program: Command) => void;
 const COMMANDS: (() => Promise<{ register: Register }>)[] = [
   () => import('./commands/scan.command.ts'),
   () => import('./commands/eval.command.ts'),
+  () => import('./commands/serve.command.ts'),
 ];
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, PARTIAL: 3 } as const;

@@ -26,6 +26,11 @@ export interface StartOptions {
   /** false: do not open a socket (tests that use `app.inject`). Default true. */
   listen?: boolean;
   pipeline?: DocumentPipeline;
+  /**
+   * false: recover and queue jobs but do not start the worker threads until `startWorkers()` —
+   * for tests that need jobs to stay queued, and for maintenance starts. Default true.
+   */
+  startWorkers?: boolean;
 }
 
 export interface RunningService {
@@ -35,6 +40,8 @@ export interface RunningService {
   readonly config: Config;
   /** Base URL the service listens on (or OCRFLOW_PUBLIC_URL). */
   readonly url: string;
+  /** Start the worker runner if `startWorkers: false` held it back (no-op otherwise). */
+  startWorkers(): Promise<void>;
   /** Stop taking jobs, hand running ones back to the queue, close HTTP and the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -75,6 +82,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     done();
   });
 
+  let started: Promise<void> | null = null;
+  const startWorkers = () => (started ??= runner ? runner.start() : Promise.resolve());
   let closed: Promise<void> | null = null;
   const close = () =>
     (closed ??= (async () => {
@@ -104,12 +113,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     await adapters.blobs.sweepTemp(singleProcess ? 0 : 3600_000);
     if (runner) await runner.reclaim(singleProcess);
     await adapters.queue.init(await adapters.store.listQueuedIds(1_000_000));
-    if (runner) await runner.start();
+    if (runner && opts.startWorkers !== false) await startWorkers();
     services.state.ready = true;
     log.info({ url: baseUrl, role: config.role, workers: pool?.size ?? 0, store: adapters.store.kind, queue: adapters.queue.kind }, 'ocrflow ready');
   } catch (e) {
     await close();
     throw e;
   }
-  return { app, services, adapters, config, url: baseUrl, close };
+  return { app, services, adapters, config, url: baseUrl, startWorkers, close };
 }

@@ -235,8 +235,9 @@ export class SqlJobStore implements JobStore {
     const out: Transition[] = [];
     for (const r of await s.execute()) {
       // Re-check the lease inside the transition: the owner may have renewed it meanwhile.
-      const stillStale: Where = (eb) =>
-        opts.all ? eb.val(true) : eb.and([eb('lease_until', '<', now), r.lease_owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', r.lease_owner)]);
+      const stillStale: Where | undefined = opts.all
+        ? undefined
+        : (eb) => eb.and([eb('lease_until', '<', now), r.lease_owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', r.lease_owner)]);
       const t =
         Number(r.attempts) >= opts.maxAttempts
           ? await this.transition(r.id, now, {
