@@ -17,6 +17,9 @@ export type EngineFactory = (config: Config, options: EngineCreateOptions) => Pr
 const LOADERS: Partial<Record<EngineName, () => Promise<{ createEngine: EngineFactory }>>> = {
   paddle: () => import('./paddle/paddle.factory.ts'),
   tesseract: () => import('./tesseract/tesseract.engine.ts'),
+  // Remote engines (no local model): an OpenAI-compatible VLM endpoint, an existing PaddleOCR service.
+  vlm: () => import('./vlm/vlm.engine.ts'),
+  ppstructure: () => import('./ppstructure/ppstructure.engine.ts'),
 };
 
 const cache = new Map<EngineName, Promise<OcrEngine>>();
@@ -45,6 +48,14 @@ export function getEngine(name: EngineName, config: Config = loadConfig(), optio
     cache.set(name, p);
   }
   return p;
+}
+
+/**
+ * Use this instance as engine `name` in this thread (benchmarks with tuned options, tests).
+ * The registry owns it from now on: `disposeEngines` releases it.
+ */
+export function useEngine(name: EngineName, engine: OcrEngine | Promise<OcrEngine>): void {
+  cache.set(name, Promise.resolve(engine));
 }
 
 /** Release every engine of this thread. */

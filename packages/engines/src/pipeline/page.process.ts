@@ -10,6 +10,7 @@ import { getEngine, type EngineCreateOptions } from '../registry.ts';
 import { LAYOUT_STAGES } from '../layout/layout.stages.ts';
 import { buildBlocks } from '../layout/page.layout.ts';
 import { rotateRaster, type Rotation } from '../image/raster.ts';
+import { VLM_FLAGS, fallbackEngineFor } from '../vlm/vlm.flags.ts';
 
 export interface ProcessOptions extends PageOptions {
   config?: Config;
@@ -30,8 +31,24 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
     source = 'text-layer';
     engineName = 'text-layer';
   } else {
-    const engine = await getEngine(opts.engine, opts.config ?? loadConfig(), opts.engineOptions);
-    const r = await engine.recognize(image, opts);
+    const config = opts.config ?? loadConfig();
+    const engine = await getEngine(opts.engine, config, opts.engineOptions);
+    let r = await engine.recognize(image, opts);
+    // vlm guard rail (DESIGN.md): an answer that looped to its end, stopped at max_tokens or came
+    // back empty asks for a re-read with the CPU fallback engine (OCRFLOW_VLM_FALLBACK_ENGINE); the
+    // page keeps the vlm flags plus `vlm_fallback`. If the fallback fails too, the trimmed vlm
+    // result stands, flagged `vlm_fallback_failed`.
+    const fallback = opts.engine === 'vlm' ? fallbackEngineFor(r, config) : null;
+    if (fallback) {
+      try {
+        const fr = await (await getEngine(fallback, config, opts.engineOptions)).recognize(image, opts);
+        r = { ...fr, timings_ms: { ...r.timings_ms, ...fr.timings_ms }, flags: [...(r.flags ?? []).filter((f) => f.startsWith('vlm_')), ...(fr.flags ?? []), VLM_FLAGS.fallback] };
+        engineName = fallback;
+      } catch (e) {
+        if (opts.signal?.aborted) throw e;
+        r = { ...r, flags: [...(r.flags ?? []), VLM_FLAGS.fallbackFailed] };
+      }
+    }
     Object.assign(timings, r.timings_ms);
     if (r.flags) flags.push(...r.flags);
     if (r.rotation) {
@@ -40,7 +57,7 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
     }
     lines = r.lines;
     engineBlocks = r.blocks;
-    if (opts.engine === 'vlm' || opts.engine === 'ppstructure') source = opts.engine === 'vlm' ? 'vlm' : 'remote';
+    if (engineName === 'vlm' || engineName === 'ppstructure') source = engineName === 'vlm' ? 'vlm' : 'remote';
   }
   opts.signal?.throwIfAborted();
   const t0 = performance.now();

@@ -8,7 +8,7 @@
  * empty carries `vlm_fallback_suggested`: the pipeline re-reads it with the fallback
  * engine (`OCRFLOW_VLM_FALLBACK_ENGINE`, default paddle) and flags it `vlm_fallback`.
  */
-import { OcrflowError, type Config, type EngineName } from '@ocrflow/core';
+import { OcrflowError, type Config } from '@ocrflow/core';
 import { markupToBlocks } from '../markup/markup.page.ts';
 import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
 import { encodeRaster, toDataUrl } from './image.encode.ts';
@@ -16,20 +16,9 @@ import { DEFAULT_RETRY, endpointSemaphore, type RetryPolicy } from './remote.htt
 import { chatCompletion, endpointName, listModels } from './vlm.client.ts';
 import { promptFor, resolvePromptStyle } from './vlm.prompts.ts';
 import { trimRepetition, type RepetitionOptions } from './vlm.repetition.ts';
+import { VLM_FLAGS } from './vlm.flags.ts';
 
-/** Page flags of the vlm engine. */
-export const VLM_FLAGS = {
-  /** Degenerate repetition was cut out of the answer. */
-  repetition: 'vlm_repetition',
-  /** The answer stopped at max_tokens. */
-  truncated: 'vlm_truncated',
-  /** The answer had no content. */
-  empty: 'vlm_empty',
-  /** The engine asks the pipeline to re-read the page with the fallback engine. */
-  fallbackSuggested: 'vlm_fallback_suggested',
-  /** Set by the pipeline: the page was re-read with the fallback engine. */
-  fallback: 'vlm_fallback',
-} as const;
+export { VLM_FLAGS, wantsFallback, fallbackEngineFor } from './vlm.flags.ts';
 
 export interface VlmEngineOptions {
   baseUrl: string;
@@ -62,16 +51,6 @@ export function vlmOptionsFromConfig(c: Config): VlmEngineOptions {
     retry: { ...DEFAULT_RETRY, maxRetries: c.vlmMaxRetries },
     healthTimeoutMs: 3000,
   };
-}
-
-/** True when a vlm page result asks to be re-read by the fallback engine. */
-export function wantsFallback(r: Pick<EnginePageResult, 'flags'>): boolean {
-  return Boolean(r.flags?.includes(VLM_FLAGS.fallbackSuggested));
-}
-
-/** The fallback engine for a vlm page that asks for one, or null (none configured / not needed). */
-export function fallbackEngineFor(r: Pick<EnginePageResult, 'flags'>, c: Pick<Config, 'vlmFallbackEngine'>): EngineName | null {
-  return wantsFallback(r) && c.vlmFallbackEngine !== 'none' ? c.vlmFallbackEngine : null;
 }
 
 const HEALTH_CACHE_MS = 5000;
