@@ -6,3 +6,5 @@ export * from './outputs/text.ts';
 export * from './outputs/markdown.ts';
 export * from './outputs/html.ts';
 export * from './outputs/table-grid.ts';
+export * from './outputs/sheets.ts';
+export * from './outputs/xlsx.ts';
