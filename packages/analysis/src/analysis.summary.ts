@@ -1,0 +1,39 @@
+/**
+ * A small summary of an analysis for places that carry it inline — the job webhook body, job
+ * listings — where the full `analysis.json` (boxes, table statistics) would be too heavy: kind,
+ * analyser, each field's value (dates in ISO form too, amounts with currency) and the number of
+ * table totals that do not add up.
+ */
+import type { Analysis, DocumentKind } from './analysis.schema.ts';
+
+export interface AnalysisSummary {
+  schema: Analysis['schema'];
+  analyser: Analysis['analyser'];
+  fallback_reason?: string;
+  kind: DocumentKind;
+  fields: Record<string, string | number | null>;
+  /** ISO date of the `date` field. */
+  date_iso?: string;
+  currency?: string | null;
+  tables: number;
+  table_mismatches: number;
+}
+
+export function analysisSummary(a: Analysis): AnalysisSummary {
+  const fields: Record<string, string | number | null> = {};
+  for (const [k, v] of Object.entries(a.fields)) {
+    if (k === 'parties' || !v || Array.isArray(v)) continue;
+    fields[k] = (v as { value: string | number }).value;
+  }
+  return {
+    schema: a.schema,
+    analyser: a.analyser,
+    ...(a.fallback_reason ? { fallback_reason: a.fallback_reason } : {}),
+    kind: a.kind,
+    fields,
+    ...(a.fields.date ? { date_iso: a.fields.date.normalized } : {}),
+    ...(a.fields.total ? { currency: a.fields.total.currency } : {}),
+    tables: a.tables.length,
+    table_mismatches: a.tables.reduce((n, t) => n + t.mismatches.length, 0),
+  };
+}

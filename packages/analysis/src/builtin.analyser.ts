@@ -1,0 +1,69 @@
+/**
+ * The built-in analyser: no network, no model, a few milliseconds per page. It reads the document
+ * model's layout (rows, positions, glyph heights) with the rules of `fields.*.ts`, classifies the
+ * kind and checks the tables.
+ */
+import type { OcrDocument } from '@ocrflow/core';
+import { ANALYSIS_SCHEMA, type Analysis, type AnalysisFields, type PartyField } from './analysis.schema.ts';
+import { collectLines, groupRows } from './layout.lines.ts';
+import { classifyKind } from './kind.classify.ts';
+import { extractHeader } from './fields.header.ts';
+import { extractAmounts } from './fields.amounts.ts';
+import { extractCurrency, extractDate, extractEmail, extractInvoiceNumber, extractPhone, extractReceiptNumber } from './fields.ids.ts';
+import { analyseTables } from './tables.stats.ts';
+
+const ms = (t0: number) => Math.round((performance.now() - t0) * 1000) / 1000;
+
+export function analyseBuiltin(doc: OcrDocument): Analysis {
+  const t0 = performance.now();
+  const lines = collectLines(doc);
+  const rows = groupRows(lines);
+  const tLayout = ms(t0);
+
+  const t1 = performance.now();
+  const { kind, confidence } = classifyKind(doc, lines);
+  const tKind = ms(t1);
+
+  const t2 = performance.now();
+  const fields: AnalysisFields = {};
+  const pageHeight = doc.pages[0]?.height ?? 0;
+  const header = extractHeader(rows, pageHeight || Math.max(1, ...lines.map((l) => l.bbox[3])));
+  const currency = extractCurrency(lines);
+  const amounts = extractAmounts(rows, currency?.value ?? null);
+  const date = extractDate(rows);
+  Object.assign(fields, {
+    ...(header.company ? { company: header.company } : {}),
+    ...(date ? { date } : {}),
+    ...(header.address ? { address: header.address } : {}),
+    ...amounts,
+  });
+  const invoiceNumber = extractInvoiceNumber(rows);
+  const receiptNumber = extractReceiptNumber(rows);
+  if (invoiceNumber) fields.invoice_number = invoiceNumber;
+  if (receiptNumber && receiptNumber.value !== invoiceNumber?.value) fields.receipt_number = receiptNumber;
+  const phone = extractPhone(lines);
+  if (phone) fields.phone = phone;
+  const email = extractEmail(lines);
+  if (email) fields.email = email;
+  if (currency) fields.currency = currency;
+  if (header.company) {
+    const seller: PartyField = { ...header.company, role: 'seller' };
+    delete (seller as { normalized?: string }).normalized;
+    fields.parties = [seller];
+  }
+  const tFields = ms(t2);
+
+  const t3 = performance.now();
+  const tables = analyseTables(doc);
+  const tTables = ms(t3);
+
+  return {
+    schema: ANALYSIS_SCHEMA,
+    analyser: 'builtin',
+    kind,
+    kind_confidence: confidence,
+    fields,
+    tables,
+    timings_ms: { layout: tLayout, kind: tKind, fields: tFields, tables: tTables, total: ms(t0) },
+  };
+}

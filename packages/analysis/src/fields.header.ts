@@ -1,0 +1,198 @@
+/**
+ * Company name and address from the header of a receipt or invoice, by layout:
+ *
+ * - the header is the top of the first page; the seller's name is among its first lines, usually
+ *   printed larger, often with a legal-form suffix (SDN BHD, LTD, 有限公司) or a trade word;
+ * - the address follows the name (after an optional registration-number line) and runs until a
+ *   phone, tax-id, e-mail or title line, a wide vertical gap or a change of font size;
+ * - a name may wrap (`HOME MASTER HARDWARE &` / `ELECTRICAL`, `ENTERPRISE (SETIA` / `ALAM) SDN BHD`):
+ *   rows of the same height whose text is unfinished are joined.
+ *
+ * Lines above the name that are isolated by a wide gap, lower-case or digits only (stamps, a
+ * handwritten name, a till number) lose to the line that sits right above the address.
+ */
+import { unionBBox } from '@ocrflow/core';
+import type { TextField } from './analysis.schema.ts';
+import { median, type VisualRow } from './layout.lines.ts';
+import {
+  BARE_PHONE,
+  BUSINESS_WORD,
+  COMPANY_SUFFIX,
+  CONTACT_LINE,
+  PREAMBLE_LINE,
+  REG_LINE,
+  TAX_ID_LINE,
+  TITLE_LINE,
+  addressScore,
+  isNoise,
+  mostlyLowerCase,
+  tidyText,
+  unbalanced,
+} from './text.cues.ts';
+import { findDates } from './normalize.date.ts';
+
+interface RowInfo {
+  row: VisualRow;
+  i: number;
+  noise: boolean;
+  reg: boolean;
+  stop: boolean;
+  title: boolean;
+  addr: number;
+}
+
+const HEADER_MAX_ROWS = 18;
+/** `DOCUMENT NO : TD01167104`, `INVOICE # : OR18…`: the header ends where the document's own data begins. */
+const DOC_NUMBER_LINE = /\b(DOC(UMENT)?|INVOICE|INV|RECEIPT|RCPT|BILL|ORDER|SLIP|TRANS(ACTION)?|CHECK|SERIAL)\s*(NO|NUMBER|#)\b/i;
+
+function describeRow(row: VisualRow, i: number): RowInfo {
+  const t = row.text;
+  const noise = isNoise(t);
+  // A registration number glued after a name (`AEON CO. (M) BHD (126926-H)`) leaves the name.
+  const reg = !noise && (REG_LINE.test(t) || TAX_ID_LINE.test(t)) && (!COMPANY_SUFFIX.test(t) || (cleanCompany(t).match(/\p{L}/gu) ?? []).length < 4);
+  const contact = CONTACT_LINE.test(t) || BARE_PHONE.test(t.trim()) || DOC_NUMBER_LINE.test(t);
+  const dated = findDates(t).length > 0 || /\b\d{1,2}:\d{2}(:\d{2})?\s*(AM|PM)?\b/i.test(t);
+  const title = TITLE_LINE.test(t) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t);
+  return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(t) };
+}
+
+/** Remove a registration number or tax id glued to a name: `99 SPEED MART S/B (519537-X)`. */
+export function cleanCompany(t: string): string {
+  return t
+    .replace(/\s*\((CO\.?\s*)?(REG|ROC|GST|SST|COMPANY)[^)]*\)?\s*$/i, '')
+    .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)\s*$/i, '')
+    .replace(/\s*\b(CO\.?\s*REG|COMPANY\s*(NO|REG)|(BR|REG|ROC)\s*NO|ROC|GST|SST)\b.*$/i, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function field(rows: VisualRow[], value: string, confidence: number): TextField {
+  const text = rows.map((r) => r.text).join('\n');
+  return {
+    value,
+    text,
+    page: rows[0].page,
+    bbox: unionBBox(rows.map((r) => r.bbox)),
+    confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100,
+  };
+}
+
+export interface HeaderFields {
+  company?: TextField;
+  address?: TextField;
+}
+
+/** The row where the address starts: the first clearly address-like row of the header. */
+function findAddressStart(info: RowInfo[], from: number): number {
+  for (let k = from; k < info.length; k++) {
+    const r = info[k];
+    if (r.noise || r.reg || r.title) continue;
+    if (r.stop) continue;
+    if (r.addr >= 1.5 && !COMPANY_SUFFIX.test(r.row.text)) return k;
+  }
+  return -1;
+}
+
+export function extractHeader(rows: readonly VisualRow[], pageHeight: number): HeaderFields {
+  const first = rows.filter((r) => r.page === rows[0]?.page);
+  if (!first.length) return {};
+  const limit = Math.max(8, first.filter((r) => r.bbox[3] < pageHeight * 0.45).length);
+  const header = first.slice(0, Math.min(HEADER_MAX_ROWS, limit));
+  const info = header.map(describeRow);
+  const medH = median(info.filter((r) => !r.noise).map((r) => r.row.height)) || 1;
+
+  const addrStart = findAddressStart(info, 0);
+  // The row right above the address, skipping registration/tax lines and noise.
+  let aboveAddr = -1;
+  if (addrStart > 0) {
+    for (let k = addrStart - 1; k >= 0; k--) {
+      const r = info[k];
+      if (r.noise || r.reg || PREAMBLE_LINE.test(r.row.text)) continue;
+      aboveAddr = k;
+      break;
+    }
+  }
+
+  let best = -1;
+  let bestScore = -Infinity;
+  let seen = 0;
+  for (const r of info) {
+    if (addrStart >= 0 && r.i > addrStart + 1 && best >= 0) break;
+    if (r.noise || r.reg || r.stop || PREAMBLE_LINE.test(r.row.text)) continue;
+    const t = r.row.text;
+    let s = 0;
+    if (COMPANY_SUFFIX.test(t)) s += 4;
+    if (BUSINESS_WORD.test(t)) s += 2;
+    if (r.i === aboveAddr) s += 2.5;
+    // The name after `FORMERLY KNOWN AS` / `LICENSEE OF` is the old or parent name.
+    if (r.i > 0 && PREAMBLE_LINE.test(info[r.i - 1].row.text) && !/\bOF\s+\S/i.test(info[r.i - 1].row.text.replace(/.*\b(LICEN[SC]EE|FRANCHISEE)\b/i, ''))) s -= 3;
+    s += Math.max(-1, Math.min(2, 2 * (r.row.height / medH - 1)));
+    s -= 0.4 * seen;
+    if (r.addr >= 2 && !COMPANY_SUFFIX.test(t)) s -= 3;
+    if (mostlyLowerCase(t)) s -= 2;
+    const next = header[r.i + 1];
+    if (next && next.bbox[1] - r.row.bbox[3] > 3 * r.row.height && !COMPANY_SUFFIX.test(t)) s -= 1.5;
+    if ((t.match(/\p{L}/gu) ?? []).length < 3) s -= 2;
+    seen++;
+    if (s > bestScore) {
+      bestScore = s;
+      best = r.i;
+    }
+  }
+
+  const out: HeaderFields = {};
+  let companyLast = -1;
+  if (best >= 0) {
+    const picked = [info[best].row];
+    const similar = (a: VisualRow, b: VisualRow) => a.height / b.height > 0.75 && a.height / b.height < 1.33;
+    const close = (upper: VisualRow, lower: VisualRow) => lower.bbox[1] - upper.bbox[3] < 1.2 * Math.max(upper.height, lower.height);
+    const joinable = (r: RowInfo | undefined) => !!r && !r.noise && !r.stop && !(r.addr >= 2 && !COMPANY_SUFFIX.test(r.row.text));
+    // Upwards: a name wrapped over rows of the same (large) print whose last row we picked.
+    for (let k = best - 1; k >= 0; k--) {
+      const up = info[k];
+      const cur = picked[0];
+      const openAbove = /[&,\-(]$|\bAND$/i.test(up.row.text.trim()) || unbalanced(up.row.text) > 0;
+      const large = cur.height > 1.15 * medH && up.row.height > 1.15 * medH;
+      if (!joinable(up) || !similar(up.row, cur) || !close(up.row, cur) || !(openAbove || large) || COMPANY_SUFFIX.test(up.row.text)) break;
+      picked.unshift(up.row);
+    }
+    // Downwards: while the name is unfinished (open parenthesis, trailing `&`) or continues in the same large print.
+    for (let k = best + 1; k < info.length && picked.length < 4; k++) {
+      const down = info[k];
+      const cur = picked[picked.length - 1];
+      const text = picked.map((r) => r.text).join(' ');
+      const open = /[&,\-(]$|\bAND$/i.test(text.trim()) || unbalanced(text) > 0;
+      const large = cur.height > 1.15 * medH && down.row.height > 1.15 * medH && !COMPANY_SUFFIX.test(text);
+      if (!joinable(down) || !similar(down.row, cur) || !close(cur, down.row) || !(open || large)) break;
+      picked.push(down.row);
+    }
+    companyLast = best + picked.length - 1 - picked.indexOf(info[best].row);
+    const value = tidyText(cleanCompany(picked.map((r) => r.text).join(' ')));
+    if (value) out.company = field(picked, value, Math.min(0.95, 0.35 + 0.08 * bestScore));
+  }
+
+  // Address: from the first address-like row after the name, until a stop row or a gap.
+  const start = findAddressStart(info, companyLast + 1);
+  if (start >= 0 && start - Math.max(companyLast, 0) <= 5) {
+    const picked = [info[start].row];
+    for (let k = start + 1; k < info.length && picked.length < 6; k++) {
+      const r = info[k];
+      const prev = picked[picked.length - 1];
+      if (r.noise || r.stop) {
+        // A tax id or phone glued after the address on the same row ends it; keep the part before.
+        break;
+      }
+      const gap = r.row.bbox[1] - prev.bbox[3];
+      if (gap > 1.8 * Math.max(prev.height, r.row.height)) break;
+      if (r.row.height / prev.height > 1.6 || r.row.height / prev.height < 0.6) break;
+      const words = r.row.text.split(/\s+/).length;
+      if (r.addr <= 0.5 && words > 5) break;
+      if (COMPANY_SUFFIX.test(r.row.text) && r.addr < 2) break;
+      picked.push(r.row);
+    }
+    const value = tidyText(picked.map((r) => r.text.replace(/\s*\b(TEL|FAX|PHONE|GST|EMAIL)\b.*$/i, '')).join(' '));
+    const strength = picked.reduce((a, r) => a + addressScore(r.text), 0);
+    if (value) out.address = field(picked, value, Math.min(0.95, 0.3 + 0.1 * strength));
+  }
+  return out;
+}

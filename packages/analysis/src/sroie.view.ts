@@ -1,0 +1,33 @@
+/**
+ * The SROIE task-3 view of an analysis: the four fields `company`, `date`, `address`, `total` as
+ * strings the way SROIE annotates them — the date as written, the total as printed without a
+ * currency *code* (`RM 9.00` → `9.00`) but with an attached currency *symbol* (`$8.20`).
+ */
+import type { Analysis } from './analysis.schema.ts';
+
+export interface SroieFields {
+  company: string;
+  date: string;
+  address: string;
+  total: string;
+}
+
+export const SROIE_FIELDS = ['company', 'date', 'address', 'total'] as const;
+
+/** The amount as printed, currency codes removed, symbols kept. */
+export function amountAsPrinted(text: string): string {
+  return text
+    .replace(/(?<![A-Z])(RM|MYR|USD|SGD|HKD|AUD|CAD|EUR|GBP|CNY|RMB|JPY|INR|IDR|THB|PHP|VND|KRW|CHF|RP)(?![A-Z])/gi, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function toSroieFields(a: Analysis): SroieFields {
+  const f = a.fields;
+  return {
+    company: f.company?.value ?? '',
+    date: f.date?.value ?? '',
+    address: f.address?.value ?? '',
+    total: f.total ? amountAsPrinted(f.total.text) : '',
+  };
+}
