@@ -5,10 +5,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ENGINE_NAMES, OcrflowError, documentToMarkdown, documentToText, loadConfig, type EngineName, type OcrDocument } from '@ocrflow/core';
+import { ENGINE_NAMES, OcrflowError, documentToHtml, documentToMarkdown, documentToText, documentToXlsx, loadConfig, type EngineName, type OcrDocument } from '@ocrflow/core';
 import { disposeEngines, runDocument, OCR_MODES, type OcrMode } from '@ocrflow/engines';
 
-export const SCAN_FORMATS = ['json', 'markdown', 'text'] as const;
+export const SCAN_FORMATS = ['json', 'markdown', 'text', 'html', 'xlsx'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 /** Format renderers; other formats (html, xlsx, analysis) register here with one entry each. */
@@ -16,6 +16,9 @@ export const SCAN_RENDERERS: Record<string, (doc: OcrDocument) => string | Uint8
   json: (doc) => JSON.stringify(doc, null, 2) + '\n',
   markdown: (doc) => documentToMarkdown(doc),
   text: (doc) => documentToText(doc),
+  // Tables (issue 4): HTML tables with spans; XLSX is binary (needs -o, or a pipe/redirect).
+  html: (doc) => documentToHtml(doc),
+  xlsx: (doc) => documentToXlsx(doc),
 };
 
 interface ScanOpts {
@@ -63,6 +66,7 @@ export function register(program: Command): void {
         const out = await render(doc);
         if (o.output) await writeFile(o.output, out);
         else if (typeof out === 'string') process.stdout.write(out);
+        else if (!process.stdout.isTTY) process.stdout.write(out); // binary into a pipe or a file redirect
         else throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `The ${o.format} format is binary: give an output file with -o`);
       } finally {
         await disposeEngines();

@@ -4,7 +4,7 @@
  * finishes (that directory is the `result_dir` DeepSeek-compatible clients get), the others are
  * rendered on request from `result.json`.
  */
-import { documentToMarkdown, documentToText, type OcrDocument } from '@ocrflow/core';
+import { documentToHtml, documentToMarkdown, documentToText, documentToXlsx, type OcrDocument } from '@ocrflow/core';
 
 export interface ResultFormat {
   /** Content-Type of the answer. */
@@ -18,6 +18,9 @@ export const RESULT_FORMATS: Record<string, ResultFormat> = {
   json: { mime: 'application/json; charset=utf-8', file: 'result.json', render: (d) => JSON.stringify(d) },
   markdown: { mime: 'text/markdown; charset=utf-8', file: 'result.md', render: documentToMarkdown },
   text: { mime: 'text/plain; charset=utf-8', file: 'result.txt', render: documentToText },
+  // Tables (issue 4): HTML with rowspan/colspan; XLSX with one sheet per table (named result.xlsx → <upload>.xlsx).
+  html: { mime: 'text/html; charset=utf-8', file: 'result.html', render: documentToHtml },
+  xlsx: { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', file: 'result.xlsx', render: documentToXlsx },
 };
 
 export const resultFormatNames = (): string[] => Object.keys(RESULT_FORMATS);
