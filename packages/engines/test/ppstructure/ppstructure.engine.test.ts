@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import sharp from 'sharp';
-import { isOcrflowError, tableToMarkdown, tableToRows, type TableBlock } from '@ocrflow/core';
+import ExcelJS from 'exceljs';
+import { documentToXlsx, isOcrflowError, tableToMarkdown, tableToRows, type Block, type OcrDocument, type TableBlock } from '@ocrflow/core';
 import { createPpStructureEngine, type PpStructureEngineOptions } from '../../src/ppstructure/index.ts';
 import type { RasterImage } from '../../src/types.ts';
 import { closedPort, sendJson, startStandIn, type Received, type StandIn } from '../vlm/standin.http.ts';
@@ -127,7 +128,24 @@ test('a page goes through upload, long-poll and result; the report table keeps i
   assert.equal(r.lines.length, 34);
   assert.ok(r.lines.every((l) => l.bbox[1] >= 84 && l.bbox[3] <= 2088));
   assert.deepEqual(r.flags, []);
+
+  // The workbook made from this page: one sheet, the merges of the HTML, numbers as numbers.
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(await documentToXlsx(pageDoc(r.blocks!)));
+  assert.equal(wb.worksheets.length, 1);
+  const ws = wb.worksheets[0];
+  assert.equal(ws.rowCount, 34);
+  assert.equal(ws.columnCount, 12);
+  const merges = (ws.model as unknown as { merges: string[] }).merges;
+  for (const m of ['A1:L1', 'C4:C7', 'A18:A19', 'B18:B19', 'B11:D11', 'E11:H11', 'I11:L11', 'A31:H31']) assert.ok(merges.includes(m), `merge ${m} in ${merges.join(' ')}`);
+  assert.equal(ws.getCell('C4').value, '区域分布');
+  assert.equal(ws.getCell('B5').value, 4324);
+  assert.equal(ws.getCell('I31').value, 41127.57);
 });
+
+function pageDoc(blocks: Block[]): OcrDocument {
+  return { schema: 'ocrflow.document/1', meta: { engine: 'ppstructure', languages: ['ch'], mime: 'image/jpeg', page_count: 1 }, pages: [{ index: 0, width: 1824, height: 2560, rotation: 0, source: 'remote', engine: 'ppstructure', blocks, flags: [], timings_ms: {} }] };
+}
 
 test('a failed job on the service fails the page with its message', async () => {
   const s = await ppServer({ polls: [[{ type: 'running' }], [{ type: 'failed', error: 'PaddleX pipeline crashed: out of GPU memory' }]] });

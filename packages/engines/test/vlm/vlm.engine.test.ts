@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { documentToMarkdown, documentToText, isOcrflowError, tableToRows, type Block, type OcrDocument, type TableBlock, type TextBlock, type FormulaBlock } from '@ocrflow/core';
+import ExcelJS from 'exceljs';
+import { documentToXlsx, documentToMarkdown, documentToText, isOcrflowError, tableToRows, type Block, type OcrDocument, type TableBlock, type TextBlock, type FormulaBlock } from '@ocrflow/core';
 import { createVlmEngine, fallbackEngineFor, wantsFallback, VLM_FLAGS, type VlmEngineOptions } from '../../src/vlm/index.ts';
 import type { RasterImage } from '../../src/types.ts';
 import { closedPort, sendJson, startStandIn, type Received, type StandIn } from './standin.http.ts';
@@ -160,6 +161,16 @@ test('DeepSeek-OCR grounded answer: request checked, blocks, boxes scaled to pag
   assert.match(md, /\| yi \| 5,1 \| 1,75 \| 1,08 \| 0,71 \|/);
   assert.match(md, /\$\$\n\\overline\{v\} = /);
   assert.match(documentToText(doc(blocks)), /∑\t6\t1,923 328\t14\t-0,313 933/);
+
+  // XLSX from VLM output: one sheet per table, cells where the HTML put them.
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(await documentToXlsx(doc(blocks)));
+  assert.equal(wb.worksheets.length, 2);
+  const [s1, s2] = wb.worksheets;
+  assert.deepEqual([s1.rowCount, s1.columnCount, s2.rowCount, s2.columnCount], [3, 5, 6, 5]);
+  assert.equal(s1.getCell('A3').value, 'yi');
+  assert.equal(s1.getCell('E2').value, 3);
+  assert.equal(s2.getCell('A6').value, '∑');
 });
 
 test('DeepSeek text mode sends "Free OCR." and stacks the unboxed answer', async () => {
