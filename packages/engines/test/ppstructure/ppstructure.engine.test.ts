@@ -131,7 +131,7 @@ test('a page goes through upload, long-poll and result; the report table keeps i
 
   // The workbook made from this page: one sheet, the merges of the HTML, numbers as numbers.
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(await documentToXlsx(pageDoc(r.blocks!)));
+  await wb.xlsx.load((await documentToXlsx(pageDoc(r.blocks!))) as unknown as ArrayBuffer);
   assert.equal(wb.worksheets.length, 1);
   const ws = wb.worksheets[0];
   assert.equal(ws.rowCount, 34);

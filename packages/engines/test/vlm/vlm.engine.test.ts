@@ -164,7 +164,7 @@ test('DeepSeek-OCR grounded answer: request checked, blocks, boxes scaled to pag
 
   // XLSX from VLM output: one sheet per table, cells where the HTML put them.
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(await documentToXlsx(doc(blocks)));
+  await wb.xlsx.load((await documentToXlsx(doc(blocks))) as unknown as ArrayBuffer);
   assert.equal(wb.worksheets.length, 2);
   const [s1, s2] = wb.worksheets;
   assert.deepEqual([s1.rowCount, s1.columnCount, s2.rowCount, s2.columnCount], [3, 5, 6, 5]);
