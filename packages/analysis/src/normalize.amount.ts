@@ -137,17 +137,16 @@ export function findAmounts(s: string): AmountMatch[] {
     const charAfter = s[numEnd] ?? '';
     // Percentages (`GST 6%`, `10.00%`) are rates, not money.
     if (/^\s?%/.test(s.slice(numEnd, numEnd + 2))) continue;
+    // A trailing minus marks a negative price only on a decimal amount (`0.02-`, not `012 -`).
+    if (g.trail && !hasDecimals) {
+      text = text.replace(/\s*-$/, '');
+      g.trail = undefined;
+    }
+    if (g.trail && /[\p{L}\d]/u.test(s[start + text.length] ?? '')) continue;
     if (!g.close && !g.trail && !g.post) {
       if (/\d/.test(charAfter) || (/[.,/]/.test(charAfter) && /\d/.test(s[numEnd + 1] ?? ''))) continue;
       if (/\p{L}/u.test(charAfter) && !hasDecimals) continue;
       if (/[-–]/.test(charAfter) && /[\p{L}\d]/u.test(s[numEnd + 1] ?? '')) continue;
-    }
-    // A trailing minus marks a negative price only on a decimal amount (`0.02-`, not `012 -`).
-    if (g.trail && (!hasDecimals || /[\p{L}\d]/u.test(s[start + text.length] ?? ''))) {
-      if (!hasDecimals) {
-        text = text.replace(/\s*-$/, '');
-        g.trail = undefined;
-      } else continue;
     }
     const intDigits = g.num.replace(/[.,]\d{1,3}$/, '').replace(/\D/g, '').length;
     if (intDigits > 9) continue;

@@ -6,3 +6,4 @@ export { runEval, runEvalDetailed, median, peakRssMb, type EvalResult, type Eval
 export { textMetrics, editDistance, cerCounts, wordCounts, normalizeForCer, tokens, f1 } from './metrics/text.metrics.ts';
 export { tedsMetrics, teds, tedsOfTables, tedsOfDocument, levenshtein, type DocumentTeds } from './metrics/teds.metric.ts';
 export { parseHtmlTables, type HtmlTable, type HtmlCell } from './metrics/table-html.parser.ts';
+export { fieldF1Metric, fieldCounts, fieldString, normalizeField, type FieldCounts } from './metrics/field-f1.metric.ts';

@@ -2,8 +2,10 @@
 import type { MetricModule } from './metric.types.ts';
 import { textMetrics } from './metrics/text.metrics.ts';
 import { tedsMetrics } from './metrics/teds.metric.ts';
+import { fieldF1Metric } from './metrics/field-f1.metric.ts';
 
 export const METRIC_MODULES: MetricModule[] = [
   textMetrics,
   tedsMetrics,
+  fieldF1Metric,
 ];

@@ -1,0 +1,72 @@
+/**
+ * Field F1 (SROIE task 3): the analysis step runs on each recognised document, and each key field
+ * of `NAME.gt.json` is compared with the analyser's value by exact match after upper-casing and
+ * collapsing white space; matched, predicted (non-empty) and ground-truth (non-empty) counts are
+ * summed over all fields of all documents, then F1 (micro average).
+ *
+ * The SROIE fields come from the SROIE view of the analysis (`date` as written, `total` as printed
+ * without a currency code); any other ground-truth key is compared with the analysis field of the
+ * same name. The analyser is the configured one (`analyse(doc, config)`): built-in unless
+ * OCRFLOW_LLM_BASE_URL is set.
+ */
+import { loadConfig } from '@ocrflow/core';
+import { analyse, toSroieFields, type Analysis, type SroieFields } from '@ocrflow/analysis';
+import type { MetricInput, MetricModule } from '../metric.types.ts';
+
+export function normalizeField(s: string): string {
+  return s.toUpperCase().replace(/\s+/gu, ' ').trim();
+}
+
+export interface FieldCounts {
+  matched: number;
+  predicted: number;
+  truth: number;
+}
+
+/** The analysis' string for a ground-truth key. */
+export function fieldString(a: Analysis, key: string): string {
+  const sroie = toSroieFields(a);
+  if (key in sroie) return sroie[key as keyof SroieFields];
+  const f = (a.fields as Record<string, unknown>)[key];
+  if (f && typeof f === 'object' && !Array.isArray(f) && 'value' in f) return String((f as { value: unknown }).value);
+  return '';
+}
+
+/** Counts of one document. */
+export function fieldCounts(a: Analysis, truth: Record<string, string>): FieldCounts {
+  const c: FieldCounts = { matched: 0, predicted: 0, truth: 0 };
+  for (const [key, raw] of Object.entries(truth)) {
+    const t = normalizeField(String(raw ?? ''));
+    const p = normalizeField(fieldString(a, key));
+    if (p) c.predicted++;
+    if (t) c.truth++;
+    if (p && t && p === t) c.matched++;
+  }
+  return c;
+}
+
+export const fieldF1Metric: MetricModule = {
+  name: 'field-f1',
+  keys: ['field_f1'],
+  create() {
+    const config = loadConfig();
+    const total: FieldCounts = { matched: 0, predicted: 0, truth: 0 };
+    let n = 0;
+    return {
+      async add({ sample, doc }: MetricInput) {
+        if (!sample.truthFields) return;
+        n++;
+        const a = await analyse(doc, config);
+        const c = fieldCounts(a, sample.truthFields);
+        total.matched += c.matched;
+        total.predicted += c.predicted;
+        total.truth += c.truth;
+      },
+      result() {
+        if (!n) return { field_f1: null };
+        const d = total.predicted + total.truth;
+        return { field_f1: d ? (2 * total.matched) / d : 1 };
+      },
+    };
+  },
+};
