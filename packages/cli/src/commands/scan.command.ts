@@ -7,8 +7,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ENGINE_NAMES, OcrflowError, documentToHtml, documentToMarkdown, documentToText, documentToXlsx, loadConfig, type EngineName, type OcrDocument } from '@ocrflow/core';
 import { disposeEngines, runDocument, OCR_MODES, type OcrMode } from '@ocrflow/engines';
+import { analyse } from '@ocrflow/analysis';
 
-export const SCAN_FORMATS = ['json', 'markdown', 'text', 'html', 'xlsx'] as const;
+export const SCAN_FORMATS = ['json', 'markdown', 'text', 'html', 'xlsx', 'analysis'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 /** Format renderers; other formats (html, xlsx, analysis) register here with one entry each. */
@@ -19,6 +20,8 @@ export const SCAN_RENDERERS: Record<string, (doc: OcrDocument) => string | Uint8
   // Tables (issue 4): HTML tables with spans; XLSX is binary (needs -o, or a pipe/redirect).
   html: (doc) => documentToHtml(doc),
   xlsx: (doc) => documentToXlsx(doc),
+  // Analysis (issue 7): key facts as `ocrflow.analysis/1` JSON; the LLM analyser when OCRFLOW_LLM_BASE_URL is set.
+  analysis: async (doc) => JSON.stringify(await analyse(doc, loadConfig()), null, 2) + '\n',
 };
 
 interface ScanOpts {
