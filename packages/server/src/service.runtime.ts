@@ -12,6 +12,7 @@ import { buildApp } from './http/app.ts';
 import type { AppServices } from './http/app.services.ts';
 import { ServerMetrics } from './http/metrics.ts';
 import type { DocumentPipeline } from './ports/pipeline.port.ts';
+import { AnalysisService } from './services/analysis.service.ts';
 import { EventsService } from './services/events.service.ts';
 import { JobsService } from './services/jobs.service.ts';
 import { ResultsService } from './services/results.service.ts';
@@ -68,9 +69,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const pool = runsWorkers ? new WorkerPool(config.workers, log, config) : null;
   const metrics = new ServerMetrics(ctx, () => pool?.aliveCount() ?? 0);
   const runner = pool ? new JobRunner(ctx, results, pool, metrics) : null;
+  // Issue 7: the analysis step after every job (OCRFLOW_ANALYSIS), stored as analysis.json.
+  const analysis = new AnalysisService(ctx, jobs);
+  if (runner && config.analysis) runner.addPostJobStep(analysis.step());
   const closing = new AbortController();
   const services: AppServices = {
-    ctx, jobs, results, metrics, runner, pool,
+    ctx, jobs, results, metrics, runner, pool, analysis,
     submissions: new SubmissionService(ctx),
     events: new EventsService(ctx, jobs),
     state: { ready: false },

@@ -1,4 +1,5 @@
 /** What route plugins get: the services (never the adapters). */
+import type { AnalysisService } from '../services/analysis.service.ts';
 import type { EventsService } from '../services/events.service.ts';
 import type { JobsService } from '../services/jobs.service.ts';
 import type { ResultsService } from '../services/results.service.ts';
@@ -14,6 +15,8 @@ export interface AppServices {
   readonly submissions: SubmissionService;
   readonly events: EventsService;
   readonly results: ResultsService;
+  /** Issue 7: `analysis.json` of finished jobs and its webhook summary. */
+  readonly analysis?: AnalysisService;
   readonly metrics: ServerMetrics;
   /** Null in processes without workers (`--role api|app`). */
   readonly runner: JobRunner | null;

@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { OcrflowError } from '@ocrflow/core';
+import { analysisRoutes } from '../routes/analysis.routes.ts';
 import { eventsRoutes } from '../routes/events.routes.ts';
 import { healthRoutes } from '../routes/health.routes.ts';
 import { jobsRoutes } from '../routes/jobs.routes.ts';
@@ -32,6 +33,7 @@ export const FEATURE_ROUTES: FeatureRoutes[] = [
   { name: 'jobs', prefix: '/v1', protected: true, plugin: jobsRoutes },
   { name: 'events', prefix: '/v1', protected: true, plugin: eventsRoutes },
   { name: 'results', prefix: '/v1', protected: true, plugin: resultsRoutes },
+  { name: 'analysis', prefix: '/v1', protected: true, plugin: analysisRoutes },
 ];
 
 export async function buildApp(services: AppServices, logger: Logger): Promise<FastifyInstance> {

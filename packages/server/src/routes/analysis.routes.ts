@@ -1,0 +1,29 @@
+/** `GET /v1/jobs/{id}/analysis`: the key facts of a finished job (issue 7). */
+import type { FastifyPluginAsync } from 'fastify';
+import { analysisJsonSchema } from '@ocrflow/analysis';
+import type { RouteOptions } from '../http/app.services.ts';
+import { errorResponses, jobIdParams } from './jobs.schemas.ts';
+
+// The stored document is already valid against the schema; the route repeats it for the OpenAPI
+// document (without `$id`, which fastify would register as a shared schema).
+const { $id: _id, ...analysisResponse } = analysisJsonSchema;
+
+export const analysisRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+  app.get(
+    '/jobs/:id/analysis',
+    {
+      schema: {
+        summary: 'The analysis of a finished job',
+        description:
+          'Document kind, key fields (company, date, address, total, tax, numbers, phone, e-mail) with the text and box they came from, and table checks (`ocrflow.analysis/1`). 409 OCRFLOW_ERR_RESULT_NOT_READY until the job is finished; 404 when the job has no analysis (OCRFLOW_ANALYSIS=0).',
+        tags: ['jobs'],
+        params: jobIdParams,
+        response: { 200: analysisResponse, ...errorResponses },
+      },
+    },
+    async (req) => {
+      if (!services.analysis) throw new Error('analysis service missing');
+      return services.analysis.read((req.params as { id: string }).id);
+    },
+  );
+};
