@@ -32,6 +32,8 @@ export class EngineThread {
   /** Pages processed since the thread started (for recycling). */
   pages = 0;
   alive = true;
+  /** Gave up waiting for it to stop: the pool replaces it; it is terminated once idle. */
+  retiring = false;
   readonly ready: Promise<void>;
   private readonly worker: Worker;
   private run: ActiveRun | null = null;
@@ -41,6 +43,8 @@ export class EngineThread {
     private readonly log: Logger,
     readonly name: string,
     config: Config,
+    /** Called once when the thread dies without being asked to (crash, OOM, kill). */
+    private readonly onDeath: () => void = () => {},
   ) {
     this.worker = new Worker(BOOTSTRAP, { name, workerData: { config } });
     this.ready = new Promise((resolve, reject) => {
@@ -60,8 +64,10 @@ export class EngineThread {
       this.die();
     });
     this.worker.on('exit', (code) => {
-      if (this.alive) this.log.warn({ code, thread: name }, 'OCR worker thread exited');
+      const unexpected = this.alive;
+      if (unexpected) this.log.warn({ code, thread: name }, 'OCR worker thread exited');
       this.die();
+      if (unexpected) this.onDeath();
     });
   }
 
@@ -79,12 +85,15 @@ export class EngineThread {
       };
       const onAbort = () => {
         this.send({ type: 'stop', runId });
-        // An engine that does not listen to the signal finishes its page first; past the grace
-        // period the thread is terminated (the pool starts a fresh one).
+        // An engine that does not listen to the signal finishes its page first. Past the grace
+        // period the thread is retired rather than terminated: terminating a thread while
+        // onnxruntime-node has an inference in flight aborts the whole process. The pool starts a
+        // fresh thread for the slot; this one is terminated once its page is over.
         graceTimer = setTimeout(() => {
           if (this.run?.runId !== runId) return;
-          this.log.warn({ thread: this.name }, 'OCR worker thread did not stop in time; terminating it');
-          void this.terminate();
+          this.log.warn({ thread: this.name }, 'OCR worker thread did not stop in time; retiring it');
+          this.retiring = true;
+          this.run.resolve('stopped');
         }, stopGraceMs);
       };
       this.run = {
@@ -122,6 +131,11 @@ export class EngineThread {
     this.die();
   }
 
+  /** Make the thread crash before its next page (tests of crash handling; see `fault` in worker.messages.ts). */
+  injectFault(): void {
+    this.send({ type: 'fault' });
+  }
+
   private send(m: ToThread): void {
     try {
       this.worker.postMessage(m);
@@ -132,6 +146,7 @@ export class EngineThread {
 
   private onMessage(m: FromThread): void {
     if (m.type === 'disposed') return this.onDisposed?.();
+    if (this.retiring && !this.run && (m.type === 'done' || m.type === 'error')) return void this.terminate();
     const run = this.run;
     if (!run || !('runId' in m) || m.runId !== run.runId) return;
     // Handlers are async (they write to the store); keep them strictly ordered.

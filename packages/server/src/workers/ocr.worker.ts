@@ -16,6 +16,15 @@ const post = (m: FromThread) => port.postMessage(m);
 const config = (workerData as { config: Config }).config;
 
 let current: { runId: number; ac: AbortController; pause: boolean } | null = null;
+let faultRequested = false;
+
+/** Schedules an uncaught exception: the thread ends with an 'error' event, like any crash. */
+function dieOfFault(): Promise<never> {
+  process.nextTick(() => {
+    throw new Error('injected fault: OCR worker thread crashing on purpose');
+  });
+  return new Promise<never>(() => {});
+}
 
 port.on('message', (m: ToThread) => {
   switch (m.type) {
@@ -30,6 +39,10 @@ port.on('message', (m: ToThread) => {
       break;
     case 'dispose':
       void dispose();
+      break;
+    case 'fault':
+      faultRequested = true;
+      if (!current) void dieOfFault();
       break;
   }
 });
@@ -47,6 +60,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
     let processed = 0;
     for (let i = 0; i < doc.info.pageCount; i++) {
       if (skip.has(i)) continue;
+      if (faultRequested) await dieOfFault();
       if (state.ac.signal.aborted) return post({ type: 'done', runId: m.runId, outcome: 'stopped' });
       if (state.pause || processed >= m.budget) return post({ type: 'done', runId: m.runId, outcome: 'paused' });
       pageIndex = i;

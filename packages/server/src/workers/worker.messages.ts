@@ -18,7 +18,12 @@ export type ToThread =
   /** Finish the current page, then report `paused` (memory cap reached: recycle me). */
   | { type: 'pause'; runId: number }
   /** Release engine sessions before the thread is terminated. */
-  | { type: 'dispose' };
+  | { type: 'dispose' }
+  /**
+   * Fault injection (tests): die of an uncaught exception before the next page starts — the way a
+   * bug in an engine kills a thread — at a moment when no native inference is in flight.
+   */
+  | { type: 'fault' };
 
 export type RunOutcome = 'complete' | 'paused' | 'stopped';
 

@@ -30,12 +30,16 @@ export class WorkerPool {
   async thread(slot: number): Promise<EngineThread> {
     if (this.closed) throw new Error('worker pool is closed');
     let t = this.threads[slot];
-    if (!t || !t.alive) {
-      t = new EngineThread(this.log, `ocr-${slot}`, this.config);
+    if (!t || !t.alive || t.retiring) {
+      const thread: EngineThread = new EngineThread(this.log, `ocr-${slot}`, this.config, () => {
+        // Replace a crashed thread right away, so /health shows live workers again.
+        if (!this.closed && this.threads[slot] === thread) this.thread(slot).catch((e) => this.log.error({ err: e, slot }, 'cannot restart OCR worker thread'));
+      });
+      t = thread;
       this.threads[slot] = t;
       this.spawned++;
-      await t.ready;
     }
+    await t.ready;
     return t;
   }
 
@@ -46,12 +50,18 @@ export class WorkerPool {
     await t?.terminate();
   }
 
+  /** The slot's current thread, if started (tests and diagnostics). */
+  threadOf(slot: number): EngineThread | null {
+    return this.threads[slot];
+  }
+
   aliveCount(): number {
-    return this.threads.filter((t) => t?.alive).length;
+    return this.threads.filter((t) => t?.alive && !t.retiring).length;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.threads.map((t) => t?.terminate()));
+    // Retiring threads terminate themselves when their page is over; never terminate mid-inference.
+    await Promise.all(this.threads.map((t) => (t && !t.retiring ? t.terminate() : undefined)));
   }
 }

@@ -1,0 +1,129 @@
+/**
+ * Worker threads doing real OCR: cancel while running, partial results, retry resuming after the
+ * last stored page, thread recycling, and a crashed thread (re-queued, then failed past the limit).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Api, type ErrorBody, type Job, type JobEvent } from './helpers/api.helper.ts';
+import { dataset, makePdf, SMALL_TABLE } from './helpers/fixtures.helper.ts';
+import { startTestServer, type TestServer } from './helpers/server.helper.ts';
+
+let srv: TestServer;
+let api: Api;
+// Small real pages: enough time between page events to cancel or crash mid-job, fast overall.
+const slowPage = { image: dataset(SMALL_TABLE) };
+const isPage = (e: JobEvent) => e.type === 'running' && e.phase === 'page';
+
+before(async () => {
+  srv = await startTestServer({ env: { OCRFLOW_WORKER_RECYCLE_PAGES: '2', OCRFLOW_JOB_MAX_ATTEMPTS: '3' } });
+  api = new Api(srv.url);
+});
+after(() => srv.close());
+
+/**
+ * Make slot 0's thread die of an uncaught exception before its next page (terminating it from
+ * outside mid-inference would abort the whole process: onnxruntime-node). Waits out a recycle in
+ * progress, when the slot is briefly empty.
+ */
+async function crashThread(pool: NonNullable<TestServer['service']['services']['pool']>) {
+  for (let i = 0; i < 200; i++) {
+    const t = pool.threadOf(0);
+    if (t?.alive && !t.retiring) return t.injectFault();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('no live thread to crash');
+}
+
+let canceled: Job;
+let pagesAtCancel = 0;
+
+test('cancel a running job: it stops at a page boundary and the worker moves on', async () => {
+  const job = await api.submit(makePdf([slowPage, slowPage, slowPage, slowPage]), 'four.pdf', { mode: 'text', task_id: 'four' });
+  assert.equal(job.page_count, 4);
+  const seen = await api.follow(job.id, { until: isPage });
+  assert.deepEqual(seen.map((e) => e.type), ['queued', 'running', 'running']);
+  // Partial results are readable while it runs.
+  const partial = await api.fetch(`/v1/jobs/${job.id}/result?format=json&partial=true`);
+  assert.equal(partial.status, 200);
+  assert.equal(partial.headers.get('x-ocrflow-partial'), 'true');
+  const doc = (await partial.json()) as { pages: { index: number }[] };
+  assert.ok(doc.pages.length >= 1 && doc.pages.length < 4);
+  assert.equal(doc.pages[0].index, 0);
+  const running = await api.job(job.id);
+  assert.equal(running.status, 'running');
+  assert.equal((await api.json<ErrorBody>(`/v1/jobs/${job.id}/result`)).body.error.code, 'OCRFLOW_ERR_RESULT_NOT_READY');
+
+  const c = await api.json<Job>(`/v1/jobs/${job.id}`, { method: 'DELETE' });
+  assert.equal(c.status, 200);
+  assert.equal(c.body.status, 'canceled');
+  pagesAtCancel = c.body.done_pages;
+  // The worker is free again: a new job runs to the end.
+  const next = await api.submit(dataset(SMALL_TABLE), 'next.png', { mode: 'text' });
+  assert.equal((await api.waitDone(next.id)).status, 'finished');
+  canceled = await api.job(job.id);
+  assert.equal(canceled.status, 'canceled');
+  assert.equal(canceled.done_pages, pagesAtCancel, 'no page was stored after the cancel');
+  const events = await api.poll(job.id, { timeout_ms: 0 });
+  assert.equal(events.events.at(-1)?.type, 'canceled');
+  assert.equal(events.done, true);
+});
+
+test('retry resumes after the last stored page; threads are recycled every 2 pages', async () => {
+  const spawnedBefore = srv.service.services.pool!.spawned;
+  const r = await api.json<Job>(`/v1/jobs/${canceled.id}/retry`, { method: 'POST' });
+  assert.equal(r.status, 202);
+  const lastSeq = (await api.poll(canceled.id, { timeout_ms: 0 })).last_seq;
+  const events = await api.follow(canceled.id, { since: lastSeq - 1 });
+  const started = events.find((e) => e.type === 'running' && e.phase === 'started');
+  assert.equal(started?.page, pagesAtCancel + 1, 'starts after the stored pages');
+  assert.equal(started?.done_pages, pagesAtCancel);
+  const pageEvents = events.filter(isPage);
+  assert.deepEqual(pageEvents.map((e) => e.page), [1, 2, 3, 4].slice(pagesAtCancel), 'only the missing pages were recognised');
+  const done = await api.job(canceled.id);
+  assert.equal(done.status, 'finished');
+  assert.equal(done.done_pages, 4);
+  assert.equal(done.attempts, 2);
+  const doc = (await (await api.fetch(`/v1/jobs/${canceled.id}/result?format=json`)).json()) as { pages: { index: number; source: string }[] };
+  assert.deepEqual(doc.pages.map((p) => p.index), [0, 1, 2, 3]);
+  assert.ok(doc.pages.every((p) => p.source === 'ocr'));
+  // Recycling after 2 pages happened at least once over the resumed pages (or between jobs).
+  assert.ok(srv.service.services.pool!.spawned > spawnedBefore, 'a fresh thread was started');
+  const seqs = (await api.poll(canceled.id, { timeout_ms: 0, max_events: 1000 })).events.map((e) => e.seq);
+  assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'no seq gaps or duplicates');
+});
+
+test('a crashed worker thread re-queues only its job, which resumes and finishes', async () => {
+  const pool = srv.service.services.pool!;
+  const job = await api.submit(makePdf([slowPage, slowPage, slowPage]), 'three.pdf', { mode: 'text' });
+  await api.follow(job.id, { until: isPage });
+  await crashThread(pool);
+  const events = await api.follow(job.id);
+  const requeued = events.filter((e) => e.type === 'queued').map((e) => e.reason);
+  assert.deepEqual(requeued, ['submitted', 'worker_crashed']);
+  const done = await api.job(job.id);
+  assert.equal(done.status, 'finished');
+  assert.equal(done.attempts, 2);
+  assert.equal(done.done_pages, 3);
+  const all = (await api.poll(job.id, { timeout_ms: 0 })).events;
+  assert.equal(all.filter(isPage).length, 3, 'pages stored before the crash were not redone');
+  const h = (await (await fetch(`${srv.url}/health`)).json()) as { worker_alive: boolean };
+  assert.equal(h.worker_alive, true);
+});
+
+test('a job that keeps crashing its thread fails after OCRFLOW_JOB_MAX_ATTEMPTS', async () => {
+  const pool = srv.service.services.pool!;
+  const job = await api.submit(makePdf([slowPage, slowPage]), 'doomed.pdf', { mode: 'text' });
+  const other = await api.submit(dataset(SMALL_TABLE), 'bystander.png', { mode: 'text' });
+  let since = 0;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const ev = await api.follow(job.id, { since, until: (e) => e.type === 'running' && e.phase === 'started' });
+    since = ev.at(-1)!.seq;
+    assert.equal(ev.at(-1)!.attempt, attempt);
+    await crashThread(pool);
+  }
+  const final = await api.waitDone(job.id);
+  assert.equal(final.status, 'failed');
+  assert.equal(final.error?.code, 'OCRFLOW_ERR_WORKER_CRASHED');
+  assert.equal(final.attempts, 3);
+  assert.equal((await api.waitDone(other.id)).status, 'finished', 'the other job is unaffected');
+});
