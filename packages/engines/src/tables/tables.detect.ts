@@ -9,7 +9,7 @@ import type { RasterImage } from '../types.ts';
 import { sauvola, toWorkingGray } from './ink.binarize.ts';
 import { detectRulings } from './ruling.detect.ts';
 import { buildGrids, type RuledGrid } from './grid.build.ts';
-import { textQuad } from './ruling.filter.ts';
+import { dropTextStrokes, textQuad } from './ruling.filter.ts';
 import { assignText, cellText, type CellGeometry, type InkExtent } from './cells.assign.ts';
 import { inferUnruledTables } from './unruled.infer.ts';
 import { collapseBlankLines, compactGrid } from './grid.compact.ts';
@@ -108,7 +108,7 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
     minRun: Math.max(12, Math.round(th * 1.3)),
     minLength: Math.max(16, th * 1.6),
     maxThickness: Math.max(5, th * 0.45),
-    maxGap: Math.max(6, th * 1.2),
+    maxGap: Math.max(5, th * 0.6),
     maxSegments: 1500,
   });
   const texts = lines.map((l) => textQuad(quadOf(l).map(([x, y]) => [x * scale, y * scale] as Point)));
@@ -123,7 +123,8 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
   }
   if (opts.unruled !== false) {
     const rest = lines.filter((l) => !used.has(l));
-    const hRules = rulings.horizontal.map((s) => ({ x0: s.a0 / scale, x1: s.a1 / scale, y: (s.c + s.slope * (s.a0 + s.a1) / 2) / scale }));
+    const strokesGone = dropTextStrokes(rulings.horizontal, [], texts, th).h;
+    const hRules = strokesGone.map((s) => ({ x0: s.a0 / scale, x1: s.a1 / scale, y: (s.c + s.slope * (s.a0 + s.a1) / 2) / scale }));
     for (const t of inferUnruledTables(rest, { textHeight: textHeightPage, rules: hRules, pageWidth: image.width })) found.push(t);
   }
   return found.sort((a, b) => a.bbox[1] - b.bbox[1]);
