@@ -8,3 +8,4 @@ export * from './outputs/html.ts';
 export * from './outputs/table-grid.ts';
 export * from './outputs/sheets.ts';
 export * from './outputs/xlsx.ts';
+export * from './outputs/ppstructure.ts';
