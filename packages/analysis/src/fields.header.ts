@@ -59,6 +59,7 @@ function describeRow(row: VisualRow, i: number): RowInfo {
 /** Remove a registration number or tax id glued to a name: `99 SPEED MART S/B (519537-X)`. */
 export function cleanCompany(t: string): string {
   return t
+    .normalize('NFKC')
     .replace(/\s*\((CO\.?\s*)?(REG|ROC|GST|SST|COMPANY)[^)]*\)?\s*$/i, '')
     .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)\s*$/i, '')
     .replace(/\s*\b(CO\.?\s*REG|COMPANY\s*(NO|REG)|(BR|REG|ROC)\s*NO|ROC|GST|SST)\b.*$/i, '')
@@ -146,7 +147,10 @@ export function extractHeader(rows: readonly VisualRow[], pageHeight: number): H
     const picked = [info[best].row];
     const similar = (a: VisualRow, b: VisualRow) => a.height / b.height > 0.75 && a.height / b.height < 1.33;
     const close = (upper: VisualRow, lower: VisualRow) => lower.bbox[1] - upper.bbox[3] < 1.2 * Math.max(upper.height, lower.height);
-    const joinable = (r: RowInfo | undefined) => !!r && !r.noise && !r.stop && !(r.addr >= 2 && !COMPANY_SUFFIX.test(r.row.text));
+    // Rows of one name share their print: a lower-case stamp or handwriting above is not part of it.
+    const pickedLower = mostlyLowerCase(info[best].row.text);
+    const joinable = (r: RowInfo | undefined) =>
+      !!r && !r.noise && !r.stop && !(r.addr >= 2 && !COMPANY_SUFFIX.test(r.row.text)) && mostlyLowerCase(r.row.text) === pickedLower;
     // Upwards: a name wrapped over rows of the same (large) print whose last row we picked.
     for (let k = best - 1; k >= 0; k--) {
       const up = info[k];

@@ -57,7 +57,7 @@ export function extractDate(rows: readonly VisualRow[]): DateField | undefined {
           best = {
             s,
             f: {
-              value: d.text,
+              value: d.value,
               normalized: d.iso,
               text: d.text,
               page: line.page,

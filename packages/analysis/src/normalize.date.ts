@@ -11,6 +11,12 @@
 export interface DateMatch {
   /** The characters as written (`25/12/2018`, `2018年12月25日`, `12 Jan 2019`). */
   text: string;
+  /**
+   * The date as printed, with OCR spacing slips undone: no spaces inside a numeric date
+   * (`25/12/20 18` → `25/12/2018`), one space between day, month name and year when OCR glued them
+   * (`05MAR2018` → `05 MAR 2018`).
+   */
+  value: string;
   /** `YYYY-MM-DD`. */
   iso: string;
   /** Offset of `text` in the searched string. */
@@ -63,10 +69,15 @@ export function isValidIsoDate(s: string): boolean {
 // (thermal printers and OCR both produce `25/12/ 2018`).
 const SEP = String.raw`\s?[/\-.]\s?`;
 const NOT_BEFORE = String.raw`(?<![\d/.\-])`;
-const NOT_AFTER = String.raw`(?![\d]|[/\-.]\d)`;
+// A date ends where the digits end — or where a time of day is glued on (`10 MAR 201818:24`).
+const NOT_AFTER = String.raw`(?:(?![\d]|[/\-.]\d)|(?=\d{1,2}:\d{2}))`;
+// A four-digit year OCR split in two (`25/12/20 18`): only 1990–2039, never before a time (`19 21:13`).
+const YEAR = String.raw`(?:19\s9\d|20\s[0-3]\d)(?!\d|\s?:)|\d{4}|\d{2}`;
 
 interface Pattern {
   re: RegExp;
+  /** The printed form of a match (see `DateMatch.value`). */
+  tidy(text: string): string;
   read(m: RegExpExecArray, dayFirst: boolean): { iso: string | null; ambiguous: boolean };
 }
 
@@ -74,20 +85,25 @@ const PATTERNS: Pattern[] = [
   {
     // 2018年12月25日, 2018 年 12 月 25 日, 2018년 12월 25일
     re: new RegExp(String.raw`${NOT_BEFORE}(\d{4}|\d{2})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일号]?`, 'gu'),
+    tidy: (t) => t,
     read: (m) => ({ iso: toIso(fullYear(m[1]), Number(m[2]), Number(m[3])), ambiguous: false }),
   },
   {
     // 2019-01-12, 2019/1/12, 2019.01.12
     re: new RegExp(String.raw`${NOT_BEFORE}(\d{4})${SEP}(\d{1,2})${SEP}(\d{1,2})${NOT_AFTER}`, 'g'),
+    tidy: (t) => t.replace(/\s+/g, ''),
     read: (m) => ({ iso: toIso(Number(m[1]), Number(m[2]), Number(m[3])), ambiguous: false }),
   },
   {
     // 25/12/2018, 24-01-18, 12/28/2017, 25.12.2018
-    re: new RegExp(String.raw`${NOT_BEFORE}(\d{1,2})${SEP}(\d{1,2})${SEP}(\d{4}|\d{2})${NOT_AFTER}`, 'g'),
+    re: new RegExp(String.raw`${NOT_BEFORE}(\d{1,2})${SEP}(\d{1,2})${SEP}(${YEAR})${NOT_AFTER}`, 'g'),
+    tidy: (t) => t.replace(/\s+/g, ''),
     read: (m, dayFirst) => {
-      const a = Number(m[1]), b = Number(m[2]), y = fullYear(m[3]);
+      const a = Number(m[1]), b = Number(m[2]), y = fullYear(m[3].replace(/\s/g, ''));
       // The separators must agree (`24-01-18`, not `24-01.18`): mixed ones are prices or codes.
       const seps = m[0].replace(/[\d\s]/g, '');
+      // A space on both sides of a separator is a range or arithmetic (`7 - 15`), not a date.
+      if (/\s[/\-.]\s/.test(m[0])) return { iso: null, ambiguous: false };
       if (seps.length !== 2 || seps[0] !== seps[1]) return { iso: null, ambiguous: false };
       if (a > 12 && b <= 12) return { iso: toIso(y, b, a), ambiguous: false };
       if (b > 12 && a <= 12) return { iso: toIso(y, a, b), ambiguous: false };
@@ -97,12 +113,14 @@ const PATTERNS: Pattern[] = [
   },
   {
     // 12 Jan 2019, 05 MAR 2018, 25-DEC-18, 1st January 2020, 12 Jan, 2019
-    re: new RegExp(String.raw`(?<![\dA-Z])(\d{1,2})(?:ST|ND|RD|TH)?[\s\-./]{0,2}(${MONTH_ALT})\.?(?![A-Z])[\s\-./,]{0,3}(\d{4}|\d{2})(?!\d)`, 'giu'),
+    re: new RegExp(String.raw`(?<![\dA-Z])(\d{1,2})(?:ST|ND|RD|TH)?[\s\-./]{0,2}(${MONTH_ALT})\.?(?![A-Z])[\s\-./,]{0,3}(\d{4}|\d{2})(?:(?!\d)|(?=\d{1,2}:\d{2}))`, 'giu'),
+    tidy: (t) => t.replace(/^(\d{1,2})(?=\p{L})(?!(?:st|nd|rd|th)(?!\p{L}))/iu, '$1 ').replace(/(\p{L})(?=\d)/u, '$1 '),
     read: (m) => ({ iso: toIso(fullYear(m[3]), MONTHS[m[2].toUpperCase()], Number(m[1])), ambiguous: false }),
   },
   {
     // Jan 12, 2019; December 25 2018
     re: new RegExp(String.raw`(?<![A-Z])(${MONTH_ALT})\.?[\s\-]{1,2}(\d{1,2})(?:ST|ND|RD|TH)?,?[\s\-]{1,2}(\d{4})(?!\d)`, 'giu'),
+    tidy: (t) => t,
     read: (m) => ({ iso: toIso(Number(m[3]), MONTHS[m[1].toUpperCase()], Number(m[2])), ambiguous: false }),
   },
 ];
@@ -119,7 +137,8 @@ export function findDates(s: string, opts: { dayFirst?: boolean } = {}): DateMat
       const text = m[0].trim();
       const index = m.index + m[0].indexOf(text);
       if (out.some((o) => index < o.index + o.text.length && o.index < index + text.length)) continue;
-      out.push({ text, iso, index, ambiguous });
+      const pattern = p;
+      out.push({ text, value: pattern.tidy(text), iso, index, ambiguous });
     }
   }
   return out.sort((a, b) => a.index - b.index);

@@ -18,6 +18,7 @@ export const SROIE_FIELDS = ['company', 'date', 'address', 'total'] as const;
 export function amountAsPrinted(text: string): string {
   return text
     .replace(/(?<![A-Z])(RM|MYR|USD|SGD|HKD|AUD|CAD|EUR|GBP|CNY|RMB|JPY|INR|IDR|THB|PHP|VND|KRW|CHF|RP)(?![A-Z])/gi, '')
+    .replace(/(?<=\d)\s*([.,])\s*(?=\d)/g, '$1')
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -4,7 +4,7 @@ import { findDates, parseDate, isValidIsoDate } from '../src/normalize.date.ts';
 import { findAmounts, parseAmount, readNumber, formatAmount } from '../src/normalize.amount.ts';
 
 test('dates: numeric day-first, two-digit years windowed', () => {
-  assert.deepEqual(parseDate('24-01-18'), { text: '24-01-18', iso: '2018-01-24', index: 0, ambiguous: false });
+  assert.deepEqual(parseDate('24-01-18'), { text: '24-01-18', value: '24-01-18', iso: '2018-01-24', index: 0, ambiguous: false });
   assert.equal(parseDate('25/12/2018 8:13:39 PM')?.iso, '2018-12-25');
   assert.equal(parseDate('25/12/2018 8:13:39 PM')?.text, '25/12/2018');
   assert.equal(parseDate('01-03-18')?.iso, '2018-03-01');
@@ -20,7 +20,7 @@ test('dates: month-first only when the numbers force it', () => {
 });
 
 test('dates: CJK, year-first and month names', () => {
-  assert.deepEqual(parseDate('开票日期：2018年12月25日'), { text: '2018年12月25日', iso: '2018-12-25', index: 5, ambiguous: false });
+  assert.deepEqual(parseDate('开票日期：2018年12月25日'), { text: '2018年12月25日', value: '2018年12月25日', iso: '2018-12-25', index: 5, ambiguous: false });
   assert.equal(parseDate('2018 年 1 月 5 日')?.iso, '2018-01-05');
   assert.equal(parseDate('2019-01-12')?.iso, '2019-01-12');
   assert.equal(parseDate('2019/1/5')?.iso, '2019-01-05');
@@ -31,6 +31,14 @@ test('dates: CJK, year-first and month names', () => {
   assert.equal(parseDate('Jan 12, 2019')?.iso, '2019-01-12');
   assert.equal(parseDate('1st September 2020')?.iso, '2020-09-01');
   assert.equal(parseDate('12 OGOS 2019')?.iso, '2019-08-12');
+});
+
+test('dates: OCR spacing slips are undone in the printed value', () => {
+  assert.deepEqual(
+    ['05MAR2018', '10 MAR201818:24', 'DATE 25/12/20 18', '25/12/ 2018', '12-01-19 21:13'].map((s) => [parseDate(s)?.value, parseDate(s)?.iso]),
+    [['05 MAR 2018', '2018-03-05'], ['10 MAR 2018', '2018-03-10'], ['25/12/2018', '2018-12-25'], ['25/12/2018', '2018-12-25'], ['12-01-19', '2019-01-12']],
+  );
+  assert.equal(parseDate('HC03-7 - 15'), null);
 });
 
 test('dates: impossible dates, codes and phone numbers are not dates', () => {
