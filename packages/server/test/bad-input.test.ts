@@ -13,12 +13,13 @@ import { startTestServer, tempDataDir, type TestServer } from './helpers/server.
 
 let srv: TestServer;
 let api: Api;
+let base: string;
 let inputRoot: string;
 let outside: string;
 const MAX_MB = 0.05; // 52 428 bytes
 
 before(async () => {
-  const base = tempDataDir();
+  base = tempDataDir();
   inputRoot = path.join(base, 'inbox');
   outside = path.join(base, 'private');
   fs.mkdirSync(path.join(inputRoot, 'sub'), { recursive: true });
@@ -32,7 +33,10 @@ before(async () => {
   });
   api = new Api(srv.url);
 });
-after(() => srv.close());
+after(async () => {
+  await srv.close();
+  fs.rmSync(base, { recursive: true, force: true });
+});
 
 /** Nothing half-written: no temporary upload, no job directory, no row; and the server still answers. */
 async function assertNothingLeft(rowsBefore: number) {

@@ -4,9 +4,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import { m0001_jobs } from './0001_jobs.ts';
+import { m0002_webhooks } from './0002_webhooks.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_jobs': m0001_jobs,
+  '0002_webhooks': m0002_webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {
