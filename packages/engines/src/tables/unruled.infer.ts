@@ -139,7 +139,9 @@ function buildTable(region: TextRow[], o: UnruledOptions): DetectedTable | null 
   const bracketed = rules.some((r) => r.x1 - r.x0 >= 0.6 * width && r.y >= top - 2 * h && r.y <= bottom + 2 * h);
   const dense = colRows.filter((r) => filledCols(r, zones).size >= Math.min(3, nCols)).length;
   if (nCols < 2) return null;
-  if (!(bracketed && dense >= 2) && !(nCols >= 3 && dense >= 4 && dense >= 0.6 * region.length)) return null;
+  // (key–value lines such as "Cashier: CN   Location: 05" fill two columns at most, and do not count)
+  const multiRows = region.filter((r) => r.chunks.length >= 2).length;
+  if (!(bracketed && dense >= 2 && dense >= 0.3 * multiRows) && !(nCols >= 3 && dense >= 4 && dense >= 0.6 * multiRows)) return null;
 
   // Table rows.
   const trows: RowCells[] = [];
