@@ -74,8 +74,10 @@ export const AMOUNT_FIELDS = ['total', 'tax', 'subtotal'] as const;
 
 export interface ColumnStats {
   col: number;
-  /** Header text of the column, when the table has a header row. */
+  /** Header text of the column (its section's header rows), when there is one. */
   header: string | null;
+  /** First and last body row the statistics cover (a section of the grid). */
+  rows: [number, number];
   /** Number of numeric cells (header and total rows excluded). */
   count: number;
   sum: number;
@@ -206,10 +208,11 @@ export const analysisJsonSchema: JsonSchema = {
             type: 'array',
             items: {
               type: 'object',
-              required: ['col', 'header', 'count', 'sum', 'min', 'max'],
+              required: ['col', 'header', 'rows', 'count', 'sum', 'min', 'max'],
               properties: {
                 col: { type: 'integer' },
                 header: { type: ['string', 'null'] },
+                rows: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
                 count: { type: 'integer' },
                 sum: { type: 'number' },
                 min: { type: 'number' },
