@@ -224,16 +224,30 @@ function gridOf(hs: RuleSegment[], vs: RuleSegment[], o: GridOptions, th: number
   const clusterTol = Math.max(3, 0.35 * th);
   let rows = toBoundaries(hs, xc, clusterTol);
   let cols = toBoundaries(vs, yc, clusterTol);
-  // Open sides: rules that run on past the outermost perpendicular rule by more than a text height
-  // mean the table has no border there; its edge is where those rules end.
-  const open = (bs: Boundary[], lo: number, hi: number, ref: number, slope: number) => {
-    const virt = (p: number): Boundary => ({ pos: p, slope, ref, cover: [], thickness: 1, virtual: true });
-    if (bs[0].pos - lo > th) bs.unshift(virt(lo));
-    if (hi - bs[bs.length - 1].pos > th) bs.push(virt(hi));
+  // Open sides: when most perpendicular rules run on past the outermost boundary (measured where
+  // each rule crosses it, so a rotated photo does not look open) by more than a text height, the
+  // table has no border there; its edge is a boundary parallel to the outermost one, where those
+  // rules typically end.
+  const open = (bs: Boundary[], perp: RuleSegment[]) => {
+    const first = bs[0], last = bs[bs.length - 1];
+    const before: number[] = [], after: number[] = [];
+    for (const s of perp) {
+      // where the perpendicular segment crosses the outermost boundaries (along its own axis)
+      const at = (b: Boundary) => {
+        let a = b.pos;
+        for (let k = 0; k < 3; k++) a = crossOf(b, crossAt(s, a));
+        return a;
+      };
+      before.push(at(first) - s.a0);
+      after.push(s.a1 - at(last));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const virt = (b: Boundary, d: number): Boundary => ({ pos: b.pos + d, slope: b.slope, ref: b.ref, cover: [], thickness: 1, virtual: true });
+    if (median(before) > th) bs.unshift(virt(first, -median(before)));
+    if (median(after) > th) bs.push(virt(last, median(after)));
   };
-  const meanSlope = (bs: Boundary[]) => bs.reduce((s, b) => s + b.slope, 0) / bs.length;
-  open(cols, x0, x1, yc, meanSlope(cols));
-  open(rows, y0, y1, xc, meanSlope(rows));
+  open(cols, hs);
+  open(rows, vs);
   rows = dropThinBands(rows, 0.6 * th);
   cols = dropThinBands(cols, 0.6 * th);
   const nr = rows.length - 1, nc = cols.length - 1;

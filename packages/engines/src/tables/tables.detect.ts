@@ -70,13 +70,28 @@ function tableFromGrid(g: RuledGrid, scale: number, lines: readonly Line[], ink:
       lines: cellLines,
     };
   });
-  const blank = process.env.TBL_NOBLANK ? { n_rows: g.rows.length - 1, n_cols: g.cols.length - 1, cells } : collapseBlankLines(g.rows.length - 1, g.cols.length - 1, cells);
-  const compact = compactGrid(blank.n_rows, blank.n_cols, blank.cells);
+  // Spare blank columns collapse, then sections whose rules do not line up share columns (grid.compact.ts).
+  const blank = collapseBlankLines(g.rows.length - 1, g.cols.length - 1, cells);
+  const compact = compactGrid(blank.n_rows, blank.n_cols, blank.cells, linePositions(blank.cells, blank.n_cols, 0), linePositions(blank.cells, blank.n_rows, 1));
   return {
     bbox: roundBox(outline),
     table: { n_rows: compact.n_rows, n_cols: compact.n_cols, cells: compact.cells, ruled: true },
     lines: inside,
   };
+}
+
+/** Position of each grid line (0..n) along x (axis 0) or y (axis 1): the mean edge of the cells at it. */
+function linePositions(cells: readonly TableCell[], n: number, axis: 0 | 1): number[] {
+  const sum = new Array<number>(n + 1).fill(0), cnt = new Array<number>(n + 1).fill(0);
+  for (const c of cells) {
+    if (!c.bbox) continue;
+    const [start, span] = axis === 0 ? [c.col, c.col_span] : [c.row, c.row_span];
+    sum[start] += c.bbox[axis]; cnt[start]++;
+    sum[start + span] += c.bbox[axis + 2]; cnt[start + span]++;
+  }
+  const out: number[] = [];
+  for (let i = 0; i <= n; i++) out.push(cnt[i] ? sum[i] / cnt[i] : i > 0 ? out[i - 1] + 1 : 0);
+  return out;
 }
 
 /** Ink extent over page-pixel boxes, read from the working mask. */

@@ -279,6 +279,24 @@ function readingText(chunks: Chunk[]): string {
   return joinWords(lines.map((l) => joinWords(l.sort((a, b) => a.bbox[0] - b.bbox[0]).map((c) => c.text))));
 }
 
+/**
+ * Group labels above a header ("Agency level" over three columns) are often alone on their line, so
+ * the region, which starts at the first line with several chunks, misses them. Take in the lines
+ * just above that sit over the data columns (not in the stub column, where a caption or a heading
+ * would start) with no full-width rule in between.
+ */
+function withGroupLabels(reg: TextRow[], rows: TextRow[], o: UnruledOptions): void {
+  const h = o.textHeight;
+  const rx0 = Math.min(...reg.map((r) => r.bbox[0])), rx1 = Math.max(...reg.map((r) => r.bbox[2]));
+  for (let i = rows.indexOf(reg[0]) - 1; i >= 0; i--) {
+    const r = rows[i], first = reg[0];
+    if (first.bbox[1] - r.bbox[3] > 1.5 * h) break;
+    if (r.chunks.some((c) => c.bbox[0] < rx0 + 2 * h || c.bbox[2] > rx1 + h)) break;
+    if (o.rules.some((u) => u.y > r.bbox[3] - 0.2 * h && u.y < first.bbox[1] + 0.2 * h && u.x1 - u.x0 >= 0.85 * (rx1 - rx0))) break;
+    reg.unshift(r);
+  }
+}
+
 export function inferUnruledTables(lines: readonly Line[], o: UnruledOptions): DetectedTable[] {
   const h = o.textHeight;
   const chunks = lines.flatMap((l) => lineChunks(l, 1.0 * h));
@@ -287,6 +305,7 @@ export function inferUnruledTables(lines: readonly Line[], o: UnruledOptions): D
   const out: DetectedTable[] = [];
   for (const reg of regions(rows, h)) {
     if (reg.length < 2) continue;
+    withGroupLabels(reg, rows, o);
     const t = buildTable(reg, o);
     if (t) out.push(t);
   }
