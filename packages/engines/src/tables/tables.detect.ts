@@ -12,7 +12,7 @@ import { buildGrids, type RuledGrid } from './grid.build.ts';
 import { dropTextStrokes, textQuad } from './ruling.filter.ts';
 import { assignText, cellText, type CellGeometry, type InkExtent } from './cells.assign.ts';
 import { inferUnruledTables } from './unruled.infer.ts';
-import { collapseBlankLines, compactGrid } from './grid.compact.ts';
+import { compactGrid } from './grid.compact.ts';
 
 export interface DetectedTable {
   bbox: BBox;
@@ -70,9 +70,10 @@ function tableFromGrid(g: RuledGrid, scale: number, lines: readonly Line[], ink:
       lines: cellLines,
     };
   });
-  // Spare blank columns collapse, then sections whose rules do not line up share columns (grid.compact.ts).
-  const blank = collapseBlankLines(g.rows.length - 1, g.cols.length - 1, cells);
-  const compact = compactGrid(blank.n_rows, blank.n_cols, blank.cells, linePositions(blank.cells, blank.n_cols, 0), linePositions(blank.cells, blank.n_rows, 1));
+  // Sections whose rules do not line up share columns (grid.compact.ts). Blank boxes stay: they are
+  // part of the printed form (and the reference output keeps merges that reach into them).
+  const nr = g.rows.length - 1, nc = g.cols.length - 1;
+  const compact = compactGrid(nr, nc, cells, linePositions(cells, nc, 0), linePositions(cells, nr, 1));
   return {
     bbox: roundBox(outline),
     table: { n_rows: compact.n_rows, n_cols: compact.n_cols, cells: compact.cells, ruled: true },

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { BBox, Line, Table, TableCell } from '@ocrflow/core';
 import { tableToHtml } from '@ocrflow/core';
 import { detectTables } from '../../src/tables/tables.detect.ts';
-import { compactLines, compactGrid, collapseBlankLines } from '../../src/tables/grid.compact.ts';
+import { compactLines, compactGrid } from '../../src/tables/grid.compact.ts';
 import { rectangularCells } from '../../src/tables/grid.build.ts';
 import { assignText, cellText } from '../../src/tables/cells.assign.ts';
 import { inferUnruledTables } from '../../src/tables/unruled.infer.ts';
@@ -127,17 +127,6 @@ test('compactLines lets lines of different sections share a column index', () =>
   const c = compactGrid(2, 3, cells, [0, 10, 12, 30]);
   assert.equal(c.n_cols, 2);
   assert.deepEqual(c.cells.map((x) => [x.row, x.col, x.col_span]), [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]);
-});
-
-test('collapseBlankLines merges spare blank columns but never widens a text cell', () => {
-  const mk = (row: number, col: number, text: string, col_span = 1) => ({ row, col, row_span: 1, col_span, text });
-  // header: A B C _ _ ; body: 1 2 _ _ _  → the two trailing blank columns become one
-  const cells = [mk(0, 0, 'A'), mk(0, 1, 'B'), mk(0, 2, 'C'), mk(0, 3, ''), mk(0, 4, ''), mk(1, 0, '1'), mk(1, 1, '2'), mk(1, 2, ''), mk(1, 3, ''), mk(1, 4, '')];
-  const r = collapseBlankLines(2, 5, cells);
-  assert.equal(r.n_cols, 4);
-  assert.deepEqual(r.cells.filter((c) => c.row === 0).map((c) => [c.col, c.col_span, c.text]), [[0, 1, 'A'], [1, 1, 'B'], [2, 1, 'C'], [3, 1, '']]);
-  // a blank form keeps its boxes
-  assert.equal(collapseBlankLines(2, 5, cells.map((c) => ({ ...c, text: '' }))).n_cols, 5);
 });
 
 test('assignText splits a CJK word across cells by glyph widths and joins CJK without spaces', () => {

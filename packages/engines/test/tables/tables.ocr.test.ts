@@ -1,0 +1,170 @@
+/**
+ * Tables through the whole pipeline with the real paddle engine: the scanned Chinese report and a
+ * phone-photo version of it, a PubTabNet table, a drawn table, and a page without a table. The
+ * report's XLSX must hold every merged cell of the PP-StructureV3 reference as a merge.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import ExcelJS from 'exceljs';
+import { documentToXlsx, isTableBlock, tableToHtml, type OcrDocument, type Table, type TableCell } from '@ocrflow/core';
+import { parseHtmlTables, tedsOfDocument } from '@ocrflow/eval';
+import { runDocument, disposeEngines } from '../../src/index.ts';
+import { gridSvg, svgToPng, phonePhoto } from './render.helper.ts';
+
+const datasets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/datasets');
+const reportPath = path.join(datasets, 'cn-report-dev/report-scan.jpg');
+after(() => disposeEngines());
+
+const ocr = (data: Buffer, filename: string) => runDocument(data, { engine: 'paddle', mode: 'layout', autoRotate: false, filename });
+const tables = (doc: OcrDocument): Table[] => doc.pages.flatMap((p) => p.blocks.filter(isTableBlock).map((b) => b.table));
+const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
+
+/** Longest common substring length (ref texts are short). */
+function lcs(a: string, b: string): number {
+  let best = 0;
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) {
+    let k = 0;
+    while (i + k < a.length && j + k < b.length && a[i + k] === b[j + k]) k++;
+    if (k > best) best = k;
+  }
+  return best;
+}
+/** Our cell that best holds a reference cell's text. */
+function findCell(t: Table, text: string): TableCell | undefined {
+  const want = norm(text);
+  let best: TableCell | undefined, score = 0;
+  for (const c of t.cells) {
+    const s = lcs(want, norm(c.text)) / want.length;
+    if (s > score) { score = s; best = c; }
+  }
+  return score >= 0.6 ? best : undefined;
+}
+const colName = (c: number): string => (c >= 26 ? colName(Math.floor(c / 26) - 1) : '') + String.fromCharCode(65 + (c % 26));
+
+function rowOf(t: Table, text: string): TableCell[] {
+  const c = t.cells.find((x) => norm(x.text) === text);
+  assert.ok(c, `no cell "${text}"`);
+  return t.cells.filter((x) => x.row === c.row).sort((a, b) => a.col - b.col);
+}
+
+function assertReportStructure(t: Table): void {
+  assert.ok(t.ruled);
+  assert.ok(t.n_rows >= 30 && t.n_rows <= 34, `rows ${t.n_rows}`);
+  assert.ok(t.n_cols >= 11 && t.n_cols <= 16, `cols ${t.n_cols}`);
+  assert.equal(findCell(t, '区域分布')?.row_span, 4);
+  assert.equal(findCell(t, '指标名称')?.row_span, 2);
+  assert.deepEqual(rowOf(t, '工单总量').map((c) => norm(c.text)), ['工单总量', '1457', '1510', '1391']);
+  assert.deepEqual(rowOf(t, '模式类型').slice(0, 9).map((c) => norm(c.text)), ['模式类型', '数量', '区域分布', '保定', '北京', '江苏', '上海', '成都', '大连']);
+  assert.deepEqual(rowOf(t, '满意度').map((c) => norm(c.text)).slice(0, 4), ['满意度', '≥98.00%', '99.95%', '达标']);
+}
+
+test('cn-report: one ruled table with the report structure; every reference merge is a merge in the XLSX', async () => {
+  const doc = await ocr(readFileSync(reportPath), 'report-scan.jpg');
+  const ts = tables(doc);
+  assert.equal(ts.length, 1);
+  const t = ts[0];
+  assertReportStructure(t);
+  // the lines of the table left the text blocks
+  const textBlocks = doc.pages[0].blocks.filter((b) => b.type !== 'table');
+  assert.ok(!textBlocks.some((b) => 'text' in b && b.text.includes('1457')));
+
+  const ref = readFileSync(path.join(datasets, 'cn-report-dev/report-scan.ref.html'), 'utf8');
+  const r = tedsOfDocument([tableToHtml(t)], ref);
+  assert.ok(r && r.teds_s >= 0.6 && r.teds >= 0.6, `TEDS ${r?.teds} TEDS-S ${r?.teds_s}`);
+
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await documentToXlsx(doc)) as unknown as ArrayBuffer);
+  const ws = wb.worksheets[0];
+  const merges = new Map((ws.model.merges ?? []).map((m) => {
+    const [a, b] = m.split(':');
+    const rc = (x: string) => { const mm = /^([A-Z]+)(\d+)$/.exec(x)!; return [Number(mm[2]) - 1, [...mm[1]].reduce((s, ch) => s * 26 + ch.charCodeAt(0) - 64, 0) - 1]; };
+    const [r0, c0] = rc(a), [r1, c1] = rc(b);
+    return [`${colName(c0)}${r0 + 1}`, { rows: r1 - r0 + 1, cols: c1 - c0 + 1 }] as const;
+  }));
+  const [refTable] = parseHtmlTables(ref);
+  // a text that occurs several times ("指标结果", "713") is matched by occurrence, in reading order
+  const ordered = [...t.cells].sort((a, b) => a.row - b.row || a.col - b.col);
+  const seen = new Map<string, number>();
+  let checked = 0;
+  for (const row of refTable.rows) for (const rc of row) {
+    const key = norm(rc.text);
+    const k = seen.get(key) ?? 0;
+    seen.set(key, k + 1);
+    if (rc.colspan === 1 && rc.rowspan === 1) continue;
+    if (!rc.text) continue; // the signature image
+    const same = ordered.filter((c) => norm(c.text) === key);
+    const ours = same.length > k ? same[k] : findCell(t, rc.text);
+    assert.ok(ours, `reference merged cell "${rc.text}" not found`);
+    const m = merges.get(`${colName(ours.col)}${ours.row + 1}`);
+    assert.ok(m, `reference merged cell "${rc.text}" is not merged in the XLSX`);
+    if (rc.rowspan > 1) assert.ok(m.rows > 1, `"${rc.text}" spans rows in the reference`);
+    if (rc.colspan > 1 && norm(rc.text) !== '李琳琳') assert.ok(m.cols > 1, `"${rc.text}" spans columns in the reference`);
+    checked++;
+  }
+  assert.ok(checked >= 50, `checked ${checked}`);
+});
+
+test('a phone photo of the report (rotated 2.5°, uneven light) still yields the grid', async () => {
+  const photo = await phonePhoto(reportPath, 2.5);
+  const png = await sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } }).jpeg({ quality: 88 }).toBuffer();
+  const ts = tables(await ocr(png, 'photo.jpg'));
+  assert.equal(ts.length, 1);
+  assertReportStructure(ts[0]);
+});
+
+test('PubTabNet: a table without vertical rules, with a grouped header', async () => {
+  const base = path.join(datasets, 'pubtabnet-dev/pubtabnet-PMC5402779_004_00');
+  const ts = tables(await ocr(readFileSync(base + '.png'), 'p.png'));
+  assert.equal(ts.length, 1);
+  const t = ts[0];
+  assert.equal(t.ruled, false);
+  assert.deepEqual([t.n_rows, t.n_cols], [9, 5]);
+  assert.equal(findCell(t, 'Male')?.col_span, 2);
+  assert.equal(findCell(t, 'Female')?.col_span, 2);
+  assert.equal(findCell(t, 'Variable')?.row_span, 2);
+  assert.deepEqual(rowOf(t, 'Specificity').map((c) => c.text), ['Specificity', '93.92', '92.68 to 95.00', '92.42', '91.18 to 93.54']);
+  const r = tedsOfDocument([tableToHtml(t)], readFileSync(base + '.gt.html', 'utf8'));
+  assert.ok(r && r.teds_s >= 0.9, `TEDS-S ${r?.teds_s}`);
+});
+
+test('a drawn bordered table read by OCR: cells, spans and texts; the title above stays text', async () => {
+  const svg = gridSvg({
+    colWidths: [200, 150, 150, 160], rowHeights: [50, 50, 50, 50], x0: 40, y0: 90, fontSize: 22,
+    cells: [
+      { row: 0, col: 0, row_span: 2, text: 'Region' }, { row: 0, col: 1, col_span: 2, text: 'Quarter 1' }, { row: 0, col: 3, row_span: 2, text: 'Total' },
+      { row: 1, col: 1, text: 'January' }, { row: 1, col: 2, text: 'February' },
+      { row: 2, col: 0, text: 'North' }, { row: 2, col: 1, text: '1,234' }, { row: 2, col: 2, text: '567' }, { row: 2, col: 3, text: '1,801' },
+      { row: 3, col: 0, text: 'South' }, { row: 3, col: 1, text: '89' }, { row: 3, col: 2, text: '(12.00)' }, { row: 3, col: 3, text: '77' },
+    ],
+    extra: '<text x="40" y="60" font-size="26" font-family="DejaVu Sans">Quarterly sales report</text>',
+  });
+  const doc = await ocr(await svgToPng(svg), 'drawn.png');
+  const [t] = tables(doc);
+  assert.ok(t);
+  assert.deepEqual([t.n_rows, t.n_cols, t.cells.length], [4, 4, 13]);
+  assert.deepEqual([findCell(t, 'Region')?.row_span, findCell(t, 'Quarter 1')?.col_span, findCell(t, 'Total')?.row_span], [2, 2, 2]);
+  assert.deepEqual(rowOf(t, 'North').map((c) => c.text), ['North', '1,234', '567', '1,801']);
+  const texts = doc.pages[0].blocks.filter((b) => b.type !== 'table').map((b) => ('text' in b ? b.text : ''));
+  assert.ok(texts.some((s) => /Quarterly sales report/.test(s)), texts.join('|'));
+  // and in the workbook the numbers are numbers
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await documentToXlsx(doc)) as unknown as ArrayBuffer);
+  const ws = wb.worksheets[0];
+  assert.equal(ws.getCell('B3').value, 1234);
+  assert.equal(ws.getCell('C4').value, -12);
+  assert.deepEqual([...(ws.model.merges ?? [])].sort(), ['A1:A2', 'B1:C1', 'D1:D2']);
+});
+
+test('a page of prose yields no table and no error', async () => {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="260"><rect width="900" height="260" fill="white"/>
+    <text x="40" y="60" font-size="24" font-family="DejaVu Sans">The quick brown fox jumps over the lazy dog.</text>
+    <text x="40" y="100" font-size="24" font-family="DejaVu Sans">A second sentence follows the first one here.</text>
+    <text x="40" y="140" font-size="24" font-family="DejaVu Sans">And a third line closes this short paragraph.</text></svg>`;
+  const doc = await ocr(await svgToPng(svg), 'prose.png');
+  assert.equal(tables(doc).length, 0);
+  assert.ok(doc.pages[0].blocks.length > 0);
+});
