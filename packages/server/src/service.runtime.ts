@@ -18,6 +18,7 @@ import { JobsService } from './services/jobs.service.ts';
 import { ResultsService } from './services/results.service.ts';
 import { JobStats, type ServiceContext } from './services/service.context.ts';
 import { SubmissionService } from './services/submission.service.ts';
+import { setupWebhooks } from './services/webhooks.setup.ts';
 import { JobRunner } from './workers/job.runner.ts';
 import { WorkerPool } from './workers/worker.pool.ts';
 
@@ -73,9 +74,13 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const analysis = new AnalysisService(ctx, jobs);
   if (runner && config.analysis) runner.addPostJobStep(analysis.step());
   const closing = new AbortController();
+  // Issue 5: the webhook outbox (terminal hook, submission check) and its dispatcher.
+  const submissions = new SubmissionService(ctx);
+  const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
   const services: AppServices = {
     ctx, jobs, results, metrics, runner, pool, analysis,
-    submissions: new SubmissionService(ctx),
+    submissions,
+    webhooks: webhooks.service,
     events: new EventsService(ctx, jobs),
     state: { ready: false },
     closing: closing.signal,
@@ -95,6 +100,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       closing.abort();
       await runner?.stop().catch((e) => log.error({ err: e }, 'stopping the workers failed'));
       await app.close().catch((e) => log.error({ err: e }, 'closing HTTP failed'));
+      await webhooks.stop().catch((e) => log.error({ err: e }, 'stopping the webhook dispatcher failed'));
       await adapters.queue.close();
       await adapters.bus.close();
       await adapters.store.close();
@@ -117,6 +123,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     await adapters.blobs.sweepTemp(singleProcess ? 0 : 3600_000);
     if (runner) await runner.reclaim(singleProcess);
     await adapters.queue.init(await adapters.store.listQueuedIds(1_000_000));
+    await webhooks.start({ singleProcess });
     if (runner && opts.startWorkers !== false) await startWorkers();
     services.state.ready = true;
     log.info({ url: baseUrl, role: config.role, workers: pool?.size ?? 0, store: adapters.store.kind, queue: adapters.queue.kind }, 'ocrflow ready');

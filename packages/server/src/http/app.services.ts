@@ -5,6 +5,7 @@ import type { JobsService } from '../services/jobs.service.ts';
 import type { ResultsService } from '../services/results.service.ts';
 import type { ServiceContext } from '../services/service.context.ts';
 import type { SubmissionService } from '../services/submission.service.ts';
+import type { WebhooksService } from '../services/webhooks.service.ts';
 import type { JobRunner } from '../workers/job.runner.ts';
 import type { WorkerPool } from '../workers/worker.pool.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -18,6 +19,8 @@ export interface AppServices {
   /** Issue 7: `analysis.json` of finished jobs and its webhook summary. */
   readonly analysis?: AnalysisService;
   readonly metrics: ServerMetrics;
+  /** Issue 5: webhook deliveries (log, redeliver). */
+  readonly webhooks?: WebhooksService;
   /** Null in processes without workers (`--role api|app`). */
   readonly runner: JobRunner | null;
   readonly pool: WorkerPool | null;

@@ -11,6 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { OcrflowError } from '@ocrflow/core';
 import { analysisRoutes } from '../routes/analysis.routes.ts';
+import { deliveriesRoutes } from '../routes/deliveries.routes.ts';
 import { eventsRoutes } from '../routes/events.routes.ts';
 import { healthRoutes } from '../routes/health.routes.ts';
 import { jobsRoutes } from '../routes/jobs.routes.ts';
@@ -34,6 +35,7 @@ export const FEATURE_ROUTES: FeatureRoutes[] = [
   { name: 'events', prefix: '/v1', protected: true, plugin: eventsRoutes },
   { name: 'results', prefix: '/v1', protected: true, plugin: resultsRoutes },
   { name: 'analysis', prefix: '/v1', protected: true, plugin: analysisRoutes },
+  { name: 'deliveries', prefix: '/v1', protected: true, plugin: deliveriesRoutes },
 ];
 
 export async function buildApp(services: AppServices, logger: Logger): Promise<FastifyInstance> {

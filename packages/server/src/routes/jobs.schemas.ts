@@ -86,6 +86,10 @@ export const errorResponses = { '4xx': errorRef, '5xx': errorRef };
 export const submitFieldsSchema = {
   task_id: { type: 'string', maxLength: 255, description: 'Your id for the document; resubmitting the same content returns the same job (200), different content gets 409' },
   webhook_url: { type: 'string', maxLength: 2048, description: 'Called when the job ends' },
+  webhook_events: {
+    anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string', enum: ['finished', 'failed', 'canceled', 'progress'] } }],
+    description: 'Events sent to webhook_url: finished, failed, canceled, progress (comma-separated or an array); default finished,failed,canceled',
+  },
   engine: { type: 'string', enum: ENGINE_NAMES },
   languages: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'e.g. "ch,en"' },
   mode: { type: 'string', enum: ['layout', 'text'] },

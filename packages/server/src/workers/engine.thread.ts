@@ -34,6 +34,8 @@ export class EngineThread {
   alive = true;
   /** Gave up waiting for it to stop: the pool replaces it; it is terminated once idle. */
   retiring = false;
+  /** terminate() was called: its exit is expected. */
+  private stopping = false;
   readonly ready: Promise<void>;
   private readonly worker: Worker;
   private run: ActiveRun | null = null;
@@ -64,7 +66,7 @@ export class EngineThread {
       this.die();
     });
     this.worker.on('exit', (code) => {
-      const unexpected = this.alive;
+      const unexpected = !this.stopping;
       if (unexpected) this.log.warn({ code, thread: name }, 'OCR worker thread exited');
       this.die();
       if (unexpected) this.onDeath();
@@ -117,6 +119,7 @@ export class EngineThread {
 
   /** Release the engine sessions, then stop the thread. */
   async terminate(graceMs = 2000): Promise<void> {
+    this.stopping = true;
     if (!this.alive) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, graceMs);

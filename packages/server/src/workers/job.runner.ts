@@ -123,7 +123,7 @@ export class JobRunner {
       for (;;) {
         const done = await store.listPageIndexes(job.id);
         if (ac.signal.aborted || done.length >= pageCount) break;
-        const thread = await this.pool.thread(slot);
+        const thread = await this.pool.acquire(slot);
         const budget = Math.max(1, config.workerRecyclePages - thread.pages);
         const outcome = await thread.runDocument(
           data,

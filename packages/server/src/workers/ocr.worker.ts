@@ -72,6 +72,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
       processed++;
       post({ type: 'page', runId: m.runId, index: i, page, ms: performance.now() - tp, rss: process.memoryUsage().rss });
     }
+    if (faultRequested) await dieOfFault();
     post({ type: 'done', runId: m.runId, outcome: 'complete' });
   } catch (e) {
     if (state.ac.signal.aborted) return post({ type: 'done', runId: m.runId, outcome: 'stopped' });
@@ -99,4 +100,8 @@ async function dispose(): Promise<void> {
   }
 }
 
+// Load the default engine's models now rather than on the first page: the first job is no slower
+// than the others, and the pool reports a thread ready only once it can work. (Remote engines
+// have nothing to load.) A failure here is reported again, readably, by the first job that uses it.
+if (config.engine === 'paddle' || config.engine === 'tesseract') await engines.getEngine(config.engine, config).catch(() => {});
 post({ type: 'ready' });

@@ -20,7 +20,8 @@ export type ToThread =
   /** Release engine sessions before the thread is terminated. */
   | { type: 'dispose' }
   /**
-   * Fault injection (tests): die of an uncaught exception before the next page starts — the way a
+   * Fault injection (tests): die of an uncaught exception before the next page starts (or the run
+   * reports done) — the way a
    * bug in an engine kills a thread — at a moment when no native inference is in flight.
    */
   | { type: 'fault' };

@@ -12,6 +12,8 @@ export class WorkerPool {
   private closed = false;
   /** Threads started so far (first start and every replacement). */
   spawned = 0;
+  /** Fault injection (tests): runs per slot that start on a thread told to crash first. */
+  private readonly faults = new Map<number, number>();
 
   constructor(
     readonly size: number,
@@ -41,6 +43,23 @@ export class WorkerPool {
     }
     await t.ready;
     return t;
+  }
+
+  /** The thread a run should use; applies pending fault injections (see `injectFaults`). */
+  async acquire(slot: number): Promise<EngineThread> {
+    const t = await this.thread(slot);
+    const n = this.faults.get(slot) ?? 0;
+    if (n > 0) {
+      this.faults.set(slot, n - 1);
+      // The fault message is handled before the run message: the thread dies before the run starts.
+      t.injectFault();
+    }
+    return t;
+  }
+
+  /** Tests of crash handling: the next `runs` runs on `slot` find their thread crashing. */
+  injectFaults(slot: number, runs: number): void {
+    this.faults.set(slot, runs);
   }
 
   async recycle(slot: number, reason: string): Promise<void> {

@@ -1,0 +1,56 @@
+/**
+ * Standard Webhooks signatures (https://www.standardwebhooks.com, the `standardwebhooks` package):
+ * `webhook-id` (the message id, the same on every retry so receivers can deduplicate),
+ * `webhook-timestamp` (seconds, fresh on every attempt so receivers can refuse replays) and
+ * `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`).
+ *
+ * The secret is OCRFLOW_WEBHOOK_SECRET, or else one generated at first start and kept in the data
+ * dir (`webhook-secret`, mode 0600) so it survives restarts. Creation is exclusive (`wx`): two
+ * processes starting at once on one data dir end up with the same secret.
+ */
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { OcrflowError, type Config } from '@ocrflow/core';
+
+export const SECRET_FILE = 'webhook-secret';
+const SECRET_RE = /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/;
+
+export async function loadWebhookSecret(config: Config): Promise<{ secret: string; source: 'config' | 'file' | 'generated'; file: string | null }> {
+  if (config.webhookSecret) return { secret: config.webhookSecret, source: 'config', file: null };
+  const file = path.join(config.dataDirAbs, SECRET_FILE);
+  await fsp.mkdir(config.dataDirAbs, { recursive: true });
+  const fresh = `whsec_${randomBytes(32).toString('base64')}`;
+  try {
+    const fh = await fsp.open(file, 'wx', 0o600);
+    try {
+      await fh.writeFile(`${fresh}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return { secret: fresh, source: 'generated', file };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const stored = (await fsp.readFile(file, 'utf8')).trim();
+  if (!SECRET_RE.test(stored)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `${file} does not hold a whsec_… secret; fix or delete it (a new one is then generated)`);
+  return { secret: stored, source: 'file', file };
+}
+
+export class WebhookSigner {
+  private readonly wh: Webhook;
+
+  constructor(secret: string) {
+    this.wh = new Webhook(secret);
+  }
+
+  headers(messageId: string, body: string, at: Date): Record<string, string> {
+    return {
+      'webhook-id': messageId,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': this.wh.sign(messageId, at, body),
+    };
+  }
+}
