@@ -1,187 +1,72 @@
 /**
- * Total, subtotal and tax of a receipt or invoice, by label proximity: a label (`TOTAL`,
- * `ROUNDED TOTAL`, `AMOUNT DUE`, `合计`, `金额`) and the amount on its visual row to the right, or
- * just below it when the printer put the amount on the next row.
+ * Total, subtotal and tax of a receipt or invoice.
  *
- * The total is the amount the customer pays: labels that name the final figure (rounded, grand,
- * nett, due, payable, including tax) outrank a bare `TOTAL`; figures that the payment lines confirm
- * (cash − change) gain; a `TOTAL` printed after the payment lines (a tax summary's column total)
- * loses. Ties go to the lower row, because receipts print their running totals downwards.
+ * The total is the amount the customer pays. Candidates are the amounts of total labels
+ * (`fields.labels.ts`); each is weighed by its label (rounded, grand, nett, due, payable and
+ * including-tax labels name the final figure; a bare `TOTAL` less surely) and by the receipt's own
+ * arithmetic, which OCR errors rarely break in the same way twice:
+ *
+ * - paid: cash − change;
+ * - parts: subtotal + tax + rounding (or subtotal + rounding when the subtotal includes tax), and an
+ *   unrounded total plus the rounding adjustment printed after it.
+ *
+ * A figure either confirms gains; a `TOTAL` printed after the change line (a tax summary's column
+ * total) loses; ties go to the lower row, since receipts print running totals downwards. When no
+ * labelled figure fits, an amount elsewhere that both paid and parts confirm is taken — printed
+ * under a label OCR garbled (`TOT\" RM`), or, if printed nowhere readable, the arithmetic itself
+ * (with no box).
  */
 import type { AmountField } from './analysis.schema.ts';
 import { findAmounts, formatAmount, type AmountMatch } from './normalize.amount.ts';
 import { spanBBox, type DocLine, type VisualRow } from './layout.lines.ts';
+import { labelledAmounts, type LabelledAmount } from './fields.labels.ts';
 
-export type LabelKind = 'total' | 'subtotal' | 'tax' | 'rounding' | 'cash' | 'change' | 'other';
+export { classifyLabel, editDistance, labelledAmounts } from './fields.labels.ts';
 
-export interface LabelClass {
-  kind: LabelKind;
-  /** For totals: how surely the label names the final figure (1 weak … 5 certain). */
+const near = (a: number, b: number) => Math.abs(a - b) < 0.005;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const clamp01 = (x: number) => Math.round(Math.max(0, Math.min(1, x)) * 100) / 100;
+
+interface Candidate {
+  amount: AmountMatch;
+  line: DocLine | null;
+  rank: number;
   strength: number;
 }
 
-// Receipt fonts and OCR confuse O/0, I/1/L; compare labels on a folded form.
-function fold(s: string): string {
-  return s
-    .toUpperCase()
-    .replace(/(?<=[A-Z])0|0(?=[A-Z])/g, 'O')
-    .replace(/(?<=[A-Z])[1|](?=[A-Z\s:]|$)/g, 'L')
-    .replace(/[^A-Z\u4e00-\u9fff]+/g, ' ')
-    .trim();
-}
-
-/** Levenshtein distance, stopping early above `max`. */
-export function editDistance(a: string, b: string, max = 2): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (cur[j] < rowMin) rowMin = cur[j];
-    }
-    if (rowMin > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
-/** A label word as OCR may garble it: one edit in short words, two in long ones, or a truncation (`INCLUSIV`, `EXCL`). */
-function sameWord(w: string, v: string): boolean {
-  if (w === v) return true;
-  if (w.length >= 4 && v.startsWith(w) && w.length >= v.length - 4) return true;
-  const max = v.length >= 8 ? 2 : 1;
-  return editDistance(w, v, max) <= max;
-}
-
-const VOCAB = ['TOTAL', 'ROUNDED', 'ROUNDING', 'GRAND', 'NETT', 'AMOUNT', 'PAYABLE', 'SUBTOTAL', 'INCLUSIVE', 'INCLUDING', 'INCLUDED', 'EXCLUSIVE', 'EXCLUDING', 'EXCLUDED', 'QUANTITY', 'ITEMS', 'CHANGE', 'TENDERED', 'DISCOUNT', 'SAVINGS', 'ADJUSTMENT', 'BALANCE', 'RECEIVED', 'JUMLAH', 'SALES', 'CASH'];
-
-/** Words of a label, each snapped to the label vocabulary when one OCR edit away. */
-function labelWords(s: string): string[] {
-  return fold(s)
-    .split(/\s+/)
-    .filter(Boolean)
-    // Glued words (`TOTALGST`, `NETTOTAL`): split after a leading label word.
-    .flatMap((w) => {
-      const m = /^(TOTAL|NETT|NET|GRAND|ROUNDED|ROUNDING)(?!$)([A-Z]{3,})$/.exec(w);
-      return m && !VOCAB.includes(w) ? [m[1], m[2]] : [w];
-    })
-    .map((w) => (w.length >= 4 && !VOCAB.includes(w) ? (VOCAB.find((v) => sameWord(w, v)) ?? w) : w));
-}
-
-/** What a label announces. */
-export function classifyLabel(label: string): LabelClass | null {
-  const w = labelWords(label);
-  const has = (...xs: string[]) => xs.some((x) => w.includes(x));
-  const cjk = label.replace(/\s+/g, '');
-  const total = has('TOTAL', 'JUMLAH') || /合计|合計|总计|總計|总额|總額|应付|應付|实付|實付|应收|实收|價稅合計|价税合计/.test(cjk);
-  const sub = has('SUBTOTAL') || (has('SUB') && total) || /小计|小計/.test(cjk);
-  if (!w.length && !/[\u4e00-\u9fff]/.test(cjk)) return null;
-  if (has('QTY', 'QUANTITY', 'ITEM', 'ITEMS', 'PCS', 'POINTS', 'PTS', 'SAVINGS', 'SAVING', 'DISCOUNT', 'DISC', 'WEIGHT', 'UNITS', 'COUNT') || /数量|件数|折扣|优惠/.test(cjk))
-    return { kind: 'other', strength: 0 };
-  if (has('CHANGE') || /找零|找赎/.test(cjk)) return { kind: 'change', strength: 0 };
-  if (!total && has('CASH', 'TENDERED', 'PAID', 'PAYMENT', 'CARD', 'VISA', 'MASTERCARD', 'RECEIVED', 'BAYAR')) return { kind: 'cash', strength: 0 };
-  if (/现金|實收|实收/.test(cjk) && !/合计|总计/.test(cjk)) return { kind: 'cash', strength: 0 };
-  if ((has('ROUNDING', 'ADJ', 'ADJUSTMENT') && !has('TOTAL')) || (has('ROUNDING') && has('ADJ', 'ADJUSTMENT'))) return { kind: 'rounding', strength: 0 };
-  if (sub) return { kind: 'subtotal', strength: 1 };
-  const taxWord = has('GST', 'TAX', 'VAT', 'SST', 'PPN') || /税额|稅額|税金|增值税/.test(cjk);
-  const incl = has('INCL', 'INCLUSIVE', 'INCLUDING', 'INC', 'INCLUDED', 'INCLUDES', 'AFTER');
-  const excl = has('EXCL', 'EXCLUSIVE', 'EXCLUDING', 'EXCLUDED', 'BEFORE', 'NET') && !has('NETT') && !(has('NET') && total && !has('EXCL', 'EXCLUSIVE', 'EXCLUDING', 'EXCLUDED', 'BEFORE'));
-  if (total && excl && !incl) return { kind: 'subtotal', strength: 1 };
-  if (taxWord && !incl && !has('INVOICE')) return { kind: 'tax', strength: total ? 2 : 1 };
-  if (taxWord && has('INVOICE')) return null;
-  if (total) {
-    if (has('ROUNDED', 'ROUND') || (has('ROUNDING') && has('TOTAL'))) return { kind: 'total', strength: 5 };
-    if (has('GRAND', 'NETT', 'NET', 'DUE', 'PAYABLE') || /合计|合計|总计|總計|应付|應付|实付|實付|价税合计/.test(cjk)) return { kind: 'total', strength: 4 };
-    if (incl || has('AMOUNT', 'AMT', 'SALES', 'SALE', 'BILL')) return { kind: 'total', strength: 3 };
-    return { kind: 'total', strength: 2 };
-  }
-  if (has('AMOUNT', 'AMT', 'BALANCE') && has('DUE', 'PAYABLE')) return { kind: 'total', strength: 4 };
-  if (/金额|金額|总价|總價/.test(cjk)) return { kind: 'total', strength: 1.5 };
-  return null;
-}
-
-export interface LabelledAmount {
-  label: string;
-  cls: LabelClass;
-  amount: AmountMatch;
-  line: DocLine;
-  row: VisualRow;
-  /** Position of the row among all rows (pages in order). */
-  rank: number;
-}
-
-/** Amounts worth considering after a label: decimal ones if any, else whole ones. */
-function pickAmount(ms: AmountMatch[]): AmountMatch | null {
-  const dec = ms.filter((m) => m.decimals > 0 || m.currency);
-  const list = dec.length ? dec : ms;
-  return list.length ? list[list.length - 1] : null;
-}
-
-/** Every (label, amount) pair of the document. */
-export function labelledAmounts(rows: readonly VisualRow[]): LabelledAmount[] {
-  const out: LabelledAmount[] = [];
-  rows.forEach((row, rank) => {
-    row.lines.forEach((line, li) => {
-      // The label is the text before the first amount of the line (or the whole line).
-      const ms = findAmounts(line.text);
-      const labelEnd = ms.length ? ms[0].index : line.text.length;
-      const label = line.text.slice(0, labelEnd);
-      if (!/\p{L}/u.test(label)) return;
-      const cls = classifyLabel(label);
-      if (!cls) return;
-      // 1) the amount on the same line after the label; 2) on a line to its right in the row;
-      // 3) on the row just below, if that row carries no label of its own.
-      let amount = pickAmount(ms);
-      let src = line;
-      for (let k = li + 1; !amount && k < row.lines.length; k++) {
-        const l = row.lines[k];
-        if (classifyLabel(l.text.replace(/[\d.,\s$()-]+/g, ' ')) && /\p{L}{3,}/u.test(l.text)) break;
-        amount = pickAmount(findAmounts(l.text));
-        src = l;
-      }
-      if (!amount && li === row.lines.length - 1) {
-        const below = rows[rank + 1];
-        if (below && below.page === row.page && below.bbox[1] - row.bbox[3] < 1.5 * row.height) {
-          const text = below.text;
-          const letters = text.replace(/\b(RM|MYR|USD|SGD|EUR|RMB|CNY)\b/gi, '').match(/\p{L}/gu) ?? [];
-          if (letters.length <= 2) {
-            for (const l of below.lines) {
-              const a = pickAmount(findAmounts(l.text));
-              if (a) {
-                amount = a;
-                src = l;
-              }
-            }
-          }
-        }
-      }
-      if (amount) out.push({ label: label.trim(), cls, amount, line: src, row, rank });
-    });
-  });
-  return out;
-}
-
-function toField(c: LabelledAmount, confidence: number, docCurrency: string | null): AmountField {
+function toField(c: Candidate, confidence: number, docCurrency: string | null): AmountField {
   const a = c.amount;
+  let bbox = null;
+  if (c.line) {
+    const at = c.line.text.slice(a.index, a.index + a.text.length) === a.text ? a.index : c.line.text.indexOf(a.text);
+    bbox = at >= 0 ? spanBBox(c.line, at, at + a.text.length) : c.line.bbox;
+  }
   return {
     value: a.value,
     currency: a.currency ?? docCurrency,
     normalized: formatAmount(a.value),
     text: a.text,
-    page: c.line.page,
-    bbox: spanBBox(c.line, a.index, a.index + a.text.length),
-    confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100,
+    page: c.line?.page ?? 0,
+    bbox,
+    confidence: clamp01(confidence),
   };
 }
-
-const near = (a: number, b: number) => Math.abs(a - b) < 0.005;
 
 export interface AmountFields {
   total?: AmountField;
   subtotal?: AmountField;
   tax?: AmountField;
+}
+
+/**
+ * Amounts equal to `value` printed in rows [from, to). The first one counts most: a total is
+ * printed before the cash line that repeats it.
+ */
+function printed(rows: readonly VisualRow[], value: number, from: number, to: number): Candidate[] {
+  const out: Candidate[] = [];
+  for (let r = Math.max(0, from); r < Math.min(to, rows.length); r++)
+    for (const l of rows[r].lines) for (const a of findAmounts(l.text)) if (a.decimals === 2 && near(a.value, value)) out.push({ amount: a, line: l, rank: r, strength: 1 - 0.1 * out.length });
+  return out;
 }
 
 export function extractAmounts(rows: readonly VisualRow[], docCurrency: string | null): AmountFields {
@@ -191,17 +76,42 @@ export function extractAmounts(rows: readonly VisualRow[], docCurrency: string |
   const change = all.find((c) => c.cls.kind === 'change');
   const cashes = all.filter((c) => c.cls.kind === 'cash' && (!change || c.rank <= change.rank));
   const cash = cashes[cashes.length - 1];
-  const paid = cash && change && cash.amount.value > 0 && change.amount.value >= 0 ? cash.amount.value - Math.abs(change.amount.value) : null;
+  const paid = cash && change && cash.amount.value > 0 && cash.amount.decimals > 0 ? round2(cash.amount.value - Math.abs(change.amount.value)) : null;
   const paymentRank = change ? change.rank : cash ? cash.rank : Infinity;
+  const firstPayment = cash ? cash.rank : paymentRank;
 
-  const totals = all.filter((c) => c.cls.kind === 'total' && c.amount.value > 0);
-  const anyDecimal = totals.some((c) => c.amount.decimals > 0);
-  let best: LabelledAmount | null = null;
+  const sub = all.find((c) => c.cls.kind === 'subtotal' && c.amount.value > 0 && c.rank < firstPayment);
+  const taxes = all.filter((c) => c.cls.kind === 'tax' && c.amount.value >= 0 && c.rank < firstPayment);
+  const tax = [...taxes].sort((a, b) => b.cls.strength - a.cls.strength || a.rank - b.rank)[0];
+  const rounding = all.find((c) => c.cls.kind === 'rounding' && Math.abs(c.amount.value) < 1 && c.rank < firstPayment);
+  const parts: number[] = [];
+  if (sub) {
+    const adj = rounding?.amount.value ?? 0;
+    parts.push(round2(sub.amount.value + adj));
+    if (tax) parts.push(round2(sub.amount.value + tax.amount.value + adj));
+  }
+  // An unrounded total followed by its rounding adjustment points at the rounded figure.
+  if (rounding && !near(rounding.amount.value, 0))
+    for (const c of all) if (c.cls.kind === 'total' && c.cls.strength < 5 && c.rank < rounding.rank) parts.push(round2(c.amount.value + rounding.amount.value));
+  const confirmed = (v: number) => (paid !== null && near(v, paid) ? 2 : 0) + (parts.some((p) => near(v, p)) ? 2 : 0);
+
+  const labelled = all.filter((c) => c.cls.kind === 'total');
+  const candidates: Candidate[] = [];
+  for (const c of labelled) {
+    if (c.amount.value > 0) candidates.push({ amount: c.amount, line: c.line, rank: c.rank, strength: c.cls.strength });
+    if (c.alt && c.alt.value > 0) candidates.push({ amount: c.alt, line: c.line, rank: c.rank, strength: c.cls.strength - 0.5 });
+  }
+  // Figures the arithmetic points at, printed elsewhere before the payment lines (under a label
+  // OCR garbled, or on their own row below a rounding adjustment), or on the cash line of an exact payment.
+  const targets = [...new Set([...(paid !== null ? [paid] : []), ...parts].filter((v) => v > 0).map(formatAmount))].map(Number);
+  for (const v of targets) candidates.push(...printed(rows, v, sub ? sub.rank + 1 : 0, paymentRank + 1).slice(0, 2));
+
+  const anyDecimal = candidates.some((c) => c.amount.decimals > 0);
+  let best: Candidate | null = null;
   let bestScore = -Infinity;
-  for (const c of totals) {
-    let s = c.cls.strength;
-    if (paid !== null && near(c.amount.value, paid)) s += 2;
-    if (totals.some((o) => o !== c && near(o.amount.value, c.amount.value))) s += 1;
+  for (const c of candidates) {
+    let s = c.strength + confirmed(c.amount.value);
+    if (labelled.some((o) => o.line !== c.line && near(o.amount.value, c.amount.value))) s += 1;
     if (c.rank > paymentRank) s -= 2.5;
     if (anyDecimal && c.amount.decimals === 0 && !c.amount.currency) s -= 1.5;
     s += 0.001 * c.rank;
@@ -210,36 +120,16 @@ export function extractAmounts(rows: readonly VisualRow[], docCurrency: string |
       best = c;
     }
   }
-  // A rounding adjustment printed after an unrounded total, and the rounded figure on its own
-  // below it (`TOTAL 60.31` / `ROUNDING ADJ -0.01` / `RM 60.30`): the rounded figure is the total.
-  if (best && best.cls.strength < 5) {
-    const adj = all.find((c) => c.cls.kind === 'rounding' && c.rank > best!.rank && Math.abs(c.amount.value) < 1 && c.amount.value !== 0);
-    if (adj) {
-      const target = Math.round((best.amount.value + adj.amount.value) * 100) / 100;
-      for (let r = adj.rank; r < Math.min(rows.length, adj.rank + 4) && r < paymentRank; r++) {
-        const hit = rows[r].lines.flatMap((l) => findAmounts(l.text).map((a) => ({ l, a }))).find((x) => near(x.a.value, target));
-        if (hit) {
-          best = { ...best, amount: hit.a, line: hit.l, row: rows[r], rank: r };
-          bestScore += 1;
-          break;
-        }
-      }
-    }
+  // Paid and parts agree but no readable figure shows it: the arithmetic is the total.
+  if ((!best || confirmed(best.amount.value) === 0) && paid !== null && paid > 0 && parts.some((p) => near(p, paid))) {
+    const text = formatAmount(paid);
+    best = { amount: { text, number: text, value: paid, currency: null, symbol: null, decimals: 2, index: 0 }, line: null, rank: paymentRank, strength: 0 };
+    bestScore = 2;
   }
-  if (best) out.total = toField(best, 0.4 + 0.1 * bestScore, docCurrency);
-  else if (paid !== null && paid > 0 && cash) {
-    // No total label: what was paid (cash − change) is the total.
-    const c = { ...cash, amount: { ...cash.amount } };
-    const src = rows.flatMap((r) => r.lines).find((l) => findAmounts(l.text).some((a) => near(a.value, paid)));
-    if (src) {
-      const a = findAmounts(src.text).find((x) => near(x.value, paid))!;
-      out.total = toField({ ...c, line: src, amount: a }, 0.4, docCurrency);
-    }
-  }
-  const sub = all.find((c) => c.cls.kind === 'subtotal' && c.amount.value > 0 && (!best || c.rank <= best.rank));
-  if (sub) out.subtotal = toField(sub, 0.6, docCurrency);
-  const taxes = all.filter((c) => c.cls.kind === 'tax' && c.amount.value >= 0 && c.rank < paymentRank);
-  const tax = taxes.sort((a, b) => b.cls.strength - a.cls.strength || a.rank - b.rank)[0] ?? all.find((c) => c.cls.kind === 'tax' && c.amount.value >= 0);
-  if (tax && (!out.total || tax.amount.value < out.total.value)) out.tax = toField(tax, 0.5 + 0.1 * tax.cls.strength, docCurrency);
+  if (best) out.total = toField(best, 0.35 + 0.1 * bestScore, docCurrency);
+
+  const asCandidate = (c: LabelledAmount): Candidate => ({ amount: c.amount, line: c.line, rank: c.rank, strength: c.cls.strength });
+  if (sub) out.subtotal = toField(asCandidate(sub), 0.6, docCurrency);
+  if (tax && (!out.total || tax.amount.value < out.total.value)) out.tax = toField(asCandidate(tax), 0.5 + 0.1 * tax.cls.strength, docCurrency);
   return out;
 }

@@ -39,9 +39,9 @@ const CUR = [...Object.keys(CURRENCY_CODES), '$']
   .join('|');
 
 // Whole numbers with grouping, decimals with either separator, or plain digits.
-// OCR of thermal prints often puts a space beside the decimal point (`30 .90`): allowed before
-// exactly two decimals, where it cannot be two numbers.
-const NUM = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d{1,3})?|\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+(?: ?\. ?\d{2}(?!\d)|[.,]\d{1,3})?`;
+// OCR of thermal prints often puts a space beside the decimal point or between the two decimals
+// (`30 .90`, `4.9 0`): allowed for exactly two decimals, where it cannot be two numbers.
+const NUM = String.raw`\d{1,3}(?:,\d{3})+(?:\.\d{1,3})?|\d{1,3}(?:\.\d{3})+,\d{1,2}|\d+(?: ?\. ?\d ?\d(?!\d)|[.,]\d{1,3})?`;
 const NUM_SPACED = String.raw`\d{1,3}(?:[ \u00a0'’]\d{3})+(?:[.,]\d{1,2})?`;
 
 function buildRe(num: string, flags: string): RegExp {
@@ -131,7 +131,7 @@ export function findAmounts(s: string): AmountMatch[] {
     if (!g.num) continue;
     const numStart = start + text.indexOf(g.num);
     const numEnd = numStart + g.num.length;
-    const hasDecimals = /[.,] ?\d{1,3}$/.test(g.num);
+    const hasDecimals = /[.,] ?\d ?\d{0,2}$/.test(g.num);
     // The number must not continue a word or a longer number (`SR100100`, `A1.5`, `18287/102`).
     const charBefore = s[numStart - 1] ?? '';
     if (numStart === start && /[\p{L}\d.,/]/u.test(charBefore)) continue;
@@ -150,7 +150,7 @@ export function findAmounts(s: string): AmountMatch[] {
       if (/\p{L}/u.test(charAfter) && !hasDecimals) continue;
       if (/[-–]/.test(charAfter) && /[\p{L}\d]/u.test(s[numEnd + 1] ?? '')) continue;
     }
-    const intDigits = g.num.replace(/[.,] ?\d{1,3}$/, '').replace(/\D/g, '').length;
+    const intDigits = g.num.replace(/[.,] ?\d ?\d{0,2}$/, '').replace(/\D/g, '').length;
     if (intDigits > 9) continue;
     const a = fromGroups(g, text, start);
     if (a) out.push(a);

@@ -18,7 +18,8 @@ export const SROIE_FIELDS = ['company', 'date', 'address', 'total'] as const;
 export function amountAsPrinted(text: string): string {
   return text
     .replace(/(?<![A-Z])(RM|MYR|USD|SGD|HKD|AUD|CAD|EUR|GBP|CNY|RMB|JPY|INR|IDR|THB|PHP|VND|KRW|CHF|RP)(?![A-Z])/gi, '')
-    .replace(/(?<=\d)\s*([.,])\s*(?=\d)/g, '$1')
+    // OCR spaces inside the number (`30 .90`, `15 3.35`, `4.9 0`): the print has none.
+    .replace(/(?<=[\d.,])\s+(?=[\d.,])/g, '')
     .replace(/\s+/g, ' ')
     .trim();
 }
