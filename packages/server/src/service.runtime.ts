@@ -20,6 +20,7 @@ import { JobStats, type ServiceContext } from './services/service.context.ts';
 import { SubmissionService } from './services/submission.service.ts';
 import { setupWebhooks } from './services/webhooks.setup.ts';
 import { JobRunner } from './workers/job.runner.ts';
+import { SERVICE_EXTENSIONS, type ExtensionHandle, type ServiceExtension } from './service.extensions.ts';
 import { WorkerPool } from './workers/worker.pool.ts';
 
 export interface StartOptions {
@@ -33,6 +34,8 @@ export interface StartOptions {
    * for tests that need jobs to stay queued, and for maintenance starts. Default true.
    */
   startWorkers?: boolean;
+  /** Extensions for this start in addition to SERVICE_EXTENSIONS. */
+  extensions?: ServiceExtension[];
 }
 
 export interface RunningService {
@@ -93,6 +96,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
 
   let started: Promise<void> | null = null;
   const startWorkers = () => (started ??= runner ? runner.start() : Promise.resolve());
+  const handles: { name: string; handle: ExtensionHandle }[] = [];
   let closed: Promise<void> | null = null;
   const close = () =>
     (closed ??= (async () => {
@@ -100,6 +104,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       closing.abort();
       await runner?.stop().catch((e) => log.error({ err: e }, 'stopping the workers failed'));
       await app.close().catch((e) => log.error({ err: e }, 'closing HTTP failed'));
+      for (const { name, handle } of handles.reverse()) await handle.close?.().catch((e) => log.error({ err: e, extension: name }, 'closing an extension failed'));
       await webhooks.stop().catch((e) => log.error({ err: e }, 'stopping the webhook dispatcher failed'));
       await adapters.queue.close();
       await adapters.bus.close();
@@ -121,6 +126,10 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     // `running` was left by a previous process that died. Scaled shapes rely on lease expiry.
     const singleProcess = adapters.queue.kind === 'local';
     await adapters.blobs.sweepTemp(singleProcess ? 0 : 3600_000);
+    for (const ext of [...SERVICE_EXTENSIONS, ...(opts.extensions ?? [])]) {
+      const handle = await ext.install({ services, adapters, app });
+      if (handle) handles.push({ name: ext.name, handle });
+    }
     if (runner) await runner.reclaim(singleProcess);
     await adapters.queue.init(await adapters.store.listQueuedIds(1_000_000));
     await webhooks.start({ singleProcess });

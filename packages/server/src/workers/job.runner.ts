@@ -14,7 +14,7 @@ import { isOcrflowError, serializeError, type Page } from '@ocrflow/core';
 import type { JobMetrics, JobRecord, Transition } from '../ports/job.types.ts';
 import type { ResultsService } from '../services/results.service.ts';
 import type { ServiceContext } from '../services/service.context.ts';
-import type { PostJobStep } from './post-job.steps.ts';
+import { POST_JOB_STEPS, type PostJobStep } from './post-job.steps.ts';
 import type { PageVerdict } from './engine.thread.ts';
 import type { WorkerPool } from './worker.pool.ts';
 
@@ -32,7 +32,7 @@ export class JobRunner {
   readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly stopping = new AbortController();
   private readonly active = new Map<string, AbortController>();
-  private readonly steps: PostJobStep[] = [];
+  private readonly steps: PostJobStep[] = [...POST_JOB_STEPS];
   private loops: Promise<void>[] = [];
   private reaper: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@ocrflow/core';
-import { startService, type RunningService } from '../../src/index.ts';
+import { startService, type RunningService, type ServiceExtension } from '../../src/index.ts';
 import { REPO_ROOT } from './fixtures.helper.ts';
 
 /** The backend under test (empty = embedded SQLite + in-process queue). */
@@ -46,10 +46,12 @@ export interface TestServer {
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startTestServer(opts: { env?: Record<string, string>; dataDir?: string; startWorkers?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { env?: Record<string, string>; dataDir?: string; startWorkers?: boolean; extensions?: ServiceExtension[] } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = loadConfig({ env: testEnv(dataDir, opts.env) });
-  const service = await startService({ config, startWorkers: opts.startWorkers });
+  const service = await startService({ config, startWorkers: opts.startWorkers, extensions: opts.extensions });
   return {
     url: service.url,
     dataDir,
