@@ -143,7 +143,28 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
     const hRules = strokesGone.map((s) => ({ x0: s.a0 / scale, x1: s.a1 / scale, y: (s.c + s.slope * (s.a0 + s.a1) / 2) / scale }));
     for (const t of inferUnruledTables(rest, { textHeight: textHeightPage, rules: hRules, pageWidth: image.width })) found.push(t);
   }
+  attachCaptions(found, lines.filter((l) => !found.some((t) => t.lines.includes(l))), textHeightPage);
   return found.sort((a, b) => a.bbox[1] - b.bbox[1]);
+}
+
+const CAPTION = /^\s*(table|tab\.|tbl\.|表)\s*[0-9IVXivx一二三四五六七八九十]+/i;
+
+/**
+ * "Table 2. Baseline characteristics" / "表1 …" just above a table (or just below it) is its
+ * caption: it names the table's sheet in the workbook and leaves the page text.
+ */
+function attachCaptions(found: DetectedTable[], free: Line[], h: number): void {
+  const taken = new Set<Line>();
+  for (const t of found) {
+    const [x0, y0, x1, y1] = t.bbox;
+    const near = free.filter((l) => !taken.has(l) && CAPTION.test(l.text) && Math.min(l.bbox[2], x1) - Math.max(l.bbox[0], x0) > 0
+      && ((l.bbox[3] <= y0 + 0.3 * h && y0 - l.bbox[3] <= 2.5 * h) || (l.bbox[1] >= y1 - 0.3 * h && l.bbox[1] - y1 <= 1.5 * h)));
+    if (!near.length) continue;
+    const cap = near.sort((a, b) => Math.abs(a.bbox[3] - y0) - Math.abs(b.bbox[3] - y0))[0];
+    taken.add(cap);
+    t.table.caption = cap.text.trim();
+    t.lines.push(cap);
+  }
 }
 
 

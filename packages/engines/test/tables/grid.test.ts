@@ -70,10 +70,14 @@ test('two tables on a page are two blocks; text between them stays outside', asy
   const svg = gridSvg({ ...spec, height: 460, extra: gridSvg(second).replace(/^<svg[^>]*>|<\/svg>$/g, '').replace(/<rect width="\d+" height="\d+" fill="white"\/>/, '') });
   const img = await svgToRaster(svg);
   const between = line('Some paragraph text between the tables', [40, 250, 420, 272]);
-  const found = await detectTables(img, [...specLines(), between]);
+  const caption = line('Table 2. Key values', [40, 292, 220, 312]);
+  const found = await detectTables(img, [...specLines(), between, caption]);
   assert.equal(found.length, 2);
   assert.deepEqual(found.map((f) => [f.table.n_rows, f.table.n_cols]), [[4, 4], [2, 2]]);
   assert.ok(!found.some((f) => f.lines.includes(between)));
+  // the caption line names the second table and leaves the page text
+  assert.deepEqual([found[0].table.caption, found[1].table.caption], [undefined, 'Table 2. Key values']);
+  assert.ok(found[1].lines.includes(caption));
 });
 
 test('a page without a table yields no table and no error', async () => {
