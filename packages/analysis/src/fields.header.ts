@@ -52,7 +52,8 @@ function describeRow(row: VisualRow, i: number): RowInfo {
   const reg = !noise && (REG_LINE.test(t) || TAX_ID_LINE.test(t)) && (!COMPANY_SUFFIX.test(t) || (cleanCompany(t).match(/\p{L}/gu) ?? []).length < 4);
   const contact = CONTACT_LINE.test(t) || BARE_PHONE.test(t.trim()) || DOC_NUMBER_LINE.test(t);
   const dated = findDates(t).length > 0 || /\b\d{1,2}:\d{2}(:\d{2})?\s*(AM|PM)?\b/i.test(t);
-  const title = TITLE_LINE.test(t) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t);
+  // Titles, also when OCR garbled the word: a short line framed by dashes or stars (`-INVOTCE-`, `* GUEST CHECK *`).
+  const title = (TITLE_LINE.test(t) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t)) || /^\s*[-*=~#]+\s*[\p{L}\s]{3,30}\s*[-*=~#]+\s*$/u.test(t);
   return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(t) };
 }
 
@@ -189,8 +190,10 @@ export function extractHeader(rows: readonly VisualRow[], pageHeight: number): H
       const gap = r.row.bbox[1] - prev.bbox[3];
       if (gap > 1.8 * Math.max(prev.height, r.row.height)) break;
       if (r.row.height / prev.height > 1.6 || r.row.height / prev.height < 0.6) break;
+      // A continuation needs no address words of its own (`SEKSYEN U13`, `(MR DIY TESCO TERBAU)`), but a
+      // long line without any is prose or an item.
       const words = r.row.text.split(/\s+/).length;
-      if (r.addr <= 0.5 && words > 5) break;
+      if (r.addr <= 0.5 && words > 8) break;
       if (COMPANY_SUFFIX.test(r.row.text) && r.addr < 2) break;
       picked.push(r.row);
     }
