@@ -9,7 +9,8 @@ import { startTestServer, type TestServer } from './helpers/server.helper.ts';
 let srv: TestServer;
 let api: Api;
 const img = dataset(SMALL_TABLE);
-const listeners = () => (srv.service.adapters.bus as MemoryEventBus).listenerCount();
+/** Listeners on one job's events (other features may listen on '*'). */
+const listeners = (jobId: string) => (srv.service.adapters.bus as MemoryEventBus).listenerCount(jobId);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
@@ -34,7 +35,7 @@ test('long-poll waits for the next event, and returns it with done once terminal
   const t0 = Date.now();
   const pending = api.poll(job.id, { since_seq: 1, timeout_ms: 30_000 });
   await sleep(300);
-  assert.equal(listeners(), 1, 'the waiting poll listens on the bus');
+  assert.equal(listeners(job.id), 1, 'the waiting poll listens on the bus');
   await api.fetch(`/v1/jobs/${job.id}`, { method: 'DELETE' });
   const p = await pending;
   const waited = Date.now() - t0;
@@ -42,7 +43,7 @@ test('long-poll waits for the next event, and returns it with done once terminal
   assert.deepEqual(p.events.map((e) => [e.seq, e.type]), [[2, 'canceled']]);
   assert.equal(p.last_seq, 2);
   assert.equal(p.done, true);
-  assert.equal(listeners(), 0, 'unsubscribed after answering');
+  assert.equal(listeners(job.id), 0, 'unsubscribed after answering');
   // Polling a done job past its last event returns at once, done.
   const after = await api.poll(job.id, { since_seq: 2, timeout_ms: 30_000 });
   assert.deepEqual([after.events.length, after.last_seq, after.done], [0, 2, true]);
@@ -92,11 +93,11 @@ test('a client that disconnects mid long-poll leaves no listener behind', async 
   const ac = new AbortController();
   const pending = fetch(`${srv.url}/v1/jobs/${job.id}/events?since_seq=1&timeout_ms=30000`, { signal: ac.signal }).catch(() => null);
   await sleep(200);
-  assert.equal(listeners(), 1);
+  assert.equal(listeners(job.id), 1);
   ac.abort();
   await pending;
-  for (let i = 0; i < 50 && listeners() > 0; i++) await sleep(20);
-  assert.equal(listeners(), 0);
+  for (let i = 0; i < 50 && listeners(job.id) > 0; i++) await sleep(20);
+  assert.equal(listeners(job.id), 0);
 });
 
 test('SSE: past events of a finished job, then the stream ends; ids are seqs', async () => {
@@ -128,8 +129,8 @@ test('SSE: live events with heartbeats while idle; unknown job is a JSON 404', a
   const nf = await api.json<ErrorBody>('/v1/jobs/nope/events', { headers: { accept: 'text/event-stream' } });
   assert.equal(nf.status, 404);
   assert.equal(nf.body.error.code, 'OCRFLOW_ERR_JOB_NOT_FOUND');
-  for (let i = 0; i < 50 && listeners() > 0; i++) await sleep(20);
-  assert.equal(listeners(), 0);
+  for (let i = 0; i < 50 && listeners(job.id) > 0; i++) await sleep(20);
+  assert.equal(listeners(job.id), 0);
 });
 
 test('SSE follows a job through the workers to finished; long-poll and SSE agree', async () => {

@@ -31,8 +31,9 @@ export class MemoryEventBus implements EventBus {
     };
   }
 
-  /** Listener count (tests check that finished long-polls unsubscribe). */
-  listenerCount(): number {
+  /** Listeners of one job, or of all keys (tests check that finished long-polls unsubscribe). */
+  listenerCount(jobId?: string): number {
+    if (jobId !== undefined) return this.listeners.get(jobId)?.size ?? 0;
     let n = 0;
     for (const s of this.listeners.values()) n += s.size;
     return n;
