@@ -39,6 +39,8 @@ export interface SauvolaOptions {
   k?: number;
   /** Minimum darkness below the local mean, so paper grain in flat regions stays white. */
   minContrast?: number;
+  /** Pixels darker than this fraction of the paper's brightness are ink whatever their surroundings. */
+  darkFraction?: number;
 }
 
 /** 1 = ink. Integral images of the sum and squared sum give each window's mean and deviation in O(1). */
@@ -63,6 +65,14 @@ export function sauvola(g: GrayImage, opts: SauvolaOptions = {}): Uint8Array {
       sq[o + x + 1] = sq[o - W + x + 1] + rq;
     }
   }
+  // Solid dark areas (a dark header band) have no local contrast inside, so Sauvola alone leaves
+  // them hollow with a ragged inner edge; anything far darker than the paper is ink outright.
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < data.length; i += 7) hist[data[i]]++;
+  let seen = 0, paper = 255;
+  const total = hist.reduce((a, b) => a + b, 0);
+  for (let v = 255; v >= 0; v--) { seen += hist[v]; if (seen >= 0.1 * total) { paper = v; break; } }
+  const dark = opts.darkFraction === undefined ? 0.4 * paper : opts.darkFraction * paper;
   const mask = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const y0 = Math.max(0, y - r), y1 = Math.min(h, y + r + 1);
@@ -72,6 +82,7 @@ export function sauvola(g: GrayImage, opts: SauvolaOptions = {}): Uint8Array {
       const a = y1 * W + x1, b = y0 * W + x1, c = y1 * W + x0, d = y0 * W + x0;
       const m = (sum[a] - sum[b] - sum[c] + sum[d]) / n;
       const v = data[y * w + x];
+      if (v < dark) { mask[y * w + x] = 1; continue; }
       if (m - v < minContrast) continue;
       const s = Math.sqrt(Math.max(0, (sq[a] - sq[b] - sq[c] + sq[d]) / n - m * m));
       if (v < m * (1 + k * (s / 128 - 1))) mask[y * w + x] = 1;
@@ -88,6 +99,47 @@ export function transposeMask(mask: Uint8Array, w: number, h: number): Uint8Arra
     for (let bx = 0; bx < w; bx += B) {
       const ymax = Math.min(h, by + B), xmax = Math.min(w, bx + B);
       for (let y = by; y < ymax; y++) for (let x = bx; x < xmax; x++) out[x * h + y] = mask[y * w + x];
+    }
+  }
+  return out;
+}
+
+/**
+ * Hollow out filled areas: ink that is thick both across and along (a dark header band, a shaded
+ * cell) keeps only its outline, which is where a reader sees the cell borders. Rules, thin in one
+ * direction, and text strokes are untouched. Without this a filled header row is one thick blob
+ * that is neither a rule nor background, and its row is lost from the grid.
+ */
+export function hollowFills(mask: Uint8Array, w: number, h: number, maxThickness: number): Uint8Array {
+  const vlen = new Uint16Array(w * h);
+  const hlen = new Uint16Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    for (let x = 0; x < w; ) {
+      if (!mask[o + x]) { x++; continue; }
+      const s = x;
+      while (x < w && mask[o + x]) x++;
+      const len = Math.min(65535, x - s);
+      for (let k = s; k < x; k++) hlen[o + k] = len;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; ) {
+      if (!mask[y * w + x]) { y++; continue; }
+      const s = y;
+      while (y < h && mask[y * w + x]) y++;
+      const len = Math.min(65535, y - s);
+      for (let k = s; k < y; k++) vlen[k * w + x] = len;
+    }
+  }
+  const thick = (i: number) => vlen[i] > maxThickness && hlen[i] > maxThickness;
+  const out = mask.slice();
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      if (!mask[i] || !thick(i)) continue;
+      // interior: every neighbour is thick ink too
+      if (thick(i - 1) && thick(i + 1) && thick(i - w) && thick(i + w) && thick(i - w - 1) && thick(i - w + 1) && thick(i + w - 1) && thick(i + w + 1)) out[i] = 0;
     }
   }
   return out;

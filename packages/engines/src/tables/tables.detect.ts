@@ -6,7 +6,7 @@
 import type { BBox, Line, Point, Table, TableCell } from '@ocrflow/core';
 import { unionBBox, polygonToBBox } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
-import { sauvola, toWorkingGray } from './ink.binarize.ts';
+import { hollowFills, sauvola, toWorkingGray } from './ink.binarize.ts';
 import { detectRulings } from './ruling.detect.ts';
 import { buildGrids, type RuledGrid } from './grid.build.ts';
 import { dropTextStrokes, textQuad } from './ruling.filter.ts';
@@ -119,11 +119,12 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
   const { gray, scale } = await toWorkingGray(image, opts.maxSide ?? 2000);
   const th = Math.max(4, textHeightPage * scale);
   const W = gray.width, H = gray.height;
-  const mask = sauvola(gray);
+  const maxThickness = Math.max(5, th * 0.45);
+  const mask = hollowFills(sauvola(gray), W, H, maxThickness);
   const rulings = detectRulings(mask, W, H, {
     minRun: Math.max(12, Math.round(th * 1.3)),
     minLength: Math.max(16, th * 1.6),
-    maxThickness: Math.max(5, th * 0.45),
+    maxThickness,
     maxGap: Math.max(5, th * 0.6),
     maxSegments: 1500,
   });

@@ -80,6 +80,21 @@ test('two tables on a page are two blocks; text between them stays outside', asy
   assert.ok(found[1].lines.includes(caption));
 });
 
+test('a dark filled header row keeps its row: the fill counts by its outline', async () => {
+  const svg = gridSvg({ colWidths: [160, 120, 120], rowHeights: [44, 44, 44], cells: [
+    { row: 0, col: 0, text: '' }, { row: 0, col: 1, col_span: 2, text: '' },
+    { row: 1, col: 0, text: 'a' }, { row: 1, col: 1, text: '1' }, { row: 1, col: 2, text: '2' },
+    { row: 2, col: 0, text: 'b' }, { row: 2, col: 1, text: '3' }, { row: 2, col: 2, text: '4' },
+  ], extra: '<rect x="40" y="40" width="400" height="44" fill="#1f3f7f"/><text x="60" y="70" font-size="18" fill="white" font-family="DejaVu Sans">Name</text>'
+    + '<text x="300" y="70" font-size="18" fill="white" font-family="DejaVu Sans">Q1</text><line x1="200" y1="40" x2="200" y2="84" stroke="white" stroke-width="2"/>' });
+  const lines = [line('Name', [60, 55, 110, 75]), line('Q1', [300, 55, 322, 75]), line('a', [115, 140, 125, 160]), line('1', [255, 140, 265, 160])];
+  const found = await detectTables(await svgToRaster(svg), lines);
+  assert.equal(found.length, 1);
+  const t = found[0].table;
+  assert.deepEqual([t.n_rows, t.n_cols], [3, 3]);
+  assert.deepEqual([at(t, 0, 0)?.text, at(t, 0, 1)?.text, at(t, 0, 1)?.col_span], ['Name', 'Q1', 2]);
+});
+
 test('a page without a table yields no table and no error', async () => {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="300"><rect width="600" height="300" fill="white"/>
     <text x="40" y="60" font-size="18" font-family="DejaVu Sans">A plain paragraph of text, with no table at all.</text>
