@@ -117,7 +117,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
  * Read the parts in order: the file is streamed to a temporary blob (kept in `held` so the caller
  * discards it on any error), fields may come before or after it.
  */
-async function receiveMultipart(req: FastifyRequest, receive: (s: Readable) => Promise<TempBlob>, held: { temp: TempBlob | null }) {
+export async function receiveMultipart(req: FastifyRequest, receive: (s: Readable) => Promise<TempBlob>, held: { temp: TempBlob | null }) {
   let filename: string | null = null;
   const fields: SubmitFields = {};
   for await (const part of req.parts()) {

@@ -1,0 +1,35 @@
+/**
+ * Page images of a stored document as the document model sees them (upright: EXIF orientation and
+ * the detected rotation applied), for outputs that draw on pages — the PaddleOCR-compatible images
+ * zip. Decoding is `@ocrflow/engines`' own (`openDocument`), so pixels line up with the boxes.
+ */
+import sharp from 'sharp';
+import { openDocument } from '@ocrflow/engines';
+import type { Page } from '@ocrflow/core';
+
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+export interface PageImages {
+  image(page: Page): Promise<RawImage>;
+  close(): void;
+}
+
+export async function openPageImages(source: Buffer, opts: { maxPixels: number; maxPages: number }): Promise<PageImages> {
+  const doc = await openDocument(source, opts);
+  return {
+    async image(page) {
+      const src = await doc.renderPage(page.index);
+      const extra = (((page.rotation - src.exifRotation) % 360) + 360) % 360;
+      const { data, width, height } = src.image;
+      if (extra === 0) return { data, width, height, channels: 3 };
+      const out = await sharp(data, { raw: { width, height, channels: 3 } }).rotate(extra).raw().toBuffer({ resolveWithObject: true });
+      return { data: out.data, width: out.info.width, height: out.info.height, channels: 3 };
+    },
+    close: () => doc.close(),
+  };
+}
