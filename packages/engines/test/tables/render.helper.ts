@@ -5,6 +5,7 @@
  */
 import sharp from 'sharp';
 import type { RasterImage } from '../../src/types.ts';
+import { cropQuad } from '../../src/image/raster.ts';
 
 export interface SpecCell { row: number; col: number; row_span?: number; col_span?: number; text: string }
 
@@ -47,10 +48,17 @@ export async function svgToPng(svg: string): Promise<Buffer> {
   return sharp(Buffer.from(svg)).flatten({ background: '#ffffff' }).png().toBuffer();
 }
 
-/** A phone photo of `file`: rotated by `deg`, lit by a gradient (bright top-left, dim bottom-right), slightly blurred. */
+/**
+ * A phone photo of `file`: seen slightly from below (keystone: the top edge wider than the bottom),
+ * rotated by `deg`, lit by a gradient (bright top-left, dim bottom-right), slightly blurred.
+ */
 export async function phonePhoto(file: string, deg: number): Promise<RasterImage> {
-  const img = sharp(file).rotate().removeAlpha();
-  const meta = await img.metadata();
+  const src = await sharp(file).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const W = src.info.width, H = src.info.height;
+  // cropQuad maps this source quad onto the whole output: a quad wider at the top shrinks the top.
+  const quad: [number, number][] = [[-0.07 * W, -0.02 * H], [1.07 * W, 0], [0.99 * W, 1.01 * H], [0.03 * W, 0.995 * H]];
+  const keystone = cropQuad({ data: src.data, width: W, height: H, channels: 3 }, quad, W, H);
+  const img = sharp(keystone, { raw: { width: W, height: H, channels: 3 } });
   const rad = (deg * Math.PI) / 180;
   const rotated = await img
     .affine([[Math.cos(rad), -Math.sin(rad)], [Math.sin(rad), Math.cos(rad)]], { background: '#f4f1ea', interpolator: 'bilinear' })
@@ -64,6 +72,5 @@ export async function phonePhoto(file: string, deg: number): Promise<RasterImage
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  void meta;
   return { data, width: info.width, height: info.height, channels: 3 };
 }

@@ -108,7 +108,7 @@ test('cn-report: one ruled table with the report structure; every reference merg
   assert.ok(checked >= 50, `checked ${checked}`);
 });
 
-test('a phone photo of the report (rotated 2.5°, uneven light) still yields the grid', async () => {
+test('a phone photo of the report (keystone, rotated 2.5°, uneven light) still yields the grid', async () => {
   const photo = await phonePhoto(reportPath, 2.5);
   const png = await sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } }).jpeg({ quality: 88 }).toBuffer();
   const ts = tables(await ocr(png, 'photo.jpg'));
