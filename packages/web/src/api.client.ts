@@ -1,0 +1,102 @@
+/**
+ * The workbench API over fetch. Every answer is the envelope `{success, message, data, code?}`; a
+ * failed one becomes an ApiError carrying the HTTP status and the server's plain message, which the
+ * UI shows as is (it is written for people) unless it has a better word for the code.
+ */
+import type { Analysis, Health, OcrDocument, Sheet, TablesData, Task, TaskPage, TextData } from './api.types.ts';
+
+const BASE = 'api/v1';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+interface Envelope<T> {
+  success: boolean;
+  message: string;
+  data: T;
+  code?: string;
+}
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${BASE}/${path}`, init);
+  } catch {
+    // fetch only rejects when the server cannot be reached at all.
+    throw new ApiError(0, '', 'NETWORK');
+  }
+  let body: Envelope<T> | null = null;
+  try {
+    body = (await res.json()) as Envelope<T>;
+  } catch {
+    body = null;
+  }
+  if (!res.ok || !body || body.success === false) {
+    throw new ApiError(res.status, body?.message ?? res.statusText, body?.code ?? null);
+  }
+  return body.data;
+}
+
+const json = (method: string, value: unknown): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(value),
+});
+
+export const api = {
+  health: () => request<Health>('ocr/health'),
+  tasks: (page: number, pageSize: number) => request<TaskPage>(`tasks?page=${page}&page_size=${pageSize}`),
+  task: (id: string) => request<Task>(`tasks/${encodeURIComponent(id)}`),
+  deleteTask: (id: string) => request<unknown>(`tasks/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  retry: (id: string) => request<Task>(`ocr/retry/${encodeURIComponent(id)}`, { method: 'POST' }),
+  document: (id: string) => request<OcrDocument>(`tasks/${encodeURIComponent(id)}/document`),
+  text: (id: string) => request<TextData>(`tasks/${encodeURIComponent(id)}/text`),
+  analysis: (id: string) => request<Analysis>(`tasks/${encodeURIComponent(id)}/analysis`),
+  tables: (id: string, version?: number) =>
+    request<TablesData>(`tasks/${encodeURIComponent(id)}/tables${version ? `?version=${version}` : ''}`),
+  saveTables: (id: string, sheets: Sheet[], baseVersion: number) =>
+    request<{ version: number }>(`tasks/${encodeURIComponent(id)}/tables`, json('PUT', { sheets, base_version: baseVersion })),
+  /** Long-poll: answers when the task changed after `since` or after `timeoutMs`. */
+  poll: (id: string, since: string, timeoutMs: number, signal: AbortSignal) =>
+    request<Task>(`tasks/${encodeURIComponent(id)}/events?since=${encodeURIComponent(since)}&timeout_ms=${timeoutMs}`, { signal }),
+};
+
+export const urls = {
+  image: (id: string, page?: number) => `${BASE}/tasks/${encodeURIComponent(id)}/image${page === undefined ? '' : `?page=${page}`}`,
+  excel: (id: string, version?: number) => `${BASE}/tasks/${encodeURIComponent(id)}/excel${version ? `?version=${version}` : ''}`,
+  events: (id: string) => `${BASE}/tasks/${encodeURIComponent(id)}/events`,
+};
+
+/**
+ * Upload with progress. fetch cannot report upload progress, XMLHttpRequest can; `onProgress`
+ * gets 0..1. Resolves with the created task, rejects with an ApiError.
+ */
+export function uploadImage(file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<Task> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `${BASE}/upload/image`);
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      const body = xhr.response as Envelope<Task> | null;
+      if (xhr.status >= 200 && xhr.status < 300 && body?.success) resolve(body.data);
+      else reject(new ApiError(xhr.status, body?.message ?? xhr.statusText, body?.code ?? null));
+    };
+    xhr.onerror = () => reject(new ApiError(0, '', 'NETWORK'));
+    xhr.onabort = () => reject(new ApiError(0, '', 'ABORTED'));
+    signal?.addEventListener('abort', () => xhr.abort());
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.send(form);
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * The workbench API's shapes as the UI sees them (docs/workbench-api.md). The document and sheet
+ * types come from @ocrflow/core as types only, so the bundle carries none of core's code.
+ */
+import type { OcrDocument, Sheet } from '@ocrflow/core';
+
+export type { OcrDocument, Sheet, SheetMerge, SheetValue, Page, Block, BBox } from '@ocrflow/core';
+
+export const TASK_STATUSES = [
+  'created',
+  'uploaded',
+  'ocr_processing',
+  'ocr_done',
+  'excel_generated',
+  'editable',
+  'ocr_failed',
+  'excel_failed',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface Transition {
+  status: TaskStatus;
+  at: string;
+}
+
+export interface Task {
+  id: string;
+  filename: string;
+  mime: string;
+  size_bytes: number;
+  status: TaskStatus;
+  error_message: string | null;
+  ocr_job_id: string | null;
+  page_count: number | null;
+  table_count: number | null;
+  workbook_version: number | null;
+  created_at: string;
+  updated_at: string;
+  transitions: Transition[];
+}
+
+export interface TaskPage {
+  items: Task[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+export interface Health {
+  ok: boolean;
+  ocr_service: string;
+  queue_len: number;
+  worker_alive: boolean;
+  message: string;
+  /** Additive (docs/workbench-api.md); absent on older servers, then the UI assumes 10 MB. */
+  max_upload_mb?: number;
+}
+
+export interface WorkbookVersion {
+  version: number;
+  created_at: string;
+  source: 'ocr' | 'edit';
+}
+
+export interface TablesData {
+  version: number;
+  versions: WorkbookVersion[];
+  sheets: Sheet[];
+}
+
+export interface TextData {
+  text: string;
+  markdown: string;
+}
+
+/** `ocrflow.analysis/1`, read loosely: the UI shows whatever key facts are there. */
+export interface Analysis {
+  schema?: string;
+  kind?: string;
+  fields?: Record<string, unknown> | Array<Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+export type { OcrDocument as DocumentJson };
+
+export const TERMINAL_OK: readonly TaskStatus[] = ['editable'];
+export const FAILED: readonly TaskStatus[] = ['ocr_failed', 'excel_failed'];
+
+export function isWorking(s: TaskStatus): boolean {
+  return !TERMINAL_OK.includes(s) && !FAILED.includes(s);
+}
