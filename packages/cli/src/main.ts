@@ -12,6 +12,14 @@ const COMMANDS: (() => Promise<{ register: Register }>)[] = [
   () => import('./commands/scan.command.ts'),
   () => import('./commands/eval.command.ts'),
   () => import('./commands/serve.command.ts'),
+  () => import('./commands/submit.command.ts'),
+  () => import('./commands/status.command.ts'),
+  () => import('./commands/wait.command.ts'),
+  () => import('./commands/result.command.ts'),
+  () => import('./commands/jobs.command.ts'),
+  () => import('./commands/cancel.command.ts'),
+  () => import('./commands/retry.command.ts'),
+  () => import('./commands/completion.command.ts'),
 ];
 
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, PARTIAL: 3 } as const;

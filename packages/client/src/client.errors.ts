@@ -83,18 +83,19 @@ export function isTransient(e: unknown): boolean {
   return e instanceof OcrflowNetworkError || (e instanceof OcrflowApiError && e.retryable) || (e instanceof OcrflowTimeoutError && e.scope === 'request');
 }
 
-/** A short description of why fetch failed (`ECONNREFUSED 127.0.0.1:8080`) from its cause chain. */
+/** A short description of why fetch failed (`fetch failed (ECONNREFUSED)`) from its cause chain. */
 export function describeFetchFailure(e: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = e;
+  const msg = (e as { message?: string })?.message ?? String(e);
+  let detail = '';
+  let cur = (e as { cause?: unknown })?.cause;
   for (let i = 0; cur && i < 4; i++) {
-    const c = cur as { code?: unknown; message?: unknown; cause?: unknown };
+    const c = cur as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown[] };
     if (typeof c.code === 'string') {
-      parts.push(c.code);
+      detail = c.code;
       break;
     }
-    cur = c.cause;
+    if (typeof c.message === 'string' && c.message) detail = c.message;
+    cur = c.cause ?? c.errors?.[0];
   }
-  const msg = (e as { message?: string })?.message ?? String(e);
-  return parts.length ? `${msg} (${parts.join(', ')})` : msg;
+  return detail && detail !== msg ? `${msg} (${detail})` : msg;
 }

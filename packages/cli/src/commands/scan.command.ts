@@ -1,13 +1,16 @@
 /**
  * `ocrflow scan <file>`: run the OCR pipeline locally (no server) and print or write the result.
  * Textual formats go to stdout without `-o`; the JSON format is the document model itself.
+ * Several files, a folder or `--json` run the batch of `scan.batch.ts` (`-o` is then a folder).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ENGINE_NAMES, OcrflowError, documentToHtml, documentToMarkdown, documentToText, documentToXlsx, loadConfig, type EngineName, type OcrDocument } from '@ocrflow/core';
 import { disposeEngines, runDocument, OCR_MODES, type OcrMode } from '@ocrflow/engines';
 import { analyse } from '@ocrflow/analysis';
+import { runCommand } from './client.output.ts';
+import { runScanBatch } from './scan.batch.ts';
 
 export const SCAN_FORMATS = ['json', 'markdown', 'text', 'html', 'xlsx', 'analysis'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
@@ -24,6 +27,18 @@ export const SCAN_RENDERERS: Record<string, (doc: OcrDocument) => string | Uint8
   analysis: async (doc) => JSON.stringify(await analyse(doc, loadConfig()), null, 2) + '\n',
 };
 
+const SCAN_EXAMPLES = `
+Examples:
+  $ ocrflow scan report-scan.jpg --format xlsx -o report.xlsx     # tables to Excel
+  $ ocrflow scan invoice.pdf --format markdown                     # Markdown on stdout
+  $ ocrflow scan receipt.jpg --format analysis                     # key facts as JSON
+  $ ocrflow scan scans/ --format text -o out/                      # a folder: one .txt per file, progress bar
+  $ ocrflow scan a.png b.pdf --mode text --json > summary.json     # per-file results and errors as JSON
+
+Several files or a folder: a file that fails is reported and the others go on;
+exit code 0 = all succeeded, 3 = some failed, 1 = none succeeded.
+`;
+
 interface ScanOpts {
   format: string;
   engine?: string;
@@ -31,24 +46,36 @@ interface ScanOpts {
   mode: string;
   output?: string;
   rotate: boolean;
+  json?: boolean;
+  quiet?: boolean;
 }
 
 export function register(program: Command): void {
   program
     .command('scan')
-    .description('OCR a local image or PDF and print the result (no server needed)')
-    .argument('<file>', 'image (PNG, JPEG, WebP, TIFF, BMP) or PDF')
+    .description('OCR local images or PDFs and print or write the results (no server needed)')
+    .argument('<files...>', 'images (PNG, JPEG, WebP, TIFF, BMP), PDFs or folders of them')
     .option('-f, --format <format>', `output format: ${Object.keys(SCAN_RENDERERS).join(', ')}`, 'text')
     .option('-e, --engine <name>', `OCR engine: ${ENGINE_NAMES.join(', ')} (default OCRFLOW_ENGINE)`)
     .option('-l, --languages <list>', 'comma-separated languages (default OCRFLOW_LANGUAGES)')
     .option('-m, --mode <mode>', `${OCR_MODES.join(' or ')}`, 'layout')
     .option('--no-rotate', 'do not detect page orientation')
-    .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (file: string, o: ScanOpts) => {
+    .option('-o, --output <file>', 'write to this file instead of stdout (a folder in batch mode: several files, a folder, or --json)')
+    .option('--json', 'batch mode: print one JSON summary on stdout (per-file results and errors)')
+    .option('-q, --quiet', 'batch mode: no progress on stderr')
+    .addHelpText('after', SCAN_EXAMPLES)
+    .action(async (files: string[], o: ScanOpts) => {
       const render = SCAN_RENDERERS[o.format];
       if (!render) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_FORMAT', `Unknown format "${o.format}"; use one of ${Object.keys(SCAN_RENDERERS).join(', ')}`);
       if (o.engine && !(ENGINE_NAMES as readonly string[]).includes(o.engine)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown engine "${o.engine}"; use one of ${ENGINE_NAMES.join(', ')}`);
       if (!(OCR_MODES as readonly string[]).includes(o.mode)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown mode "${o.mode}"`);
+      // Several files, a folder or --json: the batch (progress bar, per-file errors, exit code 3 = partial).
+      if (files.length > 1 || o.json || (await stat(files[0]).catch(() => null))?.isDirectory()) {
+        const languages = o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+        const batch = { format: o.format, render, engine: o.engine as EngineName | undefined, languages, mode: o.mode as OcrMode, autoRotate: o.rotate, output: o.output, json: o.json, quiet: o.quiet };
+        return runCommand(o.json, () => runScanBatch(files, batch));
+      }
+      const file = files[0];
       let data: Buffer;
       try {
         data = await readFile(file);
