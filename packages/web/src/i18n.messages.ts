@@ -7,6 +7,7 @@ export const en = {
   'app.tagline': 'Photo of a table in, correct spreadsheet out',
   'app.home': 'All documents',
   'lang.label': 'Language',
+  'app.skip': 'Skip to content',
 
   'health.down': 'The text recognition service is not reachable right now. Uploads are kept and will be read when it is back.',
   'health.offline': 'The workbench server cannot be reached. Check your connection; this page keeps trying.',
@@ -106,6 +107,7 @@ export const zh: Messages = {
   'app.tagline': '拍下表格，得到正确的电子表格',
   'app.home': '全部文档',
   'lang.label': '语言',
+  'app.skip': '跳到正文',
 
   'health.down': '文字识别服务暂时无法连接。已上传的文件会保留，服务恢复后会继续识别。',
   'health.offline': '无法连接工作台服务器。请检查网络，本页会自动重试。',
