@@ -8,8 +8,8 @@ import { EXIT } from './client.output.ts';
 
 const EXAMPLES = `
 Examples:
-  $ source <(ocrflow completion bash)                          # this bash session
   $ ocrflow completion bash > ~/.local/share/bash-completion/completions/ocrflow
+  $ source <(ocrflow completion bash)                          # this bash session only
   $ ocrflow completion zsh > "\${fpath[1]}/_ocrflow"            # then: compinit
   $ ocrflow completion fish > ~/.config/fish/completions/ocrflow.fish
 

@@ -46,6 +46,15 @@ export function register(program: Command): void {
     .option('--threads <n>', 'ONNX threads (default: all cores, one document at a time)')
     .option('--json', 'print one JSON object on stdout')
     .option('-q, --quiet', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ ocrflow eval ../shared/datasets/sroie-dev --json            # CER, word F1, field F1 as one JSON object
+  $ ocrflow eval ../shared/datasets/pubtabnet-dev --limit 3     # TEDS on the first three tables
+  $ ocrflow eval ../shared/datasets/sroie-dev --engine tesseract --mode text
+`,
+    )
     .action(async (dir: string, o: EvalOpts) => {
       if (o.engine && !(ENGINE_NAMES as readonly string[]).includes(o.engine)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown engine "${o.engine}"; use one of ${ENGINE_NAMES.join(', ')}`);
       if (!(OCR_MODES as readonly string[]).includes(o.mode)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown mode "${o.mode}"`);

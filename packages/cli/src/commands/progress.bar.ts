@@ -79,6 +79,15 @@ export class PagesProgress {
     else this.stream.write(line.endsWith('\n') ? line : `${line}\n`);
   }
 
+  /**
+   * Text for stdout (results between bars): on a terminal shared with the bar it goes above the
+   * bar so neither garbles the other; into a pipe or file it is written as is.
+   */
+  print(text: string | Uint8Array, out: NodeJS.WriteStream = process.stdout): void {
+    if (this.multi && out.isTTY && typeof text === 'string') this.multi.log(text.endsWith('\n') ? text : `${text}\n`);
+    else out.write(text);
+  }
+
   stop(): void {
     if (this.multi) {
       this.bar?.update(this.done, { speed: this.pagesPerSecond().toFixed(2), status: this.status });

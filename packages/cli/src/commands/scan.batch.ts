@@ -134,9 +134,9 @@ export async function runScanBatch(inputs: string[], o: ScanBatchOptions): Promi
           const text = typeof out === 'string' ? out : Buffer.from(out).toString('utf8');
           p.result.content = JSON_FORMATS.has(o.format) ? JSON.parse(text) : text;
         } else {
-          progress.log(`==> ${p.f.path} <==`);
-          process.stdout.write(typeof out === 'string' ? out : Buffer.from(out));
-          if (typeof out === 'string' && !out.endsWith('\n')) process.stdout.write('\n');
+          // Headers as `head` writes them, so the results can be told apart (and split).
+          const text = typeof out === 'string' ? out : Buffer.from(out).toString('utf8');
+          progress.print(`==> ${p.f.path} <==\n${text}${text.endsWith('\n') ? '' : '\n'}`);
         }
         progress.log(`${tag}: ${p.result.pages} page(s) in ${p.result.seconds.toFixed(2)} s${p.out ? ` -> ${p.out}` : ''}`);
       } catch (e) {

@@ -11,6 +11,16 @@ type SettingDefLike = { env: string; flag: string; kind: string; default: string
 
 export function register(program: Command): void {
   const cmd = program.command('serve').description('Run the OCR service (default: the embedded shape — HTTP API, worker threads, SQLite under --data-dir)');
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ ocrflow serve                                        # http://127.0.0.1:8080, data in ./data
+  $ ocrflow serve --port 9000 --workers 1 --tokens s3cret
+  $ OCRFLOW_TOKENS=s3cret OCRFLOW_DATA_DIR=/var/lib/ocrflow ocrflow serve --host 0.0.0.0
+  $ ocrflow serve --role api --database-url postgres://… --redis-url redis://…   # scaled: API only
+`,
+  );
   const attr = new Map<string, SettingKey>();
   for (const [key, d] of Object.entries(SETTINGS) as [SettingKey, SettingDefLike][]) {
     const o = new Option(d.kind === 'bool' ? `--${d.flag} [value]` : `--${d.flag} <value>`, `${d.help} (env ${d.env}${d.default ? `, default ${d.default}` : ''})`);
