@@ -91,6 +91,16 @@ export interface AttemptOutcome {
 /** What happens to a delivery after an attempt. */
 export type NextStep = { state: 'delivered' } | { state: 'pending'; nextAttemptAt: number } | { state: 'dead' };
 
+export interface AttemptRecordInput {
+  id: string;
+  /** attemptCount + 1 at claim time. */
+  n: number;
+  outcome: AttemptOutcome;
+  next: NextStep;
+  /** The body just sent, stored when the delivery has none yet (its first attempt). */
+  payload?: string;
+}
+
 export interface DeliveryWithAttempts extends DeliveryRecord {
   attempts: AttemptRecord[];
 }
@@ -107,13 +117,12 @@ export interface DeliveryStore {
   claimDue(owner: string, leaseUntil: number, now: number, limit: number): Promise<DeliveryRecord[]>;
   /** The earliest time a delivery becomes due (pending time or expiring lease); null when none. */
   nextDueAt(): Promise<number | null>;
-  /** Fix the body before the first attempt; false when the lease was lost. */
-  setPayload(id: string, owner: string, payload: string): Promise<boolean>;
   /**
-   * Record attempt `n` (= attemptCount + 1 at claim time) and move the delivery on, only while
-   * `owner` still holds the lease. False when it does not (nothing is written).
+   * Record finished attempts (one transaction for all: SQLite pays an fsync per commit) and move
+   * each delivery on, only while `owner` still holds its lease; per item, false when it did not
+   * (nothing written for it).
    */
-  recordAttempt(id: string, owner: string, n: number, outcome: AttemptOutcome, next: NextStep, now: number): Promise<boolean>;
+  recordAttempts(owner: string, items: AttemptRecordInput[], now: number): Promise<boolean[]>;
   /** Hand back this process's leases (graceful shutdown): those deliveries are due again at once. */
   release(owner: string, now: number): Promise<number>;
   /** Single-process start-up: every `sending` delivery was left by a dead process; make it due now. */

@@ -11,15 +11,14 @@ import type { ExpressionBuilder, Expression, Kysely, Selectable, SqlBool } from 
 import type { StoreTx } from '../../ports/job-store.port.ts';
 import {
   DELIVERY_STATES,
-  type AttemptOutcome,
   type AttemptRecord,
+  type AttemptRecordInput,
   type DeliveryRecord,
   type DeliveryState,
   type DeliveryStore,
   type DeliverySource,
   type DeliveryWithAttempts,
   type NewDelivery,
-  type NextStep,
   type WebhookEvent,
 } from '../../ports/delivery-store.port.ts';
 import type { Database } from './sql.schema.ts';
@@ -126,43 +125,39 @@ export class SqlDeliveryStore implements DeliveryStore {
     return times.length ? Math.min(...times) : null;
   }
 
-  async setPayload(id: string, owner: string, payload: string): Promise<boolean> {
-    const r = await this.db
-      .updateTable('webhook_deliveries')
-      .set({ payload })
-      .where('id', '=', id)
-      .where('state', '=', 'sending')
-      .where('lease_owner', '=', owner)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
-  }
-
-  async recordAttempt(id: string, owner: string, n: number, o: AttemptOutcome, next: NextStep, now: number): Promise<boolean> {
+  async recordAttempts(owner: string, items: AttemptRecordInput[], now: number): Promise<boolean[]> {
+    if (!items.length) return [];
     return this.db.transaction().execute(async (tx) => {
-      const r = await tx
-        .updateTable('webhook_deliveries')
-        .set({
-          state: next.state,
-          attempt_count: n,
-          next_attempt_at: next.state === 'pending' ? next.nextAttemptAt : null,
-          lease_owner: null,
-          lease_until: null,
-          last_status: o.httpStatus,
-          last_error: o.error,
-          updated_at: now,
-          ...(next.state === 'delivered' ? { delivered_at: now } : {}),
-        })
-        .where('id', '=', id)
-        .where('state', '=', 'sending')
-        .where('lease_owner', '=', owner)
-        .where('attempt_count', '=', n - 1)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) return false;
-      await tx
-        .insertInto('webhook_attempts')
-        .values({ delivery_id: id, n, started_at: o.startedAt, duration_ms: Math.round(o.durationMs), http_status: o.httpStatus, error: o.error, response_excerpt: o.responseExcerpt, owner })
-        .execute();
-      return true;
+      const out: boolean[] = [];
+      for (const { id, n, outcome: o, next, payload } of items) {
+        const r = await tx
+          .updateTable('webhook_deliveries')
+          .set((eb) => ({
+            ...(payload !== undefined ? { payload: eb.fn.coalesce('payload', eb.val(payload)) } : {}),
+            state: next.state,
+            attempt_count: n,
+            next_attempt_at: next.state === 'pending' ? next.nextAttemptAt : null,
+            lease_owner: null,
+            lease_until: null,
+            last_status: o.httpStatus,
+            last_error: o.error,
+            updated_at: now,
+            ...(next.state === 'delivered' ? { delivered_at: now } : {}),
+          }))
+          .where('id', '=', id)
+          .where('state', '=', 'sending')
+          .where('lease_owner', '=', owner)
+          .where('attempt_count', '=', n - 1)
+          .executeTakeFirst();
+        const owned = Number(r.numUpdatedRows) > 0;
+        out.push(owned);
+        if (!owned) continue;
+        await tx
+          .insertInto('webhook_attempts')
+          .values({ delivery_id: id, n, started_at: o.startedAt, duration_ms: Math.round(o.durationMs), http_status: o.httpStatus, error: o.error, response_excerpt: o.responseExcerpt, owner })
+          .execute();
+      }
+      return out;
     });
   }
 

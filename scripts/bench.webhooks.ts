@@ -1,0 +1,212 @@
+/**
+ * Webhook benchmark (issue 5), run by `npm run bench` (or alone:
+ * `node --import tsx scripts/bench.webhooks.ts [--jobs 1000] [--rate 20] [--delay-ms 100] [--e2e-jobs 200] [--down-jobs 100] [--json]`).
+ *
+ * 1. dispatcher, no OCR: jobs are driven through the real terminal transition (claim + finish in
+ *    the store, which writes the outbox rows in the same transaction, exactly as a worker does); a
+ *    real loopback receiver answers each webhook after `delay-ms`.
+ *    a. latency: 1 000 jobs finishing at `rate`/s → job finished → receiver got it, p50/p99;
+ *    b. throughput: a backlog of 1 000 pending deliveries drained at OCRFLOW_WEBHOOK_CONCURRENCY.
+ * 2. end to end: N real jobs (a tiny blank PNG, mode text: OCR cost is small) through the HTTP API
+ *    and the worker threads, the same slow receiver: the same latency, job throughput.
+ * 3. receivers down: the same jobs with a receiver that never answers (time-out 2 s) against no
+ *    webhook at all: job throughput and `GET /v1/jobs/{id}` latency must not suffer.
+ * CPU time (process.cpuUsage, worker threads included) is reported beside wall time.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { loadConfig } from '@ocrflow/core';
+import { startService, type RunningService } from '../packages/server/src/index.ts';
+import { Receiver } from '../packages/server/test/helpers/receiver.helper.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const JOBS = opt('jobs', 1000);
+const RATE = opt('rate', 20);
+const E2E_JOBS = opt('e2e-jobs', 200);
+const DOWN_JOBS = opt('down-jobs', 100);
+const DELAY_MS = opt('delay-ms', 100);
+const asJson = args.includes('--json');
+
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+async function service(env: Record<string, string>, startWorkers = true): Promise<{ svc: RunningService; dir: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-bench-wh-'));
+  const config = loadConfig({
+    env: {
+      OCRFLOW_DATA_DIR: dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0',
+      OCRFLOW_WORKERS: '1', OCRFLOW_QUEUE_MAX: '100000', OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', ...env,
+    },
+  });
+  return { svc: await startService({ config, startWorkers }), dir };
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / 1000;
+}
+
+type Bench = { svc: RunningService; dir: string };
+
+/** Drive one job through the real terminal transition (insert, claim, finish: the outbox rows are written by the store's hook). */
+async function finishJob(b: Bench, i: number, url: string): Promise<{ id: string; finishedAt: number }> {
+  const { newJobId } = await import('../packages/server/src/util/ids.ts');
+  const store = b.svc.adapters.store;
+  const id = newJobId();
+  const now = Date.now();
+  await store.insertJob({
+    id, taskId: `bench-${i}`, engine: 'paddle', mode: 'text', languages: ['en'], prompt: null, webhookUrl: url, filename: 'x.png', mime: 'image/png',
+    sizeBytes: 1, sha256: '0'.repeat(64), contentHash: String(i).padStart(64, '0'), sourceKey: `jobs/${id}/source`, pageCount: 1, metrics: {}, options: {}, now,
+  });
+  await store.claimJob(id, 'bench', now + 60_000, now);
+  const t = await store.finishJob(id, 'bench', { resultKey: `jobs/${id}/result`, metrics: {} }, Date.now());
+  await b.svc.adapters.bus.publish(t!.event); // what the runner does after the commit: wakes the dispatcher
+  return { id, finishedAt: t!.job.finishedAt! };
+}
+
+/** 1a. Latency: JOBS jobs finish at a steady RATE per second; the receiver answers after DELAY_MS. */
+async function benchDispatcherLatency() {
+  const rx = await Receiver.start();
+  rx.on('/slow', () => ({ status: 200, delayMs: DELAY_MS }));
+  const b = await service({}, false);
+  const finishedAt = new Map<string, number>();
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  for (let i = 0; i < JOBS; i++) {
+    const f = await finishJob(b, i, `${rx.url}/slow`);
+    finishedAt.set(f.id, f.finishedAt);
+    const wait = t0 + ((i + 1) * 1000) / RATE - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await rx.waitFor('/slow', JOBS, 600_000);
+  const wall = Date.now() - t0;
+  const cpu = cpuSince(cpu0);
+  const lat = rx.at('/slow').map((r) => r.at - finishedAt.get((JSON.parse(r.body) as { job_id: string }).job_id)!);
+  await b.svc.close();
+  await rx.close();
+  fs.rmSync(b.dir, { recursive: true, force: true });
+  return { jobs: JOBS, jobs_per_s: RATE, receiver_delay_ms: DELAY_MS, latency_ms: { p50: r1(pct(lat, 50)), p99: r1(pct(lat, 99)), max: r1(Math.max(...lat)) }, wall_ms: wall, cpu_ms: Math.round(cpu) };
+}
+
+/**
+ * 1b. Throughput: JOBS deliveries wait in the outbox (made by one process while the receiver held
+ * every attempt open, then handed back at its shutdown); a second process on the same data dir
+ * drains them against the slow receiver.
+ */
+async function benchDispatcherDrain() {
+  const rx = await Receiver.start();
+  let open = false;
+  rx.on('/gate', () => (open ? { status: 200, delayMs: DELAY_MS } : 'hang'));
+  const first = await service({ OCRFLOW_WEBHOOK_TIMEOUT_MS: '600000' }, false);
+  const tt = Date.now();
+  for (let i = 0; i < JOBS; i++) await finishJob(first, i, `${rx.url}/gate`);
+  const transitionsMs = Date.now() - tt;
+  await first.svc.close();
+  open = true;
+  const before = rx.at('/gate').length;
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  const config = loadConfig({ env: { OCRFLOW_DATA_DIR: first.dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0', OCRFLOW_WORKERS: '1', OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  const second = await startService({ config, startWorkers: false });
+  await rx.waitFor('/gate', before + JOBS, 600_000);
+  const wall = Date.now() - t0;
+  const cpu = cpuSince(cpu0);
+  await second.close();
+  await rx.close();
+  fs.rmSync(first.dir, { recursive: true, force: true });
+  return {
+    deliveries: JOBS, receiver_delay_ms: DELAY_MS, concurrency: second.config.webhookConcurrency,
+    deliveries_per_s: r1(JOBS / (wall / 1000)), ceiling_per_s: r1((second.config.webhookConcurrency * 1000) / DELAY_MS),
+    transitions_per_s: r1(JOBS / (transitionsMs / 1000)), wall_ms: wall, cpu_ms: Math.round(cpu),
+  };
+}
+
+/** Submit N tiny jobs over HTTP and wait for them all; returns per-job finish times and GET latencies sampled meanwhile. */
+async function runJobs(svc: RunningService, n: number, fields: Record<string, string>) {
+  const png = await sharp({ create: { width: 64, height: 32, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const ids: string[] = [];
+  const t0 = Date.now();
+  for (let i = 0; i < n; i++) {
+    const fd = new FormData();
+    for (const [k, v] of Object.entries(fields)) fd.append(k, v);
+    fd.append('mode', 'text');
+    fd.append('task_id', `e2e-${i}`);
+    fd.append('file', new Blob([new Uint8Array(png)]), 'blank.png');
+    const r = await fetch(`${svc.url}/v1/jobs`, { method: 'POST', body: fd });
+    if (r.status !== 202) throw new Error(`submit: ${r.status} ${await r.text()}`);
+    ids.push(((await r.json()) as { id: string }).id);
+  }
+  const getMs: number[] = [];
+  const finished = new Map<string, number>();
+  while (finished.size < ids.length) {
+    for (const id of ids) {
+      if (finished.has(id)) continue;
+      const g0 = performance.now();
+      const j = (await (await fetch(`${svc.url}/v1/jobs/${id}`)).json()) as { status: string; finished_at: string | null };
+      getMs.push(performance.now() - g0);
+      if (j.status === 'finished') finished.set(id, Date.parse(j.finished_at!));
+      else if (j.status === 'failed' || j.status === 'canceled') throw new Error(`job ${id} ${j.status}`);
+      else break; // jobs finish in order: wait for this one
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const last = Math.max(...finished.values());
+  return { finished, wall: last - t0, jobsPerS: r1(n / ((last - t0) / 1000)), getP50: r1(pct(getMs, 50)), getP99: r1(pct(getMs, 99)) };
+}
+
+/** 2. End to end with real (cheap) OCR and a slow receiver. */
+async function benchEndToEnd() {
+  const rx = await Receiver.start();
+  rx.on('/slow', () => ({ status: 200, delayMs: DELAY_MS }));
+  const { svc, dir } = await service({});
+  const cpu0 = process.cpuUsage();
+  const jobs = await runJobs(svc, E2E_JOBS, { webhook_url: `${rx.url}/slow` });
+  await rx.waitFor('/slow', E2E_JOBS, 600_000);
+  const cpu = cpuSince(cpu0);
+  const lat = rx.at('/slow').map((r) => r.at - jobs.finished.get((JSON.parse(r.body) as { job_id: string }).job_id)!);
+  await svc.close();
+  await rx.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { jobs: E2E_JOBS, receiver_delay_ms: DELAY_MS, latency_ms: { p50: r1(pct(lat, 50)), p99: r1(pct(lat, 99)), max: r1(Math.max(...lat)) }, jobs_per_s: jobs.jobsPerS, wall_ms: jobs.wall, cpu_ms: Math.round(cpu) };
+}
+
+/** 3. Receivers that never answer vs no webhooks: job throughput and API latency. */
+async function benchReceiversDown() {
+  const rx = await Receiver.start();
+  rx.on('/down', () => 'hang');
+  const out: Record<string, unknown> = {};
+  for (const variant of ['no_webhooks', 'receivers_down'] as const) {
+    const { svc, dir } = await service({ OCRFLOW_WEBHOOK_TIMEOUT_MS: '2000', OCRFLOW_WEBHOOK_SCHEDULE: '1s,1s,1s' });
+    const cpu0 = process.cpuUsage();
+    const r = await runJobs(svc, DOWN_JOBS, variant === 'receivers_down' ? { webhook_url: `${rx.url}/down` } : {});
+    out[variant] = { jobs: DOWN_JOBS, jobs_per_s: r.jobsPerS, get_job_ms: { p50: r.getP50, p99: r.getP99 }, wall_ms: r.wall, cpu_ms: Math.round(cpuSince(cpu0)) };
+    await svc.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  await rx.close();
+  return out;
+}
+
+const result = { dispatcher_latency: await benchDispatcherLatency(), dispatcher_drain: await benchDispatcherDrain(), end_to_end: await benchEndToEnd(), receivers_down: await benchReceiversDown(), cores: os.availableParallelism() };
+if (asJson) process.stdout.write(`${JSON.stringify(result)}\n`);
+else {
+  const l = result.dispatcher_latency;
+  const d = result.dispatcher_drain;
+  console.log(`webhooks · dispatcher latency: ${l.jobs} jobs finishing at ${l.jobs_per_s}/s, receiver ${l.receiver_delay_ms} ms: finished→received p50 ${l.latency_ms.p50} ms, p99 ${l.latency_ms.p99} ms, max ${l.latency_ms.max} ms; wall ${l.wall_ms} ms, CPU ${l.cpu_ms} ms`);
+  console.log(`webhooks · dispatcher drain: ${d.deliveries} pending deliveries, receiver ${d.receiver_delay_ms} ms, concurrency ${d.concurrency}: ${d.deliveries_per_s}/s (ceiling ${d.ceiling_per_s}/s); wall ${d.wall_ms} ms, CPU ${d.cpu_ms} ms; terminal transitions with outbox rows: ${d.transitions_per_s}/s`);
+  const e = result.end_to_end;
+  const down = result.receivers_down as Record<string, { jobs_per_s: number; get_job_ms: { p50: number; p99: number } }>;
+  console.log(`webhooks · end to end: ${e.jobs} jobs (blank 64×32 PNG, mode text), receiver ${e.receiver_delay_ms} ms: finished→received p50 ${e.latency_ms.p50} ms, p99 ${e.latency_ms.p99} ms; ${e.jobs_per_s} jobs/s; wall ${e.wall_ms} ms, CPU ${e.cpu_ms} ms`);
+  console.log(`webhooks · receivers down (${DOWN_JOBS} jobs, hang, 2 s time-out): ${down.receivers_down.jobs_per_s} jobs/s vs ${down.no_webhooks.jobs_per_s} without webhooks; GET /v1/jobs/{id} p50/p99 ${down.receivers_down.get_job_ms.p50}/${down.receivers_down.get_job_ms.p99} ms vs ${down.no_webhooks.get_job_ms.p50}/${down.no_webhooks.get_job_ms.p99} ms`);
+}
+process.exit(0);
