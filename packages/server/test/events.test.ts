@@ -9,8 +9,19 @@ import { startTestServer, type TestServer } from './helpers/server.helper.ts';
 let srv: TestServer;
 let api: Api;
 const img = dataset(SMALL_TABLE);
-/** Listeners on one job's events (other features may listen on '*'). */
-const listeners = (jobId: string) => (srv.service.adapters.bus as MemoryEventBus).listenerCount(jobId);
+/**
+ * Listeners on one job's events (other features may listen on '*'). Only the in-process bus can
+ * count them; on other backends (issue 8) these checks are skipped.
+ */
+function assertListeners(jobId: string, n: number, msg?: string) {
+  const bus = srv.service.adapters.bus as Partial<MemoryEventBus>;
+  if (typeof bus.listenerCount === 'function') assert.equal(bus.listenerCount(jobId), n, msg);
+}
+async function waitNoListeners(jobId: string) {
+  const bus = srv.service.adapters.bus as Partial<MemoryEventBus>;
+  for (let i = 0; i < 50 && typeof bus.listenerCount === 'function' && bus.listenerCount(jobId) > 0; i++) await sleep(20);
+  assertListeners(jobId, 0);
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
@@ -35,7 +46,7 @@ test('long-poll waits for the next event, and returns it with done once terminal
   const t0 = Date.now();
   const pending = api.poll(job.id, { since_seq: 1, timeout_ms: 30_000 });
   await sleep(300);
-  assert.equal(listeners(job.id), 1, 'the waiting poll listens on the bus');
+  assertListeners(job.id, 1, 'the waiting poll listens on the bus');
   await api.fetch(`/v1/jobs/${job.id}`, { method: 'DELETE' });
   const p = await pending;
   const waited = Date.now() - t0;
@@ -43,7 +54,7 @@ test('long-poll waits for the next event, and returns it with done once terminal
   assert.deepEqual(p.events.map((e) => [e.seq, e.type]), [[2, 'canceled']]);
   assert.equal(p.last_seq, 2);
   assert.equal(p.done, true);
-  assert.equal(listeners(job.id), 0, 'unsubscribed after answering');
+  assertListeners(job.id, 0, 'unsubscribed after answering');
   // Polling a done job past its last event returns at once, done.
   const after = await api.poll(job.id, { since_seq: 2, timeout_ms: 30_000 });
   assert.deepEqual([after.events.length, after.last_seq, after.done], [0, 2, true]);
@@ -93,11 +104,10 @@ test('a client that disconnects mid long-poll leaves no listener behind', async 
   const ac = new AbortController();
   const pending = fetch(`${srv.url}/v1/jobs/${job.id}/events?since_seq=1&timeout_ms=30000`, { signal: ac.signal }).catch(() => null);
   await sleep(200);
-  assert.equal(listeners(job.id), 1);
+  assertListeners(job.id, 1);
   ac.abort();
   await pending;
-  for (let i = 0; i < 50 && listeners(job.id) > 0; i++) await sleep(20);
-  assert.equal(listeners(job.id), 0);
+  await waitNoListeners(job.id);
 });
 
 test('SSE: past events of a finished job, then the stream ends; ids are seqs', async () => {
@@ -129,8 +139,7 @@ test('SSE: live events with heartbeats while idle; unknown job is a JSON 404', a
   const nf = await api.json<ErrorBody>('/v1/jobs/nope/events', { headers: { accept: 'text/event-stream' } });
   assert.equal(nf.status, 404);
   assert.equal(nf.body.error.code, 'OCRFLOW_ERR_JOB_NOT_FOUND');
-  for (let i = 0; i < 50 && listeners(job.id) > 0; i++) await sleep(20);
-  assert.equal(listeners(job.id), 0);
+  await waitNoListeners(job.id);
 });
 
 test('SSE follows a job through the workers to finished; long-poll and SSE agree', async () => {

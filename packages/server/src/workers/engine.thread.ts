@@ -151,18 +151,29 @@ export class EngineThread {
     if (m.type === 'disposed') return this.onDisposed?.();
     if (this.retiring && !this.run && (m.type === 'done' || m.type === 'error')) return void this.terminate();
     const run = this.run;
-    if (!run || !('runId' in m) || m.runId !== run.runId) return;
+    if (!run || !('runId' in m) || m.runId !== run.runId) {
+      // A page of a run we gave up on (retired thread): let it unwind instead of waiting forever.
+      if (m.type === 'page') this.send({ type: 'verdict', runId: m.runId, verdict: 'stop' });
+      return;
+    }
     // Handlers are async (they write to the store); keep them strictly ordered.
     run.chain = run.chain.then(async () => {
-      if (this.run !== run) return;
+      if (this.run !== run) {
+        if (m.type === 'page') this.send({ type: 'verdict', runId: m.runId, verdict: 'stop' });
+        return;
+      }
       switch (m.type) {
         case 'opened':
           return run.handlers.onOpened(m.pageCount, m.ms);
         case 'page': {
           this.pages++;
-          const verdict = await run.handlers.onPage(m.index, m.page, m.ms, m.rss);
-          if (verdict === 'stop') this.send({ type: 'stop', runId: run.runId });
-          else if (verdict === 'pause') this.send({ type: 'pause', runId: run.runId });
+          let verdict: PageVerdict = 'stop';
+          try {
+            verdict = await run.handlers.onPage(m.index, m.page, m.ms, m.rss);
+          } finally {
+            // Always answer: the thread waits for it (a failing handler stops the run).
+            this.send({ type: 'verdict', runId: run.runId, verdict });
+          }
           return;
         }
         case 'done':

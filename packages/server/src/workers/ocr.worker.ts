@@ -15,7 +15,8 @@ const post = (m: FromThread) => port.postMessage(m);
 // The server's configuration (it may come from `serve` flags, not only the environment).
 const config = (workerData as { config: Config }).config;
 
-let current: { runId: number; ac: AbortController; pause: boolean } | null = null;
+type Verdict = Extract<ToThread, { type: 'verdict' }>['verdict'];
+let current: { runId: number; ac: AbortController; pause: boolean; verdict: ((v: Verdict) => void) | null } | null = null;
 let faultRequested = false;
 
 /** Schedules an uncaught exception: the thread ends with an 'error' event, like any crash. */
@@ -32,10 +33,13 @@ port.on('message', (m: ToThread) => {
       void run(m);
       break;
     case 'stop':
-      if (current?.runId === m.runId) current.ac.abort();
+      if (current?.runId === m.runId) {
+        current.ac.abort();
+        current.verdict?.('stop');
+      }
       break;
-    case 'pause':
-      if (current?.runId === m.runId) current.pause = true;
+    case 'verdict':
+      if (current?.runId === m.runId) current.verdict?.(m.verdict);
       break;
     case 'dispose':
       void dispose();
@@ -48,7 +52,7 @@ port.on('message', (m: ToThread) => {
 });
 
 async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
-  const state = { runId: m.runId, ac: new AbortController(), pause: false };
+  const state: NonNullable<typeof current> = { runId: m.runId, ac: new AbortController(), pause: false, verdict: null };
   current = state;
   const skip = new Set(m.skip);
   let doc: SourceDocument | null = null;
@@ -70,7 +74,13 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
       const page = await engines.processPage(source, { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, signal: state.ac.signal, config });
       page.timings_ms = { decode: decodeMs, ...page.timings_ms };
       processed++;
+      const verdict = new Promise<Verdict>((resolve) => (state.verdict = resolve));
       post({ type: 'page', runId: m.runId, index: i, page, ms: performance.now() - tp, rss: process.memoryUsage().rss });
+      // Already told to stop (e.g. canceled mid-page): no need to wait for the answer.
+      const v = state.ac.signal.aborted ? 'stop' : await verdict;
+      state.verdict = null;
+      if (v === 'stop') state.ac.abort();
+      else if (v === 'pause') state.pause = true;
     }
     if (faultRequested) await dieOfFault();
     post({ type: 'done', runId: m.runId, outcome: 'complete' });

@@ -15,8 +15,12 @@ export type ToThread =
   | { type: 'run'; runId: number; data: Uint8Array; opts: RunOptions; skip: number[]; budget: number }
   /** Stop at the next page boundary (and abort the engine's work where it listens). */
   | { type: 'stop'; runId: number }
-  /** Finish the current page, then report `paused` (memory cap reached: recycle me). */
-  | { type: 'pause'; runId: number }
+  /**
+   * The answer to each `page`: the thread waits for it before the next page, so a stop or a pause
+   * (memory cap reached: report `paused` and get recycled) takes effect exactly at that boundary,
+   * and pages never pile up faster than the main thread stores them.
+   */
+  | { type: 'verdict'; runId: number; verdict: 'continue' | 'stop' | 'pause' }
   /** Release engine sessions before the thread is terminated. */
   | { type: 'dispose' }
   /**
