@@ -49,7 +49,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const known = toOcrflowError(err);
     if (known) {
-      if (known.status >= 500) req.log.error({ err }, known.message);
+      // Expected outcomes (bad input, not ready, engine down) are logged without a stack; only
+      // unexpected errors below get the full error object at level error.
+      if (known.status >= 500) req.log.warn({ code: known.code, cause: (known.cause as Error | undefined)?.message }, known.message);
       else req.log.info({ code: known.code }, known.message);
       return sendError(reply, known);
     }
