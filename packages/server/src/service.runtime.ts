@@ -22,6 +22,7 @@ import { setupWebhooks } from './services/webhooks.setup.ts';
 import { JobRunner } from './workers/job.runner.ts';
 import { SERVICE_EXTENSIONS, type ExtensionHandle, type ServiceExtension } from './service.extensions.ts';
 import { WorkerPool } from './workers/worker.pool.ts';
+import { Workbench, type WorkbenchOptions } from './workbench/workbench.ts';
 
 export interface StartOptions {
   config: Config;
@@ -36,6 +37,8 @@ export interface StartOptions {
   startWorkers?: boolean;
   /** Extensions for this start in addition to SERVICE_EXTENSIONS. */
   extensions?: ServiceExtension[];
+  /** Issue 6: workbench options (tests order webhook/long-poll races, point at a web UI build). */
+  workbench?: WorkbenchOptions;
 }
 
 export interface RunningService {
@@ -80,10 +83,13 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   // Issue 5: the webhook outbox (terminal hook, submission check) and its dispatcher.
   const submissions = new SubmissionService(ctx);
   const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
+  // Issue 6: the workbench (tasks API, web UI) wherever HTTP is served; it reaches OCR only through the client.
+  const workbench = config.role === 'worker' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench);
   const services: AppServices = {
     ctx, jobs, results, metrics, runner, pool, analysis,
     submissions,
     webhooks: webhooks.service,
+    workbench,
     events: new EventsService(ctx, jobs),
     state: { ready: false },
     closing: closing.signal,
@@ -126,7 +132,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     // `running` was left by a previous process that died. Scaled shapes rely on lease expiry.
     const singleProcess = adapters.queue.kind === 'local';
     await adapters.blobs.sweepTemp(singleProcess ? 0 : 3600_000);
-    for (const ext of [...SERVICE_EXTENSIONS, ...(opts.extensions ?? [])]) {
+    for (const ext of [...SERVICE_EXTENSIONS, ...(workbench ? [workbench.extension] : []), ...(opts.extensions ?? [])]) {
       const handle = await ext.install({ services, adapters, app });
       if (handle) handles.push({ name: ext.name, handle });
     }

@@ -8,6 +8,7 @@ import type { SubmissionService } from '../services/submission.service.ts';
 import type { WebhooksService } from '../services/webhooks.service.ts';
 import type { JobRunner } from '../workers/job.runner.ts';
 import type { WorkerPool } from '../workers/worker.pool.ts';
+import type { Workbench } from '../workbench/workbench.ts';
 import type { ServerMetrics } from './metrics.ts';
 
 export interface AppServices {
@@ -21,6 +22,8 @@ export interface AppServices {
   readonly metrics: ServerMetrics;
   /** Issue 5: webhook deliveries (log, redeliver). */
   readonly webhooks?: WebhooksService;
+  /** Issue 6: tasks, workbooks and the OCR bridge of the workbench (absent in `--role worker`). */
+  readonly workbench?: Workbench;
   /** Null in processes without workers (`--role api|app`). */
   readonly runner: JobRunner | null;
   readonly pool: WorkerPool | null;

@@ -19,6 +19,8 @@ import { healthRoutes } from '../routes/health.routes.ts';
 import { jobsRoutes } from '../routes/jobs.routes.ts';
 import { SHARED_SCHEMAS } from '../routes/jobs.schemas.ts';
 import { resultsRoutes } from '../routes/results.routes.ts';
+import { webUiRoutes } from '../workbench/web.static.ts';
+import { workbenchRoutes } from '../workbench/workbench.routes.ts';
 import type { AppServices, RouteOptions } from './app.services.ts';
 import { bearerAuth } from './auth.hook.ts';
 import { installErrorHandlers, sendError } from './errors.handler.ts';
@@ -41,6 +43,9 @@ export const FEATURE_ROUTES: FeatureRoutes[] = [
   // Drop-in compatibility (issue 5): DeepSeek-OCR-Web's /api/*, the PaddleOCR job service's routes.
   { name: 'compat-deepseek', prefix: '', protected: true, plugin: deepseekCompatRoutes },
   { name: 'compat-paddle', prefix: '', protected: true, plugin: paddleCompatRoutes },
+  // The workbench (issue 6): its API in the {success, message, data} envelope, and the web UI at `/`.
+  { name: 'workbench', prefix: '/api/v1', protected: false, plugin: workbenchRoutes },
+  { name: 'web', prefix: '', protected: false, plugin: webUiRoutes },
 ];
 
 export async function buildApp(services: AppServices, logger: Logger): Promise<FastifyInstance> {

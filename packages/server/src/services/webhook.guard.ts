@@ -97,6 +97,8 @@ export class TargetGuard {
   private readonly hostNames: string[] = [];
   private readonly hostSuffixes: string[] = [];
   private readonly cidrs: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
+  /** `origin + pathname` of targets allowed exactly (see allowExactTarget). */
+  private readonly exactTargets = new Set<string>();
 
   constructor(
     private readonly policy: TargetPolicy,
@@ -168,7 +170,20 @@ export class TargetGuard {
       throw new TargetRefusedError('not a URL');
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TargetRefusedError(`${u.protocol} URLs are not allowed (only http and https)`);
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    if (this.exactTargets.has(`${u.origin}${u.pathname}`) && ipaddr.isValid(host)) return [{ address: host, family: host.includes(':') ? 6 : 4 }];
     return this.resolveAllowed(u.hostname);
+  }
+
+  /**
+   * Allow one exact target whatever its range: scheme, address, port and path must all match
+   * (issue 6: the embedded workbench's own webhook receiver on this process's loopback address).
+   * Only IP-literal URLs are honoured, so no DNS answer and no other port or path of that host is
+   * opened by it; OCRFLOW_WEBHOOK_ALLOW_PRIVATE stays off.
+   */
+  allowExactTarget(url: string): void {
+    const u = new URL(url);
+    this.exactTargets.add(`${u.origin}${u.pathname}`);
   }
 
   /**

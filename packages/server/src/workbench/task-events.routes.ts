@@ -1,0 +1,93 @@
+/**
+ * `GET /api/v1/tasks/{id}/events`: the task as it changes. With `Accept: text/event-stream`, a
+ * server-sent event stream (`event: task`, `data: Task`, the current task first; `event: deleted`
+ * ends it; comment heartbeats, each also re-reading the task so a change announced on another
+ * process's bus is never lost for long). Otherwise a long-poll: answers at once when the task's
+ * `updated_at` is newer than `since`, else waits up to `timeout_ms` for a change.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { OcrflowError } from '@ocrflow/core';
+import type { TaskRecord } from '../ports/task-store.port.ts';
+import { Wakeup } from '../util/wakeup.ts';
+import { envelope, envelopeErrors, ok } from './envelope.ts';
+import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import { taskIdParams, taskSchema } from './workbench.schemas.ts';
+
+export const LONGPOLL_MAX_MS = 60_000;
+
+export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb, services }) => {
+  const { tasks, ctx } = wb;
+
+  app.get(
+    '/tasks/:id/events',
+    {
+      schema: {
+        summary: 'Task changes: server-sent events (Accept: text/event-stream) or long-poll',
+        description: `Long-poll: returns at once when the task changed after \`since\` (an \`updated_at\` you saw), else waits up to \`timeout_ms\` (at most ${LONGPOLL_MAX_MS}) and returns the task as it is.`,
+        tags: ['workbench'],
+        params: taskIdParams,
+        querystring: {
+          type: 'object',
+          properties: { since: { type: 'string', maxLength: 40, description: 'updated_at (ISO 8601)' }, timeout_ms: { type: 'integer', minimum: 0, maximum: LONGPOLL_MAX_MS, default: 25000 } },
+        },
+        response: { 200: envelope(taskSchema), ...envelopeErrors },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const q = req.query as { since?: string; timeout_ms: number };
+      let since = -1;
+      if (q.since !== undefined && q.since !== '') {
+        since = /^\d+$/.test(q.since) ? Number(q.since) : Date.parse(q.since);
+        if (!Number.isFinite(since)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'since must be an updated_at time (ISO 8601)', { field: 'since' });
+      }
+      const ac = new AbortController();
+      const onClose = () => ac.abort();
+      req.raw.once('close', onClose);
+      services.closing.addEventListener('abort', onClose, { once: true });
+      const wake = new Wakeup();
+      const unsubscribe = ctx.bus.subscribe(id, () => wake.notify());
+      try {
+        let task: TaskRecord | null = await tasks.require(id);
+        if (!/text\/event-stream/i.test(req.headers.accept ?? '')) {
+          const deadline = Date.now() + q.timeout_ms;
+          while (task && task.updatedAt <= since && Date.now() < deadline && !ac.signal.aborted) {
+            await wake.wait(deadline - Date.now(), ac.signal);
+            task = await tasks.get(id);
+          }
+          if (!task) throw new OcrflowError('OCRFLOW_ERR_TASK_NOT_FOUND', `The task ${id} was deleted`);
+          return ok(await tasks.view(task));
+        }
+
+        reply.hijack();
+        const raw = reply.raw;
+        raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        raw.write('retry: 2000\n\n');
+        let sent = -1;
+        try {
+          while (!ac.signal.aborted) {
+            if (!task) {
+              raw.write(`event: deleted\ndata: ${JSON.stringify({ id })}\n\n`);
+              break;
+            }
+            if (task.updatedAt !== sent) {
+              sent = task.updatedAt;
+              raw.write(`id: ${task.updatedAt}\nevent: task\ndata: ${JSON.stringify(await tasks.view(task))}\n\n`);
+            }
+            if (!(await wake.wait(ctx.config.sseHeartbeatMs, ac.signal)) && !ac.signal.aborted) raw.write(`: keep-alive ${new Date().toISOString()}\n\n`);
+            task = await tasks.get(id);
+          }
+        } catch (e) {
+          req.log.error({ err: e }, 'task event stream failed');
+        } finally {
+          raw.end();
+        }
+        return reply;
+      } finally {
+        unsubscribe();
+        req.raw.off('close', onClose);
+        services.closing.removeEventListener('abort', onClose);
+      }
+    },
+  );
+};

@@ -1,0 +1,91 @@
+/** Upload, list, read and delete tasks (`/api/v1`). */
+import type { FastifyPluginAsync, FastifySchema } from 'fastify';
+import { OcrflowError } from '@ocrflow/core';
+import type { TempBlob } from '../ports/blob-store.port.ts';
+import { receiveMultipart } from '../routes/jobs.routes.ts';
+import { envelope, envelopeErrors, ok } from './envelope.ts';
+import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import { taskIdParams, taskSchema } from './workbench.schemas.ts';
+
+export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {
+  const { tasks, ocr, ctx } = wb;
+
+  app.post(
+    '/upload/image',
+    {
+      schema: {
+        summary: 'Upload an image or PDF: creates a task and starts OCR',
+        description:
+          'multipart/form-data with the file in `file` (png, jpg, jpeg, webp or pdf, judged by content; at most OCRFLOW_WORKBENCH_MAX_UPLOAD_MB). 201 with the task (`ocr_processing`, or `ocr_failed` with a message when the OCR service could not take it). 415 wrong type, 413 too large, 400 empty or no file: nothing is stored.',
+        tags: ['workbench'],
+        consumes: ['multipart/form-data'],
+        multipartBody: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+        response: { 201: envelope(taskSchema), ...envelopeErrors },
+      } as FastifySchema,
+    },
+    async (req, reply) => {
+      if (!req.isMultipart()) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_MEDIA', 'Send multipart/form-data with the file in the field "file"');
+      const held: { temp: TempBlob | null } = { temp: null };
+      try {
+        const { filename } = await receiveMultipart(req, (s) => ctx.blobs.receive(s, { maxBytes: tasks.maxUploadBytes }), held);
+        const temp = held.temp as TempBlob;
+        held.temp = null; // create() owns it now
+        const created = await tasks.create(temp, filename ?? 'upload');
+        const started = await ocr.start(created.id);
+        const message = started.status === 'ocr_failed' ? `Uploaded, but OCR could not start: ${started.errorMessage}` : 'Uploaded; OCR started';
+        return reply.code(201).send(ok(await tasks.view(started), message));
+      } finally {
+        if (held.temp) await ctx.blobs.discard(held.temp);
+      }
+    },
+  );
+
+  app.get(
+    '/tasks',
+    {
+      schema: {
+        summary: 'Tasks, newest first',
+        tags: ['workbench'],
+        querystring: {
+          type: 'object',
+          properties: { page: { type: 'integer', minimum: 1, default: 1 }, page_size: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+        },
+        response: {
+          200: envelope({
+            type: 'object',
+            required: ['items', 'total', 'page', 'page_size'],
+            properties: { items: { type: 'array', items: taskSchema }, total: { type: 'integer' }, page: { type: 'integer' }, page_size: { type: 'integer' } },
+          }),
+          ...envelopeErrors,
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as { page: number; page_size: number };
+      return ok(await tasks.list(q.page, q.page_size));
+    },
+  );
+
+  app.get('/tasks/:id', { schema: { summary: 'One task', tags: ['workbench'], params: taskIdParams, response: { 200: envelope(taskSchema), ...envelopeErrors } } }, async (req) =>
+    ok(await tasks.view(await tasks.require((req.params as { id: string }).id))),
+  );
+
+  app.delete(
+    '/tasks/:id',
+    {
+      schema: {
+        summary: 'Delete a task with its files and workbook versions',
+        description: 'Cancels its OCR job if it is still running.',
+        tags: ['workbench'],
+        params: taskIdParams,
+        response: { 200: envelope({ type: 'object', required: ['id', 'deleted'], properties: { id: { type: 'string' }, deleted: { type: 'boolean' } } }), ...envelopeErrors },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      await ocr.cancel(await tasks.require(id));
+      await tasks.remove(id);
+      return ok({ id, deleted: true }, 'Task deleted');
+    },
+  );
+};

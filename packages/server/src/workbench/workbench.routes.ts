@@ -1,0 +1,37 @@
+/**
+ * The workbench API plugin, mounted at `/api/v1` (FEATURE_ROUTES in http/app.ts): the envelope
+ * error and not-found handlers for this prefix, a readiness gate (503 in the envelope while the
+ * store migrates; the health route always answers), and the route groups.
+ *
+ * Not behind OCRFLOW_TOKENS: the browser UI has no token, and the webhook receiver is
+ * authenticated by its signature. The workbench itself uses the OCR service with a token.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { OcrflowError } from '@ocrflow/core';
+import type { AppServices, RouteOptions } from '../http/app.services.ts';
+import { installEnvelopeHandlers, sendEnvelopeError } from './envelope.ts';
+import { ocrRoutes } from './ocr.routes.ts';
+import { taskEventsRoutes } from './task-events.routes.ts';
+import { taskFilesRoutes } from './task-files.routes.ts';
+import { tasksRoutes } from './tasks.routes.ts';
+import type { Workbench } from './workbench.ts';
+
+export interface WorkbenchRouteOptions {
+  wb: Workbench;
+  services: AppServices;
+}
+
+export const workbenchRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+  const wb = services.workbench;
+  if (!wb) return;
+  installEnvelopeHandlers(app);
+  app.addHook('onRequest', (req, reply, done) => {
+    if (services.state.ready || req.url.startsWith('/api/v1/ocr/health')) return done();
+    sendEnvelopeError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 }));
+  });
+  const opts: WorkbenchRouteOptions = { wb, services };
+  await app.register(tasksRoutes, opts);
+  await app.register(taskEventsRoutes, opts);
+  await app.register(ocrRoutes, opts);
+  await app.register(taskFilesRoutes, opts);
+};

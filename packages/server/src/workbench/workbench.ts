@@ -1,0 +1,140 @@
+/**
+ * The workbench (issue 6) of one process: its store (on the job store's database), task bus, the
+ * link to the OCR service, its services, and the service extension that, once the server listens,
+ * learns this process's loopback address, lets the OCR service's webhook reach it, loads the
+ * shared webhook secret and reconciles the tasks left in flight by a previous process.
+ * `service.runtime.ts` builds it; the routes (`workbench.routes.ts`, `web.static.ts`) use it.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '@ocrflow/core';
+import { OcrflowError } from '@ocrflow/core';
+import { MemoryTaskBus } from '../adapters/memory.task-bus.ts';
+import { SqlJobStore } from '../adapters/sql/sql.store.ts';
+import { SqlTaskStore } from '../adapters/sql/sql.tasks.ts';
+import type { TaskEventBus } from '../ports/task-bus.port.ts';
+import type { ServiceContext } from '../services/service.context.ts';
+import type { TargetGuard } from '../services/webhook.guard.ts';
+import { loadWebhookSecret } from '../services/webhook.signing.ts';
+import type { ServiceExtension } from '../service.extensions.ts';
+import { loopbackBase, OcrLink, type OcrLinkOptions } from './ocr.link.ts';
+import { TaskFilesService } from './task-files.service.ts';
+import { TaskOcrService } from './task-ocr.service.ts';
+import { TasksService } from './tasks.service.ts';
+import type { WorkbenchContext } from './workbench.context.ts';
+import { WorkbooksService } from './workbooks.service.ts';
+
+export interface WorkbenchOptions extends OcrLinkOptions {
+  /** The built web UI (default `packages/web/dist`). */
+  webDir?: string;
+}
+
+export interface OcrHealthView {
+  ok: boolean;
+  ocr_service: string;
+  queue_len: number | null;
+  worker_alive: boolean;
+  message: string;
+  max_upload_mb: number;
+}
+
+/**
+ * The task bus by queue kind. Issue 8 replaces the `bullmq` entry with a Redis pub/sub fan-out;
+ * until then every process wakes only its own listeners, and SSE streams re-read the task at each
+ * heartbeat, so other processes' changes arrive late but are not lost.
+ */
+export const TASK_BUS_FACTORIES: Record<Config['queueKind'], (ctx: ServiceContext) => TaskEventBus> = {
+  local: (ctx) => new MemoryTaskBus((e) => ctx.log.error({ err: e }, 'task listener failed')),
+  bullmq: (ctx) => new MemoryTaskBus((e) => ctx.log.error({ err: e }, 'task listener failed')),
+};
+
+export const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+export class Workbench {
+  readonly ctx: WorkbenchContext;
+  readonly link: OcrLink;
+  readonly tasks: TasksService;
+  readonly workbooks: WorkbooksService;
+  readonly ocr: TaskOcrService;
+  readonly files: TaskFilesService;
+  readonly webDir: string;
+  private secret: string | null = null;
+
+  constructor(
+    service: ServiceContext,
+    private readonly guard: TargetGuard | null,
+    options: WorkbenchOptions = {},
+  ) {
+    if (!(service.store instanceof SqlJobStore)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'The workbench needs the SQL job store');
+    this.ctx = {
+      config: service.config,
+      log: service.log.child({ feature: 'workbench' }),
+      blobs: service.blobs,
+      pipeline: service.pipeline,
+      store: new SqlTaskStore(service.store.db),
+      bus: TASK_BUS_FACTORIES[service.config.queueKind](service),
+      now: service.now,
+    };
+    this.link = new OcrLink(service.config, options);
+    this.tasks = new TasksService(this.ctx);
+    this.workbooks = new WorkbooksService(this.ctx, this.tasks);
+    this.ocr = new TaskOcrService(this.ctx, this.tasks, this.workbooks, this.link);
+    this.files = new TaskFilesService(this.ctx, this.tasks, this.workbooks);
+    this.webDir = options.webDir ?? DEFAULT_WEB_DIR;
+  }
+
+  /** The shared Standard Webhooks secret; null until the extension loaded it. */
+  get webhookSecret(): string | null {
+    return this.secret;
+  }
+
+  /** Installed by `startService` after migrations (the server already listens). */
+  readonly extension: ServiceExtension = {
+    name: 'workbench',
+    install: async ({ services, app }) => {
+      const { config } = this.ctx;
+      const addr = app.server.address();
+      this.link.attach(addr && typeof addr === 'object' ? loopbackBase(config.host, addr.port) : null);
+      const hook = this.link.webhookUrl();
+      // Embedded: the OCR service calls this very process on loopback; allow exactly that target.
+      if (hook && this.link.mode === 'embedded' && this.guard) this.guard.allowExactTarget(hook);
+      const secret = await loadWebhookSecret(config);
+      this.secret = secret.secret;
+      if (this.link.mode === 'remote' && secret.source !== 'config')
+        this.ctx.log.warn('OCRFLOW_WEBHOOK_SECRET is not set: webhooks from the remote OCR service cannot be verified; tasks finish by long-poll only');
+      services.closing.addEventListener('abort', () => void this.ocr.close(0), { once: true });
+      void this.ocr.reconcile(() => services.state.ready).catch((e) => this.ctx.log.error({ err: e }, 'workbench reconciliation failed'));
+      return {
+        close: async () => {
+          await this.ocr.close();
+          await this.ctx.bus.close();
+        },
+      };
+    },
+  };
+
+  async health(): Promise<OcrHealthView> {
+    const base = { ocr_service: this.link.label, max_upload_mb: this.ctx.config.workbenchMaxUploadMb };
+    const where = this.link.mode === 'embedded' ? 'The built-in OCR service' : `The OCR service at ${this.link.baseUrl}`;
+    try {
+      const h = await this.link.client().health({ signal: AbortSignal.timeout(3000) });
+      const message = h.ok
+        ? 'OCR is ready'
+        : h.ready === false
+          ? `${where} is starting; try again in a moment`
+          : !h.worker_alive
+            ? `${where} has no running OCR worker: uploads wait until one is back`
+            : `${where} reports a problem`;
+      return { ...base, ok: h.ok, queue_len: h.queue_len, worker_alive: h.worker_alive, message };
+    } catch (e) {
+      const starting = e instanceof Error && 'status' in e && (e as { status?: number }).status === 503;
+      return {
+        ...base,
+        ok: false,
+        queue_len: null,
+        worker_alive: false,
+        message: starting ? `${where} is starting; try again in a moment` : `OCR is not available right now: ${where.charAt(0).toLowerCase()}${where.slice(1)} cannot be reached. Uploaded files cannot be read until it is back.`,
+      };
+    }
+  }
+}
