@@ -42,7 +42,9 @@ let typecheckOk = true;
 if (process.env.OCRFLOW_TEST_SKIP_TYPECHECK !== '1' && !roots.length && !grep.length) {
   console.log('› typecheck (tsc --noEmit)');
   const tc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
-  typecheckOk = tc.status === 0;
+  // The web UI has its own tsconfig (JSX, DOM); it is excluded from the root one.
+  const tcWeb = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/web/tsconfig.json', '--noEmit'], { stdio: 'inherit' });
+  typecheckOk = tc.status === 0 && tcWeb.status === 0;
   if (!typecheckOk) console.log('✖ typecheck failed');
 }
 

@@ -61,7 +61,7 @@ export function TasksList({ page, reloadKey }: { page: number; reloadKey: number
                 <span className="muted task-when">{when(task.created_at)}</span>
               </a>
               <StatusBadge task={task} />
-              {task.table_count !== null && task.table_count > 0 && <span className="muted">{t('list.tables', { n: task.table_count })}</span>}
+              {task.table_count !== null && task.table_count > 0 && <span className="muted">{task.table_count === 1 ? t('list.table') : t('list.tables', { n: task.table_count })}</span>}
               <button type="button" className="link danger" onClick={() => void remove(task.id, task.filename)} aria-label={`${t('list.delete')} ${task.filename}`}>
                 {t('list.delete')}
               </button>
