@@ -65,6 +65,8 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
         await jobs.require(id); // 404 as JSON before the stream starts
         reply.hijack();
         const raw = reply.raw;
+        // A client that vanished mid-write must end the stream, never surface as an unhandled 'error'.
+        raw.on('error', onClose);
         raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         raw.write(`retry: 2000\n\n`);
         try {
