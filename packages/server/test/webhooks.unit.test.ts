@@ -14,6 +14,7 @@ import { TargetGuard, TargetRefusedError, type ResolvedAddress } from '../src/se
 import { parseDuration, parseSchedule, retryDelay } from '../src/services/webhook.schedule.ts';
 import { WebhookSender } from '../src/services/webhook.sender.ts';
 import { loadWebhookSecret, SECRET_FILE, WebhookSigner } from '../src/services/webhook.signing.ts';
+import { displayUrl, parseWebhookEvents } from '../src/services/webhooks.service.ts';
 import { Receiver } from './helpers/receiver.helper.ts';
 
 const dirs: string[] = [];
@@ -133,4 +134,15 @@ test('the response body read is capped', async () => {
   } finally {
     await rx.close();
   }
+});
+
+test('webhook_events: strings or arrays, job. prefixes tolerated, unknown names refused', () => {
+  assert.equal(parseWebhookEvents(undefined), null);
+  assert.equal(parseWebhookEvents(''), null);
+  assert.deepEqual(parseWebhookEvents('finished, failed'), ['finished', 'failed']);
+  assert.deepEqual(parseWebhookEvents(['job.progress', 'finished', 'progress']), ['progress', 'finished']);
+  assert.throws(() => parseWebhookEvents('finished,done'), /"done" is not one of/);
+  assert.throws(() => parseWebhookEvents([1, 2]), /comma-separated string or an array/);
+  assert.throws(() => parseWebhookEvents(','), /at least one/);
+  assert.equal(displayUrl('https://user:s3cret@hooks.example/x?a=1'), 'https://user:***@hooks.example/x?a=1');
 });
