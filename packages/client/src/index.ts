@@ -5,5 +5,6 @@ export { verifyWebhook, type HeadersLike } from './webhook.verify.ts';
 export { parseSse, type SseMessage, type SseItem } from './client.sse.ts';
 export { backoffMs, type FollowOptions, type EventTransport } from './client.follow.ts';
 export type { FetchLike } from './client.http.ts';
+export { injectFetch, type Injectable, type InjectRequest, type InjectResponse } from './client.inject.ts';
 export type { SubmitInput } from './client.upload.ts';
 export * from './client.types.ts';

@@ -9,7 +9,7 @@
  *   const xlsx = await ocr.result(done.id, 'xlsx');
  */
 import { OcrflowApiError, OcrflowTimeoutError, isTransient } from './client.errors.ts';
-import { followEvents, backoffMs, sleep, type FollowOptions } from './client.follow.ts';
+import { followEvents, backoffMs, sleep, type EventTransport, type FollowOptions } from './client.follow.ts';
 import { Transport, type FetchLike } from './client.http.ts';
 import { buildUpload, type SubmitInput } from './client.upload.ts';
 import { isTerminalStatus } from './client.types.ts';
@@ -25,6 +25,11 @@ export interface OcrflowClientOptions {
   /** Deadline of one ordinary request (not of long-polls, streams or `waitFor`). Default 30 s. */
   timeoutMs?: number;
   userAgent?: string;
+  /**
+   * Default of `stream`/`waitFor`: `auto` (SSE, long-poll when the answer is not an event stream),
+   * `sse` or `longpoll`. Use `longpoll` with a `fetch` that cannot stream (e.g. Fastify's inject).
+   */
+  eventTransport?: EventTransport;
 }
 
 export interface CallOptions {
@@ -54,9 +59,11 @@ const jobPath = (id: string, rest = '') => `/v1/jobs/${encodeURIComponent(id)}${
 
 export class OcrflowClient {
   private readonly t: Transport;
+  private readonly eventTransport: EventTransport;
 
   constructor(options: OcrflowClientOptions) {
     this.t = new Transport(options);
+    this.eventTransport = options.eventTransport ?? 'auto';
   }
 
   get baseUrl(): string {
@@ -134,7 +141,7 @@ export class OcrflowClient {
    * when the server or a proxy does not stream), ending after the terminal event.
    */
   stream(id: string, o: FollowOptions = {}): AsyncGenerator<JobEvent> {
-    return followEvents(this.t, id, o);
+    return followEvents(this.t, id, { transport: this.eventTransport, ...o });
   }
 
   /**
@@ -150,7 +157,7 @@ export class OcrflowClient {
     try {
       let since = 0;
       for (;;) {
-        for await (const ev of followEvents(this.t, id, { ...o, sinceSeq: since, signal })) {
+        for await (const ev of followEvents(this.t, id, { transport: this.eventTransport, ...o, sinceSeq: since, signal })) {
           since = ev.seq;
           o.onEvent?.(ev);
         }

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { dataset, DATASETS, SMALL_TABLE } from '../../server/test/helpers/fixtures.helper.ts';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.helper.ts';
-import { OcrflowApiError, OcrflowClient, OcrflowNetworkError, OcrflowTimeoutError, type FetchLike, type JobEvent } from '../src/index.ts';
+import { injectFetch, OcrflowApiError, OcrflowClient, OcrflowNetworkError, OcrflowTimeoutError, type FetchLike, type JobEvent } from '../src/index.ts';
 
 const TOKEN = 'sdk-test-token';
 const SMALL_PATH = path.join(DATASETS, SMALL_TABLE);
@@ -98,6 +98,21 @@ describe('submit and wait', () => {
     assert.ok(accepts.includes('text/event-stream'), 'SSE was tried first');
     assert.ok(accepts.filter((a) => a === 'application/json').length >= 2, 'then long-polls and the final read');
   });
+});
+
+test('in-process, without a socket: fetch over the app\'s inject, events by long-poll', async () => {
+  const local = new OcrflowClient({ baseUrl: 'http://in-process', token: TOKEN, fetch: injectFetch(srv.service.app), eventTransport: 'longpoll' });
+  const job = await local.submit(dataset(SMALL_TABLE), { filename: 'inject.png', mode: 'text', taskId: 'sdk-inject' });
+  assert.equal(job.filename, 'inject.png');
+  const events: JobEvent[] = [];
+  const done = await local.waitFor(job, { onEvent: (e) => events.push(e) });
+  assert.equal(done.status, 'finished');
+  contiguous(events);
+  assert.match(await local.result(done.id, 'text'), /Magnitude/);
+  const xlsx = await local.result(done.id, 'xlsx');
+  assert.deepEqual([...xlsx.subarray(0, 2)], [0x50, 0x4b]);
+  await assert.rejects(local.get('01NOSUCHJOB0000000000000000'), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_JOB_NOT_FOUND');
+  await assert.rejects(new OcrflowClient({ baseUrl: 'http://in-process', fetch: injectFetch(srv.service.app) }).list(), (e: unknown) => e instanceof OcrflowApiError && e.status === 401);
 });
 
 describe('results', () => {
