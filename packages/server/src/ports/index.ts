@@ -4,3 +4,4 @@ export * from './job-queue.port.ts';
 export * from './blob-store.port.ts';
 export * from './event-bus.port.ts';
 export * from './pipeline.port.ts';
+export * from './delivery-store.port.ts';
