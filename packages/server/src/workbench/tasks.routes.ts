@@ -2,7 +2,9 @@
 import type { FastifyPluginAsync, FastifySchema } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
 import type { TempBlob } from '../ports/blob-store.port.ts';
-import { receiveMultipart } from '../routes/jobs.routes.ts';
+import type { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import { cleanFilename } from '../services/submit.input.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
 import type { WorkbenchRouteOptions } from './workbench.routes.ts';
 import { taskIdParams, taskSchema } from './workbench.schemas.ts';
@@ -27,7 +29,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
       if (!req.isMultipart()) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_MEDIA', 'Send multipart/form-data with the file in the field "file"');
       const held: { temp: TempBlob | null } = { temp: null };
       try {
-        const { filename } = await receiveMultipart(req, (s) => ctx.blobs.receive(s, { maxBytes: tasks.maxUploadBytes }), held);
+        const filename = await receiveFile(req, (s) => ctx.blobs.receive(s, { maxBytes: tasks.maxUploadBytes }), tasks.maxUploadBytes, held);
         const temp = held.temp as TempBlob;
         held.temp = null; // create() owns it now
         const created = await tasks.create(temp, filename ?? 'upload');
@@ -89,3 +91,23 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
     },
   );
 };
+
+/**
+ * The one file of the form, streamed to a temporary blob. busboy stops reading the part one byte
+ * past the workbench's own limit (lower than the service's), so an oversized upload is refused
+ * (413, temp file deleted) while the rest of the body is drained, not left hanging.
+ */
+async function receiveFile(req: FastifyRequest, receive: (s: Readable) => Promise<TempBlob>, maxBytes: number, held: { temp: TempBlob | null }): Promise<string | null> {
+  let filename: string | null = null;
+  for await (const part of req.parts({ limits: { fileSize: maxBytes + 1, files: 1 } })) {
+    if (part.type !== 'file') continue;
+    if (part.fieldname !== 'file' || held.temp) {
+      part.file.resume();
+      throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'Send exactly one file, in the field "file"', { field: part.fieldname });
+    }
+    filename = cleanFilename(part.filename);
+    held.temp = await receive(part.file);
+  }
+  if (!held.temp) throw new OcrflowError('OCRFLOW_ERR_MISSING_FILE', 'No file was uploaded: send it in the multipart field "file"');
+  return filename;
+}

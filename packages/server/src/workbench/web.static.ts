@@ -42,7 +42,7 @@ export const webUiRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servi
   const page = (reply: FastifyReply) => {
     if (!isFile(path.join(root, 'index.html'))) return reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
     // The page names hashed assets: it must be revalidated so a rebuilt UI is picked up.
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', root, { cacheControl: false });
   };
 
   app.route({
