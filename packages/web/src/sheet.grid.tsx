@@ -58,10 +58,14 @@ export function SheetGrid({ sheet, revision, label, onCells, onSelect, menu }: P
   useEffect(() => {
     const el = host.current;
     if (!el) return;
+    // A fresh mount node per build: jspreadsheet builds asynchronously and its destroy() is a no-op
+    // until the build has finished, so removing the node is what guarantees one grid per host.
+    const mount = document.createElement('div');
+    el.replaceChildren(mount);
     const { rows, cols } = sheetSize(sheet);
     const mergeCells: Record<string, [number, number]> = {};
     for (const m of sheet.merges) mergeCells[`${columnName(m.col)}${m.row + 1}`] = [m.col_span, m.row_span];
-    const ws: Worksheet[] = jspreadsheet(el, {
+    const ws: Worksheet[] = jspreadsheet(mount, {
       tabs: false,
       toolbar: false,
       parseFormulas: false, // a cell reading "=1+1" is text from a photo, not a formula
@@ -113,7 +117,10 @@ export function SheetGrid({ sheet, revision, label, onCells, onSelect, menu }: P
     });
     void ws;
     return () => {
-      jspreadsheet.destroy(el as Parameters<typeof jspreadsheet.destroy>[0], true);
+      // Document-level listeners stay: jspreadsheet shares them between instances (and adds them
+      // once), so removing them here would leave the next grid deaf to the keyboard.
+      jspreadsheet.destroy(mount as Parameters<typeof jspreadsheet.destroy>[0], false);
+      mount.remove();
     };
     // `sheet` is read at build time; later value edits are already in the grid.
     // eslint-disable-next-line react-hooks/exhaustive-deps

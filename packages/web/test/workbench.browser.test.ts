@@ -91,6 +91,7 @@ test('upload the report, see it finish by itself, edit a cell, add a row, save, 
   // The merges show merged in the grid: one <td> with colspan/rowspan per merge.
   if (si > 0) await page.locator('.sheet-tabs [role=tab]').nth(si).click();
   const grid = page.locator('[data-testid=sheet-grid]');
+  assert.equal(await page.locator('[data-testid=sheet-grid] table.jss_worksheet').count(), 1, 'one grid on the page');
   for (const m of sheet.merges.slice(0, 5)) {
     const td = grid.locator(`td[data-x="${m.col}"][data-y="${m.row}"]`);
     assert.equal(Number((await td.getAttribute('colspan')) ?? 1), m.col_span, `merge ${rangeOf(m)} colspan`);
@@ -128,7 +129,7 @@ test('upload the report, see it finish by itself, edit a cell, add a row, save, 
   const ac = sheet.rows[ar].findIndex((_, c) => !covered(ar, c) || sheet.merges.some((m) => m.row === ar && m.col === c && m.row_span === 1));
   await grid.locator(`td[data-x="${ac}"][data-y="${ar}"]`).click();
   await page.click('[data-testid=add-row]');
-  assert.equal(await grid.locator('tbody tr').count(), rows + 1);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=sheet-grid] tbody tr').length === n, rows + 1, { timeout: 10_000 });
 
   await page.click('[data-testid=save]');
   await page.waitForSelector('[data-testid=saved]');
@@ -183,7 +184,8 @@ test('a save in between is reported, not overwritten', { timeout: 120_000 }, asy
   assert.equal(await b.locator('[data-testid=unsaved]').count(), 1, 'the person keeps their edit until they choose to reload');
   await b.click('[data-testid=conflict] button');
   await b.waitForSelector('[data-testid=unsaved]', { state: 'detached' });
-  assert.equal(await b.locator('[data-testid=sheet-grid] td[data-x="0"][data-y="0"]').textContent(), 'first');
+  // The grid is rebuilt in an effect after the reload's render: wait for it rather than read once.
+  await b.waitForFunction(() => document.querySelector('[data-testid=sheet-grid] td[data-x="0"][data-y="0"]')?.textContent === 'first', null, { timeout: 10_000 });
   await a.context().close();
   await b.context().close();
 });
