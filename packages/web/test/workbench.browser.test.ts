@@ -73,7 +73,23 @@ test('upload the report, see it finish by itself, edit a cell, add a row, save, 
   assert.match(refusal ?? '', /notes\.txt.*PNG, JPG, WebP or PDF/);
   assert.equal((await apiData<{ total: number }>('tasks?page=1&page_size=5')).total, 0);
 
-  const id = await uploadFile(page, REPORT_SCAN);
+  // Dropping a file over the limit: refused before sending, with its size and the limit.
+  const dropped = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(11 * 1024 * 1024)], 'big.jpg', { type: 'image/jpeg' }));
+    return dt;
+  });
+  await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer: dropped });
+  await page.waitForFunction(() => /big\.jpg/.test(document.querySelector('[data-testid=upload-message]')?.textContent ?? ''));
+  assert.match((await page.locator('[data-testid=upload-message]').textContent()) ?? '', /big\.jpg" is 11 MB; the limit is 10 MB/);
+  assert.equal((await apiData<{ total: number }>('tasks?page=1&page_size=5')).total, 0, 'nothing was sent');
+
+  // The real upload by keyboard: focus the drop zone, Enter opens the file chooser.
+  await page.focus('[data-testid=dropzone]');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+  await chooser.setFiles(REPORT_SCAN);
+  await page.waitForURL(/#\/tasks\/[^/]+$/, { timeout: 30_000 });
+  const id = decodeURIComponent(new URL(page.url()).hash.replace('#/tasks/', ''));
   // The status moves on by itself (no reload, no button): first a working state with a spinner…
   await page.waitForSelector('[data-testid=status-badge][data-status=ocr_processing], [data-testid=status-badge][data-status=ocr_done], [data-testid=status-badge][data-status=excel_generated]', { timeout: 30_000 });
   assert.ok(await page.locator('[data-testid=status-badge] .spinner').count(), 'a spinner while OCR runs');
