@@ -220,3 +220,25 @@ test('without configuration loopback targets are refused; OCRFLOW_WEBHOOK_ALLOW_
     await open.close();
   }
 });
+
+test('with the analysis step on, the finished webhook carries the analysis summary', async () => {
+  const withAnalysis = await startTestServer({ env: { OCRFLOW_ANALYSIS: '1', OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  try {
+    rx.on('/analysed', () => 200);
+    const invoice = makePdf([{ text: ['ACME SUPPLIES LTD', 'INVOICE NO: INV-2024-0042', 'DATE: 12/03/2024', 'Paper A4 2 x 4.50 9.00', 'Pens 1 x 3.20 3.20', 'TOTAL: 12.20'] }]);
+    const job = await new Api(withAnalysis.url).submit(invoice, 'invoice.pdf', { webhook_url: `${rx.url}/analysed` });
+    const [got] = await rx.waitFor('/analysed');
+    const body = new Webhook(SECRET).verify(got.body, got.headers) as { job_id: string; analysis?: { schema: string; analyser: string; kind: string; fields: Record<string, unknown> } };
+    assert.equal(body.job_id, job.id);
+    assert.ok(body.analysis, 'analysis summary present');
+    assert.equal(body.analysis.schema, 'ocrflow.analysis/1');
+    assert.equal(body.analysis.analyser, 'builtin');
+    assert.equal(typeof body.analysis.kind, 'string');
+    assert.equal(typeof body.analysis.fields, 'object');
+    const full = await new Api(withAnalysis.url).json<{ kind: string }>(`/v1/jobs/${job.id}/analysis`);
+    assert.equal(full.status, 200);
+    assert.equal(body.analysis.kind, full.body.kind, 'the summary is of the stored analysis');
+  } finally {
+    await withAnalysis.close();
+  }
+});
