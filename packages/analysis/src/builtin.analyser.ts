@@ -9,7 +9,7 @@ import { collectLines, groupRows } from './layout.lines.ts';
 import { classifyKind } from './kind.classify.ts';
 import { extractHeader } from './fields.header.ts';
 import { extractAmounts } from './fields.amounts.ts';
-import { extractCurrency, extractDate, extractEmail, extractInvoiceNumber, extractPhone, extractReceiptNumber } from './fields.ids.ts';
+import { extractBuyer, extractCurrency, extractDate, extractEmail, extractInvoiceNumber, extractPhone, extractReceiptNumber } from './fields.ids.ts';
 import { analyseTables } from './tables.stats.ts';
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 1000) / 1000;
@@ -46,11 +46,14 @@ export function analyseBuiltin(doc: OcrDocument): Analysis {
   const email = extractEmail(lines);
   if (email) fields.email = email;
   if (currency) fields.currency = currency;
+  const parties: PartyField[] = [];
   if (header.company) {
-    const seller: PartyField = { ...header.company, role: 'seller' };
-    delete (seller as { normalized?: string }).normalized;
-    fields.parties = [seller];
+    const { normalized: _n, ...company } = header.company;
+    parties.push({ ...company, role: 'seller' });
   }
+  const buyer = extractBuyer(rows);
+  if (buyer) parties.push(buyer);
+  if (parties.length) fields.parties = parties;
   const tFields = ms(t2);
 
   const t3 = performance.now();

@@ -95,8 +95,32 @@ function findAddressStart(info: RowInfo[], from: number): number {
   return -1;
 }
 
-export function extractHeader(rows: readonly VisualRow[], pageHeight: number): HeaderFields {
-  const first = rows.filter((r) => r.page === rows[0]?.page);
+/**
+ * A row's lines split where a wide horizontal gap separates them: an invoice prints its issuer at
+ * the left and `INVOICE` at the right of one row; they are different texts.
+ */
+function segments(rows: readonly VisualRow[]): VisualRow[] {
+  const out: VisualRow[] = [];
+  for (const r of rows) {
+    let cur: VisualRow['lines'] = [];
+    const flush = () => {
+      if (!cur.length) return;
+      out.push({ ...r, lines: cur, bbox: unionBBox(cur.map((l) => l.bbox)), text: cur.map((l) => l.text).join(' '), height: median(cur.map((l) => l.height)) });
+      cur = [];
+    };
+    for (const l of r.lines) {
+      const prev = cur[cur.length - 1];
+      if (prev && l.bbox[0] - prev.bbox[2] > 2 * Math.max(r.height, 1)) flush();
+      cur.push(l);
+    }
+    flush();
+  }
+  return out;
+}
+
+export function extractHeader(allRows: readonly VisualRow[], pageHeight: number): HeaderFields {
+  const rows = segments(allRows.filter((r) => r.page === allRows[0]?.page));
+  const first = rows;
   if (!first.length) return {};
   const limit = Math.max(8, first.filter((r) => r.bbox[3] < pageHeight * 0.45).length);
   const header = first.slice(0, Math.min(HEADER_MAX_ROWS, limit));

@@ -6,7 +6,7 @@
  * is the invoice number. Labels may sit on the same line, on another line of the same visual row,
  * or on the row above (two-column receipts print `DATE` over the value).
  */
-import type { DateField, TextField } from './analysis.schema.ts';
+import type { DateField, PartyField, TextField } from './analysis.schema.ts';
 import { findDates } from './normalize.date.ts';
 import { findAmounts } from './normalize.amount.ts';
 import { spanBBox, type DocLine, type VisualRow } from './layout.lines.ts';
@@ -171,4 +171,31 @@ export function extractCurrency(lines: readonly DocLine[]): TextField | undefine
   if (!best) return undefined;
   const [code, c] = best;
   return textField(c.line, c.start, c.end, code, Math.min(0.95, 0.5 + 0.1 * c.n), code);
+}
+
+const BUYER_LABEL = /^\s*(BILL(ED)?\s*TO|SOLD\s*TO|INVOICE\s*TO|SHIP\s*TO|CUSTOMER(\s*NAME)?|BUYER|CLIENT|KEPADA|购买方(名称)?|購買方(名稱)?|购货单位|客户(名称)?)\s*[:：]?\s*/i;
+
+/**
+ * The buyer of an invoice: the name after `BILL TO` / `SOLD TO` / `CUSTOMER` / `购买方名称`, on the
+ * same line or the line below (invoices print the label above an address block).
+ */
+export function extractBuyer(rows: readonly VisualRow[]): PartyField | undefined {
+  for (let rank = 0; rank < rows.length; rank++) {
+    for (const line of rows[rank].lines) {
+      const lab = BUYER_LABEL.exec(line.text);
+      if (!lab) continue;
+      const from = lab.index + lab[0].length;
+      const rest = line.text.slice(from).trim();
+      if (rest.replace(/[^\p{L}]/gu, '').length >= 2) {
+        const start = line.text.indexOf(rest, from);
+        return { role: 'buyer', value: rest, text: rest, page: line.page, bbox: spanBBox(line, start, start + rest.length), confidence: 0.7 };
+      }
+      const below = rows[rank + 1];
+      if (!below || below.page !== line.page) continue;
+      const under = below.lines.find((l) => l.bbox[0] < line.bbox[2] && l.bbox[2] > line.bbox[0] - 20);
+      if (under && under.text.replace(/[^\p{L}]/gu, '').length >= 2 && !BUYER_LABEL.test(under.text))
+        return { role: 'buyer', value: under.text, text: under.text, page: under.page, bbox: under.bbox, confidence: 0.6 };
+    }
+  }
+  return undefined;
 }

@@ -129,6 +129,7 @@ test('kind: an invoice asks for payment, a report is prose and tables', () => {
   assert.equal(a.kind, 'invoice');
   assert.equal(a.fields.total?.value, 1250);
   assert.equal(a.fields.invoice_number?.value, '2024-0117');
+  assert.deepEqual(a.fields.parties?.map((p) => [p.role, p.value]), [['seller', 'ACME TRADING LTD'], ['buyer', 'Example Corp']]);
   assert.equal(a.fields.date?.normalized, '2024-02-15');
   const report = docOf([
     ['Quarterly Service Report', 40, 20, 500, 50],
