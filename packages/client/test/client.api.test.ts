@@ -11,20 +11,27 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { dataset, DATASETS, SMALL_TABLE } from '../../server/test/helpers/fixtures.helper.ts';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.helper.ts';
-import { injectFetch, OcrflowApiError, OcrflowClient, OcrflowNetworkError, OcrflowTimeoutError, type FetchLike, type JobEvent } from '../src/index.ts';
+import { injectFetch, OcrflowApiError, OcrflowClient, OcrflowNetworkError, OcrflowTimeoutError, verifyWebhook, type FetchLike, type JobEvent } from '../src/index.ts';
+import { startReceiver, type Receiver } from './helpers/receiver.helper.ts';
 
 const TOKEN = 'sdk-test-token';
+const SECRET = 'whsec_' + Buffer.from('sdk-test-secret-0123456789abcdef').toString('base64');
 const SMALL_PATH = path.join(DATASETS, SMALL_TABLE);
 
 let srv: TestServer;
 let ocr: OcrflowClient;
+let receiver: Receiver;
 
 before(async () => {
-  srv = await startTestServer({ env: { OCRFLOW_TOKENS: TOKEN, OCRFLOW_ANALYSIS: '1', OCRFLOW_INPUT_DIRS: path.join(DATASETS, 'pubtabnet-dev') } });
+  receiver = await startReceiver();
+  srv = await startTestServer({
+    env: { OCRFLOW_TOKENS: TOKEN, OCRFLOW_ANALYSIS: '1', OCRFLOW_INPUT_DIRS: path.join(DATASETS, 'pubtabnet-dev'), OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_PRIVATE: '1' },
+  });
   ocr = new OcrflowClient({ baseUrl: srv.url, token: TOKEN });
 });
 after(async () => {
   await srv?.close();
+  await receiver?.close();
 });
 
 const contiguous = (events: JobEvent[]) => assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
@@ -113,6 +120,30 @@ test('in-process, without a socket: fetch over the app\'s inject, events by long
   assert.deepEqual([...xlsx.subarray(0, 2)], [0x50, 0x4b]);
   await assert.rejects(local.get('01NOSUCHJOB0000000000000000'), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_JOB_NOT_FOUND');
   await assert.rejects(new OcrflowClient({ baseUrl: 'http://in-process', fetch: injectFetch(srv.service.app) }).list(), (e: unknown) => e instanceof OcrflowApiError && e.status === 401);
+});
+
+test('webhooks: the delivery log of a job, and a redelivery with the same webhook-id', async () => {
+  const job = await ocr.submit(dataset(SMALL_TABLE), { mode: 'text', webhookUrl: receiver.url, webhookEvents: ['finished', 'progress'], taskId: 'sdk-hook' });
+  assert.equal(job.webhook_url, receiver.url);
+  assert.equal((await ocr.waitFor(job)).status, 'finished');
+  const first = await receiver.waitFor((r) => r.body.includes(job.id) && r.body.includes('"job.finished"'));
+  const payload = verifyWebhook(first.body, first.headers as Record<string, string>, SECRET);
+  assert.deepEqual([payload.type, payload.job_id, payload.task_id, payload.total_pages, payload.done_pages], ['job.finished', job.id, 'sdk-hook', 1, 1]);
+  let log = await ocr.deliveries(job.id);
+  for (let i = 0; i < 50 && !log.every((d) => d.state === 'delivered'); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    log = await ocr.deliveries(job.id);
+  }
+  assert.deepEqual(log.map((d) => d.type).sort(), ['job.finished', 'job.progress']);
+  const fin = log.find((d) => d.type === 'job.finished');
+  assert.ok(fin);
+  assert.deepEqual([fin.state, fin.url, fin.source, fin.attempt_count, fin.attempts[0].http_status], ['delivered', receiver.url, 'job', 1, 200]);
+  assert.equal(fin.webhook_id, first.headers['webhook-id']);
+  const again = await ocr.redeliver(job.id);
+  assert.equal(again.length, 1);
+  assert.deepEqual([again[0].source, again[0].redelivery_of, again[0].webhook_id], ['redeliver', fin.id, fin.webhook_id]);
+  const second = await receiver.waitFor((r) => r !== first && r.headers['webhook-id'] === fin.webhook_id);
+  assert.equal(verifyWebhook(second.body, second.headers as Record<string, string>, SECRET).job_id, job.id);
 });
 
 describe('results', () => {
