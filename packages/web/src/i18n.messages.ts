@@ -9,7 +9,7 @@ export const en = {
   'lang.label': 'Language',
   'app.skip': 'Skip to content',
 
-  'health.down': 'The text recognition service is not reachable right now. Uploads are kept and will be read when it is back.',
+  'health.down': 'The text recognition service is not reachable right now. Uploads are kept; once it is back, open a document and press "Try again".',
   'health.offline': 'The workbench server cannot be reached. Check your connection; this page keeps trying.',
 
   'upload.title': 'Upload a photo or scan',
@@ -110,7 +110,7 @@ export const zh: Messages = {
   'lang.label': '语言',
   'app.skip': '跳到正文',
 
-  'health.down': '文字识别服务暂时无法连接。已上传的文件会保留，服务恢复后会继续识别。',
+  'health.down': '文字识别服务暂时无法连接。已上传的文件会保留；服务恢复后，打开文档并点击“重试”即可。',
   'health.offline': '无法连接工作台服务器。请检查网络，本页会自动重试。',
 
   'upload.title': '上传照片或扫描件',

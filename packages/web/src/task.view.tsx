@@ -60,7 +60,7 @@ export function TaskView({ id }: { id: string }) {
         <span className="muted">{t('task.uploadedAt', { when: when(task.created_at) })}</span>
       </div>
       <StatusPanel task={task} onTask={replace} />
-      {!ready && !task.status.endsWith('failed') && (
+      {!ready && (
         <div className="preview">
           <img src={urls.image(task.id)} alt={task.filename} />
         </div>

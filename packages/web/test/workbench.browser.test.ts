@@ -63,7 +63,6 @@ test('upload the report, see it finish by itself, edit a cell, add a row, save, 
   const page = await openPage(browser);
   await page.goto(server.url);
   await page.waitForSelector('[data-testid=dropzone]');
-  await screenshot(page, 'home-empty');
 
   // A file that is not a picture is refused before sending, in plain words, and nothing is created.
   const txt = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-web-')), 'notes.txt');
@@ -83,6 +82,7 @@ test('upload the report, see it finish by itself, edit a cell, add a row, save, 
   await page.waitForFunction(() => /big\.jpg/.test(document.querySelector('[data-testid=upload-message]')?.textContent ?? ''));
   assert.match((await page.locator('[data-testid=upload-message]').textContent()) ?? '', /big\.jpg" is 11 MB; the limit is 10 MB/);
   assert.equal((await apiData<{ total: number }>('tasks?page=1&page_size=5')).total, 0, 'nothing was sent');
+  await screenshot(page, 'home-upload-refused');
 
   // The real upload by keyboard: focus the drop zone, Enter opens the file chooser.
   await page.focus('[data-testid=dropzone]');
