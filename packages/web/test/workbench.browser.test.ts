@@ -93,6 +93,7 @@ test('upload the report, see it finish by itself, edit a cell, add a row, save, 
   // The status moves on by itself (no reload, no button): first a working state with a spinner…
   await page.waitForSelector('[data-testid=status-badge][data-status=ocr_processing], [data-testid=status-badge][data-status=ocr_done], [data-testid=status-badge][data-status=excel_generated]', { timeout: 30_000 });
   assert.ok(await page.locator('[data-testid=status-badge] .spinner').count(), 'a spinner while OCR runs');
+  assert.equal(await page.locator('[data-testid=task-page]').getAttribute('data-channel'), 'sse', 'updates come over server-sent events');
   await screenshot(page, 'task-processing');
   // …then the tables.
   await waitEditable(page);
@@ -206,15 +207,20 @@ test('a save in between is reported, not overwritten', { timeout: 120_000 }, asy
   await b.context().close();
 });
 
-test('leave mid-OCR (reload) and the task still finishes by itself; it is in the list', { timeout: OCR_TIMEOUT + 60_000 }, async () => {
+test('leave mid-OCR (reload, now without SSE) and the task still finishes by itself over long-poll; it is in the list', { timeout: OCR_TIMEOUT + 60_000 }, async () => {
   const page = await openPage(browser);
   await page.goto(server.url);
   const id = await uploadFile(page, REPORT_SCAN);
   await page.waitForSelector('[data-testid=status-badge][data-status=ocr_processing]', { timeout: 30_000 });
+  // Come back with a browser (or a proxy in between) where server-sent events do not work: the page
+  // must fall back to long-polling and still see the task finish.
+  await page.context().addInitScript(() => {
+    delete (window as { EventSource?: unknown }).EventSource;
+  });
   await page.reload();
   const atReload = (await apiData<{ status: string }>(`tasks/${id}`)).status;
   assert.notEqual(atReload, 'editable', 'the reload happened while OCR was still running');
-  await page.waitForSelector('[data-testid=task-page][data-channel=sse]', { timeout: 10_000 });
+  await page.waitForSelector('[data-testid=task-page][data-channel=poll]', { timeout: 10_000 });
   await waitEditable(page);
   await page.click('a.back');
   await page.waitForSelector(`[data-task-id="${id}"] [data-status=editable]`);
