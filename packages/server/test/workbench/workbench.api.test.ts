@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
-import { BAD_INPUTS, dataset, REPORT_SCAN, SMALL_TABLE } from '../helpers/fixtures.helper.ts';
+import { BAD_INPUTS, dataset, makePdf, REPORT_SCAN, SMALL_TABLE, textPage } from '../helpers/fixtures.helper.ts';
 import { SECRET, startWb, tempFiles, WbApi, workbenchFiles, type TaskView, type WbServer } from './helpers/workbench.helper.ts';
 
 let srv: WbServer;
@@ -81,6 +81,21 @@ test('an upload creates the task, keeps its UTF-8 name and starts OCR through th
   assert.equal(img.status, 200);
   assert.equal(img.headers.get('content-type'), 'image/png');
   assert.ok(Buffer.from(await img.arrayBuffer()).equals(png));
+});
+
+test('PDF and WebP uploads are taken; a PDF is shown as its first page in PNG', async () => {
+  const pdf = await api.upload(makePdf([textPage(1), textPage(2)]), 'Quarterly report.pdf');
+  assert.equal(pdf.status, 201, JSON.stringify(pdf.body));
+  assert.deepEqual([pdf.body.data.mime, pdf.body.data.page_count], ['application/pdf', 2]);
+  const img = await fetch(`${srv.url}/api/v1/tasks/${pdf.body.data.id}/image`);
+  assert.equal(img.headers.get('content-type'), 'image/png');
+  const meta = await sharp(Buffer.from(await img.arrayBuffer())).metadata();
+  assert.equal(meta.format, 'png');
+  assert.ok((meta.height ?? 0) > (meta.width ?? 0), 'an A4 page, portrait');
+  const webp = await api.upload(await sharp(dataset(SMALL_TABLE)).webp().toBuffer(), 'table.webp');
+  assert.equal(webp.status, 201, JSON.stringify(webp.body));
+  assert.equal(webp.body.data.mime, 'image/webp');
+  for (const id of [pdf.body.data.id, webp.body.data.id]) assert.equal((await api.call(`/api/v1/tasks/${id}`, { method: 'DELETE' })).status, 200);
 });
 
 test('illegal moves are 409, reads before OCR are 409/404, unknown tasks 404 — all in the envelope', async () => {
