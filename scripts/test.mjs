@@ -5,7 +5,16 @@
 //   npm test -- --grep webhook     only test files whose path contains the words
 // Test files: packages/*/test/**/*.test.ts. TypeScript runs through tsx; a typecheck runs first
 // (skip with OCRFLOW_TEST_SKIP_TYPECHECK=1 while iterating).
+//
+// Issue 8: a second pass runs the packages/server suites that use a store, queue or bus (every file
+// that starts a server or opens a store through the test helpers) again on PostgreSQL + Redis,
+// plus the backend-only `*.pg.test.ts` files; both passes count in the final line. The services:
+// OCRFLOW_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and
+// OCRFLOW_TEST_REDIS_URL (default redis://127.0.0.1:6379). When they are not reachable the pass is
+// skipped with a notice — except in CI (CI=true), where that is a failure. OCRFLOW_TEST_SCALED=0
+// skips it, OCRFLOW_TEST_SCALED=only runs only it.
 import { spawnSync, spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, readFileSync, readdirSync, statSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +47,16 @@ if (roots.length) files = files.filter((f) => roots.some((r) => f.startsWith(pat
 if (grep.length) files = files.filter((f) => grep.some((g) => f.includes(g)));
 files.sort();
 
+// Backend-only files run only in the scaled pass; server suites that use a backend run in both.
+const isPgOnly = (f) => f.endsWith('.pg.test.ts');
+const usesBackend = (f) =>
+  f.startsWith(path.join('packages', 'server', 'test') + path.sep) && (isPgOnly(f) || /helpers\/(server|workbench)\.helper\.ts'/.test(readFileSync(f, 'utf8')));
+const scaledMode = process.env.OCRFLOW_TEST_SCALED ?? 'auto';
+const embeddedFiles = scaledMode === 'only' ? [] : files.filter((f) => !isPgOnly(f));
+const scaledFiles = scaledMode === '0' ? [] : files.filter(usesBackend);
+const DB_URL = process.env.OCRFLOW_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.OCRFLOW_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+
 let typecheckOk = true;
 if (process.env.OCRFLOW_TEST_SKIP_TYPECHECK !== '1' && !roots.length && !grep.length) {
   console.log('› typecheck (tsc --noEmit)');
@@ -49,30 +68,71 @@ if (process.env.OCRFLOW_TEST_SKIP_TYPECHECK !== '1' && !roots.length && !grep.le
 }
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ocrflow-test-'));
-const countFile = path.join(tmp, 'counts.json');
 const concurrency = process.env.OCRFLOW_TEST_CONCURRENCY ?? '1';
-const nodeArgs = [
-  '--import', 'tsx',
-  '--test',
-  `--test-concurrency=${concurrency}`,
-  '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${countFile}`,
-  ...files,
-];
-console.log(`› ${files.length} test files`);
-const child = spawn(process.execPath, nodeArgs, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', OCRFLOW_LOG_LEVEL: process.env.OCRFLOW_LOG_LEVEL ?? 'silent' } });
-child.on('exit', (code, signal) => {
-  let counts = { passed: 0, failed: 0, failures: [] };
-  try { counts = JSON.parse(readFileSync(countFile, 'utf8').trim().split('\n').pop()); } catch { /* runner died */ }
-  rmSync(tmp, { recursive: true, force: true });
-  const failed = counts.failed + (typecheckOk ? 0 : 1);
-  if (counts.failures?.length) {
-    console.log('\nFailed tests:');
-    for (const f of counts.failures) console.log(`  ✖ ${f}`);
-  }
-  if (!typecheckOk) console.log('  ✖ typecheck');
-  const runnerBroke = code !== 0 && failed === 0;
-  if (runnerBroke) console.log(`✖ the test runner exited with ${signal ?? code} without reporting a failed test`);
-  console.log(`${counts.passed} passed, ${failed + (runnerBroke ? 1 : 0)} failed`);
-  process.exit(failed > 0 || runnerBroke || counts.passed === 0 ? 1 : 0);
-});
+
+/** One `node --test` run; resolves to its counts (a runner that died reports none). */
+function runPass(label, passFiles, env) {
+  const countFile = path.join(tmp, `counts-${label}.json`);
+  const nodeArgs = [
+    '--import', 'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${countFile}`,
+    ...passFiles,
+  ];
+  console.log(`› ${passFiles.length} test files${label === 'embedded' ? '' : ` (${label})`}`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, nodeArgs, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', OCRFLOW_LOG_LEVEL: process.env.OCRFLOW_LOG_LEVEL ?? 'silent', ...env } });
+    child.on('exit', (code, signal) => {
+      let counts = { passed: 0, failed: 0, failures: [] };
+      try { counts = JSON.parse(readFileSync(countFile, 'utf8').trim().split('\n').pop()); } catch { /* runner died */ }
+      const runnerBroke = code !== 0 && counts.failed === 0;
+      if (runnerBroke) console.log(`✖ the ${label} test runner exited with ${signal ?? code} without reporting a failed test`);
+      resolve({ ...counts, label, failures: (counts.failures ?? []).map((f) => (label === 'embedded' ? f : `[${label}] ${f}`)), runnerBroke });
+    });
+  });
+}
+
+/** Can we open a TCP connection to the URL's host and port? */
+function reachable(url, defaultPort) {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: u.hostname || '127.0.0.1', port: Number(u.port || defaultPort) });
+    const done = (ok) => { sock.destroy(); resolve(ok); };
+    sock.setTimeout(2000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+const results = [];
+// The embedded pass is the embedded shape even when the shell exported the scaled URLs.
+if (embeddedFiles.length) results.push(await runPass('embedded', embeddedFiles, { OCRFLOW_TEST_DATABASE_URL: '', OCRFLOW_TEST_REDIS_URL: '' }));
+let scaledMissing = false;
+if (scaledFiles.length) {
+  const up = (await reachable(DB_URL, 5432)) && (await reachable(REDIS_URL, 6379));
+  if (up) {
+    // Schemas and key prefixes left by killed runs more than an hour ago.
+    const sweep = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import('./packages/server/test/helpers/backend.helper.ts').then((m) => m.sweepStaleTestBackends(${JSON.stringify(DB_URL)}, ${JSON.stringify(REDIS_URL)})).then((r) => { if (r.schemas || r.keys) console.log('swept stale test backends', JSON.stringify(r)); process.exit(0); })`], { stdio: 'inherit' });
+    if (sweep.status !== 0) console.log('! sweeping stale test schemas failed (ignored)');
+    results.push(await runPass('pg+redis', scaledFiles, { OCRFLOW_TEST_DATABASE_URL: DB_URL, OCRFLOW_TEST_REDIS_URL: REDIS_URL }));
+  } else if (process.env.CI === 'true') {
+    scaledMissing = true;
+    console.log(`✖ PostgreSQL (${DB_URL.replace(/:[^:@/]*@/, ':***@')}) or Redis (${REDIS_URL}) is not reachable: the PostgreSQL + Redis pass cannot run`);
+  } else console.log(`! PostgreSQL or Redis not reachable: skipping the PostgreSQL + Redis pass (${scaledFiles.length} files)`);
+}
+rmSync(tmp, { recursive: true, force: true });
+
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failures = results.flatMap((r) => r.failures ?? []);
+const broke = results.filter((r) => r.runnerBroke).length;
+const failed = results.reduce((n, r) => n + r.failed, 0) + (typecheckOk ? 0 : 1) + (scaledMissing ? 1 : 0);
+if (failures.length) {
+  console.log('\nFailed tests:');
+  for (const f of failures) console.log(`  ✖ ${f}`);
+}
+if (!typecheckOk) console.log('  ✖ typecheck');
+if (results.length > 1) console.log(results.map((r) => `${r.label}: ${r.passed} passed, ${r.failed} failed`).join(' · '));
+console.log(`${passed} passed, ${failed + broke} failed`);
+process.exit(failed > 0 || broke > 0 || passed === 0 ? 1 : 0);

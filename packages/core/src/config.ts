@@ -64,6 +64,11 @@ export const SETTINGS = {
   sseHeartbeatMs: { env: 'OCRFLOW_SSE_HEARTBEAT_MS', flag: 'sse-heartbeat-ms', kind: 'int', default: '15000', min: 100, help: 'Comment line sent on idle server-sent event streams so proxies keep them open' },
   databaseUrl: { env: 'OCRFLOW_DATABASE_URL', flag: 'database-url', kind: 'string', default: '', secret: true, help: 'postgres://… selects PostgreSQL; default SQLite in the data dir' },
   redisUrl: { env: 'OCRFLOW_REDIS_URL', flag: 'redis-url', kind: 'string', default: '', secret: true, help: 'redis://… selects BullMQ + Redis event fan-out; default in-process' },
+  databaseSchema: { env: 'OCRFLOW_DATABASE_SCHEMA', flag: 'database-schema', kind: 'string', default: '', help: 'PostgreSQL schema holding ocrflow\'s tables (created when missing); empty = the server\'s search_path' },
+  databasePoolMax: { env: 'OCRFLOW_DATABASE_POOL_MAX', flag: 'database-pool-max', kind: 'int', default: '10', min: 1, max: 500, help: 'PostgreSQL connections per process' },
+  redisPrefix: { env: 'OCRFLOW_REDIS_PREFIX', flag: 'redis-prefix', kind: 'string', default: 'ocrflow', help: 'Prefix of every Redis key and channel (BullMQ queue, event fan-out); deployments sharing one Redis use different prefixes' },
+  retryBackoffMs: { env: 'OCRFLOW_RETRY_BACKOFF_MS', flag: 'retry-backoff-ms', kind: 'int', default: '2000', min: 0, max: 3600000, help: 'Scaled shape: delay before a job whose worker thread crashed is offered again (BullMQ exponential back-off, doubled per attempt, jittered)' },
+  healthPort: { env: 'OCRFLOW_HEALTH_PORT', flag: 'health-port', kind: 'int', default: '0', min: 0, max: 65535, help: '--role worker: serve /health, /ready and /metrics on this port (0 = no HTTP at all)' },
   engine: { env: 'OCRFLOW_ENGINE', flag: 'engine', kind: 'enum', values: ENGINE_NAMES, default: 'paddle', help: 'Default OCR engine' },
   languages: { env: 'OCRFLOW_LANGUAGES', flag: 'languages', kind: 'list', default: 'ch,en', help: 'Default recognition languages' },
   ocrThreads: { env: 'OCRFLOW_OCR_THREADS', flag: 'ocr-threads', kind: 'int', default: '0', min: 0, max: 64, help: 'Threads of one OCR engine instance (ONNX intra-op); 0 = cores / workers' },
@@ -188,6 +193,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     fail(`--role ${c.role} splits the service across processes: it needs OCRFLOW_DATABASE_URL (PostgreSQL) and OCRFLOW_REDIS_URL (Redis). Use --role all for the embedded shape.`);
   if (queueKind === 'bullmq' && storeKind === 'sqlite')
     fail('OCRFLOW_REDIS_URL (BullMQ) needs OCRFLOW_DATABASE_URL (PostgreSQL): several processes cannot share one SQLite file safely.');
+  if (c.databaseSchema && storeKind === 'sqlite') fail('OCRFLOW_DATABASE_SCHEMA needs OCRFLOW_DATABASE_URL (PostgreSQL)');
+  if (c.databaseSchema && !/^[a-z_][a-z0-9_]{0,62}$/.test(c.databaseSchema)) fail('OCRFLOW_DATABASE_SCHEMA must be a lower-case identifier (a-z, 0-9, _)');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(c.redisPrefix)) fail('OCRFLOW_REDIS_PREFIX must be 1-64 letters, digits, _ . or - (no colons)');
   if (c.engine === 'vlm' && !c.vlmBaseUrl) fail('OCRFLOW_ENGINE=vlm needs OCRFLOW_VLM_BASE_URL');
   if (c.engine === 'ppstructure' && !c.ppstructureUrl) fail('OCRFLOW_ENGINE=ppstructure needs OCRFLOW_PPSTRUCTURE_URL');
   if (c.vlmExtraBody) {

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from '@ocrflow/core';
-import { createAdapters, type Adapters } from './adapters/adapters.factory.ts';
+import { closeAdapters, createAdapters, type Adapters } from './adapters/adapters.factory.ts';
 import { enginesPipeline } from './adapters/engines.pipeline.ts';
 import { buildApp } from './http/app.ts';
 import type { AppServices } from './http/app.services.ts';
@@ -46,7 +46,7 @@ export interface RunningService {
   readonly services: AppServices;
   readonly adapters: Adapters;
   readonly config: Config;
-  /** Base URL the service listens on (or OCRFLOW_PUBLIC_URL). */
+  /** Base URL the service listens on (or OCRFLOW_PUBLIC_URL); for `--role worker`, its health port's. */
   readonly url: string;
   /** Start the worker runner if `startWorkers: false` held it back (no-op otherwise). */
   startWorkers(): Promise<void>;
@@ -83,8 +83,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   // Issue 5: the webhook outbox (terminal hook, submission check) and its dispatcher.
   const submissions = new SubmissionService(ctx);
   const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
-  // Issue 6: the workbench (tasks API, web UI) wherever HTTP is served; it reaches OCR only through the client.
-  const workbench = config.role === 'worker' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench);
+  // Issue 6: the workbench (tasks API, web UI) in `all` and `app` processes (issue 8: `api` serves the
+  // OCR service API only, `worker` no API); it reaches OCR only through the client.
+  const workbench = config.role === 'worker' || config.role === 'api' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench);
   const services: AppServices = {
     ctx, jobs, results, metrics, runner, pool, analysis,
     submissions,
@@ -112,19 +113,22 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       await app.close().catch((e) => log.error({ err: e }, 'closing HTTP failed'));
       for (const { name, handle } of handles.reverse()) await handle.close?.().catch((e) => log.error({ err: e, extension: name }, 'closing an extension failed'));
       await webhooks.stop().catch((e) => log.error({ err: e }, 'stopping the webhook dispatcher failed'));
-      await adapters.queue.close();
-      await adapters.bus.close();
-      await adapters.store.close();
+      await closeAdapters(adapters, log);
       log.info('ocrflow stopped');
     })());
 
+  let listenUrl: string | null = null;
   try {
     if (config.tokens.length === 0) log.warn('OCRFLOW_TOKENS is empty: the service API is open to anyone who can reach it');
     // Listen first so /health and /ready answer (503) while the store migrates and threads start.
-    if (config.role !== 'worker' && opts.listen !== false) {
-      await app.listen({ host: config.host, port: config.port });
+    // A worker listens only when asked to (OCRFLOW_HEALTH_PORT), for /health, /ready and /metrics.
+    const listenPort = config.role === 'worker' ? (config.healthPort || null) : config.port;
+    if (listenPort !== null && opts.listen !== false) {
+      await app.listen({ host: config.host, port: listenPort });
       const addr = app.server.address();
-      if (!config.publicUrl && addr && typeof addr === 'object') baseUrl = `http://${urlHost(config.host)}:${addr.port}`;
+      if (addr && typeof addr === 'object') listenUrl = `http://${urlHost(config.host)}:${addr.port}`;
+      // A worker's health port is not where clients reach the API (its webhooks' result_url needs OCRFLOW_PUBLIC_URL).
+      if (!config.publicUrl && config.role !== 'worker' && listenUrl) baseUrl = listenUrl;
     } else await app.ready();
 
     await adapters.store.migrate();
@@ -146,5 +150,5 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     await close();
     throw e;
   }
-  return { app, services, adapters, config, url: baseUrl, startWorkers, close };
+  return { app, services, adapters, config, url: config.role === 'worker' ? (listenUrl ?? baseUrl) : baseUrl, startWorkers, close };
 }

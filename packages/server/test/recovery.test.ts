@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Api, type JobEvent } from './helpers/api.helper.ts';
+import { scaledBackend } from './helpers/backend.helper.ts';
 import { dataset, makePdf, SMALL_TABLE, textPage } from './helpers/fixtures.helper.ts';
 import { spawnServer, tempDataDir, type ChildServer } from './helpers/server.helper.ts';
 
@@ -18,8 +19,12 @@ after(async () => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
+// Issue 8: with PostgreSQL + Redis a restarted process is not the only one, so it does not re-queue
+// every running job at start-up; a dead worker's job comes back when its lease expires (short here).
+const scaled = scaledBackend();
+
 async function start(dataDir: string): Promise<ChildServer> {
-  const c = await spawnServer(dataDir, { OCRFLOW_WORKERS: '1' });
+  const c = await spawnServer(dataDir, { OCRFLOW_WORKERS: '1', ...(scaled ? { OCRFLOW_LEASE_MS: '3000' } : {}) });
   children.push(c);
   return c;
 }
@@ -57,7 +62,7 @@ test('kill -9 with a running and queued jobs: all finish after restart, nothing 
   assert.equal(r.done_pages, 4);
   assert.equal(r.attempts, 2);
   const events = (await api.poll(running.id, { timeout_ms: 0 })).events;
-  assert.deepEqual(events.filter((e) => e.type === 'queued').map((e) => e.reason), ['submitted', 'recovered']);
+  assert.deepEqual(events.filter((e) => e.type === 'queued').map((e) => e.reason), ['submitted', scaled ? 'lease_expired' : 'recovered']);
   const pages = events.filter(isPage).map((e) => e.page as number).sort();
   assert.deepEqual(pages, [1, 2, 3, 4], 'every page recognised exactly once across the crash');
   const doc = (await (await api.fetch(`/v1/jobs/${running.id}/result?format=json`)).json()) as { pages: { index: number }[] };

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { Api } from './helpers/api.helper.ts';
+import { scaledBackend } from './helpers/backend.helper.ts';
 import { makePdf, textPage } from './helpers/fixtures.helper.ts';
 import { Receiver } from './helpers/receiver.helper.ts';
 import { spawnServer, tempDataDir, type ChildServer } from './helpers/server.helper.ts';
@@ -48,7 +49,10 @@ test('kill -9 with one delivery in flight and one pending: both are delivered af
   dirs.push(dataDir);
   // Long time-out: the hanging attempt is still in flight at the kill. The 2 s retry of /retry
   // falls after the kill, so it is pending on disk when the process dies.
-  const env = { OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.0/8', OCRFLOW_WEBHOOK_TIMEOUT_MS: '60000', OCRFLOW_WEBHOOK_SCHEDULE: '2s,2s' };
+  // Issue 8: with PostgreSQL + Redis other processes may share the outbox, so a restarted one does
+  // not take over in-flight leases at start-up: they come back when they expire (time-out + 15 s).
+  const timeoutMs = scaledBackend() ? '10000' : '60000';
+  const env = { OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.0/8', OCRFLOW_WEBHOOK_TIMEOUT_MS: timeoutMs, OCRFLOW_WEBHOOK_SCHEDULE: '2s,2s' };
   let srv = await spawnServer(dataDir, env);
   children.push(srv);
   let api = new Api(srv.url);

@@ -1,18 +1,27 @@
 /**
  * Chooses the adapters from the configuration (docling-serve's orchestrator_factory habit):
- * `OCRFLOW_DATABASE_URL` → PostgreSQL store, `OCRFLOW_REDIS_URL` → BullMQ queue + Redis event bus,
- * otherwise the embedded SQLite + in-process queue and bus. Issue 8 fills in the scaled entries.
+ * `OCRFLOW_DATABASE_URL` → PostgreSQL store, `OCRFLOW_REDIS_URL` → BullMQ queue + Redis event
+ * fan-out (job events and workbench task changes), otherwise the embedded SQLite + in-process
+ * queue and bus. `loadConfig` already refused the combinations that cannot work (Redis without
+ * PostgreSQL: several processes cannot share one SQLite file).
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { OcrflowError, type Config } from '@ocrflow/core';
+import type { Config } from '@ocrflow/core';
 import type { BlobStore } from '../ports/blob-store.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
 import type { JobQueue } from '../ports/job-queue.port.ts';
 import type { JobStore } from '../ports/job-store.port.ts';
+import type { JobEvent } from '../ports/job.types.ts';
+import type { TaskChange, TaskEventBus } from '../ports/task-bus.port.ts';
+import { priorityOf } from '../services/job.priority.ts';
 import { FsBlobStore } from './fs.blobs.ts';
 import { LocalQueue } from './local.queue.ts';
 import { MemoryEventBus } from './memory.bus.ts';
+import { BullmqQueue } from './redis/bullmq.queue.ts';
+import { RedisEventBus, RedisFanout, RedisTaskBus } from './redis/redis.bus.ts';
+import { RedisConnections } from './redis/redis.connection.ts';
+import { openPostgresStore } from './sql/postgres.database.ts';
 import { openSqliteStore } from './sql/sqlite.database.ts';
 
 export interface Adapters {
@@ -20,30 +29,81 @@ export interface Adapters {
   queue: JobQueue;
   bus: EventBus;
   blobs: BlobStore;
+  /** The workbench's task bus when it must reach other processes (Redis); absent: the workbench makes an in-process one. */
+  taskBus?: TaskEventBus;
+  /** Connections the queue and buses share (Redis), closed after them. */
+  closeConnections?: () => Promise<void>;
 }
 
-const notYet = (what: string) => async (): Promise<never> => {
-  throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `${what} is not available in this build yet`);
-};
+export type QueueAdapters = Pick<Adapters, 'queue' | 'bus' | 'taskBus' | 'closeConnections'>;
 
 export const STORE_FACTORIES: Record<Config['storeKind'], (c: Config, log: Logger) => Promise<JobStore>> = {
   sqlite: async (c) => openSqliteStore(path.join(c.dataDirAbs, 'ocrflow.sqlite')),
-  postgres: notYet('PostgreSQL (OCRFLOW_DATABASE_URL)'),
+  postgres: async (c, log) =>
+    openPostgresStore({
+      url: c.databaseUrl,
+      schema: c.databaseSchema,
+      poolMax: c.databasePoolMax,
+      applicationName: `ocrflow-${c.role}`,
+      onIdleError: (err) => log.warn({ err }, 'an idle PostgreSQL connection failed; it will be replaced'),
+    }),
 };
 
-export const QUEUE_FACTORIES: Record<Config['queueKind'], (c: Config, log: Logger) => Promise<{ queue: JobQueue; bus: EventBus }>> = {
-  local: async (_c, log) => ({ queue: new LocalQueue(), bus: new MemoryEventBus((e) => log.error({ err: e }, 'event listener failed')) }),
-  bullmq: notYet('Redis/BullMQ (OCRFLOW_REDIS_URL)'),
+/** A job's own priority when the queue is not told (re-queued, retried and recovered jobs). */
+const storedPriority = (store: JobStore) => async (id: string) => {
+  const job = await store.getJob(id);
+  return job ? priorityOf(job) : 0;
+};
+
+export const QUEUE_FACTORIES: Record<Config['queueKind'], (c: Config, log: Logger, store: JobStore) => Promise<QueueAdapters>> = {
+  local: async (_c, log, store) => ({ queue: new LocalQueue(storedPriority(store)), bus: new MemoryEventBus((e) => log.error({ err: e }, 'event listener failed')) }),
+  bullmq: async (c, log, store) => {
+    const conns = new RedisConnections(c.redisUrl, c.redisPrefix, log, `ocrflow-${c.role}-${process.pid}`);
+    try {
+      const commands = conns.open('commands');
+      const subscriber = conns.open('subscriber');
+      // Both ready before SUBSCRIBE: ioredis's ready check (INFO) fails on a connection already in subscriber mode.
+      await Promise.all([conns.ready(commands), conns.ready(subscriber)]);
+      const jobs = new RedisFanout<JobEvent>(commands, subscriber, `${c.redisPrefix}:events:jobs`, (e) => e.jobId, log);
+      const tasks = new RedisFanout<TaskChange>(commands, subscriber, `${c.redisPrefix}:events:tasks`, (t) => t.taskId, log);
+      await jobs.start();
+      await tasks.start();
+      const queue = new BullmqQueue({
+        connections: conns,
+        commands,
+        store,
+        log,
+        concurrency: c.workers,
+        lockMs: c.leaseMs,
+        attempts: c.jobMaxAttempts,
+        backoffMs: c.retryBackoffMs,
+      });
+      return { queue, bus: new RedisEventBus(jobs), taskBus: new RedisTaskBus(tasks), closeConnections: () => conns.close() };
+    } catch (e) {
+      await conns.close();
+      throw e;
+    }
+  },
 };
 
 export async function createAdapters(config: Config, log: Logger): Promise<Adapters> {
   const blobs = new FsBlobStore(config.blobDirAbs);
   const store = await STORE_FACTORIES[config.storeKind](config, log);
   try {
-    const { queue, bus } = await QUEUE_FACTORIES[config.queueKind](config, log);
-    return { store, queue, bus, blobs };
+    const q = await QUEUE_FACTORIES[config.queueKind](config, log, store);
+    return { store, blobs, ...q };
   } catch (e) {
     await store.close();
     throw e;
   }
+}
+
+/** Close in dependency order: the queue and buses, then their connections, then the store. */
+export async function closeAdapters(a: Adapters, log: Logger): Promise<void> {
+  const step = async (what: string, f: () => Promise<void>) => f().catch((err) => log.error({ err }, `closing ${what} failed`));
+  await step('the queue', () => a.queue.close());
+  await step('the event bus', () => a.bus.close());
+  if (a.taskBus) await step('the task bus', () => a.taskBus!.close());
+  if (a.closeConnections) await step('Redis', a.closeConnections);
+  await a.store.close();
 }

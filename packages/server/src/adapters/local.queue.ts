@@ -2,29 +2,43 @@
  * The in-process queue of the embedded shape: an ordered list of job ids plus waiting workers.
  * Not durable by itself — the store is; `init` reloads it from the store at start-up.
  */
-import type { JobQueue } from '../ports/job-queue.port.ts';
+import type { EnqueueOptions, JobQueue } from '../ports/job-queue.port.ts';
 
 export class LocalQueue implements JobQueue {
   readonly kind = 'local' as const;
   private ids: string[] = [];
+  /** Priority of each waiting id (issue 8): higher first, FIFO among equals. */
+  private readonly priorities = new Map<string, number>();
   private readonly waiters: ((id: string | null) => void)[] = [];
   private closed = false;
+
+  /** `priorityOf`: a job's own priority when `enqueue` is not told (re-queued and recovered jobs). */
+  constructor(private readonly priorityOf: (jobId: string) => Promise<number> = async () => 0) {}
 
   async init(queuedIds: string[]): Promise<void> {
     for (const id of queuedIds) await this.enqueue(id);
   }
 
-  async enqueue(jobId: string): Promise<void> {
+  async enqueue(jobId: string, opts: EnqueueOptions = {}): Promise<void> {
     if (this.closed || this.ids.includes(jobId)) return;
     const w = this.waiters.shift();
-    if (w) w(jobId);
-    else this.ids.push(jobId);
+    if (w) return w(jobId);
+    const p = opts.priority ?? (await this.priorityOf(jobId));
+    if (this.closed || this.ids.includes(jobId)) return; // enqueued meanwhile
+    // After every id of the same or a higher priority: FIFO among equals.
+    let i = this.ids.length;
+    while (i > 0 && (this.priorities.get(this.ids[i - 1]) ?? 0) < p) i--;
+    this.ids.splice(i, 0, jobId);
+    this.priorities.set(jobId, p);
   }
 
   next(signal: AbortSignal): Promise<string | null> {
     if (this.closed || signal.aborted) return Promise.resolve(null);
     const id = this.ids.shift();
-    if (id !== undefined) return Promise.resolve(id);
+    if (id !== undefined) {
+      this.priorities.delete(id);
+      return Promise.resolve(id);
+    }
     return new Promise((resolve) => {
       const waiter = (v: string | null) => {
         signal.removeEventListener('abort', onAbort);
@@ -43,6 +57,7 @@ export class LocalQueue implements JobQueue {
   async remove(jobId: string): Promise<void> {
     const i = this.ids.indexOf(jobId);
     if (i >= 0) this.ids.splice(i, 1);
+    this.priorities.delete(jobId);
   }
 
   async position(jobId: string): Promise<number | null> {
@@ -58,5 +73,6 @@ export class LocalQueue implements JobQueue {
     this.closed = true;
     for (const w of this.waiters.splice(0)) w(null);
     this.ids = [];
+    this.priorities.clear();
   }
 }

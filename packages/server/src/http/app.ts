@@ -84,6 +84,8 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
 
   const auth = bearerAuth(config.tokens);
   for (const f of FEATURE_ROUTES) {
+    // A `--role worker` process answers only /health, /ready and /metrics (on OCRFLOW_HEALTH_PORT).
+    if (config.role === 'worker' && f.name !== 'health') continue;
     await app.register(
       async (scope) => {
         if (f.protected) {

@@ -17,6 +17,8 @@ export type TaskListener = (change: TaskChange) => void;
 
 export interface TaskEventBus {
   readonly kind: 'memory' | 'redis';
+  /** As `EventBus.recheckMs`: how often a waiting listener re-reads the task anyway; undefined = never needed. */
+  readonly recheckMs?: number;
   publish(change: TaskChange): Promise<void>;
   /** Changes of one task, or of every task with '*'. */
   subscribe(taskId: string | '*', listener: TaskListener): () => void;

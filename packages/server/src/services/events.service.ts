@@ -40,7 +40,8 @@ export class EventsService {
         const lastSeq = events.length ? events[events.length - 1].seq : q.sinceSeq;
         const done = isTerminal(job.status) && lastSeq >= job.lastSeq;
         if (events.length || done || Date.now() >= deadline || q.signal?.aborted) return { events: events.map(toEventView), last_seq: lastSeq, done };
-        await wake.wait(deadline - Date.now(), q.signal);
+        // A bus that can drop messages (Redis) bounds the wait: the store is re-read at least every recheckMs.
+        await wake.wait(Math.min(deadline - Date.now(), this.ctx.bus.recheckMs ?? Infinity), q.signal);
       }
     } finally {
       unsubscribe();
@@ -56,6 +57,7 @@ export class EventsService {
     const wake = new Wakeup();
     const unsubscribe = this.ctx.bus.subscribe(jobId, () => wake.notify());
     let since = sinceSeq;
+    let lastSent = Date.now();
     try {
       while (!opts.signal.aborted) {
         let events: JobEvent[];
@@ -63,6 +65,7 @@ export class EventsService {
           events = await this.ctx.store.listEvents(jobId, since, MAX_EVENTS_PER_CALL);
           if (events.length) {
             since = events[events.length - 1].seq;
+            lastSent = Date.now();
             yield { kind: 'events', events: events.map(toEventView) };
           }
         } while (events.length === MAX_EVENTS_PER_CALL);
@@ -71,7 +74,14 @@ export class EventsService {
           yield { kind: 'end' };
           return;
         }
-        if (!(await wake.wait(opts.heartbeatMs, opts.signal)) && !opts.signal.aborted) yield { kind: 'heartbeat' };
+        // A heartbeat after heartbeatMs without output; meanwhile the store is re-read at least
+        // every recheckMs when the bus can drop messages (Redis).
+        const untilHeartbeat = Math.max(0, opts.heartbeatMs - (Date.now() - lastSent));
+        const woken = await wake.wait(Math.min(untilHeartbeat, this.ctx.bus.recheckMs ?? Infinity), opts.signal);
+        if (!woken && !opts.signal.aborted && Date.now() - lastSent >= opts.heartbeatMs) {
+          lastSent = Date.now();
+          yield { kind: 'heartbeat' };
+        }
       }
     } finally {
       unsubscribe();

@@ -6,6 +6,7 @@ import type { EventBus } from '../ports/event-bus.port.ts';
 import type { JobQueue } from '../ports/job-queue.port.ts';
 import type { JobStore } from '../ports/job-store.port.ts';
 import type { DocumentPipeline } from '../ports/pipeline.port.ts';
+import type { TaskEventBus } from '../ports/task-bus.port.ts';
 
 /** Running averages the API uses for `Retry-After` (filled by the local workers). */
 export class JobStats {
@@ -22,6 +23,8 @@ export interface ServiceContext {
   readonly queue: JobQueue;
   readonly blobs: BlobStore;
   readonly bus: EventBus;
+  /** Issue 8: the workbench's task bus across processes (Redis); absent in the embedded shape. */
+  readonly taskBus?: TaskEventBus;
   readonly pipeline: DocumentPipeline;
   readonly log: Logger;
   readonly stats: JobStats;

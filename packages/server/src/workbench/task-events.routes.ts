@@ -52,7 +52,8 @@ export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async
         if (!/text\/event-stream/i.test(req.headers.accept ?? '')) {
           const deadline = Date.now() + q.timeout_ms;
           while (task && task.updatedAt <= since && Date.now() < deadline && !ac.signal.aborted) {
-            await wake.wait(deadline - Date.now(), ac.signal);
+            // Issue 8: a bus that can drop messages (Redis) bounds the wait by its re-check interval.
+            await wake.wait(Math.min(deadline - Date.now(), ctx.bus.recheckMs ?? Infinity), ac.signal);
             task = await tasks.get(id);
           }
           if (!task) throw new OcrflowError('OCRFLOW_ERR_TASK_NOT_FOUND', `The task ${id} was deleted`);
@@ -64,6 +65,7 @@ export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async
         raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         raw.write('retry: 2000\n\n');
         let sent = -1;
+        let beat = Date.now();
         try {
           while (!ac.signal.aborted) {
             if (!task) {
@@ -74,7 +76,11 @@ export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async
               sent = task.updatedAt;
               raw.write(`id: ${task.updatedAt}\nevent: task\ndata: ${JSON.stringify(await tasks.view(task))}\n\n`);
             }
-            if (!(await wake.wait(ctx.config.sseHeartbeatMs, ac.signal)) && !ac.signal.aborted) raw.write(`: keep-alive ${new Date().toISOString()}\n\n`);
+            const woken = await wake.wait(Math.min(ctx.config.sseHeartbeatMs, ctx.bus.recheckMs ?? Infinity), ac.signal);
+            if (!woken && !ac.signal.aborted && Date.now() - beat >= ctx.config.sseHeartbeatMs) {
+              beat = Date.now();
+              raw.write(`: keep-alive ${new Date().toISOString()}\n\n`);
+            }
             task = await tasks.get(id);
           }
         } catch (e) {

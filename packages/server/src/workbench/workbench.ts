@@ -39,14 +39,19 @@ export interface OcrHealthView {
 }
 
 /**
- * The task bus by queue kind. Issue 8 replaces the `bullmq` entry with a Redis pub/sub fan-out;
- * until then every process wakes only its own listeners, and SSE streams re-read the task at each
- * heartbeat, so other processes' changes arrive late but are not lost.
+ * The task bus by queue kind: in-process, or (scaled) Redis pub/sub so a change made by any
+ * process wakes the task's SSE streams and long-polls everywhere. Either way the task store is
+ * the truth and listeners re-read it (at least every `recheckMs` on a bus that can drop messages).
  */
 export const TASK_BUS_FACTORIES: Record<Config['queueKind'], (ctx: ServiceContext) => TaskEventBus> = {
   local: (ctx) => new MemoryTaskBus((e) => ctx.log.error({ err: e }, 'task listener failed')),
-  bullmq: (ctx) => new MemoryTaskBus((e) => ctx.log.error({ err: e }, 'task listener failed')),
+  // Issue 8: the Redis fan-out built with the other adapters (`adapters.factory.ts`).
+  bullmq: (ctx) => ctx.taskBus ?? new MemoryTaskBus((e) => ctx.log.error({ err: e }, 'task listener failed')),
 };
+
+/** How often, and after how long without a change, tasks nobody here works on are picked up (see TaskOcrService.sweep). */
+const SWEEP_EVERY_MS = 60_000;
+const SWEEP_STALE_MS = 120_000;
 
 export const DEFAULT_WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -103,7 +108,10 @@ export class Workbench {
       if (this.link.mode === 'remote' && secret.source !== 'config')
         this.ctx.log.warn('OCRFLOW_WEBHOOK_SECRET is not set: webhooks from the remote OCR service cannot be verified; tasks finish by long-poll only');
       services.closing.addEventListener('abort', () => void this.ocr.close(0), { once: true });
-      void this.ocr.reconcile(() => services.state.ready).catch((e) => this.ctx.log.error({ err: e }, 'workbench reconciliation failed'));
+      void this.ocr
+        .reconcile(() => services.state.ready)
+        .then(() => this.ocr.startSweeping(SWEEP_EVERY_MS, SWEEP_STALE_MS))
+        .catch((e) => this.ctx.log.error({ err: e }, 'workbench reconciliation failed'));
       return {
         close: async () => {
           await this.ocr.close();

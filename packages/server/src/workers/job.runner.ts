@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { isOcrflowError, serializeError, type Page } from '@ocrflow/core';
+import type { SettleOutcome } from '../ports/job-queue.port.ts';
 import type { JobMetrics, JobRecord, Transition } from '../ports/job.types.ts';
 import type { ResultsService } from '../services/results.service.ts';
 import type { ServiceContext } from '../services/service.context.ts';
@@ -91,11 +92,16 @@ export class JobRunner {
       try {
         const id = await this.ctx.queue.next(signal);
         if (!id) break;
-        const now = this.ctx.now();
-        const claim = await this.ctx.store.claimJob(id, this.owner, now + this.ctx.config.leaseMs, now);
-        if (!claim) continue; // canceled (or taken) while it waited
-        await this.ctx.bus.publish(claim.event);
-        await this.runJob(slot, claim.job);
+        let outcome: SettleOutcome = 'done';
+        try {
+          const now = this.ctx.now();
+          const claim = await this.ctx.store.claimJob(id, this.owner, now + this.ctx.config.leaseMs, now);
+          if (!claim) continue; // canceled (or taken) while it waited
+          await this.ctx.bus.publish(claim.event);
+          outcome = await this.runJob(slot, claim.job);
+        } finally {
+          await this.settle(id, outcome);
+        }
       } catch (e) {
         // Nothing may end a slot's loop but shutdown; back off briefly on unexpected errors.
         this.ctx.log.error({ err: e, slot }, 'job runner slot error');
@@ -104,7 +110,23 @@ export class JobRunner {
     }
   }
 
-  private async runJob(slot: number, job: JobRecord): Promise<void> {
+  /**
+   * Issue 8: end the queue's turn with the job (BullMQ completes or retries its job and releases
+   * the lock). If the store queued the job again meanwhile (shutdown hand-back, lease reclaimed by
+   * another process), the queue's entry just went away, so put it back: the store is the truth.
+   */
+  private async settle(id: string, outcome: SettleOutcome): Promise<void> {
+    const { queue, store, log } = this.ctx;
+    if (!queue.settle) return;
+    try {
+      await queue.settle(id, outcome);
+      if (outcome === 'done' && (await store.getJob(id))?.status === 'queued') await queue.enqueue(id);
+    } catch (e) {
+      log.warn({ err: e, job: id }, 'settling a job with the queue failed; the queue sync will repair it');
+    }
+  }
+
+  private async runJob(slot: number, job: JobRecord): Promise<SettleOutcome> {
     const { store, bus, blobs, config, log } = this.ctx;
     const ac = new AbortController();
     this.active.set(job.id, ac);
@@ -146,9 +168,10 @@ export class JobRunner {
       }
       if (ac.signal.aborted) return await this.afterAbort(job, ac.signal.reason as AbortReason, metrics);
       await this.complete(job, metrics, started, ac.signal);
+      return 'done';
     } catch (e) {
       if (ac.signal.aborted) return await this.afterAbort(job, ac.signal.reason as AbortReason, metrics);
-      await this.afterError(job, e, metrics, started);
+      return await this.afterError(job, e, metrics, started);
     } finally {
       clearInterval(heartbeat);
       this.active.delete(job.id);
@@ -205,13 +228,15 @@ export class JobRunner {
     this.observer.jobEnded?.('finished', metrics.run_ms);
   }
 
-  private async afterAbort(job: JobRecord, reason: AbortReason, metrics: JobMetrics): Promise<void> {
-    if (reason !== 'shutdown') return; // canceled / reclaimed: the store already says what happened
+  private async afterAbort(job: JobRecord, reason: AbortReason, metrics: JobMetrics): Promise<SettleOutcome> {
+    if (reason !== 'shutdown') return 'done'; // canceled / reclaimed: the store already says what happened
     const t = await this.ctx.store.requeueJob(job.id, this.owner, 'shutdown', { refundAttempt: true, metrics }, this.ctx.now());
     if (t) await this.ctx.bus.publish(t.event);
+    return 'done';
   }
 
-  private async afterError(job: JobRecord, e: unknown, metrics: JobMetrics, started: number): Promise<void> {
+  /** 'retry' when the job was queued again after its thread crashed (the queue applies its back-off). */
+  private async afterError(job: JobRecord, e: unknown, metrics: JobMetrics, started: number): Promise<SettleOutcome> {
     const { store, bus, log, config } = this.ctx;
     const crashed = isOcrflowError(e) && e.code === 'OCRFLOW_ERR_WORKER_CRASHED';
     const now = this.ctx.now();
@@ -221,8 +246,9 @@ export class JobRunner {
       if (t) {
         await bus.publish(t.event);
         await this.ctx.queue.enqueue(job.id);
+        return 'retry';
       }
-      return;
+      return 'done';
     }
     if (!isOcrflowError(e)) log.error({ err: e, job: job.id }, 'job failed with an unexpected error');
     metrics.run_ms = round(performance.now() - started);
@@ -232,5 +258,6 @@ export class JobRunner {
       await bus.publish(t.event);
       this.observer.jobEnded?.('failed', metrics.run_ms);
     }
+    return 'done';
   }
 }

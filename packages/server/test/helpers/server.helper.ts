@@ -12,15 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@ocrflow/core';
 import { startService, type RunningService, type ServiceExtension } from '../../src/index.ts';
+import { backendEnv } from './backend.helper.ts';
 import { REPO_ROOT } from './fixtures.helper.ts';
 
-/** The backend under test (empty = embedded SQLite + in-process queue). */
-export function backendEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (process.env.OCRFLOW_TEST_DATABASE_URL) env.OCRFLOW_DATABASE_URL = process.env.OCRFLOW_TEST_DATABASE_URL;
-  if (process.env.OCRFLOW_TEST_REDIS_URL) env.OCRFLOW_REDIS_URL = process.env.OCRFLOW_TEST_REDIS_URL;
-  return env;
-}
+/** The backend under test (empty = embedded SQLite + in-process queue); issue 8: a schema and Redis prefix per test file. */
+export { backendEnv };
 
 export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-server-test-'));
@@ -34,7 +30,7 @@ export function testEnv(dataDir: string, extra: Record<string, string> = {}): Re
     OCRFLOW_WORKERS: '1',
     OCRFLOW_LOG_LEVEL: process.env.OCRFLOW_TEST_LOG_LEVEL ?? 'silent',
     OCRFLOW_ANALYSIS: '0',
-    ...backendEnv(),
+    ...backendEnv(dataDir),
     ...extra,
   };
 }
