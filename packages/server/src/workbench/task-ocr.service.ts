@@ -49,7 +49,10 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export class TaskOcrService {
   private readonly waiters = new Map<string, AbortController>();
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Tasks whose results this process is fetching or whose workbook it is generating. */
+  private readonly finishing = new Set<string>();
   private readonly stopper = new AbortController();
+  private sweeper: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly ctx: WorkbenchContext,
@@ -189,6 +192,16 @@ export class TaskOcrService {
 
   /** From `ocr_done`: fetch and store the OCR JSON and analysis, then generate workbook version 1. */
   private async finish(task: TaskRecord): Promise<void> {
+    if (this.finishing.has(task.id)) return;
+    this.finishing.add(task.id);
+    try {
+      await this.finishOnce(task);
+    } finally {
+      this.finishing.delete(task.id);
+    }
+  }
+
+  private async finishOnce(task: TaskRecord): Promise<void> {
     try {
       await this.fetchResults(task);
     } catch (e) {
@@ -262,6 +275,40 @@ export class TaskOcrService {
     return tasks.length;
   }
 
+  /**
+   * Work nobody in this process is doing: a task `ocr_processing` without a follower here, or
+   * `ocr_done`/`excel_generated` not being finished here, unchanged for `staleMs`. In the embedded
+   * shape every such task has its follower, so this finds nothing; with several processes
+   * (issue 8) it picks up what a process that died was following. The conditional transitions
+   * make a task picked up twice harmless.
+   */
+  async sweep(staleMs: number): Promise<number> {
+    if (this.stopping) return 0;
+    const now = this.ctx.now();
+    let n = 0;
+    for (const t of await this.ctx.store.listByStatus(['ocr_processing', 'ocr_done', 'excel_generated'], 10_000)) {
+      if (now - t.updatedAt < staleMs) continue;
+      if (t.status === 'ocr_processing') {
+        if (!t.ocrJobId || this.waiters.has(t.id)) continue;
+        this.follow(t.id, t.ocrJobId);
+      } else {
+        if (this.finishing.has(t.id)) continue;
+        if (t.status === 'ocr_done') this.background(() => this.finish(t));
+        else this.background(() => this.workbooks.makeEditable(t));
+      }
+      n++;
+    }
+    if (n) this.ctx.log.info({ tasks: n }, 'workbench tasks without a worker in this process picked up');
+    return n;
+  }
+
+  /** Sweep every `intervalMs` (the timer does not keep the process alive). */
+  startSweeping(intervalMs: number, staleMs: number): void {
+    if (this.sweeper || this.stopping) return;
+    this.sweeper = setInterval(() => void this.sweep(staleMs).catch((e) => this.ctx.log.warn({ err: e }, 'workbench sweep failed')), intervalMs);
+    this.sweeper.unref();
+  }
+
   /** Tests and shutdown: resolves when no background work is left. */
   async settled(): Promise<void> {
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
@@ -275,6 +322,8 @@ export class TaskOcrService {
   /** Stop following jobs; let work in flight end (bounded), failing nothing because of the shutdown. */
   async close(timeoutMs = 10_000): Promise<void> {
     this.stopper.abort();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
     for (const w of this.waiters.values()) w.abort();
     await Promise.race([this.settled(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { dataset, SLOW_TABLE, SMALL_TABLE } from '../helpers/fixtures.helper.ts';
 import { spawnServer, tempDataDir } from '../helpers/server.helper.ts';
 import { newTaskId } from '../../src/workbench/tasks.service.ts';
-import { freePort, SECRET, startWb, until, WbApi, type TaskView, type WbServer } from './helpers/workbench.helper.ts';
+import { downService, freePort, SECRET, startWb, until, WbApi, type TaskView, type WbServer } from './helpers/workbench.helper.ts';
 
 const FULL = ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable'];
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -99,8 +99,27 @@ test('retry after excel_failed generates the workbook again from the stored OCR 
   assert.equal((await api.call(`/api/v1/ocr/retry/${id}`, { method: 'POST' })).status, 409);
 });
 
+test('the sweep picks up a task nobody in this process follows (a process that died, scaled shape)', async () => {
+  const wb = restarted.service.services.workbench!;
+  const { store, blobs } = wb.ctx;
+  const id = newTaskId();
+  const png = dataset(SMALL_TABLE);
+  await blobs.put(`workbench/${id}/source`, png);
+  const past = Date.now() - 10 * 60_000;
+  await store.insertTask({ id, filename: 'orphan.png', mime: 'image/png', sizeBytes: png.length, sha256: 'c'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: past }, ['created', 'uploaded']);
+  await store.transition(id, { from: ['uploaded'], to: 'ocr_processing', patch: { ocrJobId: survivor.ocr_job_id }, now: past });
+  assert.equal(await wb.ocr.sweep(5 * 60_000), 1);
+  assert.equal(await wb.ocr.sweep(5 * 60_000), 0, 'followed now: not picked up twice');
+  const api = new WbApi(restarted.url);
+  const done = await api.waitFor(id, ['editable', 'ocr_failed', 'excel_failed'], 30_000);
+  assert.equal(done.status, 'editable', done.error_message ?? '');
+  assert.deepEqual(done.transitions.map((t) => t.status), FULL);
+});
+
 test('remote OCR service with a token: down → ocr_failed with a plain message; up → retry finishes the task', async () => {
-  const [ocrPort, wbPort] = [await freePort(), await freePort()];
+  const down = await downService();
+  const ocrPort = down.port;
+  const wbPort = await freePort();
   const TOKEN = 'remote-token-123';
   const app = await startWb({
     env: {
@@ -113,9 +132,9 @@ test('remote OCR service with a token: down → ocr_failed with a plain message;
   });
   cleanup.push(() => app.close());
   const api = new WbApi(app.url);
-  const down = await api.call<{ ok: boolean; ocr_service: string; message: string }>('/api/v1/ocr/health');
-  assert.deepEqual([down.status, down.body.data.ok, down.body.data.ocr_service], [200, false, `http://127.0.0.1:${ocrPort}`]);
-  assert.match(down.body.data.message, /cannot be reached/);
+  const health = await api.call<{ ok: boolean; ocr_service: string; message: string }>('/api/v1/ocr/health');
+  assert.deepEqual([health.status, health.body.data.ok, health.body.data.ocr_service], [200, false, `http://127.0.0.1:${ocrPort}`]);
+  assert.match(health.body.data.message, /cannot be reached/);
 
   const r = await api.upload(dataset(SMALL_TABLE), 'remote.png');
   assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -123,6 +142,7 @@ test('remote OCR service with a token: down → ocr_failed with a plain message;
   assert.match(r.body.data.error_message ?? '', /not reachable/);
   assert.match(r.body.message, /OCR could not start/);
 
+  await down.release();
   const ocr = await startWb({ env: { OCRFLOW_PORT: String(ocrPort), OCRFLOW_TOKENS: TOKEN, OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
   cleanup.push(() => ocr.close());
   await until('the OCR service is healthy', async () => (await api.call<{ ok: boolean }>('/api/v1/ocr/health')).body.data.ok, 60_000);

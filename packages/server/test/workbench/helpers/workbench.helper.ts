@@ -76,6 +76,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A port with nothing but a socket that drops every connection: a service that is down, on a port
+ * no other process can take meanwhile. `release()` frees it for the real service.
+ */
+export async function downService(): Promise<{ port: number; release(): Promise<void> }> {
+  const s = net.createServer((sock) => sock.destroy());
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return { port: (s.address() as net.AddressInfo).port, release: () => new Promise<void>((r) => s.close(() => r())) };
+}
+
 export class WbApi {
   constructor(readonly url: string) {}
 
