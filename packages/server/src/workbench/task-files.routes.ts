@@ -27,6 +27,7 @@ export const taskFilesRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async 
         params: taskIdParams,
         querystring: { type: 'object', properties: { page: { type: 'integer', minimum: 0 } } },
         produces: ['image/png', 'image/jpeg', 'image/webp'],
+        response: { 200: { description: 'The image', type: 'string', format: 'binary' }, ...envelopeErrors },
       },
     },
     async (req, reply) => {
@@ -136,6 +137,7 @@ export const taskFilesRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async 
         params: taskIdParams,
         querystring: versionQuery,
         produces: [XLSX_MIME],
+        response: { 200: { description: 'The workbook', type: 'string', format: 'binary' }, ...envelopeErrors },
       },
     },
     async (req, reply) => {
