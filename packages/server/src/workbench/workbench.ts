@@ -99,7 +99,8 @@ export class Workbench {
     install: async ({ services, app }) => {
       const { config } = this.ctx;
       const addr = app.server.address();
-      this.link.attach(addr && typeof addr === 'object' ? loopbackBase(config.host, addr.port) : null);
+      // The address actually bound (OCRFLOW_HOST=localhost may bind ::1 only), as an IP literal.
+      this.link.attach(addr && typeof addr === 'object' ? loopbackBase(addr.address, addr.port) : null);
       const hook = this.link.webhookUrl();
       // Embedded: the OCR service calls this very process on loopback; allow exactly that target.
       if (hook && this.link.mode === 'embedded' && this.guard) this.guard.allowExactTarget(hook);
