@@ -9,3 +9,4 @@ export { getEngine, disposeEngines, registeredEngines, engineThreads, type Engin
 export { LAYOUT_STAGES, type LayoutStage, type LayoutContext, type LayoutStageResult } from './layout/layout.stages.ts';
 export { buildBlocks, mergeRow } from './layout/page.layout.ts';
 export { orderRows, groupRows, groupBlocks } from './layout/reading-order.ts';
+export { probeEngines, type EngineStatus } from './engines.probe.ts';

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from '@ocrflow/core';
 import { closeAdapters, createAdapters, type Adapters } from './adapters/adapters.factory.ts';
-import { enginesPipeline } from './adapters/engines.pipeline.ts';
+import { createEnginesPipeline } from './adapters/engines.pipeline.ts';
 import { buildApp } from './http/app.ts';
 import type { AppServices } from './http/app.services.ts';
 import { ServerMetrics } from './http/metrics.ts';
@@ -68,7 +68,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const log = opts.logger ?? createLogger(config);
   const adapters = await createAdapters(config, log);
   let baseUrl = config.publicUrl.replace(/\/+$/, '') || `http://${urlHost(config.host)}:${config.port}`;
-  const ctx: ServiceContext = { config, ...adapters, pipeline: opts.pipeline ?? enginesPipeline, log, stats: new JobStats(), baseUrl: () => baseUrl, now: () => Date.now() };
+  const ctx: ServiceContext = { config, ...adapters, pipeline: opts.pipeline ?? createEnginesPipeline(config), log, stats: new JobStats(), baseUrl: () => baseUrl, now: () => Date.now() };
 
   const jobs = new JobsService(ctx);
   const results = new ResultsService(ctx, jobs);

