@@ -30,6 +30,7 @@ import {
   unbalanced,
 } from './text.cues.ts';
 import { findDates } from './normalize.date.ts';
+import { editDistance } from './fields.labels.ts';
 
 interface RowInfo {
   row: VisualRow;
@@ -42,6 +43,15 @@ interface RowInfo {
 }
 
 const HEADER_MAX_ROWS = 18;
+const TITLE_WORDS = ['INVOICE', 'RECEIPT', 'CASHIER', 'TERMINAL'];
+
+/** A title word OCR misread by one letter (`INUOICE`, `RECEIPI`). */
+function fuzzyTitle(t: string): boolean {
+  return t
+    .toUpperCase()
+    .split(/[^A-Z]+/)
+    .some((w) => w.length >= 6 && TITLE_WORDS.some((v) => editDistance(w, v, 1) <= 1));
+}
 /** `DOCUMENT NO : TD01167104`, `INVOICE # : OR18…`: the header ends where the document's own data begins. */
 const DOC_NUMBER_LINE = /\b(DOC(UMENT)?|INVOICE|INV|RECEIPT|RCPT|BILL|ORDER|SLIP|TRANS(ACTION)?|CHECK|SERIAL)\s*(NO|NUMBER|#)\b/i;
 
@@ -51,9 +61,10 @@ function describeRow(row: VisualRow, i: number): RowInfo {
   // A registration number glued after a name (`AEON CO. (M) BHD (126926-H)`) leaves the name.
   const reg = !noise && (REG_LINE.test(t) || TAX_ID_LINE.test(t)) && (!COMPANY_SUFFIX.test(t) || (cleanCompany(t).match(/\p{L}/gu) ?? []).length < 4);
   const contact = CONTACT_LINE.test(t) || BARE_PHONE.test(t.trim()) || DOC_NUMBER_LINE.test(t);
-  const dated = findDates(t).length > 0 || /\b\d{1,2}:\d{2}(:\d{2})?\s*(AM|PM)?\b/i.test(t);
+  // A time of day, not the `5:55` of an OCR'd `NO.53 55,57`.
+  const dated = findDates(t).length > 0 || /(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?![\d,.])/.test(t);
   // Titles, also when OCR garbled the word: a short line framed by dashes or stars (`-INVOTCE-`, `* GUEST CHECK *`).
-  const title = (TITLE_LINE.test(t) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t)) || /^\s*[-*=~#]+\s*[\p{L}\s]{3,30}\s*[-*=~#]+\s*$/u.test(t);
+  const title = ((TITLE_LINE.test(t) || fuzzyTitle(t)) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t)) || /^\s*[-*=~#]+\s*[\p{L}\s]{3,30}\s*[-*=~#]+\s*$/u.test(t);
   return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(t) };
 }
 
@@ -61,7 +72,7 @@ function describeRow(row: VisualRow, i: number): RowInfo {
 export function cleanCompany(t: string): string {
   return t
     .normalize('NFKC')
-    .replace(/\s*\((CO\.?\s*)?(REG|ROC|GST|SST|COMPANY)[^)]*\)?\s*$/i, '')
+    .replace(/\s*\(\s*(CO\W*)?(REG|ROC|GST|SST|COMPANY|CO\W*NO)[^)]*\)?\s*$/i, '')
     .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)\s*$/i, '')
     .replace(/\s*\b(CO\.?\s*REG|COMPANY\s*(NO|REG)|(BR|REG|ROC)\s*NO|ROC|GST|SST)\b.*$/i, '')
     .replace(/\s+/g, ' ')

@@ -115,11 +115,14 @@ export interface LabelledAmount {
   alt?: AmountMatch;
 }
 
-/** The value text after a label read with its inner spaces removed, when that makes a two-decimal amount. */
+/** The value text after a label read without OCR's slips inside the number, when that makes a two-decimal amount. */
 function collapsedReading(valueText: string, base: AmountMatch): AmountMatch | undefined {
   const t = valueText.replace(/^[\s:：.]+/, '').replace(/\b(RM|MYR|USD|SGD|EUR|RMB|CNY)\b/gi, '').trim();
-  if (!/^[\d][\d\s.,]*\d$/.test(t) || !/\d\s+[\d.]|\.\s+\d/.test(t)) return undefined;
-  const number = t.replace(/\s+/g, '');
+  // Spaces inside the number (`15 3.35`), or the decimal point read as `-`, `:` or `;` (`14-10`).
+  const misread = /^\d+\s?[-:;]\s?\d{2}$/.test(t);
+  if (!/^[\d][\d\s.,]*\d$/.test(t) && !misread) return undefined;
+  if (!misread && !/\d\s+[\d.]|\.\s+\d/.test(t)) return undefined;
+  const number = misread ? t.replace(/\s?[-:;]\s?/, '.') : t.replace(/\s+/g, '');
   const n = readNumber(number);
   if (!n || n.decimals !== 2 || n.value === base.value) return undefined;
   return { ...base, text: t, number, value: n.value, decimals: 2 };
@@ -171,7 +174,9 @@ export function labelledAmounts(rows: readonly VisualRow[]): LabelledAmount[] {
         }
       }
       if (!amount) return;
-      const alt = collapsedReading(src === line ? line.text.slice(labelEnd) : src.text, amount);
+      // The value text starts after the label's last letter (`TOTAL RM 14-10` → `14-10`).
+      const valueStart = label.search(/\p{L}[^\p{L}]*$/u) + 1;
+      const alt = collapsedReading(src === line ? line.text.slice(valueStart) : src.text, amount);
       out.push({ label: label.trim(), cls, amount, line: src, row, rank, ...(alt ? { alt } : {}) });
     });
   });

@@ -4,6 +4,7 @@
  * currency *code* (`RM 9.00` → `9.00`) but with an attached currency *symbol* (`$8.20`).
  */
 import type { Analysis } from './analysis.schema.ts';
+import { readNumber } from './normalize.amount.ts';
 
 export interface SroieFields {
   company: string;
@@ -24,12 +25,19 @@ export function amountAsPrinted(text: string): string {
     .trim();
 }
 
+/** The printed form when the text spells the value; the fixed two-decimal form when OCR garbled it (`14-10`). */
+function totalAsPrinted(text: string, value: number, normalized: string | undefined): string {
+  const printed = amountAsPrinted(text);
+  const n = readNumber(printed.replace(/^[^\d]+/, ''));
+  return n && Math.abs(n.value - Math.abs(value)) < 0.005 ? printed : (normalized ?? String(value));
+}
+
 export function toSroieFields(a: Analysis): SroieFields {
   const f = a.fields;
   return {
     company: f.company?.value ?? '',
     date: f.date?.value ?? '',
     address: f.address?.value ?? '',
-    total: f.total ? amountAsPrinted(f.total.text) : '',
+    total: f.total ? totalAsPrinted(f.total.text, f.total.value, f.total.normalized) : '',
   };
 }

@@ -12,9 +12,9 @@ export const COMPANY_SUFFIX =
 export const BUSINESS_WORD =
   /\b(ENTERPRISES?|TRADING|TRADERS?|RESTAURANTS?|RESTORAN|CAFE|KAFE|BAKERY|HARDWARE|MART|MARKET|SUPERMARKET|MINIMARKET|STORES?|SHOP|STATIONERY|BOOKS?|PHARMACY|FARMASI|HOTEL|MOTORS?|MACHINERY|ELECTRICAL|GALLERY|DELIGHTS?|KITCHEN|FOOD|PERNIAGAAN|KEDAI|SYARIKAT|INDUSTRIES|SERVICES?|CENTRE|CENTER|AGENCY|HOLDINGS|GROUP|INTERNATIONAL|PETRO|STATION|BOUTIQUE|OUTLET)\b|店|餐厅|餐馆|超市|商行|酒店|药房|书局/i;
 
-/** Registration numbers: `(65351-M)`, `822737-X`, `CO.REG : 933109-X`, `ROC NO.`, `BR NO.`. */
+/** Registration numbers: `(65351-M)`, `822737-X`, `CO.REG : 933109-X`, `ROC NO.`, `BR NO.`, `002643278-A` after a misread label. */
 export const REG_LINE =
-  /(CO\.?\s*REG|COMPANY\s*(REG|NO)|REG(ISTRATION)?\.?\s*(NO|NUM)|\bROC\b|\bBR\s*NO|\bSSM\b|BUSINESS\s*REG|^\(?\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)?[.,]?$|\(\s*[A-Z]{0,3}\d{4,}\s*-\s*[A-Z]\s*\)$)/i;
+  /(\b\d{6,}-[A-Z]\b|CO\.?\s*REG|COMPANY\s*(REG|NO)|REG(ISTRATION)?\.?\s*(NO|NUM)|\bROC\b|\bBR\s*NO|\bSSM\b|BUSINESS\s*REG|^\(?\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)?[.,]?$|\(\s*[A-Z]{0,3}\d{4,}\s*-\s*[A-Z]\s*\)$)/i;
 
 /** Tax identifiers. */
 export const TAX_ID_LINE = /(\bGST\b|\bSST\b|\bVAT\b|\bTAX\s*ID\b|\bTIN\b|\bABN\b|\bNPWP\b|\bUEN\b|税号|纳税人|统一社会信用代码)/i;

@@ -56,6 +56,13 @@ test('total: the payment arithmetic picks the right reading of a split number', 
   assert.equal(a.fields.tax?.value, 8.68);
 });
 
+test('total: a decimal point OCR read as a dash, confirmed by cash − change', () => {
+  const doc = docOf([...HEADER, ...rowsOf([['TOTAL RM 14-10', ''], ['CASH RM 20.00', ''], ['CHANGE RM 5.90', '']], 200)]);
+  const a = analyseBuiltin(doc);
+  assert.equal(a.fields.total?.value, 14.1);
+  assert.equal(toSroieFields(a).total, '14.10');
+});
+
 test('total: a garbled total label is recovered from subtotal + tax = cash − change', () => {
   const doc = docOf([
     ...HEADER,
