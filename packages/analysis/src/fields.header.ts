@@ -70,13 +70,28 @@ function describeRow(row: VisualRow, i: number): RowInfo {
 
 /** Remove a registration number or tax id glued to a name: `99 SPEED MART S/B (519537-X)`. */
 export function cleanCompany(t: string): string {
-  return t
-    .normalize('NFKC')
+  return cutAfterLegalForm(t.normalize('NFKC'))
     .replace(/\s*\(\s*(CO\W*)?(REG|ROC|GST|SST|COMPANY|CO\W*NO)[^)]*\)?\s*$/i, '')
     .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)\s*$/i, '')
     .replace(/\s*\b(CO\.?\s*REG|COMPANY\s*(NO|REG)|(BR|REG|ROC)\s*NO|ROC|GST|SST)\b.*$/i, '')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/**
+ * A name ends with its legal form: when OCR merged the next printed line into the name's line
+ * (`LIGHTROOM GALLERY SDN BHD No: 28, JALAN ASTANA 1C,`), the address part is cut off.
+ */
+function cutAfterLegalForm(t: string): string {
+  const re = new RegExp(COMPANY_SUFFIX.source, 'gi');
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t))) {
+    const end = m.index + m[0].length;
+    const rest = t.slice(end).replace(/^[.)\s]*/, '');
+    if (rest && addressScore(rest) >= 1.5) return t.slice(0, end + (t.slice(end).match(/^\.?/)?.[0].length ?? 0));
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return t;
 }
 
 function field(rows: VisualRow[], value: string, confidence: number): TextField {
