@@ -104,6 +104,16 @@ test('header: the name above the address wins over a large stamp above it, a reg
   assert.deepEqual(f, { company: '99 SPEED MART S/B', date: '24-01-18', address: 'LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR', total: '2.50' });
 });
 
+test('header: a name ends with its legal form when OCR merged the next line into it', () => {
+  const doc = docOf([
+    ['LIGHTROOM GALLERY SDN BHD No: 28, JALAN ASTANA 1C,', 100, 20, 500, 80],
+    ['BANDAR BUKIT RAJA, 41050 KLANG', 150, 84, 450, 104],
+    ['GST No. : 000584089600', 150, 108, 450, 128],
+    ...rowsOf([['TOTAL', '73.00'], ['CASH', '73.00'], ['CHANGE', '0.00']], 200),
+  ]);
+  assert.equal(analyseBuiltin(doc).fields.company?.value, 'LIGHTROOM GALLERY SDN BHD');
+});
+
 test('synthetic receipt: every field and its box', () => {
   const a = analyseBuiltin(RECEIPT);
   assert.equal(a.kind, 'receipt');
