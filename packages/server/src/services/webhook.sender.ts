@@ -71,8 +71,18 @@ export class WebhookSender {
     const startedAt = Date.now();
     const t0 = performance.now();
     const done = (o: Omit<AttemptOutcome, 'startedAt' | 'durationMs'>): AttemptOutcome => ({ ...o, startedAt, durationMs: Math.round((performance.now() - t0) * 10) / 10 });
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = AbortSignal.any([timeout, stop]);
+    // One controller per attempt, aborted by its own timer or by shutdown; listeners are removed
+    // afterwards, so the long-lived shutdown signal does not collect one per attempt.
+    const ac = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort(new DOMException(`timeout after ${this.timeoutMs} ms`, 'TimeoutError'));
+    }, this.timeoutMs);
+    const onStop = () => ac.abort(stop.reason);
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
+    const signal = ac.signal;
     try {
       await this.guard.check(url);
       const res = await fetch(url, {
@@ -92,11 +102,14 @@ export class WebhookSender {
       return done({ ok: false, httpStatus: res.status, error, responseExcerpt: excerpt || null });
     } catch (e) {
       if (stop.aborted) throw new AttemptAborted();
-      if (timeout.aborted) return done({ ok: false, httpStatus: null, error: `timeout after ${this.timeoutMs} ms`, responseExcerpt: null });
+      if (timedOut) return done({ ok: false, httpStatus: null, error: `timeout after ${this.timeoutMs} ms`, responseExcerpt: null });
       if (e instanceof TargetRefusedError) return done({ ok: false, httpStatus: null, error: `target refused: ${e.message}`, responseExcerpt: null });
       const c = causeOf(e);
       if (c.code === REFUSED_CODE) return done({ ok: false, httpStatus: null, error: `target refused: ${c.message}`, responseExcerpt: null });
       return done({ ok: false, httpStatus: null, error: c.code ? `${c.code}: ${c.message}` : c.message, responseExcerpt: null });
+    } finally {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
     }
   }
 
