@@ -10,6 +10,7 @@
  * Shutdown aborts attempts in flight and hands their leases back.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { AttemptOutcome, AttemptRecordInput, DeliveryRecord, DeliveryStore, NextStep } from '../ports/delivery-store.port.ts';
@@ -92,6 +93,8 @@ export class WebhookDispatcher {
   constructor(private readonly d: DispatcherDeps) {
     this.now = d.now ?? Date.now;
     this.records = new RecordBatch(d.store, this.owner, this.now);
+    // Every attempt in flight listens for shutdown on this one signal (and removes itself after).
+    setMaxListeners(d.concurrency + 16, this.stopping.signal);
   }
 
   get activeAttempts(): number {
