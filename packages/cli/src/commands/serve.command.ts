@@ -5,7 +5,7 @@
  * queue, close HTTP and the database. A second signal exits at once.
  */
 import { Option, type Command } from 'commander';
-import { SETTINGS, loadConfig, type SettingKey } from '@ocrflow/core';
+import { OcrflowError, SETTINGS, loadConfig, type SettingKey } from '@ocrflow/core';
 
 type SettingDefLike = { env: string; flag: string; kind: string; default: string; help: string; values?: readonly string[] };
 
@@ -19,6 +19,8 @@ Examples:
   $ ocrflow serve --port 9000 --workers 1 --tokens s3cret
   $ OCRFLOW_TOKENS=s3cret OCRFLOW_DATA_DIR=/var/lib/ocrflow ocrflow serve --host 0.0.0.0
   $ ocrflow serve --role api --database-url postgres://… --redis-url redis://…   # scaled: API only
+  $ ocrflow serve --role worker --concurrency 2 --health-port 9101                # scaled: OCR only
+  (scaled shape: docs/deploy.md)
 `,
   );
   const attr = new Map<string, SettingKey>();
@@ -28,11 +30,17 @@ Examples:
     cmd.addOption(o);
     attr.set(o.attributeName(), key);
   }
+  // Issue 8: the name worker processes are usually started with; the same setting as --workers.
+  cmd.addOption(new Option('--concurrency <n>', 'Jobs this process runs at once (same as --workers; for --role worker|all)'));
   cmd.action(async (opts: Record<string, string | boolean>) => {
     const overrides: Partial<Record<SettingKey, string | boolean>> = {};
     for (const [name, value] of Object.entries(opts)) {
       const key = attr.get(name);
       if (key && value !== undefined) overrides[key] = value;
+    }
+    if (opts.concurrency !== undefined) {
+      if (overrides.workers !== undefined && String(overrides.workers) !== String(opts.concurrency)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', '--concurrency and --workers are the same setting; give one');
+      overrides.workers = opts.concurrency;
     }
     const config = loadConfig({ overrides });
     const { startService } = await import('@ocrflow/server');
@@ -41,7 +49,9 @@ Examples:
     // Keep serving whatever one request or job does; the store's transactions keep state consistent.
     process.on('unhandledRejection', (e) => log.error({ err: e }, 'unhandled promise rejection'));
     process.on('uncaughtException', (e) => log.error({ err: e }, 'uncaught exception'));
-    process.stderr.write(`ocrflow: listening on ${service.url} (role ${config.role}, ${config.role === 'all' || config.role === 'worker' ? config.workers : 0} workers, data ${config.dataDirAbs})\n`);
+    const workers = config.role === 'all' || config.role === 'worker' ? config.workers : 0;
+    if (config.role === 'worker' && !config.healthPort) process.stderr.write(`ocrflow: running (role worker, ${workers} workers, no HTTP; --health-port to serve /health)\n`);
+    else process.stderr.write(`ocrflow: listening on ${service.url} (role ${config.role}${config.role === 'worker' ? ': /health, /ready, /metrics only' : ''}, ${workers} workers, data ${config.dataDirAbs})\n`);
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
