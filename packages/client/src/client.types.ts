@@ -41,6 +41,8 @@ export interface Job {
   done_pages: number;
   /** 1-based, while queued. */
   queue_position: number | null;
+  /** From -10 to 10, higher runs sooner (absent from servers before it existed). */
+  priority?: number;
   error: JobError | null;
   /** Times a worker started the job. */
   attempts: number;
@@ -132,6 +134,8 @@ export interface SubmitOptions {
   languages?: string[];
   /** For the vlm engine. */
   prompt?: string;
+  /** From -10 to 10, default 0: higher runs sooner (e.g. a person waiting ahead of a batch). */
+  priority?: number;
   signal?: AbortSignal;
 }
 

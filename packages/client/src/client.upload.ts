@@ -26,6 +26,7 @@ export function submitFields(o: SubmitOptions): [string, string][] {
   if (o.mode !== undefined) f.push(['mode', o.mode]);
   if (o.languages?.length) f.push(['languages', o.languages.join(',')]);
   if (o.prompt !== undefined) f.push(['prompt', o.prompt]);
+  if (o.priority !== undefined) f.push(['priority', String(o.priority)]);
   return f;
 }
 

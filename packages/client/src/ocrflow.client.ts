@@ -87,6 +87,7 @@ export class OcrflowClient {
       ...(options.mode !== undefined ? { mode: options.mode } : {}),
       ...(options.languages?.length ? { languages: options.languages } : {}),
       ...(options.prompt !== undefined ? { prompt: options.prompt } : {}),
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
     };
     return this.t.json<Job>('POST', '/v1/jobs', { body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: options.signal });
   }

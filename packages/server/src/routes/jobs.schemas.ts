@@ -45,6 +45,7 @@ export const jobSchema = {
     page_count: { type: 'integer' },
     done_pages: { type: 'integer' },
     queue_position: nullable({ type: 'integer', description: '1-based, while queued' }),
+    priority: { type: 'integer', description: 'From -10 to 10: higher runs sooner' },
     error: nullable({ type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }),
     attempts: { type: 'integer', description: 'Times a worker started the job' },
     metrics: { type: 'object', additionalProperties: true, description: 'Per-stage timings (ms)' },
@@ -94,6 +95,10 @@ export const submitFieldsSchema = {
   languages: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'e.g. "ch,en"' },
   mode: { type: 'string', enum: ['layout', 'text'] },
   prompt: { type: 'string', maxLength: 8000, description: 'For the vlm engine' },
+  priority: {
+    anyOf: [{ type: 'integer', minimum: -10, maximum: 10 }, { type: 'string', pattern: '^\\s*[+-]?\\d+\\s*$' }],
+    description: 'From -10 to 10, default 0: higher runs sooner; equal priorities run oldest first',
+  },
 } as const;
 
 export const jsonSubmitBody = {

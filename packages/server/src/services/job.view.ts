@@ -1,6 +1,7 @@
 /** The wire shapes of jobs and events (snake_case, ISO times) — kept in sync with `routes/jobs.schemas.ts`. */
 import type { SerializedError } from '@ocrflow/core';
 import type { JobEvent, JobMetrics, JobRecord, JobStatus } from '../ports/job.types.ts';
+import { priorityOf } from './job.priority.ts';
 
 export interface JobView {
   id: string;
@@ -17,6 +18,7 @@ export interface JobView {
   page_count: number;
   done_pages: number;
   queue_position: number | null;
+  priority: number;
   error: { code: string; message: string } | null;
   attempts: number;
   metrics: JobMetrics;
@@ -58,6 +60,7 @@ export function toJobView(j: JobRecord, opts: { queuePosition: number | null; ba
     page_count: j.pageCount,
     done_pages: j.donePages,
     queue_position: j.status === 'queued' ? opts.queuePosition : null,
+    priority: priorityOf(j),
     error: err ? { code: err.code, message: err.message } : null,
     attempts: j.attempts,
     metrics: j.metrics,

@@ -13,6 +13,7 @@ import type { TempBlob } from '../ports/blob-store.port.ts';
 import { TaskIdTakenError } from '../ports/job-store.port.ts';
 import type { JobRecord } from '../ports/job.types.ts';
 import { newJobId } from '../util/ids.ts';
+import { DEFAULT_PRIORITY } from './job.priority.ts';
 import type { ServiceContext } from './service.context.ts';
 import type { SubmitInput } from './submit.input.ts';
 
@@ -121,11 +122,12 @@ export class SubmissionService {
           id, taskId: input.taskId, engine: input.engine, mode: input.mode, languages: input.languages, prompt: input.prompt,
           webhookUrl: input.webhookUrl, filename: meta.filename, mime: info.mime, sizeBytes: temp.size, sha256: temp.sha256, contentHash,
           sourceKey, pageCount: info.pageCount, metrics: { receive_ms: round(meta.receiveMs), inspect_ms: round(inspectMs) },
-          options: input.options, now,
+          // Issue 8: the priority is kept with the job (re-queued and recovered jobs keep their place).
+          options: input.priority !== undefined ? { ...input.options, priority: input.priority } : input.options, now,
         });
         orphanPrefix = null;
         await bus.publish(t.event);
-        await queue.enqueue(id);
+        await queue.enqueue(id, { priority: input.priority ?? DEFAULT_PRIORITY });
         return { job: t.job, created: true };
       } catch (e) {
         if (!(e instanceof TaskIdTakenError)) throw e;

@@ -4,6 +4,7 @@
  */
 import { ENGINE_NAMES, OcrflowError, type Config, type EngineName } from '@ocrflow/core';
 import type { JobMode } from '../ports/job.types.ts';
+import { parsePriority } from './job.priority.ts';
 
 /** Fields as clients send them (multipart strings or JSON values). */
 export interface SubmitFields {
@@ -25,6 +26,8 @@ export interface SubmitInput {
   prompt: string | null;
   /** Extra per-job options later features read from the raw fields (e.g. `webhook_events`). */
   options: Record<string, unknown>;
+  /** Issue 8: -10 … 10, higher runs sooner; undefined = the default (0). Not part of task_id's "same content". */
+  priority?: number;
   /** All fields as received, for submit checks added by other features. */
   raw: SubmitFields;
 }
@@ -73,7 +76,8 @@ export function parseSubmitFields(fields: SubmitFields, config: Config): SubmitI
   if (mode !== 'layout' && mode !== 'text') throw bad('mode', 'must be layout or text');
 
   const prompt = optString(fields, 'prompt', 8000);
-  return { taskId, webhookUrl, engine, languages, mode, prompt, options: {}, raw: fields };
+  const priority = parsePriority(fields.priority);
+  return { taskId, webhookUrl, engine, languages, mode, prompt, options: {}, ...(priority !== undefined ? { priority } : {}), raw: fields };
 }
 
 /** A client file name reduced to its last path segment, without control characters. */
