@@ -37,5 +37,10 @@ export interface JobQueue {
   /** 1-based position among waiting jobs, null when not waiting. */
   position(jobId: string): Promise<number | null>;
   size(): Promise<number>;
+  /**
+   * Worker processes taking jobs from this queue anywhere in the deployment (BullMQ); null when
+   * it cannot tell. Lets an API process without workers say whether any run (`/health`).
+   */
+  workerCount?(): Promise<number | null>;
   close(): Promise<void>;
 }

@@ -30,7 +30,10 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
               ready: { type: 'boolean' },
               engines: { type: 'array', items: { type: 'string' } },
               default_engine: { type: 'string' },
-              workers: { type: 'object', properties: { size: { type: 'integer' }, alive: { type: 'integer' }, busy: { type: 'integer' } } },
+              workers: {
+                type: 'object',
+                properties: { size: { type: 'integer' }, alive: { type: 'integer' }, busy: { type: 'integer' }, processes: { type: 'integer', description: 'Worker processes of the deployment (scaled shape, processes without workers)' } },
+              },
               store: { type: 'string' },
               queue: { type: 'string' },
               uptime_s: { type: 'number' },
@@ -42,7 +45,9 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
     async () => {
       const queueLen = await ctx.queue.size().catch(() => -1);
       const alive = pool ? pool.aliveCount() : 0;
-      const workerAlive = pool ? alive > 0 : false;
+      // Issue 8: a process without workers (`--role api|app`) asks the queue whether any worker process is taking jobs.
+      const processes = !pool && ctx.queue.workerCount ? await ctx.queue.workerCount() : null;
+      const workerAlive = pool ? alive > 0 : (processes ?? 0) > 0;
       return {
         ok: state.ready && queueLen >= 0 && (pool === null || workerAlive),
         queue_len: Math.max(0, queueLen),
@@ -52,7 +57,7 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
         ready: state.ready,
         engines: ctx.pipeline.engineNames(),
         default_engine: ctx.config.engine,
-        workers: { size: pool?.size ?? 0, alive, busy: runner?.activeJobs ?? 0 },
+        workers: { size: pool?.size ?? 0, alive, busy: runner?.activeJobs ?? 0, ...(processes !== null ? { processes } : {}) },
         store: ctx.store.kind,
         queue: ctx.queue.kind,
         uptime_s: Math.round((Date.now() - started) / 1000),

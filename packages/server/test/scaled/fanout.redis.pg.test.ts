@@ -76,10 +76,16 @@ test('API process + worker process: long-poll and SSE on the API follow a job th
   assert.equal(apiSrv.service.services.runner, null, 'the API process runs no jobs');
   assert.equal(apiSrv.service.services.workbench, undefined, '--role api serves the OCR service API only');
   const api = new Api(apiSrv.url);
-  const health = (await (await fetch(`${apiSrv.url}/health`)).json()) as { store: string; queue: string; role: string };
+  const health = (await (await fetch(`${apiSrv.url}/health`)).json()) as { store: string; queue: string; role: string; worker_alive: boolean };
   assert.deepEqual([health.store, health.queue, health.role], ['postgres', 'bullmq', 'api']);
 
   const job = await api.submit(dataset(SMALL_TABLE), 'small.png', { mode: 'text' });
+  // The API has no workers of its own, but sees the worker process's (once it took its first job it is connected).
+  const seen = await until('a worker process on /health', async () => {
+    const h = (await (await fetch(`${apiSrv.url}/health`)).json()) as { worker_alive: boolean; workers: { processes?: number } };
+    return h.worker_alive ? h : null;
+  });
+  assert.equal(seen.workers.processes, 1);
   // Long-poll on the API for the event after `queued`: only the worker can produce it.
   const polled = await api.poll(job.id, { since_seq: 1, timeout_ms: 30_000 });
   assert.equal(polled.events[0]?.seq, 2);

@@ -189,6 +189,11 @@ export class BullmqQueue implements JobQueue {
     }
   }
 
+  /** BullMQ names each worker's blocking connection: CLIENT LIST counts the live worker processes. */
+  async workerCount(): Promise<number | null> {
+    return this.queue.getWorkersCount().catch(() => null);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
