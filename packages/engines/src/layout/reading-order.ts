@@ -78,6 +78,31 @@ export function groupRows<T extends Boxed>(items: readonly T[]): T[][] {
   return rows.map((r) => r.items.sort((a, b) => a.bbox[0] - b.bbox[0]));
 }
 
+/**
+ * Two sides of a vertical white band are separate columns only when both are wide enough for
+ * prose, hold several rows, and their rows do not line up one to one. Rows that do line up are a
+ * form or a table ("Station: CASHIER   C/N No: LCN00211") and are read across, row by row — unless
+ * both sides are long runs of prose lines, as in a two-column article.
+ */
+function isColumnCut<T extends Boxed>(left: T[], right: T[], lw: number, rw: number, width: number, opts: OrderOptions): boolean {
+  if (lw < opts.minColumnShare * width || rw < opts.minColumnShare * width) return false;
+  const lRows = groupRows(left), rRows = groupRows(right);
+  if (lRows.length < 3 || rRows.length < 3) return false;
+  const band = (r: T[]) => [Math.min(...r.map((i) => i.bbox[1])), Math.max(...r.map((i) => i.bbox[3]))] as const;
+  const rb = rRows.map(band);
+  let aligned = 0;
+  for (const l of lRows) {
+    const [a0, a1] = band(l);
+    if (rb.some(([b0, b1]) => overlapRatio(a0, a1, b0, b1) >= 0.5)) aligned++;
+  }
+  if (aligned / Math.min(lRows.length, rRows.length) < 0.6) return true;
+  const prose = (rows: T[][], sideW: number) => {
+    const full = rows.filter((r) => Math.max(...r.map((i) => i.bbox[2])) - Math.min(...r.map((i) => i.bbox[0])) >= 0.6 * sideW).length;
+    return rows.length >= 6 && full / rows.length >= 0.6;
+  };
+  return prose(lRows, lw) && prose(rRows, rw);
+}
+
 export function orderRows<T extends Boxed>(items: readonly T[], opts: OrderOptions = DEFAULT_ORDER_OPTIONS): OrderedRow<T>[] {
   if (!items.length) return [];
   const lh = medianHeight(items);
@@ -97,7 +122,7 @@ export function orderRows<T extends Boxed>(items: readonly T[], opts: OrderOptio
       const cut = (a + b) / 2;
       const left = region.filter((i) => i.bbox[2] <= cut), right = region.filter((i) => i.bbox[0] >= cut);
       const lw = a - rx0, rwid = rx1 - b;
-      if (left.length >= 2 && right.length >= 2 && lw >= opts.minColumnShare * rw && rwid >= opts.minColumnShare * rw && groupRows(left).length >= 2 && groupRows(right).length >= 2) {
+      if (isColumnCut(left, right, lw, rwid, rw, opts)) {
         visit(left, column + 'L', depth + 1);
         visit(right, column + 'R', depth + 1);
         return;

@@ -84,6 +84,14 @@ export async function detectOrientation(
     .slice(0, opts.sample);
   if (sample.length < Math.min(opts.minBoxes, useful.length)) return { rotation: 0, verticalShare: vshare, scores: {} };
   const scores: Partial<Record<Rotation, number>> = {};
+  // Upright-looking pages (the common case) are settled by the direction classifier alone; the
+  // recogniser is only asked when the page is sideways or the classifier leans towards 180°.
+  if (!vertical && cls) {
+    const crops = sample.map((b) => makeCrop(img, b.quad, recOpts));
+    const p180 = await classifyCrops(cls, crops);
+    const flipped = p180.reduce((s, p) => s + p, 0) / p180.length;
+    if (flipped < 0.35) return { rotation: 0, verticalShare: vshare, scores: { 0: 1 - flipped, 180: flipped } };
+  }
   for (const rot of candidates) {
     const crops = sample.map((b) => makeCrop(img, shiftQuad(b.quad, shiftFor(rot)), recOpts));
     const read = await recognizeCrops(rec, crops, charset, recOpts);

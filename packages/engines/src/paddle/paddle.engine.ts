@@ -99,7 +99,7 @@ export class PaddleEngine implements OcrEngine {
     const lines: Line[] = [];
     read.forEach((r, i) => {
       const blanks = inkBlanks(r.crop, r.chars);
-      lines.push(...buildLines({ quad: det.boxes[i].quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, cropX0: r.crop.x0, cropFullWidth: r.crop.fullWidth, blanks }, this.opts.lines));
+      lines.push(...buildLines({ quad: det.boxes[i].quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, blanks }, this.opts.lines));
     });
     return { lines, timings_ms: timings, rotation };
   }

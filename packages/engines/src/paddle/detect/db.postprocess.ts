@@ -120,27 +120,6 @@ export function unclipRect(r: RotatedRect, ratio: number): RotatedRect {
   return { ...r, w: r.w + 2 * d, h: r.h + 2 * d };
 }
 
-/** Mean of `prob` over the pixels inside a convex quad. */
-function meanInQuad(prob: Float32Array, mw: number, mh: number, q: Point[]): number {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const [x, y] of q) { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); }
-  const xs = Math.max(0, Math.floor(x0)), xe = Math.min(mw - 1, Math.ceil(x1));
-  const ys = Math.max(0, Math.floor(y0)), ye = Math.min(mh - 1, Math.ceil(y1));
-  let sum = 0, n = 0;
-  for (let y = ys; y <= ye; y++) {
-    for (let x = xs; x <= xe; x++) {
-      let inside = true;
-      for (let i = 0; i < 4 && inside; i++) {
-        const a = q[i], b = q[(i + 1) % 4];
-        // Edges run clockwise on screen (tl→tr→br→bl); inside is to their right (cross >= 0).
-        if ((b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0]) < -0.5 * Math.hypot(b[0] - a[0], b[1] - a[1])) inside = false;
-      }
-      if (inside) { sum += prob[y * mw + x]; n++; }
-    }
-  }
-  return n ? sum / n : 0;
-}
-
 /**
  * Boxes from a probability map of size mw×mh. Returned quads are in map coordinates; the caller
  * scales them to the page.
@@ -162,10 +141,12 @@ export function dbPostprocess(prob: Float32Array, mw: number, mh: number, opts: 
     const rowMin = new Map<number, number>();
     const rowMax = new Map<number, number>();
     let count = 0;
+    let sum = 0;
     while (sp > 0) {
       const p = stack[--sp];
       const x = p % mw, y = (p - x) / mw;
       count++;
+      sum += prob[p];
       const mn = rowMin.get(y);
       if (mn === undefined || x < mn) rowMin.set(y, x);
       const mx = rowMax.get(y);
@@ -186,7 +167,10 @@ export function dbPostprocess(prob: Float32Array, mw: number, mh: number, opts: 
     for (const [y, x] of rowMin) { pts.push([x, y]); const xm = rowMax.get(y)!; if (xm !== x) pts.push([xm, y]); }
     const rect = minAreaRect(convexHull(pts));
     if (Math.min(rect.w, rect.h) < opts.minSize) continue;
-    const score = meanInQuad(prob, mw, mh, rectToQuad(rect));
+    // Score: mean probability over the region's own pixels (PaddleOCR's "slow" polygon mode). The
+    // mean over the fitted rectangle ("fast" mode) punishes lines that curve with the paper: their
+    // rectangle is mostly background, and whole receipt headers were dropped that way.
+    const score = sum / count;
     if (score < opts.boxThresh) continue;
     const grown = unclipRect(rect, opts.unclipRatio);
     if (Math.min(grown.w, grown.h) < opts.minSize + 2) continue;

@@ -10,14 +10,19 @@ import type { InferSession } from '../infer.session.ts';
 import { dbPostprocess, DEFAULT_DB_OPTIONS, type DbOptions } from './db.postprocess.ts';
 
 export interface DetOptions {
-  /** The longer side of the detector input is at most this (big scans are downscaled). */
+  /**
+   * Largest detector input in pixels. Pages are limited by area, not by their longer side: a long
+   * receipt limited to 960 px high would shrink its text below what the detector can see.
+   */
+  maxPixels: number;
+  /** Smaller pages are upscaled (at most 2×) to this many pixels so thin text separates. */
+  minPixels: number;
+  /** Hard limit on either side of the detector input. */
   maxSide: number;
-  /** The shorter side is at least this (small phone crops are upscaled so thin text separates). */
-  minSide: number;
   db: DbOptions;
 }
 
-export const DEFAULT_DET_OPTIONS: DetOptions = { maxSide: 1600, minSide: 736, db: DEFAULT_DB_OPTIONS };
+export const DEFAULT_DET_OPTIONS: DetOptions = { maxPixels: 1_500_000, minPixels: 300_000, maxSide: 4000, db: DEFAULT_DB_OPTIONS };
 
 export interface DetBox {
   /** tl, tr, br, bl in page coordinates. */
@@ -26,10 +31,11 @@ export interface DetBox {
 }
 
 /** Detector input size for a page: keeps the aspect ratio, sides multiples of 32. */
-export function detInputSize(w: number, h: number, opts: Pick<DetOptions, 'maxSide' | 'minSide'>): { w: number; h: number } {
-  let scale = Math.min(1, opts.maxSide / Math.max(w, h));
-  // Small pages are upscaled (at most 2x: beyond that the detector sees interpolation blur).
-  if (Math.min(w, h) * scale < opts.minSide) scale = Math.min(opts.minSide / Math.min(w, h), opts.maxSide / Math.max(w, h), 2);
+export function detInputSize(w: number, h: number, opts: Pick<DetOptions, 'maxPixels' | 'minPixels' | 'maxSide'>): { w: number; h: number } {
+  const px = w * h;
+  let scale = Math.min(1, Math.sqrt(opts.maxPixels / px));
+  if (px < opts.minPixels) scale = Math.min(2, Math.sqrt(opts.minPixels / px));
+  scale = Math.min(scale, opts.maxSide / Math.max(w, h));
   const rw = Math.max(32, Math.round((w * scale) / 32) * 32);
   const rh = Math.max(32, Math.round((h * scale) / 32) * 32);
   return { w: rw, h: rh };

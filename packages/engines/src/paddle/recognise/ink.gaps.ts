@@ -5,7 +5,7 @@
  * narrow even in proportional fonts where the centre-to-centre distance varies a lot.
  */
 import type { RecCrop } from './rec.model.ts';
-import { REC_STRIDE } from './rec.model.ts';
+import { REC_STRIDE } from './rec.constants.ts';
 import type { DecodedChar } from './ctc.decode.ts';
 
 /** Otsu threshold of a grey-level histogram. */

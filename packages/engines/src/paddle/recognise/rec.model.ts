@@ -10,9 +10,8 @@ import { cropQuad } from '../../image/raster.ts';
 import type { InferSession } from '../infer.session.ts';
 import { ctcDecode, type DecodedChar } from './ctc.decode.ts';
 
-export const REC_HEIGHT = 48;
-/** The model downsamples the width by 8: one output frame per 8 input columns. */
-export const REC_STRIDE = 8;
+import { REC_HEIGHT, REC_STRIDE } from './rec.constants.ts';
+export { REC_HEIGHT, REC_STRIDE };
 
 export interface RecOptions {
   batchSize: number;
@@ -20,9 +19,16 @@ export interface RecOptions {
   minWidth: number;
   /** Crops wider than this are squeezed (very long lines; the model still reads them). */
   maxWidth: number;
+  /**
+   * Horizontal scale of crops relative to their true aspect ratio. Recognition cost grows with
+   * crop width; wide receipt fonts read as well a little narrower.
+   */
+  squeeze: number;
+  /** Margin added above and below each line box before cropping, as a share of the line height. */
+  pad: number;
 }
 
-export const DEFAULT_REC_OPTIONS: RecOptions = { batchSize: 8, minWidth: 64, maxWidth: 3200 };
+export const DEFAULT_REC_OPTIONS: RecOptions = { batchSize: 4, minWidth: 64, maxWidth: 3200, squeeze: 1, pad: 0.1 };
 
 export interface RecCrop {
   data: Buffer;
@@ -54,10 +60,21 @@ export function shiftQuad(q: readonly Point[], shift: number): Point[] {
   return [0, 1, 2, 3].map((i) => q[(i + shift) % 4]);
 }
 
+/** Grow a quad by `pad` line heights above and below, along its own axes. */
+export function padQuad(q: readonly Point[], pad: number): Point[] {
+  const { w, h } = quadSize(q);
+  const ux = (q[1][0] - q[0][0]) / w, uy = (q[1][1] - q[0][1]) / w;
+  const vx = (q[3][0] - q[0][0]) / h, vy = (q[3][1] - q[0][1]) / h;
+  const d = pad * h;
+  const sy = [-1, -1, 1, 1];
+  return q.map(([x, y], i) => [x + sy[i] * d * vx, y + sy[i] * d * vy] as Point);
+}
+
 /** Sample one line crop (quad in reading order) at the recogniser's height. */
 export function makeCrop(img: RasterImage, quad: readonly Point[], opts: RecOptions = DEFAULT_REC_OPTIONS): RecCrop {
+  if (opts.pad > 0) quad = padQuad(quad, opts.pad);
   const { w, h } = quadSize(quad);
-  const outW = Math.max(8, Math.min(opts.maxWidth, Math.round((REC_HEIGHT * w) / h)));
+  const outW = Math.max(8, Math.min(opts.maxWidth, Math.round((REC_HEIGHT * w * opts.squeeze) / h)));
   return { data: cropQuad(img, quad, outW, REC_HEIGHT), width: outW, height: REC_HEIGHT };
 }
 
