@@ -9,7 +9,7 @@ import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import { OcrflowError, bboxToPolygon, type Config, type Line, type BBox } from '@ocrflow/core';
 import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
 import type { EngineCreateOptions } from '../registry.ts';
-import { loadLanguages } from './tesseract.languages.ts';
+import { prepareLanguages } from './tesseract.languages.ts';
 
 export interface TesseractOptions {
   languages: string[];
@@ -30,18 +30,16 @@ export class TesseractEngine implements OcrEngine {
   constructor(private readonly opts: TesseractOptions) {}
 
   private async ensureWorker(languages: readonly string[]): Promise<void> {
-    const { loaded, missing } = loadLanguages(languages.length ? languages : this.opts.languages);
-    const langs = loaded.length ? loaded : loadLanguages(['eng']).loaded;
-    if (!langs.length) throw new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', 'No tesseract language data is installed (@tesseract.js-data/eng)');
-    const key = langs.map((l) => l.code).join('+');
+    let prep = prepareLanguages(languages.length ? languages : this.opts.languages);
+    const missing = prep.missing;
+    if (!prep.codes.length) prep = prepareLanguages(['eng']);
+    if (!prep.codes.length) throw new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', 'No tesseract language data is installed (@tesseract.js-data/eng)');
+    const key = prep.codes.join('+');
     this.missing = missing;
     if (this.worker && key === this.langKey) return;
     if (this.worker) await this.worker.terminate();
-    this.worker = await createWorker(langs.map((l) => ({ code: l.code, data: l.data })) as unknown as string[], OEM.LSTM_ONLY, {
-      cacheMethod: 'none',
-      gzip: true,
-      errorHandler: () => {},
-    });
+    // langPath is a local directory: tesseract.js reads the files and never goes to its CDN.
+    this.worker = await createWorker(prep.codes, OEM.LSTM_ONLY, { langPath: prep.langPath, cacheMethod: 'none', gzip: true });
     await this.worker.setParameters({ tessedit_pageseg_mode: (this.opts.psm ?? PSM.AUTO) as PSM, preserve_interword_spaces: '0' });
     this.langKey = key;
   }
@@ -75,8 +73,8 @@ export class TesseractEngine implements OcrEngine {
   }
 
   async health(): Promise<EngineHealth> {
-    const { loaded, missing } = loadLanguages(this.opts.languages);
-    return { name: 'tesseract', ok: loaded.length > 0, detail: `tesseract.js, languages ${loaded.map((l) => l.code).join('+') || 'none'}${missing.length ? ` (not installed: ${missing.join(', ')})` : ''}` };
+    const { codes, missing } = prepareLanguages(this.opts.languages);
+    return { name: 'tesseract', ok: codes.length > 0, detail: `tesseract.js, languages ${codes.join('+') || 'none'}${missing.length ? ` (not installed: ${missing.join(', ')})` : ''}` };
   }
 
   async dispose(): Promise<void> {

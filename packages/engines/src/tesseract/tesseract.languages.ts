@@ -2,7 +2,8 @@
  * Language data for tesseract.js from the installed `@tesseract.js-data/<code>` npm packages, read
  * from node_modules (never from the network: tesseract.js would otherwise fetch from a CDN).
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, readlinkSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -37,20 +38,28 @@ export function languageDir(code: string): string | null {
   return null;
 }
 
-export interface LoadedLanguage {
-  code: string;
-  data: Uint8Array;
-}
-
-/** Load the requested languages that are installed; report the missing ones. */
-export function loadLanguages(langs: readonly string[]): { loaded: LoadedLanguage[]; missing: string[] } {
-  const codes = [...new Set(langs.map(tesseractCode))];
-  const loaded: LoadedLanguage[] = [];
+/**
+ * tesseract.js reads every language from one `langPath`, but each language ships in its own npm
+ * package. A directory of symbolic links (one per language, in the OS temp dir) gives it one path
+ * without copying the data.
+ */
+export function prepareLanguages(langs: readonly string[]): { langPath: string; codes: string[]; missing: string[] } {
+  const codes: string[] = [];
   const missing: string[] = [];
-  for (const code of codes) {
-    const dir = languageDir(code);
-    if (!dir) { missing.push(code); continue; }
-    loaded.push({ code, data: readFileSync(path.join(dir, `${code}.traineddata.gz`)) });
+  const dir = path.join(os.tmpdir(), `ocrflow-tessdata-${process.getuid?.() ?? 'u'}`);
+  mkdirSync(dir, { recursive: true });
+  for (const code of [...new Set(langs.map(tesseractCode))]) {
+    const src = languageDir(code);
+    if (!src) { missing.push(code); continue; }
+    const target = path.join(src, `${code}.traineddata.gz`);
+    const link = path.join(dir, `${code}.traineddata.gz`);
+    let current: string | null = null;
+    try { current = readlinkSync(link); } catch { /* absent */ }
+    if (current !== target) {
+      rmSync(link, { force: true });
+      try { symlinkSync(target, link); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+    }
+    codes.push(code);
   }
-  return { loaded, missing };
+  return { langPath: dir, codes, missing };
 }
