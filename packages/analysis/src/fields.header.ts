@@ -208,6 +208,14 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       const cur = picked[0];
       const openAbove = /[&,\-(]$|\bAND$/i.test(up.row.text.trim()) || unbalanced(up.row.text) > 0;
       const large = cur.height > 1.15 * medH && up.row.height > 1.15 * medH;
+      // A parenthesis opened above and closed here (`ENTERPRISE (SETIA` / `ALAM) SDN BHD`) joins the
+      // rows whatever their measured heights (OCR may have merged two rows above into one tall line).
+      const paired = unbalanced(up.row.text) > 0 && unbalanced(picked.map((r) => r.text).join(' ')) < 0;
+      const gapOk = up.row.bbox[3] > cur.bbox[1] - 1.2 * Math.max(cur.height, 1);
+      if (paired && joinable(up) && gapOk && !COMPANY_SUFFIX.test(up.row.text)) {
+        picked.unshift(up.row);
+        continue;
+      }
       if (!joinable(up) || !similar(up.row, cur) || !close(up.row, cur) || !(openAbove || large) || COMPANY_SUFFIX.test(up.row.text)) break;
       picked.unshift(up.row);
     }

@@ -75,13 +75,16 @@ export function unbalanced(t: string): number {
 }
 
 /**
- * Typographic clean-up of a name or address as OCR returns it: full-width forms folded (NFKC),
+ * Typographic clean-up of a name or address as OCR returns it: full-width forms folded (NFKC), a
+ * middle dot between letters read as the space it was,
  * no space before `,` `.` `)` or after `(`, spaced abbreviations joined (`D . I .Y .` → `D.I.Y.`),
  * and a zero between letters read as the letter O (`L0T`, `J0HOR`, `C0.`).
  */
 export function tidyText(t: string): string {
   return t
     .normalize('NFKC')
+    // A middle dot between Latin letters is a recognition slip for a space.
+    .replace(/(?<=[A-Za-z])[·•](?=[A-Za-z])/g, ' ')
     .replace(/\s+([,.)])/g, '$1')
     .replace(/\(\s+/g, '(')
     .replace(/\b([A-Z])\.\s+(?=[A-Z]\.)/g, '$1.')
