@@ -5,7 +5,7 @@ export { openDocument, exifRotation } from './pipeline/document.open.ts';
 export { sniffMime } from './pipeline/document.sniff.ts';
 export { processPage, type ProcessOptions } from './pipeline/page.process.ts';
 export { runDocument, assembleDocument, type RunOptions } from './pipeline/document.run.ts';
-export { getEngine, disposeEngines, registeredEngines, engineThreads, type EngineCreateOptions, type EngineFactory } from './registry.ts';
+export { getEngine, useEngine, disposeEngines, registeredEngines, engineThreads, type EngineCreateOptions, type EngineFactory } from './registry.ts';
 export { LAYOUT_STAGES, type LayoutStage, type LayoutContext, type LayoutStageResult } from './layout/layout.stages.ts';
 export { buildBlocks, mergeRow } from './layout/page.layout.ts';
 export { orderRows, groupRows, groupBlocks } from './layout/reading-order.ts';

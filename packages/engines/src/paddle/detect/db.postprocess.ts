@@ -88,10 +88,11 @@ export function minAreaRect(hull: Point[]): RotatedRect {
 
 /** Corners of a rotated rectangle ordered tl, tr, br, bl in image orientation (y down). */
 export function rectToQuad(r: RotatedRect): Point[] {
-  // Normalise so that the long side runs left to right: text lines are read along their length.
+  // The quad is given in screen orientation: its "width" is the side closer to horizontal, so a
+  // line on a page turned sideways shows up as a box taller than wide (orientation detection
+  // relies on that) instead of being silently read as a turned crop.
   let { w, h, angle } = r;
-  if (h > w * 1.0 && Math.abs(Math.cos(angle)) < Math.SQRT1_2) {
-    // The w side is closer to vertical: swap to keep "width" as the most horizontal side.
+  if (Math.abs(Math.cos(angle)) < Math.SQRT1_2) {
     [w, h] = [h, w];
     angle += Math.PI / 2;
   }
