@@ -108,3 +108,21 @@ test('API process + worker process: long-poll and SSE on the API follow a job th
   assert.ok(after.done_pages < 4, 'the worker stopped before the end');
   assert.equal((await (await fetch(`${apiSrv.url}/health`)).json() as { queue_len: number }).queue_len, 0);
 });
+
+test('--role app serves the workbench and the service API without workers; --role worker answers only its health routes', { skip: SKIP }, async () => {
+  const dataDir = tempDataDir();
+  const app = await startTestServer({ dataDir, env: { OCRFLOW_ROLE: 'app' } });
+  servers.push(app);
+  assert.equal(app.service.services.runner, null);
+  assert.ok(app.service.services.workbench, 'the workbench is there');
+  const wb = (await (await fetch(`${app.url}/api/v1/ocr/health`)).json()) as { success: boolean; data: { ocr_service: string } };
+  assert.equal(wb.data.ocr_service, 'embedded');
+  assert.equal((await fetch(`${app.url}/v1/jobs`)).status, 200);
+
+  const worker = await startTestServer({ dataDir, env: { OCRFLOW_ROLE: 'worker', OCRFLOW_HEALTH_PORT: '0' } });
+  servers.push(worker);
+  assert.equal(worker.service.app.server.listening, false, 'no HTTP without --health-port');
+  const routes = worker.service.app.printRoutes({ commonPrefix: false });
+  assert.match(routes, /health/);
+  assert.doesNotMatch(routes, /jobs|api\/v1/, 'a worker serves no API');
+});

@@ -77,6 +77,7 @@ export class BullmqQueue implements JobQueue {
   /** Settled jobs whose move (completed / failed) BullMQ has not reported yet. */
   private readonly moving = new Map<string, () => void>();
   private syncTimer: NodeJS.Timeout | undefined;
+  private repairTimer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | null = null;
   private closed = false;
 
@@ -198,6 +199,7 @@ export class BullmqQueue implements JobQueue {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.syncTimer);
+    clearTimeout(this.repairTimer);
     for (const w of this.waiters.splice(0)) w(null);
     // Close the worker first (it fetches nothing more), then let the processors it waits for end.
     const closing = this.worker?.close().catch((err) => this.o.log.warn({ err }, 'closing the BullMQ worker failed'));
@@ -221,28 +223,37 @@ export class BullmqQueue implements JobQueue {
    * back into BullMQ. One EXISTS per job in a pipeline; only missing ones are added.
    */
   sync(ids?: string[]): Promise<void> {
-    this.syncing ??= (async () => {
-      try {
-        const queued = ids ?? (await this.o.store.listQueuedIds(SYNC_LIMIT));
-        for (let i = 0; i < queued.length && !this.closed; i += SYNC_LIMIT) {
-          const batch = queued.slice(i, i + SYNC_LIMIT);
-          const pipe = this.o.commands.pipeline();
-          for (const id of batch) pipe.exists(this.queue.toKey(id));
-          const found = (await pipe.exec()) ?? [];
-          const missing = batch.filter((_, j) => found[j]?.[1] !== 1);
-          for (const id of missing) await this.enqueue(id);
-          if (missing.length && !ids) this.o.log.info({ jobs: missing.length }, 'queued jobs missing from BullMQ were enqueued again');
-        }
-      } finally {
-        this.syncing = null;
-      }
-    })();
-    return this.syncing;
+    if (this.syncing) return this.syncing;
+    // Reset in a callback, never inside the body: a body that ends without awaiting would
+    // otherwise clear `syncing` before it is set, and every later sync would reuse a stale promise.
+    const p: Promise<void> = this.syncOnce(ids).finally(() => {
+      if (this.syncing === p) this.syncing = null;
+    });
+    this.syncing = p;
+    return p;
   }
 
-  private syncSoon(): void {
-    const t = setTimeout(() => void this.sync().catch(() => {}), 2000);
-    t.unref();
+  private async syncOnce(ids?: string[]): Promise<void> {
+    const queued = ids ?? (await this.o.store.listQueuedIds(SYNC_LIMIT));
+    for (let i = 0; i < queued.length && !this.closed; i += SYNC_LIMIT) {
+      const batch = queued.slice(i, i + SYNC_LIMIT);
+      const pipe = this.o.commands.pipeline();
+      for (const id of batch) pipe.exists(this.queue.toKey(id));
+      const found = (await pipe.exec()) ?? [];
+      const missing = batch.filter((_, j) => found[j]?.[1] !== 1);
+      for (const id of missing) await this.enqueue(id);
+      if (missing.length && !ids) this.o.log.info({ jobs: missing.length }, 'queued jobs missing from BullMQ were enqueued again');
+    }
+  }
+
+  /** After a failed enqueue: sync in a moment, and again with a growing delay until Redis takes it. */
+  private syncSoon(delayMs = 1000): void {
+    if (this.repairTimer || this.closed) return;
+    this.repairTimer = setTimeout(() => {
+      this.repairTimer = undefined;
+      this.sync().catch(() => this.syncSoon(Math.min(delayMs * 2, 30_000)));
+    }, delayMs);
+    this.repairTimer.unref();
   }
 
   private take(d: Delivery): string {
