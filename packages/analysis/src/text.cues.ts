@@ -77,7 +77,8 @@ export function unbalanced(t: string): number {
 /**
  * Typographic clean-up of a name or address as OCR returns it: full-width forms folded (NFKC), a
  * middle dot between letters read as the space it was,
- * no space before `,` `.` `)` or after `(`, spaced abbreviations joined (`D . I .Y .` → `D.I.Y.`),
+ * no space before `,` `.` `)` or after `(`, spaced initials joined (`D . I .Y .` → `D.I.Y.`, `D. E,` → `D.E,`),
+ * lone quote marks dropped,
  * and a zero between letters read as the letter O (`L0T`, `J0HOR`, `C0.`).
  */
 export function tidyText(t: string): string {
@@ -87,7 +88,10 @@ export function tidyText(t: string): string {
     .replace(/(?<=[A-Za-z])[·•](?=[A-Za-z])/g, ' ')
     .replace(/\s+([,.)])/g, '$1')
     .replace(/\(\s+/g, '(')
-    .replace(/\b([A-Z])\.\s+(?=[A-Z]\.)/g, '$1.')
+    // Stray quote marks standing alone between words are specks, not text.
+    .replace(/(^|\s)['`´‘’"]+(?=\s|$)/g, '$1')
+    // Spaced initials: `D . I .Y .` → `D.I.Y.`, `SELANGOR D. E,` → `D.E,`.
+    .replace(/\b([A-Z])\.\s+(?=[A-Z](?:\.|,|\)|\s*$))/g, '$1.')
     .replace(/(?<=\p{Lu})0(?=\p{Lu}|\.|\b)|(?<=\b)0(?=\p{Lu}{2})/gu, (z, off: number, str: string) => {
       // Only inside words that are otherwise letters: `L0T`, but not `A0123`.
       const word = /[\p{L}\d]*$/u.exec(str.slice(0, off))![0] + z + /^[\p{L}\d]*/u.exec(str.slice(off + 1))![0];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { analyseBuiltin, toSroieFields, amountAsPrinted } from '../src/index.ts';
 import { classifyLabel } from '../src/fields.labels.ts';
 import { findAmounts } from '../src/normalize.amount.ts';
+import { tidyText } from '../src/text.cues.ts';
 import { docOf, RECEIPT } from './doc.helpers.ts';
 
 type Entry = [string, number, number, number, number];
@@ -42,6 +43,13 @@ test('amounts: OCR spaces inside a printed amount', () => {
   assert.equal(amountAsPrinted('15 3.35'), '153.35');
   assert.equal(amountAsPrinted('$8.20'), '$8.20');
   assert.equal(amountAsPrinted('MYR 1,234.50'), '1,234.50');
+});
+
+test('names and addresses: typographic clean-up of OCR text', () => {
+  assert.deepEqual(
+    ['MR D . I .Y . （ JOHOR ) SDN BHD', 'L0T 1851-A, J0HOR', 'AEON C0. （M) BHD', 'NO.50 , JALAN PBS 14/11 ,', "LOT ' 2685 JLN", 'SELANGOR D. E, MALAYSIA', 'UNIHAKKA INTERNATIONAL·SDN BHD', "D'SARA", 'A0123'].map(tidyText),
+    ['MR D.I.Y. (JOHOR) SDN BHD', 'LOT 1851-A, JOHOR', 'AEON CO. (M) BHD', 'NO.50, JALAN PBS 14/11,', 'LOT 2685 JLN', 'SELANGOR D.E, MALAYSIA', 'UNIHAKKA INTERNATIONAL SDN BHD', "D'SARA", 'A0123'],
+  );
 });
 
 test('total: the payment arithmetic picks the right reading of a split number', () => {
