@@ -4,6 +4,7 @@
  * Several files, a folder or `--json` run the batch of `scan.batch.ts` (`-o` is then a folder).
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ENGINE_NAMES, OcrflowError, documentToHtml, documentToMarkdown, documentToText, documentToXlsx, loadConfig, type EngineName, type OcrDocument } from '@ocrflow/core';
@@ -90,6 +91,8 @@ export function register(program: Command): void {
           languages: o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
           mode: o.mode as OcrMode,
           autoRotate: o.rotate,
+          // One document at a time: the engine may use every core (unless OCRFLOW_OCR_THREADS says otherwise).
+          engineOptions: { intraOpNumThreads: config.ocrThreads || Math.max(1, os.availableParallelism?.() ?? os.cpus().length) },
           filename: path.basename(file),
           onPage: (p, n) => { if (n > 1) process.stderr.write(`page ${p.index + 1}/${n}\n`); },
         });
