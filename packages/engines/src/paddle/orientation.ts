@@ -2,9 +2,12 @@
  * Whole-page orientation (0/90/180/270) from what the detector and recogniser already see:
  * 1. the shape of detected line boxes tells horizontal from vertical text (lines are long and
  *    thin along the reading direction; on a page turned sideways most boxes stand upright);
- * 2. within the remaining pair (0/180 or 90/270) a sample of the longest lines is read both ways,
- *    and the direction classifier votes too: the reading with the higher combined score wins.
- * Pages with too little text keep their orientation.
+ * 2. a page of horizontal lines that the direction classifier (PP-OCR's 0/180 model) finds
+ *    upright is settled there, for the price of one small classifier batch — the common case;
+ * 3. otherwise, within the remaining pair (0/180 or 90/270), a sample of the longest lines is read
+ *    both ways and the classifier votes too: the reading with the higher combined score wins.
+ * Pages with too little text keep their orientation. The engine then rotates the page and detects
+ * again, so lines, boxes and crops all live in the upright page.
  */
 import type { Point } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
