@@ -44,6 +44,7 @@ export class RedisFanout<T> {
     if (env.o !== this.origin) this.deliver(env.m);
   };
   private closed = false;
+  private failing = false;
 
   constructor(
     private readonly pub: Redis,
@@ -62,10 +63,14 @@ export class RedisFanout<T> {
   publish(m: T): void {
     if (this.closed) return;
     this.deliver(m);
-    this.pub.publish(this.channel, JSON.stringify({ o: this.origin, m } satisfies Envelope<T>)).catch((err: unknown) => {
-      // Other processes' listeners catch up at their next re-check.
-      this.log.warn({ err, channel: this.channel }, 'publishing an event to Redis failed');
-    });
+    this.pub.publish(this.channel, JSON.stringify({ o: this.origin, m } satisfies Envelope<T>)).then(
+      () => (this.failing = false),
+      (err: unknown) => {
+        // Other processes' listeners catch up at their next re-check. Logged once per outage.
+        if (!this.failing) this.log.warn({ err, channel: this.channel }, 'publishing events to Redis fails; other processes see them at their next re-check');
+        this.failing = true;
+      },
+    );
   }
 
   subscribe(key: string, listener: (m: T) => void): () => void {
