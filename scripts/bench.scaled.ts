@@ -17,6 +17,8 @@
  * - CPU seconds of every child process (from /proc), per job.
  *
  * and the ratio of job throughput (and of end-to-end p50) between the largest and the smallest N.
+ * First, without OCR: the Redis bus alone — 1 000 job events published by one process's bus (its
+ * own connections) and received by another's listener, publish → listener p50/p99.
  * On a 2-core machine, 2 worker processes can at best use the second core: ONNX runs with
  * --ocr-threads (default 1) per process so one worker uses one core and the ratio shows what the
  * second process adds; the API, PostgreSQL and Redis share the same two cores.
@@ -164,6 +166,38 @@ async function run(workers: number): Promise<Result> {
   }
 }
 
+/** The bus alone: publish in "process" A → listener in "process" B (separate Redis connections). */
+async function busLatency(events = 1000): Promise<{ events: number; p50_ms: number; p99_ms: number; max_ms: number }> {
+  const { loadConfig } = await import('@ocrflow/core');
+  const { pino } = await import('pino');
+  const { QUEUE_FACTORIES, STORE_FACTORIES } = await import('../packages/server/src/index.ts');
+  const { backendEnv } = await import('../packages/server/test/helpers/backend.helper.ts');
+  const config = loadConfig({ env: { OCRFLOW_DATA_DIR: os.tmpdir(), ...backendEnv('bench-bus') } });
+  const log = pino({ level: 'silent' });
+  const store = await STORE_FACTORIES.postgres(config, log);
+  const [a, b] = [await QUEUE_FACTORIES.bullmq(config, log, store), await QUEUE_FACTORIES.bullmq(config, log, store)];
+  const lat: number[] = [];
+  let got: (() => void) | null = null;
+  b.bus.subscribe('bench', (e) => {
+    lat.push(performance.now() - (e.data.t as number));
+    got?.();
+  });
+  for (let i = 0; i < events; i++) {
+    const arrived = new Promise<void>((r) => (got = r));
+    await a.bus.publish({ jobId: 'bench', seq: i + 1, type: 'running', status: 'running', createdAt: Date.now(), data: { t: performance.now() } });
+    await arrived;
+  }
+  for (const q of [a, b]) {
+    await q.queue.close();
+    await q.bus.close();
+    await q.taskBus?.close();
+    await q.closeConnections?.();
+  }
+  await store.close();
+  return { events, p50_ms: r2(pct(lat, 50)), p99_ms: r2(pct(lat, 99)), max_ms: r2(Math.max(...lat)) };
+}
+
+const bus = await busLatency();
 const results: Result[] = [];
 for (const n of WORKERS) results.push(await run(n));
 const lo = results[0];
@@ -171,8 +205,9 @@ const hi = results[results.length - 1];
 const ratio = { workers: `${hi.workers}/${lo.workers}`, jobs_per_s: r2(hi.jobs_per_s / lo.jobs_per_s), e2e_p50: r2(hi.e2e_p50_ms / lo.e2e_p50_ms), submit_per_s: r2(hi.submit_per_s / lo.submit_per_s) };
 const meta = { cores: os.availableParallelism(), loadavg: os.loadavg().map(r2), ocr_threads: Number(OCR_THREADS), clients: CLIENTS };
 
-if (JSON_OUT) console.log(JSON.stringify({ meta, results, ratio }));
+if (JSON_OUT) console.log(JSON.stringify({ meta, bus, results, ratio }));
 else {
+  console.log(`Redis bus alone: ${bus.events} events, publish → listener on other connections p50 ${bus.p50_ms} ms, p99 ${bus.p99_ms} ms, max ${bus.max_ms} ms`);
   console.log(`scaled shape: 1 API + N workers (--concurrency 1, ONNX threads ${OCR_THREADS}) on PostgreSQL + Redis; ${JOBS} jobs of a small table image, mode text, ${CLIENTS} clients`);
   console.log(`cores ${meta.cores}, load average ${meta.loadavg.join(' ')}`);
   for (const r of results)
