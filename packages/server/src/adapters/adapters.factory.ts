@@ -58,6 +58,9 @@ const storedPriority = (store: JobStore) => async (id: string) => {
 export const QUEUE_FACTORIES: Record<Config['queueKind'], (c: Config, log: Logger, store: JobStore) => Promise<QueueAdapters>> = {
   local: async (_c, log, store) => ({ queue: new LocalQueue(storedPriority(store)), bus: new MemoryEventBus((e) => log.error({ err: e }, 'event listener failed')) }),
   bullmq: async (c, log, store) => {
+    // Several processes must share these; the defaults only work when they share one data dir.
+    if (!c.blobDir) log.warn(`OCRFLOW_BLOB_DIR is not set: uploads and results go to ${c.blobDirAbs}, which every API and worker process must share`);
+    if (!c.webhookSecret) log.warn('OCRFLOW_WEBHOOK_SECRET is not set: every process must share the data dir holding the generated secret, or webhooks are signed with different keys');
     const conns = new RedisConnections(c.redisUrl, c.redisPrefix, log, `ocrflow-${c.role}-${process.pid}`);
     try {
       const commands = conns.open('commands');
