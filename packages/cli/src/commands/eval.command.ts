@@ -5,8 +5,8 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { ENGINE_NAMES, OcrflowError, loadConfig, type EngineName } from '@ocrflow/core';
-import { disposeEngines, OCR_MODES, type OcrMode } from '@ocrflow/engines';
-import { runEvalDetailed, type EvalResult } from '@ocrflow/eval';
+import { OCR_MODES, type OcrMode } from '@ocrflow/engines/types';
+import type { EvalResult } from '@ocrflow/eval';
 
 interface EvalOpts {
   engine?: string;
@@ -63,6 +63,8 @@ Examples:
       const config = loadConfig();
       // Eval reads one document at a time, so one engine instance may use every core.
       const threads = o.threads ? Number(o.threads) : config.ocrThreads || Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+      // The engines and metrics load when an evaluation runs, not when the command is registered.
+      const [{ runEvalDetailed }, { disposeEngines }] = await Promise.all([import('@ocrflow/eval'), import('@ocrflow/engines')]);
       try {
         const { result, failures } = await runEvalDetailed(dir, {
           config,

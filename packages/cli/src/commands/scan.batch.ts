@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isOcrflowError, loadConfig, type Config, type EngineName, type OcrDocument } from '@ocrflow/core';
-import { disposeEngines, inspectDocument, runDocument, type OcrMode } from '@ocrflow/engines';
+import type { OcrMode } from '@ocrflow/engines/types';
 import { batchExit, printJson } from './client.output.ts';
 import { UsageError } from './client.config.ts';
 import { expandInputs, outputNames, type BatchFile } from './files.expand.ts';
@@ -67,6 +67,7 @@ interface Planned {
 }
 
 async function inspectAll(files: BatchFile[], config: Config, names: string[] | null, outDir: string | undefined): Promise<Planned[]> {
+  const { inspectDocument } = await import('@ocrflow/engines');
   const planned: Planned[] = [];
   for (const [i, f] of files.entries()) {
     const result: ScanFileResult = { file: f.path, ok: false };
@@ -87,6 +88,8 @@ async function inspectAll(files: BatchFile[], config: Config, names: string[] | 
 }
 
 export async function runScanBatch(inputs: string[], o: ScanBatchOptions): Promise<number> {
+  // Loaded here, not at registration: every `ocrflow` invocation registers every command.
+  const { disposeEngines, runDocument } = await import('@ocrflow/engines');
   const ext = FORMAT_EXTENSIONS[o.format] ?? `.${o.format}`;
   if (o.format === 'xlsx' && !o.output) throw new UsageError('The xlsx format of several files needs an output folder: -o DIR');
   const { files } = await expandInputs(inputs);

@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ENGINE_NAMES, OcrflowError, documentToHtml, documentToMarkdown, documentToText, documentToXlsx, loadConfig, type EngineName, type OcrDocument } from '@ocrflow/core';
-import { disposeEngines, runDocument, OCR_MODES, type OcrMode } from '@ocrflow/engines';
-import { analyse } from '@ocrflow/analysis';
+// The engines (onnxruntime, sharp, mupdf) and the analyser load when a scan runs, not when the
+// command is registered: every `ocrflow` invocation registers every command.
+import { OCR_MODES, type OcrMode } from '@ocrflow/engines/types';
 import { runCommand } from './client.output.ts';
 import { runScanBatch } from './scan.batch.ts';
 
@@ -25,7 +26,10 @@ export const SCAN_RENDERERS: Record<string, (doc: OcrDocument) => string | Uint8
   html: (doc) => documentToHtml(doc),
   xlsx: (doc) => documentToXlsx(doc),
   // Analysis (issue 7): key facts as `ocrflow.analysis/1` JSON; the LLM analyser when OCRFLOW_LLM_BASE_URL is set.
-  analysis: async (doc) => JSON.stringify(await analyse(doc, loadConfig()), null, 2) + '\n',
+  analysis: async (doc) => {
+    const { analyse } = await import('@ocrflow/analysis');
+    return JSON.stringify(await analyse(doc, loadConfig()), null, 2) + '\n';
+  },
 };
 
 const SCAN_EXAMPLES = `
@@ -84,6 +88,7 @@ export function register(program: Command): void {
         throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', `Cannot read ${file}`);
       }
       const config = loadConfig();
+      const { runDocument, disposeEngines } = await import('@ocrflow/engines');
       try {
         const doc = await runDocument(data, {
           config,

@@ -3,7 +3,9 @@
  * as numbers with a format that shows them as they were printed, identifiers kept as text, the first
  * row styled as a header, column widths fitted to the content, text wrapped.
  */
-import ExcelJS from 'exceljs';
+// exceljs is loaded on first use: @ocrflow/core is imported by every process (CLI start-up, the
+// API, the SDK's types) and most of them never write a workbook.
+import type ExcelJS from 'exceljs';
 import type { OcrDocument } from '../model.ts';
 import { documentToSheets, validateSheets, type Sheet, type SheetValue } from './sheets.ts';
 
@@ -110,7 +112,8 @@ const THIN: ExcelJS.Border = { style: 'thin', color: { argb: 'FFB0B7C3' } };
 /** Write sheets (validated first) to an XLSX file in memory. */
 export async function sheetsToXlsx(input: readonly Sheet[]): Promise<Buffer> {
   const sheets = validateSheets(input);
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   wb.creator = 'ocrflow';
   wb.created = new Date(0); // reproducible bytes for the same sheets
   wb.modified = new Date(0);
