@@ -58,9 +58,10 @@ test('2 API + 2 worker processes, 50 jobs, kill -9 of a worker mid-job: nothing 
   const sseIds = [...pdfIds].slice(0, 2).concat(ids.slice(-1));
   const streams = Promise.all(sseIds.map((id) => readSse(`${apiB.url}/v1/jobs/${id}/events`, {}, { maxMs: 500_000 })));
 
-  // Kill the first worker seen in the middle of a PDF (a page stored, pages left) with -9.
+  // Kill the first worker seen in the middle of a PDF with -9: one page stored, two left (so it
+  // cannot finish the job in the moment between this query and the kill).
   const { victim, pid } = await until('a worker mid-way through a PDF', async () => {
-    const rows = await cluster!.sql<{ id: string; lease_owner: string }>(`SELECT id, lease_owner FROM jobs WHERE status = 'running' AND done_pages >= 1 AND done_pages < page_count`);
+    const rows = await cluster!.sql<{ id: string; lease_owner: string }>(`SELECT id, lease_owner FROM jobs WHERE status = 'running' AND done_pages = 1 AND page_count = 3`);
     return rows.length ? { victim: rows[0].id, pid: Number(rows[0].lease_owner.split(':').at(-2)) } : null;
   }, 300_000);
   const killed = workers.find((w) => w.child.pid === pid);
