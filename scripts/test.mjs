@@ -69,6 +69,9 @@ if (process.env.OCRFLOW_TEST_SKIP_TYPECHECK !== '1' && !roots.length && !grep.le
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ocrflow-test-'));
 const concurrency = process.env.OCRFLOW_TEST_CONCURRENCY ?? '1';
+const testTimeoutMs = Number(process.env.OCRFLOW_TEST_TIMEOUT_MS ?? 10 * 60_000);
+// Last resort for a runner that never ends (a test process stuck outside any test): kill the pass.
+const passTimeoutMs = Number(process.env.OCRFLOW_TEST_PASS_TIMEOUT_MS ?? 40 * 60_000);
 
 /** One `node --test` run; resolves to its counts (a runner that died reports none). */
 function runPass(label, passFiles, env) {
@@ -77,6 +80,9 @@ function runPass(label, passFiles, env) {
     '--import', 'tsx',
     '--test',
     `--test-concurrency=${concurrency}`,
+    // A hung test fails after this long instead of stalling CI. (--test-force-exit would also end
+    // files that leave a handle open, but it cuts off the counting reporter's final write.)
+    `--test-timeout=${testTimeoutMs}`,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${countFile}`,
     ...passFiles,
@@ -84,7 +90,12 @@ function runPass(label, passFiles, env) {
   console.log(`› ${passFiles.length} test files${label === 'embedded' ? '' : ` (${label})`}`);
   return new Promise((resolve) => {
     const child = spawn(process.execPath, nodeArgs, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', OCRFLOW_LOG_LEVEL: process.env.OCRFLOW_LOG_LEVEL ?? 'silent', ...env } });
+    const watchdog = setTimeout(() => {
+      console.log(`✖ the ${label} pass ran longer than ${passTimeoutMs / 60_000} min: killing it`);
+      child.kill('SIGKILL');
+    }, passTimeoutMs);
     child.on('exit', (code, signal) => {
+      clearTimeout(watchdog);
       let counts = { passed: 0, failed: 0, failures: [] };
       try { counts = JSON.parse(readFileSync(countFile, 'utf8').trim().split('\n').pop()); } catch { /* runner died */ }
       const runnerBroke = code !== 0 && counts.failed === 0;
