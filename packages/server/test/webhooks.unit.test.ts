@@ -146,3 +146,16 @@ test('webhook_events: strings or arrays, job. prefixes tolerated, unknown names 
   assert.throws(() => parseWebhookEvents(','), /at least one/);
   assert.equal(displayUrl('https://user:s3cret@hooks.example/x?a=1'), 'https://user:***@hooks.example/x?a=1');
 });
+
+test('scaled shape: processes with their own data dirs share the generated secret through the blob dir', async () => {
+  const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-blobs-'));
+  const a = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-proc-a-'));
+  const b = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-proc-b-'));
+  dirs.push(shared, a, b);
+  // Only the settings matter here; nothing connects to the database.
+  const env = (dataDir: string) => ({ OCRFLOW_DATA_DIR: dataDir, OCRFLOW_BLOB_DIR: shared, OCRFLOW_DATABASE_URL: 'postgres://127.0.0.1/none' });
+  const [fromA, fromB] = await Promise.all([loadWebhookSecret(loadConfig({ env: env(a) })), loadWebhookSecret(loadConfig({ env: env(b) }))]);
+  assert.equal(fromA.secret, fromB.secret);
+  assert.equal(fromA.file, path.join(shared, SECRET_FILE));
+  assert.ok(!fs.existsSync(path.join(a, SECRET_FILE)) && !fs.existsSync(path.join(b, SECRET_FILE)), 'nothing per process');
+});

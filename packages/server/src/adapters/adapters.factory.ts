@@ -60,7 +60,7 @@ export const QUEUE_FACTORIES: Record<Config['queueKind'], (c: Config, log: Logge
   bullmq: async (c, log, store) => {
     // Several processes must share these; the defaults only work when they share one data dir.
     if (!c.blobDir) log.warn(`OCRFLOW_BLOB_DIR is not set: uploads and results go to ${c.blobDirAbs}, which every API and worker process must share`);
-    if (!c.webhookSecret) log.warn('OCRFLOW_WEBHOOK_SECRET is not set: every process must share the data dir holding the generated secret, or webhooks are signed with different keys');
+    if (!c.webhookSecret) log.warn('OCRFLOW_WEBHOOK_SECRET is not set: the generated secret is kept in the blob dir (OCRFLOW_BLOB_DIR), which every process must share; set OCRFLOW_WEBHOOK_SECRET to choose one');
     const conns = new RedisConnections(c.redisUrl, c.redisPrefix, log, `ocrflow-${c.role}-${process.pid}`);
     try {
       const commands = conns.open('commands');

@@ -4,9 +4,12 @@
  * `webhook-timestamp` (seconds, fresh on every attempt so receivers can refuse replays) and
  * `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`).
  *
- * The secret is OCRFLOW_WEBHOOK_SECRET, or else one generated at first start and kept in the data
- * dir (`webhook-secret`, mode 0600) so it survives restarts. Creation is exclusive (`wx`): two
- * processes starting at once on one data dir end up with the same secret.
+ * The secret is OCRFLOW_WEBHOOK_SECRET, or else one generated at first start and kept in a file
+ * (`webhook-secret`, mode 0600) so it survives restarts. Creation is exclusive (`wx`): two
+ * processes starting at once on one directory end up with the same secret. Embedded, the file is
+ * in the data dir; in the scaled shape (PostgreSQL) each process may have its own data dir, so the
+ * file lives in the blob dir, which every process shares by design — otherwise workers would sign
+ * with secrets the workbench receivers do not know.
  */
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
@@ -17,10 +20,15 @@ import { OcrflowError, type Config } from '@ocrflow/core';
 export const SECRET_FILE = 'webhook-secret';
 const SECRET_RE = /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/;
 
+/** Where a generated secret is kept: the data dir when embedded, the shared blob dir when scaled. */
+export function secretFilePath(config: Config): string {
+  return path.join(config.storeKind === 'postgres' ? config.blobDirAbs : config.dataDirAbs, SECRET_FILE);
+}
+
 export async function loadWebhookSecret(config: Config): Promise<{ secret: string; source: 'config' | 'file' | 'generated'; file: string | null }> {
   if (config.webhookSecret) return { secret: config.webhookSecret, source: 'config', file: null };
-  const file = path.join(config.dataDirAbs, SECRET_FILE);
-  await fsp.mkdir(config.dataDirAbs, { recursive: true });
+  const file = secretFilePath(config);
+  await fsp.mkdir(path.dirname(file), { recursive: true });
   const fresh = `whsec_${randomBytes(32).toString('base64')}`;
   try {
     const fh = await fsp.open(file, 'wx', 0o600);
