@@ -65,13 +65,25 @@ export class TaskOcrService {
     return this.stopper.signal.aborted;
   }
 
-  /** `POST /ocr/start/{id}` and the upload: `created|uploaded → ocr_processing`, then submit. */
-  async start(id: string): Promise<TaskRecord> {
+  /**
+   * `POST /ocr/start/{id}` and the upload: `created|uploaded → ocr_processing`, then submit.
+   * `orCurrent`: when someone else started it first, answer with the task as it is now instead of
+   * 409 — the upload wants "OCR is running", not "I was the one who started it". (Right after a
+   * start, `reconcile` may pick up an upload whose request is still on its way to this call.)
+   */
+  async start(id: string, opts: { orCurrent?: boolean } = {}): Promise<TaskRecord> {
     const task = await this.tasks.require(id);
-    if (task.status !== 'created' && task.status !== 'uploaded') throw invalidState(task.status, 'OCR can only be started for a task that is created or uploaded');
+    if (task.status !== 'created' && task.status !== 'uploaded') {
+      if (opts.orCurrent) return task;
+      throw invalidState(task.status, 'OCR can only be started for a task that is created or uploaded');
+    }
     if (!(await this.ctx.blobs.exists(task.sourceKey))) throw invalidState(task.status, 'no file has been uploaded for it');
     const moved = await this.tasks.move(id, { from: ['created', 'uploaded'], to: 'ocr_processing', patch: { errorMessage: null } });
-    if (!moved) throw invalidState((await this.tasks.require(id)).status, 'OCR was started meanwhile');
+    if (!moved) {
+      const now = await this.tasks.require(id);
+      if (opts.orCurrent) return now;
+      throw invalidState(now.status, 'OCR was started meanwhile');
+    }
     return this.submit(moved, false);
   }
 
@@ -261,7 +273,7 @@ export class TaskOcrService {
     for (const t of tasks) {
       if (this.stopping) break;
       try {
-        if (t.status === 'uploaded') await this.start(t.id);
+        if (t.status === 'uploaded') await this.start(t.id, { orCurrent: true });
         else if (t.status === 'ocr_processing') {
           if (t.ocrJobId) this.follow(t.id, t.ocrJobId);
           else await this.submit(t, false);

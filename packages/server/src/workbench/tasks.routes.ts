@@ -33,7 +33,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
         const temp = held.temp as TempBlob;
         held.temp = null; // create() owns it now
         const created = await tasks.create(temp, filename ?? 'upload');
-        const started = await ocr.start(created.id);
+        const started = await ocr.start(created.id, { orCurrent: true });
         const message = started.status === 'ocr_failed' ? `Uploaded, but OCR could not start: ${started.errorMessage}` : 'Uploaded; OCR started';
         return reply.code(201).send(ok(await tasks.view(started), message));
       } finally {

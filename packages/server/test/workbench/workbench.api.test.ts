@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
 import { BAD_INPUTS, dataset, makePdf, REPORT_SCAN, SMALL_TABLE, textPage } from '../helpers/fixtures.helper.ts';
@@ -96,6 +97,20 @@ test('PDF and WebP uploads are taken; a PDF is shown as its first page in PNG', 
   assert.equal(webp.status, 201, JSON.stringify(webp.body));
   assert.equal(webp.body.data.mime, 'image/webp');
   for (const id of [pdf.body.data.id, webp.body.data.id]) assert.equal((await api.call(`/api/v1/tasks/${id}`, { method: 'DELETE' })).status, 200);
+});
+
+test('an upload racing a start of the same task (reconcile right after a restart) still answers 201, with one job', async () => {
+  const wb = srv.service.services.workbench!;
+  const temp = await srv.service.adapters.blobs.receive(Readable.from([dataset(SMALL_TABLE)]), { maxBytes: 1 << 20 });
+  const created = await wb.tasks.create(temp, 'race.png');
+  // What the upload route and reconcile both do: start it; only one may move it, neither may fail.
+  const both = await Promise.all([wb.ocr.start(created.id, { orCurrent: true }), wb.ocr.start(created.id, { orCurrent: true })]);
+  assert.deepEqual(both.map((t) => t.status), ['ocr_processing', 'ocr_processing']);
+  const jobs = (await (await fetch(`${srv.url}/v1/jobs?task_id=${created.id}`)).json()) as { jobs: unknown[] };
+  assert.equal(jobs.jobs.length, 1, 'one OCR job for the task');
+  // The explicit start route still says 409 to a second start.
+  await assert.rejects(wb.ocr.start(created.id), /The task is ocr_processing/);
+  assert.equal((await api.call(`/api/v1/tasks/${created.id}`, { method: 'DELETE' })).status, 200);
 });
 
 test('illegal moves are 409, reads before OCR are 409/404, unknown tasks 404 — all in the envelope', async () => {
