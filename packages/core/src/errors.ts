@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   OCRFLOW_ERR_UNAUTHORIZED: { status: 401, message: 'A valid Bearer token is required' },
   OCRFLOW_ERR_FORBIDDEN_PATH: { status: 403, message: 'The file path is outside the configured input directories' },
   OCRFLOW_ERR_BAD_SIGNATURE: { status: 401, message: 'The webhook signature is invalid' },
+  OCRFLOW_ERR_CSRF: { status: 403, message: 'A change made with the session cookie must carry the header X-Requested-With: ocrflow' },
   // 404
   OCRFLOW_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   OCRFLOW_ERR_JOB_NOT_FOUND: { status: 404, message: 'No job with this id' },
@@ -33,6 +34,7 @@ export const ERROR_CODES = {
   OCRFLOW_ERR_TOO_MANY_PAGES: { status: 422, message: 'The document has more pages than allowed' },
   // 429/5xx: capacity and dependencies
   OCRFLOW_ERR_QUEUE_FULL: { status: 429, message: 'The job queue is full; retry later' },
+  OCRFLOW_ERR_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed sign-in attempts; retry later' },
   OCRFLOW_ERR_INTERNAL: { status: 500, message: 'Internal error' },
   OCRFLOW_ERR_ENGINE_FAILED: { status: 502, message: 'The OCR engine failed' },
   OCRFLOW_ERR_ENGINE_UNAVAILABLE: { status: 503, message: 'The OCR engine is not available' },

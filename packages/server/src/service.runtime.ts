@@ -119,7 +119,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
 
   let listenUrl: string | null = null;
   try {
-    if (config.tokens.length === 0) log.warn('OCRFLOW_TOKENS is empty: the service API is open to anyone who can reach it');
+    if (config.tokens.length === 0)
+      log.warn(workbench ? 'OCRFLOW_TOKENS is empty: the service API and the workbench (web UI and /api/v1) are open to anyone who can reach them' : 'OCRFLOW_TOKENS is empty: the service API is open to anyone who can reach it');
     // Listen first so /health and /ready answer (503) while the store migrates and threads start.
     // A worker listens only when asked to (OCRFLOW_HEALTH_PORT), for /health, /ready and /metrics.
     const listenPort = config.role === 'worker' ? (config.healthPort || null) : config.port;

@@ -46,6 +46,8 @@ export const FEATURE_ROUTES: FeatureRoutes[] = [
   { name: 'compat-deepseek', prefix: '', protected: true, plugin: deepseekCompatRoutes },
   { name: 'compat-paddle', prefix: '', protected: true, plugin: paddleCompatRoutes },
   // The workbench (issue 6): its API in the {success, message, data} envelope, and the web UI at `/`.
+  // Not `protected` here: the workbench has its own gate behind OCRFLOW_TOKENS (Bearer or sign-in
+  // cookie, answers in its envelope; workbench/auth.guard.ts).
   { name: 'workbench', prefix: '/api/v1', protected: false, plugin: workbenchRoutes },
   { name: 'web', prefix: '', protected: false, plugin: webUiRoutes },
 ];
@@ -65,7 +67,13 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
   await app.register(swagger, {
     openapi: {
       info: { title: 'ocrflow', description: 'Asynchronous document OCR service', version: '0.1.0' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // The workbench (/api/v1) also accepts the browser's sign-in cookie (POST /api/v1/auth/login).
+          session: { type: 'apiKey', in: 'cookie', name: 'ocrflow_session' },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transform: ({ schema, url }) => ({ schema: withMultipartDoc(schema), url }),

@@ -11,6 +11,11 @@ import { sendError } from './errors.handler.ts';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
+/** `Authorization: Bearer <token>` → the token; null when the header is absent or another scheme. */
+export function bearerToken(header: string | undefined): string | null {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
+}
+
 export function tokenMatcher(tokens: readonly string[]): (presented: string) => boolean {
   const digests = tokens.map(digest);
   return (presented) => {
@@ -26,8 +31,8 @@ export function bearerAuth(tokens: readonly string[]): onRequestHookHandler {
   const matches = tokenMatcher(tokens);
   return function auth(req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     if (tokens.length === 0) return done();
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (m && matches(m[1])) return done();
-    sendError(reply, new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', m ? 'The Bearer token is not valid' : 'A valid Bearer token is required (Authorization: Bearer <token>)'));
+    const presented = bearerToken(req.headers.authorization);
+    if (presented !== null && matches(presented)) return done();
+    sendError(reply, new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', presented !== null ? 'The Bearer token is not valid' : 'A valid Bearer token is required (Authorization: Bearer <token>)'));
   };
 }

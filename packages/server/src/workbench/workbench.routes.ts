@@ -3,12 +3,16 @@
  * error and not-found handlers for this prefix, a readiness gate (503 in the envelope while the
  * store migrates; the health route always answers), and the route groups.
  *
- * Not behind OCRFLOW_TOKENS: the browser UI has no token, and the webhook receiver is
- * authenticated by its signature. The workbench itself uses the OCR service with a token.
+ * Behind OCRFLOW_TOKENS by its own gate (auth.guard.ts), not the service API's: answers stay in the
+ * envelope, the browser may use a session cookie instead of a Bearer token, and the webhook
+ * receiver (authenticated by its signature), health and sign-in stay open. The workbench itself
+ * uses the OCR service with a token.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
 import type { AppServices, RouteOptions } from '../http/app.services.ts';
+import { installAuthGuard } from './auth.guard.ts';
+import { authRoutes } from './auth.routes.ts';
 import { installEnvelopeHandlers, sendEnvelopeError } from './envelope.ts';
 import { ocrRoutes } from './ocr.routes.ts';
 import { taskEventsRoutes } from './task-events.routes.ts';
@@ -29,7 +33,9 @@ export const workbenchRoutes: FastifyPluginAsync<RouteOptions> = async (app, { s
     if (services.state.ready || req.url.startsWith('/api/v1/ocr/health')) return done();
     sendEnvelopeError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 }));
   });
+  installAuthGuard(app, wb.auth);
   const opts: WorkbenchRouteOptions = { wb, services };
+  await app.register(authRoutes, opts);
   await app.register(tasksRoutes, opts);
   await app.register(taskEventsRoutes, opts);
   await app.register(ocrRoutes, opts);

@@ -61,7 +61,7 @@ export const tablesSchema = {
 
 export const healthSchema = {
   type: 'object',
-  required: ['ok', 'ocr_service', 'queue_len', 'worker_alive', 'message', 'max_upload_mb'],
+  required: ['ok', 'ocr_service', 'queue_len', 'worker_alive', 'message', 'max_upload_mb', 'auth_required'],
   properties: {
     ok: { type: 'boolean' },
     ocr_service: { type: 'string', description: '"embedded" or the remote service URL' },
@@ -69,6 +69,7 @@ export const healthSchema = {
     worker_alive: { type: 'boolean' },
     message: { type: 'string', description: 'A plain sentence for people' },
     max_upload_mb: { type: 'number', description: 'OCRFLOW_WORKBENCH_MAX_UPLOAD_MB' },
+    auth_required: { type: 'boolean', description: 'OCRFLOW_TOKENS is set: every other workbench route needs a sign-in (session cookie) or a Bearer token' },
   },
 } as const;
 

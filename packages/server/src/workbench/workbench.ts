@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '@ocrflow/core';
 import { OcrflowError } from '@ocrflow/core';
 import { MemoryTaskBus } from '../adapters/memory.task-bus.ts';
+import { SqlSessionRevocations } from '../adapters/sql/sql.sessions.ts';
 import { SqlJobStore } from '../adapters/sql/sql.store.ts';
 import { SqlTaskStore } from '../adapters/sql/sql.tasks.ts';
 import type { TaskEventBus } from '../ports/task-bus.port.ts';
@@ -17,6 +18,7 @@ import type { ServiceContext } from '../services/service.context.ts';
 import type { TargetGuard } from '../services/webhook.guard.ts';
 import { loadWebhookSecret } from '../services/webhook.signing.ts';
 import type { ServiceExtension } from '../service.extensions.ts';
+import { WorkbenchAuth } from './auth.service.ts';
 import { loopbackBase, OcrLink, type OcrLinkOptions } from './ocr.link.ts';
 import { TaskFilesService } from './task-files.service.ts';
 import { TaskOcrService } from './task-ocr.service.ts';
@@ -36,6 +38,8 @@ export interface OcrHealthView {
   worker_alive: boolean;
   message: string;
   max_upload_mb: number;
+  /** OCRFLOW_TOKENS is set: the UI must sign in (or send a Bearer token) before anything but health. */
+  auth_required: boolean;
 }
 
 /**
@@ -63,6 +67,7 @@ export class Workbench {
   readonly ocr: TaskOcrService;
   readonly files: TaskFilesService;
   readonly webDir: string;
+  readonly auth: WorkbenchAuth;
   private secret: string | null = null;
 
   constructor(
@@ -86,6 +91,7 @@ export class Workbench {
     this.ocr = new TaskOcrService(this.ctx, this.tasks, this.workbooks, this.link);
     this.files = new TaskFilesService(this.ctx, this.tasks, this.workbooks);
     this.webDir = options.webDir ?? DEFAULT_WEB_DIR;
+    this.auth = new WorkbenchAuth(service.config, new SqlSessionRevocations(service.store.db), () => service.now());
   }
 
   /** The shared Standard Webhooks secret; null until the extension loaded it. */
@@ -104,6 +110,7 @@ export class Workbench {
       const hook = this.link.webhookUrl();
       // Embedded: the OCR service calls this very process on loopback; allow exactly that target.
       if (hook && this.link.mode === 'embedded' && this.guard) this.guard.allowExactTarget(hook);
+      await this.auth.init();
       const secret = await loadWebhookSecret(config);
       this.secret = secret.secret;
       if (this.link.mode === 'remote' && secret.source !== 'config')
@@ -123,7 +130,7 @@ export class Workbench {
   };
 
   async health(): Promise<OcrHealthView> {
-    const base = { ocr_service: this.link.label, max_upload_mb: this.ctx.config.workbenchMaxUploadMb };
+    const base = { ocr_service: this.link.label, max_upload_mb: this.ctx.config.workbenchMaxUploadMb, auth_required: this.auth.required };
     const where = this.link.mode === 'embedded' ? 'The built-in OCR service' : `The OCR service at ${this.link.baseUrl}`;
     try {
       const h = await this.link.client().health({ signal: AbortSignal.timeout(3000) });

@@ -40,8 +40,15 @@ export interface WorkbenchVersionsTable {
   created_at: Int8;
 }
 
+/** Session ids signed out before their cookie expired (migration 0004). */
+export interface WorkbenchRevokedSessionsTable {
+  sid: string;
+  expires_at: Int8;
+}
+
 declare module './sql.schema.ts' {
   interface Database {
+    workbench_revoked_sessions: WorkbenchRevokedSessionsTable;
     workbench_tasks: WorkbenchTasksTable;
     workbench_task_transitions: WorkbenchTaskTransitionsTable;
     workbench_versions: WorkbenchVersionsTable;
