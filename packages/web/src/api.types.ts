@@ -54,6 +54,16 @@ export interface Health {
   message: string;
   /** Additive (docs/workbench-api.md); absent on older servers, then the UI assumes 10 MB. */
   max_upload_mb?: number;
+  /** The server has access tokens: the workbench needs a sign-in. Absent on older servers (open). */
+  auth_required?: boolean;
+}
+
+/** `GET /api/v1/auth/session` (also the answer of sign-in and sign-out). */
+export interface SessionInfo {
+  auth_required: boolean;
+  signed_in: boolean;
+  via: 'cookie' | 'bearer' | null;
+  expires_at: string | null;
 }
 
 export interface WorkbookVersion {

@@ -98,6 +98,18 @@ export const en = {
 
   'error.generic': 'Something went wrong: {message}',
   'error.loading': 'Loading…',
+
+  'auth.title': 'Sign in',
+  'auth.intro': 'This workbench is protected. Enter an access token (one of the server\'s OCRFLOW_TOKENS) to continue.',
+  'auth.expired': 'Your sign-in has ended. Sign in again to carry on where you were; unsaved changes on this page are kept.',
+  'auth.token': 'Access token',
+  'auth.submit': 'Sign in',
+  'auth.submitting': 'Signing in…',
+  'auth.wrong': 'That access token is not valid. Check it and try again.',
+  'auth.tooMany': 'Too many wrong access tokens. Please wait {s} seconds, then try again.',
+  'auth.network': 'The server cannot be reached. Check your connection and try again.',
+  'auth.failed': 'Signing in did not work: {message}',
+  'auth.signOut': 'Sign out',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -199,6 +211,18 @@ export const zh: Messages = {
 
   'error.generic': '出错了：{message}',
   'error.loading': '加载中…',
+
+  'auth.title': '登录',
+  'auth.intro': '此工作台已启用访问保护。请输入访问令牌（服务器 OCRFLOW_TOKENS 中的一个）后继续。',
+  'auth.expired': '登录已失效。请重新登录，即可从刚才的位置继续；本页未保存的修改会保留。',
+  'auth.token': '访问令牌',
+  'auth.submit': '登录',
+  'auth.submitting': '正在登录…',
+  'auth.wrong': '访问令牌无效，请检查后重试。',
+  'auth.tooMany': '错误的访问令牌次数过多，请等待 {s} 秒后再试。',
+  'auth.network': '无法连接服务器。请检查网络后重试。',
+  'auth.failed': '登录失败：{message}',
+  'auth.signOut': '退出登录',
 };
 
 export const CATALOGUES = { en, zh } as const;
