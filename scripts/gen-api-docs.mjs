@@ -91,6 +91,11 @@ const CURATED = {
   'GET /result/json/jobs/{id}': [`curl -sS ${AUTH} ${U}/result/json/jobs/$JOB_ID`],
   'GET /result/markdown/jobs/{id}': [`curl -sS ${AUTH} ${U}/result/markdown/jobs/$JOB_ID`],
   'GET /result/images/jobs/{id}': [`curl -sS ${AUTH} -o images.zip ${U}/result/images/jobs/$JOB_ID`],
+  'POST /api/v1/auth/login': [
+    `# what the web UI does: the answer sets the session cookie (kept here in a cookie jar)\ncurl -sS -c jar -H 'content-type: application/json' -d "{\\"token\\": \\"$OCRFLOW_TOKEN\\"}" ${U}/api/v1/auth/login\n# then: curl -sS -b jar ${U}/api/v1/tasks; changes also need -H 'X-Requested-With: ocrflow'`,
+  ],
+  'POST /api/v1/auth/logout': [`curl -sS -b jar -c jar -X POST -H 'X-Requested-With: ocrflow' ${U}/api/v1/auth/logout`],
+  'GET /api/v1/auth/session': [`curl -sS -b jar ${U}/api/v1/auth/session`],
 };
 
 const PLACEHOLDERS = { id: '$JOB_ID', task_id: '$TASK_ID' };
@@ -172,7 +177,13 @@ function responseSummary(r) {
 function renderOperation(method, p, op) {
   const out = [`### \`${method} ${p}\``, '', `**${op.summary ?? ''}**`, ''];
   if (op.description) out.push(op.description, '');
-  out.push(op.security?.length ? 'Auth: `Authorization: Bearer <token>` (when the server has OCRFLOW_TOKENS).' : 'Auth: none.', '');
+  const cookie = op.security?.some((s) => 'session' in s);
+  out.push(
+    op.security?.length
+      ? `Auth: \`Authorization: Bearer <token>\`${cookie ? ' or the sign-in cookie of `POST /api/v1/auth/login` (changes also need `X-Requested-With: ocrflow`)' : ''} (when the server has OCRFLOW_TOKENS).`
+      : 'Auth: none.',
+    '',
+  );
   // Path parameters first: they are part of the address.
   const params = [...(op.parameters ?? [])].sort((x, y) => (x.in === 'path' ? 0 : 1) - (y.in === 'path' ? 0 : 1));
   if (params.length) {
