@@ -5,7 +5,20 @@
  * sign-in) counts as open: the page works as before and a later 401 still leads to sign-in.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { api, onUnauthorized } from './api.client.ts';
+import { api, ApiError, onUnauthorized } from './api.client.ts';
+import type { SessionInfo } from './api.types.ts';
+
+/** The session check, asked again while the server is still starting (503), at most for a minute. */
+async function readSession(alive: () => boolean): Promise<SessionInfo> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api.session();
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 503) || attempt >= 60 || !alive()) throw e;
+      await new Promise((r) => setTimeout(r, (e.retryAfter ?? 1) * 1000));
+    }
+  }
+}
 
 export type AuthState =
   | { kind: 'checking' }
@@ -27,7 +40,7 @@ export function useAuth(): Auth {
 
   useEffect(() => {
     let alive = true;
-    api.session().then(
+    readSession(() => alive).then(
       (s) => alive && setState(!s.auth_required ? { kind: 'open' } : s.signed_in && s.via ? { kind: 'signed-in', via: s.via } : { kind: 'signed-out', why: 'start' }),
       () => alive && setState({ kind: 'open' }),
     );
