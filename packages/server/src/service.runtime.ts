@@ -55,7 +55,8 @@ export interface RunningService {
 }
 
 export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, redact: ['req.headers.authorization', 'config.tokens'] });
+  // The workbench's session cookie is a credential too (issue 6 sign-in).
+  return pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'config.tokens'] });
 }
 
 function urlHost(host: string): string {

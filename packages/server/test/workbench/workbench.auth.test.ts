@@ -4,14 +4,19 @@
  * forgotten); Bearer tokens work; sign-in gives a cookie (not the token) that works for reads, SSE
  * and images; tampered, expired, foreign and signed-out cookies are refused; cookie-authenticated
  * changes need the CSRF header; wrong tokens are rate-limited per address; the webhook receiver,
- * health and sign-in stay open; and without tokens everything stays open as before.
+ * health and sign-in stay open; without tokens everything stays open as before, and the start-up
+ * warning says so.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
+import { loadConfig } from '@ocrflow/core';
+import { startService } from '../../src/index.ts';
 import { dataset, SMALL_TABLE } from '../helpers/fixtures.helper.ts';
+import { tempDataDir, testEnv } from '../helpers/server.helper.ts';
 import { SessionSealer, sessionKeyPath } from '../../src/workbench/session.cookie.ts';
 import { SECRET, startWb, WbApi, type TaskView, type WbServer } from './helpers/workbench.helper.ts';
 
@@ -304,5 +309,19 @@ test('without tokens the workbench stays open: no route of the document asks for
     assert.equal(fs.existsSync(sessionKeyPath(open.service.config)), false, 'no session key without tokens');
   } finally {
     await open.close();
+  }
+});
+
+test('the start-up warning without tokens names the workbench too; with tokens there is none', async () => {
+  for (const tokens of ['', TOKENS[0]]) {
+    const lines: string[] = [];
+    const dataDir = tempDataDir();
+    const logger = pino({ level: 'warn' }, { write: (s: string) => void lines.push(s) });
+    const service = await startService({ config: loadConfig({ env: testEnv(dataDir, { OCRFLOW_TOKENS: tokens, OCRFLOW_WEBHOOK_SECRET: SECRET }) }), logger, listen: false, startWorkers: false });
+    await service.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    const warning = lines.map((l) => (JSON.parse(l) as { msg: string }).msg).find((m) => m.startsWith('OCRFLOW_TOKENS is empty'));
+    if (tokens) assert.equal(warning, undefined);
+    else assert.match(warning ?? '', /service API and the workbench \(web UI and \/api\/v1\) are open/);
   }
 });
