@@ -3,12 +3,19 @@
  * stages only see `run(input, dims) -> {data, dims}`. A session is created once per engine
  * instance, i.e. once per worker thread, and reused for every page.
  */
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import ort from 'onnxruntime-node';
+import { fuseModel, type FuseStats } from './onnx/onnx.fuse.ts';
 
 export interface SessionOptions {
   /** Threads inside one operator. Default: cores / worker threads (at least 1). */
   intraOpNumThreads?: number;
+  /**
+   * Rewrite the graph at load (onnx.fuse.ts: affine blocks into convolutions, hard-swish as one
+   * HardSigmoid): same outputs within float rounding, about 30 % less CPU per run. Default true.
+   */
+  fuse?: boolean;
 }
 
 export interface TensorOut {
@@ -20,19 +27,28 @@ export class InferSession {
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly path: string,
+    /** What the load-time rewrite did (null when it was off). */
+    readonly fused: FuseStats | null,
   ) {}
 
   static async create(modelPath: string, opts: SessionOptions = {}): Promise<InferSession> {
     const threads = opts.intraOpNumThreads ?? defaultThreads();
-    const session = await ort.InferenceSession.create(modelPath, {
+    let fused: FuseStats | null = null;
+    const options: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
       // The arena keeps the largest activation ever seen; with many page sizes it only grows.
       enableCpuMemArena: false,
-    });
-    return new InferSession(session, modelPath);
+    };
+    let session: ort.InferenceSession;
+    if (opts.fuse !== false) {
+      const r = fuseModel(await readFile(modelPath));
+      fused = r.stats;
+      session = await ort.InferenceSession.create(r.model, options);
+    } else session = await ort.InferenceSession.create(modelPath, options);
+    return new InferSession(session, modelPath, fused);
   }
 
   async run(input: Float32Array, dims: number[]): Promise<TensorOut> {
