@@ -67,3 +67,23 @@ test('digit/letter confusions are fixed only where unambiguous', () => {
   assert.equal(fixConfusables('M026588'), 'M026588');
   assert.equal(fixConfusables('长城0'), '长城0');
 });
+
+test('look-alike classes (, and ，) compete with their sum: a comma split over both still beats the blank', () => {
+  const cs = ['', 'A', ',', '，', ' '];
+  // frames: A, then a frame where blank 0.4 beats ',' 0.3 and '，' 0.3 alone but not their sum.
+  const p = probs([
+    [0.05, 0.9, 0.02, 0.02, 0.01],
+    [0.4, 0.0, 0.32, 0.28, 0.0],
+    [0.9, 0.0, 0.05, 0.05, 0.0],
+  ]);
+  const chars = ctcDecode(p, 0, 3, 5, cs);
+  assert.deepEqual(chars.map((c) => c.ch), ['A', ','], 'the member the model liked best is emitted');
+  assert.ok(Math.abs(chars[1].prob - 0.6) < 1e-6, String(chars[1].prob));
+  // The same frame with the full-width form ahead: full-width punctuation stays full-width.
+  const q = probs([
+    [0.05, 0.9, 0.02, 0.02, 0.01],
+    [0.4, 0.0, 0.25, 0.35, 0.0],
+    [0.4, 0.0, 0.25, 0.35, 0.0],
+  ]);
+  assert.deepEqual(ctcDecode(q, 0, 3, 5, cs).map((c) => c.ch), ['A', '，'], 'two frames of one comma are one character');
+});

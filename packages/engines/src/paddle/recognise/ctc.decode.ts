@@ -20,12 +20,52 @@ export interface DecodedChar {
 }
 
 /**
+ * Classes that are the same character after NFKC (`,` and `，`, `1` and `１`, `(` and `（`): the
+ * Chinese+English model spreads a Latin comma's probability over both, and at a line end the
+ * blank can beat each of them alone while losing to their sum. Decoding compares the blank with
+ * the group's sum and emits the member the model liked best, so full-width punctuation in Chinese
+ * text stays full-width.
+ */
+export interface CharGroups {
+  /** Canonical class of every class (itself when it has no look-alike). */
+  canon: Int32Array;
+  /** Members of each group with more than one class. */
+  groups: Int32Array[];
+}
+
+const groupCache = new WeakMap<readonly string[], CharGroups>();
+
+export function charGroups(charset: readonly string[]): CharGroups {
+  const hit = groupCache.get(charset);
+  if (hit) return hit;
+  const byForm = new Map<string, number[]>();
+  charset.forEach((ch, c) => {
+    if (c === 0 || !ch) return;
+    const k = ch.normalize('NFKC');
+    const g = byForm.get(k);
+    if (g) g.push(c); else byForm.set(k, [c]);
+  });
+  const canon = Int32Array.from(charset, (_, c) => c);
+  const groups: Int32Array[] = [];
+  for (const g of byForm.values()) {
+    if (g.length < 2) continue;
+    for (const c of g) canon[c] = g[0];
+    groups.push(Int32Array.from(g));
+  }
+  const out = { canon, groups };
+  groupCache.set(charset, out);
+  return out;
+}
+
+/**
  * Greedy CTC decode of one sequence: `probs` holds T×C class probabilities starting at `offset`.
- * Class 0 is the blank; `charset[i]` is the character of class i (charset[0] unused).
+ * Class 0 is the blank; `charset[i]` is the character of class i (charset[0] unused). Look-alike
+ * classes (see `CharGroups`) compete with their summed probability.
  */
 export function ctcDecode(probs: Float32Array, offset: number, frames: number, classes: number, charset: readonly string[]): DecodedChar[] {
   const out: DecodedChar[] = [];
   const spaceClass = charset[classes - 1] === ' ' ? classes - 1 : -1;
+  const { canon, groups } = charGroups(charset);
   let prev = -1;
   let spaceMax = 0;
   for (let t = 0; t < frames; t++) {
@@ -35,18 +75,28 @@ export function ctcDecode(probs: Float32Array, offset: number, frames: number, c
       const p = probs[base + c];
       if (p > bestP) { bestP = p; best = c; }
     }
+    for (const g of groups) {
+      let sum = 0, top = g[0], topP = -1;
+      for (let k = 0; k < g.length; k++) {
+        const p = probs[base + g[k]];
+        sum += p;
+        if (p > topP) { topP = p; top = g[k]; }
+      }
+      if (sum > bestP) { bestP = sum; best = top; }
+    }
     const sp = spaceClass >= 0 ? probs[base + spaceClass] : 0;
     if (sp > spaceMax) spaceMax = sp;
-    if (best !== 0 && best === prev) {
+    const id = best === 0 ? 0 : canon[best];
+    if (id !== 0 && id === prev) {
       const last = out[out.length - 1];
       last.end = t;
       if (bestP > last.prob) last.prob = bestP;
       spaceMax = sp;
-    } else if (best !== 0) {
+    } else if (id !== 0) {
       out.push({ ch: charset[best] ?? '', start: t, end: t, prob: bestP, spaceProb: out.length ? spaceMax : 0 });
       spaceMax = sp;
     }
-    prev = best;
+    prev = id;
   }
   return out;
 }
