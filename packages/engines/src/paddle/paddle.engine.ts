@@ -11,7 +11,7 @@ import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeO
 import { rotateRaster, type Rotation } from '../image/raster.ts';
 import { InferSession, defaultThreads } from './infer.session.ts';
 import { detect, DEFAULT_DET_OPTIONS, type DetOptions } from './detect/det.model.ts';
-import { makeCrop, recognizeCrops, DEFAULT_REC_OPTIONS, type RecOptions } from './recognise/rec.model.ts';
+import { makeCrop, rowRoom, recognizeCrops, DEFAULT_REC_OPTIONS, type RecOptions } from './recognise/rec.model.ts';
 import { buildLines, DEFAULT_LINE_OPTIONS, type LineBuildOptions } from './recognise/line.build.ts';
 import { detectOrientation, DEFAULT_ORIENTATION_OPTIONS, type OrientationOptions } from './orientation.ts';
 import { inkBlanks } from './recognise/ink.gaps.ts';
@@ -91,7 +91,8 @@ export class PaddleEngine implements OcrEngine {
     }
     opts.signal?.throwIfAborted();
     t0 = performance.now();
-    const crops = det.boxes.map((b) => makeCrop(image, b.quad, this.opts.rec));
+    const room = this.opts.rec.snap > 0 ? rowRoom(det.boxes.map((b) => b.quad)) : [];
+    const crops = det.boxes.map((b, i) => makeCrop(image, b.quad, this.opts.rec, room[i]));
     t('crop', t0);
     t0 = performance.now();
     const read = await recognizeCrops(this.rec, crops, this.charset, this.opts.rec);
@@ -99,7 +100,7 @@ export class PaddleEngine implements OcrEngine {
     const lines: Line[] = [];
     read.forEach((r, i) => {
       const blanks = inkBlanks(r.crop, r.chars);
-      lines.push(...buildLines({ quad: det.boxes[i].quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, blanks }, this.opts.lines));
+      lines.push(...buildLines({ quad: det.boxes[i].quad, cropQuad: r.crop.quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, blanks }, this.opts.lines));
     });
     return { lines, timings_ms: timings, rotation };
   }

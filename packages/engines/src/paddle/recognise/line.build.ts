@@ -29,6 +29,8 @@ export interface ReadLine {
   cropWidth: number;
   /** Blank runs (frames) between consecutive characters, if measured. */
   blanks?: number[];
+  /** The page quad the crop's columns span when it differs from `quad` (horizontal crop margins). */
+  cropQuad?: Point[];
 }
 
 function lerp(a: Point, b: Point, t: number): Point {
@@ -50,7 +52,9 @@ export function buildLines(r: ReadLine, opts: LineBuildOptions = DEFAULT_LINE_OP
   // Frame t covers tensor columns [8t, 8t+8); the crop fills the first cropWidth columns.
   const frameToU = (f: number) => Math.min(1, Math.max(0, (f * REC_STRIDE) / r.cropWidth));
   const lineH = (Math.hypot(r.quad[3][0] - r.quad[0][0], r.quad[3][1] - r.quad[0][1]) + Math.hypot(r.quad[2][0] - r.quad[1][0], r.quad[2][1] - r.quad[1][1])) / 2;
-  const lineW = Math.hypot(r.quad[1][0] - r.quad[0][0], r.quad[1][1] - r.quad[0][1]);
+  // Frame positions map along the quad the crop spans (the box plus its horizontal margins).
+  const span = r.cropQuad ?? r.quad;
+  const lineW = Math.hypot(span[1][0] - span[0][0], span[1][1] - span[0][1]);
   // Word extents: halfway into the blank frames on each side, so boxes touch the glyphs.
   const extent = (w: WordSpan, i: number): [number, number] => {
     const prev = words[i - 1], next = words[i + 1];
@@ -70,8 +74,8 @@ export function buildLines(r: ReadLine, opts: LineBuildOptions = DEFAULT_LINE_OP
   const out: Line[] = [];
   for (const g of groups) {
     const u0 = g.u[0][0], u1 = g.u[g.u.length - 1][1];
-    const poly = groups.length === 1 ? r.quad.map((p) => [...p] as Point) : subQuad(r.quad, Math.max(0, u0 - 0.01), Math.min(1, u1 + 0.01));
-    const ws: Word[] = g.words.map((w, i) => ({ text: w.text, bbox: roundBBox(polygonToBBox(subQuad(r.quad, g.u[i][0], g.u[i][1]))), confidence: round3(w.confidence) }));
+    const poly = groups.length === 1 ? r.quad.map((p) => [...p] as Point) : subQuad(span, Math.max(0, u0 - 0.01), Math.min(1, u1 + 0.01));
+    const ws: Word[] = g.words.map((w, i) => ({ text: w.text, bbox: roundBBox(polygonToBBox(subQuad(span, g.u[i][0], g.u[i][1]))), confidence: round3(w.confidence) }));
     const nChars = g.words.reduce((s, w) => s + w.text.length, 0);
     const conf = g.words.reduce((s, w) => s + w.confidence * w.text.length, 0) / Math.max(1, nChars);
     if (conf < opts.minConfidence) continue;

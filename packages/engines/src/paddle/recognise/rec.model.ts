@@ -9,6 +9,8 @@ import type { RasterImage } from '../../types.ts';
 import { cropQuad } from '../../image/raster.ts';
 import type { InferSession } from '../infer.session.ts';
 import { ctcDecode, type DecodedChar } from './ctc.decode.ts';
+import { rowRoom, sliceColumns, snapColumns } from './crop.snap.ts';
+export { rowRoom };
 
 import { REC_HEIGHT, REC_STRIDE } from './rec.constants.ts';
 export { REC_HEIGHT, REC_STRIDE };
@@ -26,6 +28,15 @@ export interface RecOptions {
   squeeze: number;
   /** Margin added above and below each line box before cropping, as a share of the line height. */
   pad: number;
+  /**
+   * Frames (8 columns each) of zero padding after every crop. PaddleOCR pads its crops to 320
+   * columns with zeros, so the model learnt that text ends before the tensor does; a crop that
+   * fills its tensor to the last column loses its last character (a line-final comma, a colon)
+   * more often than one followed by a little padding.
+   */
+  tailFrames: number;
+  /** Crops reach out to the line's ink by at most this many line heights on each side (crop.snap.ts; 0: off). */
+  snap: number;
 }
 
 /**
@@ -35,12 +46,14 @@ export interface RecOptions {
  * pad, so a line's text would depend on which lines share its batch. Larger batches remain an
  * option (crops are sorted by width so a batch pads little).
  */
-export const DEFAULT_REC_OPTIONS: RecOptions = { batchSize: 1, minWidth: 64, maxWidth: 3200, squeeze: 1, pad: 0.1 };
+export const DEFAULT_REC_OPTIONS: RecOptions = { batchSize: 1, minWidth: 64, maxWidth: 3200, squeeze: 1, pad: 0.1, tailFrames: 4, snap: 0.6 };
 
 export interface RecCrop {
   data: Buffer;
   width: number;
   height: number;
+  /** The page quad the crop's columns span (the line box with its horizontal margins). */
+  quad?: Point[];
 }
 
 export interface RecOutput {
@@ -69,20 +82,44 @@ export function shiftQuad(q: readonly Point[], shift: number): Point[] {
 
 /** Grow a quad by `pad` line heights above and below, along its own axes. */
 export function padQuad(q: readonly Point[], pad: number): Point[] {
-  const { w, h } = quadSize(q);
-  const ux = (q[1][0] - q[0][0]) / w, uy = (q[1][1] - q[0][1]) / w;
+  const { h } = quadSize(q);
   const vx = (q[3][0] - q[0][0]) / h, vy = (q[3][1] - q[0][1]) / h;
   const d = pad * h;
   const sy = [-1, -1, 1, 1];
   return q.map(([x, y], i) => [x + sy[i] * d * vx, y + sy[i] * d * vy] as Point);
 }
 
-/** Sample one line crop (quad in reading order) at the recogniser's height. */
-export function makeCrop(img: RasterImage, quad: readonly Point[], opts: RecOptions = DEFAULT_REC_OPTIONS): RecCrop {
-  if (opts.pad > 0) quad = padQuad(quad, opts.pad);
-  const { w, h } = quadSize(quad);
+/** Move the left edge of a quad out by `left` and the right edge by `right` (page units), along its own axis. */
+export function extendQuad(q: readonly Point[], left: number, right: number): Point[] {
+  const { w } = quadSize(q);
+  const ux = (q[1][0] - q[0][0]) / w, uy = (q[1][1] - q[0][1]) / w;
+  const d = [-left, right, right, -left];
+  return q.map(([x, y], i) => [x + d[i] * ux, y + d[i] * uy] as Point);
+}
+
+/**
+ * Sample one line crop (quad in reading order) at the recogniser's height. With `snap`, the crop
+ * reaches out to the line's ink (see crop.snap.ts), at most `room` line heights on each side.
+ */
+export function makeCrop(img: RasterImage, quad: readonly Point[], opts: RecOptions = DEFAULT_REC_OPTIONS, room?: { left: number; right: number }): RecCrop {
+  const box = quadSize(quad);
+  const reachL = Math.max(0, Math.min(opts.snap, room?.left ?? Infinity)) * box.h;
+  const reachR = Math.max(0, Math.min(opts.snap, room?.right ?? Infinity)) * box.h;
+  const span = extendQuad(quad, reachL, reachR);
+  const probe = opts.pad > 0 ? padQuad(span, opts.pad) : span;
+  const { w, h } = quadSize(probe);
   const outW = Math.max(8, Math.min(opts.maxWidth, Math.round((REC_HEIGHT * w * opts.squeeze) / h)));
-  return { data: cropQuad(img, quad, outW, REC_HEIGHT), width: outW, height: REC_HEIGHT };
+  const data = cropQuad(img, probe, outW, REC_HEIGHT);
+  if (reachL + reachR <= 0) return { data, width: outW, height: REC_HEIGHT, quad: span };
+  const k = outW / w;
+  const [x0, x1] = snapColumns({ data, width: outW, height: REC_HEIGHT }, Math.round(reachL * k), Math.round(reachR * k));
+  return { data: sliceColumns({ data, width: outW, height: REC_HEIGHT }, x0, x1), width: x1 - x0, height: REC_HEIGHT, quad: subSpan(span, x0 / outW, x1 / outW) };
+}
+
+/** The part of a quad between fractions u0 and u1 of its length. */
+function subSpan(q: readonly Point[], u0: number, u1: number): Point[] {
+  const at = (a: Point, b: Point, t: number): Point => [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+  return [at(q[0], q[1], u0), at(q[0], q[1], u1), at(q[3], q[2], u1), at(q[3], q[2], u0)];
 }
 
 /** Pack crops into one NCHW tensor of width `width`, BGR, (x/255 - 0.5)/0.5, zero padded. */
@@ -111,7 +148,7 @@ export async function recognizeCrops(session: InferSession, crops: readonly RecC
   for (let i = 0; i < order.length; i += opts.batchSize) {
     const idx = order.slice(i, i + opts.batchSize);
     const batch = idx.map((k) => crops[k]);
-    const width = Math.max(opts.minWidth, Math.ceil(Math.max(...batch.map((c) => c.width)) / REC_STRIDE) * REC_STRIDE);
+    const width = Math.max(opts.minWidth, Math.ceil(Math.max(...batch.map((c) => c.width)) / REC_STRIDE) * REC_STRIDE + opts.tailFrames * REC_STRIDE);
     const out = await session.run(recTensor(batch, width), [batch.length, 3, REC_HEIGHT, width]);
     const [, frames, classes] = out.dims;
     idx.forEach((k, j) => {
