@@ -33,7 +33,16 @@ async function ocrDoneButUnreported(name: string): Promise<{ task: TaskView; hoo
   const r = await api.upload(dataset(SMALL_TABLE), name);
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const task = r.body.data;
-  await until(`job of ${name} finished`, async () => ((await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}`)).json()) as { status: string }).status === 'finished', 120_000);
+  // Any end of the job ends the wait; the assertion then says which, with the job as it stands.
+  let job: { status: string; error?: unknown } = { status: 'unknown' };
+  await until(`job of ${name} to end`, async () => {
+    job = (await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}`)).json()) as typeof job;
+    return ['finished', 'failed', 'cancelled'].includes(job.status);
+  }, 120_000).catch(async (e: Error) => {
+    const health = await (await fetch(`${srv.url}/health`)).text();
+    throw new Error(`${e.message}; the job: ${JSON.stringify(job)}; /health: ${health}`);
+  });
+  assert.equal(job.status, 'finished', JSON.stringify(job));
   const hook = await until(`webhook of ${name}`, () => rx.at('/hold').find((h) => JSON.parse(h.body).task_id === task.id), 30_000);
   assert.equal(JSON.parse(hook.body).type, 'job.finished');
   // Neither path has told the task yet.
