@@ -25,6 +25,10 @@ export class LocalQueue implements JobQueue {
     if (w) return w(jobId);
     const p = opts.priority ?? (await this.priorityOf(jobId));
     if (this.closed || this.ids.includes(jobId)) return; // enqueued meanwhile
+    // A worker may have started waiting while the priority was read: it gets the job now (pushed
+    // to the list instead, the job would wait there until some other job was enqueued).
+    const late = this.waiters.shift();
+    if (late) return late(jobId);
     // After every id of the same or a higher priority: FIFO among equals.
     let i = this.ids.length;
     while (i > 0 && (this.priorities.get(this.ids[i - 1]) ?? 0) < p) i--;
