@@ -4,7 +4,8 @@
  *
  * Over sroie-dev (40 receipts, dataset README metrics) it measures, each in its own child process
  * of this one (so peak RSS is each system's own):
- *   1. ocrflow's default engine (`paddle`) through the same runner as `ocrflow eval`;
+ *   1. ocrflow's default engine (`paddle`) through the same runner as `ocrflow eval`, and the same
+ *      engine without its load-time graph rewrite (`fuseGraphs: false`), to show what that saves;
  *   2. ocrflow's `tesseract` engine (tesseract.js);
  *   3. the native Tesseract CLI (`tesseract IMG stdout -l eng --psm 4`, one thread), installed from
  *      Debian (`apt-get install -y tesseract-ocr`) when missing.
@@ -34,18 +35,19 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 interface Row { system: string; word_f1: number | null; cer: number | null; s_per_page: number; cpu_s_per_page: number; peak_rss_mb: number; documents: number }
 
 /** Child mode: one ocrflow engine over one dataset, result as JSON on stdout. */
-async function child(engine: EngineName, dir: string): Promise<void> {
+async function child(engine: EngineName, dir: string, unfused: boolean): Promise<void> {
   const threads = Math.max(1, os.availableParallelism());
-  const { result, pageSeconds, pageCpuSeconds } = await runEvalDetailed(dir, { config: loadConfig(), engine, limit, metrics: [textMetrics], engineOptions: { intraOpNumThreads: threads } });
+  const engineOptions = { intraOpNumThreads: threads, ...(unfused ? { fuseGraphs: false } : {}) };
+  const { result, pageSeconds, pageCpuSeconds } = await runEvalDetailed(dir, { config: loadConfig(), engine, limit, metrics: [textMetrics], engineOptions });
   await disposeEngines();
   process.stdout.write(JSON.stringify({ ...result, cpu_s_per_page: median(pageCpuSeconds), wall: pageSeconds }) + '\n');
 }
 
-function runChild(engine: EngineName, dir: string): Row {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', engine, dir, ...(limit ? ['--limit', String(limit)] : [])], { encoding: 'utf8', maxBuffer: 1 << 26 });
+function runChild(engine: EngineName, dir: string, unfused = false): Row {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', engine, dir, ...(limit ? ['--limit', String(limit)] : []), ...(unfused ? ['--unfused'] : [])], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${engine} child failed: ${r.stderr}`);
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  return { system: `ocrflow ${engine}`, word_f1: j.word_f1, cer: j.cer, s_per_page: j.seconds_per_page, cpu_s_per_page: r3(j.cpu_s_per_page), peak_rss_mb: j.peak_rss_mb, documents: j.documents };
+  return { system: `ocrflow ${engine}${unfused ? ' (model graphs as exported)' : ''}`, word_f1: j.word_f1, cer: j.cer, s_per_page: j.seconds_per_page, cpu_s_per_page: r3(j.cpu_s_per_page), peak_rss_mb: j.peak_rss_mb, documents: j.documents };
 }
 
 function ensureTesseractCli(): boolean {
@@ -93,7 +95,7 @@ async function cnChild(dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (args[0] === '--child') return child(args[1] as EngineName, args[2]);
+  if (args[0] === '--child') return child(args[1] as EngineName, args[2], args.includes('--unfused'));
   if (args[0] === '--cn-child') return cnChild(args[1]);
   const sroie = path.join(datasets, 'sroie-dev');
   if (!existsSync(sroie) || !readdirSync(sroie).length) throw new Error(`no dataset at ${sroie}`);
@@ -101,6 +103,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const log = (s: string) => process.stderr.write(s + '\n');
   log('ocrflow paddle on sroie-dev …'); rows.push(runChild('paddle', sroie));
+  // Ablation: the same engine without the load-time graph rewrite (same text, more CPU).
+  log('ocrflow paddle, graphs as exported, on sroie-dev …'); rows.push(runChild('paddle', sroie, true));
   log('ocrflow tesseract on sroie-dev …'); rows.push(runChild('tesseract', sroie));
   if (ensureTesseractCli()) { log('tesseract CLI on sroie-dev …'); rows.push(tesseractCli(sroie)); }
   log('ocrflow paddle on cn-report-dev …');

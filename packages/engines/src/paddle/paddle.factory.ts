@@ -5,5 +5,5 @@ import type { OcrEngine } from '../types.ts';
 import { PaddleEngine } from './paddle.engine.ts';
 
 export async function createEngine(_config: Config, options: EngineCreateOptions): Promise<OcrEngine> {
-  return PaddleEngine.create({ intraOpNumThreads: options.intraOpNumThreads });
+  return PaddleEngine.create({ intraOpNumThreads: options.intraOpNumThreads, fuseGraphs: options.fuseGraphs });
 }
