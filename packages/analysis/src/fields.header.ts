@@ -31,6 +31,7 @@ import {
 } from './text.cues.ts';
 import { findDates } from './normalize.date.ts';
 import { editDistance } from './fields.labels.ts';
+import { repairAddressWords } from './address.words.ts';
 
 interface RowInfo {
   row: VisualRow;
@@ -255,7 +256,7 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       if (COMPANY_SUFFIX.test(r.row.text) && r.addr < 2) break;
       picked.push(r.row);
     }
-    const value = tidyText(picked.map((r) => r.text.replace(/\s*\b(TEL|FAX|PHONE|GST|EMAIL)\b.*$/i, '')).join(' '));
+    const value = repairAddressWords(tidyText(picked.map((r) => r.text.replace(/\s*\b(TEL|FAX|PHONE|GST|EMAIL)\b.*$/i, "")).join(" ")));
     const strength = picked.reduce((a, r) => a + addressScore(r.text), 0);
     if (value) out.address = field(picked, value, Math.min(0.95, 0.3 + 0.1 * strength));
   }

@@ -42,18 +42,65 @@ function glyphHeight(l: Line): number {
   return Math.max(1, l.bbox[3] - l.bbox[1]);
 }
 
+/**
+ * One detection that holds two printed lines: on a skewed or tightly printed receipt the detector
+ * may box two lines as one, and the recogniser then reads them one after the other (sometimes the
+ * lower line first). Its words give it away — reading left to right, the next word starts left of
+ * the previous one, i.e. the text wrapped back to the left margin. Each run of words becomes a line
+ * of its own with the union of its word boxes, so that rows, the address's reading order and the
+ * stop at a phone line see the printed lines.
+ */
+export function splitWrappedLine(l: Line): Line[] {
+  const ws = l.words;
+  if (ws.length < 2) return [l];
+  // The words must spell the line (engines that give words for part of a line are left alone).
+  if (ws.map((w) => w.text).join(' ') !== l.text.replace(/\s+/g, ' ').trim()) return [l];
+  const runs: Line['words'][] = [[ws[0]]];
+  for (let i = 1; i < ws.length; i++) {
+    const prev = ws[i - 1].bbox;
+    const cur = ws[i].bbox;
+    const h = Math.min(prev[3] - prev[1], cur[3] - cur[1]);
+    // Back to the left by more than a glyph height, and not on the same baseline band.
+    const wrapped = cur[0] < prev[0] - h && Math.abs((cur[1] + cur[3]) / 2 - (prev[1] + prev[3]) / 2) > 0.25 * h;
+    if (wrapped) runs.push([ws[i]]);
+    else runs[runs.length - 1].push(ws[i]);
+  }
+  if (runs.length === 1) return [l];
+  return runs.map((run) => {
+    const bbox = unionBBox(run.map((w) => w.bbox));
+    return {
+      text: run.map((w) => w.text).join(' '),
+      bbox,
+      polygon: [],
+      confidence: median(run.map((w) => w.confidence)),
+      words: run,
+    };
+  });
+}
+
+/** Glyph height of a line cut out of a wrapped detection: its words' median box height (skew inflates the union box). */
+function runHeight(l: Line): number {
+  return median(l.words.map((w) => w.bbox[3] - w.bbox[1])) || glyphHeight(l);
+}
+
 /** All lines with text, in reading order (the order blocks and cells give). */
 export function collectLines(doc: OcrDocument): DocLine[] {
   const out: DocLine[] = [];
   const seen = new Set<string>();
   for (const page of doc.pages) {
-    const push = (l: Line) => {
+    const pushOne = (l: Line, split: boolean) => {
       const text = l.text.replace(/\s+/g, ' ').trim();
       if (!text) return;
       const key = `${page.index}:${l.bbox.join(',')}:${text}`;
       if (seen.has(key)) return;
       seen.add(key);
-      out.push({ page: page.index, text, bbox: l.bbox, height: glyphHeight(l), line: l, order: out.length });
+      out.push({ page: page.index, text, bbox: l.bbox, height: split ? runHeight(l) : glyphHeight(l), line: l, order: out.length });
+    };
+    const push = (l: Line) => {
+      const parts = splitWrappedLine(l);
+      if (parts.length === 1) return pushOne(l, false);
+      // Top to bottom: the recogniser's order of the runs is not the print's.
+      for (const p of [...parts].sort((a, b) => a.bbox[1] + a.bbox[3] - (b.bbox[1] + b.bbox[3]))) pushOne(p, true);
     };
     for (const b of page.blocks) {
       if (b.type === 'table') for (const c of b.table.cells) c.lines.forEach(push);

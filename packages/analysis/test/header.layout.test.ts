@@ -1,0 +1,85 @@
+/**
+ * Header layout and address clean-up rules on synthetic documents: a detection that holds two
+ * printed lines is split by its word boxes, common address words misread by OCR are repaired, and
+ * a period read for the comma before a postcode is turned back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BBox, Line } from '@ocrflow/core';
+import { analyseBuiltin, toSroieFields } from '../src/index.ts';
+import { collectLines, splitWrappedLine } from '../src/layout.lines.ts';
+import { repairAddressWords } from '../src/address.words.ts';
+import { docOf } from './doc.helpers.ts';
+
+/** A line with word boxes; each word is `[text, x0, y0, x1, y1]`, in the recogniser's order. */
+function wordLine(words: [string, number, number, number, number][]): Line {
+  const ws = words.map(([text, ...b]) => ({ text, bbox: b as BBox, confidence: 0.9 }));
+  const xs = ws.flatMap((w) => [w.bbox[0], w.bbox[2]]);
+  const ys = ws.flatMap((w) => [w.bbox[1], w.bbox[3]]);
+  const bbox: BBox = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+  return { text: ws.map((w) => w.text).join(' '), bbox, polygon: [], confidence: 0.9, words: ws };
+}
+
+// Two printed lines boxed as one, the lower one read first (a skewed scan).
+const MERGED = wordLine([
+  ['JALAN', 136, 187, 235, 240],
+  ['KAPAR,', 233, 182, 337, 235],
+  ['42200', 335, 178, 424, 230],
+  ['KLANG.', 422, 173, 531, 226],
+  ['NO.7', 187, 140, 279, 190],
+  ['TAMAN', 281, 138, 380, 188],
+  ['MAJU,', 382, 136, 470, 186],
+]);
+
+test('layout: a detection holding two printed lines is split where its words wrap back to the left', () => {
+  const parts = splitWrappedLine(MERGED);
+  assert.deepEqual(parts.map((p) => p.text), ['JALAN KAPAR, 42200 KLANG.', 'NO.7 TAMAN MAJU,']);
+  assert.deepEqual(parts[1].bbox, [187, 136, 470, 190]);
+  // A line whose words run left to right stays whole, also when it slopes.
+  const sloped = wordLine([['TAMAN', 100, 100, 200, 140], ['MAJU', 205, 96, 290, 136], ['JAYA', 295, 92, 380, 132]]);
+  assert.equal(splitWrappedLine(sloped).length, 1);
+  // Words that do not spell the line are not trusted.
+  assert.equal(splitWrappedLine({ ...MERGED, text: 'SOMETHING ELSE' }).length, 1);
+});
+
+test('layout: the split lines are read top to bottom, so the address keeps its printed order', () => {
+  const doc = docOf([
+    ['KEDAI MAJU SDN BHD', 150, 60, 460, 110],
+    ['TEL: 03-3362 4395', 200, 260, 420, 290],
+    ['TAX INVOICE', 230, 300, 370, 330],
+    ['DATE: 12/01/2019', 40, 360, 300, 390],
+    ['TOTAL', 40, 420, 200, 450],
+    ['9.00', 470, 420, 540, 450],
+  ]);
+  const block = doc.pages[0].blocks[0];
+  if (block.type === 'table') throw new Error('docOf builds a text block');
+  block.lines.splice(1, 0, MERGED);
+  const lines = collectLines(doc).map((l) => l.text);
+  assert.deepEqual(lines.slice(1, 3), ['NO.7 TAMAN MAJU,', 'JALAN KAPAR, 42200 KLANG.']);
+  const a = analyseBuiltin(doc);
+  assert.equal(toSroieFields(a).address, 'NO.7 TAMAN MAJU, JALAN KAPAR, 42200 KLANG.');
+  assert.equal(toSroieFields(a).company, 'KEDAI MAJU SDN BHD');
+});
+
+test('address: common address words misread by OCR are repaired, names and numbers are not', () => {
+  assert.equal(repairAddressWords('10T 1851-A, JALAN KPB 6'), 'LOT 1851-A, JALAN KPB 6');
+  assert.equal(repairAddressWords('LEVE1 6, JAIAN SS21/39'), 'LEVEL 6, JALAN SS21/39');
+  assert.equal(repairAddressWords('KLANG SELANGOR D.E, MALAYS IA'), 'KLANG SELANGOR D.E, MALAYSIA');
+  assert.equal(repairAddressWords('(J0HOR)'), '(JOHOR)');
+  // Numbers, codes and place names outside the vocabulary stay as recognised.
+  assert.equal(repairAddressWords('101, JALAN U13/X, SE11A ALAM'), '101, JALAN U13/X, SE11A ALAM');
+  assert.equal(repairAddressWords('LOT 5, TAMAN BUKIT'), 'LOT 5, TAMAN BUKIT');
+  // Two words that are words on their own are not glued (`KUALA LUMPUR`).
+  assert.equal(repairAddressWords('55100 KUALA LUMPUR'), '55100 KUALA LUMPUR');
+  // Lower-case text (handwriting, prose) is not folded.
+  assert.equal(repairAddressWords('10t road'), '10t road');
+});
+
+test('address: a period read for the comma before a postcode is a comma again', () => {
+  assert.equal(repairAddressWords('TAMAN DAYA. 81100 JOHOR BAHRU'), 'TAMAN DAYA, 81100 JOHOR BAHRU');
+  assert.equal(repairAddressWords('KAWASAN TAMPOI.81200 JOHOR'), 'KAWASAN TAMPOI,81200 JOHOR');
+  // After a number or before an amount or a longer number it is not a postcode's comma.
+  assert.equal(repairAddressWords('NO.53 JALAN 5. 81100 JOHOR'), 'NO.53 JALAN 5. 81100 JOHOR');
+  assert.equal(repairAddressWords('TOTAL. 12345.60'), 'TOTAL. 12345.60');
+  assert.equal(repairAddressWords('TEL. 0312345678'), 'TEL. 0312345678');
+});
