@@ -105,7 +105,8 @@ export function extractEmail(lines: readonly DocLine[]): TextField | undefined {
   return undefined;
 }
 
-const INVOICE_LABEL = /(\b(TAX\s*)?INVOICE\s*(NO|NUMBER|NUM|#)\.?|\bINV\.?\s*(NO|#)\.?|\bINV#|\bBILL\s*(NO|#)\.?|发票号码|發票號碼|发票号|INVOICE\s*:)\s*[:#.]?\s*/i;
+// `NVOICE #`: the recogniser may lose the first glyph of a line, and no other word ends so.
+const INVOICE_LABEL = /(\b(TAX\s*)?I?NVOICE\s*(NO|NUMBER|NUM|#)\.?|\bINV\.?\s*(NO|#)\.?|\bINV#|\bBILL\s*(NO|#)\.?|发票号码|發票號碼|发票号|INVOICE\s*:)\s*[:#.]?\s*/i;
 const RECEIPT_LABEL = /(\bRECEIPT\s*(NO|NUMBER|#)\.?|\bRCPT\.?\s*(NO|#)?\.?|\bRECEIPT\s*:|\bDOC(UMENT)?\.?\s*(NO|#)\.?|\bCASH\s*BILL\s*(NO)?\.?|\bTRANS(ACTION)?\.?\s*(NO|#|ID)\.?|\bSLIP\s*(NO)?\.?|\bCHECK\s*(NO|#)\.?|\bORDER\s*(NO|#)\.?|收据号|单号|流水号)\s*[:#.]?\s*/i;
 // An identifier: letters, digits and separators, with at least two digits.
 const IDENT = /[A-Z0-9][A-Z0-9\-/.#]*[A-Z0-9]/i;

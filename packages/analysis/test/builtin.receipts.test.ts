@@ -79,7 +79,7 @@ test('receipts: company and address from the header, close to the truth, with bo
     assert.ok(a.fields.address!.bbox![1] >= a.fields.company!.bbox![1], `${name}: the address is below the name`);
   }
   assert.equal(norm(toSroieFields(docs.get('sroie-009')!.a).company), 'GERBANG ALAF RESTAURANTS SDN BHD', 'not the former name printed below it');
-  assert.equal(norm(toSroieFields(docs.get('sroie-007')!.a).company), 'S.H.H. MOTOR (SUNGAI RENGIT) SDN. BHD', 'not the stamp above it');
+  assert.equal(norm(toSroieFields(docs.get('sroie-007')!.a).company), 'S.H.H. MOTOR (SUNGAI RENGIT) SDN. BHD.', 'not the stamp above it; the final period is printed');
 });
 
 test('receipts: phone, invoice number and currency', () => {
