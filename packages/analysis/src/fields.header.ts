@@ -74,6 +74,10 @@ export function cleanCompany(t: string): string {
   return cutAfterLegalForm(t.normalize('NFKC'))
     .replace(/\s*\(\s*(CO\W*)?(REG|ROC|GST|SST|COMPANY|CO\W*NO)[^)]*\)?\s*$/i, '')
     .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)\s*$/i, '')
+    // The same number when OCR lost a parenthesis: `99 SPEED MART S/B 519537-X)`.
+    .replace(/\s*\(?\s*\d{5,}-[A-Z]\s*\)?\s*$/i, '')
+    // `5/B` after a name is the `S/B` (Sendirian Berhad) OCR misread.
+    .replace(/(?<=[A-Z]{2}\s)5\s*\/\s*B\b/gi, 'S/B')
     .replace(/\s*\b(CO\.?\s*REG|COMPANY\s*(NO|REG)|(BR|REG|ROC)\s*NO|ROC|GST|SST)\b.*$/i, '')
     .replace(/\s+/g, ' ')
     .trim();

@@ -4,9 +4,9 @@
  * properties of the document kind, not of any one sample; each list says where it comes from.
  */
 
-/** Legal-form suffixes (company law of MY/SG/UK/US/DE/CN/JP). */
+/** Legal-form suffixes (company law of MY/SG/UK/US/DE/CN/JP); `5/B` is `S/B` as OCR often reads it after a name. */
 export const COMPANY_SUFFIX =
-  /(\bSDN\.?\s*B[HN]D\b|\bS\s*\/\s*B\b|\bBHD\b|\bBERHAD\b|\bLTD\b|\bLIMITED\b|\bINC\b|\bCORP(ORATION)?\b|\bCO\.?,?\s*(LTD|INC)?\.?$|\bCOMPANY$|\bLLC\b|\bLLP\b|\bGMBH\b|\bPTE\b|\bPLC\b|\bPTY\b|\bS\.?A\.?R\.?L\b|有限公司|股份|公司|株式会社)/i;
+  /(\bSDN\.?\s*B[HN]D\b|\bS\s*\/\s*B\b|(?<=[A-Z]{2}\s)5\s*\/\s*B\b(?=\s*(\(|\d{4,}|$))|\bBHD\b|\bBERHAD\b|\bLTD\b|\bLIMITED\b|\bINC\b|\bCORP(ORATION)?\b|\bCO\.?,?\s*(LTD|INC)?\.?$|\bCOMPANY$|\bLLC\b|\bLLP\b|\bGMBH\b|\bPTE\b|\bPLC\b|\bPTY\b|\bS\.?A\.?R\.?L\b|有限公司|股份|公司|株式会社)/i;
 
 /** Words naming a kind of business (shop signs). */
 export const BUSINESS_WORD =

@@ -83,3 +83,27 @@ test('address: a period read for the comma before a postcode is a comma again', 
   assert.equal(repairAddressWords('TOTAL. 12345.60'), 'TOTAL. 12345.60');
   assert.equal(repairAddressWords('TEL. 0312345678'), 'TEL. 0312345678');
 });
+
+test('header: `5/B` after a name is the legal form S/B, and a registration number that lost its parenthesis is dropped', () => {
+  const doc = docOf([
+    ['99 KEDAI MART 5/B 519537-X)', 120, 160, 480, 185],
+    ['NO. 12, JALAN ANGSA,', 150, 190, 450, 210],
+    ['41150 KLANG, SELANGOR', 150, 214, 450, 234],
+    ['GST ID. NO : 000181747712', 150, 238, 450, 258],
+    ['24-01-18', 40, 300, 160, 320],
+    ['TOTAL', 40, 340, 200, 360],
+    ['2.50', 470, 340, 540, 360],
+  ]);
+  const f = toSroieFields(analyseBuiltin(doc));
+  assert.equal(f.company, '99 KEDAI MART S/B');
+  assert.equal(f.address, 'NO. 12, JALAN ANGSA, 41150 KLANG, SELANGOR');
+  // A `5/B` inside an address (a lot or street number) is not a legal form.
+  const street = docOf([
+    ['KEDAI MAJU SDN BHD', 120, 160, 480, 185],
+    ['LOT 5/B, JALAN ANGSA 5/B 3,', 150, 190, 450, 210],
+    ['41150 KLANG, SELANGOR', 150, 214, 450, 234],
+  ]);
+  const g = toSroieFields(analyseBuiltin(street));
+  assert.equal(g.company, 'KEDAI MAJU SDN BHD');
+  assert.equal(g.address, 'LOT 5/B, JALAN ANGSA 5/B 3, 41150 KLANG, SELANGOR');
+});
