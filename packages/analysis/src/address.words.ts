@@ -6,6 +6,7 @@
  * MALAYSIA), is that word. Names of places and shops are left alone: they are open-ended, and a
  * fold into them would be a guess.
  */
+import { editDistance } from './fields.labels.ts';
 
 /** Single-token address words (MY/SG/UK/US): street kinds, generic Malay place words, states, countries. */
 const WORDS = [
@@ -35,14 +36,38 @@ const BY_FOLD = (() => {
   return m;
 })();
 
-/** The word a misread token stands for, or null. Tokens that are numbers stay numbers. */
+/**
+ * The word a misread token stands for, or null. Numbers stay numbers (a token needs a letter), and
+ * codes such as `1851A` or `U13` fold to no word of the vocabulary.
+ */
 function repairToken(core: string): string | null {
   if (core.length < 3 || WORD_SET.has(core) || !/[A-Z]/.test(core) || !/^[A-Z0-9|!]+$/.test(core)) return null;
-  // A code such as `1851A` or `U13` has letters and digits for a reason: at most one letter may be missing.
-  const digits = (core.match(/[0-9]/g) ?? []).length;
-  if (digits > 0 && core.length - digits < 1) return null;
-  return BY_FOLD.get(fold(core)) ?? null;
+  const folded = BY_FOLD.get(fold(core));
+  if (folded) return folded;
+  return nearLongWord(core);
 }
+
+/**
+ * A long vocabulary word with one or two letters misread (`PERINDUSTLAN`, `SELANG0R`): long words
+ * have no real neighbours that close, whereas short ones do (`PULAU`/`PULAI`, `JOHOR`/`JOHAR` are
+ * places and names of their own), so only words of 8 letters or more are corrected, by one
+ * misread letter, or two edits from 12 letters, and only when exactly one word is that close.
+ */
+function nearLongWord(core: string): string | null {
+  if (core.length < 7 || !/^[A-Z]+$/.test(core)) return null;
+  let hit: string | null = null;
+  for (const w of LONG_WORDS) {
+    // Below 12 letters a misread letter, not a lost or extra one (`MALAYSIAN` is a word of its own).
+    const max = w.length >= 12 ? 2 : 1;
+    if (max === 1 ? w.length !== core.length : Math.abs(w.length - core.length) > max) continue;
+    if (editDistance(core, w, max) <= max) {
+      if (hit && hit !== w) return null;
+      hit = w;
+    }
+  }
+  return hit;
+}
+const LONG_WORDS = WORDS.filter((w) => w.length >= 8);
 
 const TOKEN = /^([("'`]*)(.*?)([)\].,:;'`]*)$/;
 
@@ -62,18 +87,29 @@ export function repairAddressWords(value: string): string {
         continue;
       }
     }
-    const fixed = repairToken(core.toUpperCase() === core ? core : '');
-    out.push(fixed ? pre + fixed + post : tokens[i]);
+    // Printed capitals or title case (`Perindustlan`); all lower case is handwriting or prose.
+    const title = /^[A-Z][a-z0-9|!]+$/.test(core);
+    const fixed = repairToken(core.toUpperCase() === core || title ? core.toUpperCase() : '');
+    const cased = fixed && title ? fixed[0] + fixed.slice(1).toLowerCase() : fixed;
+    out.push(cased ? pre + cased + post : tokens[i]);
   }
-  return commaBeforePostcode(out.join(' '));
+  return commaBeforePostcode(out.join(' ')).replace(STREET_HYPHEN, '$1 ');
 }
+
+/**
+ * A street-kind word is followed by the street's name, never joined to it by a hyphen: `JALAN-KPB`
+ * is the space the recogniser read as a dash (a speck or the print's dot matrix).
+ */
+const STREET_HYPHEN = /\b(JALAN|JLN|LORONG|LRG|TAMAN|TMN|PERSIARAN|LEBUH|LEBUHRAYA|BANDAR|KAWASAN|KAMPUNG)-(?=[A-Z])/gi;
 
 /**
  * Receipts of MY/SG print the postcode after a comma (`TAMAN DAYA, 81100 JOHOR BAHRU`), and the
  * recogniser often reads that small comma as a period; a period between a word and a five-digit
  * postcode is turned back into the comma (spacing kept as recognised). `NO.53` and amounts are
- * untouched: the period must follow letters.
+ * untouched: the period must follow a word.
  */
+const NUMBER_WORD = /^(NO|NOS|LOT|PT|BOX|BLK|BLOCK|UNIT|HS|GM|PN|LOR|JLN|KM)$/i;
 function commaBeforePostcode(t: string): string {
-  return t.replace(/(?<=\p{Lu}{2})\.(?=\s?\d{5}(?!\d)(?![.,]\d))/gu, ',');
+  // `NO. 12345`, `LOT. 12345`: an abbreviation's period before a lot or house number stays.
+  return t.replace(/(?<![\p{L}\d])(\p{L}{2,})\.(?=\s?\d{5}(?!\d)(?![.,]\d))/gu, (m, word: string) => (NUMBER_WORD.test(word) ? m : `${word},`));
 }

@@ -71,7 +71,14 @@ test('address: common address words misread by OCR are repaired, names and numbe
   assert.equal(repairAddressWords('LOT 5, TAMAN BUKIT'), 'LOT 5, TAMAN BUKIT');
   // Two words that are words on their own are not glued (`KUALA LUMPUR`).
   assert.equal(repairAddressWords('55100 KUALA LUMPUR'), '55100 KUALA LUMPUR');
-  // Lower-case text (handwriting, prose) is not folded.
+  // Long words with a letter or two misread; short words and real neighbours stay.
+  assert.equal(repairAddressWords('KAWASAN PERINDUSTLAN TAMPOI, SELANGGR'), 'KAWASAN PERINDUSTRIAN TAMPOI, SELANGOR');
+  assert.equal(repairAddressWords('JALAN JOHAR, PULAI, MALAYSIAN'), 'JALAN JOHAR, PULAI, MALAYSIAN');
+  // A dash read for the space after a street word; a dash inside a code stays.
+  assert.equal(repairAddressWords('1851-B, JALAN-KPB 6, TAMAN-MAJU'), '1851-B, JALAN KPB 6, TAMAN MAJU');
+  assert.equal(repairAddressWords('JALAN SS-21, LOT-5'), 'JALAN SS-21, LOT-5');
+  // Title case as some receipts print it; lower-case text (handwriting, prose) is not folded.
+  assert.equal(repairAddressWords('12, Jaian Tampoi 7/4,Kawasan Perindustlan'), '12, Jalan Tampoi 7/4,Kawasan Perindustrian');
   assert.equal(repairAddressWords('10t road'), '10t road');
 });
 
@@ -82,6 +89,8 @@ test('address: a period read for the comma before a postcode is a comma again', 
   assert.equal(repairAddressWords('NO.53 JALAN 5. 81100 JOHOR'), 'NO.53 JALAN 5. 81100 JOHOR');
   assert.equal(repairAddressWords('TOTAL. 12345.60'), 'TOTAL. 12345.60');
   assert.equal(repairAddressWords('TEL. 0312345678'), 'TEL. 0312345678');
+  assert.equal(repairAddressWords('LOT NO. 12345, JALAN MAJU'), 'LOT NO. 12345, JALAN MAJU');
+  assert.equal(repairAddressWords('Taman Daya. 81100 Johor'), 'Taman Daya, 81100 Johor');
 });
 
 test('header: `5/B` after a name is the legal form S/B, and a registration number that lost its parenthesis is dropped', () => {
