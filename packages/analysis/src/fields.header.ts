@@ -84,6 +84,18 @@ export function cleanCompany(t: string): string {
 }
 
 /**
+ * Initials in a name are printed alike (`D.I.Y.`): when OCR kept the dots of some and lost the
+ * others (`D.I Y`), the run of three or more single capitals is written with all of them. A run
+ * without any dot (`Q U`) is left alone.
+ */
+export function completeInitials(t: string): string {
+  return t.replace(/(?<![\p{L}\d.])[A-Z](?:(?:\.\s?|\s)[A-Z](?![\p{L}\d]))+\.?(?![\p{L}\d])/gu, (run) => {
+    const letters = run.match(/[A-Z]/g) ?? [];
+    return letters.length >= 3 && run.includes('.') ? letters.join('.') + '.' : run;
+  });
+}
+
+/**
  * A name ends with its legal form: when OCR merged the next printed line into the name's line
  * (`LIGHTROOM GALLERY SDN BHD No: 28, JALAN ASTANA 1C,`), the address part is cut off.
  */
@@ -235,7 +247,7 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       picked.push(down.row);
     }
     companyLast = best + picked.length - 1 - picked.indexOf(info[best].row);
-    const value = tidyText(cleanCompany(picked.map((r) => r.text).join(' ')));
+    const value = completeInitials(tidyText(cleanCompany(picked.map((r) => r.text).join(' '))));
     if (value) out.company = field(picked, value, Math.min(0.95, 0.35 + 0.08 * bestScore));
   }
 

@@ -9,6 +9,7 @@ import type { BBox, Line } from '@ocrflow/core';
 import { analyseBuiltin, toSroieFields } from '../src/index.ts';
 import { collectLines, splitWrappedLine } from '../src/layout.lines.ts';
 import { repairAddressWords } from '../src/address.words.ts';
+import { completeInitials } from '../src/fields.header.ts';
 import { docOf } from './doc.helpers.ts';
 
 /** A line with word boxes; each word is `[text, x0, y0, x1, y1]`, in the recogniser's order. */
@@ -115,4 +116,14 @@ test('header: `5/B` after a name is the legal form S/B, and a registration numbe
   const g = toSroieFields(analyseBuiltin(street));
   assert.equal(g.company, 'KEDAI MAJU SDN BHD');
   assert.equal(g.address, 'LOT 5/B, JALAN ANGSA 5/B 3, 41150 KLANG, SELANGOR');
+});
+
+test('company: a run of initials that lost some of its dots gets them all back', () => {
+  assert.equal(completeInitials('MR. D.I Y (M) SDN BHD'), 'MR. D.I.Y. (M) SDN BHD');
+  assert.equal(completeInitials('S.H.H MOTOR SDN. BHD.'), 'S.H.H. MOTOR SDN. BHD.');
+  // Complete runs, runs without dots, two letters and words stay as printed.
+  assert.equal(completeInitials('MR D.I.Y. (M) SDN BHD'), 'MR D.I.Y. (M) SDN BHD');
+  assert.equal(completeInitials('A B C TRADING'), 'A B C TRADING');
+  assert.equal(completeInitials('K.C LIM ENTERPRISE'), 'K.C LIM ENTERPRISE');
+  assert.equal(completeInitials('ABC.D E F'), 'ABC.D E F');
 });
