@@ -10,3 +10,7 @@ export { LAYOUT_STAGES, type LayoutStage, type LayoutContext, type LayoutStageRe
 export { buildBlocks, mergeRow } from './layout/page.layout.ts';
 export { orderRows, groupRows, groupBlocks } from './layout/reading-order.ts';
 export { probeEngines, type EngineStatus } from './engines.probe.ts';
+// Concurrency limits of the remote engines shared by all worker threads (the server's pool creates
+// them, each thread adopts them); light modules, so importing them loads no engine.
+export { useSharedLimits } from './vlm/remote.http.ts';
+export { remoteLimitsFromConfig, createSharedLimits, releaseOwner, sharedInUse, type SharedLimits } from './vlm/shared.semaphore.ts';

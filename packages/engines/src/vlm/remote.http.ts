@@ -2,12 +2,14 @@
  * HTTP to remote engines (an OpenAI-compatible VLM endpoint, a PaddleOCR service): per-request
  * timeouts, retries with exponential back-off and full jitter on 408/429/5xx, time-outs and
  * dropped connections (`Retry-After` honoured), a concurrency limit per endpoint shared by every
- * job of the process, and errors people can act on:
+ * job of the process (across worker threads when the main thread shared its limits, see
+ * shared.semaphore.ts), and errors people can act on:
  * - the endpoint could not be reached at all → OCRFLOW_ERR_ENGINE_UNAVAILABLE;
  * - it answered with an error, garbage, or not in time → OCRFLOW_ERR_ENGINE_FAILED with its message.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OcrflowError } from '@ocrflow/core';
+import { hasSharedLimit, SharedSemaphore, type SharedLimits } from './shared.semaphore.ts';
 
 export interface RetryPolicy {
   /** Attempts after the first one. */
@@ -20,8 +22,16 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
+/** What the engines need of a concurrency limit: a slot, and a function that gives it back. */
+export interface EndpointLimiter {
+  limit: number;
+  readonly inUse: number;
+  /** Rejects with `signal.reason` when aborted while waiting. */
+  acquire(signal?: AbortSignal): Promise<() => void>;
+}
+
 /** A counting semaphore; waiters are served in arrival order and leave the queue when aborted. */
-export class Semaphore {
+export class Semaphore implements EndpointLimiter {
   private active = 0;
   private readonly waiters: (() => void)[] = [];
   constructor(public limit: number) {}
@@ -61,16 +71,30 @@ export class Semaphore {
   }
 }
 
-const semaphores = new Map<string, Semaphore>();
+const semaphores = new Map<string, EndpointLimiter>();
+let shared: { limits: SharedLimits; owner: number } | null = null;
 
 /**
- * The one semaphore of an endpoint in this process (per worker thread: module state is per
- * thread), so the limit holds across all jobs. The latest configured limit wins.
+ * Use the process-wide limits the main thread created (`createSharedLimits`) in this worker
+ * thread, as `owner` (unique per thread, so the main thread can free the slots of a thread that
+ * died holding them). Endpoints without a shared region keep an in-thread semaphore.
  */
-export function endpointSemaphore(endpoint: string, limit: number): Semaphore {
+export function useSharedLimits(limits: SharedLimits, owner: number): void {
+  shared = { limits, owner };
+  semaphores.clear();
+}
+
+/**
+ * The one limiter of an endpoint: shared by all worker threads of the process when this thread
+ * was given shared limits for it, otherwise this thread's own semaphore (CLI `scan`, engines run
+ * in-process by tests). The latest configured limit wins (capped by the shared slots).
+ */
+export function endpointSemaphore(endpoint: string, limit: number): EndpointLimiter {
   let s = semaphores.get(endpoint);
-  if (!s) semaphores.set(endpoint, (s = new Semaphore(limit)));
-  else s.limit = limit;
+  if (!s) {
+    s = shared && hasSharedLimit(shared.limits, endpoint) ? new SharedSemaphore(shared.limits, endpoint, shared.owner, limit) : new Semaphore(limit);
+    semaphores.set(endpoint, s);
+  } else s.limit = limit;
   return s;
 }
 

@@ -1,0 +1,43 @@
+/**
+ * A worker thread of shared.semaphore.test.ts: adopts the shared limits through the same API the
+ * server's OCR threads use, then takes the endpoint's slot `rounds` times, holding it `holdMs`,
+ * and records how many holders there are at once in `stats` ([in flight, most in flight]).
+ * With `die`, it takes a slot and crashes without giving it back.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { endpointSemaphore, useSharedLimits } from '../../src/vlm/remote.http.ts';
+import type { SharedLimits } from '../../src/vlm/shared.semaphore.ts';
+
+export interface SharedWorkerData {
+  limits: SharedLimits;
+  owner: number;
+  url: string;
+  limit: number;
+  rounds: number;
+  holdMs: number;
+  stats: SharedArrayBuffer;
+  die?: boolean;
+}
+
+const d = workerData as SharedWorkerData;
+const stats = new Int32Array(d.stats);
+useSharedLimits(d.limits, d.owner);
+
+if (d.die) {
+  await endpointSemaphore(d.url, d.limit).acquire();
+  parentPort!.postMessage('holding');
+  // An uncaught exception: the thread ends the way an engine bug ends it, slot still taken.
+  await sleep(20);
+  throw new Error('dying while holding a slot, on purpose');
+}
+
+for (let i = 0; i < d.rounds; i++) {
+  const release = await endpointSemaphore(d.url, d.limit).acquire();
+  const now = Atomics.add(stats, 0, 1) + 1;
+  for (let max = Atomics.load(stats, 1); now > max; max = Atomics.load(stats, 1)) if (Atomics.compareExchange(stats, 1, max, now) === max) break;
+  await sleep(d.holdMs);
+  Atomics.sub(stats, 0, 1);
+  release();
+}
+parentPort!.postMessage('done');
