@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { OcrflowError, deserializeError, type Config, type Page } from '@ocrflow/core';
+import { releaseOwner, type SharedLimits } from '@ocrflow/engines';
 import type { FromThread, RunOptions, RunOutcome, ToThread } from './worker.messages.ts';
 
 const BOOTSTRAP = new URL('./ocr.worker.mjs', import.meta.url);
@@ -27,6 +28,8 @@ interface ActiveRun {
 }
 
 let nextRunId = 1;
+/** Owner ids in the shared remote-engine limits: unique per thread ever started, never reused. */
+let nextOwner = 1;
 
 export class EngineThread {
   /** Pages processed since the thread started (for recycling). */
@@ -40,6 +43,8 @@ export class EngineThread {
   private readonly worker: Worker;
   private run: ActiveRun | null = null;
   private onDisposed: (() => void) | null = null;
+  /** This thread's id in the shared remote-engine limits (diagnostics and tests). */
+  readonly limitsOwner = nextOwner++;
 
   constructor(
     private readonly log: Logger,
@@ -47,8 +52,11 @@ export class EngineThread {
     config: Config,
     /** Called once when the thread dies without being asked to (crash, OOM, kill). */
     private readonly onDeath: () => void = () => {},
+    /** The process-wide limits of the remote engines, the same buffer for every thread of the pool. */
+    limits?: SharedLimits,
   ) {
-    this.worker = new Worker(BOOTSTRAP, { name, workerData: { config } });
+    const owner = this.limitsOwner;
+    this.worker = new Worker(BOOTSTRAP, { name, workerData: { config, limits: limits ? { limits, owner } : undefined } });
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: FromThread) => {
         if (m.type === 'ready') {
@@ -66,6 +74,10 @@ export class EngineThread {
       this.die();
     });
     this.worker.on('exit', (code) => {
+      // A thread that crashed, or was terminated after retiring, mid-request still holds its slots
+      // in the shared limits; it can no longer give them back, so free them for the others now.
+      const freed = limits ? releaseOwner(limits, owner) : 0;
+      if (freed) this.log.warn({ thread: name, freed }, 'freed remote-engine slots held by an exited OCR worker thread');
       const unexpected = !this.stopping;
       if (unexpected) this.log.warn({ code, thread: name }, 'OCR worker thread exited');
       this.die();

@@ -13,7 +13,10 @@ if (!parentPort) throw new Error('ocr.worker.ts must run in a worker thread');
 const port = parentPort;
 const post = (m: FromThread) => port.postMessage(m);
 // The server's configuration (it may come from `serve` flags, not only the environment).
-const config = (workerData as { config: Config }).config;
+const data = workerData as { config: Config; limits?: { limits: engines.SharedLimits; owner: number } };
+const config = data.config;
+// Remote-engine concurrency is limited per process, not per thread: adopt the pool's shared slots.
+if (data.limits) engines.useSharedLimits(data.limits.limits, data.limits.owner);
 
 type Verdict = Extract<ToThread, { type: 'verdict' }>['verdict'];
 let current: { runId: number; ac: AbortController; pause: boolean; verdict: ((v: Verdict) => void) | null } | null = null;

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '@ocrflow/core';
+import { remoteLimitsFromConfig, type SharedLimits } from '@ocrflow/engines';
 import { EngineThread } from './engine.thread.ts';
 
 export class WorkerPool {
@@ -14,6 +15,11 @@ export class WorkerPool {
   spawned = 0;
   /** Fault injection (tests): runs per slot that start on a thread told to crash first. */
   private readonly faults = new Map<number, number>();
+  /**
+   * OCRFLOW_VLM_CONCURRENCY per remote endpoint for the whole process: one buffer that every
+   * thread — first ones and replacements — shares, so the limit does not grow with the threads.
+   */
+  readonly remoteLimits: SharedLimits;
 
   constructor(
     readonly size: number,
@@ -21,6 +27,7 @@ export class WorkerPool {
     private readonly config: Config,
   ) {
     this.threads = Array.from({ length: size }, () => null);
+    this.remoteLimits = remoteLimitsFromConfig(config);
   }
 
   /** Start every slot's thread and wait until they are up (the engines load lazily inside). */
@@ -36,7 +43,7 @@ export class WorkerPool {
       const thread: EngineThread = new EngineThread(this.log, `ocr-${slot}`, this.config, () => {
         // Replace a crashed thread right away, so /health shows live workers again.
         if (!this.closed && this.threads[slot] === thread) this.thread(slot).catch((e) => this.log.error({ err: e, slot }, 'cannot restart OCR worker thread'));
-      });
+      }, this.remoteLimits);
       t = thread;
       this.threads[slot] = t;
       this.spawned++;
