@@ -78,7 +78,7 @@ export const SETTINGS = {
   vlmModel: { env: 'OCRFLOW_VLM_MODEL', flag: 'vlm-model', kind: 'string', default: '', help: 'Model name for the vlm engine' },
   vlmApiKey: { env: 'OCRFLOW_VLM_API_KEY', flag: 'vlm-api-key', kind: 'string', default: '', secret: true, help: 'API key for the vlm engine' },
   vlmTimeoutMs: { env: 'OCRFLOW_VLM_TIMEOUT_MS', flag: 'vlm-timeout-ms', kind: 'int', default: '120000', min: 1, help: 'Per-request timeout of the vlm engine' },
-  vlmConcurrency: { env: 'OCRFLOW_VLM_CONCURRENCY', flag: 'vlm-concurrency', kind: 'int', default: '4', min: 1, help: 'Most concurrent requests to the vlm endpoint' },
+  vlmConcurrency: { env: 'OCRFLOW_VLM_CONCURRENCY', flag: 'vlm-concurrency', kind: 'int', default: '4', min: 1, help: 'Most concurrent requests to the vlm endpoint (and to the ppstructure service) per process, over all OCR worker threads together' },
   ppstructureUrl: { env: 'OCRFLOW_PPSTRUCTURE_URL', flag: 'ppstructure-url', kind: 'string', default: '', help: 'An existing PaddleOCR service for the ppstructure engine' },
   ppstructureToken: { env: 'OCRFLOW_PPSTRUCTURE_TOKEN', flag: 'ppstructure-token', kind: 'string', default: '', secret: true, help: 'Bearer token for the ppstructure service' },
   vlmPromptStyle: { env: 'OCRFLOW_VLM_PROMPT_STYLE', flag: 'vlm-prompt-style', kind: 'enum', values: ['auto', 'deepseek', 'generic'], default: 'auto', help: 'Prompts of the vlm engine: deepseek (DeepSeek-OCR grounding prompts), generic (Markdown with HTML tables), auto (deepseek when the model name contains "deepseek")' },
