@@ -10,6 +10,7 @@ import type { Line } from '@ocrflow/core';
 import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
 import { rotateRaster, type Rotation } from '../image/raster.ts';
 import { InferSession, defaultThreads } from './infer.session.ts';
+import { InferLane } from './infer.lane.ts';
 import { detect, DEFAULT_DET_OPTIONS, type DetOptions } from './detect/det.model.ts';
 import { makeCrop, rowRoom, recognizeCrops, DEFAULT_REC_OPTIONS, type RecOptions } from './recognise/rec.model.ts';
 import { buildLines, DEFAULT_LINE_OPTIONS, type LineBuildOptions } from './recognise/line.build.ts';
@@ -26,6 +27,12 @@ export interface PaddleOptions {
   modelDir?: string;
   /** Rewrite the model graphs at load (onnx/onnx.fuse.ts); default true. False only to measure it. */
   fuseGraphs?: boolean;
+  /**
+   * Recognition lanes: with 2, a second recogniser on its own thread reads half of each page's
+   * lines while the first reads the rest, the threads split between them (infer.lane.ts). Default
+   * 2 when the engine has 2 or more threads, else 1.
+   */
+  recLanes?: number;
 }
 
 export function defaultModelDir(): string {
@@ -47,6 +54,8 @@ export class PaddleEngine implements OcrEngine {
   private constructor(
     private readonly det: InferSession,
     private readonly rec: InferSession,
+    /** Further recognisers on their own threads (empty with one lane). */
+    private readonly recLanes: InferLane[],
     private readonly cls: InferSession,
     private readonly charset: string[],
     private readonly opts: { det: DetOptions; rec: RecOptions; lines: LineBuildOptions; orientation: OrientationOptions; threads: number; modelDir: string },
@@ -56,12 +65,17 @@ export class PaddleEngine implements OcrEngine {
     const modelDir = o.modelDir ?? defaultModelDir();
     const threads = o.intraOpNumThreads ?? defaultThreads();
     const s = { intraOpNumThreads: threads, fuse: o.fuseGraphs !== false };
+    const lanes = Math.max(1, Math.min(o.recLanes ?? (threads >= 2 ? 2 : 1), threads));
+    const perLane = { ...s, intraOpNumThreads: Math.max(1, Math.floor(threads / lanes)) };
+    const recPath = path.join(modelDir, MODELS.rec);
     const [det, rec, cls] = await Promise.all([
       InferSession.create(path.join(modelDir, MODELS.det), s),
-      InferSession.create(path.join(modelDir, MODELS.rec), s),
+      InferSession.create(recPath, perLane),
       InferSession.create(path.join(modelDir, MODELS.cls), s),
     ]);
-    return new PaddleEngine(det, rec, cls, loadCharset(path.join(modelDir, MODELS.keys)), {
+    // A lane that cannot start leaves the engine with the lanes it has: slower, never broken.
+    const extra = await Promise.all(Array.from({ length: lanes - 1 }, () => InferLane.create(recPath, perLane).catch(() => null)));
+    return new PaddleEngine(det, rec, extra.filter((l): l is InferLane => l !== null), cls, loadCharset(path.join(modelDir, MODELS.keys)), {
       det: { ...DEFAULT_DET_OPTIONS, ...o.det, db: { ...DEFAULT_DET_OPTIONS.db, ...o.det?.db } },
       rec: { ...DEFAULT_REC_OPTIONS, ...o.rec },
       lines: { ...DEFAULT_LINE_OPTIONS, ...o.lines, space: { ...DEFAULT_LINE_OPTIONS.space, ...o.lines?.space } },
@@ -97,7 +111,7 @@ export class PaddleEngine implements OcrEngine {
     const crops = det.boxes.map((b, i) => makeCrop(image, b.quad, this.opts.rec, room[i]));
     t('crop', t0);
     t0 = performance.now();
-    const read = await recognizeCrops(this.rec, crops, this.charset, this.opts.rec);
+    const read = await recognizeCrops([this.rec, ...this.recLanes.filter((l) => l.alive)], crops, this.charset, this.opts.rec);
     t('recognise', t0);
     const lines: Line[] = [];
     read.forEach((r, i) => {
@@ -112,6 +126,6 @@ export class PaddleEngine implements OcrEngine {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.det.release(), this.rec.release(), this.cls.release()]);
+    await Promise.all([this.det.release(), this.rec.release(), this.cls.release(), ...this.recLanes.map((l) => l.release())]);
   }
 }

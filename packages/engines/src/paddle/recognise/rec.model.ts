@@ -7,7 +7,7 @@
 import type { Point } from '@ocrflow/core';
 import type { RasterImage } from '../../types.ts';
 import { cropQuad } from '../../image/raster.ts';
-import type { InferSession } from '../infer.session.ts';
+import type { InferRunner } from '../infer.lane.ts';
 import { ctcDecode, type DecodedChar } from './ctc.decode.ts';
 import { rowRoom, sliceColumns, snapColumns } from './crop.snap.ts';
 export { rowRoom };
@@ -141,21 +141,32 @@ export function recTensor(crops: readonly RecCrop[], width: number): Float32Arra
   return t;
 }
 
-/** Recognise crops in batches sorted by width; results come back in input order. */
-export async function recognizeCrops(session: InferSession, crops: readonly RecCrop[], charset: readonly string[], opts: RecOptions = DEFAULT_REC_OPTIONS): Promise<RecOutput[]> {
-  const order = crops.map((_, i) => i).sort((a, b) => crops[a].width - crops[b].width);
+/**
+ * Recognise crops in batches sorted by width; results come back in input order. With several
+ * runners (lanes, see infer.lane.ts) each takes the next batch when it is free, widest first, so
+ * the lanes finish together; a batch's result does not depend on the lane that ran it.
+ */
+export async function recognizeCrops(runners: InferRunner | readonly InferRunner[], crops: readonly RecCrop[], charset: readonly string[], opts: RecOptions = DEFAULT_REC_OPTIONS): Promise<RecOutput[]> {
+  const lanes = Array.isArray(runners) ? (runners as readonly InferRunner[]) : [runners as InferRunner];
+  const order = crops.map((_, i) => i).sort((a, b) => crops[b].width - crops[a].width);
+  const batches: number[][] = [];
+  for (let i = 0; i < order.length; i += opts.batchSize) batches.push(order.slice(i, i + opts.batchSize));
   const results: RecOutput[] = new Array(crops.length);
-  for (let i = 0; i < order.length; i += opts.batchSize) {
-    const idx = order.slice(i, i + opts.batchSize);
-    const batch = idx.map((k) => crops[k]);
-    const width = Math.max(opts.minWidth, Math.ceil(Math.max(...batch.map((c) => c.width)) / REC_STRIDE) * REC_STRIDE + opts.tailFrames * REC_STRIDE);
-    const out = await session.run(recTensor(batch, width), [batch.length, 3, REC_HEIGHT, width]);
-    const [, frames, classes] = out.dims;
-    idx.forEach((k, j) => {
-      const chars = ctcDecode(out.data, j * frames * classes, frames, classes, charset);
-      const confidence = chars.length ? chars.reduce((s, c) => s + c.prob, 0) / chars.length : 0;
-      results[k] = { chars, frames, tensorWidth: width, confidence, crop: crops[k] };
-    });
-  }
+  let next = 0;
+  const lane = async (runner: InferRunner) => {
+    while (next < batches.length) {
+      const idx = batches[next++];
+      const batch = idx.map((k) => crops[k]);
+      const width = Math.max(opts.minWidth, Math.ceil(Math.max(...batch.map((c) => c.width)) / REC_STRIDE) * REC_STRIDE + opts.tailFrames * REC_STRIDE);
+      const out = await runner.run(recTensor(batch, width), [batch.length, 3, REC_HEIGHT, width]);
+      const [, frames, classes] = out.dims;
+      idx.forEach((k, j) => {
+        const chars = ctcDecode(out.data, j * frames * classes, frames, classes, charset);
+        const confidence = chars.length ? chars.reduce((s, c) => s + c.prob, 0) / chars.length : 0;
+        results[k] = { chars, frames, tensorWidth: width, confidence, crop: crops[k] };
+      });
+    }
+  };
+  await Promise.all(lanes.map(lane));
   return results;
 }
