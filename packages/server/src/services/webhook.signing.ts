@@ -12,10 +12,10 @@
  * with secrets the workbench receivers do not know.
  */
 import { randomBytes } from 'node:crypto';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { OcrflowError, type Config } from '@ocrflow/core';
+import { readOrCreateSecret } from '../util/secret.file.ts';
 
 export const SECRET_FILE = 'webhook-secret';
 const SECRET_RE = /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/;
@@ -28,23 +28,9 @@ export function secretFilePath(config: Config): string {
 export async function loadWebhookSecret(config: Config): Promise<{ secret: string; source: 'config' | 'file' | 'generated'; file: string | null }> {
   if (config.webhookSecret) return { secret: config.webhookSecret, source: 'config', file: null };
   const file = secretFilePath(config);
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const fresh = `whsec_${randomBytes(32).toString('base64')}`;
-  try {
-    const fh = await fsp.open(file, 'wx', 0o600);
-    try {
-      await fh.writeFile(`${fresh}\n`);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    return { secret: fresh, source: 'generated', file };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
-  const stored = (await fsp.readFile(file, 'utf8')).trim();
-  if (!SECRET_RE.test(stored)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `${file} does not hold a whsec_… secret; fix or delete it (a new one is then generated)`);
-  return { secret: stored, source: 'file', file };
+  const { value, created } = await readOrCreateSecret(file, () => `whsec_${randomBytes(32).toString('base64')}`);
+  if (!SECRET_RE.test(value)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `${file} does not hold a whsec_… secret; fix or delete it (a new one is then generated)`);
+  return { secret: value, source: created ? 'generated' : 'file', file };
 }
 
 export class WebhookSigner {

@@ -12,9 +12,9 @@
  * - Sign-out before `exp` is recorded by `sid` in SessionRevocations.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { OcrflowError, type Config } from '@ocrflow/core';
+import { readOrCreateSecret } from '../util/secret.file.ts';
 
 export const SESSION_COOKIE = 'ocrflow_session';
 export const SESSION_KEY_FILE = 'session-key';
@@ -39,23 +39,9 @@ export function sessionKeyPath(config: Config): string {
  */
 export async function loadSessionKey(config: Config): Promise<Buffer> {
   const file = sessionKeyPath(config);
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const fresh = randomBytes(32).toString('base64');
-  try {
-    const fh = await fsp.open(file, 'wx', 0o600);
-    try {
-      await fh.writeFile(`${fresh}\n`);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    return Buffer.from(fresh, 'base64');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
-  const stored = (await fsp.readFile(file, 'utf8')).trim();
-  if (!KEY_RE.test(stored)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `${file} does not hold a session key; delete it (a new one is generated, which signs everyone out)`);
-  return Buffer.from(stored, 'base64');
+  const { value } = await readOrCreateSecret(file, () => randomBytes(32).toString('base64'));
+  if (!KEY_RE.test(value)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `${file} does not hold a session key; delete it (a new one is generated, which signs everyone out)`);
+  return Buffer.from(value, 'base64');
 }
 
 const tokenKey = (serverKey: Buffer, token: string) =>
