@@ -87,3 +87,18 @@ test('look-alike classes (, and ，) compete with their sum: a comma split over 
   ]);
   assert.deepEqual(ctcDecode(q, 0, 3, 5, cs).map((c) => c.ch), ['A', '，'], 'two frames of one comma are one character');
 });
+
+test('a sure blank frame (above one half) still records the space probability and separates repeats', () => {
+  // frames: A, blank 0.6 with space 0.35, A, blank 0.52 with space 0.2, B
+  const p = probs([
+    [0.05, 0.9, 0.0, 0.0, 0.0, 0.05],
+    [0.6, 0.05, 0.0, 0.0, 0.0, 0.35],
+    [0.1, 0.85, 0.0, 0.0, 0.0, 0.05],
+    [0.52, 0.0, 0.28, 0.0, 0.0, 0.2],
+    [0.1, 0.0, 0.9, 0.0, 0.0, 0.0],
+  ]);
+  const chars = ctcDecode(p, 0, 5, 6, charset);
+  assert.deepEqual(chars.map((c) => c.ch), ['A', 'A', 'B'], 'a blank between two runs of A keeps both');
+  assert.ok(Math.abs(chars[1].spaceProb - 0.35) < 1e-6, `space probability seen in the blank frame: ${chars[1].spaceProb}`);
+  assert.ok(Math.abs(chars[2].spaceProb - 0.2) < 1e-6, `space probability of the second gap: ${chars[2].spaceProb}`);
+});

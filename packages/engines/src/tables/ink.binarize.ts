@@ -74,15 +74,19 @@ export function sauvola(g: GrayImage, opts: SauvolaOptions = {}): Uint8Array {
   for (let v = 255; v >= 0; v--) { seen += hist[v]; if (seen >= 0.1 * total) { paper = v; break; } }
   const dark = opts.darkFraction === undefined ? 0.4 * paper : opts.darkFraction * paper;
   const mask = new Uint8Array(w * h);
+  // No window mean exceeds 255, so a pixel within minContrast of white can never be ink: most of a
+  // page is skipped before its window is read.
+  const paperFloor = 255 - minContrast;
   for (let y = 0; y < h; y++) {
     const y0 = Math.max(0, y - r), y1 = Math.min(h, y + r + 1);
     for (let x = 0; x < w; x++) {
+      const v = data[y * w + x];
+      if (v < dark) { mask[y * w + x] = 1; continue; }
+      if (v > paperFloor) continue;
       const x0 = Math.max(0, x - r), x1 = Math.min(w, x + r + 1);
       const n = (y1 - y0) * (x1 - x0);
       const a = y1 * W + x1, b = y0 * W + x1, c = y1 * W + x0, d = y0 * W + x0;
       const m = (sum[a] - sum[b] - sum[c] + sum[d]) / n;
-      const v = data[y * w + x];
-      if (v < dark) { mask[y * w + x] = 1; continue; }
       if (m - v < minContrast) continue;
       const s = Math.sqrt(Math.max(0, (sq[a] - sq[b] - sq[c] + sq[d]) / n - m * m));
       if (v < m * (1 + k * (s / 128 - 1))) mask[y * w + x] = 1;

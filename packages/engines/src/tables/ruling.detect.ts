@@ -43,23 +43,36 @@ export interface RuleOptions {
 
 interface Run { line: number; s: number; e: number }
 
+/**
+ * Runs of at least `minRun` ink pixels along each row of the mask OR-ed with its ±`dilate`
+ * neighbours. Only every `minRun`-th pixel is probed: a run that long must cover a probe, and a
+ * probe on ink is grown both ways to the run's ends. Same runs as a full scan, at a fraction of the
+ * reads on a mostly blank page (this was the table stage's hottest loop).
+ */
 function findRuns(mask: Uint8Array, w: number, h: number, minRun: number, dilate: number): Run[] {
   const runs: Run[] = [];
-  const row = new Uint8Array(w);
+  const step = Math.max(1, minRun);
+  const rows: number[] = [];
   for (let y = 0; y < h; y++) {
-    row.fill(0);
+    rows.length = 0;
     for (let dy = -dilate; dy <= dilate; dy++) {
       const yy = y + dy;
-      if (yy < 0 || yy >= h) continue;
-      const o = yy * w;
-      for (let x = 0; x < w; x++) row[x] |= mask[o + x];
+      if (yy >= 0 && yy < h) rows.push(yy * w);
     }
-    let x = 0;
+    const nr = rows.length;
+    const r0 = rows[0], r1 = nr > 1 ? rows[1] : r0, r2 = nr > 2 ? rows[2] : r0;
+    const ink = nr <= 3
+      ? (x: number) => (mask[r0 + x] | mask[r1 + x] | mask[r2 + x]) !== 0
+      : (x: number) => { for (let k = 0; k < nr; k++) if (mask[rows[k] + x]) return true; return false; };
+    let x = step - 1;
     while (x < w) {
-      if (!row[x]) { x++; continue; }
-      const s = x;
-      while (x < w && row[x]) x++;
-      if (x - s >= minRun) runs.push({ line: y, s, e: x });
+      if (!ink(x)) { x += step; continue; }
+      let s = x, e = x + 1;
+      while (s > 0 && ink(s - 1)) s--;
+      while (e < w && ink(e)) e++;
+      if (e - s >= minRun) runs.push({ line: y, s, e });
+      // The next run starts after e + 1 (one blank between); probe from there.
+      x = e + step;
     }
   }
   return runs;

@@ -44,15 +44,19 @@ export function detInputSize(w: number, h: number, opts: Pick<DetOptions, 'maxPi
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
 
+/** Normalised value of every byte per model channel (same float32 values as computing it per pixel, ~5× faster). */
+const DET_LUT = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - MEAN[c]) / STD[c]));
+
 export function detTensor(img: RasterImage): Float32Array {
   const { width: w, height: h, data } = img;
   const plane = w * h;
   const t = new Float32Array(3 * plane);
-  for (let i = 0; i < plane; i++) {
+  const [l0, l1, l2] = DET_LUT;
+  for (let i = 0, s = 0; i < plane; i++, s += 3) {
     // Channel 0 of the model input is blue (cv2 order).
-    t[i] = (data[i * 3 + 2] / 255 - MEAN[0]) / STD[0];
-    t[plane + i] = (data[i * 3 + 1] / 255 - MEAN[1]) / STD[1];
-    t[2 * plane + i] = (data[i * 3] / 255 - MEAN[2]) / STD[2];
+    t[i] = l0[data[s + 2]];
+    t[plane + i] = l1[data[s + 1]];
+    t[2 * plane + i] = l2[data[s]];
   }
   return t;
 }

@@ -62,6 +62,9 @@ export function charGroups(charset: readonly string[]): CharGroups {
  * Class 0 is the blank; `charset[i]` is the character of class i (charset[0] unused). Look-alike
  * classes (see `CharGroups`) compete with their summed probability.
  */
+/** Above this a blank frame needs no scan (0.5 plus a margin for float32 rounding of the softmax). */
+const BLANK_SURE = 0.51;
+
 export function ctcDecode(probs: Float32Array, offset: number, frames: number, classes: number, charset: readonly string[]): DecodedChar[] {
   const out: DecodedChar[] = [];
   const spaceClass = charset[classes - 1] === ' ' ? classes - 1 : -1;
@@ -70,6 +73,14 @@ export function ctcDecode(probs: Float32Array, offset: number, frames: number, c
   let spaceMax = 0;
   for (let t = 0; t < frames; t++) {
     const base = offset + t * classes;
+    const sp0 = spaceClass >= 0 ? probs[base + spaceClass] : 0;
+    // Most frames are blank. The model's outputs are softmax probabilities, so a blank above one
+    // half beats every class and every look-alike group's sum: skip the 6 625-class scan.
+    if (probs[base] > BLANK_SURE) {
+      if (sp0 > spaceMax) spaceMax = sp0;
+      prev = 0;
+      continue;
+    }
     let best = 0, bestP = probs[base];
     for (let c = 1; c < classes; c++) {
       const p = probs[base + c];
@@ -84,7 +95,7 @@ export function ctcDecode(probs: Float32Array, offset: number, frames: number, c
       }
       if (sum > bestP) { bestP = sum; best = top; }
     }
-    const sp = spaceClass >= 0 ? probs[base + spaceClass] : 0;
+    const sp = sp0;
     if (sp > spaceMax) spaceMax = sp;
     const id = best === 0 ? 0 : canon[best];
     if (id !== 0 && id === prev) {

@@ -122,6 +122,9 @@ function subSpan(q: readonly Point[], u0: number, u1: number): Point[] {
   return [at(q[0], q[1], u0), at(q[0], q[1], u1), at(q[3], q[2], u1), at(q[3], q[2], u0)];
 }
 
+/** Normalised value of every byte: a table lookup instead of a division per pixel and channel. */
+const REC_LUT = Float32Array.from({ length: 256 }, (_, v) => v / 127.5 - 1);
+
 /** Pack crops into one NCHW tensor of width `width`, BGR, (x/255 - 0.5)/0.5, zero padded. */
 export function recTensor(crops: readonly RecCrop[], width: number): Float32Array {
   const plane = REC_HEIGHT * width;
@@ -132,9 +135,9 @@ export function recTensor(crops: readonly RecCrop[], width: number): Float32Arra
       for (let x = 0; x < c.width && x < width; x++) {
         const s = (y * c.width + x) * 3;
         const d = base + y * width + x;
-        t[d] = c.data[s + 2] / 127.5 - 1;
-        t[d + plane] = c.data[s + 1] / 127.5 - 1;
-        t[d + 2 * plane] = c.data[s] / 127.5 - 1;
+        t[d] = REC_LUT[c.data[s + 2]];
+        t[d + plane] = REC_LUT[c.data[s + 1]];
+        t[d + 2 * plane] = REC_LUT[c.data[s]];
       }
     }
   });
