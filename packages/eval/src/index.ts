@@ -3,6 +3,7 @@ export * from './metric.types.ts';
 export { METRIC_MODULES } from './metrics.registry.ts';
 export { loadDataset } from './dataset.loader.ts';
 export { runEval, runEvalDetailed, median, peakRssMb, type EvalResult, type EvalOptions, type EvalProgress, type EvalDetail } from './eval.runner.ts';
+export { alignInText, truthInReadingOrder, readingOrderCerCounts } from './metrics/line-order.ts';
 export { textMetrics, editDistance, cerCounts, wordCounts, normalizeForCer, tokens, f1 } from './metrics/text.metrics.ts';
 export { tedsMetrics, teds, tedsOfTables, tedsOfDocument, levenshtein, type DocumentTeds } from './metrics/teds.metric.ts';
 export { parseHtmlTables, type HtmlTable, type HtmlCell } from './metrics/table-html.parser.ts';
