@@ -11,10 +11,22 @@ import { extractHeader } from './fields.header.ts';
 import { extractAmounts } from './fields.amounts.ts';
 import { extractBuyer, extractCurrency, extractDate, extractEmail, extractInvoiceNumber, extractPhone, extractReceiptNumber } from './fields.ids.ts';
 import { analyseTables } from './tables.stats.ts';
+import { calibrate, squash, SCORED_FIELDS, type Calibration } from './confidence.calibrate.ts';
+import { CALIBRATION } from './confidence.table.ts';
+import { fieldEvidence } from './fields.evidence.ts';
+
+export interface BuiltinOptions {
+  /**
+   * How raw evidence scores become confidences of the four key fields: the fitted table
+   * (default), another one (calibration fitting on folds), or null for the raw score squashed
+   * into 0…1 (what a calibration is fitted on).
+   */
+  calibration?: Calibration | null;
+}
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 1000) / 1000;
 
-export function analyseBuiltin(doc: OcrDocument): Analysis {
+export function analyseBuiltin(doc: OcrDocument, opts: BuiltinOptions = {}): Analysis {
   const t0 = performance.now();
   const lines = collectLines(doc);
   const rows = groupRows(lines);
@@ -46,6 +58,13 @@ export function analyseBuiltin(doc: OcrDocument): Analysis {
   const email = extractEmail(lines);
   if (email) fields.email = email;
   if (currency) fields.currency = currency;
+  const cal = opts.calibration === undefined ? CALIBRATION : opts.calibration;
+  for (const f of SCORED_FIELDS) {
+    const fld = fields[f];
+    if (!fld) continue;
+    const ev = fieldEvidence(f, fld, lines);
+    fld.confidence = cal ? calibrate(cal[f], ev) : squash(ev);
+  }
   const parties: PartyField[] = [];
   if (header.company) {
     const { normalized: _n, ...company } = header.company;
