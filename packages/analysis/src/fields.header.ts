@@ -19,6 +19,8 @@ import {
   BUSINESS_WORD,
   COMPANY_SUFFIX,
   CONTACT_LINE,
+  COUNTRY_END,
+  LABELLED_NUMBER,
   PREAMBLE_LINE,
   REG_LINE,
   TAX_ID_LINE,
@@ -32,6 +34,7 @@ import {
 import { findDates } from './normalize.date.ts';
 import { editDistance } from './fields.labels.ts';
 import { repairAddressWords } from './address.words.ts';
+import { repairCompanyWords } from './company.words.ts';
 
 interface RowInfo {
   row: VisualRow;
@@ -61,12 +64,18 @@ function describeRow(row: VisualRow, i: number): RowInfo {
   const noise = isNoise(t);
   // A registration number glued after a name (`AEON CO. (M) BHD (126926-H)`) leaves the name.
   const reg = !noise && (REG_LINE.test(t) || TAX_ID_LINE.test(t)) && (!COMPANY_SUFFIX.test(t) || (cleanCompany(t).match(/\p{L}/gu) ?? []).length < 4);
-  const contact = CONTACT_LINE.test(t) || BARE_PHONE.test(t.trim()) || DOC_NUMBER_LINE.test(t);
+  const contact = CONTACT_LINE.test(t) || BARE_PHONE.test(t.trim()) || DOC_NUMBER_LINE.test(t) || LABELLED_NUMBER.test(t);
   // A time of day, not the `5:55` of an OCR'd `NO.53 55,57`.
   const dated = findDates(t).length > 0 || /(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?![\d,.])/.test(t);
   // Titles, also when OCR garbled the word: a short line framed by dashes or stars (`-INVOTCE-`, `* GUEST CHECK *`).
   const title = ((TITLE_LINE.test(t) || fuzzyTitle(t)) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t)) || /^\s*[-*=~#]+\s*[\p{L}\s]{3,30}\s*[-*=~#]+\s*$/u.test(t);
   return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(t) };
+}
+
+/** Letters of a name outside its legal form and trade words. */
+function distinctiveLetters(t: string): number {
+  const rest = t.replace(new RegExp(COMPANY_SUFFIX.source, 'gi'), ' ').replace(new RegExp(BUSINESS_WORD.source, 'gi'), ' ');
+  return (rest.match(/\p{L}/gu) ?? []).length;
 }
 
 /** Remove a registration number or tax id glued to a name: `99 SPEED MART S/B (519537-X)`. */
@@ -229,7 +238,10 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       // rows whatever their measured heights (OCR may have merged two rows above into one tall line).
       const paired = unbalanced(up.row.text) > 0 && unbalanced(picked.map((r) => r.text).join(' ')) < 0;
       const gapOk = up.row.bbox[3] > cur.bbox[1] - 1.2 * Math.max(cur.height, 1);
-      if (paired && joinable(up) && gapOk && !COMPANY_SUFFIX.test(up.row.text)) {
+      // A name is a distinctive part before its trade words and legal form: a row holding only
+      // those (`SDN BHD`, `RESTAURANT SDN BHD`) ends a name printed above it.
+      const incomplete = distinctiveLetters(picked.map((r) => r.text).join(' ')) < 3;
+      if ((paired || (incomplete && similar(up.row, cur) && close(up.row, cur))) && joinable(up) && gapOk && !COMPANY_SUFFIX.test(up.row.text)) {
         picked.unshift(up.row);
         continue;
       }
@@ -247,7 +259,7 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       picked.push(down.row);
     }
     companyLast = best + picked.length - 1 - picked.indexOf(info[best].row);
-    const value = completeInitials(tidyText(cleanCompany(picked.map((r) => r.text).join(' '))));
+    const value = repairCompanyWords(completeInitials(tidyText(cleanCompany(picked.map((r) => r.text).join(' ')))));
     if (value) out.company = field(picked, value, Math.min(0.95, 0.35 + 0.08 * bestScore));
   }
 
@@ -270,9 +282,11 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       const words = r.row.text.split(/\s+/).length;
       if (r.addr <= 0.5 && words > 8) break;
       if (COMPANY_SUFFIX.test(r.row.text) && r.addr < 2) break;
+      // The country is the last part of an address: what follows is a mall, a branch or a slogan.
+      if (COUNTRY_END.test(prev.text)) break;
       picked.push(r.row);
     }
-    const value = repairAddressWords(tidyText(picked.map((r) => r.text.replace(/\s*\b(TEL|FAX|PHONE|GST|EMAIL)\b.*$/i, "")).join(" ")));
+    const value = repairAddressWords(tidyText(picked.map((r) => r.text.replace(/\s*\b(TEL|FAX|PHONE|GST(ID|NO|REG)?|EMAIL)\b.*$/i, '')).join(" ")));
     const strength = picked.reduce((a, r) => a + addressScore(r.text), 0);
     if (value) out.address = field(picked, value, Math.min(0.95, 0.3 + 0.1 * strength));
   }
