@@ -47,7 +47,9 @@ const matchCase = (word: string, like: string) => (like === like.toUpperCase() ?
 const OWNER_LABEL = /^\s*(DIMILIKI(\s+OLEH)?|MILIK|OWNED\s+BY|OPERATED\s+BY)\s*:\s*/i;
 
 export function repairCompanyWords(name: string): string {
-  const tokens = name.replace(OWNER_LABEL, '').split(' ');
+  // A period after a whole word inside a name is a speck (`ELECTRICAL. TRADING`); abbreviations
+  // (`CO.`, `SDN.`, initials) are shorter than four letters and keep theirs.
+  const tokens = name.replace(OWNER_LABEL, '').replace(/(?<=(?<![\p{L}.])\p{L}{4,})\.(?= \p{L})/gu, '').split(' ');
   repairLegalForm(tokens);
   return tokens
     .map((t) => {

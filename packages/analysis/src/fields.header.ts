@@ -199,7 +199,7 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
     if (r.noise || r.reg || r.stop || PREAMBLE_LINE.test(r.row.text)) continue;
     const t = r.row.text;
     let s = 0;
-    if (COMPANY_SUFFIX.test(t)) s += 4;
+    if (COMPANY_SUFFIX.test(t)) s += 6;
     if (BUSINESS_WORD.test(t)) s += 2;
     if (r.i === aboveAddr) s += 2.5;
     // The name after `FORMERLY KNOWN AS` / `LICENSEE OF` is the old or parent name.
@@ -253,7 +253,8 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       const down = info[k];
       const cur = picked[picked.length - 1];
       const text = picked.map((r) => r.text).join(' ');
-      const open = /[&,\-(]$|\bAND$/i.test(text.trim()) || unbalanced(text) > 0;
+      // Unfinished above, or the row below opens with a joining word (`TEO HENG STATIONERY` / `& BOOKS`).
+      const open = /[&,\-(]$|\bAND$/i.test(text.trim()) || unbalanced(text) > 0 || /^\s*(&|AND\b)/i.test(down.row.text);
       const large = cur.height > 1.15 * medH && down.row.height > 1.15 * medH && !COMPANY_SUFFIX.test(text);
       if (!joinable(down) || !similar(down.row, cur) || !close(cur, down.row) || !(open || large)) break;
       picked.push(down.row);
