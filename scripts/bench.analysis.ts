@@ -48,6 +48,8 @@ interface Scored {
   sample: EvalSample;
   fold: number; // -1: holdout
   raw: Analysis;
+  /** Raw evidence score of each key field the analyser gave. */
+  evidence: Partial<Record<ScoredField, number>>;
   matches: FieldMatch[];
 }
 
@@ -55,9 +57,9 @@ interface Scored {
 function points(items: readonly Scored[], field: ScoredField): { score: number; right: boolean }[] {
   const out: { score: number; right: boolean }[] = [];
   for (const it of items) {
-    const f = it.raw.fields[field];
+    const ev = it.evidence[field];
     const m = it.matches.find((x) => x.key === field);
-    if (f && m && m.predicted) out.push({ score: f.confidence, right: m.matched });
+    if (ev !== undefined && m && m.predicted) out.push({ score: ev, right: m.matched });
   }
   return out;
 }
@@ -155,14 +157,13 @@ async function run() {
   }
   await disposeEngines();
   const scored: Scored[] = [];
-  for (const { sample, fold } of folds.dev) {
-    const raw = analyseBuiltin(docs.get(sample.name)!, { calibration: null });
-    scored.push({ sample, fold, raw, matches: fieldMatches(raw, sample.truthFields!) });
-  }
-  for (const sample of folds.holdout) {
-    const raw = analyseBuiltin(docs.get(sample.name)!, { calibration: null });
-    scored.push({ sample, fold: -1, raw, matches: fieldMatches(raw, sample.truthFields!) });
-  }
+  const score = (sample: EvalSample, fold: number) => {
+    const evidence: Scored['evidence'] = {};
+    const raw = analyseBuiltin(docs.get(sample.name)!, { calibration: null, onEvidence: (f, s) => (evidence[f] = s) });
+    scored.push({ sample, fold, raw, evidence, matches: fieldMatches(raw, sample.truthFields!) });
+  };
+  for (const { sample, fold } of folds.dev) score(sample, fold);
+  for (const sample of folds.holdout) score(sample, -1);
   if (errorFolds) {
     for (const s of scored.filter((x) => x.fold >= 0 && errorFolds.includes(x.fold)))
       for (const m of s.matches.filter((x) => !x.matched)) console.log(`${s.sample.name} ${m.key.padEnd(7)} got ${JSON.stringify(m.predicted)}\n${' '.repeat(s.sample.name.length)}         want ${JSON.stringify(m.truth)}`);

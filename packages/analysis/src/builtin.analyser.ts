@@ -11,7 +11,7 @@ import { extractHeader } from './fields.header.ts';
 import { extractAmounts } from './fields.amounts.ts';
 import { extractBuyer, extractCurrency, extractDate, extractEmail, extractInvoiceNumber, extractPhone, extractReceiptNumber } from './fields.ids.ts';
 import { analyseTables } from './tables.stats.ts';
-import { calibrate, squash, SCORED_FIELDS, type Calibration } from './confidence.calibrate.ts';
+import { calibrate, squash, SCORED_FIELDS, type Calibration, type ScoredField } from './confidence.calibrate.ts';
 import { CALIBRATION } from './confidence.table.ts';
 import { fieldEvidence } from './fields.evidence.ts';
 
@@ -22,6 +22,8 @@ export interface BuiltinOptions {
    * into 0…1 (what a calibration is fitted on).
    */
   calibration?: Calibration | null;
+  /** Receives each key field's raw evidence score (what calibrations are fitted on). */
+  onEvidence?: (field: ScoredField, score: number) => void;
 }
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 1000) / 1000;
@@ -63,6 +65,7 @@ export function analyseBuiltin(doc: OcrDocument, opts: BuiltinOptions = {}): Ana
     const fld = fields[f];
     if (!fld) continue;
     const ev = fieldEvidence(f, fld, lines);
+    opts.onEvidence?.(f, ev);
     fld.confidence = cal ? calibrate(cal[f], ev) : squash(ev);
   }
   const parties: PartyField[] = [];
