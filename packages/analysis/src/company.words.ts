@@ -33,6 +33,8 @@ function nearTradeWord(token: string): string | null {
  * `SDN EHU`); the pair has no other reading in a name.
  */
 function repairLegalForm(tokens: string[]): void {
+  // `S/B` with its B misread (`S/D`, `S/8`) after a name.
+  for (let i = 1; i < tokens.length; i++) if (/^S\/[D80]$/i.test(tokens[i])) tokens[i] = 'S/B';
   for (let i = 0; i + 1 < tokens.length; i++) {
     const a = tokens[i].toUpperCase().replace(/\.$/, '');
     const b = tokens[i + 1].toUpperCase().replace(/[.,]$/, '');

@@ -74,7 +74,11 @@ function describeRow(row: VisualRow, i: number): RowInfo {
 
 /** Letters of a name outside its legal form and trade words. */
 function distinctiveLetters(t: string): number {
-  const rest = t.replace(new RegExp(COMPANY_SUFFIX.source, 'gi'), ' ').replace(new RegExp(BUSINESS_WORD.source, 'gi'), ' ');
+  const rest = t
+    .replace(new RegExp(COMPANY_SUFFIX.source, 'gi'), ' ')
+    .replace(new RegExp(BUSINESS_WORD.source, 'gi'), ' ')
+    // `CO. (M)`: company, of Malaysia — part of the legal form.
+    .replace(/\bCO\b\.?|\(M\)/gi, ' ');
   return (rest.match(/\p{L}/gu) ?? []).length;
 }
 
@@ -82,7 +86,7 @@ function distinctiveLetters(t: string): number {
 export function cleanCompany(t: string): string {
   return cutAfterLegalForm(t.normalize('NFKC'))
     .replace(/\s*\(\s*(CO\W*)?(REG|ROC|GST|SST|COMPANY|CO\W*NO)[^)]*\)?\s*$/i, '')
-    .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)\s*$/i, '')
+    .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s\-·.]*[A-Z]?\s*\)\s*$/i, '')
     // The same number when OCR lost a parenthesis: `99 SPEED MART S/B 519537-X)`.
     .replace(/\s*\(?\s*\d{5,}-[A-Z]\s*\)?\s*$/i, '')
     // `5/B` after a name is the `S/B` (Sendirian Berhad) OCR misread.
@@ -241,7 +245,7 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       // A name is a distinctive part before its trade words and legal form: a row holding only
       // those (`SDN BHD`, `RESTAURANT SDN BHD`) ends a name printed above it.
       const incomplete = distinctiveLetters(picked.map((r) => r.text).join(' ')) < 3;
-      if ((paired || (incomplete && similar(up.row, cur) && close(up.row, cur))) && joinable(up) && gapOk && !COMPANY_SUFFIX.test(up.row.text)) {
+      if ((paired || (incomplete && up.row.height / cur.height > 0.6 && up.row.height / cur.height < 1.67 && close(up.row, cur))) && joinable(up) && gapOk && !COMPANY_SUFFIX.test(up.row.text)) {
         picked.unshift(up.row);
         continue;
       }
@@ -287,7 +291,7 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       if (COUNTRY_END.test(prev.text)) break;
       picked.push(r.row);
     }
-    const value = repairAddressWords(tidyText(picked.map((r) => r.text.replace(/\s*\b(TEL|FAX|PHONE|GST(ID|NO|REG)?|EMAIL)\b.*$/i, '')).join(" ")));
+    const value = repairAddressWords(tidyText(picked.map((r) => r.text.replace(/\s*(\b(TEL|FAX|PHONE|GST(ID|NO|REG)?|EMAIL)\b|\b[TF]\s*:\s*[\d(+]).*$/i, '')).join(" ")));
     const strength = picked.reduce((a, r) => a + addressScore(r.text), 0);
     if (value) out.address = field(picked, value, Math.min(0.95, 0.3 + 0.1 * strength));
   }
