@@ -139,9 +139,14 @@ function splitGlued(core: string): string | null {
  * or a whole word that is followed by the next part (a letter, after a space or not) is that comma.
  * Abbreviations keep theirs (`NO.`, `JLN.`, `P.T.`, initials), and so does the period that ends the address.
  */
-const ABBREVIATION = /^(NO|NOS|JLN|LRG|TMN|KG|BLK|LOT|PT|ST|RD|AVE|BDR|KPG|SG|BT|LOR|SEK|MT|DR|JL)$/i;
+const ABBREVIATION = /^(NO|NOS|JLN|LRG|TMN|KG|BLK|LOT|PT|ST|RD|AVE|BDR|KPG|SG|BT|LOR|SEK|MT|DR|JL|SDN|BHD|REG|INCL|EXCL|TEL|FAX|CO)$/i;
 function commaBetweenParts(t: string): string {
-  return t.replace(/(?<![\p{L}\d.])([\p{L}]{3,}|\d+[A-Z]?)\.(?=\s?\p{L})/gu, (m, word: string) => (ABBREVIATION.test(word) ? m : `${word},`));
+  return t.replace(/(?<![\p{L}\d.@])(\p{L}{3,}|\d+[A-Z]?)\.(\s?)(?=(\p{L}+))/gu, (m, word: string, space: string, next: string) => {
+    if (ABBREVIATION.test(word)) return m;
+    // Without a space only after a number or before an address word (`33.JALAN`, `JAYA.SELANGOR`), not in `HOTMAIL.COM`.
+    if (!space && !/^\d/.test(word) && !WORD_SET.has(next.toUpperCase())) return m;
+    return `${word},${space}`;
+  });
 }
 
 /**

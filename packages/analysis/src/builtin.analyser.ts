@@ -11,7 +11,7 @@ import { extractHeader } from './fields.header.ts';
 import { extractAmounts } from './fields.amounts.ts';
 import { extractBuyer, extractCurrency, extractDate, extractEmail, extractInvoiceNumber, extractPhone, extractReceiptNumber } from './fields.ids.ts';
 import { analyseTables } from './tables.stats.ts';
-import { calibrate, squash, SCORED_FIELDS, type Calibration, type ScoredField } from './confidence.calibrate.ts';
+import { calibrate, squash, CHECK_BELOW, SCORED_FIELDS, type Calibration, type ScoredField } from './confidence.calibrate.ts';
 import { CALIBRATION } from './confidence.table.ts';
 import { fieldEvidence } from './fields.evidence.ts';
 
@@ -67,6 +67,8 @@ export function analyseBuiltin(doc: OcrDocument, opts: BuiltinOptions = {}): Ana
     const ev = fieldEvidence(f, fld, lines);
     opts.onEvidence?.(f, ev);
     fld.confidence = cal ? calibrate(cal[f], ev) : squash(ev);
+    // Only a calibrated confidence says how often the field is wrong.
+    if (cal) fld.check = fld.confidence < CHECK_BELOW;
   }
   const parties: PartyField[] = [];
   if (header.company) {

@@ -20,6 +20,9 @@ export interface CalibrationPoint {
   right: boolean;
 }
 
+/** Calibrated key fields below this confidence are marked `check`: fewer than nine in ten are right there. */
+export const CHECK_BELOW = 0.9;
+
 /** The highest confidence calibration gives: no rule over OCR is certain. */
 const MAX_CONFIDENCE = 0.99;
 
