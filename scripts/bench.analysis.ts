@@ -106,6 +106,17 @@ function main(samples: Scored[]) {
   }
   const calibration = table.map((t) => ({ bucket: `[${t.lo.toFixed(2)}, ${Math.min(1, t.hi).toFixed(2)}${t.hi > 1 ? ']' : ')'}`, n: t.n, right: t.right, share_right: t.n ? r3(t.right / t.n) : null }));
   const atLeast90 = heldOutConf.filter((p) => p.conf >= 0.9);
+  // The shipped calibration (fitted on the whole development part) on the final holdout.
+  const holdoutConf: { conf: number; right: boolean }[] = [];
+  if (withHoldout)
+    for (const s of holdout) {
+      const a = analyseWith(s, undefined);
+      for (const f of SCORED_FIELDS) {
+        const m = s.matches.find((x) => x.key === f);
+        if (a.fields[f] && m?.predicted) holdoutConf.push({ conf: a.fields[f]!.confidence, right: m.matched });
+      }
+    }
+  const holdout90 = holdoutConf.filter((p) => p.conf >= 0.9);
   const out = {
     dataset: path.basename(dir),
     folds,
@@ -114,7 +125,14 @@ function main(samples: Scored[]) {
     development: fieldsOf(dev),
     calibration,
     share_right_at_or_above_0_9: atLeast90.length ? r3(atLeast90.filter((p) => p.right).length / atLeast90.length) : null,
-    ...(withHoldout ? { holdout: fieldsOf(holdout), all: fieldsOf(samples) } : {}),
+    ...(withHoldout
+      ? {
+          holdout: fieldsOf(holdout),
+          all: fieldsOf(samples),
+          holdout_at_or_above_0_9: { fields: holdout90.length, share_right: holdout90.length ? r3(holdout90.filter((p) => p.right).length / holdout90.length) : null },
+          holdout_below_0_9: { fields: holdoutConf.length - holdout90.length, share_right: holdoutConf.length > holdout90.length ? r3(holdoutConf.filter((p) => p.conf < 0.9 && p.right).length / (holdoutConf.length - holdout90.length)) : null },
+        }
+      : {}),
   };
   if (asJson) {
     console.log(JSON.stringify(out));
@@ -136,10 +154,12 @@ function main(samples: Scored[]) {
   console.log('| --- | --- | --- | --- |');
   for (const c of calibration) console.log(`| ${c.bucket} | ${c.n} | ${c.right} | ${c.share_right ?? '–'} |`);
   console.log(`confidence ≥ 0.9: ${atLeast90.length} fields, share right ${out.share_right_at_or_above_0_9 ?? '–'}`);
+  if (out.holdout_at_or_above_0_9 && out.holdout_below_0_9)
+    console.log(`final holdout with the shipped calibration: confidence ≥ 0.9 ${out.holdout_at_or_above_0_9.fields} fields, share right ${out.holdout_at_or_above_0_9.share_right ?? '–'}; below 0.9 ${out.holdout_below_0_9.fields} fields, share right ${out.holdout_below_0_9.share_right ?? '–'}`);
 }
 
 const docs = new Map<string, OcrDocument>();
-function analyseWith(s: Scored, cal: Calibration | null): Analysis {
+function analyseWith(s: Scored, cal: Calibration | null | undefined): Analysis {
   return analyseBuiltin(docs.get(s.sample.name)!, { calibration: cal });
 }
 
