@@ -51,8 +51,8 @@ function repairToken(core: string): string | null {
  * A long vocabulary word with one or two letters misread (`PERINDUSTLAN`, `SELANG0R`, `LUMFUR`):
  * long words have no real neighbours that close, whereas short ones do (`PULAU`/`PULAI`,
  * `JOHOR`/`JOHAR` are places and names of their own), so only words of 6 letters or more are
- * corrected, by one misread letter, or two edits from 12 letters, and only when exactly one word
- * is that close.
+ * corrected, by one misread letter (a look-alike one below 8 letters), or two edits from 12
+ * letters, and only when exactly one word is that close.
  */
 function nearLongWord(core: string): string | null {
   if (core.length < 6 || !/^[A-Z]+$/.test(core)) return null;
@@ -62,6 +62,7 @@ function nearLongWord(core: string): string | null {
     // six- and seven-letter words only when the letters around the slip agree (`LUMFUR`, `SAKSYEN`).
     const max = w.length >= 12 ? 2 : 1;
     if (max === 1 ? w.length !== core.length : Math.abs(w.length - core.length) > max) continue;
+    if (w.length < 8 && !lookAlikeSlip(core, w)) continue;
     if (editDistance(core, w, max) <= max) {
       if (hit && hit !== w) return null;
       hit = w;
@@ -70,6 +71,24 @@ function nearLongWord(core: string): string | null {
   return hit;
 }
 const LONG_WORDS = WORDS.filter((w) => w.length >= 6);
+
+/** Letters a receipt printer's faded dots make alike. */
+const LOOK_ALIKE = ['PF', 'EF', 'AE', 'OCDQ', 'ILT', 'BR', 'MNH', 'UV', 'GC'];
+
+/**
+ * A six- or seven-letter word is repaired only when its one wrong letter is a look-alike of the
+ * right one (`LUMFUR`, `SAKSYEN`); `BORONG` (wholesale) is a word, not a misread `LORONG`.
+ */
+function lookAlikeSlip(token: string, word: string): boolean {
+  if (token.length !== word.length) return false;
+  let slip = -1;
+  for (let i = 0; i < word.length; i++) {
+    if (token[i] === word[i]) continue;
+    if (slip >= 0) return false;
+    slip = i;
+  }
+  return slip >= 0 && LOOK_ALIKE.some((set) => set.includes(token[slip]) && set.includes(word[slip]));
+}
 
 const TOKEN = /^([("'`]*)(.*?)([)\].,:;'`]*)$/;
 
@@ -139,7 +158,7 @@ function splitGlued(core: string): string | null {
  * or a whole word that is followed by the next part (a letter, after a space or not) is that comma.
  * Abbreviations keep theirs (`NO.`, `JLN.`, `P.T.`, initials), and so does the period that ends the address.
  */
-const ABBREVIATION = /^(NO|NOS|JLN|LRG|TMN|KG|BLK|LOT|PT|ST|RD|AVE|BDR|KPG|SG|BT|LOR|SEK|MT|DR|JL|SDN|BHD|REG|INCL|EXCL|TEL|FAX|CO)$/i;
+const ABBREVIATION = /^(MR|MRS|MS|MDM|NO|NOS|JLN|LRG|TMN|KG|BLK|LOT|PT|ST|RD|AVE|BDR|KPG|SG|BT|LOR|SEK|MT|DR|JL|SDN|BHD|REG|INCL|EXCL|TEL|FAX|CO)$/i;
 function commaBetweenParts(t: string): string {
   return t.replace(/(?<![\p{L}\d.@])(\p{L}{3,}|\d+[A-Z]?)\.(\s?)(?=(\p{L}+))/gu, (m, word: string, space: string, next: string) => {
     if (ABBREVIATION.test(word)) return m;

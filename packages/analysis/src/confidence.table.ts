@@ -19,8 +19,8 @@ export const CALIBRATION: Calibration = {
   ],
   address: [
     { score: 0.5494, p: 0.125 },
-    { score: 2.2382, p: 0.1667 },
-    { score: 2.5375, p: 0.1833 },
+    { score: 2.2382, p: 0.1875 },
+    { score: 2.5185, p: 0.2097 },
     { score: 3.0331, p: 0.2576 },
     { score: 3.3338, p: 0.3462 },
     { score: 3.6561, p: 0.5 },
