@@ -24,6 +24,12 @@ export interface FieldSource {
   bbox: BBox | null;
   /** 0..1: how sure the analyser is that this is the right value. */
   confidence: number;
+  /**
+   * Set on the key fields (company, date, address, total) of the built-in analyser, whose
+   * confidences are calibrated: true when the confidence is below `CHECK_BELOW` (0.9), i.e. more
+   * than one such field in ten was wrong on receipts with known answers — a person should check it.
+   */
+  check?: boolean;
 }
 
 export interface TextField extends FieldSource {
@@ -138,6 +144,7 @@ const sourceProps: Record<string, JsonSchema> = {
   page: { type: 'integer', minimum: 0 },
   bbox: bboxSchema,
   confidence: { type: 'number', minimum: 0, maximum: 1 },
+  check: { type: 'boolean' },
 };
 const SOURCE_REQUIRED = ['text', 'page', 'bbox', 'confidence'];
 

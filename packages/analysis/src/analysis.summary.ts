@@ -1,8 +1,8 @@
 /**
  * A small summary of an analysis for places that carry it inline — the job webhook body, job
  * listings — where the full `analysis.json` (boxes, table statistics) would be too heavy: kind,
- * analyser, each field's value (dates in ISO form too, amounts with currency) and the number of
- * table totals that do not add up.
+ * analyser, each field's value (dates in ISO form too, amounts with currency), the number of
+ * table totals that do not add up, and the key fields marked for a person to check.
  */
 import type { Analysis, DocumentKind } from './analysis.schema.ts';
 
@@ -17,6 +17,8 @@ export interface AnalysisSummary {
   currency?: string | null;
   tables: number;
   table_mismatches: number;
+  /** Key fields whose calibrated confidence is below 0.9: a person should check them. */
+  check?: string[];
 }
 
 export function analysisSummary(a: Analysis): AnalysisSummary {
@@ -25,6 +27,9 @@ export function analysisSummary(a: Analysis): AnalysisSummary {
     if (k === 'parties' || !v || Array.isArray(v)) continue;
     fields[k] = (v as { value: string | number }).value;
   }
+  const check = Object.entries(a.fields)
+    .filter(([k, v]) => k !== 'parties' && v && !Array.isArray(v) && (v as { check?: boolean }).check === true)
+    .map(([k]) => k);
   return {
     schema: a.schema,
     analyser: a.analyser,
@@ -35,5 +40,6 @@ export function analysisSummary(a: Analysis): AnalysisSummary {
     ...(a.fields.total ? { currency: a.fields.total.currency } : {}),
     tables: a.tables.length,
     table_mismatches: a.tables.reduce((n, t) => n + t.mismatches.length, 0),
+    ...(check.length ? { check } : {}),
   };
 }

@@ -11,10 +11,24 @@ import { extractHeader } from './fields.header.ts';
 import { extractAmounts } from './fields.amounts.ts';
 import { extractBuyer, extractCurrency, extractDate, extractEmail, extractInvoiceNumber, extractPhone, extractReceiptNumber } from './fields.ids.ts';
 import { analyseTables } from './tables.stats.ts';
+import { calibrate, squash, CHECK_BELOW, SCORED_FIELDS, type Calibration, type ScoredField } from './confidence.calibrate.ts';
+import { CALIBRATION } from './confidence.table.ts';
+import { fieldEvidence } from './fields.evidence.ts';
+
+export interface BuiltinOptions {
+  /**
+   * How raw evidence scores become confidences of the four key fields: the fitted table
+   * (default), another one (calibration fitting on folds), or null for the raw score squashed
+   * into 0…1 (what a calibration is fitted on).
+   */
+  calibration?: Calibration | null;
+  /** Receives each key field's raw evidence score (what calibrations are fitted on). */
+  onEvidence?: (field: ScoredField, score: number) => void;
+}
 
 const ms = (t0: number) => Math.round((performance.now() - t0) * 1000) / 1000;
 
-export function analyseBuiltin(doc: OcrDocument): Analysis {
+export function analyseBuiltin(doc: OcrDocument, opts: BuiltinOptions = {}): Analysis {
   const t0 = performance.now();
   const lines = collectLines(doc);
   const rows = groupRows(lines);
@@ -46,6 +60,16 @@ export function analyseBuiltin(doc: OcrDocument): Analysis {
   const email = extractEmail(lines);
   if (email) fields.email = email;
   if (currency) fields.currency = currency;
+  const cal = opts.calibration === undefined ? CALIBRATION : opts.calibration;
+  for (const f of SCORED_FIELDS) {
+    const fld = fields[f];
+    if (!fld) continue;
+    const ev = fieldEvidence(f, fld, lines);
+    opts.onEvidence?.(f, ev);
+    fld.confidence = cal ? calibrate(cal[f], ev) : squash(ev);
+    // Only a calibrated confidence says how often the field is wrong.
+    if (cal) fld.check = fld.confidence < CHECK_BELOW;
+  }
   const parties: PartyField[] = [];
   if (header.company) {
     const { normalized: _n, ...company } = header.company;

@@ -19,6 +19,8 @@ import {
   BUSINESS_WORD,
   COMPANY_SUFFIX,
   CONTACT_LINE,
+  COUNTRY_END,
+  LABELLED_NUMBER,
   PREAMBLE_LINE,
   REG_LINE,
   TAX_ID_LINE,
@@ -32,6 +34,7 @@ import {
 import { findDates } from './normalize.date.ts';
 import { editDistance } from './fields.labels.ts';
 import { repairAddressWords } from './address.words.ts';
+import { repairCompanyWords } from './company.words.ts';
 
 interface RowInfo {
   row: VisualRow;
@@ -61,7 +64,7 @@ function describeRow(row: VisualRow, i: number): RowInfo {
   const noise = isNoise(t);
   // A registration number glued after a name (`AEON CO. (M) BHD (126926-H)`) leaves the name.
   const reg = !noise && (REG_LINE.test(t) || TAX_ID_LINE.test(t)) && (!COMPANY_SUFFIX.test(t) || (cleanCompany(t).match(/\p{L}/gu) ?? []).length < 4);
-  const contact = CONTACT_LINE.test(t) || BARE_PHONE.test(t.trim()) || DOC_NUMBER_LINE.test(t);
+  const contact = CONTACT_LINE.test(t) || BARE_PHONE.test(t.trim()) || DOC_NUMBER_LINE.test(t) || LABELLED_NUMBER.test(t);
   // A time of day, not the `5:55` of an OCR'd `NO.53 55,57`.
   const dated = findDates(t).length > 0 || /(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?![\d,.])/.test(t);
   // Titles, also when OCR garbled the word: a short line framed by dashes or stars (`-INVOTCE-`, `* GUEST CHECK *`).
@@ -69,11 +72,21 @@ function describeRow(row: VisualRow, i: number): RowInfo {
   return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(t) };
 }
 
+/** Letters of a name outside its legal form and trade words. */
+function distinctiveLetters(t: string): number {
+  const rest = t
+    .replace(new RegExp(COMPANY_SUFFIX.source, 'gi'), ' ')
+    .replace(new RegExp(BUSINESS_WORD.source, 'gi'), ' ')
+    // `CO. (M)`: company, of Malaysia — part of the legal form.
+    .replace(/\bCO\b\.?|\(M\)/gi, ' ');
+  return (rest.match(/\p{L}/gu) ?? []).length;
+}
+
 /** Remove a registration number or tax id glued to a name: `99 SPEED MART S/B (519537-X)`. */
 export function cleanCompany(t: string): string {
   return cutAfterLegalForm(t.normalize('NFKC'))
     .replace(/\s*\(\s*(CO\W*)?(REG|ROC|GST|SST|COMPANY|CO\W*NO)[^)]*\)?\s*$/i, '')
-    .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)\s*$/i, '')
+    .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s\-·.]*[A-Z]?\s*\)\s*$/i, '')
     // The same number when OCR lost a parenthesis: `99 SPEED MART S/B 519537-X)`.
     .replace(/\s*\(?\s*\d{5,}-[A-Z]\s*\)?\s*$/i, '')
     // `5/B` after a name is the `S/B` (Sendirian Berhad) OCR misread.
@@ -190,7 +203,7 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
     if (r.noise || r.reg || r.stop || PREAMBLE_LINE.test(r.row.text)) continue;
     const t = r.row.text;
     let s = 0;
-    if (COMPANY_SUFFIX.test(t)) s += 4;
+    if (COMPANY_SUFFIX.test(t)) s += 6;
     if (BUSINESS_WORD.test(t)) s += 2;
     if (r.i === aboveAddr) s += 2.5;
     // The name after `FORMERLY KNOWN AS` / `LICENSEE OF` is the old or parent name.
@@ -229,7 +242,10 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       // rows whatever their measured heights (OCR may have merged two rows above into one tall line).
       const paired = unbalanced(up.row.text) > 0 && unbalanced(picked.map((r) => r.text).join(' ')) < 0;
       const gapOk = up.row.bbox[3] > cur.bbox[1] - 1.2 * Math.max(cur.height, 1);
-      if (paired && joinable(up) && gapOk && !COMPANY_SUFFIX.test(up.row.text)) {
+      // A name is a distinctive part before its trade words and legal form: a row holding only
+      // those (`SDN BHD`, `RESTAURANT SDN BHD`) ends a name printed above it.
+      const incomplete = distinctiveLetters(picked.map((r) => r.text).join(' ')) < 3;
+      if ((paired || (incomplete && up.row.height / cur.height > 0.6 && up.row.height / cur.height < 1.67 && close(up.row, cur))) && joinable(up) && gapOk && !COMPANY_SUFFIX.test(up.row.text)) {
         picked.unshift(up.row);
         continue;
       }
@@ -241,13 +257,14 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       const down = info[k];
       const cur = picked[picked.length - 1];
       const text = picked.map((r) => r.text).join(' ');
-      const open = /[&,\-(]$|\bAND$/i.test(text.trim()) || unbalanced(text) > 0;
+      // Unfinished above, or the row below opens with a joining word (`TEO HENG STATIONERY` / `& BOOKS`).
+      const open = /[&,\-(]$|\bAND$/i.test(text.trim()) || unbalanced(text) > 0 || /^\s*(&|AND\b)/i.test(down.row.text);
       const large = cur.height > 1.15 * medH && down.row.height > 1.15 * medH && !COMPANY_SUFFIX.test(text);
       if (!joinable(down) || !similar(down.row, cur) || !close(cur, down.row) || !(open || large)) break;
       picked.push(down.row);
     }
     companyLast = best + picked.length - 1 - picked.indexOf(info[best].row);
-    const value = completeInitials(tidyText(cleanCompany(picked.map((r) => r.text).join(' '))));
+    const value = repairCompanyWords(completeInitials(tidyText(cleanCompany(picked.map((r) => r.text).join(' ')))));
     if (value) out.company = field(picked, value, Math.min(0.95, 0.35 + 0.08 * bestScore));
   }
 
@@ -270,9 +287,11 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       const words = r.row.text.split(/\s+/).length;
       if (r.addr <= 0.5 && words > 8) break;
       if (COMPANY_SUFFIX.test(r.row.text) && r.addr < 2) break;
+      // The country is the last part of an address: what follows is a mall, a branch or a slogan.
+      if (COUNTRY_END.test(prev.text)) break;
       picked.push(r.row);
     }
-    const value = repairAddressWords(tidyText(picked.map((r) => r.text.replace(/\s*\b(TEL|FAX|PHONE|GST|EMAIL)\b.*$/i, "")).join(" ")));
+    const value = repairAddressWords(tidyText(picked.map((r) => r.text.replace(/\s*(\b(TEL|FAX|PHONE|GST(ID|NO|REG)?|EMAIL)\b|\b[TF]\s*:\s*[\d(+]).*$/i, '')).join(" ")));
     const strength = picked.reduce((a, r) => a + addressScore(r.text), 0);
     if (value) out.address = field(picked, value, Math.min(0.95, 0.3 + 0.1 * strength));
   }

@@ -17,7 +17,7 @@ export const REG_LINE =
   /(\b\d{6,}-[A-Z]\b|CO\.?\s*REG|COMPANY\s*(REG|NO)|REG(ISTRATION)?\.?\s*(NO|NUM)|\bROC\b|\bBR\s*NO|\bSSM\b|BUSINESS\s*REG|^\(?\s*[A-Z]{0,3}\d{4,}[\s-]*[A-Z]?\s*\)?[.,]?$|\(\s*[A-Z]{0,3}\d{4,}\s*-\s*[A-Z]\s*\)$)/i;
 
 /** Tax identifiers. */
-export const TAX_ID_LINE = /(\bGST\b|\bSST\b|\bVAT\b|\bTAX\s*ID\b|\bTIN\b|\bABN\b|\bNPWP\b|\bUEN\b|税号|纳税人|统一社会信用代码)/i;
+export const TAX_ID_LINE = /(\bGST(ID|NO|REG)?\b|\bSST\b|\bVAT\b|\bTAX\s*ID\b|\bTIN\b|\bABN\b|\bNPWP\b|\bUEN\b|税号|纳税人|统一社会信用代码)/i;
 
 /** Phone, fax and other contact lines. */
 export const CONTACT_LINE = /(\bTEL\b|\bTEL[.:]|TELEPHONE|\bPHONE|\bFAX\b|\bH\/?P\b|MOBILE|WHATSAPP|E-?MAIL|@|\bWWW\.|HTTPS?:|\.COM\b|电话|传真|手机)/i;
@@ -34,7 +34,16 @@ export const PREAMBLE_LINE = /\b(FORMERLY|LICEN[SC]EE|FRANCHISEE|A\s+MEMBER\s+OF
 
 /** Street-address words (MY/SG/UK/US/CN). */
 export const ADDRESS_WORD =
-  /\b(JALAN|JLN|LORONG|LRG|TAMAN|TMN|LOT|NO\.?|BATU|KAMPUNG|KG|PERSIARAN|LEBUH|LEBUHRAYA|BANDAR|KAWASAN|PERINDUSTRIAN|SEKSYEN|SECTION|PUSAT|WISMA|MENARA|BANGUNAN|ROAD|RD|STREET|ST|AVENUE|AVE|BLVD|BOULEVARD|LANE|DRIVE|HIGHWAY|FLOOR|FLR|LEVEL|BLOCK|BLK|UNIT|SUITE|BUILDING|BLDG|PLAZA|MALL|COMPLEX|INDUSTRIAL|ESTATE|PARK|SQUARE|P\.?O\.?\s*BOX)\b|[路街号區区市省县縣镇鎮村]|大道|大厦|大廈|楼|樓|地址/i;
+  /\b(JALAN|JLN|JL|LORONG|LRG|TAMAN|TMN|LOT|NO\.?|BATU|KAMPUNG|KG|PERSIARAN|LEBUH|LEBUHRAYA|BANDAR|KAWASAN|PERINDUSTRIAN|SEKSYEN|SECTION|PUSAT|WISMA|MENARA|BANGUNAN|ROAD|RD|STREET|ST|AVENUE|AVE|BLVD|BOULEVARD|LANE|DRIVE|HIGHWAY|FLOOR|FLR|LEVEL|BLOCK|BLK|UNIT|SUITE|BUILDING|BLDG|PLAZA|MALL|COMPLEX|INDUSTRIAL|ESTATE|PARK|SQUARE|P\.?O\.?\s*BOX)\b|[路街号區区市省县縣镇鎮村]|大道|大厦|大廈|楼|樓|地址/i;
+
+/** Countries: an address line that ends with one ends the address. */
+export const COUNTRY_END = /\b(MALAYSIA|SINGAPORE|INDONESIA|THAILAND|BRUNEI|CHINA|USA|UNITED\s*KINGDOM)\s*[.,]?\s*$/i;
+
+/**
+ * A labelled number (`Site: 2395`, `Company No: SA0127959-D`, `CARELINE: 1800 88 1231`): a short label,
+ * a colon or hash, then a code with digits. Such a row is data, never a name or part of an address.
+ */
+export const LABELLED_NUMBER = /^\s*[\p{L}][\p{L} .'/]{1,24}\s*[:#]\s*[\p{L}\d -]{0,6}\d[\d -]*[A-Z]?\s*$/u;
 
 /** Regions that end addresses (Malaysian states, Singapore, common country names). */
 export const REGION_WORD =
@@ -62,11 +71,15 @@ export function addressScore(t: string): number {
 }
 const ADDRESS_WORD_G = new RegExp(ADDRESS_WORD.source, 'gi');
 
-/** Letters of a line are mostly lower case (printed receipts use capitals; stamps and handwriting do not). */
+/**
+ * Letters of a line are mostly lower case (printed receipts use capitals or title case; stamps and
+ * handwriting do not): most of its words begin with a lower-case letter.
+ */
 export function mostlyLowerCase(t: string): boolean {
   const lower = (t.match(/\p{Ll}/gu) ?? []).length;
-  const upper = (t.match(/\p{Lu}/gu) ?? []).length;
-  return lower > 2 * upper && lower >= 4;
+  const words = t.match(/\p{L}[\p{L}'’]*/gu) ?? [];
+  const lowerStart = words.filter((w) => /^\p{Ll}/u.test(w)).length;
+  return lower >= 4 && lowerStart * 2 > words.length;
 }
 
 /** Parentheses left open (`ENTERPRISE (SETIA`): the name continues on the next line. */
@@ -87,6 +100,8 @@ export function tidyText(t: string): string {
     // A middle dot between Latin letters is a recognition slip for a space.
     .replace(/(?<=[A-Za-z])[·•](?=[A-Za-z])/g, ' ')
     .replace(/\s+([,.)])/g, '$1')
+    // A possessive's `s` is never a word of its own: `NANDO' S` is NANDO'S.
+    .replace(/(?<=\p{L})(['’])\s+(S)\b/giu, '$1$2')
     .replace(/\(\s+/g, '(')
     // Stray quote marks standing alone between words are specks, not text.
     .replace(/(^|\s)['`´‘’"]+(?=\s|$)/g, '$1')

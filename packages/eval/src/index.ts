@@ -7,4 +7,6 @@ export { alignInText, truthInReadingOrder, readingOrderCerCounts } from './metri
 export { textMetrics, editDistance, cerCounts, wordCounts, normalizeForCer, tokens, f1 } from './metrics/text.metrics.ts';
 export { tedsMetrics, teds, tedsOfTables, tedsOfDocument, levenshtein, type DocumentTeds } from './metrics/teds.metric.ts';
 export { parseHtmlTables, type HtmlTable, type HtmlCell } from './metrics/table-html.parser.ts';
-export { fieldF1Metric, fieldCounts, fieldString, normalizeField, type FieldCounts } from './metrics/field-f1.metric.ts';
+export { fieldF1Metric, fieldCounts, fieldMatches, addMatches, countsF1, fieldString, normalizeField, type FieldCounts, type FieldMatch } from './metrics/field-f1.metric.ts';
+export { OcrCache, defaultCacheDir, engineFingerprint, type OcrCacheOptions, type CachedDocument } from './ocr.cache.ts';
+export { assignFolds, type FoldPlan } from './dataset.folds.ts';

@@ -32,17 +32,43 @@ export function fieldString(a: Analysis, key: string): string {
   return '';
 }
 
-/** Counts of one document. */
-export function fieldCounts(a: Analysis, truth: Record<string, string>): FieldCounts {
-  const c: FieldCounts = { matched: 0, predicted: 0, truth: 0 };
-  for (const [key, raw] of Object.entries(truth)) {
+/** One ground-truth key of one document: the two strings compared and whether they match. */
+export interface FieldMatch {
+  key: string;
+  predicted: string;
+  truth: string;
+  matched: boolean;
+}
+
+/** Every ground-truth key of one document, compared (the per-field view of `fieldCounts`). */
+export function fieldMatches(a: Analysis, truth: Record<string, string>): FieldMatch[] {
+  return Object.entries(truth).map(([key, raw]) => {
     const t = normalizeField(String(raw ?? ''));
     const p = normalizeField(fieldString(a, key));
-    if (p) c.predicted++;
-    if (t) c.truth++;
-    if (p && t && p === t) c.matched++;
+    return { key, predicted: p, truth: t, matched: !!p && !!t && p === t };
+  });
+}
+
+/** Adds matches to counts (all keys, or one). */
+export function addMatches(c: FieldCounts, ms: readonly FieldMatch[], key?: string): FieldCounts {
+  for (const m of ms) {
+    if (key !== undefined && m.key !== key) continue;
+    if (m.predicted) c.predicted++;
+    if (m.truth) c.truth++;
+    if (m.matched) c.matched++;
   }
   return c;
+}
+
+/** Micro F1 of counts (1 when there is nothing to find and nothing was found). */
+export function countsF1(c: FieldCounts): number {
+  const d = c.predicted + c.truth;
+  return d ? (2 * c.matched) / d : 1;
+}
+
+/** Counts of one document. */
+export function fieldCounts(a: Analysis, truth: Record<string, string>): FieldCounts {
+  return addMatches({ matched: 0, predicted: 0, truth: 0 }, fieldMatches(a, truth));
 }
 
 export const fieldF1Metric: MetricModule = {
@@ -64,8 +90,7 @@ export const fieldF1Metric: MetricModule = {
       },
       result() {
         if (!n) return { field_f1: null };
-        const d = total.predicted + total.truth;
-        return { field_f1: d ? (2 * total.matched) / d : 1 };
+        return { field_f1: countsF1(total) };
       },
     };
   },
