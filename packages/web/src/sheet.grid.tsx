@@ -112,13 +112,18 @@ export function SheetGrid({ sheet, revision, label, onCells, onSelect, onKey, me
         const edits = changes.map((c) => ({ row: Number(c.y), col: Number(c.x), value: cellValue(c.value) }));
         if (edits.length) handlers.current.onCells(edits);
       },
-      onselection: (_ws, x1, y1, x2, y2) => handlers.current.onSelect({ row: y1, col: x1, rowEnd: y2, colEnd: x2 }),
+      onselection: (_ws, x1, y1, x2, y2) => {
+        // While building, jspreadsheet selects cells it writes (the last one stays selected); that
+        // is not the person's selection, so only selections after the build count.
+        if (built.current?.mount === mount && built.current.ready) handlers.current.onSelect({ row: y1, col: x1, rowEnd: y2, colEnd: x2 });
+      },
       onload: () => {
         const b = built.current;
         if (!b || b.mount !== mount) return;
         b.ready = true;
         const req = handlers.current.select;
         if (req) applySelection(b.ws, mount, req);
+        else b.ws.resetSelection();
       },
       contextMenu: (_ws, x, y, _e, _items, role) => {
         const m = handlers.current.menu;
