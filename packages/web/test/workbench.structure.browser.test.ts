@@ -75,7 +75,10 @@ test('merge, split and move text through the UI, undo by keyboard, save: reload 
   assert.ok(await page.locator('[data-testid=merge-cells]').isDisabled(), 'nothing to merge before a selection');
   await td(grid, mr, mc).click();
   await td(grid, mr + 1, mc).click({ modifiers: ['Shift'] });
-  await page.click('[data-testid=merge-cells]');
+  assert.equal(await page.locator('[data-testid=merge-cells]').isEnabled(), true);
+  // Through the grid's context menu (the toolbar button does the same; the phone test uses it).
+  await td(grid, mr, mc).click({ button: 'right' });
+  await page.locator('.jss_contextmenu').getByText('Merge cells', { exact: true }).click();
   await page.waitForFunction(([r, c]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('rowspan') === '2', [mr, mc]);
   assert.equal(await td(grid, mr, mc).evaluate((el) => (el as HTMLElement).innerText.replace(/\r/g, '')), joined, 'the two texts, one per line, in the merged cell');
   assert.match((await page.locator('[data-testid=grid-announce]').textContent()) ?? '', /^Merged [A-Z]+\d+:[A-Z]+\d+ into one cell\.$/);
@@ -91,6 +94,14 @@ test('merge, split and move text through the UI, undo by keyboard, save: reload 
   await page.keyboard.press('Alt+KeyZ');
   await page.waitForFunction(([r, c]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('rowspan') === '2', [mr, mc]);
   assert.equal(await page.locator('[data-testid=undo-structure]').textContent(), '↶ Undo: Merge cells', 'the merge is next in line');
+  // Esc hands the keyboard back to the page: the selection goes, and Tab then leaves the grid.
+  await page.keyboard.press('Escape');
+  assert.equal(await grid.locator('td.highlight').count(), 0);
+  // (Chromium stops once on the grid's scroll box, which keyboard users can scroll; then out.)
+  const inGrid = () => page.evaluate(() => !!document.activeElement?.closest('[data-testid=sheet-grid]'));
+  for (let i = 0; i < 2 && (await inGrid()); i++) await page.keyboard.press('Tab');
+  assert.equal(await inGrid(), false, 'focus moved on');
+  assert.equal(await grid.locator('td.highlight').count(), 0, 'Tab did not move a cell selection');
 
   // 3. Split a merge OCR made, with the button.
   const ocrMerge = sheet.merges.find((m) => m.col_span > 1 && !(mc >= m.col && mc < m.col + m.col_span && mr + 1 >= m.row && mr < m.row + m.row_span));
