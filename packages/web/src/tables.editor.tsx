@@ -1,30 +1,56 @@
 /**
- * The tables of a task as an editable workbook: one tab per sheet, the grid, row/column insert and
- * delete, explicit Save (a new workbook version on the server, `base_version` guarding against a
- * save in between), Download Excel and a version picker.
+ * The tables of a task as an editable workbook: one tab per sheet, the grid, the structure toolbar
+ * (rows and columns; merge, split, move text, undo — sheet.session), explicit Save (a new workbook
+ * version on the server, `base_version` guarding against a save in between), Download Excel and a
+ * version picker.
  *
  * Unsaved work is visible (a dot on the sheet's tab, an "unsaved" badge) and protected (the browser
  * asks before leaving the page, the app before leaving the task).
+ *
+ * The page image beside it can follow the grid: `onView` reports the sheets' sizes and the
+ * selection, and `link` (a cell box clicked on the image) selects that cell here.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, urls } from './api.client.ts';
 import type { Sheet, TablesData } from './api.types.ts';
 import { useI18n } from './i18n.context.tsx';
 import { navigationGuard } from './route.hash.ts';
-import { SheetGrid, type CellEdit, type Selection } from './sheet.grid.tsx';
-import { deleteColumn, deleteRow, insertColumn, insertRow, normaliseSheet, sameSheets, setCell, sheetSize } from './sheet.ops.ts';
+import { SheetGrid, type Selection } from './sheet.grid.tsx';
+import { normaliseSheet, sameSheets, sheetSize } from './sheet.ops.ts';
+import { rangeName, useSheetSession } from './sheet.session.ts';
+import { SheetToolbar } from './sheet.toolbar.tsx';
 import { Tabs, panelId, tabId } from './tabs.view.tsx';
 
 type Notice = { kind: 'saved'; version: number } | { kind: 'conflict' } | { kind: 'error'; message: string } | null;
 
-export function TablesEditor({ taskId, onSaved }: { taskId: string; onSaved?(version: number): void }) {
+/** What the page image needs to follow the grid. */
+export interface GridView {
+  active: number;
+  sizes: { rows: number; cols: number }[];
+  selection: Selection | null;
+}
+
+/** A cell to select, asked for from outside (a new `seq` for every ask). */
+export interface CellLink {
+  sheet: number;
+  row: number;
+  col: number;
+  seq: number;
+}
+
+interface Props {
+  taskId: string;
+  onSaved?(version: number): void;
+  onView?(view: GridView): void;
+  link?: CellLink | null;
+}
+
+export function TablesEditor({ taskId, onSaved, onView, link }: Props) {
   const { t, when } = useI18n();
   const [data, setData] = useState<TablesData | null>(null);
   const [original, setOriginal] = useState<Sheet[]>([]);
-  const [sheets, setSheets] = useState<Sheet[]>([]);
-  const [active, setActive] = useState(0);
-  const [revision, setRevision] = useState(0);
-  const [selection, setSelection] = useState<Selection | null>(null);
+  const session = useSheetSession(t);
+  const { sheets, sheet, active, reset } = session;
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -40,16 +66,13 @@ export function TablesEditor({ taskId, onSaved }: { taskId: string; onSaved?(ver
         const norm = d.sheets.map(normaliseSheet);
         setData(d);
         setOriginal(norm);
-        setSheets(norm);
-        setActive((a) => Math.min(a, Math.max(0, norm.length - 1)));
-        setSelection(null);
-        setRevision((r) => r + 1);
+        reset(norm);
         setLoadError(null);
       } catch (e) {
         setLoadError(e instanceof ApiError ? e.message : String(e));
       }
     },
-    [taskId],
+    [taskId, reset],
   );
   useEffect(() => {
     void load();
@@ -71,25 +94,29 @@ export function TablesEditor({ taskId, onSaved }: { taskId: string; onSaved?(ver
     };
   }, [dirty, t]);
 
-  const sheet = sheets[active];
-  const update = (fn: (s: Sheet) => Sheet, structural: boolean) => {
-    setSheets((all) => all.map((s, i) => (i === active ? fn(s) : s)));
-    if (structural) {
-      setRevision((r) => r + 1);
-      setSelection(null);
-    }
-    setNotice(null);
-  };
-  const onCells = (edits: CellEdit[]) => update((s) => edits.reduce((acc, e) => setCell(acc, e.row, e.col, e.value), s), false);
+  // An edit after a save: the "saved" note no longer describes what is on screen.
+  useEffect(() => {
+    if (dirty) setNotice((n) => (n?.kind === 'saved' ? null : n));
+  }, [dirty]);
 
-  const size = sheet ? sheetSize(sheet) : { rows: 0, cols: 0 };
-  const ops = {
-    addRowBelow: (row: number) => update((s) => insertRow(s, row + 1), true),
-    addColumnRight: (col: number) => update((s) => insertColumn(s, col + 1), true),
-    deleteRow: (row: number) => update((s) => deleteRow(s, row), true),
-    deleteColumn: (col: number) => update((s) => deleteColumn(s, col), true),
-    labels: { addRow: t('grid.addRow'), addCol: t('grid.addCol'), delRow: t('grid.delRow'), delCol: t('grid.delCol') },
-  };
+  // Tell the page image what the grid shows (sizes change only with structure, so this is rare).
+  const sizesKey = sheets.map((s) => { const z = sheetSize(s); return `${z.rows}x${z.cols}`; }).join(',');
+  const viewRef = useRef(onView);
+  viewRef.current = onView;
+  useEffect(() => {
+    const sizes = sizesKey ? sizesKey.split(',').map((z) => { const [rows, cols] = z.split('x').map(Number); return { rows, cols }; }) : [];
+    viewRef.current?.({ active, sizes, selection: session.selection });
+  }, [sizesKey, active, session.selection]);
+
+  // A cell box clicked on the page image.
+  const selectCell = session.selectCell;
+  const selectRef = useRef(selectCell);
+  selectRef.current = selectCell;
+  useEffect(() => {
+    if (link && link.sheet < sheets.length) selectRef.current(link.sheet, link.row, link.col);
+    // Only a new ask (seq) selects; the sheets changing must not repeat it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [link?.seq]);
 
   const save = async () => {
     setSaving(true);
@@ -117,12 +144,24 @@ export function TablesEditor({ taskId, onSaved }: { taskId: string; onSaved?(ver
   if (!data) return <p className="muted">{t('error.loading')}</p>;
   if (!sheet) return <p className="muted">{t('grid.noTables')}</p>;
 
+  const a = session.actions;
+  const tb = session.toolbar;
+  const menu = {
+    ...session.rowsCols,
+    cellItems: [
+      ...(tb.canMerge ? [{ title: t('grid.merge'), run: a.merge }] : []),
+      ...(tb.canSplit ? [{ title: t('grid.split'), run: a.split }] : []),
+      ...(tb.canPlace ? [{ title: t('grid.moveHere'), run: a.place }] : tb.canPick && !tb.moving ? [{ title: t('grid.move'), run: a.pick }] : []),
+      ...(tb.undoStep ? [{ title: t('grid.undoStep', { step: t(tb.undoStep) }), run: a.undo }] : []),
+    ],
+    labels: { addRow: t('grid.addRow'), addCol: t('grid.addCol'), delRow: t('grid.delRow'), delCol: t('grid.delCol') },
+  };
   const tabs = sheets.map((s, i) => ({ id: String(i), label: s.name, dot: dirtyBySheet[i], dotLabel: t('grid.unsavedDot') }));
   const viewing = data.version;
   return (
     <div className="tables-editor" data-testid="tables-editor">
       <div className="editor-bar">
-        <Tabs tabs={tabs} active={String(active)} onChange={(id) => setActive(Number(id))} label={t('grid.sheets')} idPrefix="sheet" className="sheet-tabs" />
+        <Tabs tabs={tabs} active={String(active)} onChange={(id) => session.setActive(Number(id))} label={t('grid.sheets')} idPrefix="sheet" className="sheet-tabs" />
         <div className="editor-actions">
           {dirty && (
             <span className="badge badge-unsaved" data-testid="unsaved">
@@ -149,21 +188,15 @@ export function TablesEditor({ taskId, onSaved }: { taskId: string; onSaved?(ver
           </a>
         </div>
       </div>
-      <div className="structure-bar" role="toolbar" aria-label={t('grid.sheets')}>
-        <button type="button" onClick={() => ops.addRowBelow(selection ? selection.rowEnd : size.rows - 1)} data-testid="add-row">
-          + {t('grid.addRow')}
-        </button>
-        <button type="button" onClick={() => ops.addColumnRight(selection ? selection.colEnd : size.cols - 1)} data-testid="add-col">
-          + {t('grid.addCol')}
-        </button>
-        <button type="button" onClick={() => selection && ops.deleteRow(selection.row)} disabled={!selection || size.rows <= 1} data-testid="del-row">
-          − {t('grid.delRow')}
-        </button>
-        <button type="button" onClick={() => selection && ops.deleteColumn(selection.col)} disabled={!selection || size.cols <= 1} data-testid="del-col">
-          − {t('grid.delCol')}
-        </button>
-        <span className="muted hint">{t('grid.hint')}</span>
-      </div>
+      <SheetToolbar state={session.toolbar} on={session.actions} />
+      {session.moving && (
+        <p className="message info" data-testid="move-pending">
+          {t('grid.moving', { text: session.moving.text, cell: rangeName({ row: session.moving.row, col: session.moving.col, rowEnd: session.moving.row, colEnd: session.moving.col }) })}
+        </p>
+      )}
+      <p className="visually-hidden" role="status" aria-live="polite" data-testid="grid-announce">
+        {session.announce}
+      </p>
       {viewing !== latest && <p className="message info">{t('grid.oldVersion')}</p>}
       {notice?.kind === 'saved' && (
         <p className="message ok" role="status" data-testid="saved">
@@ -184,7 +217,18 @@ export function TablesEditor({ taskId, onSaved }: { taskId: string; onSaved?(ver
         </p>
       )}
       <div role="tabpanel" id={panelId('sheet', String(active))} aria-labelledby={tabId('sheet', String(active))}>
-        <SheetGrid key={active} sheet={sheet} revision={revision} label={sheet.name} onCells={onCells} onSelect={setSelection} menu={ops} />
+        <SheetGrid
+          key={active}
+          sheet={sheet}
+          revision={session.revision}
+          label={sheet.name}
+          onCells={session.onCells}
+          onSelect={session.setSelection}
+          onKey={session.onKey}
+          menu={menu}
+          select={session.select}
+          marked={session.moving}
+        />
       </div>
     </div>
   );

@@ -10,7 +10,7 @@ import { useI18n } from './i18n.context.tsx';
 import { OverlayView } from './overlay.view.tsx';
 import { AnalysisPanel, TextPanel } from './result.panels.tsx';
 import { hrefFor } from './route.hash.ts';
-import { TablesEditor } from './tables.editor.tsx';
+import { TablesEditor, type CellLink, type GridView } from './tables.editor.tsx';
 import { StatusPanel } from './task.status.tsx';
 import { useTaskWatch } from './task.watch.ts';
 import { Tabs, panelId, tabId } from './tabs.view.tsx';
@@ -22,6 +22,9 @@ export function TaskView({ id }: { id: string }) {
   const { task, error, channel, replace } = useTaskWatch(id);
   const [doc, setDoc] = useState<OcrDocument | null>(null);
   const [view, setView] = useState<View>('tables');
+  // The page image and the sheet editor follow each other (see overlay.view).
+  const [gridView, setGridView] = useState<GridView | null>(null);
+  const [link, setLink] = useState<CellLink | null>(null);
   const ready = task?.status === 'editable';
 
   useEffect(() => {
@@ -68,14 +71,24 @@ export function TaskView({ id }: { id: string }) {
       {ready && (
         <div className="result-layout">
           <div className="result-side">
-            {doc && <OverlayView taskId={task.id} doc={doc} />}
+            {doc && (
+              <OverlayView
+                taskId={task.id}
+                doc={doc}
+                grid={gridView}
+                onPickCell={(sheet, row, col) => {
+                  setView('tables');
+                  setLink((l) => ({ sheet, row, col, seq: (l?.seq ?? 0) + 1 }));
+                }}
+              />
+            )}
             <AnalysisPanel taskId={task.id} />
           </div>
           <section className="panel result-main" aria-label={t('tabs.label')}>
             <Tabs tabs={tabs} active={view} onChange={(v) => setView(v as View)} label={t('tabs.label')} idPrefix="view" />
             {tabs.map((tab) => (
               <div key={tab.id} role="tabpanel" id={panelId('view', tab.id)} aria-labelledby={tabId('view', tab.id)} hidden={view !== tab.id}>
-                {tab.id === 'tables' && <TablesEditor taskId={task.id} />}
+                {tab.id === 'tables' && <TablesEditor taskId={task.id} onView={setGridView} link={link} />}
                 {tab.id === 'text' && view === 'text' && <TextPanel taskId={task.id} kind="text" />}
                 {tab.id === 'markdown' && view === 'markdown' && <TextPanel taskId={task.id} kind="markdown" />}
               </div>

@@ -183,6 +183,74 @@ test('edit round-trip: a changed cell and an added row saved as version 2, downl
   assert.equal((await api.call(`/api/v1/tasks/${task.id}/excel?version=9`)).status, 404);
 });
 
+test('structure fixed by hand: a merge made, one split, text moved — saved as version 3 and written to the xlsx; overlapping or broken merges refused, nothing saved', async () => {
+  const v2 = await api.call<{ version: number; sheets: Sheet[] }>(`/api/v1/tasks/${task.id}/tables`);
+  assert.equal(v2.body.data.version, 2);
+  const sheets = structuredClone(v2.body.data.sheets);
+  const s = sheets.find((x) => x.name === table.name)!;
+  const covering = (r: number, c: number) => s.merges.find((m) => r >= m.row && r < m.row + m.row_span && c >= m.col && c < m.col + m.col_span);
+  const filled = (r: number, c: number) => s.rows[r]?.[c] !== null && s.rows[r]?.[c] !== undefined && !covering(r, c);
+  // Merge two filled cells one above the other, as the workbench does: texts joined in the top-left slot.
+  let at: [number, number] | null = null;
+  for (let r = 1; r + 1 < s.rows.length && !at; r++) for (let c = 0; c < s.rows[r].length && !at; c++) if (filled(r, c) && filled(r + 1, c)) at = [r, c];
+  assert.ok(at, 'two filled plain cells one above the other');
+  const [r0, c0] = at;
+  const joined = `${s.rows[r0][c0]}\n${s.rows[r0 + 1][c0]}`;
+  s.rows[r0][c0] = joined;
+  s.rows[r0 + 1][c0] = null;
+  // Split a merge OCR made (its text stays in its top-left slot).
+  const split = s.merges.find((m) => m.col_span > 1 && !(c0 >= m.col && c0 < m.col + m.col_span))!;
+  assert.ok(split, 'a column-spanning merge to split');
+  s.merges = s.merges.filter((m) => m !== split);
+  s.merges.push({ row: r0, col: c0, row_span: 2, col_span: 1 });
+  // Move a text into the slot the split freed.
+  const from = (() => {
+    for (let r = 1; r < s.rows.length; r++) for (let c = 0; c < s.rows[r].length; c++) if (filled(r, c) && !(c === c0 && r === r0)) return [r, c] as const;
+    throw new Error('no text to move');
+  })();
+  const moved = s.rows[from[0]][from[1]];
+  s.rows[split.row][split.col + 1] = moved;
+  s.rows[from[0]][from[1]] = null;
+
+  const saved = await api.putTables(task.id, { sheets, base_version: 2 });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  assert.equal(saved.body.data.version, 3);
+  const v3 = await api.call<{ version: number; sheets: Sheet[] }>(`/api/v1/tasks/${task.id}/tables`);
+  const back = v3.body.data.sheets.find((x) => x.name === table.name)!;
+  const key = (m: { row: number; col: number; row_span: number; col_span: number }) => `${m.row},${m.col},${m.row_span},${m.col_span}`;
+  assert.deepEqual(new Set(back.merges.map(key)), new Set(s.merges.map(key)), 'the merges as sent');
+  assert.ok(!back.merges.some((m) => key(m) === key(split)), 'the split merge is gone');
+  assert.equal(back.rows[r0][c0], joined);
+  assert.equal(back.rows[split.row][split.col + 1], moved);
+  assert.equal(back.rows[from[0]][from[1]], null);
+
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await (await fetch(`${srv.url}/api/v1/tasks/${task.id}/excel`)).arrayBuffer()) as ArrayBuffer);
+  const ws = wb.getWorksheet(table.name)!;
+  const col = (c: number) => { let t = ''; for (let n = c + 1; n > 0; n = Math.floor((n - 1) / 26)) t = String.fromCharCode(65 + ((n - 1) % 26)) + t; return t; };
+  const range = (m: { row: number; col: number; row_span: number; col_span: number }) => `${col(m.col)}${m.row + 1}:${col(m.col + m.col_span - 1)}${m.row + m.row_span}`;
+  assert.deepEqual(new Set((ws.model as unknown as { merges: string[] }).merges), new Set(s.merges.map(range)));
+  assert.equal(ws.getCell(r0 + 1, c0 + 1).text, joined, 'the joined text, its line break kept');
+  assert.equal(ws.getCell(split.row + 1, split.col + 2).text, String(moved));
+
+  // Refused with a message naming the merge, and nothing saved.
+  const refuse = async (edit: (x: Sheet) => void, re: RegExp) => {
+    const bad = structuredClone(v3.body.data.sheets);
+    edit(bad.find((x) => x.name === table.name)!);
+    const r = await api.putTables(task.id, { sheets: bad, base_version: 3 });
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.equal(r.body.code, 'OCRFLOW_ERR_INVALID_SHEETS');
+    assert.match(r.body.message, re);
+  };
+  await refuse((x) => x.merges.push({ row: r0 + 1, col: c0, row_span: 1, col_span: 2 }), /merge \d+ overlaps merge \d+ at row \d+, column \d+/);
+  await refuse((x) => x.merges.push({ row: x.rows.length - 1, col: 0, row_span: 2, col_span: 1 }), /outside the sheet/);
+  await refuse((x) => x.merges.push({ row: 0, col: 0, row_span: 0, col_span: 2 }), /row_span and col_span must be integers ≥ 1/);
+  const after = await api.call<{ version: number; versions: unknown[] }>(`/api/v1/tasks/${task.id}/tables`);
+  assert.equal(after.body.data.version, 3);
+  assert.equal(after.body.data.versions.length, 3);
+  assert.equal((await api.task(task.id)).workbook_version, 3);
+});
+
 test('delete: the task, its versions and files are gone; the finished OCR job is left as it was', async () => {
   assert.ok(workbenchFiles(srv.dataDir).some((f) => f.startsWith(`${task.id}/xlsx/`)));
   const r = await api.call(`/api/v1/tasks/${task.id}`, { method: 'DELETE' });
