@@ -277,3 +277,24 @@ test('excel/download at ocr_done generates version 1 first; ocrflow\'s own table
   const put = await api.putTables(id, { sheets: stored.body.data.sheets, base_version: 1 });
   assert.deepEqual([put.status, put.body.data.version], [200, 2]);
 });
+
+test('past OCR, ocr/start and ocr/poll answer the task as it is; excel/generate after excel_failed tries again', async () => {
+  const id = await ocrDoneTask('failed-once.png');
+  for (const p of [`/api/v1/ocr/start/${id}`, `/api/v1/ocr/poll/${id}`]) {
+    const r = await post<Step>(p);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual([r.body.data.status, r.body.data.message], ['ocr_done', 'OCR is done'], p);
+  }
+  const { store } = srv.service.services.workbench!.ctx;
+  await store.transition(id, { from: ['ocr_done'], to: 'excel_failed', patch: { errorMessage: 'The workbook could not be generated: disk full' }, now: Date.now() });
+  assert.equal((await post<Step>(`/api/v1/ocr/start/${id}`)).body.data.status, 'excel_failed', 'OCR is not run again for a workbook failure');
+  const data = await api.call(`/api/v1/table/data/${id}`);
+  assert.deepEqual([data.status, data.body.code], [409, 'OCRFLOW_ERR_RESULT_NOT_READY']);
+  assert.match(data.body.message, /excel_failed.*retry/);
+  const g = await post<{ version: number; status: string }>(`/api/v1/excel/generate/${id}`);
+  assert.equal(g.status, 200, JSON.stringify(g.body));
+  assert.deepEqual([g.body.data.version, g.body.data.status], [1, 'excel_generated']);
+  const task = await api.task(id);
+  assert.equal(task.error_message, null);
+  assert.deepEqual(task.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_failed', 'ocr_done', 'excel_generated']);
+});
