@@ -96,6 +96,10 @@ const CURATED = {
   ],
   'POST /api/v1/auth/logout': [`curl -sS -b jar -c jar -X POST -H 'X-Requested-With: ocrflow' ${U}/api/v1/auth/logout`],
   'GET /api/v1/auth/session': [`curl -sS -b jar ${U}/api/v1/auth/session`],
+  'POST /api/v1/table/save/{task_id}': [
+    `# the data of GET /api/v1/table/data/$TASK_ID, edited, sent back as it came\ncurl -sS ${AUTH} -H 'content-type: application/json' --data @table.json ${U}/api/v1/table/save/$TASK_ID`,
+  ],
+  'GET /api/v1/excel/download/{task_id}': [`# saved under the name the server gives (the upload's, .xlsx)\ncurl -sS ${AUTH} -OJ ${U}/api/v1/excel/download/$TASK_ID`],
 };
 
 const PLACEHOLDERS = { id: '$JOB_ID', task_id: '$TASK_ID' };

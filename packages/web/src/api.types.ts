@@ -25,6 +25,8 @@ export interface Transition {
 
 export interface Task {
   id: string;
+  /** The same as `id` (the image-to-Excel app's name for it). */
+  task_id?: string;
   filename: string;
   mime: string;
   size_bytes: number;
@@ -93,7 +95,11 @@ export interface Analysis {
 
 export type { OcrDocument as DocumentJson };
 
-export const TERMINAL_OK: readonly TaskStatus[] = ['editable'];
+/**
+ * The tables can be read and edited: from `ocr_done` on (version 1 of the sheets is derived from
+ * the OCR result until the workbook is first generated or saved; docs/workbench-api.md, "States").
+ */
+export const TERMINAL_OK: readonly TaskStatus[] = ['ocr_done', 'excel_generated', 'editable'];
 export const FAILED: readonly TaskStatus[] = ['ocr_failed', 'excel_failed'];
 
 export function isWorking(s: TaskStatus): boolean {

@@ -1,11 +1,11 @@
 /**
- * One task at `#/tasks/{id}`: its status (updated by itself), and once it is editable the page with
+ * One task at `#/tasks/{id}`: its status (updated by itself), and once OCR is done the page with
  * its boxes, the key facts, and the result tabs (tables to edit, text, Markdown). The tabs' panels
  * stay mounted while hidden so switching to the text never throws away unsaved table edits.
  */
 import { useEffect, useState } from 'react';
 import { api, urls } from './api.client.ts';
-import type { OcrDocument } from './api.types.ts';
+import { TERMINAL_OK, type OcrDocument } from './api.types.ts';
 import { useI18n } from './i18n.context.tsx';
 import { OverlayView } from './overlay.view.tsx';
 import { AnalysisPanel, TextPanel } from './result.panels.tsx';
@@ -25,7 +25,7 @@ export function TaskView({ id }: { id: string }) {
   // The page image and the sheet editor follow each other (see overlay.view).
   const [gridView, setGridView] = useState<GridView | null>(null);
   const [link, setLink] = useState<CellLink | null>(null);
-  const ready = task?.status === 'editable';
+  const ready = !!task && TERMINAL_OK.includes(task.status);
 
   useEffect(() => {
     setDoc(null);
@@ -88,7 +88,9 @@ export function TaskView({ id }: { id: string }) {
             <Tabs tabs={tabs} active={view} onChange={(v) => setView(v as View)} label={t('tabs.label')} idPrefix="view" />
             {tabs.map((tab) => (
               <div key={tab.id} role="tabpanel" id={panelId('view', tab.id)} aria-labelledby={tabId('view', tab.id)} hidden={view !== tab.id}>
-                {tab.id === 'tables' && <TablesEditor taskId={task.id} onView={setGridView} link={link} />}
+                {tab.id === 'tables' && (
+                  <TablesEditor taskId={task.id} onView={setGridView} link={link} onSaved={() => void api.task(task.id).then(replace, () => undefined)} />
+                )}
                 {tab.id === 'text' && view === 'text' && <TextPanel taskId={task.id} kind="text" />}
                 {tab.id === 'markdown' && view === 'markdown' && <TextPanel taskId={task.id} kind="markdown" />}
               </div>

@@ -2,8 +2,8 @@
  * Keep a task up to date by itself while it is being worked on: server-sent events first (one
  * connection, instant), long-poll when SSE does not work (a proxy that buffers, an old gateway):
  * after two stream errors without a single event, or when the stream is refused outright.
- * Watching stops once the task is editable or failed; a retry makes it work again and the watch
- * restarts. The first read is a plain GET so the page shows something at once after a reload.
+ * Watching stops once its tables can be read (`ocr_done` on) or it failed; a retry makes it work
+ * again and the watch restarts. The first read is a plain GET so the page shows something at once after a reload.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, urls } from './api.client.ts';

@@ -64,7 +64,7 @@ test('sign in (wrong token refused), upload, live status and image on the cookie
   // Upload through the page (XHR + CSRF header), then the status updates by itself (EventSource
   // on the cookie) and the page image loads (<img> on the cookie).
   const id = await uploadFile(page, SMALL_TABLE);
-  await page.waitForSelector('[data-testid=status-badge][data-status=editable]', { timeout: OCR_TIMEOUT });
+  await page.waitForSelector('[data-testid=status-badge][data-status=ocr_done]', { timeout: OCR_TIMEOUT });
   await page.waitForFunction(() => [...document.querySelectorAll('main img')].some((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0), null, { timeout: 30_000 });
   // The event stream the page uses, opened here so the check does not depend on how fast OCR was.
   const streamed = await page.evaluate(
@@ -82,11 +82,11 @@ test('sign in (wrong token refused), upload, live status and image on the cookie
       }),
     id,
   );
-  assert.equal(streamed, 'editable');
+  assert.equal(streamed, 'ocr_done');
 
   // A reload keeps the session and the place.
   await page.reload();
-  await page.waitForSelector('[data-testid=status-badge][data-status=editable]');
+  await page.waitForSelector('[data-testid=status-badge][data-status=ocr_done]');
   assert.equal(await form.count(), 0);
   assert.equal(await page.locator('[data-testid=task-page]').getAttribute('data-task-id'), id);
 

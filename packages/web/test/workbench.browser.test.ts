@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 import type { Browser, FileChooser, Page } from 'playwright-core';
 import type { Sheet } from '@ocrflow/core';
 import type { TestServer } from '../../server/test/helpers/server.helper.ts';
-import { OCR_TIMEOUT, REPORT_SCAN, launchChromium, openPage, screenshot, scriptErrors, startWorkbench, uploadFile, waitEditable } from './helpers/browser.helper.ts';
+import { OCR_TIMEOUT, REPORT_SCAN, launchChromium, openPage, screenshot, scriptErrors, startWorkbench, uploadFile, waitReady } from './helpers/browser.helper.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -106,12 +106,12 @@ test('upload the report, see it finish by itself, edit a cell, add a row, save, 
   await page.waitForURL(/#\/tasks\/[^/]+$/, { timeout: 30_000 });
   const id = decodeURIComponent(new URL(page.url()).hash.replace('#/tasks/', ''));
   // The status moves on by itself (no reload, no button): first a working state with a spinner…
-  await page.waitForSelector('[data-testid=status-badge][data-status=ocr_processing], [data-testid=status-badge][data-status=ocr_done], [data-testid=status-badge][data-status=excel_generated]', { timeout: 30_000 });
+  await page.waitForSelector('[data-testid=status-badge][data-status=ocr_processing]', { timeout: 30_000 });
   assert.ok(await page.locator('[data-testid=status-badge] .spinner').count(), 'a spinner while OCR runs');
   assert.equal(await page.locator('[data-testid=task-page]').getAttribute('data-channel'), 'sse', 'updates come over server-sent events');
   await screenshot(page, 'task-processing');
   // …then the tables.
-  await waitEditable(page);
+  await waitReady(page);
   finishedTask = id;
 
   const v1 = await apiData<Tables>(`tasks/${id}/tables`);
@@ -167,6 +167,8 @@ test('upload the report, see it finish by itself, edit a cell, add a row, save, 
   await page.waitForSelector('[data-testid=saved]');
   assert.equal(await page.locator('[data-testid=unsaved]').count(), 0, 'saved: no longer marked unsaved');
   assert.equal(await page.locator('[data-testid=version-picker] option').count(), 2, 'v1 (as read) and v2 (edited)');
+  // The first save stored the workbook and the edit: the badge follows without a reload.
+  await page.waitForSelector('[data-testid=status-badge][data-status=editable]', { timeout: 10_000 });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
   assert.equal(download.suggestedFilename(), 'report-scan.xlsx');
@@ -200,7 +202,7 @@ test('a save in between is reported, not overwritten', { timeout: 120_000 }, asy
   const [a, b] = [await openPage(browser), await openPage(browser)];
   for (const p of [a, b]) {
     await p.goto(`${server.url}/#/tasks/${finishedTask}`);
-    await waitEditable(p);
+    await waitReady(p);
   }
   const edit = async (p: Page, text: string) => {
     await p.locator('[data-testid=sheet-grid] td[data-x="0"][data-y="0"]').dblclick();
@@ -234,11 +236,11 @@ test('leave mid-OCR (reload, now without SSE) and the task still finishes by its
   });
   await page.reload();
   const atReload = (await apiData<{ status: string }>(`tasks/${id}`)).status;
-  assert.notEqual(atReload, 'editable', 'the reload happened while OCR was still running');
+  assert.equal(atReload, 'ocr_processing', 'the reload happened while OCR was still running');
   await page.waitForSelector('[data-testid=task-page][data-channel=poll]', { timeout: 10_000 });
-  await waitEditable(page);
+  await waitReady(page);
   await page.click('a.back');
-  await page.waitForSelector(`[data-task-id="${id}"] [data-status=editable]`);
+  await page.waitForSelector(`[data-task-id="${id}"] [data-status=ocr_done]`);
   const rows = await page.locator('[data-testid=task-list] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-task-id')));
   assert.deepEqual(rows.slice(0, 2), [id, finishedTask].filter(Boolean), 'newest first');
   await screenshot(page, 'home-list');
@@ -250,7 +252,7 @@ test('Chinese for a Chinese browser, switchable and remembered; phone width stac
   assert.ok(finishedTask, 'needs the finished task of the first test');
   const page = await openPage(browser, { locale: 'zh-CN' });
   await page.goto(`${server.url}/#/tasks/${finishedTask}`);
-  await waitEditable(page);
+  await waitReady(page);
   assert.equal(await page.locator('.brand strong').textContent(), 'ocrflow 工作台');
   assert.equal(await page.locator('[data-testid=status-badge]').textContent(), '可以核对和编辑了');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
@@ -258,7 +260,7 @@ test('Chinese for a Chinese browser, switchable and remembered; phone width stac
   await page.selectOption('[data-testid=lang-select]', 'en');
   assert.equal(await page.locator('[data-testid=save]').textContent(), 'Save');
   await page.reload();
-  await waitEditable(page);
+  await waitReady(page);
   assert.equal(await page.locator('.brand strong').textContent(), 'ocrflow workbench', 'the choice outlives a reload');
 
   await page.setViewportSize({ width: 375, height: 812 });

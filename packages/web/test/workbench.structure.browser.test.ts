@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { OcrDocument, Sheet, SheetMerge } from '@ocrflow/core';
 import type { TestServer } from '../../server/test/helpers/server.helper.ts';
-import { OCR_TIMEOUT, REPORT_SCAN, launchChromium, openPage, screenshot, scriptErrors, startWorkbench, uploadFile, waitEditable } from './helpers/browser.helper.ts';
+import { OCR_TIMEOUT, REPORT_SCAN, launchChromium, openPage, screenshot, scriptErrors, startWorkbench, uploadFile, waitReady } from './helpers/browser.helper.ts';
 import { mergesOf, rangeOf, readXlsx, textAt } from './helpers/xlsx.helper.ts';
 
 let server: TestServer;
@@ -56,7 +56,7 @@ test('merge, split and move text through the UI, undo by keyboard, save: reload 
   const page = await openPage(browser);
   await page.goto(server.url);
   const id = await uploadFile(page, REPORT_SCAN);
-  await waitEditable(page);
+  await waitReady(page);
   uprightTask = id;
   const v1 = await apiData<{ version: number; sheets: Sheet[] }>(`tasks/${id}/tables`);
   uprightSheets = v1.sheets;
@@ -161,7 +161,7 @@ test('merge, split and move text through the UI, undo by keyboard, save: reload 
   assert.equal(v2.sheets[si].rows[src[0]][src[1]], null);
 
   await page.reload();
-  await waitEditable(page);
+  await waitReady(page);
   const again = await openSheet(page, si);
   assert.equal(await spanOf(td(again, mr, mc), 'rowspan'), 2, 'the new merge after a reload');
   assert.equal(await spanOf(td(again, ocrMerge.row, ocrMerge.col), 'colspan'), 1, 'the split merge stays split');
@@ -184,7 +184,7 @@ test('Chinese labels; at phone width the structure tools wrap and merging works 
   assert.ok(uprightTask, 'needs the task of the first test');
   const page = await openPage(browser, { locale: 'zh-CN', viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true });
   await page.goto(`${server.url}/#/tasks/${uprightTask}`);
-  await waitEditable(page);
+  await waitReady(page);
   assert.equal(await page.locator('[data-testid=merge-cells]').textContent(), '合并单元格');
   assert.equal(await page.locator('[data-testid=split-cell]').textContent(), '拆分单元格');
   assert.equal(await page.locator('[data-testid=move-text]').textContent(), '移动文字');
@@ -230,7 +230,7 @@ test('a phone photo with an EXIF rotation, uploaded through the UI, gives the sh
   const page = await openPage(browser);
   await page.goto(server.url);
   const id = await uploadFile(page, photo);
-  await waitEditable(page);
+  await waitReady(page);
   const doc = await apiData<OcrDocument>(`tasks/${id}/document`);
   const p0 = doc.pages[0];
   const u0 = uprightDoc.pages[0];

@@ -4,17 +4,26 @@ import { verifyWebhook, OcrflowWebhookError } from '@ocrflow/client';
 import { OcrflowError } from '@ocrflow/core';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
 import type { WorkbenchRouteOptions } from './workbench.routes.ts';
-import { healthSchema, taskIdParams, taskSchema } from './workbench.schemas.ts';
+import { healthSchema, ocrStepSchema, taskIdParams, taskSchema } from './workbench.schemas.ts';
 
 export const ocrRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {
   const { tasks, ocr } = wb;
 
   app.post(
     '/ocr/start/:id',
-    { schema: { summary: 'Start OCR of a created or uploaded task', description: '409 in any other state.', tags: ['workbench'], params: taskIdParams, response: { 200: envelope(taskSchema), ...envelopeErrors } } },
+    {
+      schema: {
+        summary: 'Start OCR of a task (idempotent)',
+        description:
+          'The upload already starts OCR, so this answers 200 with the running job. A task that is `created`/`uploaded` is started, one in `ocr_failed` is started again (the same OCR job retried); a task past OCR is answered as it is. 404 for an unknown id.',
+        tags: ['workbench'],
+        params: taskIdParams,
+        response: { 200: envelope(ocrStepSchema), ...envelopeErrors },
+      },
+    },
     async (req) => {
-      const t = await ocr.start((req.params as { id: string }).id);
-      return ok(await tasks.view(t), t.status === 'ocr_failed' ? `OCR could not start: ${t.errorMessage}` : 'OCR started');
+      const { task, message } = await ocr.ensureStarted((req.params as { id: string }).id);
+      return ok({ ...(await tasks.view(task)), message }, message);
     },
   );
 

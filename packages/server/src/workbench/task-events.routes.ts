@@ -38,7 +38,9 @@ export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async
       const q = req.query as { since?: string; timeout_ms: number };
       let since = -1;
       if (q.since !== undefined && q.since !== '') {
-        since = /^\d+$/.test(q.since) ? Number(q.since) : Date.parse(q.since);
+        // An updated_at pasted into a URL unencoded: its offset's `+` arrives as a space.
+        const text = q.since.replace(/ (\d\d:\d\d)$/, '+$1');
+        since = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
         if (!Number.isFinite(since)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'since must be an updated_at time (ISO 8601)', { field: 'since' });
       }
       const ac = new AbortController();

@@ -6,9 +6,9 @@ import type { WorkbenchRouteOptions } from './workbench.routes.ts';
 import { anyObject, sheetSchema, tablesSchema, taskIdParams, versionQuery } from './workbench.schemas.ts';
 import { contentDisposition } from './workbooks.service.ts';
 
-const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Edited sheets may be large (the limits are validateSheets'); the app's default body limit is 1 MB. */
-const SHEETS_BODY_LIMIT = 64 * 1024 * 1024;
+export const SHEETS_BODY_LIMIT = 64 * 1024 * 1024;
 
 /** A JSON text already serialised (the stored OCR document) inside the envelope, without parsing it again. */
 const rawEnvelope = (json: string) => `{"success":true,"message":"ok","data":${json}}`;
@@ -84,6 +84,7 @@ export const taskFilesRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async 
     {
       schema: {
         summary: 'The tables as sheets (latest workbook version, or `version`)',
+        description: 'From `ocr_done` on (409 before). Until the workbook is first generated or saved, version 1 is derived from the OCR result without being stored.',
         tags: ['workbench'],
         params: taskIdParams,
         querystring: versionQuery,
@@ -100,7 +101,7 @@ export const taskFilesRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async 
       schema: {
         summary: 'Save edited sheets as a new workbook version',
         description:
-          'Old versions are kept and the OCR result never changes. 422 OCRFLOW_ERR_INVALID_SHEETS saying what is wrong; 409 when the task is not editable or `base_version` is no longer the latest (someone saved in between).',
+          'Old versions are kept and the OCR result never changes; the task becomes `editable` (a first save at `ocr_done` stores version 1, the OCR sheets, then the edit as version 2). 422 OCRFLOW_ERR_INVALID_SHEETS saying what is wrong, nothing saved; 409 before OCR is done or when `base_version` is no longer the latest (someone saved in between).',
         tags: ['workbench'],
         params: taskIdParams,
         body: {
@@ -132,7 +133,7 @@ export const taskFilesRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async 
     {
       schema: {
         summary: 'Download the workbook (.xlsx) of the latest or a given version',
-        description: 'Named after the upload (`报表.jpg` → `报表.xlsx`) with an RFC 5987 Content-Disposition and an ASCII fallback name.',
+        description: 'Named after the upload (`报表.jpg` → `报表.xlsx`) with an RFC 5987 Content-Disposition and an ASCII fallback name. At `ocr_done` version 1 is generated first (`→ excel_generated`); 409 before OCR is done.',
         tags: ['workbench'],
         params: taskIdParams,
         querystring: versionQuery,

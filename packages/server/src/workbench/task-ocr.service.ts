@@ -4,22 +4,24 @@
  * whichever comes first of
  *   - the signed webhook (`onWebhook`), and
  *   - the long-poll fallback (`follow`: the client's `waitFor`, which rides out restarts),
- * and both end in `onJobEnded`, whose first store write is the conditional
- * `ocr_processing → ocr_done`: the loser's write matches no row and it stops there — no second
- * transition, no second workbook version.
- *
- * Then the OCR JSON and the analysis are fetched through the client and stored (the JSON is
- * written once and never changed), and version 1 of the workbook is generated.
+ *   - `poll` (`POST /ocr/poll/{id}`: a client asking, which reads the job once),
+ * and all end in `onJobEnded`. It first fetches the OCR JSON and the analysis through the client and
+ * stores them (the JSON is written once and never changed), then makes the conditional
+ * `ocr_processing → ocr_done`: so `ocr_done` always means "the tables can be read", and the loser
+ * of a race writes no row — no second transition. Workbook version 1 is not made here: it is
+ * generated when first asked for (WorkbooksService).
  *
  * After a restart `reconcile` picks up every task that was in flight: `uploaded` ones are
  * submitted, `ocr_processing` ones followed again (or their job found by task_id when the
- * process died before recording it), `ocr_done`/`excel_generated` ones finished. While shutting
- * down nothing is failed: a fetch cut short by the closing server leaves the task for the next start.
+ * process died before recording it), and `ocr_done` ones an older process left without their OCR
+ * JSON get it. While shutting down nothing is failed: a fetch cut short by the closing server
+ * leaves the task `ocr_processing` for the next start.
  */
-import { OcrflowApiError, OcrflowNetworkError, isTerminalStatus, isTransient, backoffMs, type Job, type WebhookPayload } from '@ocrflow/client';
-import { OcrflowError } from '@ocrflow/core';
+import { isTerminalStatus, isTransient, backoffMs, type Job, type WebhookPayload } from '@ocrflow/client';
+import { OcrflowError, isTableBlock, type OcrDocument } from '@ocrflow/core';
 import type { TaskRecord } from '../ports/task-store.port.ts';
 import type { OcrLink } from './ocr.link.ts';
+import { describeOcrError, stepMessage } from './task-ocr.text.ts';
 import { IN_FLIGHT, invalidState } from './task.state.ts';
 import type { TasksService } from './tasks.service.ts';
 import { taskKeys, type WorkbenchContext } from './workbench.context.ts';
@@ -27,12 +29,10 @@ import type { WorkbooksService } from './workbooks.service.ts';
 
 export type WebhookOutcome = 'completed' | 'failed' | 'ignored';
 
-/** A plain sentence for people (the task's error_message). */
-export function describeOcrError(e: unknown): string {
-  if (e instanceof OcrflowNetworkError) return `The OCR service is not reachable (${e.message.replace(/^Cannot reach the ocrflow service at /, '')})`;
-  if (e instanceof OcrflowApiError) return e.status === 503 ? `The OCR service is not available: ${e.message}` : e.message;
-  if (e instanceof Error) return e.message;
-  return String(e);
+/** What `POST /ocr/start` and `POST /ocr/poll` answer besides the task: a sentence for people. */
+export interface OcrStep {
+  task: TaskRecord;
+  message: string;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -49,7 +49,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export class TaskOcrService {
   private readonly waiters = new Map<string, AbortController>();
   private readonly inflight = new Set<Promise<unknown>>();
-  /** Tasks whose results this process is fetching or whose workbook it is generating. */
+  /** Tasks whose OCR results this process is fetching. */
   private readonly finishing = new Set<string>();
   private readonly stopper = new AbortController();
   private sweeper: ReturnType<typeof setInterval> | null = null;
@@ -90,18 +90,61 @@ export class TaskOcrService {
   /** `POST /ocr/retry/{id}`: OCR again after `ocr_failed`, the workbook again after `excel_failed`. */
   async retry(id: string): Promise<TaskRecord> {
     const task = await this.tasks.require(id);
-    if (task.status === 'ocr_failed') {
-      const moved = await this.tasks.move(id, { from: ['ocr_failed'], to: 'ocr_processing', patch: { errorMessage: null } });
-      if (!moved) throw invalidState((await this.tasks.require(id)).status, 'it was retried meanwhile');
-      return this.submit(moved, true);
-    }
+    if (task.status === 'ocr_failed') return this.retryOcr(id);
     if (task.status === 'excel_failed') {
       const moved = await this.tasks.move(id, { from: ['excel_failed'], to: 'ocr_done', patch: { errorMessage: null } });
       if (!moved) throw invalidState((await this.tasks.require(id)).status, 'it was retried meanwhile');
-      this.background(() => this.finish(moved));
+      this.background(() => this.workbooks.generateFirst(moved));
       return moved;
     }
     throw invalidState(task.status, 'only a task in ocr_failed or excel_failed can be retried');
+  }
+
+  private async retryOcr(id: string): Promise<TaskRecord> {
+    const moved = await this.tasks.move(id, { from: ['ocr_failed'], to: 'ocr_processing', patch: { errorMessage: null } });
+    if (!moved) throw invalidState((await this.tasks.require(id)).status, 'it was retried meanwhile');
+    return this.submit(moved, true);
+  }
+
+  /**
+   * `POST /ocr/start/{id}`, idempotent: the upload already started OCR, so a start of a running
+   * task answers with its job; `created`/`uploaded` start it, `ocr_failed` starts it again, and a
+   * task past OCR answers as it is. Never a 409 for a task that exists.
+   */
+  async ensureStarted(id: string): Promise<OcrStep> {
+    let task = await this.tasks.require(id);
+    if (task.status === 'created' || task.status === 'uploaded') task = await this.start(id, { orCurrent: true });
+    else if (task.status === 'ocr_failed') {
+      try {
+        task = await this.retryOcr(id);
+      } catch (e) {
+        if (!(e instanceof OcrflowError && e.code === 'OCRFLOW_ERR_INVALID_STATE')) throw e;
+        task = await this.tasks.require(id); // started again by someone else meanwhile
+      }
+    }
+    return { task, message: stepMessage(task) };
+  }
+
+  /**
+   * `POST /ocr/poll/{id}`: the task after checking its OCR job once. The webhook or the long-poll
+   * fallback normally finish the task by themselves; a client asking moves it on too when the job
+   * has ended (the same `onJobEnded`, so still one transition). Never fails because the OCR service
+   * cannot be asked: the answer is the task as it is, with a message saying so.
+   */
+  async poll(id: string): Promise<OcrStep> {
+    const task = await this.tasks.require(id);
+    if (task.status !== 'ocr_processing' || !task.ocrJobId) return { task, message: stepMessage(task) };
+    try {
+      const job = await this.link.client().get(task.ocrJobId, { signal: AbortSignal.timeout(10_000) });
+      if (isTerminalStatus(job.status)) await this.onJobEnded(id, job);
+      else this.follow(id, job.id);
+    } catch (e) {
+      this.ctx.log.info({ task: id, err: e }, 'polling the OCR job failed');
+      const now = await this.tasks.require(id);
+      return { task: now, message: `${stepMessage(now)} (the OCR job could not be checked just now: ${describeOcrError(e)})` };
+    }
+    const now = await this.tasks.require(id);
+    return { task: now, message: stepMessage(now) };
   }
 
   /** Cancel the task's OCR job if it still runs and stop following it (task deletion). */
@@ -179,18 +222,19 @@ export class TaskOcrService {
     return this.onJobEnded(taskId, job);
   }
 
-  /** Both paths end here; the conditional `ocr_processing → ocr_done|ocr_failed` picks the winner. */
+  /**
+   * Every path ends here. A finished job: its results are stored first, then the conditional
+   * `ocr_processing → ocr_done` picks the winner. Failed or canceled: `ocr_processing → ocr_failed`.
+   */
   async onJobEnded(taskId: string, job: Job): Promise<{ outcome: WebhookOutcome; reason: string }> {
     if (job.status === 'finished') {
-      const claimed = await this.tasks.move(taskId, {
-        from: ['ocr_processing'],
-        to: 'ocr_done',
-        jobId: job.id,
-        patch: { ocrJobId: job.id, pageCount: job.page_count, errorMessage: null },
-      });
-      if (!claimed) return { outcome: 'ignored', reason: 'the task was already moved on' };
-      this.background(() => this.finish(claimed));
-      return { outcome: 'completed', reason: 'OCR finished' };
+      if (this.finishing.has(taskId)) return { outcome: 'ignored', reason: 'the task is being finished' };
+      this.finishing.add(taskId);
+      try {
+        return await this.finish(taskId, job);
+      } finally {
+        this.finishing.delete(taskId);
+      }
     }
     if (job.status === 'failed' || job.status === 'canceled') {
       const message = job.status === 'canceled' ? 'The OCR job was canceled' : `OCR failed: ${job.error?.message ?? 'unknown error'}`;
@@ -202,45 +246,62 @@ export class TaskOcrService {
     return { outcome: 'ignored', reason: `the job is ${job.status} now` };
   }
 
-  /** From `ocr_done`: fetch and store the OCR JSON and analysis, then generate workbook version 1. */
-  private async finish(task: TaskRecord): Promise<void> {
-    if (this.finishing.has(task.id)) return;
+  /** A finished job: store its results, then `ocr_processing → ocr_done` (or `ocr_failed` when they cannot be read). */
+  private async finish(taskId: string, job: Job): Promise<{ outcome: WebhookOutcome; reason: string }> {
+    const task = await this.tasks.get(taskId);
+    if (!task) return { outcome: 'ignored', reason: 'no such task (deleted?)' };
+    if (task.status !== 'ocr_processing') return { outcome: 'ignored', reason: 'the task was already moved on' };
+    if (task.ocrJobId && task.ocrJobId !== job.id) return { outcome: 'ignored', reason: 'the task follows another OCR job' };
+    let tableCount: number;
+    try {
+      tableCount = await this.fetchResults(task.id, job.id);
+    } catch (e) {
+      if (this.stopping) return { outcome: 'ignored', reason: 'shutting down' }; // left ocr_processing: the next start follows the job again
+      this.ctx.log.warn({ task: task.id, err: e }, 'reading the OCR result failed');
+      const message = `The OCR result could not be read: ${describeOcrError(e)}`;
+      const failed = await this.tasks.move(task.id, { from: ['ocr_processing'], to: 'ocr_failed', jobId: job.id, patch: { errorMessage: message } });
+      return failed ? { outcome: 'failed', reason: message } : { outcome: 'ignored', reason: 'the task was already moved on' };
+    }
+    const done = await this.tasks.move(task.id, {
+      from: ['ocr_processing'],
+      to: 'ocr_done',
+      jobId: job.id,
+      patch: { ocrJobId: job.id, pageCount: job.page_count, tableCount, errorMessage: null },
+    });
+    if (done) return { outcome: 'completed', reason: 'OCR finished' };
+    if (!(await this.tasks.get(task.id))) await this.ctx.blobs.delete(taskKeys.prefix(task.id)); // deleted while we fetched
+    return { outcome: 'ignored', reason: 'the task was already moved on' };
+  }
+
+  /** An `ocr_done` task an older process left without its OCR JSON: fetch it now, or `ocr_failed`. */
+  private async repairDocument(task: TaskRecord): Promise<void> {
+    if (this.finishing.has(task.id) || (await this.ctx.blobs.exists(taskKeys.document(task.id)))) return;
     this.finishing.add(task.id);
     try {
-      await this.finishOnce(task);
+      if (!task.ocrJobId) throw new OcrflowError('OCRFLOW_ERR_INTERNAL', 'the task has no OCR job');
+      const tableCount = await this.fetchResults(task.id, task.ocrJobId);
+      await this.tasks.patch(task.id, ['ocr_done'], { tableCount });
+    } catch (e) {
+      if (this.stopping) return;
+      this.ctx.log.warn({ task: task.id, err: e }, 'reading the OCR result failed');
+      await this.tasks.move(task.id, { from: ['ocr_done'], to: 'ocr_failed', patch: { errorMessage: `The OCR result could not be read: ${describeOcrError(e)}` } });
     } finally {
       this.finishing.delete(task.id);
     }
   }
 
-  private async finishOnce(task: TaskRecord): Promise<void> {
-    try {
-      await this.fetchResults(task);
-    } catch (e) {
-      if (this.stopping) return; // left in ocr_done: the next start finishes it
-      this.ctx.log.warn({ task: task.id, err: e }, 'reading the OCR result failed');
-      await this.tasks.move(task.id, { from: ['ocr_done'], to: 'ocr_failed', patch: { errorMessage: `The OCR result could not be read: ${describeOcrError(e)}` } });
-      return;
-    }
-    if (!(await this.tasks.get(task.id))) {
-      await this.ctx.blobs.delete(taskKeys.prefix(task.id)); // deleted while we fetched
-      return;
-    }
-    await this.workbooks.generateFirst(task);
-  }
-
-  private async fetchResults(task: TaskRecord): Promise<void> {
-    const jobId = task.ocrJobId;
-    if (!jobId) throw new OcrflowError('OCRFLOW_ERR_INTERNAL', 'the task has no OCR job');
+  /** Fetch and store the OCR JSON (once) and the analysis; the number of tables in the document. */
+  private async fetchResults(taskId: string, jobId: string): Promise<number> {
     const client = this.link.client();
     const { blobs } = this.ctx;
-    const docKey = taskKeys.document(task.id);
+    const docKey = taskKeys.document(taskId);
     // Written once: a retry after a failure later on never replaces the OCR JSON.
+    let doc: OcrDocument;
     if (!(await blobs.exists(docKey))) {
-      const doc = await this.transient(() => client.result(jobId, 'json', { signal: this.stopper.signal }));
+      doc = (await this.transient(() => client.result(jobId, 'json', { signal: this.stopper.signal }))) as OcrDocument;
       await blobs.put(docKey, JSON.stringify(doc));
-    }
-    const analysisKey = taskKeys.analysis(task.id);
+    } else doc = JSON.parse((await blobs.get(docKey)).toString('utf8')) as OcrDocument;
+    const analysisKey = taskKeys.analysis(taskId);
     if (!(await blobs.exists(analysisKey))) {
       try {
         const a = await this.transient(() => client.analysis(jobId, { signal: this.stopper.signal }));
@@ -248,9 +309,10 @@ export class TaskOcrService {
       } catch (e) {
         if (this.stopping) throw e;
         // Analysis off (OCRFLOW_ANALYSIS=0) or its step failed: the workbook does not need it.
-        this.ctx.log.info({ task: task.id, err: e }, 'no analysis for this task');
+        this.ctx.log.info({ task: taskId, err: e }, 'no analysis for this task');
       }
     }
+    return doc.pages.reduce((n, p) => n + p.blocks.filter(isTableBlock).length, 0);
   }
 
   /** A few tries on transient failures (the OCR service restarting, a dropped connection). */
@@ -270,6 +332,7 @@ export class TaskOcrService {
     while (!ready() && !this.stopping) await sleep(50, this.stopper.signal);
     if (this.stopping) return 0;
     const tasks = await this.ctx.store.listByStatus(IN_FLIGHT, 100_000);
+    let n = 0;
     for (const t of tasks) {
       if (this.stopping) break;
       try {
@@ -277,19 +340,20 @@ export class TaskOcrService {
         else if (t.status === 'ocr_processing') {
           if (t.ocrJobId) this.follow(t.id, t.ocrJobId);
           else await this.submit(t, false);
-        } else if (t.status === 'ocr_done') this.background(() => this.finish(t));
-        else if (t.status === 'excel_generated') this.background(() => this.workbooks.makeEditable(t));
+        } else if (!(await this.ctx.blobs.exists(taskKeys.document(t.id)))) this.background(() => this.repairDocument(t));
+        else continue; // ocr_done with its OCR JSON: at rest
+        n++;
       } catch (e) {
         this.ctx.log.warn({ task: t.id, err: e }, 'reconciling a task failed');
       }
     }
-    if (tasks.length) this.ctx.log.info({ tasks: tasks.length }, 'workbench tasks in flight picked up after start');
-    return tasks.length;
+    if (n) this.ctx.log.info({ tasks: n }, 'workbench tasks in flight picked up after start');
+    return n;
   }
 
   /**
-   * Work nobody in this process is doing: a task `ocr_processing` without a follower here, or
-   * `ocr_done`/`excel_generated` not being finished here, unchanged for `staleMs`. In the embedded
+   * Work nobody in this process is doing: a task `ocr_processing` without a follower here,
+   * unchanged for `staleMs`. In the embedded
    * shape every such task has its follower, so this finds nothing; with several processes
    * (issue 8) it picks up what a process that died was following. The conditional transitions
    * make a task picked up twice harmless.
@@ -298,16 +362,9 @@ export class TaskOcrService {
     if (this.stopping) return 0;
     const now = this.ctx.now();
     let n = 0;
-    for (const t of await this.ctx.store.listByStatus(['ocr_processing', 'ocr_done', 'excel_generated'], 10_000)) {
-      if (now - t.updatedAt < staleMs) continue;
-      if (t.status === 'ocr_processing') {
-        if (!t.ocrJobId || this.waiters.has(t.id)) continue;
-        this.follow(t.id, t.ocrJobId);
-      } else {
-        if (this.finishing.has(t.id)) continue;
-        if (t.status === 'ocr_done') this.background(() => this.finish(t));
-        else this.background(() => this.workbooks.makeEditable(t));
-      }
+    for (const t of await this.ctx.store.listByStatus(['ocr_processing'], 10_000)) {
+      if (now - t.updatedAt < staleMs || !t.ocrJobId || this.waiters.has(t.id) || this.finishing.has(t.id)) continue;
+      this.follow(t.id, t.ocrJobId);
       n++;
     }
     if (n) this.ctx.log.info({ tasks: n }, 'workbench tasks without a worker in this process picked up');

@@ -14,6 +14,7 @@ import type { AppServices, RouteOptions } from '../http/app.services.ts';
 import { installAuthGuard } from './auth.guard.ts';
 import { authRoutes } from './auth.routes.ts';
 import { installEnvelopeHandlers, sendEnvelopeError } from './envelope.ts';
+import { excelAppRoutes } from './excel-app.routes.ts';
 import { ocrRoutes } from './ocr.routes.ts';
 import { taskEventsRoutes } from './task-events.routes.ts';
 import { taskFilesRoutes } from './task-files.routes.ts';
@@ -40,4 +41,5 @@ export const workbenchRoutes: FastifyPluginAsync<RouteOptions> = async (app, { s
   await app.register(taskEventsRoutes, opts);
   await app.register(ocrRoutes, opts);
   await app.register(taskFilesRoutes, opts);
+  await app.register(excelAppRoutes, opts);
 };

@@ -2,13 +2,17 @@
 import { TASK_STATUSES } from '../ports/task-store.port.ts';
 
 const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
-const isoTime = { type: 'string', format: 'date-time' };
+const isoTime = { type: 'string', format: 'date-time', description: 'RFC 3339 with a numeric offset (`+00:00`)' };
 
 export const taskSchema = {
   type: 'object',
-  required: ['id', 'filename', 'mime', 'size_bytes', 'status', 'error_message', 'ocr_job_id', 'page_count', 'table_count', 'workbook_version', 'created_at', 'updated_at', 'transitions'],
+  required: [
+    'id', 'task_id', 'filename', 'mime', 'size_bytes', 'status', 'error_message', 'ocr_job_id', 'page_count', 'table_count', 'workbook_version',
+    'image_path', 'ocr_json_path', 'excel_path', 'created_at', 'updated_at', 'transitions',
+  ],
   properties: {
     id: { type: 'string', description: '`tsk_` + ULID; sorts by creation time' },
+    task_id: { type: 'string', description: 'The same as `id` (the name the image-to-Excel app\'s clients read)' },
     filename: { type: 'string', description: 'The uploaded file name (UTF-8); downloads are named after it' },
     mime: { type: 'string' },
     size_bytes: { type: 'integer' },
@@ -17,7 +21,10 @@ export const taskSchema = {
     ocr_job_id: nullable({ type: 'string' }),
     page_count: nullable({ type: 'integer' }),
     table_count: nullable({ type: 'integer' }),
-    workbook_version: nullable({ type: 'integer', description: 'Latest workbook version' }),
+    workbook_version: nullable({ type: 'integer', description: 'Latest stored workbook version; null until the workbook is first generated or saved' }),
+    image_path: { type: 'string', description: 'API URL of the uploaded file' },
+    ocr_json_path: nullable({ type: 'string', description: 'API URL of the OCR document JSON, once OCR is done' }),
+    excel_path: nullable({ type: 'string', description: 'API URL of the workbook download, once it has been generated' }),
     created_at: isoTime,
     updated_at: { ...isoTime, description: 'Strictly increasing per task: pass it as `since` to the long-poll' },
     transitions: {
@@ -56,6 +63,50 @@ export const tablesSchema = {
       items: { type: 'object', required: ['version', 'created_at', 'source'], properties: { version: { type: 'integer' }, created_at: isoTime, source: { type: 'string', enum: ['ocr', 'edit'] } } },
     },
     sheets: { type: 'array', items: sheetSchema },
+  },
+} as const;
+
+/** `POST /ocr/start` and `POST /ocr/poll`: the task plus a sentence about its OCR. */
+export const ocrStepSchema = {
+  ...taskSchema,
+  required: [...taskSchema.required, 'message'],
+  properties: { ...taskSchema.properties, message: { type: 'string', description: 'What the state means for OCR, in a sentence' } },
+} as const;
+
+const gridCellSchema = {
+  type: 'object',
+  required: ['text', 'rowspan', 'colspan', 'is_header'],
+  properties: {
+    text: { type: 'string', description: 'Empty in the positions a merged cell covers' },
+    rowspan: { type: 'integer', minimum: 1 },
+    colspan: { type: 'integer', minimum: 1 },
+    is_header: { type: 'boolean', description: 'The first row (styled as the header in the workbook)' },
+  },
+} as const;
+
+/** The image-to-Excel app's table shape (`/table/data`, `/table/save`): full cell grids, one per sheet. */
+export const tableDataSchema = {
+  type: 'object',
+  required: ['task_id', 'status', 'total_sheets', 'sheets'],
+  properties: {
+    task_id: { type: 'string' },
+    status: { type: 'string', enum: TASK_STATUSES },
+    total_sheets: { type: 'integer' },
+    version: { type: 'integer', description: 'The workbook version the grids come from (additive)' },
+    sheets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['sheet_id', 'sheet_name', 'rows', 'cols', 'data'],
+        properties: {
+          sheet_id: { type: 'integer', description: '1-based position' },
+          sheet_name: { type: 'string' },
+          rows: { type: 'integer' },
+          cols: { type: 'integer' },
+          data: { type: 'array', description: 'rows × cols cells: a merged cell once at its top-left with its spans, covered positions empty with span 1', items: { type: 'array', items: gridCellSchema } },
+        },
+      },
+    },
   },
 } as const;
 

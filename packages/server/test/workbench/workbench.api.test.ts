@@ -108,15 +108,17 @@ test('an upload racing a start of the same task (reconcile right after a restart
   assert.deepEqual(both.map((t) => t.status), ['ocr_processing', 'ocr_processing']);
   const jobs = (await (await fetch(`${srv.url}/v1/jobs?task_id=${created.id}`)).json()) as { jobs: unknown[] };
   assert.equal(jobs.jobs.length, 1, 'one OCR job for the task');
-  // The explicit start route still says 409 to a second start.
+  // The service's plain start still refuses a second start; the route answers with the running job.
   await assert.rejects(wb.ocr.start(created.id), /The task is ocr_processing/);
+  const again = await api.call<TaskView & { message: string }>(`/api/v1/ocr/start/${created.id}`, { method: 'POST' });
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  assert.deepEqual([again.body.data.status, again.body.data.ocr_job_id, again.body.data.message], ['ocr_processing', both[0].ocrJobId, 'OCR is running']);
   assert.equal((await api.call(`/api/v1/tasks/${created.id}`, { method: 'DELETE' })).status, 200);
 });
 
 test('illegal moves are 409, reads before OCR are 409/404, unknown tasks 404 — all in the envelope', async () => {
   const id = task.id;
   for (const [p, init, status, code] of [
-    [`/api/v1/ocr/start/${id}`, { method: 'POST' }, 409, 'OCRFLOW_ERR_INVALID_STATE'],
     [`/api/v1/ocr/retry/${id}`, { method: 'POST' }, 409, 'OCRFLOW_ERR_INVALID_STATE'],
     [`/api/v1/tasks/${id}/tables`, {}, 409, 'OCRFLOW_ERR_RESULT_NOT_READY'],
     [`/api/v1/tasks/${id}/excel`, {}, 409, 'OCRFLOW_ERR_RESULT_NOT_READY'],
@@ -238,6 +240,8 @@ test('every workbench route is in the OpenAPI document', async () => {
     ['/api/v1/tasks/{id}/events', 'get'], ['/api/v1/ocr/start/{id}', 'post'], ['/api/v1/ocr/retry/{id}', 'post'], ['/api/v1/ocr/health', 'get'],
     ['/api/v1/ocr/webhook', 'post'], ['/api/v1/tasks/{id}/image', 'get'], ['/api/v1/tasks/{id}/document', 'get'], ['/api/v1/tasks/{id}/text', 'get'],
     ['/api/v1/tasks/{id}/analysis', 'get'], ['/api/v1/tasks/{id}/tables', 'get'], ['/api/v1/tasks/{id}/tables', 'put'], ['/api/v1/tasks/{id}/excel', 'get'],
+    ['/api/v1/ocr/poll/{task_id}', 'post'], ['/api/v1/table/data/{task_id}', 'get'], ['/api/v1/table/save/{task_id}', 'post'],
+    ['/api/v1/excel/generate/{task_id}', 'post'], ['/api/v1/excel/download/{task_id}', 'get'],
   ];
   for (const [p, m] of want) assert.ok(doc.paths[p]?.[m], `${m.toUpperCase()} ${p} missing from /openapi.json`);
   assert.ok(!Object.keys(doc.paths).includes('/*'), 'the UI catch-all is hidden');

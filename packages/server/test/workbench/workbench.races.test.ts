@@ -2,7 +2,7 @@
  * Webhook versus long-poll fallback, in both orders, on real OCR jobs. The OCR service's real,
  * signed webhook is sent to a holding receiver (it is forwarded byte for byte when the test says),
  * and the client's long-poll requests are held by a gate until the test opens it. Whichever path
- * comes first finishes the task; the other is a no-op: one transition each, one workbook version.
+ * comes first finishes the task; the other is a no-op: one transition each, the OCR JSON stored once.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,21 +58,24 @@ async function forward(hook: Received) {
   return api.call<{ task_id: string; outcome: string; reason: string }>('/api/v1/ocr/webhook', { method: 'POST', headers, body: hook.body });
 }
 
+/** The versions the tables list, and the stored one: version 1 is derived on demand, none stored yet. */
 async function versionsOf(id: string): Promise<number[]> {
   const r = await api.call<{ versions: { version: number }[] }>(`/api/v1/tasks/${id}/tables`);
   assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal((await api.task(id)).workbook_version, null, 'no workbook stored by OCR finishing');
   return r.body.data.versions.map((v) => v.version);
 }
 
-const FULL = ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable'];
+/** OCR done: the task rests at ocr_done (its workbook is made when first asked for). */
+const FULL = ['created', 'uploaded', 'ocr_processing', 'ocr_done'];
 
 test('webhook first, then the long-poll: the webhook finishes the task, the poll is a no-op', async () => {
   const { task, hook } = await ocrDoneButUnreported('webhook-first.png');
   const r = await forward(hook);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.deepEqual([r.body.data.task_id, r.body.data.outcome], [task.id, 'completed']);
-  const done = await api.waitFor(task.id, ['editable', 'ocr_failed', 'excel_failed'], 60_000);
-  assert.equal(done.status, 'editable', done.error_message ?? '');
+  const done = await api.waitFor(task.id, ['ocr_done', 'ocr_failed'], 60_000);
+  assert.equal(done.status, 'ocr_done', done.error_message ?? '');
 
   gate.open(task.ocr_job_id!);
   await wb().ocr.settled(); // the fallback has now seen the end too, and did nothing
@@ -90,13 +93,13 @@ test('webhook first, then the long-poll: the webhook finishes the task, the poll
 test('long-poll first, then the webhook: the poll finishes the task, the webhook is a no-op', async () => {
   const { task, hook } = await ocrDoneButUnreported('poll-first.png');
   gate.open(task.ocr_job_id!);
-  const done = await api.waitFor(task.id, ['editable', 'ocr_failed', 'excel_failed'], 60_000);
-  assert.equal(done.status, 'editable', done.error_message ?? '');
+  const done = await api.waitFor(task.id, ['ocr_done', 'ocr_failed'], 60_000);
+  assert.equal(done.status, 'ocr_done', done.error_message ?? '');
   await wb().ocr.settled();
 
   const r = await forward(hook);
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  assert.deepEqual([r.body.data.outcome, r.body.data.reason], ['ignored', 'the task is already editable']);
+  assert.deepEqual([r.body.data.outcome, r.body.data.reason], ['ignored', 'the task is already ocr_done']);
   await wb().ocr.settled();
   const after = await api.task(task.id);
   assert.deepEqual(after.transitions.map((t) => t.status), FULL);
@@ -108,9 +111,9 @@ test('both at the same moment: still one transition each and one version', async
   const { task, hook } = await ocrDoneButUnreported('together.png');
   const [r] = await Promise.all([forward(hook), Promise.resolve(gate.open(task.ocr_job_id!))]);
   assert.equal(r.status, 200);
-  const done = await api.waitFor(task.id, ['editable', 'ocr_failed', 'excel_failed'], 60_000);
+  const done = await api.waitFor(task.id, ['ocr_done', 'ocr_failed'], 60_000);
   await wb().ocr.settled();
-  assert.equal(done.status, 'editable');
+  assert.equal(done.status, 'ocr_done');
   assert.deepEqual((await api.task(task.id)).transitions.map((t) => t.status), FULL);
   assert.deepEqual(await versionsOf(task.id), [1]);
 });

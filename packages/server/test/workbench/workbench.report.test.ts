@@ -1,6 +1,6 @@
 /**
  * The workbench end to end on the real Chinese service report (real OCR, real SQLite, loopback
- * HTTP): uploaded as `报表.jpg`, followed over SSE until editable; then every read route, an edit
+ * HTTP): uploaded as `报表.jpg`, followed over SSE until OCR is done; then every read route, an edit
  * round-trip (a changed cell and an added row saved as version 2, downloaded and read back with
  * exceljs, merges intact), optimistic locking, sheet validation, the download name, and delete.
  * One OCR'd task is shared by all assertions (OCR of this page is the expensive part).
@@ -53,24 +53,26 @@ async function followSse(id: string, statuses: string[], timeoutMs = 240_000): P
   }
 }
 
-test('报表.jpg: uploaded, OCR\'d and editable; the status arrives by itself over SSE; every transition once', async () => {
+test('报表.jpg: uploaded and OCR\'d; the status arrives by itself over SSE and rests at ocr_done; every transition once', async () => {
   const r = await api.upload(dataset(REPORT_SCAN), '报表.jpg');
   assert.equal(r.status, 201, JSON.stringify(r.body));
-  task = await followSse(r.body.data.id, ['editable', 'ocr_failed', 'excel_failed']);
-  assert.equal(task.status, 'editable', task.error_message ?? '');
+  task = await followSse(r.body.data.id, ['ocr_done', 'ocr_failed', 'excel_failed']);
+  assert.equal(task.status, 'ocr_done', task.error_message ?? '');
   assert.equal(task.filename, '报表.jpg');
   assert.equal(task.mime, 'image/jpeg');
   assert.equal(task.page_count, 1);
   assert.ok((task.table_count ?? 0) >= 1);
-  assert.equal(task.workbook_version, 1);
+  assert.equal(task.workbook_version, null, 'the workbook is made when first asked for');
+  assert.equal(task.excel_path, null);
+  assert.equal(task.ocr_json_path, `/api/v1/tasks/${task.id}/document`);
   assert.equal(task.error_message, null);
   // Both the webhook and the long-poll fallback reported the end; one of them moved the task.
-  assert.deepEqual(task.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable']);
+  assert.deepEqual(task.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done']);
   const times = task.transitions.map((t) => Date.parse(t.at));
   assert.deepEqual(times, [...times].sort((a, b) => a - b));
-  const order = ['ocr_processing', 'ocr_done', 'excel_generated', 'editable'];
+  const order = ['ocr_processing', 'ocr_done'];
   assert.deepEqual(seen.filter((s) => order.includes(s)), order.filter((s) => seen.includes(s)), `SSE order ${seen.join(',')}`);
-  assert.equal(seen[seen.length - 1], 'editable');
+  assert.equal(seen[seen.length - 1], 'ocr_done');
   // The OCR service delivered its signed webhook to us (whoever won, it was accepted).
   await srv.service.services.workbench!.ocr.settled();
   const d = (await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}/deliveries`)).json()) as { deliveries: { url: string; state: string; last_status: number }[] };
@@ -155,7 +157,11 @@ test('edit round-trip: a changed cell and an added row saved as version 2, downl
   assert.deepEqual(v2.body.data.versions.map((v) => [v.version, v.source]), [[1, 'ocr'], [2, 'edit']]);
   const v1 = await api.call<{ sheets: Sheet[] }>(`/api/v1/tasks/${task.id}/tables?version=1`);
   assert.deepEqual(v1.body.data.sheets, original.sheets, 'version 1 is kept as it was');
-  assert.equal((await api.task(task.id)).status, 'editable');
+  // The first save stored version 1 (the OCR sheets) and the edit on top: ocr_done → excel_generated → editable.
+  const saved1 = await api.task(task.id);
+  assert.equal(saved1.status, 'editable');
+  assert.deepEqual(saved1.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable']);
+  assert.equal(saved1.excel_path, `/api/v1/excel/download/${task.id}`);
   assert.equal(await (await fetch(`${srv.url}/api/v1/tasks/${task.id}/document`)).text(), docBefore, 'the OCR JSON never changes');
 
   const res = await fetch(`${srv.url}/api/v1/tasks/${task.id}/excel`);

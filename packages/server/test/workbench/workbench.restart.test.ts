@@ -13,7 +13,8 @@ import { spawnServer, tempDataDir } from '../helpers/server.helper.ts';
 import { newTaskId } from '../../src/workbench/tasks.service.ts';
 import { downService, freePort, SECRET, startWb, until, WbApi, type TaskView, type WbServer } from './helpers/workbench.helper.ts';
 
-const FULL = ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable'];
+/** OCR done: the task rests at ocr_done (its workbook is made when first asked for). */
+const FULL = ['created', 'uploaded', 'ocr_processing', 'ocr_done'];
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c();
@@ -44,8 +45,8 @@ test('kill -9 while a task is ocr_processing, start again: the task is reconcile
   restarted = await startWb({ dataDir, env: { OCRFLOW_PORT: String(port) } });
   cleanup.push(() => restarted.close());
   const api2 = new WbApi(restarted.url);
-  const done = await api2.waitFor(task.id, ['editable', 'ocr_failed', 'excel_failed'], 180_000);
-  assert.equal(done.status, 'editable', done.error_message ?? '');
+  const done = await api2.waitFor(task.id, ['ocr_done', 'ocr_failed', 'excel_failed'], 180_000);
+  assert.equal(done.status, 'ocr_done', done.error_message ?? '');
   assert.equal(done.ocr_job_id, task.ocr_job_id, 'the same job was followed, not a new one submitted');
   assert.deepEqual(done.transitions.map((t) => t.status), FULL);
   const job = await jobOf(restarted.url, task.ocr_job_id!);
@@ -66,8 +67,8 @@ test('a graceful stop while ocr_processing fails nothing; the next start finishe
 
   restarted = await startWb({ dataDir, env: { OCRFLOW_PORT: String(port) } });
   const api2 = new WbApi(restarted.url);
-  const done = await api2.waitFor(task.id, ['editable', 'ocr_failed', 'excel_failed'], 180_000);
-  assert.equal(done.status, 'editable', done.error_message ?? '');
+  const done = await api2.waitFor(task.id, ['ocr_done', 'ocr_failed', 'excel_failed'], 180_000);
+  assert.equal(done.status, 'ocr_done', done.error_message ?? '');
   assert.deepEqual(done.transitions.map((t) => t.status), FULL);
   assert.equal(done.ocr_job_id, task.ocr_job_id);
 });
@@ -89,10 +90,10 @@ test('retry after excel_failed generates the workbook again from the stored OCR 
   assert.equal((await api.call(`/api/v1/tasks/${id}/tables`)).status, 409);
   const r = await api.call<TaskView>(`/api/v1/ocr/retry/${id}`, { method: 'POST' });
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  const done = await api.waitFor(id, ['editable', 'excel_failed'], 30_000);
-  assert.equal(done.status, 'editable', done.error_message ?? '');
+  const done = await api.waitFor(id, ['excel_generated', 'excel_failed'], 30_000);
+  assert.equal(done.status, 'excel_generated', done.error_message ?? '');
   assert.equal(done.error_message, null);
-  assert.deepEqual(done.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_failed', 'ocr_done', 'excel_generated', 'editable']);
+  assert.deepEqual(done.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_failed', 'ocr_done', 'excel_generated']);
   const tables = await api.call<{ version: number; sheets: unknown[] }>(`/api/v1/tasks/${id}/tables`);
   assert.equal(tables.body.data.version, 1);
   assert.ok(tables.body.data.sheets.length >= 1);
@@ -111,8 +112,8 @@ test('the sweep picks up a task nobody in this process follows (a process that d
   assert.equal(await wb.ocr.sweep(5 * 60_000), 1);
   assert.equal(await wb.ocr.sweep(5 * 60_000), 0, 'followed now: not picked up twice');
   const api = new WbApi(restarted.url);
-  const done = await api.waitFor(id, ['editable', 'ocr_failed', 'excel_failed'], 30_000);
-  assert.equal(done.status, 'editable', done.error_message ?? '');
+  const done = await api.waitFor(id, ['ocr_done', 'ocr_failed', 'excel_failed'], 30_000);
+  assert.equal(done.status, 'ocr_done', done.error_message ?? '');
   assert.deepEqual(done.transitions.map((t) => t.status), FULL);
 });
 
@@ -149,9 +150,9 @@ test('remote OCR service with a token: down → ocr_failed with a plain message;
   const retried = await api.call<TaskView>(`/api/v1/ocr/retry/${r.body.data.id}`, { method: 'POST' });
   assert.equal(retried.status, 200, JSON.stringify(retried.body));
   assert.equal(retried.body.data.status, 'ocr_processing');
-  const done = await api.waitFor(r.body.data.id, ['editable', 'ocr_failed', 'excel_failed'], 120_000);
-  assert.equal(done.status, 'editable', done.error_message ?? '');
-  assert.deepEqual(done.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_failed', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable']);
+  const done = await api.waitFor(r.body.data.id, ['ocr_done', 'ocr_failed', 'excel_failed'], 120_000);
+  assert.equal(done.status, 'ocr_done', done.error_message ?? '');
+  assert.deepEqual(done.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_failed', 'ocr_processing', 'ocr_done']);
 
   const job = await jobOf(ocr.url, done.ocr_job_id!, TOKEN);
   assert.equal(job.task_id, done.id);

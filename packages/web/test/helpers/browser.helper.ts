@@ -88,7 +88,10 @@ export async function uploadFile(page: Page, file: string): Promise<string> {
 
 export const OCR_TIMEOUT = 180_000;
 
-export async function waitEditable(page: Page): Promise<void> {
-  await page.waitForSelector('[data-testid=status-badge][data-status=editable]', { timeout: OCR_TIMEOUT });
+/** The states in which the page shows the tables (OCR done; the workbook made or edited, or not yet). */
+export const READY_BADGE = ['ocr_done', 'excel_generated', 'editable'].map((s) => `[data-testid=status-badge][data-status=${s}]`).join(', ');
+
+export async function waitReady(page: Page): Promise<void> {
+  await page.waitForSelector(READY_BADGE, { timeout: OCR_TIMEOUT });
   await page.waitForSelector('[data-testid=sheet-grid] tbody td[data-x]', { timeout: 30_000 });
 }

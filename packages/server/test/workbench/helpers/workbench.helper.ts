@@ -25,6 +25,7 @@ export interface Envelope<T = unknown> {
 
 export interface TaskView {
   id: string;
+  task_id: string;
   filename: string;
   mime: string;
   size_bytes: number;
@@ -34,6 +35,9 @@ export interface TaskView {
   page_count: number | null;
   table_count: number | null;
   workbook_version: number | null;
+  image_path: string;
+  ocr_json_path: string | null;
+  excel_path: string | null;
   created_at: string;
   updated_at: string;
   transitions: { status: string; at: string }[];
