@@ -81,10 +81,24 @@ export class TaskOcrService {
     const moved = await this.tasks.move(id, { from: ['created', 'uploaded'], to: 'ocr_processing', patch: { errorMessage: null } });
     if (!moved) {
       const now = await this.tasks.require(id);
-      if (opts.orCurrent) return now;
+      if (opts.orCurrent) return this.afterSubmitOf(now);
       throw invalidState(now.status, 'OCR was started meanwhile');
     }
     return this.submit(moved, false);
+  }
+
+  /**
+   * The task as the start that won the race leaves it: it moved the task first and submits the job
+   * next, so for a moment the task is `ocr_processing` without its job. Wait briefly for the job id
+   * so the loser answers with the same job as the winner (the upload's answer names its job).
+   */
+  private async afterSubmitOf(task: TaskRecord): Promise<TaskRecord> {
+    let now = task;
+    for (let i = 0; i < 100 && now.status === 'ocr_processing' && !now.ocrJobId; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      now = await this.tasks.require(task.id);
+    }
+    return now;
   }
 
   /** `POST /ocr/retry/{id}`: OCR again after `ocr_failed`, the workbook again after `excel_failed`. */

@@ -106,6 +106,9 @@ test('an upload racing a start of the same task (reconcile right after a restart
   // What the upload route and reconcile both do: start it; only one may move it, neither may fail.
   const both = await Promise.all([wb.ocr.start(created.id, { orCurrent: true }), wb.ocr.start(created.id, { orCurrent: true })]);
   assert.deepEqual(both.map((t) => t.status), ['ocr_processing', 'ocr_processing']);
+  // Whichever lost the race answers with the winner's job, never with none.
+  assert.ok(both[0].ocrJobId, 'the start answers with its job');
+  assert.equal(both[1].ocrJobId, both[0].ocrJobId);
   const jobs = (await (await fetch(`${srv.url}/v1/jobs?task_id=${created.id}`)).json()) as { jobs: unknown[] };
   assert.equal(jobs.jobs.length, 1, 'one OCR job for the task');
   // The service's plain start still refuses a second start; the route answers with the running job.
