@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Line } from '@ocrflow/core';
-import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
+import type { EngineHealth, EnginePageResult, OcrEngine, PagePlan, RasterImage, RecognizeOptions, TextBoxHint } from '../types.ts';
 import { rotateRaster, type Rotation } from '../image/raster.ts';
 import { InferSession, defaultThreads } from './infer.session.ts';
 import { InferLane } from './infer.lane.ts';
-import { detect, DEFAULT_DET_OPTIONS, type DetOptions } from './detect/det.model.ts';
+import { detect, DEFAULT_DET_OPTIONS, type DetOptions, type DetResult } from './detect/det.model.ts';
+import { workingScale } from './detect/text.scale.ts';
 import { makeCrop, rowRoom, recognizeCrops, DEFAULT_REC_OPTIONS, type RecOptions } from './recognise/rec.model.ts';
 import { buildLines, DEFAULT_LINE_OPTIONS, type LineBuildOptions } from './recognise/line.build.ts';
 import { detectOrientation, DEFAULT_ORIENTATION_OPTIONS, type OrientationOptions } from './orientation.ts';
@@ -85,11 +86,24 @@ export class PaddleEngine implements OcrEngine {
     });
   }
 
+  /** A page copy of the detector's input size shows every line the detector would find on the page. */
+  get previewPixels(): number {
+    return this.opts.det.maxPixels;
+  }
+
+  /** Detect on the copy; the working scale keeps most lines just above the recogniser's height. */
+  async planPage(preview: RasterImage, fullWidth: number, fullHeight: number): Promise<PagePlan> {
+    const det = await detect(this.det, preview, this.opts.det);
+    const scale = workingScale(det.boxes.map((b) => b.quad), preview.width, fullWidth, fullHeight, this.opts.det.maxPixels);
+    const textBoxes = det.boxes.map((b) => ({ score: b.score, quad: b.quad.map(([x, y]) => [x / preview.width, y / preview.height] as [number, number]) }));
+    return { scale, textBoxes };
+  }
+
   async recognize(image: RasterImage, opts: RecognizeOptions): Promise<EnginePageResult> {
     const timings: Record<string, number> = {};
     const t = (k: string, t0: number) => { timings[k] = Math.round((timings[k] ?? 0) + performance.now() - t0); };
     let t0 = performance.now();
-    let det = await detect(this.det, image, this.opts.det);
+    let det = opts.textBoxes ? fromHints(opts.textBoxes, image) : await detect(this.det, image, this.opts.det);
     t('detect', t0);
     opts.signal?.throwIfAborted();
     let rotation: Rotation = 0;
@@ -128,4 +142,10 @@ export class PaddleEngine implements OcrEngine {
   async dispose(): Promise<void> {
     await Promise.all([this.det.release(), this.rec.release(), this.cls.release(), ...this.recLanes.map((l) => l.release())]);
   }
+}
+
+/** Boxes planned on a reduced copy, in this image's pixels. */
+function fromHints(hints: readonly TextBoxHint[], image: RasterImage): DetResult {
+  const boxes = hints.map((h) => ({ score: h.score, quad: h.quad.map(([x, y]) => [x * image.width, y * image.height] as [number, number]) }));
+  return { boxes, map: { prob: new Float32Array(0), width: 0, height: 0 } };
 }

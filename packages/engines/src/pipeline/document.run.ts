@@ -8,7 +8,7 @@ import { DOCUMENT_SCHEMA, loadConfig } from '@ocrflow/core';
 import type { OcrMode, OpenOptions } from '../types.ts';
 import type { EngineCreateOptions } from '../registry.ts';
 import { openDocument } from './document.open.ts';
-import { processPage } from './page.process.ts';
+import { ocrPage } from './page.ocr.ts';
 
 export interface RunOptions {
   engine?: EngineName;
@@ -34,11 +34,7 @@ export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Prom
     const pages: Page[] = [];
     for (let i = 0; i < doc.info.pageCount; i++) {
       opts.signal?.throwIfAborted();
-      const t0 = performance.now();
-      const src = await doc.renderPage(i);
-      const decodeMs = Math.round(performance.now() - t0);
-      const page = await processPage(src, { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, config, engineOptions: opts.engineOptions });
-      page.timings_ms = { decode: decodeMs, ...page.timings_ms };
+      const page = await ocrPage(doc, i, { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, config, engineOptions: opts.engineOptions });
       pages.push(page);
       opts.onPage?.(page, doc.info.pageCount);
     }

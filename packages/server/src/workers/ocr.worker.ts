@@ -72,10 +72,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
       if (state.pause || processed >= m.budget) return post({ type: 'done', runId: m.runId, outcome: 'paused' });
       pageIndex = i;
       const tp = performance.now();
-      const source = await doc.renderPage(i);
-      const decodeMs = Math.round(performance.now() - tp);
-      const page = await engines.processPage(source, { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, signal: state.ac.signal, config });
-      page.timings_ms = { decode: decodeMs, ...page.timings_ms };
+      const page = await engines.ocrPage(doc, i, { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, signal: state.ac.signal, config });
       processed++;
       const verdict = new Promise<Verdict>((resolve) => (state.verdict = resolve));
       post({ type: 'page', runId: m.runId, index: i, page, ms: performance.now() - tp, rss: process.memoryUsage().rss });
