@@ -6,6 +6,7 @@ export { sniffMime } from './pipeline/document.sniff.ts';
 export { processPage, type ProcessOptions } from './pipeline/page.process.ts';
 export { ocrPage, renderForOcr, type PageRender } from './pipeline/page.ocr.ts';
 export { scalePage } from './pipeline/page.rescale.ts';
+export { PagePrefetch } from './pipeline/page.prefetch.ts';
 export { runDocument, assembleDocument, type RunOptions } from './pipeline/document.run.ts';
 export { getEngine, useEngine, disposeEngines, registeredEngines, engineThreads, type EngineCreateOptions, type EngineFactory } from './registry.ts';
 export { LAYOUT_STAGES, type LayoutStage, type LayoutContext, type LayoutStageResult } from './layout/layout.stages.ts';

@@ -9,6 +9,7 @@ import type { OcrMode, OpenOptions } from '../types.ts';
 import type { EngineCreateOptions } from '../registry.ts';
 import { openDocument } from './document.open.ts';
 import { ocrPage } from './page.ocr.ts';
+import { PagePrefetch } from './page.prefetch.ts';
 
 export interface RunOptions {
   engine?: EngineName;
@@ -21,6 +22,8 @@ export interface RunOptions {
   config?: Config;
   engineOptions?: EngineCreateOptions;
   open?: Partial<OpenOptions>;
+  /** Decode the next page while the current one is read (default true; false to measure it). */
+  prefetch?: boolean;
   /** Called after each page with the page and the page count. */
   onPage?: (page: Page, pageCount: number) => void;
 }
@@ -32,9 +35,13 @@ export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Prom
   const doc = await openDocument(data, { maxPixels: config.maxPixels, maxPages: config.maxPages, ...opts.open });
   try {
     const pages: Page[] = [];
+    const popts = { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, config, engineOptions: opts.engineOptions } as const;
+    const pre = new PagePrefetch(doc, popts);
     for (let i = 0; i < doc.info.pageCount; i++) {
       opts.signal?.throwIfAborted();
-      const page = await ocrPage(doc, i, { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, config, engineOptions: opts.engineOptions });
+      const rendered = pre.take(i);
+      if (opts.prefetch !== false && i + 1 < doc.info.pageCount) pre.prefetch(i + 1);
+      const page = await ocrPage(doc, i, popts, await rendered);
       pages.push(page);
       opts.onPage?.(page, doc.info.pageCount);
     }

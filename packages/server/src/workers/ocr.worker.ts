@@ -65,14 +65,19 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
     doc = await engines.openDocument(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), { maxPixels: m.opts.maxPixels, maxPages: m.opts.maxPages });
     post({ type: 'opened', runId: m.runId, pageCount: doc.info.pageCount, ms: performance.now() - t0 });
     let processed = 0;
-    for (let i = 0; i < doc.info.pageCount; i++) {
-      if (skip.has(i)) continue;
+    const popts = { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, signal: state.ac.signal, config };
+    // The next page to read is decoded while this one is read (pages stay in order).
+    const pre = new engines.PagePrefetch(doc, popts);
+    const todo = Array.from({ length: doc.info.pageCount }, (_, i) => i).filter((i) => !skip.has(i));
+    for (const [k, i] of todo.entries()) {
       if (faultRequested) await dieOfFault();
       if (state.ac.signal.aborted) return post({ type: 'done', runId: m.runId, outcome: 'stopped' });
       if (state.pause || processed >= m.budget) return post({ type: 'done', runId: m.runId, outcome: 'paused' });
       pageIndex = i;
       const tp = performance.now();
-      const page = await engines.ocrPage(doc, i, { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, signal: state.ac.signal, config });
+      const rendered = pre.take(i);
+      if (k + 1 < todo.length && processed + 1 < m.budget) pre.prefetch(todo[k + 1]);
+      const page = await engines.ocrPage(doc, i, popts, await rendered);
       processed++;
       const verdict = new Promise<Verdict>((resolve) => (state.verdict = resolve));
       post({ type: 'page', runId: m.runId, index: i, page, ms: performance.now() - tp, rss: process.memoryUsage().rss });
