@@ -56,12 +56,13 @@ export class PaddleEngine implements OcrEngine {
   readonly name = 'paddle' as const;
   /** The direction classifier, loaded when a page first asks for its orientation. */
   private clsLoad: Promise<InferSession> | null = null;
+  private disposed = false;
   private constructor(
     private readonly det: InferSession,
     /** The recogniser: loading while the first page is decoded and detected. */
     private readonly recLoad: Promise<InferSession>,
-    /** Further recognisers on their own threads (none with one lane); a lane that cannot start is left out. */
-    private readonly lanesLoad: Promise<InferLane[]>,
+    /** Further recognisers on their own threads, each joining once it has loaded (a lane that cannot start is left out). */
+    private readonly lanes: InferLane[],
     private readonly clsPath: string,
     private readonly session: SessionOptions,
     private readonly charset: string[],
@@ -83,11 +84,12 @@ export class PaddleEngine implements OcrEngine {
     const charset = loadCharset(path.join(modelDir, MODELS.keys));
     const det = await InferSession.create(path.join(modelDir, MODELS.det), s);
     const rec = InferSession.create(recPath, perLane);
-    const extra = rec.then(() => Promise.all(Array.from({ length: lanes - 1 }, () => InferLane.create(recPath, perLane).catch(() => null)))).then((ls) => ls.filter((l): l is InferLane => l !== null));
     // Awaited when used; until then a failure must not surface as an unhandled rejection.
     rec.catch(() => {});
-    extra.catch(() => {});
-    return new PaddleEngine(det, rec, extra, path.join(modelDir, MODELS.cls), s, charset, {
+    // Lanes start once the main recogniser is in, and join the page being read when they are
+    // ready: a cold single-page run never waits for a lane.
+    const extra: InferLane[] = [];
+    const engine: PaddleEngine = new PaddleEngine(det, rec, extra, path.join(modelDir, MODELS.cls), s, charset, {
       det: { ...DEFAULT_DET_OPTIONS, ...o.det, db: { ...DEFAULT_DET_OPTIONS.db, ...o.det?.db } },
       rec: { ...DEFAULT_REC_OPTIONS, ...o.rec },
       lines: { ...DEFAULT_LINE_OPTIONS, ...o.lines, space: { ...DEFAULT_LINE_OPTIONS.space, ...o.lines?.space } },
@@ -95,6 +97,10 @@ export class PaddleEngine implements OcrEngine {
       threads,
       modelDir,
     });
+    void rec.then(() => {
+      for (let i = 1; i < lanes; i++) void InferLane.create(recPath, perLane).then((l) => (engine.disposed ? void l.release() : extra.push(l)), () => {});
+    }, () => {});
+    return engine;
   }
 
   private cls(): Promise<InferSession> {
@@ -121,6 +127,8 @@ export class PaddleEngine implements OcrEngine {
   async recognize(image: RasterImage, opts: RecognizeOptions): Promise<EnginePageResult> {
     const timings: Record<string, number> = {};
     const t = (k: string, t0: number) => { timings[k] = Math.round((timings[k] ?? 0) + performance.now() - t0); };
+    // The classifier loads while the page is detected.
+    const cls = opts.autoRotate !== false ? this.cls() : null;
     let t0 = performance.now();
     let det = opts.textBoxes ? fromHints(opts.textBoxes, image) : await detect(this.det, image, this.opts.det);
     t('detect', t0);
@@ -128,7 +136,7 @@ export class PaddleEngine implements OcrEngine {
     let rotation: Rotation = 0;
     if (opts.autoRotate !== false) {
       t0 = performance.now();
-      const o = await detectOrientation(image, det.boxes, await this.recLoad, await this.cls(), this.charset, this.opts.rec, this.opts.orientation);
+      const o = await detectOrientation(image, det.boxes, await this.recLoad, await cls, this.charset, this.opts.rec, this.opts.orientation);
       t('orient', t0);
       if (o.rotation !== 0) {
         rotation = o.rotation;
@@ -144,7 +152,7 @@ export class PaddleEngine implements OcrEngine {
     const crops = det.boxes.map((b, i) => makeCrop(image, b.quad, this.opts.rec, room[i]));
     t('crop', t0);
     t0 = performance.now();
-    const read = await recognizeCrops([await this.recLoad, ...(await this.lanesLoad).filter((l) => l.alive)], crops, this.charset, this.opts.rec);
+    const read = await recognizeCrops([await this.recLoad, ...this.lanes.filter((l) => l.alive)], crops, this.charset, this.opts.rec);
     t('recognise', t0);
     const lines: Line[] = [];
     read.forEach((r, i) => {
@@ -159,9 +167,10 @@ export class PaddleEngine implements OcrEngine {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     const loaded = [this.recLoad, this.clsLoad].filter((p): p is Promise<InferSession> => p !== null);
     const sessions = await Promise.allSettled(loaded);
-    const lanes = await this.lanesLoad.catch(() => []);
+    const lanes = this.lanes.splice(0);
     await Promise.all([
       this.det.release(),
       ...sessions.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])),
