@@ -57,12 +57,13 @@ export class PaddleEngine implements OcrEngine {
   /** The direction classifier, loaded when a page first asks for its orientation. */
   private clsLoad: Promise<InferSession> | null = null;
   private disposed = false;
+  private lanesLoaded: Promise<void> = Promise.resolve();
   private constructor(
     private readonly det: InferSession,
     /** The recogniser: loading while the first page is decoded and detected. */
     private readonly recLoad: Promise<InferSession>,
     /** Further recognisers on their own threads, each joining once it has loaded (a lane that cannot start is left out). */
-    private readonly lanes: InferLane[],
+    private readonly recLanes: InferLane[],
     private readonly clsPath: string,
     private readonly session: SessionOptions,
     private readonly charset: string[],
@@ -97,10 +98,16 @@ export class PaddleEngine implements OcrEngine {
       threads,
       modelDir,
     });
-    void rec.then(() => {
-      for (let i = 1; i < lanes; i++) void InferLane.create(recPath, perLane).then((l) => (engine.disposed ? void l.release() : extra.push(l)), () => {});
-    }, () => {});
+    engine.lanesLoaded = rec.then(
+      () => Promise.all(Array.from({ length: lanes - 1 }, () => InferLane.create(recPath, perLane).then((l) => void (engine.disposed ? l.release() : extra.push(l)), () => {}))).then(() => {}),
+      () => {},
+    );
     return engine;
+  }
+
+  /** Resolves when every model and recognition lane has loaded (or failed to): warm-ups, tests. */
+  async ready(): Promise<void> {
+    await Promise.allSettled([this.recLoad, this.cls(), this.lanesLoaded]);
   }
 
   private cls(): Promise<InferSession> {
@@ -152,7 +159,7 @@ export class PaddleEngine implements OcrEngine {
     const crops = det.boxes.map((b, i) => makeCrop(image, b.quad, this.opts.rec, room[i]));
     t('crop', t0);
     t0 = performance.now();
-    const read = await recognizeCrops([await this.recLoad, ...this.lanes.filter((l) => l.alive)], crops, this.charset, this.opts.rec);
+    const read = await recognizeCrops([await this.recLoad, ...this.recLanes.filter((l) => l.alive)], crops, this.charset, this.opts.rec);
     t('recognise', t0);
     const lines: Line[] = [];
     read.forEach((r, i) => {
@@ -170,7 +177,7 @@ export class PaddleEngine implements OcrEngine {
     this.disposed = true;
     const loaded = [this.recLoad, this.clsLoad].filter((p): p is Promise<InferSession> => p !== null);
     const sessions = await Promise.allSettled(loaded);
-    const lanes = this.lanes.splice(0);
+    const lanes = this.recLanes.splice(0);
     await Promise.all([
       this.det.release(),
       ...sessions.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])),
