@@ -10,7 +10,7 @@ import type { Line } from '@ocrflow/core';
 import type { EngineHealth, EnginePageResult, OcrEngine, PagePlan, RasterImage, RecognizeOptions, TextBoxHint } from '../types.ts';
 import { rotateRaster, type Rotation } from '../image/raster.ts';
 import { InferSession, defaultThreads, type SessionOptions } from './infer.session.ts';
-import { InferLane } from './infer.lane.ts';
+import { InferLane, type InferRunner } from './infer.lane.ts';
 import { detect, DEFAULT_DET_OPTIONS, type DetOptions, type DetResult } from './detect/det.model.ts';
 import { workingScale } from './detect/text.scale.ts';
 import { makeCrop, rowRoom, recognizeCrops, DEFAULT_REC_OPTIONS, type RecOptions } from './recognise/rec.model.ts';
@@ -60,8 +60,10 @@ export class PaddleEngine implements OcrEngine {
   private lanesLoaded: Promise<void> = Promise.resolve();
   private constructor(
     private readonly det: InferSession,
-    /** The recogniser: loading while the first page is decoded and detected. */
-    private readonly recLoad: Promise<InferSession>,
+    /** The recogniser, on its own thread: it loads while the detector loads and the first page is decoded and detected. */
+    private recLoad: Promise<InferRunner & { release(): Promise<void> }>,
+    private readonly recPath: string,
+    private readonly perLane: SessionOptions,
     /** Further recognisers on their own threads, each joining once it has loaded (a lane that cannot start is left out). */
     private readonly recLanes: InferLane[],
     private readonly clsPath: string,
@@ -83,14 +85,17 @@ export class PaddleEngine implements OcrEngine {
     const perLane = { ...s, intraOpNumThreads: Math.max(1, Math.floor(threads / lanes)) };
     const recPath = path.join(modelDir, MODELS.rec);
     const charset = loadCharset(path.join(modelDir, MODELS.keys));
-    const det = await InferSession.create(path.join(modelDir, MODELS.det), s);
-    const rec = InferSession.create(recPath, perLane);
+    // onnxruntime-node loads and runs a model on the calling thread, so the recogniser gets a
+    // thread of its own (a lane): it loads on the other core while this thread loads the detector,
+    // and later runs while this thread cuts and decodes lines. If no thread can start, it runs here.
+    const rec: Promise<InferRunner & { release(): Promise<void> }> = InferLane.create(recPath, perLane).catch(() => InferSession.create(recPath, perLane));
     // Awaited when used; until then a failure must not surface as an unhandled rejection.
     rec.catch(() => {});
+    const det = await InferSession.create(path.join(modelDir, MODELS.det), s);
     // Lanes start once the main recogniser is in, and join the page being read when they are
     // ready: a cold single-page run never waits for a lane.
     const extra: InferLane[] = [];
-    const engine: PaddleEngine = new PaddleEngine(det, rec, extra, path.join(modelDir, MODELS.cls), s, charset, {
+    const engine: PaddleEngine = new PaddleEngine(det, rec, recPath, perLane, extra, path.join(modelDir, MODELS.cls), s, charset, {
       det: { ...DEFAULT_DET_OPTIONS, ...o.det, db: { ...DEFAULT_DET_OPTIONS.db, ...o.det?.db } },
       rec: { ...DEFAULT_REC_OPTIONS, ...o.rec },
       lines: { ...DEFAULT_LINE_OPTIONS, ...o.lines, space: { ...DEFAULT_LINE_OPTIONS.space, ...o.lines?.space } },
@@ -108,6 +113,15 @@ export class PaddleEngine implements OcrEngine {
   /** Resolves when every model and recognition lane has loaded (or failed to): warm-ups, tests. */
   async ready(): Promise<void> {
     await Promise.allSettled([this.recLoad, this.cls(), this.lanesLoaded]);
+  }
+
+  /** The recognisers that can run now; if every thread is gone, one on this thread. */
+  private async recognisers(): Promise<InferRunner[]> {
+    const primary = await this.recLoad;
+    const all = [primary, ...this.recLanes].filter((r) => !(r instanceof InferLane) || r.alive);
+    if (all.length) return all;
+    this.recLoad = InferSession.create(this.recPath, this.perLane);
+    return [await this.recLoad];
   }
 
   private cls(): Promise<InferSession> {
@@ -143,7 +157,7 @@ export class PaddleEngine implements OcrEngine {
     let rotation: Rotation = 0;
     if (opts.autoRotate !== false) {
       t0 = performance.now();
-      const o = await detectOrientation(image, det.boxes, await this.recLoad, await cls, this.charset, this.opts.rec, this.opts.orientation);
+      const o = await detectOrientation(image, det.boxes, (await this.recognisers())[0], await cls, this.charset, this.opts.rec, this.opts.orientation);
       t('orient', t0);
       if (o.rotation !== 0) {
         rotation = o.rotation;
@@ -159,7 +173,7 @@ export class PaddleEngine implements OcrEngine {
     const crops = det.boxes.map((b, i) => makeCrop(image, b.quad, this.opts.rec, room[i]));
     t('crop', t0);
     t0 = performance.now();
-    const read = await recognizeCrops([await this.recLoad, ...this.recLanes.filter((l) => l.alive)], crops, this.charset, this.opts.rec);
+    const read = await recognizeCrops(await this.recognisers(), crops, this.charset, this.opts.rec);
     t('recognise', t0);
     const lines: Line[] = [];
     read.forEach((r, i) => {
@@ -175,8 +189,7 @@ export class PaddleEngine implements OcrEngine {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    const loaded = [this.recLoad, this.clsLoad].filter((p): p is Promise<InferSession> => p !== null);
-    const sessions = await Promise.allSettled(loaded);
+    const sessions = await Promise.allSettled([this.recLoad, ...(this.clsLoad ? [this.clsLoad] : [])]);
     const lanes = this.recLanes.splice(0);
     await Promise.all([
       this.det.release(),
