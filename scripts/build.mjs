@@ -5,11 +5,14 @@
 // source is newer than the build; tests and `node --import tsx` keep running the TS sources.
 //
 // esbuild bundles the workspace packages (node_modules packages stay external: native addons,
-// wasm, their own workers) into ES modules in one folder:
-//   dist/cli.mjs            main(argv) of packages/cli/src/main.ts
-//   dist/ocr.worker.mjs     the service's OCR worker thread
-//   dist/infer.worker.mjs   a recognition lane's thread
-//   dist/chunk-*.mjs        code shared by them, loaded on demand (each command is its own chunk)
+// wasm, their own workers) into ES modules in one folder per build, dist/build-<time>/:
+//   cli.mjs            main(argv) of packages/cli/src/main.ts
+//   ocr.worker.mjs     the service's OCR worker thread
+//   infer.worker.mjs   a recognition lane's thread
+//   chunk-*.mjs        code shared by them, loaded on demand (each command is its own chunk)
+// dist/build.json names the current folder and is replaced last. A service started from the
+// previous build keeps loading its chunks and workers while a new build is made: the previous
+// folder is kept, older ones are removed.
 // `import.meta.url` in a bundled file is the bundle's; every source that uses it to find a file
 // next to itself (models, package.json, the web UI) gets its own source location instead, except
 // `new URL('./x.worker.mjs', import.meta.url)`, which must find the built worker beside the bundle.
@@ -78,17 +81,28 @@ const externals = {
   },
 };
 
+/** The folder of the current build (absolute), or null when there is none. */
+export function currentBuild() {
+  try {
+    const { dir } = JSON.parse(readFileSync(STAMP, 'utf8'));
+    return typeof dir === 'string' && existsSync(path.join(DIST, dir, 'cli.mjs')) ? path.join(DIST, dir) : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function build({ quiet = false } = {}) {
   const { build: esbuild } = await import('esbuild');
-  const tmp = `${DIST}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  const name = `build-${Date.now().toString(36)}-${process.pid}`;
+  const out = path.join(DIST, name);
+  const previous = currentBuild();
+  mkdirSync(out, { recursive: true });
   const t0 = Date.now();
   try {
     await esbuild({
       absWorkingDir: root,
       entryPoints: ENTRIES,
-      outdir: tmp,
+      outdir: out,
       bundle: true,
       splitting: true,
       format: 'esm',
@@ -98,14 +112,19 @@ export async function build({ quiet = false } = {}) {
       chunkNames: 'chunk-[hash]',
       sourcemap: 'linked',
       logLevel: 'error',
-      // The relative URLs above are computed from dist/, where the files will live.
-      plugins: [externals, sourceUrls(DIST)],
+      plugins: [externals, sourceUrls(out)],
     });
-    writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ built_at: new Date().toISOString(), entries: ENTRIES }, null, 2) + '\n');
-    rmSync(DIST, { recursive: true, force: true });
-    renameSync(tmp, DIST);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(out, { recursive: true, force: true });
+    throw e;
+  }
+  const tmp = `${STAMP}.${process.pid}`;
+  writeFileSync(tmp, JSON.stringify({ dir: name, built_at: new Date().toISOString(), entries: ENTRIES }, null, 2) + '\n');
+  renameSync(tmp, STAMP);
+  for (const d of readdirSync(DIST)) {
+    const p = path.join(DIST, d);
+    // Older builds, and the loose files of builds made before builds had folders.
+    if (d !== 'build.json' && d !== name && p !== previous && !d.startsWith('build.json.')) rmSync(p, { recursive: true, force: true });
   }
   if (!quiet) process.stderr.write(`ocrflow: built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }

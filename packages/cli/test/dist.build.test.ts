@@ -15,7 +15,8 @@ import { Worker } from 'node:worker_threads';
 import { loadConfig } from '@ocrflow/core';
 import { REPO_ROOT, runCli } from './helpers/cli.helper.ts';
 
-const DIST = path.join(REPO_ROOT, 'dist');
+/** The folder of the current build, as dist/build.json names it. */
+const build = () => path.join(REPO_ROOT, 'dist', (JSON.parse(readFileSync(path.join(REPO_ROOT, 'dist/build.json'), 'utf8')) as { dir: string }).dir);
 const RECEIPT = path.resolve(REPO_ROOT, '../shared/datasets/sroie-dev/sroie-005.jpg');
 const plainEnv = () => {
   const { OCRFLOW_FROM_SOURCE: _s, ...env } = process.env;
@@ -41,14 +42,19 @@ test.before(() => {
   assert.equal(r.status, 0, r.stderr);
 });
 
-test('the build holds the CLI and both workers as JavaScript', () => {
-  for (const f of ['cli.mjs', 'ocr.worker.mjs', 'infer.worker.mjs', 'build.json']) assert.ok(existsSync(path.join(DIST, f)), f);
-  const cli = readFileSync(path.join(DIST, 'cli.mjs'), 'utf8');
+test('the build holds the CLI and both workers as JavaScript; a new build keeps the previous one for running processes', () => {
+  const before = build();
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts/build.mjs')], { cwd: REPO_ROOT, env: plainEnv(), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.notEqual(build(), before);
+  assert.ok(existsSync(path.join(before, 'cli.mjs')), 'the previous build is still there');
+  for (const f of ['cli.mjs', 'ocr.worker.mjs', 'infer.worker.mjs']) assert.ok(existsSync(path.join(build(), f)), f);
+  const cli = readFileSync(path.join(build(), 'cli.mjs'), 'utf8');
   assert.doesNotMatch(cli, /from ["']tsx|\.ts["']\)/, 'no TypeScript loader or .ts import left');
 });
 
 test('--help and scan run from dist/ in a process without a TypeScript loader', async () => {
-  const url = pathToFileURL(path.join(DIST, 'cli.mjs')).href;
+  const url = pathToFileURL(path.join(build(), 'cli.mjs')).href;
   const help = await plainNode(`const { main } = await import(${JSON.stringify(url)}); process.exitCode = await main(['--help']);`);
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /Usage: ocrflow/);
@@ -70,7 +76,7 @@ test('the built workers start in threads without a TypeScript loader', async () 
   const started = (file: string, workerData: unknown, ready: (m: { type: string }) => boolean) =>
     new Promise<void>((resolve, reject) => {
       // No execArgv: this test process's TypeScript loader must not reach the thread.
-      const w = new Worker(new URL(pathToFileURL(path.join(DIST, file))), { workerData, execArgv: [] });
+      const w = new Worker(pathToFileURL(path.join(build(), file)), { workerData, execArgv: [] });
       w.on('message', (m: { type: string }) => {
         if (!ready(m)) return;
         resolve();
