@@ -1,6 +1,6 @@
 /**
  * OCR speed by page size (issue 21), run by `npm run bench -- ocr` (alone: `node --import tsx
- * scripts/bench.ocr.sizes.ts [--per-bucket N] [--cold-runs N] [--json]`; heavy: run under
+ * scripts/bench.ocr.sizes.ts [--per-bucket N] [--cold-runs N] [--only buckets|cold|pdf] [--json]`; heavy: run under
  * `flock /tmp/ocrflow-bench.lock`).
  *
  * Pages, per size bucket (N each, default 8):
@@ -13,6 +13,9 @@
  * (every image read at its stored size, as before the working scale) on the buckets above 2 MP; and the
  * Debian Tesseract CLI (`--psm 4`, one thread, under GNU time). Then a cold single-file run of the
  * installed command (`ocrflow scan RECEIPT -f text`, median of --cold-runs) beside `tesseract`'s.
+ * Last, the look-ahead on a multi-page PDF (the ≤ 2 MP receipts, one per page, embedded as PNG at
+ * 150 dpi): one process, engine loaded and warm, the document read with and without the look-ahead
+ * in turn (A B A B), seconds per page and CPU seconds per page of each.
  * Seconds per page are medians of wall time; word F1 and CER as in ../shared/datasets/README.md.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,8 +24,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import * as mupdf from 'mupdf';
 import { loadConfig } from '@ocrflow/core';
-import { disposeEngines } from '../packages/engines/src/index.ts';
+import { disposeEngines, getEngine, runDocument } from '../packages/engines/src/index.ts';
 import { runEvalDetailed, median, cerCounts, wordCounts, f1, loadDataset, textMetrics } from '../packages/eval/src/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +37,9 @@ const opt = (name: string) => { const i = args.indexOf(name); return i >= 0 ? ar
 const perBucket = Number(opt('--per-bucket') ?? 8);
 const coldRuns = Number(opt('--cold-runs') ?? 3);
 const asJson = args.includes('--json');
+/** `--only buckets|cold|pdf`: one part of the benchmark. */
+const only = opt('--only');
+const part = (p: string) => !only || only === p;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const log = (s: string) => process.stderr.write(s + '\n');
 
@@ -43,6 +50,43 @@ async function child(dir: string): Promise<void> {
   const { result, pageCpuSeconds } = await runEvalDetailed(dir, { config: loadConfig(), engine: 'paddle', metrics: [textMetrics], engineOptions: { intraOpNumThreads: Math.max(1, os.availableParallelism()) } });
   await disposeEngines();
   process.stdout.write(JSON.stringify({ ...result, cpu_s_per_page: median(pageCpuSeconds) }) + '\n');
+}
+
+/** Child mode: a PDF of `images`, read with and without the look-ahead in turn. */
+async function pdfChild(images: string[]): Promise<void> {
+  const doc = new mupdf.PDFDocument();
+  for (const f of images) {
+    const png = await sharp(f).rotate().png().toBuffer();
+    const m = await sharp(png).metadata();
+    const resources = doc.newDictionary(), xobj = doc.newDictionary();
+    xobj.put('I0', doc.addImage(new mupdf.Image(png)));
+    resources.put('XObject', xobj);
+    const w = (m.width! * 72) / 150, h = (m.height! * 72) / 150;
+    doc.insertPage(-1, doc.addPage([0, 0, w, h], 0, resources, `q ${w} 0 0 ${h} 0 0 cm /I0 Do Q`));
+  }
+  const pdf = Buffer.from(doc.saveToBuffer('compress').asUint8Array());
+  const config = loadConfig();
+  const engineOptions = { intraOpNumThreads: Math.max(1, os.availableParallelism()) };
+  const engine = await getEngine('paddle', config, engineOptions);
+  await (engine as { ready?: () => Promise<void> }).ready?.();
+  await runDocument(pdf, { config, engineOptions }); // warm-up
+  const res: Record<string, { wall: number[]; cpu: number[] }> = { ahead: { wall: [], cpu: [] }, plain: { wall: [], cpu: [] } };
+  for (const mode of ['ahead', 'plain', 'ahead', 'plain'] as const) {
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    await runDocument(pdf, { config, engineOptions, prefetch: mode === 'ahead' });
+    const c = process.cpuUsage(c0);
+    res[mode].wall.push((performance.now() - t0) / 1000 / images.length);
+    res[mode].cpu.push((c.user + c.system) / 1e6 / images.length);
+  }
+  await disposeEngines();
+  const mean = (xs: number[]) => r3(xs.reduce((a, b) => a + b, 0) / xs.length);
+  process.stdout.write(JSON.stringify({ pages: images.length, ahead: { s_per_page: mean(res.ahead.wall), cpu_s_per_page: mean(res.ahead.cpu) }, plain: { s_per_page: mean(res.plain.wall), cpu_s_per_page: mean(res.plain.cpu) } }) + '\n');
+}
+
+function pdfRun(images: string[]): { pages: number; ahead: { s_per_page: number; cpu_s_per_page: number }; plain: { s_per_page: number; cpu_s_per_page: number } } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--pdf-child', ...images], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`pdf child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
 function ocrflow(bucket: string, dir: string, storedSize = false): Row {
@@ -114,6 +158,7 @@ function coldWall(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.
 
 async function main(): Promise<void> {
   if (args[0] === '--child') return child(args[1]);
+  if (args[0] === '--pdf-child') return pdfChild(args.slice(1));
   const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
   const sizes = await Promise.all(readdirSync(sroie).filter((f) => /\.(jpg|png)$/.test(f)).sort().map(async (f) => {
     const m = await sharp(path.join(sroie, f)).metadata();
@@ -128,19 +173,21 @@ async function main(): Promise<void> {
     ['> 8 MP: A4 600 dpi, 34.8 MP (made from the ≤ 2 MP pages)', await a4Folder(600, small), true],
   ];
   const rows: Row[] = [];
-  for (const [bucket, dir, big] of folders) {
+  for (const [bucket, dir, big] of part('buckets') ? folders : []) {
     log(`${bucket}: ocrflow …`); rows.push(ocrflow(bucket, dir));
     if (big) { log(`${bucket}: ocrflow at stored size …`); rows.push(ocrflow(bucket, dir, true)); }
     log(`${bucket}: tesseract CLI …`); rows.push(tesseract(bucket, dir));
   }
-  log('cold single-file runs …');
+  if (part('cold')) log('cold single-file runs …');
   const receipt = small[0];
-  const cold = {
+  const cold = part('cold') ? {
     file: path.basename(receipt),
     ocrflow: coldWall(process.execPath, [path.join(root, 'packages/cli/bin/ocrflow.mjs'), 'scan', receipt, '-f', 'text', '--quiet']),
     tesseract: coldWall('tesseract', [receipt, 'stdout', '-l', 'eng', '--psm', '4'], { ...process.env, OMP_THREAD_LIMIT: '1' }),
-  };
-  const out = { load_average_at_start: load, load_average_at_end: os.loadavg().map((x) => x.toFixed(1)).join(' '), rows, cold };
+  } : null;
+  if (part('pdf')) log('look-ahead on a multi-page PDF …');
+  const pdf = part('pdf') ? pdfRun(small) : null;
+  const out = { load_average_at_start: load, load_average_at_end: os.loadavg().map((x) => x.toFixed(1)).join(' '), rows, cold, pdf };
   if (asJson) { process.stdout.write(JSON.stringify(out, null, 2) + '\n'); return; }
   console.log(`OCR by page size, ${perBucket} pages a bucket, load average ${load} → ${out.load_average_at_end}`);
   console.log('| bucket | system | pages | s/page (median wall) | CPU s/page | peak RSS MB | word F1 | CER | ÷ Tesseract s/page |');
@@ -149,7 +196,8 @@ async function main(): Promise<void> {
     const tess = rows.find((t) => t.bucket === r.bucket && t.system.startsWith('Tesseract'))!;
     console.log(`| ${r.bucket} | ${r.system} | ${r.pages} | ${r.s_per_page.toFixed(3)} | ${r.cpu_s_per_page.toFixed(3)} | ${r.peak_rss_mb} | ${r.word_f1.toFixed(3)} | ${r.cer.toFixed(3)} | ${(r.s_per_page / tess.s_per_page).toFixed(2)} |`);
   }
-  console.log(`\ncold single file (${cold.file}, median of ${coldRuns} fresh processes): ocrflow scan ${cold.ocrflow} s, tesseract ${cold.tesseract} s`);
+  if (pdf) console.log(`\nmulti-page PDF (${pdf.pages} receipts, 150 dpi): with look-ahead ${pdf.ahead.s_per_page} s/page (${pdf.ahead.cpu_s_per_page} CPU s), without ${pdf.plain.s_per_page} s/page (${pdf.plain.cpu_s_per_page} CPU s)`);
+  if (cold) console.log(`\ncold single file (${cold.file}, median of ${coldRuns} fresh processes): ocrflow scan ${cold.ocrflow} s, tesseract ${cold.tesseract} s`);
   writeFileSync(path.join(work, 'last.json'), JSON.stringify(out, null, 2));
 }
 
