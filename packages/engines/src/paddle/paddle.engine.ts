@@ -85,10 +85,13 @@ export class PaddleEngine implements OcrEngine {
     const perLane = { ...s, intraOpNumThreads: Math.max(1, Math.floor(threads / lanes)) };
     const recPath = path.join(modelDir, MODELS.rec);
     const charset = loadCharset(path.join(modelDir, MODELS.keys));
-    // onnxruntime-node loads and runs a model on the calling thread, so the recogniser gets a
-    // thread of its own (a lane): it loads on the other core while this thread loads the detector,
-    // and later runs while this thread cuts and decodes lines. If no thread can start, it runs here.
-    const rec: Promise<InferRunner & { release(): Promise<void> }> = InferLane.create(recPath, perLane).catch(() => InferSession.create(recPath, perLane));
+    // onnxruntime-node loads and runs a model on the calling thread. An engine with several lanes
+    // (the CLI, eval: all cores for one document) gives its first recogniser a thread too: it
+    // loads on the other core while this thread loads the detector, and later runs while this
+    // thread cuts and decodes lines; if no thread can start, it runs here. With one lane (the
+    // service: one engine per worker thread, one core each) it stays on this thread.
+    const rec: Promise<InferRunner & { release(): Promise<void> }> =
+      lanes > 1 ? InferLane.create(recPath, perLane).catch(() => InferSession.create(recPath, perLane)) : InferSession.create(recPath, perLane);
     // Awaited when used; until then a failure must not surface as an unhandled rejection.
     rec.catch(() => {});
     const det = await InferSession.create(path.join(modelDir, MODELS.det), s);
