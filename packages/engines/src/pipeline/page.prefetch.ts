@@ -25,6 +25,16 @@ export class PagePrefetch {
     return a && a.index === index ? a.render : renderForOcr(this.doc, index, this.opts);
   }
 
+  /**
+   * Wait for a look-ahead nobody will take. A worker thread must not be ended with a decode in
+   * flight: a native module's callback into a terminated thread aborts the whole process.
+   */
+  async drain(): Promise<void> {
+    const a = this.ahead;
+    this.ahead = null;
+    if (a) await a.render.then(() => {}, () => {});
+  }
+
   /** Start decoding page `index` in the background (it is taken next). */
   prefetch(index: number): void {
     const render = new Promise<void>((resolve) => setImmediate(resolve)).then(() => renderForOcr(this.doc, index, this.opts));

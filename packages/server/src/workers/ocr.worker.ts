@@ -60,6 +60,12 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
   const skip = new Set(m.skip);
   let doc: SourceDocument | null = null;
   let pageIndex = -1;
+  let pre: engines.PagePrefetch | null = null;
+  // The pool may end this thread as soon as it hears the run is over: no decode may be in flight.
+  const finish = async (msg: FromThread): Promise<void> => {
+    await pre?.drain();
+    post(msg);
+  };
   try {
     const t0 = performance.now();
     doc = await engines.openDocument(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), { maxPixels: m.opts.maxPixels, maxPages: m.opts.maxPages });
@@ -67,12 +73,12 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
     let processed = 0;
     const popts = { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, signal: state.ac.signal, config };
     // The next page to read is decoded while this one is read (pages stay in order).
-    const pre = new engines.PagePrefetch(doc, popts);
+    pre = new engines.PagePrefetch(doc, popts);
     const todo = Array.from({ length: doc.info.pageCount }, (_, i) => i).filter((i) => !skip.has(i));
     for (const [k, i] of todo.entries()) {
       if (faultRequested) await dieOfFault();
-      if (state.ac.signal.aborted) return post({ type: 'done', runId: m.runId, outcome: 'stopped' });
-      if (state.pause || processed >= m.budget) return post({ type: 'done', runId: m.runId, outcome: 'paused' });
+      if (state.ac.signal.aborted) return await finish({ type: 'done', runId: m.runId, outcome: 'stopped' });
+      if (state.pause || processed >= m.budget) return await finish({ type: 'done', runId: m.runId, outcome: 'paused' });
       pageIndex = i;
       const tp = performance.now();
       const rendered = pre.take(i);
@@ -88,15 +94,15 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
       else if (v === 'pause') state.pause = true;
     }
     if (faultRequested) await dieOfFault();
-    post({ type: 'done', runId: m.runId, outcome: 'complete' });
+    await finish({ type: 'done', runId: m.runId, outcome: 'complete' });
   } catch (e) {
-    if (state.ac.signal.aborted) return post({ type: 'done', runId: m.runId, outcome: 'stopped' });
+    if (state.ac.signal.aborted) return await finish({ type: 'done', runId: m.runId, outcome: 'stopped' });
     // Document problems arrive as OcrflowErrors with their own codes; anything else is the
     // engine's fault, reported with a readable message (the stack goes to the log only).
     const error = isOcrflowError(e)
       ? serializeError(e)
       : serializeError(new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', pageIndex >= 0 ? `The OCR engine failed on page ${pageIndex + 1}` : 'The document could not be opened'));
-    post({ type: 'error', runId: m.runId, error, detail: (e as Error)?.stack ?? String(e) });
+    await finish({ type: 'error', runId: m.runId, error, detail: (e as Error)?.stack ?? String(e) });
   } finally {
     try {
       doc?.close();
