@@ -86,6 +86,12 @@ export interface OcrEngine {
   readonly previewPixels?: number;
   planPage?(preview: RasterImage, fullWidth: number, fullHeight: number, opts: RecognizeOptions): Promise<PagePlan>;
   health(): Promise<EngineHealth>;
+  /**
+   * Resolves when every model the engine may need is loaded. Engines that load some models in the
+   * background (`paddle`) have it; a worker thread waits for it before it reports itself ready,
+   * so the thread is never ended while a native load is in flight.
+   */
+  ready?(): Promise<void>;
   /** Release native sessions, workers and sockets. */
   dispose(): Promise<void>;
 }

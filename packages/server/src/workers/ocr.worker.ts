@@ -124,5 +124,7 @@ async function dispose(): Promise<void> {
 // Load the default engine's models now rather than on the first page: the first job is no slower
 // than the others, and the pool reports a thread ready only once it can work. (Remote engines
 // have nothing to load.) A failure here is reported again, readably, by the first job that uses it.
-if (config.engine === 'paddle' || config.engine === 'tesseract') await engines.getEngine(config.engine, config).catch(() => {});
+// Models an engine loads in the background are waited for too: the pool may end a ready thread at
+// any time, and a native load cut short by that aborts the whole process.
+if (config.engine === 'paddle' || config.engine === 'tesseract') await engines.getEngine(config.engine, config).then((e) => e.ready?.()).catch(() => {});
 post({ type: 'ready' });
