@@ -14,7 +14,7 @@ import type { JobQueue } from '../ports/job-queue.port.ts';
 import type { JobStore } from '../ports/job-store.port.ts';
 import type { JobEvent } from '../ports/job.types.ts';
 import type { TaskChange, TaskEventBus } from '../ports/task-bus.port.ts';
-import { priorityOf } from '../services/job.priority.ts';
+import { priorityOf } from '../ports/job.priority.ts';
 import { FsBlobStore } from './fs.blobs.ts';
 import { LocalQueue } from './local.queue.ts';
 import { MemoryEventBus } from './memory.bus.ts';

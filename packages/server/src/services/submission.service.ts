@@ -13,7 +13,7 @@ import type { TempBlob } from '../ports/blob-store.port.ts';
 import { TaskIdTakenError } from '../ports/job-store.port.ts';
 import type { JobRecord } from '../ports/job.types.ts';
 import { newJobId } from '../util/ids.ts';
-import { DEFAULT_PRIORITY } from './job.priority.ts';
+import { DEFAULT_PRIORITY } from '../ports/job.priority.ts';
 import type { ServiceContext } from './service.context.ts';
 import type { SubmitInput } from './submit.input.ts';
 
