@@ -7,13 +7,6 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '@ocrflow/core';
-import { OcrflowError } from '@ocrflow/core';
-import { MemoryTaskBus } from '../adapters/memory.task-bus.ts';
-import { SqlSessionRevocations } from '../adapters/sql/sql.sessions.ts';
-import { SqlJobStore } from '../adapters/sql/sql.store.ts';
-import { SqlTaskStore } from '../adapters/sql/sql.tasks.ts';
-import type { TaskEventBus } from '../ports/task-bus.port.ts';
 import type { ServiceContext } from '../services/service.context.ts';
 import type { TargetGuard } from '../services/webhook.guard.ts';
 import { loadWebhookSecret } from '../services/webhook.signing.ts';
@@ -42,17 +35,6 @@ export interface OcrHealthView {
   auth_required: boolean;
 }
 
-/**
- * The task bus by queue kind: in-process, or (scaled) Redis pub/sub so a change made by any
- * process wakes the task's SSE streams and long-polls everywhere. Either way the task store is
- * the truth and listeners re-read it (at least every `recheckMs` on a bus that can drop messages).
- */
-export const TASK_BUS_FACTORIES: Record<Config['queueKind'], (ctx: ServiceContext) => TaskEventBus> = {
-  local: (ctx) => new MemoryTaskBus((e) => ctx.log.error({ err: e }, 'task listener failed')),
-  // Issue 8: the Redis fan-out built with the other adapters (`adapters.factory.ts`).
-  bullmq: (ctx) => ctx.taskBus ?? new MemoryTaskBus((e) => ctx.log.error({ err: e }, 'task listener failed')),
-};
-
 /** How often, and after how long without a change, tasks nobody here works on are picked up (see TaskOcrService.sweep). */
 const SWEEP_EVERY_MS = 60_000;
 const SWEEP_STALE_MS = 120_000;
@@ -75,14 +57,13 @@ export class Workbench {
     private readonly guard: TargetGuard | null,
     options: WorkbenchOptions = {},
   ) {
-    if (!(service.store instanceof SqlJobStore)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'The workbench needs the SQL job store');
     this.ctx = {
       config: service.config,
       log: service.log.child({ feature: 'workbench' }),
       blobs: service.blobs,
       pipeline: service.pipeline,
-      store: new SqlTaskStore(service.store.db),
-      bus: TASK_BUS_FACTORIES[service.config.queueKind](service),
+      store: service.tasks,
+      bus: service.taskBus,
       now: service.now,
     };
     this.link = new OcrLink(service.config, options);
@@ -91,7 +72,7 @@ export class Workbench {
     this.ocr = new TaskOcrService(this.ctx, this.tasks, this.workbooks, this.link);
     this.files = new TaskFilesService(this.ctx, this.tasks, this.workbooks);
     this.webDir = options.webDir ?? DEFAULT_WEB_DIR;
-    this.auth = new WorkbenchAuth(service.config, new SqlSessionRevocations(service.store.db), () => service.now());
+    this.auth = new WorkbenchAuth(service.config, service.sessions, () => service.now());
   }
 
   /** The shared Standard Webhooks secret; null until the extension loaded it. */

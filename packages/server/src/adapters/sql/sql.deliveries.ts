@@ -21,7 +21,7 @@ import {
   type NewDelivery,
   type WebhookEvent,
 } from '../../ports/delivery-store.port.ts';
-import type { Database } from './sql.schema.ts';
+import { sqlTx, type Database } from './sql.schema.ts';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from './deliveries.schema.ts';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
@@ -86,7 +86,7 @@ export class SqlDeliveryStore implements DeliveryStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertInTx(tx: StoreTx, rows: NewDelivery[]): Promise<void> {
-    if (rows.length) await tx.insertInto('webhook_deliveries').values(rows.map(toRow)).execute();
+    if (rows.length) await sqlTx(tx).insertInto('webhook_deliveries').values(rows.map(toRow)).execute();
   }
 
   async insert(rows: NewDelivery[]): Promise<number> {
