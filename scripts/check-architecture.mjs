@@ -3,7 +3,9 @@
 //   1. imports (dependency-cruiser, rules in .dependency-cruiser.cjs): packages depend downward only,
 //      server layers routes → services → ports ← adapters, no runtime import cycles, nothing
 //      unresolvable, no devDependency in shipped code;
-//   2. size: no source file over MAX_LINES lines — past that, split it by what its parts do.
+//   2. dead code (knip, knip.json): unused files, exports, dependencies, and imports of packages
+//      a package.json does not list;
+//   3. size: no source file over MAX_LINES lines — past that, split it by what its parts do.
 // Known import violations being worked off are listed in .dependency-cruiser-known-violations.json.
 // A violation not in that list fails, and so does a listed one that no longer occurs, so the list
 // only ever shrinks. `node scripts/check-architecture.mjs --update-baseline` rewrites it.
@@ -37,7 +39,11 @@ const known = existsSync(KNOWN) ? JSON.parse(readFileSync(KNOWN, 'utf8')) : [];
 for (const v of found) if (!known.includes(v)) problems.push(`import rule broken — ${v}`);
 for (const v of known) if (!found.includes(v)) problems.push(`fixed, so remove it from ${KNOWN} — ${v}`);
 
-// 2. Size.
+// 2. Dead code.
+const knip = spawnSync(process.execPath, ['node_modules/knip/bin/knip.js', '--no-progress', '--no-config-hints'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+if (knip.status !== 0) problems.push(`knip found unused code or unlisted dependencies:\n${(knip.stdout + knip.stderr).trim().replace(/^/gm, '      ')}`);
+
+// 3. Size.
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
     const p = path.join(dir, name);
@@ -57,4 +63,4 @@ if (problems.length) {
   for (const p of problems) console.log(`  ✖ ${p}`);
   process.exit(1);
 }
-console.log(`✔ architecture check: import rules hold (${known.length} known violations left), no source file over ${MAX_LINES} lines`);
+console.log(`✔ architecture check: import rules hold (${known.length} known violations left), no dead code, no source file over ${MAX_LINES} lines`);

@@ -4,7 +4,7 @@
  */
 import type { OcrDocument, Sheet } from '@ocrflow/core';
 
-export type { OcrDocument, Sheet, SheetMerge, SheetValue, Page, Block, BBox } from '@ocrflow/core';
+export type { OcrDocument, Sheet, SheetMerge, SheetValue, Page, BBox } from '@ocrflow/core';
 
 export const TASK_STATUSES = [
   'created',
@@ -92,8 +92,6 @@ export interface Analysis {
   fields?: Record<string, unknown> | Array<Record<string, unknown>>;
   [key: string]: unknown;
 }
-
-export type { OcrDocument as DocumentJson };
 
 /**
  * The tables can be read and edited: from `ocr_done` on (version 1 of the sheets is derived from

@@ -14,7 +14,6 @@ import { toTaskView, type TaskView } from './task.view.ts';
 export const WORKBENCH_MIMES = ['image/png', 'image/jpeg', 'image/webp', 'application/pdf'] as const;
 export const UNSUPPORTED_MESSAGE = 'The file type is not supported (expected png, jpg, jpeg, webp or pdf)';
 
-export const TASK_ID_PATTERN = '^tsk_[0-9A-HJKMNP-TV-Z]{26}$';
 export const newTaskId = (): string => `tsk_${newJobId()}`;
 
 export class TasksService {
