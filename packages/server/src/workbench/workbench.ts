@@ -7,10 +7,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../services/service.context.ts';
 import type { TargetGuard } from '../services/webhook.guard.ts';
 import { loadWebhookSecret } from '../services/webhook.signing.ts';
-import type { ServiceExtension } from '../service.extensions.ts';
 import { WorkbenchAuth } from './auth.service.ts';
 import { loopbackBase, OcrLink, type OcrLinkOptions } from './ocr.link.ts';
 import { TaskFilesService } from './task-files.service.ts';
@@ -75,40 +75,41 @@ export class Workbench {
     this.auth = new WorkbenchAuth(service.config, service.sessions, () => service.now());
   }
 
-  /** The shared Standard Webhooks secret; null until the extension loaded it. */
+  /** The shared Standard Webhooks secret; null until `start` loaded it. */
   get webhookSecret(): string | null {
     return this.secret;
   }
 
-  /** Installed by `startService` after migrations (the server already listens). */
-  readonly extension: ServiceExtension = {
-    name: 'workbench',
-    install: async ({ services, app }) => {
-      const { config } = this.ctx;
-      const addr = app.server.address();
-      // The address actually bound (OCRFLOW_HOST=localhost may bind ::1 only), as an IP literal.
-      this.link.attach(addr && typeof addr === 'object' ? loopbackBase(addr.address, addr.port) : null);
-      const hook = this.link.webhookUrl();
-      // Embedded: the OCR service calls this very process on loopback; allow exactly that target.
-      if (hook && this.link.mode === 'embedded' && this.guard) this.guard.allowExactTarget(hook);
-      await this.auth.init();
-      const secret = await loadWebhookSecret(config);
-      this.secret = secret.secret;
-      if (this.link.mode === 'remote' && secret.source !== 'config')
-        this.ctx.log.warn('OCRFLOW_WEBHOOK_SECRET is not set: webhooks from the remote OCR service cannot be verified; tasks finish by long-poll only');
-      services.closing.addEventListener('abort', () => void this.ocr.close(0), { once: true });
-      void this.ocr
-        .reconcile(() => services.state.ready)
-        .then(() => this.ocr.startSweeping(SWEEP_EVERY_MS, SWEEP_STALE_MS))
-        .catch((e) => this.ctx.log.error({ err: e }, 'workbench reconciliation failed'));
-      return {
-        close: async () => {
-          await this.ocr.close();
-          await this.ctx.bus.close();
-        },
-      };
-    },
-  };
+  /**
+   * Called by `startService` after migrations (the server already listens): learn this process's
+   * loopback address, let the OCR service's webhook reach it, load the shared webhook secret, and
+   * reconcile the tasks a previous process left in flight once the service is `ready`.
+   */
+  async start(app: FastifyInstance, host: { closing: AbortSignal; ready: () => boolean }): Promise<void> {
+    const { config } = this.ctx;
+    const addr = app.server.address();
+    // The address actually bound (OCRFLOW_HOST=localhost may bind ::1 only), as an IP literal.
+    this.link.attach(addr && typeof addr === 'object' ? loopbackBase(addr.address, addr.port) : null);
+    const hook = this.link.webhookUrl();
+    // Embedded: the OCR service calls this very process on loopback; allow exactly that target.
+    if (hook && this.link.mode === 'embedded' && this.guard) this.guard.allowExactTarget(hook);
+    await this.auth.init();
+    const secret = await loadWebhookSecret(config);
+    this.secret = secret.secret;
+    if (this.link.mode === 'remote' && secret.source !== 'config')
+      this.ctx.log.warn('OCRFLOW_WEBHOOK_SECRET is not set: webhooks from the remote OCR service cannot be verified; tasks finish by long-poll only');
+    host.closing.addEventListener('abort', () => void this.ocr.close(0), { once: true });
+    void this.ocr
+      .reconcile(host.ready)
+      .then(() => this.ocr.startSweeping(SWEEP_EVERY_MS, SWEEP_STALE_MS))
+      .catch((e) => this.ctx.log.error({ err: e }, 'workbench reconciliation failed'));
+  }
+
+  /** Before the stores close: let the task followers finish or hand back their work. */
+  async stop(): Promise<void> {
+    await this.ocr.close();
+    await this.ctx.bus.close();
+  }
 
   async health(): Promise<OcrHealthView> {
     const base = { ocr_service: this.link.label, max_upload_mb: this.ctx.config.workbenchMaxUploadMb, auth_required: this.auth.required };

@@ -15,7 +15,7 @@ import type { SettleOutcome } from '../ports/job-queue.port.ts';
 import type { JobMetrics, JobRecord, Transition } from '../ports/job.types.ts';
 import type { ResultsService } from '../services/results.service.ts';
 import type { ServiceContext } from '../services/service.context.ts';
-import { POST_JOB_STEPS, type PostJobStep } from './post-job.steps.ts';
+import type { PostJobStep } from './post-job.steps.ts';
 import type { PageVerdict } from './engine.thread.ts';
 import type { WorkerPool } from './worker.pool.ts';
 
@@ -33,7 +33,7 @@ export class JobRunner {
   readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly stopping = new AbortController();
   private readonly active = new Map<string, AbortController>();
-  private readonly steps: PostJobStep[] = [...POST_JOB_STEPS];
+  private readonly steps: PostJobStep[] = [];
   private loops: Promise<void>[] = [];
   private reaper: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
