@@ -137,8 +137,8 @@ export class SubmissionService {
         return this.sameOrConflict(existing, contentHash);
       }
     } finally {
-      if (orphanPrefix) await blobs.delete(orphanPrefix).catch(() => {});
-      await blobs.discard(temp).catch(() => {});
+      if (orphanPrefix) await blobs.delete(orphanPrefix).catch((err) => this.ctx.log.warn({ err, key: orphanPrefix }, 'removing the files of a job that was not created failed'));
+      await blobs.discard(temp).catch((err) => this.ctx.log.warn({ err }, 'removing an upload\'s temporary file failed'));
     }
   }
 

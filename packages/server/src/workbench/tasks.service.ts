@@ -53,8 +53,8 @@ export class TasksService {
       await this.announce(task);
       return task;
     } finally {
-      if (orphan) await blobs.delete(orphan).catch(() => {});
-      await blobs.discard(temp).catch(() => {});
+      if (orphan) await blobs.delete(orphan).catch((err) => this.ctx.log.warn({ err, key: orphan }, 'removing the files of a task that was not created failed'));
+      await blobs.discard(temp).catch((err) => this.ctx.log.warn({ err }, 'removing an upload\'s temporary file failed'));
     }
   }
 

@@ -220,7 +220,7 @@ export class JobRunner {
     const t = await store.finishJob(job.id, this.owner, { resultKey, metrics }, now);
     if (!t) {
       // Canceled during the last moments: the result files of a canceled job are not served.
-      await this.ctx.blobs.delete(resultKey).catch(() => {});
+      await this.ctx.blobs.delete(resultKey).catch((err) => this.ctx.log.warn({ err, job: job.id }, 'removing the results of a job canceled at the end failed'));
       return;
     }
     await bus.publish(t.event);

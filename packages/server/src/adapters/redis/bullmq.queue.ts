@@ -215,7 +215,7 @@ export class BullmqQueue implements JobQueue {
       clearTimeout(grace);
     }
     await this.syncing?.catch(() => {});
-    await this.queue.close().catch(() => {});
+    await this.queue.close().catch((err) => this.o.log.warn({ err }, 'closing the BullMQ queue failed'));
   }
 
   /**
