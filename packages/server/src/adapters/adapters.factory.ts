@@ -121,7 +121,7 @@ export async function createAdapters(config: Config, log: Logger): Promise<Adapt
   const store = await STORE_FACTORIES[config.storeKind](config, log);
   try {
     const q = await QUEUE_FACTORIES[config.queueKind](config, log, store);
-    return { store, deliveries: new SqlDeliveryStore(store.db), tasks: new SqlTaskStore(store.db), sessions: new SqlSessionRevocations(store.db), blobs, ...q };
+    return { store, deliveries: new SqlDeliveryStore(store.db, store.kind), tasks: new SqlTaskStore(store.db), sessions: new SqlSessionRevocations(store.db), blobs, ...q };
   } catch (e) {
     await store.close();
     throw e;
