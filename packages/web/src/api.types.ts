@@ -26,7 +26,7 @@ export interface Transition {
 export interface Task {
   id: string;
   /** The same as `id` (the image-to-Excel app's name for it). */
-  task_id?: string;
+  task_id: string;
   filename: string;
   mime: string;
   size_bytes: number;
@@ -36,6 +36,10 @@ export interface Task {
   page_count: number | null;
   table_count: number | null;
   workbook_version: number | null;
+  /** API URLs of the upload, the OCR JSON and the workbook (null until they exist). */
+  image_path: string;
+  ocr_json_path: string | null;
+  excel_path: string | null;
   created_at: string;
   updated_at: string;
   transitions: Transition[];
