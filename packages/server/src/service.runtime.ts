@@ -93,7 +93,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     webhooks: webhooks.service,
     workbench,
     events: new EventsService(ctx, jobs),
-    state: { ready: false },
+    state: { ready: false, accepting: false },
     closing: closing.signal,
   };
   const app = await buildApp(services, log);
@@ -109,6 +109,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const close = () =>
     (closed ??= (async () => {
       services.state.ready = false;
+      services.state.accepting = false;
       closing.abort();
       await runner?.stop().catch((e) => log.error({ err: e }, 'stopping the workers failed'));
       await app.close().catch((e) => log.error({ err: e }, 'closing HTTP failed'));
@@ -145,6 +146,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     if (runner) await runner.reclaim(singleProcess);
     await adapters.queue.init(await adapters.store.listQueuedIds(1_000_000));
     await webhooks.start({ singleProcess });
+    // Submissions are durable once the store and queue are up; only the workers wait for their engines.
+    services.state.accepting = true;
     if (runner && opts.startWorkers !== false) await startWorkers();
     services.state.ready = true;
     log.info({ url: baseUrl, role: config.role, workers: pool?.size ?? 0, store: adapters.store.kind, queue: adapters.queue.kind }, 'ocrflow ready');

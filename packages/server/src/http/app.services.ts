@@ -27,8 +27,11 @@ export interface AppServices {
   /** Null in processes without workers (`--role api|app`). */
   readonly runner: JobRunner | null;
   readonly pool: WorkerPool | null;
-  /** Migrated and (where they run) workers started. */
-  readonly state: { ready: boolean };
+  /**
+   * `accepting`: the store is migrated and the queue initialised, so jobs are taken (and wait in
+   * the queue); `ready`: also the workers (where they run) have started their engines.
+   */
+  readonly state: { ready: boolean; accepting: boolean };
   /** Aborted when the server starts shutting down: long-polls and SSE streams end. */
   readonly closing: AbortSignal;
 }

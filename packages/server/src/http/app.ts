@@ -104,7 +104,8 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
           });
           scope.addHook('onRequest', auth);
           scope.addHook('onRequest', (_req, reply, done) => {
-            if (services.state.ready) return done();
+            // Jobs are durable in the store and wait in the queue: they are taken before the engines are warm.
+            if (services.state.accepting) return done();
             sendError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly'));
           });
         }

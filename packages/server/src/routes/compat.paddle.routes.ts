@@ -64,7 +64,7 @@ export const ppResultSchema = {
 
 export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
   const { submissions, ctx, events, results, jobs, closing } = services;
-  const svc = new PaddleCompatService(ctx, jobs, results);
+  const svc = new PaddleCompatService(ctx, jobs, results, (a) => services.metrics.artifactBuilt(a));
 
   app.post(
     '/jobs-from-uploading',
