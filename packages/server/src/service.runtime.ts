@@ -11,6 +11,7 @@ import { createEnginesPipeline } from './adapters/engines.pipeline.ts';
 import { buildApp } from './http/app.ts';
 import type { AppServices } from './http/app.services.ts';
 import { ServerMetrics } from './http/metrics.ts';
+import { StreamLimiter } from './http/stream.limiter.ts';
 import type { DocumentPipeline } from './ports/pipeline.port.ts';
 import { AnalysisService } from './services/analysis.service.ts';
 import { EventsService } from './services/events.service.ts';
@@ -93,6 +94,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     webhooks: webhooks.service,
     workbench,
     events: new EventsService(ctx, jobs),
+    streams: new StreamLimiter({ max: config.maxStreams, perClient: config.maxStreamsPerClient, idleTimeoutMs: config.idleTimeoutMs }, (scope) => metrics.streamRefused(scope)),
     state: { ready: false, accepting: false },
     closing: closing.signal,
   };

@@ -10,6 +10,7 @@ import type { JobRunner } from '../workers/job.runner.ts';
 import type { WorkerPool } from '../workers/worker.pool.ts';
 import type { Workbench } from '../workbench/workbench.ts';
 import type { ServerMetrics } from './metrics.ts';
+import type { StreamLimiter } from './stream.limiter.ts';
 
 export interface AppServices {
   readonly ctx: ServiceContext;
@@ -20,6 +21,8 @@ export interface AppServices {
   /** Issue 7: `analysis.json` of finished jobs and its webhook summary. */
   readonly analysis?: AnalysisService;
   readonly metrics: ServerMetrics;
+  /** Caps on concurrent long-polls and event streams (every such route holds a slot). */
+  readonly streams: StreamLimiter;
   /** Issue 5: webhook deliveries (log, redeliver). */
   readonly webhooks?: WebhooksService;
   /** Issue 6: tasks, workbooks and the OCR bridge of the workbench (absent in `--role worker`). */

@@ -24,6 +24,7 @@ import { webUiRoutes } from '../workbench/web.static.ts';
 import { workbenchRoutes } from '../workbench/workbench.routes.ts';
 import type { AppServices, RouteOptions } from './app.services.ts';
 import { bearerAuth } from './auth.hook.ts';
+import { closeRefusedConnections, serverTimeouts } from './connection.policy.ts';
 import { installErrorHandlers, sendError } from './errors.handler.ts';
 
 export interface FeatureRoutes {
@@ -57,11 +58,13 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    ...serverTimeouts(config),
     // Long-polls and SSE streams are ended by the `closing` signal; idle keep-alive sockets close at once.
     forceCloseConnections: 'idle',
     ajv: { customOptions: { allErrors: false } },
   });
   installErrorHandlers(app);
+  closeRefusedConnections(app);
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
 
   await app.register(swagger, {

@@ -25,6 +25,7 @@ import { TaskOcrService } from './task-ocr.service.ts';
 import { TasksService } from './tasks.service.ts';
 import type { WorkbenchContext } from './workbench.context.ts';
 import { WorkbooksService } from './workbooks.service.ts';
+import { XlsxBuilder } from './xlsx.builder.ts';
 
 export interface WorkbenchOptions extends OcrLinkOptions {
   /** The built web UI (default `packages/web/dist`). */
@@ -87,7 +88,7 @@ export class Workbench {
     };
     this.link = new OcrLink(service.config, options);
     this.tasks = new TasksService(this.ctx);
-    this.workbooks = new WorkbooksService(this.ctx, this.tasks);
+    this.workbooks = new WorkbooksService(this.ctx, this.tasks, new XlsxBuilder());
     this.ocr = new TaskOcrService(this.ctx, this.tasks, this.workbooks, this.link);
     this.files = new TaskFilesService(this.ctx, this.tasks, this.workbooks);
     this.webDir = options.webDir ?? DEFAULT_WEB_DIR;
@@ -123,6 +124,7 @@ export class Workbench {
       return {
         close: async () => {
           await this.ocr.close();
+          await this.workbooks.close();
           await this.ctx.bus.close();
         },
       };
