@@ -88,6 +88,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   // Issue 6: the workbench (tasks API, web UI) in `all` and `app` processes (issue 8: `api` serves the
   // OCR service API only, `worker` no API); it reaches OCR only through the client.
   const workbench = config.role === 'worker' || config.role === 'api' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench);
+  if (workbench) metrics.observeWorkbookBuilds(() => workbench.workbooks.building);
   const services: AppServices = {
     ctx, jobs, results, metrics, runner, pool, analysis,
     submissions,

@@ -15,6 +15,7 @@ export class ServerMetrics implements RunnerObserver {
   private readonly ended: client.Counter<'status'>;
   private readonly built: client.Counter<'artifact'>;
   private readonly refusedStreams: client.Counter<'scope'>;
+  private workbookBuilds: () => number = () => 0;
 
   constructor(ctx: ServiceContext, workersAlive: () => number) {
     const registers = [this.registry];
@@ -24,6 +25,15 @@ export class ServerMetrics implements RunnerObserver {
     this.ended = new client.Counter({ name: 'ocrflow_jobs_ended_total', help: 'Jobs this process ran to a terminal state', labelNames: ['status'], registers });
     this.built = new client.Counter({ name: 'ocrflow_artifacts_built_total', help: 'Derived files built on request (e.g. the page-images zip), counted once per build', labelNames: ['artifact'], registers });
     this.refusedStreams = new client.Counter({ name: 'ocrflow_streams_refused_total', help: 'Long-polls and event streams refused with 429 past OCRFLOW_MAX_STREAMS (scope=global) or OCRFLOW_MAX_STREAMS_PER_CLIENT (scope=client)', labelNames: ['scope'], registers });
+    const metrics = this;
+    new client.Gauge({
+      name: 'ocrflow_workbooks_building',
+      help: 'Workbench workbooks being built right now (on their own thread)',
+      registers,
+      collect() {
+        this.set(metrics.workbookBuilds());
+      },
+    });
     new client.Gauge({
       name: 'ocrflow_jobs',
       help: 'Jobs in the store by status',
@@ -62,6 +72,11 @@ export class ServerMetrics implements RunnerObserver {
 
   jobEnded(status: string): void {
     this.ended.inc({ status });
+  }
+
+  /** Where the workbench's count of workbooks in the making comes from. */
+  observeWorkbookBuilds(count: () => number): void {
+    this.workbookBuilds = count;
   }
 
   artifactBuilt(artifact: string): void {

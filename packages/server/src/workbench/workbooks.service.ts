@@ -41,6 +41,11 @@ export class WorkbooksService {
     return this.xlsx.close();
   }
 
+  /** Workbooks being built now. */
+  get building(): number {
+    return this.xlsx.building;
+  }
+
   async readDocument(taskId: string): Promise<OcrDocument> {
     return JSON.parse((await this.ctx.blobs.get(taskKeys.document(taskId))).toString('utf8')) as OcrDocument;
   }

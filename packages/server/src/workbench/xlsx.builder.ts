@@ -29,6 +29,11 @@ export class XlsxBuilder {
   private nextId = 1;
   private closed = false;
 
+  /** Builds asked for and not finished yet (`ocrflow_workbooks_building`). */
+  get building(): number {
+    return this.pending.size;
+  }
+
   /** The .xlsx of sheets given as JSON text (validated again in the thread). */
   build(sheetsJson: string): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('the workbook builder is closed'));
