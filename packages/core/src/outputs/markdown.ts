@@ -16,6 +16,14 @@ export function escapeMarkdownHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * LaTeX keeps `&` (column separator) and `a < b` as they are, so math renderers get the source
+ * they expect; only a `<` that could open a tag (`<script`, `</x`, `<!--`) becomes `&lt;`.
+ */
+function escapeTagsOnly(s: string): string {
+  return s.replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+}
+
 function escapePipe(s: string): string {
   return escapeMarkdownHtml(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, '<br>');
 }
@@ -46,7 +54,7 @@ export function blockToMarkdown(b: Block): string {
     case 'heading':
       return `${'#'.repeat(Math.min(6, Math.max(2, b.level ?? 2)))} ${esc(b.text.replace(/\s*\n\s*/g, ' '))}`;
     case 'formula':
-      return `$$\n${esc(b.latex)}\n$$`;
+      return `$$\n${escapeTagsOnly(b.latex)}\n$$`;
     case 'figure':
       return b.caption ? `*${esc(b.caption)}*` : '';
     case 'code':
