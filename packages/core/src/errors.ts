@@ -35,7 +35,7 @@ export const ERROR_CODES = {
   OCRFLOW_ERR_TOO_MANY_PAGES: { status: 422, message: 'The document has more pages than allowed' },
   // 429/5xx: capacity and dependencies
   OCRFLOW_ERR_QUEUE_FULL: { status: 429, message: 'The job queue is full; retry later' },
-  OCRFLOW_ERR_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed sign-in attempts; retry later' },
+  OCRFLOW_ERR_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many wrong tokens or failed sign-ins from this address; retry later' },
   OCRFLOW_ERR_TOO_MANY_STREAMS: { status: 429, message: 'Too many open long-polls or event streams; retry later' },
   OCRFLOW_ERR_INTERNAL: { status: 500, message: 'Internal error' },
   OCRFLOW_ERR_ENGINE_FAILED: { status: 502, message: 'The OCR engine failed' },

@@ -12,6 +12,7 @@ import { buildApp } from './http/app.ts';
 import type { AppServices } from './http/app.services.ts';
 import { ServerMetrics } from './http/metrics.ts';
 import { StreamLimiter } from './http/stream.limiter.ts';
+import { FailureLimiter } from './http/auth.limiter.ts';
 import type { DocumentPipeline } from './ports/pipeline.port.ts';
 import { AnalysisService } from './services/analysis.service.ts';
 import { EventsService } from './services/events.service.ts';
@@ -87,7 +88,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
   // Issue 6: the workbench (tasks API, web UI) in `all` and `app` processes (issue 8: `api` serves the
   // OCR service API only, `worker` no API); it reaches OCR only through the client.
-  const workbench = config.role === 'worker' || config.role === 'api' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench);
+  // One count of wrong tokens per address for every surface (service API, compatibility routes, workbench).
+  const authLimiter = new FailureLimiter();
+  const workbench = config.role === 'worker' || config.role === 'api' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench, authLimiter);
   if (workbench) metrics.observeWorkbookBuilds(() => workbench.workbooks.building);
   const services: AppServices = {
     ctx, jobs, results, metrics, runner, pool, analysis,
@@ -95,6 +98,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     webhooks: webhooks.service,
     workbench,
     events: new EventsService(ctx, jobs),
+    authLimiter,
     streams: new StreamLimiter({ max: config.maxStreams, perClient: config.maxStreamsPerClient, idleTimeoutMs: config.idleTimeoutMs }, (scope) => metrics.streamRefused(scope)),
     state: { ready: false, accepting: false },
     closing: closing.signal,

@@ -11,6 +11,7 @@ import type { WorkerPool } from '../workers/worker.pool.ts';
 import type { Workbench } from '../workbench/workbench.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { StreamLimiter } from './stream.limiter.ts';
+import type { FailureLimiter } from './auth.limiter.ts';
 
 export interface AppServices {
   readonly ctx: ServiceContext;
@@ -21,6 +22,8 @@ export interface AppServices {
   /** Issue 7: `analysis.json` of finished jobs and its webhook summary. */
   readonly analysis?: AnalysisService;
   readonly metrics: ServerMetrics;
+  /** Wrong tokens per address, shared by every surface (a token that worked from there is never held back). */
+  readonly authLimiter: FailureLimiter;
   /** Caps on concurrent long-polls and event streams (every such route holds a slot). */
   readonly streams: StreamLimiter;
   /** Issue 5: webhook deliveries (log, redeliver). */

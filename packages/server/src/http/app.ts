@@ -95,7 +95,7 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
     done();
   });
 
-  const auth = bearerAuth(config.tokens);
+  const auth = bearerAuth(config.tokens, services.authLimiter);
   for (const f of FEATURE_ROUTES) {
     // A `--role worker` process answers only /health, /ready and /metrics (on OCRFLOW_HEALTH_PORT).
     if (config.role === 'worker' && f.name !== 'health') continue;

@@ -19,6 +19,8 @@ let base: string;
 let inbox: string;
 let job: Job;
 const TOKEN = 'right-token';
+/** Valid, but never used before the guessing starts. */
+const OTHER_TOKEN = 'other-token';
 /** Any single request here answers well within this, or the test fails instead of hanging. */
 const REQUEST_MS = 10_000;
 
@@ -29,7 +31,7 @@ before(async () => {
   fs.writeFileSync(path.join(inbox, 'table.png'), dataset(SMALL_TABLE));
   execFileSync('mkfifo', [path.join(inbox, 'pipe.png')]);
   fs.symlinkSync(path.join(inbox, 'pipe.png'), path.join(inbox, 'link-to-pipe.png'));
-  srv = await startTestServer({ startWorkers: false, env: { OCRFLOW_TOKENS: TOKEN, OCRFLOW_INPUT_DIRS: inbox } });
+  srv = await startTestServer({ startWorkers: false, env: { OCRFLOW_TOKENS: `${TOKEN},${OTHER_TOKEN}`, OCRFLOW_INPUT_DIRS: inbox } });
   api = new Api(srv.url, TOKEN);
   job = await api.submit(dataset(SMALL_TABLE), 'table.png');
 });
@@ -100,17 +102,28 @@ test('?format names of Object.prototype members answer 400, not 500', async () =
   assert.equal(good.status, 200);
 });
 
-test('guessed tokens: every wrong one is a plain 401 with its connection closed; the right token still works', async () => {
-  const routes = ['/v1/jobs', `/v1/jobs/${job.id}`, `/longpoll/jobs/${job.id}?timeout_ms=1`, `/api/progress/${job.id}`];
-  for (let i = 0; i < 40; i++) {
+test('guessed tokens: 401 each, then 429 for the address on every surface; a token that worked from there keeps working, a new one does not', async () => {
+  const routes = ['/v1/jobs', `/v1/jobs/${job.id}`, `/longpoll/jobs/${job.id}?timeout_ms=1`, `/api/progress/${job.id}`, '/api/v1/tasks'];
+  const statuses: number[] = [];
+  for (let i = 0; i < 25; i++) {
     const p = routes[i % routes.length];
     const r = await fetch(srv.url + p, { headers: { authorization: `Bearer guess-${i}-${'x'.repeat(i)}` }, signal: AbortSignal.timeout(REQUEST_MS) });
-    assert.equal(r.status, 401, p);
-    assert.equal(r.headers.get('connection'), 'close', p);
-    assert.equal(((await r.json()) as ErrorBody).error.code, 'OCRFLOW_ERR_UNAUTHORIZED');
+    assert.equal(r.headers.get('connection'), 'close', `${p}: a refused request does not keep its connection`);
+    const body = (await r.json()) as ErrorBody & { code?: string };
+    const code = body.error?.code ?? body.code;
+    assert.equal(code, r.status === 401 ? 'OCRFLOW_ERR_UNAUTHORIZED' : 'OCRFLOW_ERR_TOO_MANY_ATTEMPTS', p);
+    if (r.status === 429) assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    statuses.push(r.status);
   }
-  const r = await api.json<Job>(`/v1/jobs/${job.id}`);
-  assert.equal(r.status, 200, 'valid credentials are never locked out');
+  // The limit (10 a minute) counts across the service API, the compatibility routes and the workbench.
+  assert.deepEqual(statuses, [...Array(10).fill(401), ...Array(15).fill(429)]);
+  // The token this client has been using all along is not locked out, on any surface ...
+  for (const p of routes) assert.ok((await api.fetch(p, { signal: AbortSignal.timeout(REQUEST_MS) }).then(async (r) => (await r.arrayBuffer(), r.status))) < 400, p);
+  // ... but a token never used from this address is refused like a guess while the limit holds.
+  const fresh = await new Api(srv.url, OTHER_TOKEN).json<ErrorBody>('/v1/jobs');
+  assert.deepEqual([fresh.status, fresh.body.error.code], [429, 'OCRFLOW_ERR_TOO_MANY_ATTEMPTS']);
+  // No token at all is not a guess: still a plain 401.
+  assert.equal((await fetch(`${srv.url}/v1/jobs`)).status, 401);
 });
 
 test('mangled paths and ids: a 4xx with a stable code, never a 500', async () => {
