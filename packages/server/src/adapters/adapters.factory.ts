@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from '@ocrflow/core';
+import { dataModes, type Config } from '@ocrflow/core';
 import type { BlobStore } from '../ports/blob-store.port.ts';
 import type { DeliveryStore } from '../ports/delivery-store.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
@@ -61,7 +61,7 @@ export interface QueueAdapters {
 }
 
 export const STORE_FACTORIES: Record<Config['storeKind'], (c: Config, log: Logger) => Promise<SqlJobStore>> = {
-  sqlite: async (c) => openSqliteStore(path.join(c.dataDirAbs, 'ocrflow.sqlite')),
+  sqlite: async (c) => openSqliteStore(path.join(c.dataDirAbs, 'ocrflow.sqlite'), dataModes(c)),
   postgres: async (c, log) =>
     openPostgresStore({
       url: c.databaseUrl,
@@ -117,7 +117,7 @@ export const QUEUE_FACTORIES: Record<Config['queueKind'], (c: Config, log: Logge
 };
 
 export async function createAdapters(config: Config, log: Logger): Promise<Adapters> {
-  const blobs = new FsBlobStore(config.blobDirAbs);
+  const blobs = new FsBlobStore(config.blobDirAbs, dataModes(config));
   const store = await STORE_FACTORIES[config.storeKind](config, log);
   try {
     const q = await QUEUE_FACTORIES[config.queueKind](config, log, store);
