@@ -54,30 +54,12 @@ async function workRaster(img: RasterImage): Promise<Work> {
 /** Gradient (per working pixel, on the paper score) below which the sheet may grow. */
 const GROW_GRADIENT = 6;
 
-/** Two passes of a 5-wide box blur per axis (close to a Gaussian of sigma ~2). */
-function blur(src: Float32Array, w: number, h: number): Float32Array {
-  let a = src, b = new Float32Array(w * h);
-  for (let pass = 0; pass < 2; pass++) {
-    for (let y = 0; y < h; y++) {
-      const o = y * w;
-      for (let x = 0; x < w; x++) {
-        let s = 0, n = 0;
-        for (let k = -2; k <= 2; k++) { const xx = x + k; if (xx >= 0 && xx < w) { s += a[o + xx]; n++; } }
-        b[o + x] = s / n;
-      }
-    }
-    const c = new Float32Array(w * h);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        let s = 0, n = 0;
-        for (let k = -2; k <= 2; k++) { const yy = y + k; if (yy >= 0 && yy < h) { s += b[yy * w + x]; n++; } }
-        c[y * w + x] = s / n;
-      }
-    }
-    a = c;
-    b = new Float32Array(w * h);
-  }
-  return a;
+/** Gaussian blur (sigma 1.5, libvips) of the score, clamped to 0..255 first: below 0 is surely not paper anyway. */
+async function blurScore(score: Float32Array, w: number, h: number): Promise<Float32Array> {
+  const u8 = Buffer.allocUnsafe(w * h);
+  for (let i = 0; i < u8.length; i++) u8[i] = score[i] < 0 ? 0 : score[i] > 255 ? 255 : score[i];
+  const { data } = await sharp(u8, { raw: { width: w, height: h, channels: 1 } }).blur(1.5).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  return Float32Array.from(data);
 }
 
 function gradient(src: Float32Array, w: number, h: number): Float32Array {
@@ -304,7 +286,7 @@ export async function findSheetOutline(img: RasterImage): Promise<SheetOutline |
   const borderPaper = border.reduce((s, i) => s + paper[i], 0) / border.length;
   // A shadow across the sheet defeats one global threshold, but a shadow is a soft edge and the
   // sheet's rim a sharp one: grow the sheet from its clearly-paper part through smooth pixels only.
-  const grad = gradient(blur(score, w, h), w, h);
+  const grad = gradient(await blurScore(score, w, h), w, h);
   // A weak rim (grey paper on a grey desk) can leave a gap the growth leaks through: then try
   // again with a lower gradient limit and seeds that must be clearly brighter than the threshold.
   let grown = growSheet(score, grad, paper, w, h, GROW_GRADIENT, thr);
