@@ -146,6 +146,9 @@ export interface PageStraightening {
   /** Size of the photo, upright after EXIF orientation, the page was cut from. */
   source_width: number;
   source_height: number;
+  /** Size of the straightened page before any 90° orientation turn of the engine. */
+  width: number;
+  height: number;
   /** What the page was aligned on: the sheet's edges. */
   method: 'sheet';
   /** The sheet's corners in the photo, top-left, top-right, bottom-right, bottom-left. */

@@ -129,6 +129,32 @@ function dilate(m: Uint8Array, w: number, h: number): Uint8Array {
   return out;
 }
 
+/**
+ * The growth stops where the (blurred) gradient rises, a pixel or two before the true rim. Move the
+ * rim to where the score crosses halfway between sheet and desk: grow into neighbours above the
+ * midpoint, then peel rim pixels below it.
+ */
+function settleRim(mask: Uint8Array, score: Float32Array, w: number, h: number): Uint8Array {
+  let sIn = 0, nIn = 0, sOut = 0, nOut = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i]) { sIn += score[i]; nIn++; } else { sOut += score[i]; nOut++; }
+  }
+  if (!nIn || !nOut) return mask;
+  const mid = (sIn / nIn + sOut / nOut) / 2;
+  const m = mask.slice();
+  const isRim = (i: number, x: number, on: number) => (x > 0 && m[i - 1] === on) || (x < w - 1 && m[i + 1] === on) || (i >= w && m[i - w] === on) || (i + w < m.length && m[i + w] === on);
+  for (let step = 0; step < 4; step++) {
+    const add: number[] = [];
+    for (let i = 0; i < m.length; i++) if (!m[i] && score[i] > mid && isRim(i, i % w, 1)) add.push(i);
+    if (!add.length) break;
+    for (const i of add) m[i] = 1;
+  }
+  const peel: number[] = [];
+  for (let i = 0; i < m.length; i++) if (m[i] && score[i] < mid && isRim(i, i % w, 0)) peel.push(i);
+  for (const i of peel) m[i] = 0;
+  return m;
+}
+
 function otsu(values: Float32Array): number {
   const lo = -400, hi = 256, bins = 656;
   const hist = new Float64Array(bins);
@@ -302,8 +328,11 @@ export async function findSheetOutline(img: RasterImage): Promise<SheetOutline |
   flood(notSheet, w, h, border, bg, 1);
   const cand = new Uint8Array(w * h);
   for (let i = 0; i < cand.length; i++) cand[i] = bg[i] ? 0 : 1;
-  const { mask, area } = largestRegion(cand, w, h);
-  if (area < 0.05 * w * h) return null;
+  const region = largestRegion(cand, w, h);
+  if (region.area < 0.05 * w * h) return null;
+  const mask = settleRim(region.mask, score, w, h);
+  let area = 0;
+  for (let i = 0; i < mask.length; i++) area += mask[i];
   const boundaryWork: Point[] = [];
   const rowEnds: Point[] = [];
   let touches = 0;

@@ -61,6 +61,8 @@ export async function straightenPage(img: RasterImage): Promise<StraightenResult
   const straightened: PageStraightening = {
     source_width: img.width,
     source_height: img.height,
+    width,
+    height,
     method: 'sheet',
     corners: q.map(([x, y]) => [round2(x), round2(y)] as Point),
     homography: pageToPhoto.map((v) => Number(v.toPrecision(10))),
@@ -68,24 +70,28 @@ export async function straightenPage(img: RasterImage): Promise<StraightenResult
     bend_px: Math.round(bendSize(bend) * Math.max(width, height) * 10) / 10,
     light_flattened: true,
   };
-  return { image: await applyStraightening(img, straightened, width, height), straightened, flags: [STRAIGHTEN_FLAGS.straightened] };
+  return { image: await applyStraightening(img, straightened), straightened, flags: [STRAIGHTEN_FLAGS.straightened] };
 }
 
 /**
  * Rebuild the straightened page from the photo with stored parameters (the result's page images
- * and the workbench show exactly what the engine read). `width`/`height` are the page's size.
+ * and the workbench show exactly what the engine read).
  */
-export async function applyStraightening(img: RasterImage, s: PageStraightening, width: number, height: number): Promise<RasterImage> {
-  const h = s.homography as Homography;
-  const unitToPhoto = composeHomography(h, [width, 0, 0, 0, height, 0, 0, 0, 1]);
+export async function applyStraightening(img: RasterImage, s: PageStraightening): Promise<RasterImage> {
+  const warped = warpImage(img, s.width, s.height, straighteningMap(s));
+  return s.light_flattened ? flattenLight(warped) : warped;
+}
+
+/** Straightened page position (pixels, before any 90° turn) → photo position: the bend, then the homography. */
+export function straighteningMap(s: PageStraightening): PixelMap {
+  const { width, height } = s;
+  const unitToPhoto = composeHomography(s.homography as Homography, [width, 0, 0, 0, height, 0, 0, 0, 1]);
   const bend: PageBend = s.bend;
-  const map: PixelMap = (x, y) => {
+  return (x, y) => {
     const [u, v] = bendUnit(bend, x / width, y / height);
     const z = unitToPhoto[6] * u + unitToPhoto[7] * v + unitToPhoto[8];
     return [(unitToPhoto[0] * u + unitToPhoto[1] * v + unitToPhoto[2]) / z, (unitToPhoto[3] * u + unitToPhoto[4] * v + unitToPhoto[5]) / z];
   };
-  const warped = warpImage(img, width, height, map);
-  return s.light_flattened ? flattenLight(warped) : warped;
 }
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
