@@ -19,9 +19,11 @@ export interface SheetOutline {
   /** 0..1: how much the region looks like one clean sheet (see `outlineConfidence`). */
   confidence: number;
   /** Why the outline is not trusted, when it is not. */
-  reject?: 'no_region' | 'cut_by_frame' | 'not_a_quad' | 'low_contrast' | 'fills_frame';
+  reject?: 'no_sheet' | 'cut_by_frame' | 'not_a_quad' | 'low_contrast' | 'fills_frame';
   /** Share of the frame's border that looks like paper (a scan or a close-up has ~1). */
   borderPaper: number;
+  /** Share of the frame that is neither the sheet nor paper-like: the desk that shows (a scan or a close-up shows little). */
+  background: number;
 }
 
 /** The outline is found on a copy whose long side is at most this (sub-pixel precision is not needed). */
@@ -301,7 +303,7 @@ function interiorAngles(q: readonly Point[]): number[] {
   });
 }
 
-export async function findSheetOutline(img: RasterImage): Promise<SheetOutline | null> {
+export async function findSheetOutline(img: RasterImage): Promise<SheetOutline> {
   const { score, w, h, scale } = await workRaster(img);
   const thr = otsu(score);
   const paper = new Uint8Array(w * h), notPaper = new Uint8Array(w * h);
@@ -329,7 +331,10 @@ export async function findSheetOutline(img: RasterImage): Promise<SheetOutline |
   const cand = new Uint8Array(w * h);
   for (let i = 0; i < cand.length; i++) cand[i] = bg[i] ? 0 : 1;
   const region = largestRegion(cand, w, h);
-  if (region.area < 0.05 * w * h) return null;
+  if (region.area < 0.05 * w * h) {
+    const none: Point = [0, 0];
+    return { quad: [none, none, none, none], boundary: [], confidence: 0, reject: 'no_sheet', borderPaper, background: borderPaper > 0.5 ? 0 : 1 };
+  }
   const mask = settleRim(region.mask, score, w, h);
   let area = 0;
   for (let i = 0; i < mask.length; i++) area += mask[i];
@@ -363,8 +368,13 @@ export async function findSheetOutline(img: RasterImage): Promise<SheetOutline |
   const angles = interiorAngles(quadWork);
   const quad = quadWork.map(([x, y]) => [x * scale, y * scale] as Point) as [Point, Point, Point, Point];
   const boundary = boundaryWork.map(([x, y]) => [x * scale, y * scale] as Point);
-  const out: SheetOutline = { quad, boundary, confidence: 0, borderPaper };
-  if (quadArea > 0.97 * w * h || borderPaper > 0.9) return { ...out, reject: 'fills_frame' };
+  // Desk = neither the sheet nor paper-like: another piece of a creased receipt is not a desk.
+  let desk = 0;
+  for (let i = 0; i < mask.length; i++) if (!mask[i] && !paper[i]) desk++;
+  const out: SheetOutline = { quad, boundary, confidence: 0, borderPaper, background: desk / (w * h) };
+  // A sheet covering nine tenths of the frame is a scan or a close-up: a warp would gain a degree of
+  // tilt at the risk of cutting print, so such pages are read as they are.
+  if (quadArea > 0.9 * w * h || borderPaper > 0.9) return { ...out, reject: 'fills_frame' };
   if (touches > 0.02 * perimeter) return { ...out, reject: 'cut_by_frame' };
   if (angles.some((a) => a < 50 || a > 130) || fill < 0.85 || fill > 1.15) return { ...out, reject: 'not_a_quad' };
   if (meanIn - meanOut < 25) return { ...out, reject: 'low_contrast' };

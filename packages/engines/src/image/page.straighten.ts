@@ -21,6 +21,8 @@ export const STRAIGHTEN_FLAGS = {
 
 /** Below this outline confidence the photo is read as it is. */
 const MIN_CONFIDENCE = 0.3;
+/** Share of the frame outside the sheet above which an unfound sheet is worth a warning. */
+const MIN_BACKGROUND = 0.2;
 /** Corners closer than this (share of the frame diagonal) to an upright rectangle need no warp. */
 const UPRIGHT_TOLERANCE = 0.01;
 
@@ -44,10 +46,12 @@ function isUpright(q: readonly Point[], w: number, h: number): boolean {
 
 export async function straightenPage(img: RasterImage): Promise<StraightenResult> {
   const outline = await findSheetOutline(img);
-  if (!outline) return { image: img, flags: [STRAIGHTEN_FLAGS.notStraightened] };
   // A scan, or a photo taken so close that the sheet fills the frame: nothing to cut out.
   if (outline.reject === 'fills_frame') return { image: img, flags: [] };
-  if (outline.reject || outline.confidence < MIN_CONFIDENCE) return { image: img, flags: [STRAIGHTEN_FLAGS.notStraightened] };
+  if (outline.reject || outline.confidence < MIN_CONFIDENCE) {
+    // Warn only when a desk clearly shows: a scan with a dark strip along one side is no photo.
+    return { image: img, flags: outline.background >= MIN_BACKGROUND ? [STRAIGHTEN_FLAGS.notStraightened] : [] };
+  }
   const q = outline.quad;
   if (isUpright(q, img.width, img.height)) return { image: img, flags: [] };
   // The page keeps the photo's resolution along its longer opposite sides: text stays as sharp as shot.
