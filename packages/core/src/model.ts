@@ -149,9 +149,12 @@ export interface PageStraightening {
   /** Size of the straightened page before any 90° orientation turn of the engine. */
   width: number;
   height: number;
-  /** What the page was aligned on: the sheet's edges. */
-  method: 'sheet';
-  /** The sheet's corners in the photo, top-left, top-right, bottom-right, bottom-left. */
+  /**
+   * What the page was aligned on: the sheet's edges, or (when they are not in the picture) a
+   * ruled table's outer frame — then the page is the whole photo seen square to that frame.
+   */
+  method: 'sheet' | 'frame';
+  /** The sheet's (or frame's) corners in the photo, top-left, top-right, bottom-right, bottom-left. */
   corners: Point[];
   /**
    * Row-major 3×3 homography mapping a point of the straightened page (pixels, before its bend

@@ -355,6 +355,10 @@ export async function findSheetOutline(img: RasterImage): Promise<SheetOutline> 
     if (first >= 0) { rowEnds.push([first + 0.5, y + 0.5], [last + 0.5, y + 0.5]); }
   }
   const hull = convexHull(rowEnds);
+  if (hull.length < 4) {
+    const none: Point = [0, 0];
+    return { quad: [none, none, none, none], boundary: [], confidence: 0, reject: 'not_a_quad', borderPaper, background: 0 };
+  }
   const quadWork = orderCorners(largestQuad(hull));
   const quadArea = polygonArea(quadWork);
   const perimeter = 2 * (w + h);

@@ -6,11 +6,12 @@
  */
 import type { PageStraightening, Point } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
-import { composeHomography, invertHomography, solveHomography, type Homography } from './homography.ts';
+import { applyHomography, composeHomography, invertHomography, solveHomography, type Homography } from './homography.ts';
 import { findSheetOutline } from './page.outline.ts';
 import { bendSize, bendUnit, fitPageBend, type PageBend } from './page.dewarp.ts';
 import { warpImage, type PixelMap } from './perspective.warp.ts';
 import { flattenLight } from './light.flatten.ts';
+import { findTableFrame, keystoneDegrees } from './table.frame.ts';
 
 export const STRAIGHTEN_FLAGS = {
   /** The page is a straightened cut of the photo (`page.straightened` says how). */
@@ -23,6 +24,10 @@ export const STRAIGHTEN_FLAGS = {
 const MIN_CONFIDENCE = 0.3;
 /** Share of the frame outside the sheet above which an unfound sheet is worth a warning. */
 const MIN_BACKGROUND = 0.2;
+/** Opposite sides of a table frame further from parallel than this (degrees) are a photo's keystone. */
+const MIN_KEYSTONE = 0.8;
+/** A page squared to a table frame may hold at most this many times the photo's pixels. */
+const MAX_FRAME_GROWTH = 1.5;
 /** Corners closer than this (share of the frame diagonal) to an upright rectangle need no warp. */
 const UPRIGHT_TOLERANCE = 0.01;
 
@@ -47,8 +52,16 @@ function isUpright(q: readonly Point[], w: number, h: number): boolean {
 export async function straightenPage(img: RasterImage): Promise<StraightenResult> {
   const outline = await findSheetOutline(img);
   // A scan, or a photo taken so close that the sheet fills the frame: nothing to cut out.
-  if (outline.reject === 'fills_frame') return { image: img, flags: [] };
+  if (outline.reject === 'fills_frame') {
+    // A close-up photo of a ruled table still shows its keystone; a scan's frame (even a skewed
+    // one) has parallel opposite sides and is left alone.
+    const frame = await findTableFrame(img);
+    if (frame && keystoneDegrees(frame.quad) >= MIN_KEYSTONE) return straightenOnFrame(img, frame.quad);
+    return { image: img, flags: [] };
+  }
   if (outline.reject || outline.confidence < MIN_CONFIDENCE) {
+    const frame = await findTableFrame(img);
+    if (frame && !isUpright(frame.quad, img.width, img.height)) return straightenOnFrame(img, frame.quad);
     // Warn only when a desk clearly shows: a scan with a dark strip along one side is no photo.
     return { image: img, flags: outline.background >= MIN_BACKGROUND ? [STRAIGHTEN_FLAGS.notStraightened] : [] };
   }
@@ -72,6 +85,42 @@ export async function straightenPage(img: RasterImage): Promise<StraightenResult
     homography: pageToPhoto.map((v) => Number(v.toPrecision(10))),
     bend: { top: [...bend.top], bottom: [...bend.bottom], left: [...bend.left], right: [...bend.right] },
     bend_px: Math.round(bendSize(bend) * Math.max(width, height) * 10) / 10,
+    light_flattened: true,
+  };
+  return { image: await applyStraightening(img, straightened), straightened, flags: [STRAIGHTEN_FLAGS.straightened] };
+}
+
+/**
+ * Square the whole photo to a ruled table's frame: the frame becomes an upright rectangle at the
+ * photo's resolution and the rest of the photo (titles, notes) keeps its place around it.
+ */
+async function straightenOnFrame(img: RasterImage, q: [Point, Point, Point, Point]): Promise<StraightenResult> {
+  const unitToPhoto = solveHomography(UNIT, q);
+  const photoToUnit = unitToPhoto && invertHomography(unitToPhoto);
+  if (!unitToPhoto || !photoToUnit) return { image: img, flags: [STRAIGHTEN_FLAGS.notStraightened] };
+  let fw = Math.max(dist(q[0], q[1]), dist(q[3], q[2]));
+  let fh = Math.max(dist(q[0], q[3]), dist(q[1], q[2]));
+  // The photo's corners seen square to the frame (a corner beyond the horizon is clamped).
+  const corners = ([[0, 0], [img.width, 0], [img.width, img.height], [0, img.height]] as Point[]).map((p) => applyHomography(photoToUnit, p));
+  const clampU = (v: number) => (Number.isFinite(v) ? Math.max(-0.5, Math.min(1.5, v)) : 0);
+  const us = corners.map((c) => clampU(c[0])), vs = corners.map((c) => clampU(c[1]));
+  const u0 = Math.min(0, ...us), u1 = Math.max(1, ...us), v0 = Math.min(0, ...vs), v1 = Math.max(1, ...vs);
+  const grow = ((u1 - u0) * fw * (v1 - v0) * fh) / (img.width * img.height);
+  if (grow > MAX_FRAME_GROWTH) { const k = Math.sqrt(MAX_FRAME_GROWTH / grow); fw *= k; fh *= k; }
+  const width = Math.round((u1 - u0) * fw), height = Math.round((v1 - v0) * fh);
+  if (width < 16 || height < 16) return { image: img, flags: [STRAIGHTEN_FLAGS.notStraightened] };
+  const pageToPhoto = composeHomography(unitToPhoto, [1 / fw, 0, u0, 0, 1 / fh, v0, 0, 0, 1]);
+  const flat = [0];
+  const straightened: PageStraightening = {
+    source_width: img.width,
+    source_height: img.height,
+    width,
+    height,
+    method: 'frame',
+    corners: q.map(([x, y]) => [round2(x), round2(y)] as Point),
+    homography: pageToPhoto.map((v) => Number(v.toPrecision(10))),
+    bend: { top: flat, bottom: flat, left: flat, right: flat },
+    bend_px: 0,
     light_flattened: true,
   };
   return { image: await applyStraightening(img, straightened), straightened, flags: [STRAIGHTEN_FLAGS.straightened] };

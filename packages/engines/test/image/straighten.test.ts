@@ -135,6 +135,32 @@ for (const orientation of [6, 8] as const) {
   });
 }
 
+test('a close-up whose sheet edges are out of the picture is squared to the table\'s printed frame', async () => {
+  const s = await scan();
+  // The sheet overflows the frame on every side; the report's ruled frame stays inside, in keystone.
+  const photo = await simulatePhoto(s, { width: 1040, height: 1440, corners: [[-25, -20], [1060, 10], [1040, 1470], [-5, 1440]], bend: 0, falloff: 0.3, desk: 'wood' }, 5);
+  const r = await straightenPage(photo.image);
+  assert.deepEqual(r.flags, [STRAIGHTEN_FLAGS.straightened]);
+  assert.equal(r.straightened?.method, 'frame');
+  // Squared to the frame, the page maps onto the scan by a scale and a shift alone: fit them and
+  // every point must sit within a pixel or two of the fit.
+  const m = straighteningMap(r.straightened!);
+  const pts: [number, number, number, number][] = [];
+  for (let fy = 0.15; fy <= 0.85; fy += 0.05) for (let fx = 0.15; fx <= 0.85; fx += 0.05) {
+    const x = fx * r.image.width, y = fy * r.image.height;
+    const [sx, sy] = photo.photoToScan(m(x, y));
+    pts.push([x, y, sx, sy]);
+  }
+  const residual = (a: number[], b: number[]) => {
+    const n = a.length, ma = a.reduce((t, v) => t + v, 0) / n, mb = b.reduce((t, v) => t + v, 0) / n;
+    let sab = 0, saa = 0;
+    for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; }
+    return Math.max(...a.map((v, i) => Math.abs(mb + (sab / saa) * (v - ma) - b[i])));
+  };
+  const rx = residual(pts.map((p) => p[0]), pts.map((p) => p[2])), ry = residual(pts.map((p) => p[1]), pts.map((p) => p[3]));
+  assert.ok(rx < 2.5 && ry < 2.5, `residual x ${rx.toFixed(2)}, y ${ry.toFixed(2)}`);
+});
+
 test('a plain scan is left exactly as it is', async () => {
   const s = await scan();
   const r = await straightenPage(s);
