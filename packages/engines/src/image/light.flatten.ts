@@ -39,10 +39,12 @@ export async function flattenLight(img: RasterImage): Promise<RasterImage> {
     .resize(w, h, { fit: 'fill', kernel: 'linear' })
     .raw()
     .toBuffer({ resolveWithObject: true });
+  // One gain per background level (a table of 256), so the per-pixel work is a multiply.
+  const gain = new Float32Array(256);
+  for (let b = 0; b < 256; b++) gain[b] = PAPER / Math.max(24, b);
   const out = Buffer.allocUnsafe(w * h * 3);
   for (let i = 0; i < out.length; i++) {
-    const b = bg[i] < 24 ? 24 : bg[i];
-    const v = (data[i] * PAPER) / b;
+    const v = data[i] * gain[bg[i]];
     out[i] = v > 255 ? 255 : v;
   }
   return { data: out, width: w, height: h, channels: 3 };

@@ -51,11 +51,13 @@ export function warpImage(img: RasterImage, outW: number, outH: number, map: Pix
       const x1 = x0 < wm ? x0 + 1 : wm, y1 = y0 < hm ? y0 + 1 : hm;
       const ux = sx - x0, uy = sy - y0;
       const i00 = (y0 * w + x0) * 3, i01 = (y0 * w + x1) * 3, i10 = (y1 * w + x0) * 3, i11 = (y1 * w + x1) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const t = data[i00 + ch] + (data[i01 + ch] - data[i00 + ch]) * ux;
-        const bt = data[i10 + ch] + (data[i11 + ch] - data[i10 + ch]) * ux;
-        out[o + ch] = t + (bt - t) * uy + 0.5;
-      }
+      // Channels unrolled: this loop runs once per page pixel.
+      let p = data[i00], t = p + (data[i01] - p) * ux, q = data[i10], bt = q + (data[i11] - q) * ux;
+      out[o] = t + (bt - t) * uy + 0.5;
+      p = data[i00 + 1]; t = p + (data[i01 + 1] - p) * ux; q = data[i10 + 1]; bt = q + (data[i11 + 1] - q) * ux;
+      out[o + 1] = t + (bt - t) * uy + 0.5;
+      p = data[i00 + 2]; t = p + (data[i01 + 2] - p) * ux; q = data[i10 + 2]; bt = q + (data[i11 + 2] - q) * ux;
+      out[o + 2] = t + (bt - t) * uy + 0.5;
     }
   }
   return { data: out, width: outW, height: outH, channels: 3 };
