@@ -11,7 +11,7 @@ import { findSheetOutline } from './page.outline.ts';
 import { bendSize, bendUnit, fitPageBend, type PageBend } from './page.dewarp.ts';
 import { warpImage, type PixelMap } from './perspective.warp.ts';
 import { flattenLight } from './light.flatten.ts';
-import { findTableFrame, keystoneDegrees } from './table.frame.ts';
+import { findTableFrame } from './table.frame.ts';
 
 export const STRAIGHTEN_FLAGS = {
   /** The page is a straightened cut of the photo (`page.straightened` says how). */
@@ -24,8 +24,6 @@ export const STRAIGHTEN_FLAGS = {
 const MIN_CONFIDENCE = 0.3;
 /** Share of the frame outside the sheet above which an unfound sheet is worth a warning. */
 const MIN_BACKGROUND = 0.2;
-/** Opposite sides of a table frame further from parallel than this (degrees) are a photo's keystone. */
-const MIN_KEYSTONE = 0.8;
 /** A page squared to a table frame may hold at most this many times the photo's pixels. */
 const MAX_FRAME_GROWTH = 1.5;
 /** Corners closer than this (share of the frame diagonal) to an upright rectangle need no warp. */
@@ -52,13 +50,9 @@ function isUpright(q: readonly Point[], w: number, h: number): boolean {
 export async function straightenPage(img: RasterImage): Promise<StraightenResult> {
   const outline = await findSheetOutline(img);
   // A scan, or a photo taken so close that the sheet fills the frame: nothing to cut out.
-  if (outline.reject === 'fills_frame') {
-    // A close-up photo of a ruled table still shows its keystone; a scan's frame (even a skewed
-    // one) has parallel opposite sides and is left alone.
-    const frame = await findTableFrame(img);
-    if (frame && keystoneDegrees(frame.quad) >= MIN_KEYSTONE) return straightenOnFrame(img, frame.quad);
-    return { image: img, flags: [] };
-  }
+  // A scan or a close-up: read as it is. (Squaring a close-up to its table frame was tried: the
+  // photo's own border, now inside the page, drew rules the table stage took for the grid's.)
+  if (outline.reject === 'fills_frame') return { image: img, flags: [] };
   if (outline.reject || outline.confidence < MIN_CONFIDENCE) {
     const frame = await findTableFrame(img);
     if (frame && !isUpright(frame.quad, img.width, img.height)) return straightenOnFrame(img, frame.quad);

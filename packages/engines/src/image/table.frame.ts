@@ -31,10 +31,12 @@ export async function findTableFrame(img: RasterImage): Promise<TableFrame | nul
   const local = (await base.clone().blur(8).raw().toBuffer({ resolveWithObject: true })).data;
   const ink = new Uint8Array(w * h);
   for (let i = 0; i < ink.length; i++) ink[i] = local[i] - grey[i] > INK_CONTRAST ? 1 : 0;
-  // The largest 8-connected piece of ink by the area of its bounding box: the ruled grid.
+  // 8-connected pieces of ink with a large bounding box are candidates for the ruled grid (wood
+  // grain or a desk edge can be larger: each is tried, largest first).
   const label = new Int32Array(w * h);
   const stack: number[] = [];
-  let best: number[] = [], bestArea = 0, next = 0;
+  const candidates: { pix: number[]; area: number }[] = [];
+  let next = 0;
   for (let s = 0; s < ink.length; s++) {
     if (!ink[s] || label[s]) continue;
     next++;
@@ -59,10 +61,22 @@ export async function findTableFrame(img: RasterImage): Promise<TableFrame | nul
       }
     }
     const area = (x1 - x0 + 1) * (y1 - y0 + 1);
-    if (area > bestArea) { bestArea = area; best = pix; }
+    // A grid is sparse ink over a large box; a dark object or the desk is dense.
+    if (area >= 0.08 * w * h && pix.length <= 0.35 * area) candidates.push({ pix, area });
   }
-  // A grid is sparse ink over a large box; a dark object or the desk is dense.
-  if (bestArea < 0.08 * w * h || best.length > 0.35 * bestArea) return null;
+  candidates.sort((a, b) => b.area - a.area);
+  for (const c of candidates.slice(0, 4)) {
+    const quad = frameQuad(c.pix, ink, w, h);
+    if (quad) {
+      const s = img.width / w;
+      return { quad: quad.map(([x, y]) => [x * s, y * s] as Point) as [Point, Point, Point, Point] };
+    }
+  }
+  return null;
+}
+
+/** The quadrilateral outline of one piece of ink, when it is a ruled frame (ink along each side, margin outside). */
+function frameQuad(best: number[], ink: Uint8Array, w: number, h: number): [Point, Point, Point, Point] | null {
   const rowEnds = new Map<number, [number, number]>();
   for (const i of best) {
     const x = i % w, y = (i - x) / w;
@@ -83,31 +97,23 @@ export async function findTableFrame(img: RasterImage): Promise<TableFrame | nul
     const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
     if (len < 20) return null;
     const nx = -(b[1] - a[1]) / len, ny = (b[0] - a[0]) / len;
-    let hit = 0;
+    // The corners run clockwise on screen, so (nx, ny) points into the quad. Outside a frame is
+    // the page's margin: a "side" cutting through text (a corner of the grid missed) is refused.
+    let hit = 0, clear = 0;
     const n = 100;
+    const inkAt = (px: number, py: number) => {
+      const x = Math.round(px - 0.5), y = Math.round(py - 0.5);
+      return x >= 0 && y >= 0 && x < w && y < h && ink[y * w + x] === 1;
+    };
     for (let s = 0; s < n; s++) {
       const t = (s + 0.5) / n;
       const px = a[0] + (b[0] - a[0]) * t, py = a[1] + (b[1] - a[1]) * t;
-      for (let d = -SIDE_TOLERANCE; d <= SIDE_TOLERANCE; d++) {
-        const x = Math.round(px + nx * d - 0.5), y = Math.round(py + ny * d - 0.5);
-        if (x >= 0 && y >= 0 && x < w && y < h && ink[y * w + x]) { hit++; break; }
-      }
+      for (let d = -SIDE_TOLERANCE; d <= SIDE_TOLERANCE; d++) if (inkAt(px + nx * d, py + ny * d)) { hit++; break; }
+      let out = false;
+      for (let d = SIDE_TOLERANCE + 2; d <= SIDE_TOLERANCE + 6; d++) if (inkAt(px - nx * d, py - ny * d)) { out = true; break; }
+      if (!out) clear++;
     }
-    if (hit < SIDE_COVER * n) return null;
+    if (hit < SIDE_COVER * n || clear < SIDE_COVER * n) return null;
   }
-  const s = img.width / w;
-  return { quad: quad.map(([x, y]) => [x * s, y * s] as Point) as [Point, Point, Point, Point] };
-}
-
-/** Angle (degrees) between the directions of two segments, 0..90. */
-function angleBetween(a0: Point, a1: Point, b0: Point, b1: Point): number {
-  const t1 = Math.atan2(a1[1] - a0[1], a1[0] - a0[0]), t2 = Math.atan2(b1[1] - b0[1], b1[0] - b0[0]);
-  let d = Math.abs(t1 - t2) % Math.PI;
-  if (d > Math.PI / 2) d = Math.PI - d;
-  return (d * 180) / Math.PI;
-}
-
-/** How far the quad is from a parallelogram: the larger angle between opposite sides (degrees). A scan's frame is ~0 even when skewed; a photo's keystone is not. */
-export function keystoneDegrees(q: readonly Point[]): number {
-  return Math.max(angleBetween(q[0], q[1], q[3], q[2]), angleBetween(q[0], q[3], q[1], q[2]));
+  return quad;
 }
