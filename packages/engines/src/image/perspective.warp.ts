@@ -7,16 +7,11 @@
  */
 import type { Point } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
-import { applyHomography, type Homography } from './homography.ts';
 
 const GRID = 16;
 
 /** Output pixel centre (x + 0.5, y + 0.5) → source position (continuous pixel coordinates, centres at +0.5). */
 export type PixelMap = (x: number, y: number) => Point;
-
-export function homographyMap(h: Homography): PixelMap {
-  return (x, y) => applyHomography(h, [x, y]);
-}
 
 export function warpImage(img: RasterImage, outW: number, outH: number, map: PixelMap): RasterImage {
   const gw = Math.ceil(outW / GRID) + 1, gh = Math.ceil(outH / GRID) + 1;
