@@ -60,6 +60,7 @@ export const en = {
   'overlay.lines': 'Text lines',
   'overlay.tables': 'Tables and cells',
   'overlay.noImage': 'The page image could not be shown.',
+  'overlay.original': 'Original photo',
   'overlay.linkHint': 'Click a cell box to select that cell in the table; the cells selected in the table are outlined here.',
 
   'grid.sheets': 'Tables (sheets)',
@@ -190,6 +191,7 @@ export const zh: Messages = {
   'overlay.lines': '文字行',
   'overlay.tables': '表格和单元格',
   'overlay.noImage': '无法显示页面图片。',
+  'overlay.original': '原始照片',
   'overlay.linkHint': '点击图中的单元格框即可在表格中选中该单元格；表格中选中的单元格会在图中标出。',
 
   'grid.sheets': '表格（工作表）',

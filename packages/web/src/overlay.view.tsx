@@ -130,6 +130,12 @@ export function OverlayView({ taskId, doc, grid, onPickCell }: Props) {
           <label>
             <input type="checkbox" checked={showTables} onChange={(e) => setShowTables(e.target.checked)} data-testid="toggle-tables" /> {t('overlay.tables')}
           </label>
+          {page.straightened && (
+            // The boxes belong to the straightened page; the photo as uploaded stays one click away.
+            <a href={urls.image(taskId)} target="_blank" rel="noopener noreferrer" data-testid="original-photo">
+              {t('overlay.original')}
+            </a>
+          )}
           {doc.pages.length > 1 && (
             <select value={pageIndex} onChange={(e) => setPageIndex(Number(e.target.value))} aria-label="page">
               {doc.pages.map((p, i) => (
