@@ -148,6 +148,17 @@ test('compactLines lets lines of different sections share a column index', () =>
   assert.deepEqual(c.cells.map((x) => [x.row, x.col, x.col_span]), [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]);
 });
 
+test('compactLines with a gap limit keeps distinct printed rule positions apart', () => {
+  // Lines 1 and 2 never meet in a row; 2 px apart they are one rule seen twice, 12 px apart two rules.
+  assert.deepEqual(compactLines(4, [[0, 1, 3, 4], [0, 2, 4]], [0, 10, 12, 30, 40], 5), [0, 1, 1, 2, 3]);
+  assert.deepEqual(compactLines(4, [[0, 1, 3, 4], [0, 2, 4]], [0, 10, 22, 30, 40], 5), [0, 1, 2, 3, 4]);
+  const cells = [
+    { row: 0, col: 0, row_span: 1, col_span: 1 }, { row: 0, col: 1, row_span: 1, col_span: 2 },
+    { row: 1, col: 0, row_span: 1, col_span: 2 }, { row: 1, col: 2, row_span: 1, col_span: 1 },
+  ];
+  assert.equal(compactGrid(2, 3, cells, [0, 10, 22, 30], undefined, 5).n_cols, 3);
+});
+
 test('assignText splits a CJK word across cells by glyph widths and joins CJK without spaces', () => {
   const cells = [{ quad: [[0, 0], [100, 0], [100, 30], [0, 30]] as [number, number][] }, { quad: [[100, 0], [200, 0], [200, 30], [100, 30]] as [number, number][] }];
   const l = line('北京江苏', [20, 5, 180, 25]);
