@@ -77,7 +77,7 @@ function quadOf(l: Line): Point[] {
 }
 
 /** Cells of a ruled grid with their text, in page coordinates. */
-async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, lines: readonly Line[], ink: InkExtent, textHeight: number, read?: ReadImage): Promise<DetectedTable> {
+async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, lines: readonly Line[], ink: InkExtent, textHeight: number, read?: ReadImage): Promise<DetectedTable | null> {
   const scale = m.scale;
   const inv = 1 / scale;
   const geoms: CellGeometry[] = g.cells.map((c) => ({ quad: c.quad.map(([x, y]) => [x * inv, y * inv] as Point) }));
@@ -101,7 +101,14 @@ async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, l
       lines: cellLines,
     };
   });
+  // Crossing lines with (almost) no printed text in their boxes are wood grain, fabric or a ruler
+  // beside the sheet, not a table; a real form has text in at least some of its boxes. Text too
+  // small for the page's reading is looked for in the boxes first (cells.reread.ts), but only where
+  // the page's reading found some text inside the grid at all.
+  const withText = () => cells.filter((c) => c.text).length;
+  if (withText() === 0) return null;
   if (read) await rereadEmptyCells(g, cells, image, m, read);
+  if (withText() < Math.max(2, 0.15 * cells.length)) return null;
   // One printed rule found as two grid lines (a bent page) is one column again; distinct printed
   // positions stay distinct columns (grid.compact.ts). Blank boxes stay: they are part of the form.
   const nr = g.rows.length - 1, nc = g.cols.length - 1;
@@ -179,6 +186,7 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
   const used = new Set<Line>();
   for (const g of grids) {
     const t = await tableFromGrid(g, image, { mask, width: W, height: H, scale, textHeight: th }, lines.filter((l) => !used.has(l)), ink, textHeightPage, opts.read);
+    if (!t) continue;
     t.lines.forEach((l) => used.add(l));
     found.push(t);
   }
