@@ -125,6 +125,12 @@ export interface Page {
   rotation: 0 | 90 | 180 | 270;
   /** Residual skew that was measured, in degrees (positive = clockwise), if any. */
   skew_deg?: number;
+  /**
+   * Set when the page is a straightened cut of a photo (the sheet found, its perspective, bending
+   * and uneven light corrected): `width`/`height` and every box then refer to the straightened
+   * page, not to the photo. Absent for scans, PDFs and photos left as they were.
+   */
+  straightened?: PageStraightening;
   source: PageSource;
   engine: string;
   /** Blocks in reading order. */
@@ -133,6 +139,34 @@ export interface Page {
   flags: string[];
   /** Per-stage timings in milliseconds (decode, detect, recognise, layout, tables, ...). */
   timings_ms: Record<string, number>;
+}
+
+/** How a page was cut out of a photo; enough to rebuild the same page image from the photo. */
+export interface PageStraightening {
+  /** Size of the photo, upright after EXIF orientation, the page was cut from. */
+  source_width: number;
+  source_height: number;
+  /** Size of the straightened page before any 90° orientation turn of the engine. */
+  width: number;
+  height: number;
+  /** What the page was aligned on: the sheet's edges. */
+  method: 'sheet';
+  /** The sheet's corners in the photo, top-left, top-right, bottom-right, bottom-left. */
+  corners: Point[];
+  /**
+   * Row-major 3×3 homography mapping a point of the straightened page (pixels, before its bend
+   * correction) to the photo's pixels; the inverse maps photo positions onto the page.
+   */
+  homography: number[];
+  /**
+   * The bend correction: each side's residual from a straight side, a polynomial over s = 2t − 1
+   * (t along the side, 0..1), in units of the page side, lowest degree first.
+   */
+  bend: { top: number[]; bottom: number[]; left: number[]; right: number[] };
+  /** Largest bend corrected, in page pixels. */
+  bend_px: number;
+  /** Paper brightness was evened out (shadows, uneven light, colour cast). */
+  light_flattened: boolean;
 }
 
 export interface DocumentMeta {

@@ -3,6 +3,7 @@ export * from './types.ts';
 export { inspectDocument } from './pipeline/document.inspect.ts';
 export { openDocument, exifRotation } from './pipeline/document.open.ts';
 export { sniffMime } from './pipeline/document.sniff.ts';
+export { straightenPage, applyStraightening, straighteningMap, STRAIGHTEN_FLAGS, type StraightenResult } from './image/page.straighten.ts';
 export { processPage, type ProcessOptions } from './pipeline/page.process.ts';
 export { runDocument, assembleDocument, type RunOptions } from './pipeline/document.run.ts';
 export { getEngine, useEngine, disposeEngines, registeredEngines, engineThreads, type EngineCreateOptions, type EngineFactory } from './registry.ts';

@@ -29,6 +29,8 @@ export interface ScanBatchOptions {
   languages?: string[];
   mode: OcrMode;
   autoRotate: boolean;
+  /** false: do not straighten photos; undefined: config `straighten`. */
+  straighten?: boolean;
   /** An output directory. */
   output?: string;
   json?: boolean;
@@ -119,6 +121,7 @@ export async function runScanBatch(inputs: string[], o: ScanBatchOptions): Promi
           languages: o.languages,
           mode: o.mode,
           autoRotate: o.autoRotate,
+          straighten: o.straighten,
           filename: path.basename(p.f.path),
           onPage: () => {
             pagesSeen++;

@@ -51,6 +51,7 @@ interface ScanOpts {
   mode: string;
   output?: string;
   rotate: boolean;
+  straighten: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -65,6 +66,7 @@ export function register(program: Command): void {
     .option('-l, --languages <list>', 'comma-separated languages (default OCRFLOW_LANGUAGES)')
     .option('-m, --mode <mode>', `${OCR_MODES.join(' or ')}`, 'layout')
     .option('--no-rotate', 'do not detect page orientation')
+    .option('--no-straighten', 'read photos as they are: do not find and straighten the sheet (default OCRFLOW_STRAIGHTEN)')
     .option('-o, --output <file>', 'write to this file instead of stdout (a folder in batch mode: several files, a folder, or --json)')
     .option('--json', 'batch mode: print one JSON summary on stdout (per-file results and errors)')
     .option('-q, --quiet', 'batch mode: no progress on stderr')
@@ -77,7 +79,7 @@ export function register(program: Command): void {
       // Several files, a folder or --json: the batch (progress bar, per-file errors, exit code 3 = partial).
       if (files.length > 1 || o.json || (await stat(files[0]).catch(() => null))?.isDirectory()) {
         const languages = o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-        const batch = { format: o.format, render, engine: o.engine as EngineName | undefined, languages, mode: o.mode as OcrMode, autoRotate: o.rotate, output: o.output, json: o.json, quiet: o.quiet };
+        const batch = { format: o.format, render, engine: o.engine as EngineName | undefined, languages, mode: o.mode as OcrMode, autoRotate: o.rotate, straighten: o.straighten === false ? false : undefined, output: o.output, json: o.json, quiet: o.quiet };
         return runCommand(o.json, () => runScanBatch(files, batch));
       }
       const file = files[0];
@@ -96,6 +98,8 @@ export function register(program: Command): void {
           languages: o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
           mode: o.mode as OcrMode,
           autoRotate: o.rotate,
+          // Only an explicit --no-straighten overrides OCRFLOW_STRAIGHTEN.
+          straighten: o.straighten === false ? false : undefined,
           // One document at a time: the engine may use every core (unless OCRFLOW_OCR_THREADS says otherwise).
           engineOptions: { intraOpNumThreads: config.ocrThreads || Math.max(1, os.availableParallelism?.() ?? os.cpus().length) },
           filename: path.basename(file),

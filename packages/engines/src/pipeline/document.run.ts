@@ -16,6 +16,8 @@ export interface RunOptions {
   mode?: OcrMode;
   prompt?: string;
   autoRotate?: boolean;
+  /** Straighten photographed pages (default: config `straighten`). */
+  straighten?: boolean;
   signal?: AbortSignal;
   filename?: string;
   config?: Config;
@@ -37,7 +39,7 @@ export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Prom
       const t0 = performance.now();
       const src = await doc.renderPage(i);
       const decodeMs = Math.round(performance.now() - t0);
-      const page = await processPage(src, { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, config, engineOptions: opts.engineOptions });
+      const page = await processPage(src, { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, straighten: opts.straighten, config, engineOptions: opts.engineOptions });
       page.timings_ms = { decode: decodeMs, ...page.timings_ms };
       pages.push(page);
       opts.onPage?.(page, doc.info.pageCount);

@@ -149,7 +149,7 @@ export class JobRunner {
         const budget = Math.max(1, config.workerRecyclePages - thread.pages);
         const outcome = await thread.runDocument(
           data,
-          { engine: job.engine, mode: job.mode, languages: job.languages, prompt: job.prompt ?? undefined, maxPixels: config.maxPixels, maxPages: config.maxPages },
+          { engine: job.engine, mode: job.mode, languages: job.languages, prompt: job.prompt ?? undefined, straighten: typeof job.options.straighten === 'boolean' ? job.options.straighten : undefined, maxPixels: config.maxPixels, maxPages: config.maxPages },
           done,
           budget,
           {
