@@ -15,6 +15,7 @@
  * CPU time is process.cpuUsage (all threads of the process).
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -106,7 +107,7 @@ const setsArg = process.argv.indexOf('--sets');
 const sets = setsArg > 0 ? process.argv[setsArg + 1].split(',') : SETS;
 const qualities = [];
 for (const name of sets) qualities.push(await quality(name));
-const out = { datasets: qualities, large_page: await largePage() };
+const out = { datasets: qualities, large_page: await largePage(), load_average: os.loadavg().map((x) => Math.round(x * 10) / 10) };
 await disposeEngines();
 if (asJson) console.log(JSON.stringify(out));
 else {
@@ -124,4 +125,5 @@ else {
   for (const q of out.datasets) console.log(`  ${q.dataset}: page ${q.page_seconds_max} s max, cpu ${q.page_cpu_seconds_max} s max | tables stage ${q.tables_stage_seconds_median} s median (${q.tables_stage_seconds_max} max)`);
   const l = out.large_page;
   console.log(`  ${l.page} page: tables ${l.tables.join(', ')} | stage ${l.tables_stage_seconds} s, cpu ${l.tables_stage_cpu_seconds} s, rss ${l.rss_mb} MB`);
+  console.log(`  load average at the end: ${out.load_average.join(' ')}`);
 }

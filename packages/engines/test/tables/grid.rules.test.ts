@@ -108,3 +108,22 @@ test('two text lines with no rule between them stay one cell', async () => {
   const t = await one(fullGrid(), ls);
   assert.deepEqual(grid(t), [TEXTS[0], TEXTS[1], ['Toner black', '3', '120.00'], TEXTS[3]]);
 });
+
+test('two tables stacked and touching, of different widths, are two tables; a form with one frame is one', async () => {
+  // Upper table 3 × 2 at x 120..520, lower table 2 × 3 at x 60..700 starting 4 px under it; the
+  // upper one's middle rule lines up with one of the lower one's.
+  const up = [60, 100, 140, 180], low = [184, 224, 264];
+  const rules = up.map((y) => hline(120, 520, y)).join('') + [120, 320, 520].map((x) => vline(x, 60, 180)).join('')
+    + low.map((y) => hline(60, 700, y)).join('') + [60, 320, 500, 700].map((x) => vline(x, 184, 264)).join('');
+  const ls: Label[] = [
+    ...['a', 'b', 'c'].flatMap((t, r) => [{ text: `${t}1`, x: 220, y: 80 + 40 * r }, { text: `${t}2`, x: 420, y: 80 + 40 * r }]),
+    ...['x', 'y'].flatMap((t, r) => [{ text: `${t}1`, x: 190, y: 204 + 40 * r }, { text: `${t}2`, x: 410, y: 204 + 40 * r }, { text: `${t}3`, x: 600, y: 204 + 40 * r }]),
+  ];
+  const { image, lines } = await page(rules, ls);
+  const found = await detectTables(image, lines, { unruled: false });
+  assert.deepEqual(found.map((f) => grid(f.table)), [[['a1', 'a2'], ['b1', 'b2'], ['c1', 'c2']], [['x1', 'x2', 'x3'], ['y1', 'y2', 'y3']]]);
+  // The same two blocks inside one outer frame are one form with two sections.
+  const framed = rules + vline(60, 60, 264) + vline(700, 60, 264) + hline(60, 700, 60) + hline(60, 700, 180);
+  const one = await detectTables((await page(framed, ls)).image, lines, { unruled: false });
+  assert.equal(one.length, 1);
+});
