@@ -10,3 +10,6 @@ export * from './outputs/sheets.ts';
 export * from './outputs/cell-grid.ts';
 export * from './outputs/xlsx.ts';
 export * from './outputs/ppstructure.ts';
+export * from './outputs/pdf/glyphless.font.ts';
+export * from './outputs/pdf/text-layer.ts';
+export * from './outputs/pdf/image-pdf.writer.ts';

@@ -14,17 +14,19 @@ import { OCR_MODES, type OcrMode } from '@ocrflow/engines/types';
 import { runCommand } from './client.output.ts';
 import { runScanBatch } from './scan.batch.ts';
 
-export const SCAN_FORMATS = ['json', 'markdown', 'text', 'html', 'xlsx', 'analysis'] as const;
+export const SCAN_FORMATS = ['json', 'markdown', 'text', 'html', 'xlsx', 'pdf', 'analysis'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
-/** Format renderers; other formats (html, xlsx, analysis) register here with one entry each. */
-export const SCAN_RENDERERS: Record<string, (doc: OcrDocument) => string | Uint8Array | Promise<string | Uint8Array>> = {
+/** Format renderers; other formats (html, xlsx, analysis) register here with one entry each. `source` is the file that was read. */
+export const SCAN_RENDERERS: Record<string, (doc: OcrDocument, source: Uint8Array) => string | Uint8Array | Promise<string | Uint8Array>> = {
   json: (doc) => JSON.stringify(doc, null, 2) + '\n',
   markdown: (doc) => documentToMarkdown(doc),
   text: (doc) => documentToText(doc),
   // Tables (issue 4): HTML tables with spans; XLSX is binary (needs -o, or a pipe/redirect).
   html: (doc) => documentToHtml(doc),
   xlsx: (doc) => documentToXlsx(doc),
+  // The searchable PDF: the file's own pages with the recognised words as an invisible text layer.
+  pdf: async (doc, source) => (await import('@ocrflow/engines')).renderSearchablePdf(doc, source),
   // Analysis (issue 7): key facts as `ocrflow.analysis/1` JSON; the LLM analyser when OCRFLOW_LLM_BASE_URL is set.
   analysis: async (doc) => {
     const { analyse } = await import('@ocrflow/analysis');
@@ -35,6 +37,7 @@ export const SCAN_RENDERERS: Record<string, (doc: OcrDocument) => string | Uint8
 const SCAN_EXAMPLES = `
 Examples:
   $ ocrflow scan report-scan.jpg --format xlsx -o report.xlsx     # tables to Excel
+  $ ocrflow scan scan.jpg --format pdf -o scan.pdf                 # searchable PDF (select, copy, search)
   $ ocrflow scan invoice.pdf --format markdown                     # Markdown on stdout
   $ ocrflow scan receipt.jpg --format analysis                     # key facts as JSON
   $ ocrflow scan scans/ --format text -o out/                      # a folder: one .txt per file, progress bar
@@ -101,7 +104,7 @@ export function register(program: Command): void {
           filename: path.basename(file),
           onPage: (p, n) => { if (n > 1) process.stderr.write(`page ${p.index + 1}/${n}\n`); },
         });
-        const out = await render(doc);
+        const out = await render(doc, data);
         if (o.output) await writeFile(o.output, out);
         else if (typeof out === 'string') process.stdout.write(out);
         else if (!process.stdout.isTTY) process.stdout.write(out); // binary into a pipe or a file redirect
