@@ -139,8 +139,8 @@ export interface SubmitOptions {
   signal?: AbortSignal;
 }
 
-export type ResultFormat = 'json' | 'markdown' | 'text' | 'html' | 'xlsx';
-export const RESULT_FORMATS: readonly ResultFormat[] = ['json', 'markdown', 'text', 'html', 'xlsx'];
+export type ResultFormat = 'json' | 'markdown' | 'text' | 'html' | 'xlsx' | 'pdf';
+export const RESULT_FORMATS: readonly ResultFormat[] = ['json', 'markdown', 'text', 'html', 'xlsx', 'pdf'];
 
 /** What `result(id, format)` resolves to for each format. */
 export interface ResultOf {
@@ -149,6 +149,8 @@ export interface ResultOf {
   text: string;
   html: string;
   xlsx: Uint8Array;
+  /** The searchable PDF. */
+  pdf: Uint8Array;
 }
 
 /** `GET /v1/jobs/{id}/analysis` (`ocrflow.analysis/1`; see docs/analysis.md). */
