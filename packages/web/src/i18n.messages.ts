@@ -49,6 +49,8 @@ export const en = {
   'task.notFound': 'This document does not exist (it may have been deleted).',
   'task.back': '← All documents',
   'task.uploadedAt': 'Uploaded {when}',
+  'task.downloadPdf': 'Searchable PDF',
+  'task.downloadPdfTitle': 'The upload with the recognised text under it: select, copy and search it in any PDF viewer',
 
   'tabs.label': 'Result views',
   'tabs.tables': 'Tables',
@@ -179,6 +181,8 @@ export const zh: Messages = {
   'task.notFound': '该文档不存在（可能已被删除）。',
   'task.back': '← 全部文档',
   'task.uploadedAt': '上传于 {when}',
+  'task.downloadPdf': '可搜索 PDF',
+  'task.downloadPdfTitle': '原文件加上识别出的文字层：可在任何 PDF 阅读器中选择、复制和搜索',
 
   'tabs.label': '结果视图',
   'tabs.tables': '表格',
