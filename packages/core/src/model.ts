@@ -92,6 +92,12 @@ export interface TableCell {
   lines: Line[];
   /** True for header cells (`<th>`/first row of a ruled table with a header style). */
   header?: boolean;
+  /**
+   * 0..1, the lowest confidence of the words inside: a cell is as doubtful as its most doubtful
+   * word. Null when there is no score to give — the engine has none (vlm, ppstructure, a PDF text
+   * layer) or the cell is empty; absent in documents written before cells had one.
+   */
+  confidence?: number | null;
 }
 
 export interface Table {
