@@ -48,6 +48,8 @@ export interface Job {
   attempts: number;
   /** Per-stage timings (ms) and counters. */
   metrics: Record<string, unknown>;
+  /** Finished jobs: table cells whose confidence is below the review threshold; null before (absent from servers before it existed). */
+  cells_to_check?: number | null;
   created_at: string;
   queued_at: string;
   started_at: string | null;

@@ -8,6 +8,7 @@ export * from './outputs/markdown.ts';
 export * from './outputs/html.ts';
 export * from './outputs/table-grid.ts';
 export * from './outputs/sheets.ts';
+export * from './outputs/sheet-review.ts';
 export * from './outputs/cell-grid.ts';
 export * from './outputs/xlsx.ts';
 export * from './outputs/ppstructure.ts';

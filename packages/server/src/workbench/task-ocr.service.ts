@@ -18,7 +18,7 @@
  * leaves the task `ocr_processing` for the next start.
  */
 import { isTerminalStatus, isTransient, backoffMs, type Job, type WebhookPayload } from '@ocrflow/client';
-import { OcrflowError, isTableBlock, type OcrDocument } from '@ocrflow/core';
+import { OcrflowError, documentToSheets, isTableBlock, reviewCount, type OcrDocument } from '@ocrflow/core';
 import type { TaskRecord } from '../ports/task-store.port.ts';
 import type { OcrLink } from './ocr.link.ts';
 import { describeOcrError, stepMessage } from './task-ocr.text.ts';
@@ -266,9 +266,9 @@ export class TaskOcrService {
     if (!task) return { outcome: 'ignored', reason: 'no such task (deleted?)' };
     if (task.status !== 'ocr_processing') return { outcome: 'ignored', reason: 'the task was already moved on' };
     if (task.ocrJobId && task.ocrJobId !== job.id) return { outcome: 'ignored', reason: 'the task follows another OCR job' };
-    let tableCount: number;
+    let counts: { tableCount: number; cellsToCheck: number };
     try {
-      tableCount = await this.fetchResults(task.id, job.id);
+      counts = await this.fetchResults(task.id, job.id);
     } catch (e) {
       if (this.stopping) return { outcome: 'ignored', reason: 'shutting down' }; // left ocr_processing: the next start follows the job again
       this.ctx.log.warn({ task: task.id, err: e }, 'reading the OCR result failed');
@@ -280,7 +280,7 @@ export class TaskOcrService {
       from: ['ocr_processing'],
       to: 'ocr_done',
       jobId: job.id,
-      patch: { ocrJobId: job.id, pageCount: job.page_count, tableCount, errorMessage: null },
+      patch: { ocrJobId: job.id, pageCount: job.page_count, ...counts, errorMessage: null },
     });
     if (done) return { outcome: 'completed', reason: 'OCR finished' };
     if (!(await this.tasks.get(task.id))) await this.ctx.blobs.delete(taskKeys.prefix(task.id)); // deleted while we fetched
@@ -293,8 +293,7 @@ export class TaskOcrService {
     this.finishing.add(task.id);
     try {
       if (!task.ocrJobId) throw new OcrflowError('OCRFLOW_ERR_INTERNAL', 'the task has no OCR job');
-      const tableCount = await this.fetchResults(task.id, task.ocrJobId);
-      await this.tasks.patch(task.id, ['ocr_done'], { tableCount });
+      await this.tasks.patch(task.id, ['ocr_done'], await this.fetchResults(task.id, task.ocrJobId));
     } catch (e) {
       if (this.stopping) return;
       this.ctx.log.warn({ task: task.id, err: e }, 'reading the OCR result failed');
@@ -305,7 +304,8 @@ export class TaskOcrService {
   }
 
   /** Fetch and store the OCR JSON (once) and the analysis; the number of tables in the document. */
-  private async fetchResults(taskId: string, jobId: string): Promise<number> {
+  /** Stores the OCR JSON and analysis once; the task's table count and review count. */
+  private async fetchResults(taskId: string, jobId: string): Promise<{ tableCount: number; cellsToCheck: number }> {
     const client = this.link.client();
     const { blobs } = this.ctx;
     const docKey = taskKeys.document(taskId);
@@ -326,7 +326,7 @@ export class TaskOcrService {
         this.ctx.log.info({ task: taskId, err: e }, 'no analysis for this task');
       }
     }
-    return doc.pages.reduce((n, p) => n + p.blocks.filter(isTableBlock).length, 0);
+    return { tableCount: doc.pages.reduce((n, p) => n + p.blocks.filter(isTableBlock).length, 0), cellsToCheck: reviewCount(documentToSheets(doc, { reviewThreshold: this.ctx.config.reviewThreshold })) };
   }
 
   /** A few tries on transient failures (the OCR service restarting, a dropped connection). */

@@ -9,7 +9,7 @@
  * locking on the task row: `base_version` must still be the latest.
  */
 import type { Readable } from 'node:stream';
-import { OcrflowError, documentToSheets, sheetsToXlsx, validateSheets, type OcrDocument, type Sheet } from '@ocrflow/core';
+import { OcrflowError, documentToSheets, reviewCount, sheetsToXlsx, validateSheets, type OcrDocument, type Sheet } from '@ocrflow/core';
 import type { TaskRecord, TaskStatus, WorkbookVersion } from '../ports/task-store.port.ts';
 import { newJobId } from '../util/ids.ts';
 import { HAS_TABLES, invalidState } from './task.state.ts';
@@ -40,7 +40,7 @@ export class WorkbooksService {
 
   /** Version 1: the sheets of the stored OCR JSON (the same every time it is derived). */
   private async firstSheets(taskId: string): Promise<Sheet[]> {
-    return validateSheets(documentToSheets(await this.readDocument(taskId)));
+    return validateSheets(documentToSheets(await this.readDocument(taskId), { reviewThreshold: this.ctx.config.reviewThreshold }));
   }
 
   /** `ocr_done → excel_generated` with version 1 stored, or `excel_failed` with the reason; null when it did not happen here. */
@@ -52,7 +52,7 @@ export class WorkbooksService {
       xlsxKey = taskKeys.xlsx(task.id, newJobId());
       await blobs.put(xlsxKey, await sheetsToXlsx(sheets));
       const r = await store.addVersion(task.id, {
-        source: 'ocr', sheets: JSON.stringify(sheets), xlsxKey, baseVersion: null, requireStatus: ['ocr_done'], to: 'excel_generated', now: this.ctx.now(),
+        source: 'ocr', sheets: JSON.stringify(sheets), xlsxKey, baseVersion: null, requireStatus: ['ocr_done'], to: 'excel_generated', cellsToCheck: reviewCount(sheets), now: this.ctx.now(),
       });
       if (!r.ok) {
         await blobs.delete(r.reason === 'missing' ? taskKeys.prefix(task.id) : xlsxKey);
@@ -117,7 +117,7 @@ export class WorkbooksService {
       await this.ctx.blobs.put(xlsxKey, xlsx);
       const from = task.status;
       const r = await this.ctx.store.addVersion(taskId, {
-        source: 'edit', sheets: JSON.stringify(sheets), xlsxKey, baseVersion: base, requireStatus: [from], ...(from === 'editable' ? {} : { to: 'editable' as const }), now: this.ctx.now(),
+        source: 'edit', sheets: JSON.stringify(sheets), xlsxKey, baseVersion: base, requireStatus: [from], ...(from === 'editable' ? {} : { to: 'editable' as const }), cellsToCheck: reviewCount(sheets), now: this.ctx.now(),
       });
       if (r.ok) {
         await this.tasks.announce(r.task);
