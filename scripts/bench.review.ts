@@ -18,7 +18,7 @@
  *   - the threshold the rule picks on the development part — the lowest candidate whose caught
  *     share reaches TARGET_CAUGHT — and its figures on the holdout, next to the configured default.
  * Options:
- *   --limit N    only the first N development and N/4 holdout receipts (quick runs while iterating)
+ *   --limit N    only the first N development receipts (the holdout stays whole; quicker runs)
  *   --json       one JSON object instead of tables
  *   --dir PATH   another dataset folder in the same format
  */
@@ -95,7 +95,7 @@ async function collect(samples: readonly EvalSample[], cache: OcrCache): Promise
 
 const plan = assignFolds(loadDataset(dir), 5);
 const dev = plan.dev.map((d) => d.sample).slice(0, limit);
-const holdout = plan.holdout.slice(0, Number.isFinite(limit) ? Math.max(1, Math.ceil(limit / 4)) : undefined);
+const holdout = plan.holdout;
 const cache = new OcrCache({ engine: 'paddle', mode: 'layout' });
 const devPoints = await collect(dev, cache);
 const holdPoints = await collect(holdout, cache);
