@@ -13,6 +13,8 @@ export async function renderSearchablePdf(doc: OcrDocument, source: Uint8Array):
   const mime = sniffMime(source);
   if (mime === 'application/pdf') return overlayPdf(doc, source);
   if (!mime) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_MEDIA', 'The source of this document is not an image or a PDF');
+  // A partial result read before the page finished: nothing to place the text on yet.
+  if (doc.pages.length === 0) throw new OcrflowError('OCRFLOW_ERR_RESULT_NOT_READY', 'The page has not been read yet; the searchable PDF is ready once it has');
   if (doc.pages.length !== 1) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `An image has one page; the document has ${doc.pages.length}`);
   return imagesToSearchablePdf(doc, [await preparePageImage(source, doc.pages[0])]);
 }
