@@ -3,6 +3,7 @@ export * from './errors.ts';
 export * from './geometry.ts';
 export * from './config.ts';
 export * from './review.ts';
+export * from './tables-join.ts';
 export * from './outputs/text.ts';
 export * from './outputs/markdown.ts';
 export * from './outputs/html.ts';

@@ -29,6 +29,8 @@ export interface ScanBatchOptions {
   languages?: string[];
   mode: OcrMode;
   autoRotate: boolean;
+  /** False: tables continuing on the next page stay separate. */
+  joinTables?: boolean;
   /** An output directory. */
   output?: string;
   json?: boolean;
@@ -94,7 +96,7 @@ export async function runScanBatch(inputs: string[], o: ScanBatchOptions): Promi
   if ((o.format === 'xlsx' || o.format === 'pdf') && !o.output) throw new UsageError(`The ${o.format} format of several files needs an output folder: -o DIR`);
   const { files } = await expandInputs(inputs);
   if (files.length === 0) throw new UsageError(`No documents (${'png, jpg, webp, tiff, bmp, pdf'}) in ${inputs.join(', ')}`);
-  const config = loadConfig();
+  const config = loadConfig(o.joinTables === false ? { overrides: { joinTables: false } } : {});
   const names = o.output ? outputNames(files, ext) : null;
   const t0 = performance.now();
   const planned = await inspectAll(files, config, names, o.output);

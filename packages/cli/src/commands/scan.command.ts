@@ -54,6 +54,7 @@ interface ScanOpts {
   mode: string;
   output?: string;
   rotate: boolean;
+  joinTables: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -68,6 +69,7 @@ export function register(program: Command): void {
     .option('-l, --languages <list>', 'comma-separated languages (default OCRFLOW_LANGUAGES)')
     .option('-m, --mode <mode>', `${OCR_MODES.join(' or ')}`, 'layout')
     .option('--no-rotate', 'do not detect page orientation')
+    .option('--no-join-tables', 'keep a table that continues on the next page as separate tables (default: OCRFLOW_JOIN_TABLES)')
     .option('-o, --output <file>', 'write to this file instead of stdout (a folder in batch mode: several files, a folder, or --json)')
     .option('--json', 'batch mode: print one JSON summary on stdout (per-file results and errors)')
     .option('-q, --quiet', 'batch mode: no progress on stderr')
@@ -80,7 +82,7 @@ export function register(program: Command): void {
       // Several files, a folder or --json: the batch (progress bar, per-file errors, exit code 3 = partial).
       if (files.length > 1 || o.json || (await stat(files[0]).catch(() => null))?.isDirectory()) {
         const languages = o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-        const batch = { format: o.format, render, engine: o.engine as EngineName | undefined, languages, mode: o.mode as OcrMode, autoRotate: o.rotate, output: o.output, json: o.json, quiet: o.quiet };
+        const batch = { format: o.format, render, engine: o.engine as EngineName | undefined, languages, mode: o.mode as OcrMode, autoRotate: o.rotate, joinTables: o.joinTables, output: o.output, json: o.json, quiet: o.quiet };
         return runCommand(o.json, () => runScanBatch(files, batch));
       }
       const file = files[0];
@@ -90,7 +92,7 @@ export function register(program: Command): void {
       } catch {
         throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', `Cannot read ${file}`);
       }
-      const config = loadConfig();
+      const config = loadConfig(o.joinTables ? {} : { overrides: { joinTables: false } });
       const { runDocument, disposeEngines } = await import('@ocrflow/engines');
       try {
         const doc = await runDocument(data, {

@@ -11,6 +11,7 @@ import type { OcrDocument } from '../model.ts';
 import { isTableBlock, isTextBlock } from '../model.ts';
 import { OcrflowError } from '../errors.ts';
 import { tableToGrid } from './table-grid.ts';
+import { displayedTable } from '../tables-join.ts';
 import { tableReviewMarks, validateReviewMarks, type SheetReviewMark } from './sheet-review.ts';
 
 export type { SheetReviewMark };
@@ -75,8 +76,10 @@ export function documentToSheets(doc: OcrDocument, opts: SheetsOptions = {}): Sh
   for (const page of doc.pages) {
     for (const b of page.blocks) {
       if (!isTableBlock(b)) continue;
+      // A table joined across pages is one sheet; its later parts are in it already.
+      const t = displayedTable(doc, b);
+      if (!t) continue;
       n++;
-      const t = b.table;
       const grid = tableToGrid(t);
       const rows: SheetValue[][] = grid.map((r) => r.map((s) => (s && s.owner && s.cell.text !== '' ? s.cell.text : null)));
       const merges = t.cells

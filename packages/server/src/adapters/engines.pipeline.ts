@@ -6,7 +6,7 @@ import type { DocumentPipeline } from '../ports/pipeline.port.ts';
 export function createEnginesPipeline(config: Config): DocumentPipeline {
   return {
     inspect: (data, opts) => inspectDocument(data, opts),
-    assemble: (pages, meta) => assembleDocument(pages, meta),
+    assemble: (pages, meta) => assembleDocument(pages, meta, { joinTables: config.joinTables }),
     engineNames: () => registeredEngines(),
     searchablePdf: (doc, source) => renderSearchablePdf(doc, source),
     probeEngines: () => probeEngines(config),
