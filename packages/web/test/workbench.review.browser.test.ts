@@ -8,6 +8,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { OcrDocument, Sheet } from '@ocrflow/core';
 import { documentToText } from '@ocrflow/core';
@@ -131,4 +134,29 @@ test('marked cells: next, confirm and edit remove marks; what is left is saved w
   assert.deepEqual(state, { pages: 1, error: false });
   await screenshot(viewer, 'searchable-pdf');
   await viewer.close();
+});
+
+test('a table printed over two pages opens as one sheet, header once, every row', { timeout: OCR_TIMEOUT }, async () => {
+  const rows = Array.from({ length: 60 }, (_, i) => [String(2001 + i), `Part ${i}`, (i * 1.25).toFixed(2)]);
+  const html = `<html><head><style>table{border-collapse:collapse;width:100%}td,th{border:1px solid #000;padding:5px;font:15px sans-serif}</style></head><body><h1>Parts list</h1><table><thead><tr><th>No</th><th>Part</th><th>Weight</th></tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table></body></html>`;
+  const printer = await browser.newPage();
+  await printer.setContent(html);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-join-')), 'parts-list.pdf');
+  fs.writeFileSync(file, await printer.pdf({ format: 'A4' }));
+  await printer.close();
+
+  const page = await openPage(browser);
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid=dropzone]');
+  const id = await uploadFile(page, file);
+  await waitReady(page);
+  const doc = await apiData<OcrDocument>(`tasks/${id}/document`);
+  assert.ok(doc.pages.length >= 2, 'printed over more than one page');
+  const tables = await apiData<{ sheets: Sheet[] }>(`tasks/${id}/tables`);
+  assert.equal(tables.sheets.length, 1, 'one sheet for the joined table');
+  assert.deepEqual(tables.sheets[0].rows.map((r) => r.map((v) => String(v ?? ''))), [['No', 'Part', 'Weight'], ...rows]);
+  assert.equal(await page.locator('.sheet-tabs [role=tab]').count(), 1);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=sheet-grid] tbody tr').length === n, rows.length + 1);
+  await screenshot(page, 'task-joined-table', { fullPage: true });
+  assert.deepEqual(scriptErrors(page), []);
 });
