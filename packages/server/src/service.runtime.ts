@@ -11,6 +11,8 @@ import { createEnginesPipeline } from './adapters/engines.pipeline.ts';
 import { buildApp } from './http/app.ts';
 import type { AppServices } from './http/app.services.ts';
 import { ServerMetrics } from './http/metrics.ts';
+import { StreamLimiter } from './http/stream.limiter.ts';
+import { FailureLimiter } from './http/auth.limiter.ts';
 import type { DocumentPipeline } from './ports/pipeline.port.ts';
 import { AnalysisService } from './services/analysis.service.ts';
 import { EventsService } from './services/events.service.ts';
@@ -86,14 +88,19 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
   // Issue 6: the workbench (tasks API, web UI) in `all` and `app` processes (issue 8: `api` serves the
   // OCR service API only, `worker` no API); it reaches OCR only through the client.
-  const workbench = config.role === 'worker' || config.role === 'api' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench);
+  // One count of wrong tokens per address for every surface (service API, compatibility routes, workbench).
+  const authLimiter = new FailureLimiter();
+  const workbench = config.role === 'worker' || config.role === 'api' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench, authLimiter);
+  if (workbench) metrics.observeWorkbookBuilds(() => workbench.workbooks.building);
   const services: AppServices = {
     ctx, jobs, results, metrics, runner, pool, analysis,
     submissions,
     webhooks: webhooks.service,
     workbench,
     events: new EventsService(ctx, jobs),
-    state: { ready: false },
+    authLimiter,
+    streams: new StreamLimiter({ max: config.maxStreams, perClient: config.maxStreamsPerClient, idleTimeoutMs: config.idleTimeoutMs }, (scope) => metrics.streamRefused(scope)),
+    state: { ready: false, accepting: false },
     closing: closing.signal,
   };
   const app = await buildApp(services, log);
@@ -109,6 +116,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const close = () =>
     (closed ??= (async () => {
       services.state.ready = false;
+      services.state.accepting = false;
       closing.abort();
       await runner?.stop().catch((e) => log.error({ err: e }, 'stopping the workers failed'));
       await app.close().catch((e) => log.error({ err: e }, 'closing HTTP failed'));
@@ -145,6 +153,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     if (runner) await runner.reclaim(singleProcess);
     await adapters.queue.init(await adapters.store.listQueuedIds(1_000_000));
     await webhooks.start({ singleProcess });
+    // Submissions are durable once the store and queue are up; only the workers wait for their engines.
+    services.state.accepting = true;
     if (runner && opts.startWorkers !== false) await startWorkers();
     services.state.ready = true;
     log.info({ url: baseUrl, role: config.role, workers: pool?.size ?? 0, store: adapters.store.kind, queue: adapters.queue.kind }, 'ocrflow ready');

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from '@ocrflow/core';
+import { dataModes, type Config } from '@ocrflow/core';
 import type { BlobStore } from '../ports/blob-store.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
 import type { JobQueue } from '../ports/job-queue.port.ts';
@@ -38,7 +38,7 @@ export interface Adapters {
 export type QueueAdapters = Pick<Adapters, 'queue' | 'bus' | 'taskBus' | 'closeConnections'>;
 
 export const STORE_FACTORIES: Record<Config['storeKind'], (c: Config, log: Logger) => Promise<JobStore>> = {
-  sqlite: async (c) => openSqliteStore(path.join(c.dataDirAbs, 'ocrflow.sqlite')),
+  sqlite: async (c) => openSqliteStore(path.join(c.dataDirAbs, 'ocrflow.sqlite'), dataModes(c)),
   postgres: async (c, log) =>
     openPostgresStore({
       url: c.databaseUrl,
@@ -90,7 +90,7 @@ export const QUEUE_FACTORIES: Record<Config['queueKind'], (c: Config, log: Logge
 };
 
 export async function createAdapters(config: Config, log: Logger): Promise<Adapters> {
-  const blobs = new FsBlobStore(config.blobDirAbs);
+  const blobs = new FsBlobStore(config.blobDirAbs, dataModes(config));
   const store = await STORE_FACTORIES[config.storeKind](config, log);
   try {
     const q = await QUEUE_FACTORIES[config.queueKind](config, log, store);

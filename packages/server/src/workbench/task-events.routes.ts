@@ -43,6 +43,7 @@ export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async
         since = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
         if (!Number.isFinite(since)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'since must be an updated_at time (ISO 8601)', { field: 'since' });
       }
+      services.streams.hold(req, reply);
       const ac = new AbortController();
       const onClose = () => ac.abort();
       req.raw.once('close', onClose);

@@ -31,7 +31,7 @@ export const workbenchRoutes: FastifyPluginAsync<RouteOptions> = async (app, { s
   if (!wb) return;
   installEnvelopeHandlers(app);
   app.addHook('onRequest', (req, reply, done) => {
-    if (services.state.ready || req.url.startsWith('/api/v1/ocr/health')) return done();
+    if (services.state.accepting || req.url.startsWith('/api/v1/ocr/health')) return done();
     sendEnvelopeError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 }));
   });
   installAuthGuard(app, wb.auth);

@@ -25,6 +25,8 @@ import { TaskOcrService } from './task-ocr.service.ts';
 import { TasksService } from './tasks.service.ts';
 import type { WorkbenchContext } from './workbench.context.ts';
 import { WorkbooksService } from './workbooks.service.ts';
+import { XlsxBuilder } from './xlsx.builder.ts';
+import { FailureLimiter } from '../http/auth.limiter.ts';
 
 export interface WorkbenchOptions extends OcrLinkOptions {
   /** The built web UI (default `packages/web/dist`). */
@@ -74,6 +76,8 @@ export class Workbench {
     service: ServiceContext,
     private readonly guard: TargetGuard | null,
     options: WorkbenchOptions = {},
+    /** Failed-token counts shared with the service API, so guessing cannot switch surfaces. */
+    limiter: FailureLimiter = new FailureLimiter(),
   ) {
     if (!(service.store instanceof SqlJobStore)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'The workbench needs the SQL job store');
     this.ctx = {
@@ -87,11 +91,11 @@ export class Workbench {
     };
     this.link = new OcrLink(service.config, options);
     this.tasks = new TasksService(this.ctx);
-    this.workbooks = new WorkbooksService(this.ctx, this.tasks);
+    this.workbooks = new WorkbooksService(this.ctx, this.tasks, new XlsxBuilder());
     this.ocr = new TaskOcrService(this.ctx, this.tasks, this.workbooks, this.link);
     this.files = new TaskFilesService(this.ctx, this.tasks, this.workbooks);
     this.webDir = options.webDir ?? DEFAULT_WEB_DIR;
-    this.auth = new WorkbenchAuth(service.config, new SqlSessionRevocations(service.store.db), () => service.now());
+    this.auth = new WorkbenchAuth(service.config, new SqlSessionRevocations(service.store.db), () => service.now(), limiter);
   }
 
   /** The shared Standard Webhooks secret; null until the extension loaded it. */
@@ -123,6 +127,7 @@ export class Workbench {
       return {
         close: async () => {
           await this.ocr.close();
+          await this.workbooks.close();
           await this.ctx.bus.close();
         },
       };
