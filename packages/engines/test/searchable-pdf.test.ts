@@ -7,7 +7,6 @@ import path from 'node:path';
 import sharp from 'sharp';
 import * as mupdf from 'mupdf';
 import { documentToText, pageLines, type OcrDocument, type Page } from '@ocrflow/core';
-import { wordCounts, f1 } from '@ocrflow/eval/metrics/text.metrics';
 import { renderSearchablePdf, runDocument, useEngine } from '../src/index.ts';
 import { PaddleEngine } from '../src/paddle/paddle.engine.ts';
 
@@ -36,7 +35,19 @@ function qpdfCheck(file: string): void {
  * text. Word F1 here counts each CJK character as a word; other scripts keep white-space words.
  */
 const cjkWords = (s: string) => s.replace(/([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])/gu, ' $1 ');
-const wordF1 = (pred: string, truth: string) => f1(wordCounts(cjkWords(pred), cjkWords(truth)));
+/** Word F1 as datasets/README.md defines it: NFKC, upper case, white-space tokens as multisets. */
+function wordF1(pred: string, truth: string): number {
+  const tokens = (s: string) => cjkWords(s).normalize('NFKC').toUpperCase().split(/\s+/u).filter(Boolean);
+  const bag = new Map<string, number>();
+  const t = tokens(truth), p = tokens(pred);
+  for (const w of t) bag.set(w, (bag.get(w) ?? 0) + 1);
+  let matched = 0;
+  for (const w of p) {
+    const k = bag.get(w) ?? 0;
+    if (k > 0) { matched++; bag.set(w, k - 1); }
+  }
+  return p.length + t.length === 0 ? 1 : (2 * matched) / (p.length + t.length);
+}
 
 const pdftotext = (file: string, ...args: string[]) => execFileSync('pdftotext', [...args, file, '-'], { encoding: 'utf8' });
 

@@ -22,7 +22,7 @@ import { JobStats, type ServiceContext } from './services/service.context.ts';
 import { SubmissionService } from './services/submission.service.ts';
 import { setupWebhooks } from './services/webhooks.setup.ts';
 import { JobRunner } from './workers/job.runner.ts';
-import { SERVICE_EXTENSIONS, type ExtensionHandle, type ServiceExtension } from './service.extensions.ts';
+import type { ExtensionHandle, ServiceExtension } from './service.extensions.ts';
 import { WorkerPool } from './workers/worker.pool.ts';
 import { Workbench, type WorkbenchOptions } from './workbench/workbench.ts';
 
@@ -37,7 +37,7 @@ export interface StartOptions {
    * for tests that need jobs to stay queued, and for maintenance starts. Default true.
    */
   startWorkers?: boolean;
-  /** Extensions for this start in addition to SERVICE_EXTENSIONS. */
+  /** Features a program embedding the service adds to this start (installed after the workbench). */
   extensions?: ServiceExtension[];
   /** Issue 6: workbench options (tests order webhook/long-poll races, point at a web UI build). */
   workbench?: WorkbenchOptions;
@@ -121,6 +121,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       await runner?.stop().catch((e) => log.error({ err: e }, 'stopping the workers failed'));
       await app.close().catch((e) => log.error({ err: e }, 'closing HTTP failed'));
       for (const { name, handle } of handles.reverse()) await handle.close?.().catch((e) => log.error({ err: e, extension: name }, 'closing an extension failed'));
+      await workbench?.stop().catch((e) => log.error({ err: e }, 'stopping the workbench failed'));
       await webhooks.stop().catch((e) => log.error({ err: e }, 'stopping the webhook dispatcher failed'));
       await closeAdapters(adapters, log);
       log.info('ocrflow stopped');
@@ -146,7 +147,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     // `running` was left by a previous process that died. Scaled shapes rely on lease expiry.
     const singleProcess = adapters.queue.kind === 'local';
     await adapters.blobs.sweepTemp(singleProcess ? 0 : 3600_000);
-    for (const ext of [...SERVICE_EXTENSIONS, ...(workbench ? [workbench.extension] : []), ...(opts.extensions ?? [])]) {
+    await workbench?.start(app, { closing: closing.signal, ready: () => services.state.ready });
+    for (const ext of opts.extensions ?? []) {
       const handle = await ext.install({ services, adapters, app });
       if (handle) handles.push({ name: ext.name, handle });
     }

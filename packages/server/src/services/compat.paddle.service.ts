@@ -4,7 +4,7 @@
  * and long-polls reuse the native services.
  */
 import { documentToPpStructure, OcrflowError, type OcrDocument, type PpStructureResultOut } from '@ocrflow/core';
-import { openPageImages } from '../adapters/engines.pages.ts';
+import { openPageImages } from './page.images.ts';
 import type { JobRecord } from '../ports/job.types.ts';
 import { buildImagesZip } from './compat.images.ts';
 import type { EventView } from './job.view.ts';

@@ -14,7 +14,7 @@ import type { TempBlob } from '../ports/blob-store.port.ts';
 import { TaskIdTakenError } from '../ports/job-store.port.ts';
 import type { JobRecord } from '../ports/job.types.ts';
 import { newJobId } from '../util/ids.ts';
-import { DEFAULT_PRIORITY } from './job.priority.ts';
+import { DEFAULT_PRIORITY } from '../ports/job.priority.ts';
 import type { ServiceContext } from './service.context.ts';
 import type { SubmitInput } from './submit.input.ts';
 
@@ -146,8 +146,8 @@ export class SubmissionService {
         return this.sameOrConflict(existing, contentHash);
       }
     } finally {
-      if (orphanPrefix) await blobs.delete(orphanPrefix).catch(() => {});
-      await blobs.discard(temp).catch(() => {});
+      if (orphanPrefix) await blobs.delete(orphanPrefix).catch((err) => this.ctx.log.warn({ err, key: orphanPrefix }, 'removing the files of a job that was not created failed'));
+      await blobs.discard(temp).catch((err) => this.ctx.log.warn({ err }, 'removing an upload\'s temporary file failed'));
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import { ENGINE_NAMES, OcrflowError, type Config, type EngineName } from '@ocrflow/core';
 import type { JobMode } from '../ports/job.types.ts';
-import { parsePriority } from './job.priority.ts';
+import { parsePriority } from '../ports/job.priority.ts';
 
 /** Fields as clients send them (multipart strings or JSON values). */
 export interface SubmitFields {

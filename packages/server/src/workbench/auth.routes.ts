@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { credentialsOf, csrfError, csrfOk, isHttps, sendDenied } from './auth.guard.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
 import { sessionSetCookie } from './session.cookie.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 
 const sessionSchema = {
   type: 'object',

@@ -10,7 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError, gridToSheets, sheetsToGrid } from '@ocrflow/core';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
 import { sheetsBodyLimit, XLSX_MIME } from './task-files.routes.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 import { ocrStepSchema, tableDataSchema } from './workbench.schemas.ts';
 import { contentDisposition } from './workbooks.service.ts';
 

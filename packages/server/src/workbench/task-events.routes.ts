@@ -10,7 +10,7 @@ import { OcrflowError } from '@ocrflow/core';
 import type { TaskRecord } from '../ports/task-store.port.ts';
 import { Wakeup } from '../util/wakeup.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 import { taskIdParams, taskSchema } from './workbench.schemas.ts';
 
 export const LONGPOLL_MAX_MS = 60_000;

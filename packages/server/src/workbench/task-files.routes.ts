@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError, type Config } from '@ocrflow/core';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 import { anyObject, sheetSchema, tablesSchema, taskIdParams, versionQuery } from './workbench.schemas.ts';
 import { contentDisposition } from './workbooks.service.ts';
 

@@ -19,12 +19,7 @@ import { ocrRoutes } from './ocr.routes.ts';
 import { taskEventsRoutes } from './task-events.routes.ts';
 import { taskFilesRoutes } from './task-files.routes.ts';
 import { tasksRoutes } from './tasks.routes.ts';
-import type { Workbench } from './workbench.ts';
-
-export interface WorkbenchRouteOptions {
-  wb: Workbench;
-  services: AppServices;
-}
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 
 export const workbenchRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
   const wb = services.workbench;

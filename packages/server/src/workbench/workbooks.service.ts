@@ -75,7 +75,7 @@ export class WorkbooksService {
       await this.tasks.announce(r.task);
       return r.task;
     } catch (e) {
-      if (xlsxKey) await blobs.delete(xlsxKey).catch(() => {});
+      if (xlsxKey) await blobs.delete(xlsxKey).catch((err) => log.warn({ err, key: xlsxKey }, 'removing a partly written workbook failed'));
       log.warn({ task: task.id, err: e }, 'generating the workbook failed');
       const why = e instanceof Error ? e.message : String(e);
       await this.tasks.move(task.id, { from: ['ocr_done'], to: 'excel_failed', patch: { errorMessage: `The workbook could not be generated: ${why}` } });
