@@ -81,6 +81,8 @@ export const SETTINGS = {
   engine: { env: 'OCRFLOW_ENGINE', flag: 'engine', kind: 'enum', values: ENGINE_NAMES, default: 'paddle', help: 'Default OCR engine' },
   languages: { env: 'OCRFLOW_LANGUAGES', flag: 'languages', kind: 'list', default: 'ch,en', help: 'Default recognition languages' },
   ocrThreads: { env: 'OCRFLOW_OCR_THREADS', flag: 'ocr-threads', kind: 'int', default: '0', min: 0, max: 64, help: 'Threads of one OCR engine instance (ONNX intra-op); 0 = cores / workers' },
+  joinTables: { env: 'OCRFLOW_JOIN_TABLES', flag: 'join-tables', kind: 'bool', default: '1', help: 'Join a table that continues on the next page (same columns) into one table: one sheet, one HTML/Markdown table; the JSON keeps each part with `continues`/`joined`' },
+  reviewThreshold: { env: 'OCRFLOW_REVIEW_THRESHOLD', flag: 'review-threshold', kind: 'number', default: '0.97', min: 0, max: 1, help: 'Table cells whose confidence is below this are marked for a person to check (workbench marks, cells_to_check of jobs and tasks)' },
   analysis: { env: 'OCRFLOW_ANALYSIS', flag: 'analysis', kind: 'bool', default: '1', help: 'Run the analysis step after every job' },
   vlmBaseUrl: { env: 'OCRFLOW_VLM_BASE_URL', flag: 'vlm-base-url', kind: 'string', default: '', help: 'OpenAI-compatible vision endpoint for the vlm engine (ends in /v1)' },
   vlmModel: { env: 'OCRFLOW_VLM_MODEL', flag: 'vlm-model', kind: 'string', default: '', help: 'Model name for the vlm engine' },

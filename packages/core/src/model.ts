@@ -92,6 +92,12 @@ export interface TableCell {
   lines: Line[];
   /** True for header cells (`<th>`/first row of a ruled table with a header style). */
   header?: boolean;
+  /**
+   * 0..1, the lowest confidence of the words inside: a cell is as doubtful as its most doubtful
+   * word. Null when there is no score to give — the engine has none (vlm, ppstructure, a PDF text
+   * layer) or the cell is empty; absent in documents written before cells had one.
+   */
+  confidence?: number | null;
 }
 
 export interface Table {
@@ -101,11 +107,30 @@ export interface Table {
   caption?: string;
   /** True when the structure came from ruling lines, false when inferred from text alignment or a model. */
   ruled: boolean;
+  /**
+   * Set on the first part of a table that continues on the following page(s): the parts that were
+   * joined to it, in order (outputs show them as one table: one sheet, one HTML/Markdown table).
+   */
+  joined?: TableJoinPart[];
+}
+
+/** A later part of a joined table: where it is, and the rows it adds. */
+export interface TableJoinPart {
+  /** 0-based page index. */
+  page: number;
+  /** Its block id (`p{page}-b{n}`); that block says `continues`. */
+  block: string;
+  /** Leading rows not added because they repeat the table's header. */
+  header_rows_skipped: number;
+  /** Rows it adds. */
+  rows: number;
 }
 
 export interface TableBlock extends BlockBase {
   type: 'table';
   table: Table;
+  /** This table continues the one in block `continues` (on an earlier page): see `Table.joined`. */
+  continues?: string;
 }
 
 export type Block = TextBlock | FormulaBlock | FigureBlock | TableBlock;

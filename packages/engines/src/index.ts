@@ -10,6 +10,7 @@ export { getEngine, useEngine, disposeEngines, registeredEngines, engineThreads,
 export { LAYOUT_STAGES, type LayoutStage, type LayoutContext, type LayoutStageResult } from './layout/layout.stages.ts';
 export { buildBlocks, mergeRow } from './layout/page.layout.ts';
 export { orderRows, groupRows, groupBlocks } from './layout/reading-order.ts';
+export { renderSearchablePdf } from './searchable/searchable.pdf.ts';
 export { probeEngines, type EngineStatus } from './engines.probe.ts';
 // Concurrency limits of the remote engines shared by all worker threads (the server's pool creates
 // them, each thread adopts them); light modules, so importing them loads no engine.

@@ -162,10 +162,11 @@ export function OverlayView({ taskId, doc, grid, onPickCell }: Props) {
                 {shapes.cells.map((c, i) => {
                   const b = c.bbox;
                   const live = !!onPickCell && linkedTables.has(c.table);
+                  const toCheck = linkedTables.has(c.table) && !!grid?.review[c.table]?.includes(`${c.row},${c.col}`);
                   return (
                     <rect
                       key={`c${i}`}
-                      className={live ? 'ov-cell ov-link' : 'ov-cell'}
+                      className={`ov-cell${live ? ' ov-link' : ''}${toCheck ? ' ov-review' : ''}`}
                       x={b[0]}
                       y={b[1]}
                       width={b[2] - b[0]}

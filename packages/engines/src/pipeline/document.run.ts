@@ -4,7 +4,7 @@
  * to build the result from per-page results stored as they finished.
  */
 import type { Config, DocumentMeta, EngineName, OcrDocument, Page } from '@ocrflow/core';
-import { DOCUMENT_SCHEMA, loadConfig } from '@ocrflow/core';
+import { DOCUMENT_SCHEMA, joinTablesAcrossPages, loadConfig } from '@ocrflow/core';
 import type { OcrMode, OpenOptions } from '../types.ts';
 import type { EngineCreateOptions } from '../registry.ts';
 import { openDocument } from './document.open.ts';
@@ -44,13 +44,15 @@ export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Prom
       pages.push(page);
       opts.onPage?.(page, doc.info.pageCount);
     }
-    return assembleDocument(pages, { engine, languages, mime: doc.info.mime, filename: opts.filename });
+    return assembleDocument(pages, { engine, languages, mime: doc.info.mime, filename: opts.filename }, { joinTables: config.joinTables });
   } finally {
     doc.close();
   }
 }
 
-export function assembleDocument(pages: readonly Page[], meta: Omit<DocumentMeta, 'page_count'> & { page_count?: number }): OcrDocument {
+/** `joinTables` (default on, `OCRFLOW_JOIN_TABLES`): mark tables that continue on the next page. */
+export function assembleDocument(pages: readonly Page[], meta: Omit<DocumentMeta, 'page_count'> & { page_count?: number }, opts: { joinTables?: boolean } = {}): OcrDocument {
   const sorted = pages.slice().sort((a, b) => a.index - b.index);
-  return { schema: DOCUMENT_SCHEMA, meta: { ...meta, page_count: meta.page_count ?? sorted.length }, pages: sorted };
+  const doc: OcrDocument = { schema: DOCUMENT_SCHEMA, meta: { ...meta, page_count: meta.page_count ?? sorted.length }, pages: sorted };
+  return opts.joinTables === false ? doc : joinTablesAcrossPages(doc);
 }

@@ -4,7 +4,7 @@
  * through `runDocument`, and by the server's worker threads page by page.
  */
 import type { Block, Config, Line, Page } from '@ocrflow/core';
-import { loadConfig } from '@ocrflow/core';
+import { annotateCellConfidence, loadConfig } from '@ocrflow/core';
 import type { PageOptions, SourcePage } from '../types.ts';
 import { getEngine, type EngineCreateOptions } from '../registry.ts';
 import { LAYOUT_STAGES } from '../layout/layout.stages.ts';
@@ -91,6 +91,9 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
     }
     blocks = buildBlocks(page.index, remaining, stageBlocks);
   }
+  // Scores exist only where this process read the page (paddle, tesseract): a VLM or a remote
+  // service gives none, a PDF text layer is not a reading. Their cells say null.
+  annotateCellConfidence(blocks, source === 'ocr');
   timings.layout = Math.round(performance.now() - t0);
   return { index: page.index, width: image.width, height: image.height, rotation, ...(straightened ? { straightened } : {}), source, engine: engineName, blocks, flags, timings_ms: timings };
 }

@@ -49,6 +49,7 @@ export const jobSchema = {
     error: nullable({ type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }),
     attempts: { type: 'integer', description: 'Times a worker started the job' },
     metrics: { type: 'object', additionalProperties: true, description: 'Per-stage timings (ms)' },
+    cells_to_check: nullable({ type: 'integer', description: 'Finished jobs: table cells whose confidence is below the review threshold (OCRFLOW_REVIEW_THRESHOLD); null before' }),
     created_at: isoTime,
     queued_at: isoTime,
     started_at: nullable(isoTime),
