@@ -4,7 +4,7 @@
  * to build the result from per-page results stored as they finished.
  */
 import type { Config, DocumentMeta, EngineName, OcrDocument, Page } from '@ocrflow/core';
-import { DOCUMENT_SCHEMA, loadConfig } from '@ocrflow/core';
+import { DOCUMENT_SCHEMA, joinTablesAcrossPages, loadConfig } from '@ocrflow/core';
 import type { OcrMode, OpenOptions } from '../types.ts';
 import type { EngineCreateOptions } from '../registry.ts';
 import { openDocument } from './document.open.ts';
@@ -17,6 +17,8 @@ export interface RunOptions {
   mode?: OcrMode;
   prompt?: string;
   autoRotate?: boolean;
+  /** Straighten photographed pages (default: config `straighten`). */
+  straighten?: boolean;
   signal?: AbortSignal;
   filename?: string;
   config?: Config;
@@ -35,7 +37,7 @@ export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Prom
   const doc = await openDocument(data, { maxPixels: config.maxPixels, maxPages: config.maxPages, ...opts.open });
   try {
     const pages: Page[] = [];
-    const popts = { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, config, engineOptions: opts.engineOptions } as const;
+    const popts = { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, straighten: opts.straighten, config, engineOptions: opts.engineOptions } as const;
     const pre = new PagePrefetch(doc, popts);
     for (let i = 0; i < doc.info.pageCount; i++) {
       opts.signal?.throwIfAborted();
@@ -45,13 +47,15 @@ export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Prom
       pages.push(page);
       opts.onPage?.(page, doc.info.pageCount);
     }
-    return assembleDocument(pages, { engine, languages, mime: doc.info.mime, filename: opts.filename });
+    return assembleDocument(pages, { engine, languages, mime: doc.info.mime, filename: opts.filename }, { joinTables: config.joinTables });
   } finally {
     doc.close();
   }
 }
 
-export function assembleDocument(pages: readonly Page[], meta: Omit<DocumentMeta, 'page_count'> & { page_count?: number }): OcrDocument {
+/** `joinTables` (default on, `OCRFLOW_JOIN_TABLES`): mark tables that continue on the next page. */
+export function assembleDocument(pages: readonly Page[], meta: Omit<DocumentMeta, 'page_count'> & { page_count?: number }, opts: { joinTables?: boolean } = {}): OcrDocument {
   const sorted = pages.slice().sort((a, b) => a.index - b.index);
-  return { schema: DOCUMENT_SCHEMA, meta: { ...meta, page_count: meta.page_count ?? sorted.length }, pages: sorted };
+  const doc: OcrDocument = { schema: DOCUMENT_SCHEMA, meta: { ...meta, page_count: meta.page_count ?? sorted.length }, pages: sorted };
+  return opts.joinTables === false ? doc : joinTablesAcrossPages(doc);
 }

@@ -71,7 +71,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
     doc = await engines.openDocument(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), { maxPixels: m.opts.maxPixels, maxPages: m.opts.maxPages });
     post({ type: 'opened', runId: m.runId, pageCount: doc.info.pageCount, ms: performance.now() - t0 });
     let processed = 0;
-    const popts = { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, signal: state.ac.signal, config };
+    const popts = { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, straighten: m.opts.straighten, signal: state.ac.signal, config };
     // The next page to read is decoded while this one is read (pages stay in order).
     pre = new engines.PagePrefetch(doc, popts);
     const todo = Array.from({ length: doc.info.pageCount }, (_, i) => i).filter((i) => !skip.has(i));
