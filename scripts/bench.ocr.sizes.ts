@@ -115,7 +115,7 @@ function tesseract(bucket: string, dir: string): Row {
 
 /** A folder of links to the dataset's files (image + truth) for one bucket. */
 function linkFolder(name: string, images: string[]): string {
-  const dir = path.join(work, name);
+  const dir = path.join(work, `${name}-${images.length}`);
   mkdirSync(dir, { recursive: true });
   for (const img of images) {
     const base = path.basename(img).replace(/\.(jpg|png)$/, '');
@@ -129,7 +129,7 @@ function linkFolder(name: string, images: string[]): string {
 
 /** The receipts as A4 scans at `dpi`: lanczos3 upscale to fit the sheet, white around, JPEG q90. */
 async function a4Folder(dpi: 300 | 600, images: string[]): Promise<string> {
-  const dir = path.join(work, `a4-${dpi}dpi`);
+  const dir = path.join(work, `a4-${dpi}dpi-${images.length}`);
   mkdirSync(dir, { recursive: true });
   const [w, h] = dpi === 300 ? [2480, 3508] : [4961, 7016];
   for (const img of images) {

@@ -24,7 +24,7 @@ export interface RunOptions {
   config?: Config;
   engineOptions?: EngineCreateOptions;
   open?: Partial<OpenOptions>;
-  /** Decode the next page while the current one is read (default true; false to measure it). */
+  /** Decode the next page while the current one is read (default: config `prefetchPages`). */
   prefetch?: boolean;
   /** Called after each page with the page and the page count. */
   onPage?: (page: Page, pageCount: number) => void;
@@ -42,7 +42,7 @@ export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Prom
     for (let i = 0; i < doc.info.pageCount; i++) {
       opts.signal?.throwIfAborted();
       const rendered = pre.take(i);
-      if (opts.prefetch !== false && i + 1 < doc.info.pageCount) pre.prefetch(i + 1);
+      if ((opts.prefetch ?? config.prefetchPages) && i + 1 < doc.info.pageCount) pre.prefetch(i + 1);
       const page = await ocrPage(doc, i, popts, await rendered);
       pages.push(page);
       opts.onPage?.(page, doc.info.pageCount);

@@ -99,7 +99,7 @@ test('a multi-page PDF read with the look-ahead gives the same pages, in order, 
   }
   const pdf = Buffer.from(doc.saveToBuffer('compress').asUint8Array());
   const seen: number[] = [];
-  const ahead = await runDocument(pdf, { config, onPage: (p) => seen.push(p.index) });
+  const ahead = await runDocument(pdf, { config, prefetch: true, onPage: (p) => seen.push(p.index) });
   const plain = await runDocument(pdf, { config, prefetch: false });
   assert.deepEqual(seen, [0, 1, 2]);
   const strip = (p: Page) => ({ ...p, timings_ms: {} });

@@ -72,7 +72,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
     post({ type: 'opened', runId: m.runId, pageCount: doc.info.pageCount, ms: performance.now() - t0 });
     let processed = 0;
     const popts = { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, straighten: m.opts.straighten, signal: state.ac.signal, config };
-    // The next page to read is decoded while this one is read (pages stay in order).
+    // With OCRFLOW_PREFETCH_PAGES the next page is decoded while this one is read (pages stay in order).
     pre = new engines.PagePrefetch(doc, popts);
     const todo = Array.from({ length: doc.info.pageCount }, (_, i) => i).filter((i) => !skip.has(i));
     for (const [k, i] of todo.entries()) {
@@ -82,7 +82,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
       pageIndex = i;
       const tp = performance.now();
       const rendered = pre.take(i);
-      if (k + 1 < todo.length && processed + 1 < m.budget) pre.prefetch(todo[k + 1]);
+      if (config.prefetchPages && k + 1 < todo.length && processed + 1 < m.budget) pre.prefetch(todo[k + 1]);
       const page = await engines.ocrPage(doc, i, popts, await rendered);
       processed++;
       const verdict = new Promise<Verdict>((resolve) => (state.verdict = resolve));
