@@ -12,9 +12,9 @@ export type CeilingLevel = 'exact' | 'loose' | 'absent';
 const collapse = (s: string) => s.normalize('NFKC').toUpperCase().replace(/\s+/gu, ' ').trim();
 const alnum = (s: string) => s.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]+/gu, '');
 
-/** The document's lines in the engine's reading order. */
+/** The document's lines in the engine's reading order (a table's cell by cell). */
 export function documentLines(doc: OcrDocument): string[] {
-  return doc.pages.flatMap((p) => p.blocks.flatMap((b) => b.lines.map((l) => l.text)));
+  return doc.pages.flatMap((p) => p.blocks.flatMap((b) => (b.type === 'table' ? b.table.cells.flatMap((c) => c.lines) : 'lines' in b ? b.lines : []).map((l) => l.text)));
 }
 
 const kind = (c: string | undefined) => (c === undefined ? '' : /\p{N}/u.test(c) ? 'n' : /\p{L}/u.test(c) ? 'l' : '');
