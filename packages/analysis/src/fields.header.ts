@@ -118,7 +118,10 @@ function cutAfterLegalForm(t: string): string {
   while ((m = re.exec(t))) {
     const end = m.index + m[0].length;
     const rest = t.slice(end).replace(/^[.)\s]*/, '');
-    if (rest && addressScore(rest) >= 1.5) return t.slice(0, end + (t.slice(end).match(/^\.?/)?.[0].length ?? 0));
+    // A registration number after the legal form closes the name, whatever OCR joined after it
+    // (`… SDN BHD (417940-M), A-G-06, DATARAN …`).
+    const regThenMore = /^\(?\s*[A-Z]{0,3}\d{4,}[\s\-·.]*[A-Z]?\s*\)?\s*[,;]?\s*\S/i.test(rest);
+    if (rest && (addressScore(rest) >= 1.5 || regThenMore)) return t.slice(0, end + (t.slice(end).match(/^\.?/)?.[0].length ?? 0));
     if (m[0].length === 0) re.lastIndex++;
   }
   return t;

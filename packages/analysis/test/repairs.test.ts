@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { repairAddressWords } from '../src/address.words.ts';
 import { repairCompanyWords } from '../src/company.words.ts';
+import { cleanCompany } from '../src/fields.header.ts';
 import { analyseBuiltin, toSroieFields, validateAnalysis } from '../src/index.ts';
 import { fitIsotonic, calibrate, CHECK_BELOW } from '../src/confidence.calibrate.ts';
 import { mostlyLowerCase } from '../src/text.cues.ts';
@@ -61,6 +62,20 @@ test('company: trade words and the legal form one letter off, owner labels, spec
   // Names, short words and abbreviations are left alone.
   assert.equal(repairCompanyWords('POPULAR BOOK CO. (M) SDN BHD'), 'POPULAR BOOK CO. (M) SDN BHD');
   assert.equal(repairCompanyWords('SON OF KEDAI'), 'SON OF KEDAI');
+});
+
+test('company: a registration number after the legal form ends the name, whatever OCR joined after it (made up: sroie-187 showed it)', () => {
+  assert.equal(cleanCompany('KEDAI MAJU SDN BHD (123456-K), B-1-2, PLAZA MERAH,'), 'KEDAI MAJU SDN BHD');
+  assert.equal(cleanCompany('KEDAI MAJU SDN BHD 123456-K LOT 5'), 'KEDAI MAJU SDN BHD');
+  // A name whose legal form is followed by a branch in parentheses keeps it.
+  assert.equal(cleanCompany('KEDAI MAJU SDN BHD (BANGSAR)'), 'KEDAI MAJU SDN BHD (BANGSAR)');
+});
+
+test('company: a 1 among capitals is the letter I, codes and numbered branches keep their digit (made up: sroie-187 showed it)', () => {
+  assert.equal(repairCompanyWords('SUNR1SE BAKERY'), 'SUNRISE BAKERY');
+  assert.equal(repairCompanyWords('1DEAL HOME SDN BHD'), 'IDEAL HOME SDN BHD');
+  assert.equal(repairCompanyWords('MART GS1 CT281 COUNTER1'), 'MART GS1 CT281 COUNTER1');
+  assert.equal(repairCompanyWords('1PC SHOP'), '1PC SHOP');
 });
 
 test('header: a row holding only the legal form ends the name above it (rows of sroie-072)', () => {
