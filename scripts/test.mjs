@@ -3,10 +3,11 @@
 //   npm test                       all packages
 //   npm test -- packages/server    only test files under these paths
 //   npm test -- --grep webhook     only test files whose path contains the words
-// Test files: packages/*/test/**/*.test.ts. TypeScript runs through tsx; a typecheck runs first
-// (skip with OCRFLOW_TEST_SKIP_TYPECHECK=1 while iterating).
+// Test files: packages/*/test/**/*.test.ts. TypeScript runs through tsx; a typecheck
+// and the architecture check (scripts/check-architecture.mjs) run first (skip both with
+// OCRFLOW_TEST_SKIP_TYPECHECK=1 while iterating).
 //
-// Issue 8: a second pass runs the packages/server suites that use a store, queue or bus (every file
+// A second pass runs the packages/server suites that use a store, queue or bus (every file
 // that starts a server or opens a store through the test helpers) again on PostgreSQL + Redis,
 // plus the backend-only `*.pg.test.ts` files; both passes count in the final line. The services:
 // OCRFLOW_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and
@@ -65,6 +66,12 @@ if (process.env.OCRFLOW_TEST_SKIP_TYPECHECK !== '1' && !roots.length && !grep.le
   const tcWeb = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'packages/web/tsconfig.json', '--noEmit'], { stdio: 'inherit' });
   typecheckOk = tc.status === 0 && tcWeb.status === 0;
   if (!typecheckOk) console.log('✖ typecheck failed');
+}
+// The architecture's checkable rules (imports between packages and layers, cycles, file size).
+let architectureOk = true;
+if (process.env.OCRFLOW_TEST_SKIP_TYPECHECK !== '1' && !roots.length && !grep.length) {
+  console.log('› architecture check (dependency-cruiser, file size)');
+  architectureOk = spawnSync(process.execPath, ['scripts/check-architecture.mjs'], { stdio: 'inherit' }).status === 0;
 }
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'ocrflow-test-'));
@@ -138,12 +145,13 @@ rmSync(tmp, { recursive: true, force: true });
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failures = results.flatMap((r) => r.failures ?? []);
 const broke = results.filter((r) => r.runnerBroke).length;
-const failed = results.reduce((n, r) => n + r.failed, 0) + (typecheckOk ? 0 : 1) + (scaledMissing ? 1 : 0);
+const failed = results.reduce((n, r) => n + r.failed, 0) + (typecheckOk ? 0 : 1) + (architectureOk ? 0 : 1) + (scaledMissing ? 1 : 0);
 if (failures.length) {
   console.log('\nFailed tests:');
   for (const f of failures) console.log(`  ✖ ${f}`);
 }
 if (!typecheckOk) console.log('  ✖ typecheck');
+if (!architectureOk) console.log('  ✖ architecture check');
 if (results.length > 1) console.log(results.map((r) => `${r.label}: ${r.passed} passed, ${r.failed} failed`).join(' · '));
 console.log(`${passed} passed, ${failed + broke} failed`);
 process.exit(failed > 0 || broke > 0 || passed === 0 ? 1 : 0);

@@ -21,7 +21,7 @@ import { findAmounts, formatAmount, type AmountMatch } from './normalize.amount.
 import { spanBBox, type DocLine, type VisualRow } from './layout.lines.ts';
 import { classifyLabel, labelledAmounts, type LabelledAmount } from './fields.labels.ts';
 
-export { classifyLabel, editDistance, labelledAmounts } from './fields.labels.ts';
+export { editDistance } from './fields.labels.ts';
 
 const near = (a: number, b: number) => Math.abs(a - b) < 0.005;
 const round2 = (x: number) => Math.round(x * 100) / 100;

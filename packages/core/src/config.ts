@@ -44,9 +44,17 @@ export const SETTINGS = {
   tokens: { env: 'OCRFLOW_TOKENS', flag: 'tokens', kind: 'list', default: '', secret: true, help: 'Comma-separated Bearer tokens accepted by the service API and the workbench (Bearer or sign-in); empty = open' },
   maxUploadMb: { env: 'OCRFLOW_MAX_UPLOAD_MB', flag: 'max-upload-mb', kind: 'number', default: '50', min: 0.001, help: 'Upload size limit of the service API, in MB' },
   workbenchMaxUploadMb: { env: 'OCRFLOW_WORKBENCH_MAX_UPLOAD_MB', flag: 'workbench-max-upload-mb', kind: 'number', default: '10', min: 0.001, help: 'Upload size limit of the workbench, in MB' },
+  workbenchMaxSheetsMb: { env: 'OCRFLOW_WORKBENCH_MAX_SHEETS_MB', flag: 'workbench-max-sheets-mb', kind: 'number', default: '16', min: 0.001, max: 1024, help: 'Workbench: largest body of a sheets save (PUT /api/v1/tasks/{id}/tables, /table/save), in MB; workbooks are built off the event loop' },
   sessionTtlHours: { env: 'OCRFLOW_SESSION_TTL_HOURS', flag: 'session-ttl-hours', kind: 'number', default: '12', min: 0.01, max: 8760, help: 'Workbench: how long a browser sign-in (session cookie) lasts, in hours' },
   maxPixels: { env: 'OCRFLOW_MAX_PIXELS', flag: 'max-pixels', kind: 'int', default: '178956970', min: 1, help: 'Largest image (width x height) accepted before decoding; bigger files are refused as pixel bombs' },
   maxPages: { env: 'OCRFLOW_MAX_PAGES', flag: 'max-pages', kind: 'int', default: '1000', min: 1, help: 'Most pages of one document' },
+  fileMode: { env: 'OCRFLOW_FILE_MODE', flag: 'file-mode', kind: 'string', default: '0600', help: 'Permissions (octal) of the files ocrflow writes in the data dir (uploads, results, SQLite); directories get the same plus x where readable (0600 → 0700)' },
+  headersTimeoutMs: { env: 'OCRFLOW_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms', kind: 'int', default: '20000', min: 100, help: 'Longest time a client may take to send the request headers; then 408 and the connection is closed' },
+  requestTimeoutMs: { env: 'OCRFLOW_REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms', kind: 'int', default: '300000', min: 100, help: 'Longest time a client may take to send a whole request (headers and body, e.g. an upload); then 408 and the connection is closed' },
+  idleTimeoutMs: { env: 'OCRFLOW_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', kind: 'int', default: '60000', min: 100, help: 'A connection on which nothing is sent or received for this long is closed (accepted long-polls and event streams excepted)' },
+  keepAliveTimeoutMs: { env: 'OCRFLOW_KEEPALIVE_TIMEOUT_MS', flag: 'keepalive-timeout-ms', kind: 'int', default: '5000', min: 1, help: 'How long an idle keep-alive connection waits for its next request' },
+  maxStreams: { env: 'OCRFLOW_MAX_STREAMS', flag: 'max-streams', kind: 'int', default: '1000', min: 1, help: 'Most long-polls and event streams (SSE) open at once in this process; past it 429 OCRFLOW_ERR_TOO_MANY_STREAMS with Retry-After' },
+  maxStreamsPerClient: { env: 'OCRFLOW_MAX_STREAMS_PER_CLIENT', flag: 'max-streams-per-client', kind: 'int', default: '100', min: 1, help: 'Most long-polls and event streams open at once per token (per session cookie, or per address when no token is configured)' },
   inputDirs: { env: 'OCRFLOW_INPUT_DIRS', flag: 'input-dirs', kind: 'list', default: '', help: 'Comma-separated roots allowed for file_path submissions; empty = none' },
   webhookSecret: { env: 'OCRFLOW_WEBHOOK_SECRET', flag: 'webhook-secret', kind: 'string', default: '', secret: true, help: 'whsec_… signing secret; generated once and stored in the data dir when empty' },
   webhookAllowPrivate: { env: 'OCRFLOW_WEBHOOK_ALLOW_PRIVATE', flag: 'webhook-allow-private', kind: 'bool', default: '0', help: '1 allows loopback/private webhook targets' },
@@ -208,9 +216,17 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     }
     if (!extra || typeof extra !== 'object' || Array.isArray(extra)) fail('OCRFLOW_VLM_EXTRA_BODY must be a JSON object, e.g. {"top_p":1}');
   }
+  if (!/^0?[0-7]{3}$/.test(c.fileMode)) fail('OCRFLOW_FILE_MODE must be an octal mode such as 0600 or 0640');
+  else if ((parseInt(c.fileMode, 8) & 0o600) !== 0o600) fail('OCRFLOW_FILE_MODE must let the owner read and write (0600 at least)');
+  if (c.headersTimeoutMs > c.requestTimeoutMs) fail('OCRFLOW_HEADERS_TIMEOUT_MS must not be longer than OCRFLOW_REQUEST_TIMEOUT_MS');
+  if (c.maxStreamsPerClient > c.maxStreams) fail('OCRFLOW_MAX_STREAMS_PER_CLIENT must not be more than OCRFLOW_MAX_STREAMS');
   if (c.webhookSecret && !c.webhookSecret.startsWith('whsec_')) fail('OCRFLOW_WEBHOOK_SECRET must look like whsec_<base64>');
   for (const u of [c.vlmBaseUrl, c.ppstructureUrl, c.llmBaseUrl, c.ocrServiceUrl, c.publicUrl, ...c.webhookUrls]) {
     if (u && !/^https?:\/\//.test(u)) fail(`${u} is not an http(s) URL`);
+  }
+  for (const u of c.webhookUrls) {
+    // Credentials in a webhook URL would show in delivery views and logs; receivers verify signatures instead.
+    if (/^https?:\/\/[^/?#]*@/.test(u)) fail('OCRFLOW_WEBHOOK_URLS: a webhook URL must not carry user-info (user:password@host)');
   }
   return Object.freeze({ ...c, dataDirAbs, blobDirAbs, storeKind, queueKind }) as Config;
 }
@@ -228,4 +244,15 @@ export function redactConfig(c: Config): Record<string, unknown> {
 /** One line per setting, for `--help` and docs. */
 export function describeSettings(): { key: SettingKey; env: string; flag: string; default: string; help: string }[] {
   return (Object.entries(SETTINGS) as [SettingKey, SettingDef][]).map(([key, d]) => ({ key, env: d.env, flag: d.flag, default: d.default, help: d.help }));
+}
+
+/**
+ * The permissions of what ocrflow writes in its data dir (OCRFLOW_FILE_MODE): files as configured,
+ * directories with x added wherever r is set (0600 → 0700, 0640 → 0750), so a directory is
+ * traversable by exactly whoever may read the files in it.
+ */
+export function dataModes(c: Pick<Config, 'fileMode'>): { file: number; dir: number } {
+  const file = parseInt(c.fileMode, 8) & 0o777;
+  const dir = file | ((file & 0o444) >> 2);
+  return { file, dir };
 }

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   OCRFLOW_ERR_MISSING_FILE: { status: 400, message: 'No file was uploaded' },
   OCRFLOW_ERR_EMPTY_FILE: { status: 400, message: 'The uploaded file is empty' },
   OCRFLOW_ERR_WEBHOOK_URL_REFUSED: { status: 400, message: 'The webhook URL is not allowed' },
+  OCRFLOW_ERR_NOT_REGULAR_FILE: { status: 400, message: 'The path is not a regular file' },
   // 401/403: who may do what
   OCRFLOW_ERR_UNAUTHORIZED: { status: 401, message: 'A valid Bearer token is required' },
   OCRFLOW_ERR_FORBIDDEN_PATH: { status: 403, message: 'The file path is outside the configured input directories' },
@@ -34,13 +35,15 @@ export const ERROR_CODES = {
   OCRFLOW_ERR_TOO_MANY_PAGES: { status: 422, message: 'The document has more pages than allowed' },
   // 429/5xx: capacity and dependencies
   OCRFLOW_ERR_QUEUE_FULL: { status: 429, message: 'The job queue is full; retry later' },
-  OCRFLOW_ERR_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed sign-in attempts; retry later' },
+  OCRFLOW_ERR_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many wrong tokens or failed sign-ins from this address; retry later' },
+  OCRFLOW_ERR_TOO_MANY_STREAMS: { status: 429, message: 'Too many open long-polls or event streams; retry later' },
   OCRFLOW_ERR_INTERNAL: { status: 500, message: 'Internal error' },
   OCRFLOW_ERR_ENGINE_FAILED: { status: 502, message: 'The OCR engine failed' },
   OCRFLOW_ERR_ENGINE_UNAVAILABLE: { status: 503, message: 'The OCR engine is not available' },
   OCRFLOW_ERR_OCR_SERVICE_UNAVAILABLE: { status: 503, message: 'The OCR service is not reachable' },
   OCRFLOW_ERR_NOT_READY: { status: 503, message: 'The service is not ready' },
   OCRFLOW_ERR_TIMEOUT: { status: 504, message: 'The operation timed out' },
+  OCRFLOW_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'The data directory cannot be written' },
   // Job outcomes (not HTTP answers, but stable codes in job.error)
   OCRFLOW_ERR_CANCELED: { status: 409, message: 'The job was canceled' },
   OCRFLOW_ERR_WORKER_CRASHED: { status: 500, message: 'The worker running the job stopped unexpectedly' },

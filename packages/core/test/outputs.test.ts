@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tableToHtml, tableToMarkdown, tableToRows, documentToText, type OcrDocument, type Table } from '@ocrflow/core';
+import { blockToMarkdown, tableToHtml, tableToMarkdown, tableToRows, documentToText, type Block, type OcrDocument, type Table } from '@ocrflow/core';
 
 const merged: Table = {
   n_rows: 2,
@@ -40,4 +40,14 @@ test('document text joins blocks in order, tables tab-separated', () => {
     ] },
   ] };
   assert.equal(documentToText(doc), 'Title\nA&B\thead\t\n\t1\t<2>\n');
+});
+
+test('markdown escapes HTML in document text; code stays verbatim inside a fence it cannot close; LaTeX keeps & and a < b', () => {
+  const block = (b: Record<string, unknown>) => ({ id: 'b', bbox: [0, 0, 1, 1], lines: [], ...b }) as unknown as Block;
+  assert.equal(blockToMarkdown(block({ type: 'title', text: 'A <script>x</script> & B' })), '# A &lt;script&gt;x&lt;/script&gt; &amp; B');
+  assert.equal(blockToMarkdown(block({ type: 'paragraph', text: '<img src=x onerror=alert(1)>' })), '&lt;img src=x onerror=alert(1)&gt;');
+  assert.equal(blockToMarkdown(block({ type: 'code', text: 'a ``` <b>' })), '````\na ``` <b>\n````');
+  assert.equal(blockToMarkdown(block({ type: 'formula', latex: 'a < b & c <script>' })), '$$\na < b & c &lt;script>\n$$');
+  const plain: Table = { n_rows: 1, n_cols: 1, ruled: false, cells: [{ row: 0, col: 0, row_span: 1, col_span: 1, bbox: null, text: '<b>|x', lines: [] }] };
+  assert.equal(tableToMarkdown(plain), '| &lt;b&gt;\\|x |\n| --- |');
 });

@@ -13,4 +13,5 @@ export { probeEngines, type EngineStatus } from './engines.probe.ts';
 // Concurrency limits of the remote engines shared by all worker threads (the server's pool creates
 // them, each thread adopts them); light modules, so importing them loads no engine.
 export { useSharedLimits } from './vlm/remote.http.ts';
-export { remoteLimitsFromConfig, createSharedLimits, releaseOwner, sharedInUse, type SharedLimits } from './vlm/shared.semaphore.ts';
+export { remoteLimitsFromConfig, createSharedLimits, releaseOwner, sharedInUse, SharedSemaphore, type SharedLimits } from './vlm/shared.semaphore.ts';
+export { runPpStructureJob } from './ppstructure/ppstructure.client.ts';

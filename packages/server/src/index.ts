@@ -15,6 +15,6 @@ export { toJobView, toEventView, type JobView, type EventView } from './services
 export { parseSubmitFields, type SubmitFields, type SubmitInput } from './services/submit.input.ts';
 export type { SubmitCheck } from './services/submission.service.ts';
 export type { ServiceContext } from './services/service.context.ts';
-export { POST_JOB_STEPS, type PostJobStep, type PostJobContext } from './workers/post-job.steps.ts';
-export { SERVICE_EXTENSIONS, type ServiceExtension, type ExtensionHost, type ExtensionHandle } from './service.extensions.ts';
+export type { PostJobStep, PostJobContext } from './workers/post-job.steps.ts';
+export type { ServiceExtension, ExtensionHost, ExtensionHandle } from './service.extensions.ts';
 export type { JobRunner } from './workers/job.runner.ts';

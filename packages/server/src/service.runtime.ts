@@ -11,6 +11,8 @@ import { createEnginesPipeline } from './adapters/engines.pipeline.ts';
 import { buildApp } from './http/app.ts';
 import type { AppServices } from './http/app.services.ts';
 import { ServerMetrics } from './http/metrics.ts';
+import { StreamLimiter } from './http/stream.limiter.ts';
+import { FailureLimiter } from './http/auth.limiter.ts';
 import type { DocumentPipeline } from './ports/pipeline.port.ts';
 import { AnalysisService } from './services/analysis.service.ts';
 import { EventsService } from './services/events.service.ts';
@@ -20,7 +22,7 @@ import { JobStats, type ServiceContext } from './services/service.context.ts';
 import { SubmissionService } from './services/submission.service.ts';
 import { setupWebhooks } from './services/webhooks.setup.ts';
 import { JobRunner } from './workers/job.runner.ts';
-import { SERVICE_EXTENSIONS, type ExtensionHandle, type ServiceExtension } from './service.extensions.ts';
+import type { ExtensionHandle, ServiceExtension } from './service.extensions.ts';
 import { WorkerPool } from './workers/worker.pool.ts';
 import { Workbench, type WorkbenchOptions } from './workbench/workbench.ts';
 
@@ -35,7 +37,7 @@ export interface StartOptions {
    * for tests that need jobs to stay queued, and for maintenance starts. Default true.
    */
   startWorkers?: boolean;
-  /** Extensions for this start in addition to SERVICE_EXTENSIONS. */
+  /** Features a program embedding the service adds to this start (installed after the workbench). */
   extensions?: ServiceExtension[];
   /** Issue 6: workbench options (tests order webhook/long-poll races, point at a web UI build). */
   workbench?: WorkbenchOptions;
@@ -86,14 +88,19 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
   // Issue 6: the workbench (tasks API, web UI) in `all` and `app` processes (issue 8: `api` serves the
   // OCR service API only, `worker` no API); it reaches OCR only through the client.
-  const workbench = config.role === 'worker' || config.role === 'api' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench);
+  // One count of wrong tokens per address for every surface (service API, compatibility routes, workbench).
+  const authLimiter = new FailureLimiter();
+  const workbench = config.role === 'worker' || config.role === 'api' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench, authLimiter);
+  if (workbench) metrics.observeWorkbookBuilds(() => workbench.workbooks.building);
   const services: AppServices = {
     ctx, jobs, results, metrics, runner, pool, analysis,
     submissions,
     webhooks: webhooks.service,
     workbench,
     events: new EventsService(ctx, jobs),
-    state: { ready: false },
+    authLimiter,
+    streams: new StreamLimiter({ max: config.maxStreams, perClient: config.maxStreamsPerClient, idleTimeoutMs: config.idleTimeoutMs }, (scope) => metrics.streamRefused(scope)),
+    state: { ready: false, accepting: false },
     closing: closing.signal,
   };
   const app = await buildApp(services, log);
@@ -109,10 +116,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const close = () =>
     (closed ??= (async () => {
       services.state.ready = false;
+      services.state.accepting = false;
       closing.abort();
       await runner?.stop().catch((e) => log.error({ err: e }, 'stopping the workers failed'));
       await app.close().catch((e) => log.error({ err: e }, 'closing HTTP failed'));
       for (const { name, handle } of handles.reverse()) await handle.close?.().catch((e) => log.error({ err: e, extension: name }, 'closing an extension failed'));
+      await workbench?.stop().catch((e) => log.error({ err: e }, 'stopping the workbench failed'));
       await webhooks.stop().catch((e) => log.error({ err: e }, 'stopping the webhook dispatcher failed'));
       await closeAdapters(adapters, log);
       log.info('ocrflow stopped');
@@ -138,13 +147,16 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     // `running` was left by a previous process that died. Scaled shapes rely on lease expiry.
     const singleProcess = adapters.queue.kind === 'local';
     await adapters.blobs.sweepTemp(singleProcess ? 0 : 3600_000);
-    for (const ext of [...SERVICE_EXTENSIONS, ...(workbench ? [workbench.extension] : []), ...(opts.extensions ?? [])]) {
+    await workbench?.start(app, { closing: closing.signal, ready: () => services.state.ready });
+    for (const ext of opts.extensions ?? []) {
       const handle = await ext.install({ services, adapters, app });
       if (handle) handles.push({ name: ext.name, handle });
     }
     if (runner) await runner.reclaim(singleProcess);
     await adapters.queue.init(await adapters.store.listQueuedIds(1_000_000));
     await webhooks.start({ singleProcess });
+    // Submissions are durable once the store and queue are up; only the workers wait for their engines.
+    services.state.accepting = true;
     if (runner && opts.startWorkers !== false) await startWorkers();
     services.state.ready = true;
     log.info({ url: baseUrl, role: config.role, workers: pool?.size ?? 0, store: adapters.store.kind, queue: adapters.queue.kind }, 'ocrflow ready');

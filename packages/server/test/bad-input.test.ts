@@ -167,7 +167,7 @@ test('file_path: only real paths under OCRFLOW_INPUT_DIRS', async () => {
   const missing = await post(path.join(inputRoot, 'nope.png'));
   assert.deepEqual([missing.status, missing.body.error.code], [404, 'OCRFLOW_ERR_FILE_NOT_FOUND']);
   const dir = await post(path.join(inputRoot, 'sub'));
-  assert.deepEqual([dir.status, dir.body.error.code], [404, 'OCRFLOW_ERR_FILE_NOT_FOUND']);
+  assert.deepEqual([dir.status, dir.body.error.code], [400, 'OCRFLOW_ERR_NOT_REGULAR_FILE']);
   const relative = await post('sub/table.png');
   assert.deepEqual([relative.status, relative.body.error.code], [400, 'OCRFLOW_ERR_VALIDATION']);
   const big = await post(path.join(inputRoot, 'big.png'));

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Webhook } from 'standardwebhooks';
-import { runPpStructureJob } from '@ocrflow/engines/ppstructure/index';
+import { runPpStructureJob } from '@ocrflow/engines';
 import { Api, type ErrorBody } from './helpers/api.helper.ts';
 import { DATASETS, REPORT_SCAN, SMALL_TABLE, dataset } from './helpers/fixtures.helper.ts';
 import { Receiver } from './helpers/receiver.helper.ts';

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { OcrflowError } from '@ocrflow/core';
+import { sqlTx } from '../src/adapters/sql/sql.schema.ts';
 import type { ServiceExtension } from '../src/index.ts';
 import { Api } from './helpers/api.helper.ts';
 import { makePdf, textPage } from './helpers/fixtures.helper.ts';
@@ -19,7 +20,7 @@ test('extensions: terminal hook in the final transaction, post-job steps, submit
     name: 'test-extension',
     install({ services, adapters }) {
       adapters.store.addTerminalHook(async (tx, change) => {
-        const row = await tx.selectFrom('jobs').select(['status', 'result_key']).where('id', '=', change.job.id).executeTakeFirstOrThrow();
+        const row = await sqlTx(tx).selectFrom('jobs').select(['status', 'result_key']).where('id', '=', change.job.id).executeTakeFirstOrThrow();
         seenInTx.push(`${change.event.type}:${row.status}:${row.result_key ? 'with-result' : 'no-result'}`);
       });
       services.submissions.addSubmitCheck((input) => {

@@ -85,8 +85,8 @@ test('metrics: jobs by status, queue length, HTTP and page histograms', async ()
   assert.match(text, /^ocrflow_process_resident_memory_bytes \d+/m);
 });
 
-test('not ready: /ready and the job API answer 503 until start-up completes', async () => {
-  srv.service.services.state.ready = false;
+test('not ready: /ready and the job API answer 503 until the store is ready', async () => {
+  srv.service.services.state.accepting = false;
   try {
     const r = await fetch(`${srv.url}/ready`);
     assert.equal(r.status, 503);
@@ -95,7 +95,7 @@ test('not ready: /ready and the job API answer 503 until start-up completes', as
     assert.deepEqual([j.status, j.body.error.code], [503, 'OCRFLOW_ERR_NOT_READY']);
     assert.equal((await fetch(`${srv.url}/health`)).status, 200, 'health still answers');
   } finally {
-    srv.service.services.state.ready = true;
+    srv.service.services.state.accepting = true;
   }
 });
 

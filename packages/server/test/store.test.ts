@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TaskIdTakenError, type JobStore, type NewJob } from '../src/index.ts';
+import { sqlTx } from '../src/adapters/sql/sql.schema.ts';
 import { newJobId } from '../src/util/ids.ts';
 import { openTestStore } from './helpers/server.helper.ts';
 
@@ -130,7 +131,7 @@ test('terminal hooks run inside the transaction; a throwing hook rolls the trans
   let fail = true;
   store.addTerminalHook(async (tx, change) => {
     // The hook sees the new state through the transaction handle.
-    const row = await tx.selectFrom('jobs').select('status').where('id', '=', change.job.id).executeTakeFirstOrThrow();
+    const row = await sqlTx(tx).selectFrom('jobs').select('status').where('id', '=', change.job.id).executeTakeFirstOrThrow();
     seen.push(`${change.event.type}:${row.status}`);
     if (fail && change.job.taskId === 'hook-fail') throw new Error('outbox write failed');
   });

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { loadConfig } from '@ocrflow/core';
 import { sharedInUse } from '@ocrflow/engines';
-import { SharedSemaphore } from '@ocrflow/engines/vlm/shared.semaphore';
+import { SharedSemaphore } from '@ocrflow/engines';
 import { WorkerPool } from '../src/workers/worker.pool.ts';
 import { Api } from './helpers/api.helper.ts';
 import { dataset, SMALL_TABLE } from './helpers/fixtures.helper.ts';

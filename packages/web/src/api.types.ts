@@ -4,7 +4,7 @@
  */
 import type { OcrDocument, Sheet } from '@ocrflow/core';
 
-export type { OcrDocument, Sheet, SheetMerge, SheetValue, Page, Block, BBox } from '@ocrflow/core';
+export type { OcrDocument, Sheet, SheetMerge, SheetValue, Page, BBox } from '@ocrflow/core';
 
 export const TASK_STATUSES = [
   'created',
@@ -26,7 +26,7 @@ export interface Transition {
 export interface Task {
   id: string;
   /** The same as `id` (the image-to-Excel app's name for it). */
-  task_id?: string;
+  task_id: string;
   filename: string;
   mime: string;
   size_bytes: number;
@@ -36,6 +36,10 @@ export interface Task {
   page_count: number | null;
   table_count: number | null;
   workbook_version: number | null;
+  /** API URLs of the upload, the OCR JSON and the workbook (null until they exist). */
+  image_path: string;
+  ocr_json_path: string | null;
+  excel_path: string | null;
   created_at: string;
   updated_at: string;
   transitions: Transition[];
@@ -92,8 +96,6 @@ export interface Analysis {
   fields?: Record<string, unknown> | Array<Record<string, unknown>>;
   [key: string]: unknown;
 }
-
-export type { OcrDocument as DocumentJson };
 
 /**
  * The tables can be read and edited: from `ocr_done` on (version 1 of the sheets is derived from

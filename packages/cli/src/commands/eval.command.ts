@@ -5,7 +5,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { ENGINE_NAMES, OcrflowError, loadConfig, type EngineName } from '@ocrflow/core';
-import { OCR_MODES, type OcrMode } from '@ocrflow/engines/types';
+import { OCR_MODES, type OcrMode } from '@ocrflow/engines';
 import type { EvalResult } from '@ocrflow/eval';
 
 interface EvalOpts {

@@ -10,7 +10,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isOcrflowError, loadConfig, type Config, type EngineName, type OcrDocument } from '@ocrflow/core';
-import type { OcrMode } from '@ocrflow/engines/types';
+import type { OcrMode } from '@ocrflow/engines';
 import { batchExit, printJson } from './client.output.ts';
 import { UsageError } from './client.config.ts';
 import { expandInputs, outputNames, type BatchFile } from './files.expand.ts';

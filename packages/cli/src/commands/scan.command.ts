@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { ENGINE_NAMES, OcrflowError, documentToHtml, documentToMarkdown, documentToText, documentToXlsx, loadConfig, type EngineName, type OcrDocument } from '@ocrflow/core';
 // The engines (onnxruntime, sharp, mupdf) and the analyser load when a scan runs, not when the
 // command is registered: every `ocrflow` invocation registers every command.
-import { OCR_MODES, type OcrMode } from '@ocrflow/engines/types';
+import { OCR_MODES, type OcrMode } from '@ocrflow/engines';
 import { runCommand } from './client.output.ts';
 import { runScanBatch } from './scan.batch.ts';
 

@@ -1,13 +1,37 @@
 /**
  * Markdown of a document. Tables without spans become pipe tables; tables with spans become HTML
  * inside the Markdown (pipe tables cannot express merged cells, and flattening them loses meaning).
+ *
+ * Document text is data, not markup: Markdown renderers pass raw HTML through, so `<`, `>` and `&`
+ * in recognised text are written as entities (a `<script>` on a scanned page must not run in
+ * whatever shows result.md), exactly as the HTML output escapes them. Code blocks stay verbatim
+ * inside a fence longer than any backtick run in them, so they cannot be closed early.
  */
 import type { Block, OcrDocument, Page, Table } from '../model.ts';
 import { tableHasSpans, tableToRows } from './table-grid.ts';
 import { tableToHtml } from './html.ts';
 
+/** Text as Markdown source that renders as the same text, never as HTML. */
+export function escapeMarkdownHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * LaTeX keeps `&` (column separator) and `a < b` as they are, so math renderers get the source
+ * they expect; only a `<` that could open a tag (`<script`, `</x`, `<!--`) becomes `&lt;`.
+ */
+function escapeTagsOnly(s: string): string {
+  return s.replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+}
+
 function escapePipe(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, '<br>');
+  return escapeMarkdownHtml(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, '<br>');
+}
+
+function fence(text: string): string {
+  const longest = (text.match(/`+/g) ?? []).reduce((m, r) => Math.max(m, r.length), 0);
+  const f = '`'.repeat(Math.max(3, longest + 1));
+  return `${f}\n${text}\n${f}`;
 }
 
 export function tableToMarkdown(t: Table): string {
@@ -21,24 +45,25 @@ export function tableToMarkdown(t: Table): string {
 }
 
 export function blockToMarkdown(b: Block): string {
+  const esc = escapeMarkdownHtml;
   switch (b.type) {
     case 'table':
-      return (b.table.caption ? `${b.table.caption}\n\n` : '') + tableToMarkdown(b.table);
+      return (b.table.caption ? `${esc(b.table.caption)}\n\n` : '') + tableToMarkdown(b.table);
     case 'title':
-      return `# ${b.text.replace(/\s*\n\s*/g, ' ')}`;
+      return `# ${esc(b.text.replace(/\s*\n\s*/g, ' '))}`;
     case 'heading':
-      return `${'#'.repeat(Math.min(6, Math.max(2, b.level ?? 2)))} ${b.text.replace(/\s*\n\s*/g, ' ')}`;
+      return `${'#'.repeat(Math.min(6, Math.max(2, b.level ?? 2)))} ${esc(b.text.replace(/\s*\n\s*/g, ' '))}`;
     case 'formula':
-      return `$$\n${b.latex}\n$$`;
+      return `$$\n${escapeTagsOnly(b.latex)}\n$$`;
     case 'figure':
-      return b.caption ? `*${b.caption}*` : '';
+      return b.caption ? `*${esc(b.caption)}*` : '';
     case 'code':
-      return '```\n' + b.text + '\n```';
+      return fence(b.text);
     case 'list':
-      return b.lines.map((l) => (/^\s*([-*•]|\d+[.)])\s/.test(l.text) ? l.text : `- ${l.text}`)).join('\n');
+      return b.lines.map((l) => (/^\s*([-*•]|\d+[.)])\s/.test(l.text) ? esc(l.text) : `- ${esc(l.text)}`)).join('\n');
     default:
       // Lines of one paragraph are joined with a space for Latin text, with nothing for CJK.
-      return b.lines.length ? joinParagraph(b.lines.map((l) => l.text)) : b.text;
+      return esc(b.lines.length ? joinParagraph(b.lines.map((l) => l.text)) : b.text);
   }
 }
 

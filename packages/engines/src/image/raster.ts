@@ -9,10 +9,6 @@ import type { RasterImage } from '../types.ts';
 
 export type Rotation = 0 | 90 | 180 | 270;
 
-export function rasterFromRaw(data: Buffer, width: number, height: number): RasterImage {
-  return { data, width, height, channels: 3 };
-}
-
 /** Resize with libvips (area-averaging when shrinking, so small text survives a downscale). */
 export async function resizeRaster(img: RasterImage, width: number, height: number): Promise<RasterImage> {
   if (width === img.width && height === img.height) return img;
@@ -41,15 +37,6 @@ export function rotateRaster(img: RasterImage, rot: Rotation): RasterImage {
     }
   }
   return { data: out, width: ow, height: oh, channels: 3 };
-}
-
-/** Where a point of an image of size w×h lands after rotating the image clockwise by `rot`. */
-export function rotatePoint(p: Point, w: number, h: number, rot: Rotation): Point {
-  const [x, y] = p;
-  if (rot === 90) return [h - y, x];
-  if (rot === 180) return [w - x, h - y];
-  if (rot === 270) return [y, w - x];
-  return [x, y];
 }
 
 /** Homography mapping the unit rectangle corners (0,0),(1,0),(1,1),(0,1) to quad q (tl,tr,br,bl). */
@@ -127,10 +114,4 @@ export function cropQuad(img: RasterImage, quad: readonly Point[], outW: number,
     }
   }
   return out;
-}
-
-/** Rotate a small RGB crop buffer (w×h) clockwise by 90/180/270. */
-export function rotateCrop(buf: Buffer, w: number, h: number, rot: Rotation): { data: Buffer; width: number; height: number } {
-  const r = rotateRaster({ data: buf, width: w, height: h, channels: 3 }, rot);
-  return { data: r.data, width: r.width, height: r.height };
 }

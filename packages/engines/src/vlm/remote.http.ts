@@ -9,7 +9,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OcrflowError } from '@ocrflow/core';
+import type { EndpointLimiter } from './endpoint-limiter.types.ts';
 import { hasSharedLimit, SharedSemaphore, type SharedLimits } from './shared.semaphore.ts';
+
 
 export interface RetryPolicy {
   /** Attempts after the first one. */
@@ -21,14 +23,6 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
-
-/** What the engines need of a concurrency limit: a slot, and a function that gives it back. */
-export interface EndpointLimiter {
-  limit: number;
-  readonly inUse: number;
-  /** Rejects with `signal.reason` when aborted while waiting. */
-  acquire(signal?: AbortSignal): Promise<() => void>;
-}
 
 /** A counting semaphore; waiters are served in arrival order and leave the queue when aborted. */
 export class Semaphore implements EndpointLimiter {

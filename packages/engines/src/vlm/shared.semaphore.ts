@@ -13,7 +13,7 @@
  * `Atomics.waitAsync` (the thread's event loop keeps running).
  */
 import type { Config } from '@ocrflow/core';
-import type { EndpointLimiter } from './remote.http.ts';
+import type { EndpointLimiter } from './endpoint-limiter.types.ts';
 
 /** Structured-cloneable: pass it in `workerData`. */
 export interface SharedLimits {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tableToHtml, tableToRows, type Table } from '@ocrflow/core';
-import { parseHtmlTable, parseHtmlTables, parseMarkdownTable, isMarkdownTable } from '../../src/markup/index.ts';
+import { parseHtmlTable, parseHtmlTables } from '../../src/markup/html-table.parser.ts';
+import { parseMarkdownTable, isMarkdownTable } from '../../src/markup/markdown-table.parser.ts';
 
 const pos = (t: Table) => t.cells.map((c) => [c.row, c.col, c.row_span, c.col_span, c.text]);
 

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FormulaBlock, TableBlock, TextBlock } from '@ocrflow/core';
-import { markupToBlocks, parseGrounded, blockTypeForLabel, layoutLines } from '../../src/markup/index.ts';
+import { layoutLines } from '../../src/markup/blocks.build.ts';
+import { parseGrounded } from '../../src/markup/grounding.parser.ts';
+import { blockTypeForLabel } from '../../src/markup/labels.map.ts';
+import { markupToBlocks } from '../../src/markup/markup.page.ts';
 
 const DATASETS = fileURLToPath(new URL('../../../../../shared/datasets/', import.meta.url));
 const GROUNDED = readFileSync(`${DATASETS}vlm-outputs/deepseek-ocr-grounding-de-math.mmd`, 'utf8');

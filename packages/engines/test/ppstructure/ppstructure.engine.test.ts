@@ -11,7 +11,7 @@ import type { ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import ExcelJS from 'exceljs';
 import { documentToXlsx, isOcrflowError, tableToMarkdown, tableToRows, type Block, type OcrDocument, type TableBlock } from '@ocrflow/core';
-import { createPpStructureEngine, type PpStructureEngineOptions } from '../../src/ppstructure/index.ts';
+import { createPpStructureEngine, type PpStructureEngineOptions } from '../../src/ppstructure/ppstructure.engine.ts';
 import type { RasterImage } from '../../src/types.ts';
 import { closedPort, sendJson, startStandIn, type Received, type StandIn } from '../vlm/standin.http.ts';
 

@@ -21,11 +21,11 @@ function startWorker(d: Omit<SharedWorkerData, 'stats'> & { stats?: SharedArrayB
   return { worker, exited };
 }
 
-async function runPair(limit: number): Promise<{ max: number; ms: number }> {
+async function runPair(limit: number, holdUntil?: number): Promise<{ max: number; ms: number }> {
   const limits = createSharedLimits([{ url: URL_A, limit }]);
   const stats = new SharedArrayBuffer(8);
   const t0 = Date.now();
-  const ws = [1, 2].map((owner) => startWorker({ limits, owner, url: URL_A, limit, rounds: 3, holdMs: 100, stats }));
+  const ws = [1, 2].map((owner) => startWorker({ limits, owner, url: URL_A, limit, rounds: 3, holdMs: 100, stats, holdUntil }));
   assert.deepEqual(await Promise.all(ws.map((w) => w.exited)), [0, 0]);
   assert.equal(sharedInUse(limits, URL_A), 0, 'every slot given back');
   return { max: Atomics.load(new Int32Array(stats), 1), ms: Date.now() - t0 };
@@ -38,7 +38,8 @@ test('two worker threads share one limit: 1 means one request at a time over bot
 });
 
 test('two worker threads share one limit: 2 lets both in at once', async () => {
-  const { max } = await runPair(2);
+  // Each holder waits for the other (at most 10 s): with a limit of 1 that would never happen.
+  const { max } = await runPair(2, 2);
   assert.equal(max, 2);
 });
 

@@ -1,7 +1,9 @@
 /**
  * A worker thread of shared.semaphore.test.ts: adopts the shared limits through the same API the
  * server's OCR threads use, then takes the endpoint's slot `rounds` times, holding it `holdMs`,
- * and records how many holders there are at once in `stats` ([in flight, most in flight]).
+ * and records how many holders there are at once in `stats` ([in flight, most in flight]). With
+ * `holdUntil` the first hold also waits for that many holders, so a loaded machine cannot keep two
+ * threads that may overlap from overlapping.
  * With `die`, it takes a slot and crashes without giving it back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -18,6 +20,8 @@ export interface SharedWorkerData {
   holdMs: number;
   stats: SharedArrayBuffer;
   die?: boolean;
+  /** Hold the first slot until this many holders are in at once (or 10 s): overlap without relying on timing. */
+  holdUntil?: number;
 }
 
 const d = workerData as SharedWorkerData;
@@ -37,6 +41,7 @@ for (let i = 0; i < d.rounds; i++) {
   const now = Atomics.add(stats, 0, 1) + 1;
   for (let max = Atomics.load(stats, 1); now > max; max = Atomics.load(stats, 1)) if (Atomics.compareExchange(stats, 1, max, now) === max) break;
   await sleep(d.holdMs);
+  for (const end = Date.now() + 10_000; i === 0 && d.holdUntil && Atomics.load(stats, 0) < d.holdUntil && Date.now() < end; ) await sleep(5);
   Atomics.sub(stats, 0, 1);
   release();
 }

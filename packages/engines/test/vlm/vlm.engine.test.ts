@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import ExcelJS from 'exceljs';
 import { documentToXlsx, documentToMarkdown, documentToText, isOcrflowError, tableToRows, type Block, type OcrDocument, type TableBlock, type TextBlock, type FormulaBlock } from '@ocrflow/core';
-import { createVlmEngine, fallbackEngineFor, wantsFallback, VLM_FLAGS, type VlmEngineOptions } from '../../src/vlm/index.ts';
+import { createVlmEngine, fallbackEngineFor, wantsFallback, VLM_FLAGS, type VlmEngineOptions } from '../../src/vlm/vlm.engine.ts';
 import type { RasterImage } from '../../src/types.ts';
 import { closedPort, sendJson, startStandIn, type Received, type StandIn } from './standin.http.ts';
 

@@ -2,6 +2,11 @@
  * BlobStore on the local filesystem (the data dir, or shared storage when scaled). Every write is
  * temp file → fsync → rename → fsync(dir), so a crash leaves either the old state or the complete
  * new file, never half a file under a key.
+ *
+ * Files are created with `modes.file` and directories with `modes.dir` (OCRFLOW_FILE_MODE, 0600 /
+ * 0700 by default: uploads and results are other people's documents). A write the filesystem
+ * refuses (read-only, permissions, full disk, the directory gone) is OCRFLOW_ERR_STORAGE_UNAVAILABLE
+ * (503), not an internal error: the client may retry, the operator has something to fix.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,13 +17,54 @@ import { OcrflowError } from '@ocrflow/core';
 import type { BlobStore, TempBlob } from '../ports/blob-store.port.ts';
 
 const TMP = '.tmp';
+/** errno codes that mean "this storage cannot take writes now". */
+const STORAGE_ERRNOS = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR', 'ENOENT', 'EIO']);
+
+export interface BlobModes {
+  file: number;
+  dir: number;
+}
+
+/** A filesystem failure that means the storage is unusable becomes a 503 with a stable code. */
+export function storageError(e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string' && STORAGE_ERRNOS.has(code)) return new OcrflowError('OCRFLOW_ERR_STORAGE_UNAVAILABLE', `The data directory cannot be written (${code}); retry later`, undefined, { cause: e });
+  return e;
+}
 
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
+  private probed: { at: number; result: Promise<string | null> } | null = null;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly modes: BlobModes = { file: 0o600, dir: 0o700 },
+  ) {
     this.tmpDir = path.join(root, TMP);
-    fs.mkdirSync(this.tmpDir, { recursive: true });
+    fs.mkdirSync(this.tmpDir, { recursive: true, mode: modes.dir });
+  }
+
+  /**
+   * Why the store cannot take writes now, or null when it can: a real create + delete in the temp
+   * directory (access(2) says nothing of read-only mounts mounted later or a full disk). Cached for
+   * a second, because /health and /ready may be polled often.
+   */
+  probe(): Promise<string | null> {
+    const now = Date.now();
+    if (this.probed && now - this.probed.at < 1000) return this.probed.result;
+    const file = path.join(this.tmpDir, `probe-${randomBytes(6).toString('hex')}.part`);
+    const result = (async () => {
+      try {
+        const fh = await fsp.open(file, 'wx', this.modes.file);
+        await fh.close();
+        await fsp.rm(file, { force: true });
+        return null;
+      } catch (e) {
+        return `not writable (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+      }
+    })();
+    this.probed = { at: now, result };
+    return result;
   }
 
   async receive(source: Readable, opts: { maxBytes: number }): Promise<TempBlob> {
@@ -26,7 +72,9 @@ export class FsBlobStore implements BlobStore {
     const file = path.join(this.tmpDir, id);
     const hash = createHash('sha256');
     let size = 0;
-    const fh = await fsp.open(file, 'wx');
+    const fh = await fsp.open(file, 'wx', this.modes.file).catch((e: unknown) => {
+      throw storageError(e);
+    });
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         size += chunk.length;
@@ -58,8 +106,12 @@ export class FsBlobStore implements BlobStore {
 
   async commit(temp: TempBlob, key: string): Promise<void> {
     const dest = this.keyPath(key);
-    await fsp.mkdir(path.dirname(dest), { recursive: true });
-    await fsp.rename(this.tempPath(temp), dest);
+    try {
+      await fsp.mkdir(path.dirname(dest), { recursive: true, mode: this.modes.dir });
+      await fsp.rename(this.tempPath(temp), dest);
+    } catch (e) {
+      throw storageError(e);
+    }
     await syncDir(path.dirname(dest));
   }
 
@@ -70,15 +122,20 @@ export class FsBlobStore implements BlobStore {
   async put(key: string, data: Buffer | string): Promise<void> {
     const dest = this.keyPath(key);
     const tmp = path.join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
-    const fh = await fsp.open(tmp, 'wx');
     try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
+      const fh = await fsp.open(tmp, 'wx', this.modes.file);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fsp.mkdir(path.dirname(dest), { recursive: true, mode: this.modes.dir });
+      await fsp.rename(tmp, dest);
+    } catch (e) {
+      await fsp.rm(tmp, { force: true }).catch(() => {});
+      throw storageError(e);
     }
-    await fsp.mkdir(path.dirname(dest), { recursive: true });
-    await fsp.rename(tmp, dest);
     await syncDir(path.dirname(dest));
   }
 

@@ -10,6 +10,8 @@ import type { JobRunner } from '../workers/job.runner.ts';
 import type { WorkerPool } from '../workers/worker.pool.ts';
 import type { Workbench } from '../workbench/workbench.ts';
 import type { ServerMetrics } from './metrics.ts';
+import type { StreamLimiter } from './stream.limiter.ts';
+import type { FailureLimiter } from './auth.limiter.ts';
 
 export interface AppServices {
   readonly ctx: ServiceContext;
@@ -20,6 +22,10 @@ export interface AppServices {
   /** Issue 7: `analysis.json` of finished jobs and its webhook summary. */
   readonly analysis?: AnalysisService;
   readonly metrics: ServerMetrics;
+  /** Wrong tokens per address, shared by every surface (a token that worked from there is never held back). */
+  readonly authLimiter: FailureLimiter;
+  /** Caps on concurrent long-polls and event streams (every such route holds a slot). */
+  readonly streams: StreamLimiter;
   /** Issue 5: webhook deliveries (log, redeliver). */
   readonly webhooks?: WebhooksService;
   /** Issue 6: tasks, workbooks and the OCR bridge of the workbench (absent in `--role worker`). */
@@ -27,8 +33,11 @@ export interface AppServices {
   /** Null in processes without workers (`--role api|app`). */
   readonly runner: JobRunner | null;
   readonly pool: WorkerPool | null;
-  /** Migrated and (where they run) workers started. */
-  readonly state: { ready: boolean };
+  /**
+   * `accepting`: the store is migrated and the queue initialised, so jobs are taken (and wait in
+   * the queue); `ready`: also the workers (where they run) have started their engines.
+   */
+  readonly state: { ready: boolean; accepting: boolean };
   /** Aborted when the server starts shutting down: long-polls and SSE streams end. */
   readonly closing: AbortSignal;
 }

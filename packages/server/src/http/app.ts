@@ -24,6 +24,7 @@ import { webUiRoutes } from '../workbench/web.static.ts';
 import { workbenchRoutes } from '../workbench/workbench.routes.ts';
 import type { AppServices, RouteOptions } from './app.services.ts';
 import { bearerAuth } from './auth.hook.ts';
+import { closeRefusedConnections, serverTimeouts } from './connection.policy.ts';
 import { installErrorHandlers, sendError } from './errors.handler.ts';
 
 export interface FeatureRoutes {
@@ -57,11 +58,13 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    ...serverTimeouts(config),
     // Long-polls and SSE streams are ended by the `closing` signal; idle keep-alive sockets close at once.
     forceCloseConnections: 'idle',
     ajv: { customOptions: { allErrors: false } },
   });
   installErrorHandlers(app);
+  closeRefusedConnections(app);
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
 
   await app.register(swagger, {
@@ -92,7 +95,7 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
     done();
   });
 
-  const auth = bearerAuth(config.tokens);
+  const auth = bearerAuth(config.tokens, services.authLimiter);
   for (const f of FEATURE_ROUTES) {
     // A `--role worker` process answers only /health, /ready and /metrics (on OCRFLOW_HEALTH_PORT).
     if (config.role === 'worker' && f.name !== 'health') continue;
@@ -104,7 +107,8 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
           });
           scope.addHook('onRequest', auth);
           scope.addHook('onRequest', (_req, reply, done) => {
-            if (services.state.ready) return done();
+            // Jobs are durable in the store and wait in the queue: they are taken before the engines are warm.
+            if (services.state.accepting) return done();
             sendError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly'));
           });
         }

@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
+import type { FailureLimiter } from './auth.limiter.ts';
 import { sendError } from './errors.handler.ts';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -26,13 +27,32 @@ export function tokenMatcher(tokens: readonly string[]): (presented: string) => 
   };
 }
 
-/** An onRequest hook for a scope of routes; a no-op when no tokens are configured. */
-export function bearerAuth(tokens: readonly string[]): onRequestHookHandler {
+/**
+ * An onRequest hook for a scope of routes; a no-op when no tokens are configured. With a limiter,
+ * wrong tokens count per address and past its limit the address gets 429 — except for a token that
+ * already worked from there (http/auth.limiter.ts). A request without any token is not a guess and
+ * is not counted.
+ */
+export function bearerAuth(tokens: readonly string[], limiter?: FailureLimiter, now: () => number = Date.now): onRequestHookHandler {
   const matches = tokenMatcher(tokens);
   return function auth(req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     if (tokens.length === 0) return done();
     const presented = bearerToken(req.headers.authorization);
-    if (presented !== null && matches(presented)) return done();
-    sendError(reply, new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', presented !== null ? 'The Bearer token is not valid' : 'A valid Bearer token is required (Authorization: Bearer <token>)'));
+    if (presented === null) {
+      sendError(reply, new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'A valid Bearer token is required (Authorization: Bearer <token>)'));
+      return;
+    }
+    const t = now();
+    const wait = limiter?.retryAfterS(req.ip, t, presented) ?? 0;
+    if (wait > 0) {
+      sendError(reply, new OcrflowError('OCRFLOW_ERR_TOO_MANY_ATTEMPTS', `Too many wrong tokens from your address; try again in ${wait} s`, { retry_after_s: wait }));
+      return;
+    }
+    if (matches(presented)) {
+      limiter?.succeed(req.ip, presented);
+      return done();
+    }
+    limiter?.fail(req.ip, t);
+    sendError(reply, new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'The Bearer token is not valid'));
   };
 }

@@ -13,6 +13,9 @@ export class ServerMetrics implements RunnerObserver {
   private readonly http: client.Histogram<'method' | 'route' | 'status'>;
   private readonly pages: client.Histogram<'engine'>;
   private readonly ended: client.Counter<'status'>;
+  private readonly built: client.Counter<'artifact'>;
+  private readonly refusedStreams: client.Counter<'scope'>;
+  private workbookBuilds: () => number = () => 0;
 
   constructor(ctx: ServiceContext, workersAlive: () => number) {
     const registers = [this.registry];
@@ -20,6 +23,17 @@ export class ServerMetrics implements RunnerObserver {
     this.http = new client.Histogram({ name: 'ocrflow_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60], registers });
     this.pages = new client.Histogram({ name: 'ocrflow_page_duration_seconds', help: 'Time to OCR one page in a worker thread', labelNames: ['engine'], buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64], registers });
     this.ended = new client.Counter({ name: 'ocrflow_jobs_ended_total', help: 'Jobs this process ran to a terminal state', labelNames: ['status'], registers });
+    this.built = new client.Counter({ name: 'ocrflow_artifacts_built_total', help: 'Derived files built on request (e.g. the page-images zip), counted once per build', labelNames: ['artifact'], registers });
+    this.refusedStreams = new client.Counter({ name: 'ocrflow_streams_refused_total', help: 'Long-polls and event streams refused with 429 past OCRFLOW_MAX_STREAMS (scope=global) or OCRFLOW_MAX_STREAMS_PER_CLIENT (scope=client)', labelNames: ['scope'], registers });
+    const metrics = this;
+    new client.Gauge({
+      name: 'ocrflow_workbooks_building',
+      help: 'Workbench workbooks being built right now (on their own thread)',
+      registers,
+      collect() {
+        this.set(metrics.workbookBuilds());
+      },
+    });
     new client.Gauge({
       name: 'ocrflow_jobs',
       help: 'Jobs in the store by status',
@@ -58,6 +72,19 @@ export class ServerMetrics implements RunnerObserver {
 
   jobEnded(status: string): void {
     this.ended.inc({ status });
+  }
+
+  /** Where the workbench's count of workbooks in the making comes from. */
+  observeWorkbookBuilds(count: () => number): void {
+    this.workbookBuilds = count;
+  }
+
+  artifactBuilt(artifact: string): void {
+    this.built.inc({ artifact });
+  }
+
+  streamRefused(scope: 'global' | 'client'): void {
+    this.refusedStreams.inc({ scope });
   }
 
   text(): Promise<string> {

@@ -37,4 +37,6 @@ export interface BlobStore {
   localPath(key: string): string | null;
   /** Delete temporary files older than `olderThanMs` (left by a crash); returns how many. */
   sweepTemp(olderThanMs: number): Promise<number>;
+  /** Why the store cannot take writes now (`/ready`, `/health`), or null when it can. */
+  probe(): Promise<string | null>;
 }

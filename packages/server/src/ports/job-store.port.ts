@@ -7,13 +7,17 @@
  * commit. Writes made by a worker are conditional on its lease (`status = 'running' AND
  * lease_owner = owner`): a worker whose job was canceled or reclaimed cannot overwrite it.
  */
-import type { Kysely } from 'kysely';
 import type { SerializedError } from '@ocrflow/core';
-import type { Database } from '../adapters/sql/sql.schema.ts';
 import type { JobEvent, JobMetrics, JobRecord, JobStatus, NewJob, Transition } from './job.types.ts';
 
-/** The transaction handle extra writes join (e.g. the webhook outbox row of issue 5). */
-export type StoreTx = Kysely<Database>;
+/**
+ * The unit of work extra writes join (the webhook outbox row written with a job's terminal
+ * transition). Opaque to everyone but the store that opened it: a store and the stores sharing its
+ * database (deliveries) know what is inside; services only pass it along.
+ */
+export interface StoreTx {
+  readonly unitOfWork: unique symbol;
+}
 
 /**
  * Runs inside the transaction of every transition into a terminal state (finished, failed,

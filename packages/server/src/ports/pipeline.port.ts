@@ -4,8 +4,8 @@
  * recognise) runs in worker threads (`workers/ocr.worker.ts`) and never on the event loop.
  */
 import type { DocumentMeta, OcrDocument, Page } from '@ocrflow/core';
-import type { DocumentInfo, EngineHealth, OpenOptions } from '@ocrflow/engines/types';
-import type { EngineStatus } from '@ocrflow/engines/engines.probe';
+import type { DocumentInfo, EngineHealth, OpenOptions } from '@ocrflow/engines';
+import type { EngineStatus } from '@ocrflow/engines';
 
 export interface DocumentPipeline {
   inspect(data: Buffer, opts: OpenOptions): Promise<DocumentInfo>;

@@ -64,7 +64,7 @@ export const ppResultSchema = {
 
 export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
   const { submissions, ctx, events, results, jobs, closing } = services;
-  const svc = new PaddleCompatService(ctx, jobs, results);
+  const svc = new PaddleCompatService(ctx, jobs, results, (a) => services.metrics.artifactBuilt(a));
 
   app.post(
     '/jobs-from-uploading',
@@ -118,9 +118,10 @@ export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { id } = req.params as { id: string };
       const q = req.query as { since_seq: number; timeout_ms: number; max_events: number };
+      services.streams.hold(req, reply);
       const ac = new AbortController();
       const onClose = () => ac.abort();
       req.raw.once('close', onClose);

@@ -48,6 +48,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const q = req.query as EventsQuery;
+      services.streams.hold(req, reply);
       const ac = new AbortController();
       const onClose = () => ac.abort();
       // The client went away, or the server is shutting down: stop waiting.

@@ -36,6 +36,7 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
               },
               store: { type: 'string' },
               queue: { type: 'string' },
+              storage: { type: 'string', description: '`ok`, or why the data directory cannot be written' },
               uptime_s: { type: 'number' },
             },
           },
@@ -48,8 +49,9 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
       // Issue 8: a process without workers (`--role api|app`) asks the queue whether any worker process is taking jobs.
       const processes = !pool && ctx.queue.workerCount ? await ctx.queue.workerCount() : null;
       const workerAlive = pool ? alive > 0 : (processes ?? 0) > 0;
+      const storage = (await ctx.blobs.probe()) ?? 'ok';
       return {
-        ok: state.ready && queueLen >= 0 && (pool === null || workerAlive),
+        ok: state.ready && queueLen >= 0 && (pool === null || workerAlive) && storage === 'ok',
         queue_len: Math.max(0, queueLen),
         worker_alive: workerAlive,
         version: VERSION,
@@ -60,6 +62,7 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
         workers: { size: pool?.size ?? 0, alive, busy: runner?.activeJobs ?? 0, ...(processes !== null ? { processes } : {}) },
         store: ctx.store.kind,
         queue: ctx.queue.kind,
+        storage,
         uptime_s: Math.round((Date.now() - started) / 1000),
       };
     },
@@ -67,10 +70,23 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
 
   app.get(
     '/ready',
-    { schema: { summary: 'Ready to take jobs (store migrated, workers started)', tags: ['service'], response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, ...errorResponses } } },
+    {
+      schema: {
+        summary: 'Ready to take jobs: store migrated and the data directory writable',
+        description:
+          'Jobs are accepted (and queued) as soon as the store is ready; `workers` says whether this process\'s OCR workers have started yet (`none` in processes without workers). 503 `OCRFLOW_ERR_NOT_READY` while starting, `OCRFLOW_ERR_STORAGE_UNAVAILABLE` when the data directory cannot be written (`details.storage` says why).',
+        tags: ['service'],
+        response: {
+          200: { type: 'object', properties: { ready: { type: 'boolean' }, storage: { type: 'string' }, workers: { type: 'string', enum: ['ok', 'starting', 'none'] } } },
+          ...errorResponses,
+        },
+      },
+    },
     async () => {
-      if (!state.ready) throw new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up: the store or the workers are not ready yet');
-      return { ready: true };
+      if (!state.accepting) throw new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up: the store is not ready yet');
+      const storage = await ctx.blobs.probe();
+      if (storage) throw new OcrflowError('OCRFLOW_ERR_STORAGE_UNAVAILABLE', `The data directory is ${storage}`, { storage });
+      return { ready: true, storage: 'ok', workers: pool ? (state.ready ? 'ok' : 'starting') : 'none' };
     },
   );
 

@@ -8,7 +8,7 @@
 import sharp from 'sharp';
 import yazl from 'yazl';
 import { ppStructureLabel, type OcrDocument, type Page } from '@ocrflow/core';
-import type { PageImages, RawImage } from '../adapters/engines.pages.ts';
+import type { PageImages, RawImage } from './page.images.ts';
 
 const COLOURS: Record<string, string> = {
   table: '#e53935', doc_title: '#8e24aa', paragraph_title: '#5e35b1', text: '#1e88e5', image: '#43a047', chart: '#43a047', seal: '#43a047',

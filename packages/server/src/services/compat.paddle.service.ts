@@ -4,7 +4,7 @@
  * and long-polls reuse the native services.
  */
 import { documentToPpStructure, OcrflowError, type OcrDocument, type PpStructureResultOut } from '@ocrflow/core';
-import { openPageImages } from '../adapters/engines.pages.ts';
+import { openPageImages } from './page.images.ts';
 import type { JobRecord } from '../ports/job.types.ts';
 import { buildImagesZip } from './compat.images.ts';
 import type { EventView } from './job.view.ts';
@@ -27,10 +27,14 @@ export function toPaddleEvent(e: EventView): EventView {
 }
 
 export class PaddleCompatService {
+  /** Zips being built, by blob key: concurrent first requests share one build (it renders every page). */
+  private readonly building = new Map<string, Promise<Buffer>>();
+
   constructor(
     private readonly ctx: ServiceContext,
     private readonly jobs: JobsService,
     private readonly results: ResultsService,
+    private readonly onBuilt: (artifact: string) => void = () => {},
   ) {}
 
   private async document(job: JobRecord): Promise<OcrDocument> {
@@ -60,12 +64,22 @@ export class PaddleCompatService {
     const filename = `${(job.filename ?? job.id).replace(/\.[^.]*$/, '')}_images.zip`;
     const key = `${job.resultKey}/${IMAGES_ZIP}`;
     if (await this.ctx.blobs.exists(key)) return { zip: await this.ctx.blobs.get(key), filename };
+    let build = this.building.get(key);
+    if (!build) {
+      build = this.buildZip(job, key).finally(() => this.building.delete(key));
+      this.building.set(key, build);
+    }
+    return { zip: await build, filename };
+  }
+
+  private async buildZip(job: JobRecord, key: string): Promise<Buffer> {
     const doc = await this.document(job);
     const pages = await openPageImages(await this.ctx.blobs.get(job.sourceKey), { maxPixels: this.ctx.config.maxPixels, maxPages: this.ctx.config.maxPages });
     try {
       const { zip } = await buildImagesZip(doc, pages);
       await this.ctx.blobs.put(key, zip);
-      return { zip, filename };
+      this.onBuilt(IMAGES_ZIP);
+      return zip;
     } finally {
       pages.close();
     }

@@ -1,7 +1,7 @@
 /** The wire shapes of jobs and events (snake_case, ISO times) — kept in sync with `routes/jobs.schemas.ts`. */
 import type { SerializedError } from '@ocrflow/core';
 import type { JobEvent, JobMetrics, JobRecord, JobStatus } from '../ports/job.types.ts';
-import { priorityOf } from './job.priority.ts';
+import { priorityOf } from '../ports/job.priority.ts';
 
 export interface JobView {
   id: string;

@@ -24,3 +24,9 @@ export const RESULT_FORMATS: Record<string, ResultFormat> = {
 };
 
 export const resultFormatNames = (): string[] => Object.keys(RESULT_FORMATS);
+
+/**
+ * The format named by a client, or undefined. `Object.hasOwn`: a name such as `__proto__`,
+ * `constructor` or `toString` must not reach Object.prototype's members.
+ */
+export const resultFormat = (name: string): ResultFormat | undefined => (Object.hasOwn(RESULT_FORMATS, name) ? RESULT_FORMATS[name] : undefined);

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import { OcrflowError, type OcrDocument, type Page } from '@ocrflow/core';
 import type { JobRecord } from '../ports/job.types.ts';
-import { RESULT_FORMATS, resultFormatNames } from './result.formats.ts';
+import { RESULT_FORMATS, resultFormat, resultFormatNames } from './result.formats.ts';
 import type { JobsService } from './jobs.service.ts';
 import type { ServiceContext } from './service.context.ts';
 
@@ -52,7 +52,7 @@ export class ResultsService {
   }
 
   async read(jobId: string, format: string, opts: { partial: boolean }): Promise<ResultBody> {
-    const f = RESULT_FORMATS[format];
+    const f = resultFormat(format);
     if (!f) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_FORMAT', `format must be one of ${resultFormatNames().join(', ')}`, { format });
     const job = await this.jobs.require(jobId);
     const base = (job.filename ?? job.id).replace(/\.[^.]*$/, '');

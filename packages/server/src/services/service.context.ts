@@ -2,11 +2,14 @@
 import type { Logger } from 'pino';
 import type { Config } from '@ocrflow/core';
 import type { BlobStore } from '../ports/blob-store.port.ts';
+import type { DeliveryStore } from '../ports/delivery-store.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
 import type { JobQueue } from '../ports/job-queue.port.ts';
 import type { JobStore } from '../ports/job-store.port.ts';
 import type { DocumentPipeline } from '../ports/pipeline.port.ts';
+import type { SessionRevocations } from '../ports/session-store.port.ts';
 import type { TaskEventBus } from '../ports/task-bus.port.ts';
+import type { TaskStore } from '../ports/task-store.port.ts';
 
 /** Running averages the API uses for `Retry-After` (filled by the local workers). */
 export class JobStats {
@@ -20,11 +23,14 @@ export class JobStats {
 export interface ServiceContext {
   readonly config: Config;
   readonly store: JobStore;
+  readonly deliveries: DeliveryStore;
+  readonly tasks: TaskStore;
+  readonly sessions: SessionRevocations;
   readonly queue: JobQueue;
   readonly blobs: BlobStore;
   readonly bus: EventBus;
-  /** Issue 8: the workbench's task bus across processes (Redis); absent in the embedded shape. */
-  readonly taskBus?: TaskEventBus;
+  /** Workbench task changes (in-process, or across processes over Redis). */
+  readonly taskBus: TaskEventBus;
   readonly pipeline: DocumentPipeline;
   readonly log: Logger;
   readonly stats: JobStats;

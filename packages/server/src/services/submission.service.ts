@@ -5,6 +5,7 @@
  * answer. Anything refused leaves no file and no row behind.
  */
 import { createHash } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -13,7 +14,7 @@ import type { TempBlob } from '../ports/blob-store.port.ts';
 import { TaskIdTakenError } from '../ports/job-store.port.ts';
 import type { JobRecord } from '../ports/job.types.ts';
 import { newJobId } from '../util/ids.ts';
-import { DEFAULT_PRIORITY } from './job.priority.ts';
+import { DEFAULT_PRIORITY } from '../ports/job.priority.ts';
 import type { ServiceContext } from './service.context.ts';
 import type { SubmitInput } from './submit.input.ts';
 
@@ -79,12 +80,20 @@ export class SubmissionService {
       throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', 'The file does not exist', { file_path: filePath });
     }
     if (!realRoots.some(([, r]) => r !== null && isUnder(real, r))) throw forbidden();
-    const fh = await fsp.open(real, 'r').catch(() => {
+    // The type is checked before opening: opening a FIFO blocks until a writer appears, and each
+    // such open holds one of libuv's few pool threads, which every upload and file read share.
+    const notRegular = () => new OcrflowError('OCRFLOW_ERR_NOT_REGULAR_FILE', 'file_path is not a regular file (a directory, FIFO, socket or device cannot be read as a document)', { field: 'file_path' });
+    const pre = await fsp.stat(real).catch(() => null);
+    if (!pre) throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', 'The file does not exist', { file_path: filePath });
+    if (!pre.isFile()) throw notRegular();
+    // O_NONBLOCK: should the path become a FIFO between the check and the open, the open still
+    // returns at once, and the descriptor's own type is checked below.
+    const fh = await fsp.open(real, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK).catch(() => {
       throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', 'The file cannot be read', { file_path: filePath });
     });
     try {
       const [st, again] = await Promise.all([fh.stat(), fsp.stat(real)]);
-      if (!st.isFile()) throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', 'file_path is not a regular file', { file_path: filePath });
+      if (!st.isFile()) throw notRegular();
       if (st.ino !== again.ino || st.dev !== again.dev) throw forbidden();
       const temp = await this.receive(fh.createReadStream({ autoClose: false }));
       return { temp, filename: path.basename(real) };
@@ -137,8 +146,8 @@ export class SubmissionService {
         return this.sameOrConflict(existing, contentHash);
       }
     } finally {
-      if (orphanPrefix) await blobs.delete(orphanPrefix).catch(() => {});
-      await blobs.discard(temp).catch(() => {});
+      if (orphanPrefix) await blobs.delete(orphanPrefix).catch((err) => this.ctx.log.warn({ err, key: orphanPrefix }, 'removing the files of a job that was not created failed'));
+      await blobs.discard(temp).catch((err) => this.ctx.log.warn({ err }, 'removing an upload\'s temporary file failed'));
     }
   }
 

@@ -4,7 +4,7 @@
  */
 import { ENGINE_NAMES, OcrflowError, type Config, type EngineName } from '@ocrflow/core';
 import type { JobMode } from '../ports/job.types.ts';
-import { parsePriority } from './job.priority.ts';
+import { parsePriority } from '../ports/job.priority.ts';
 
 /** Fields as clients send them (multipart strings or JSON values). */
 export interface SubmitFields {
@@ -56,6 +56,10 @@ export function parseSubmitFields(fields: SubmitFields, config: Config): SubmitI
       throw bad('webhook_url', 'is not a URL');
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad('webhook_url', 'must be an http or https URL');
+    // Credentials in the URL would be stored, shown in job and delivery views and logged; webhooks
+    // are authenticated by their signature instead. The message never repeats the URL.
+    if (u.username || u.password)
+      throw new OcrflowError('OCRFLOW_ERR_WEBHOOK_URL_REFUSED', 'webhook_url must not carry user-info (user:password@host); receivers verify the webhook signature instead', { field: 'webhook_url' });
   }
 
   const engine = (optString(fields, 'engine', 32) ?? config.engine) as EngineName;

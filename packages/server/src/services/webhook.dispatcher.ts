@@ -119,7 +119,7 @@ export class WebhookDispatcher {
     await this.records.flush();
     const n = await this.d.store.release(this.owner, this.now()).catch((e) => (this.d.log.error({ err: e }, 'handing back webhook leases failed'), 0));
     if (n) this.d.log.info({ deliveries: n }, 'webhook deliveries in flight handed back');
-    await this.d.sender.close().catch(() => {});
+    await this.d.sender.close().catch((err) => this.d.log.warn({ err }, 'closing the webhook sender failed'));
   }
 
   private async loop(): Promise<void> {

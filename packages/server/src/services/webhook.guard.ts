@@ -10,8 +10,8 @@
  * The check runs at submission and again before every attempt (DNS can change), and
  * `connectLookup()` is the resolver of the HTTP client itself: the connection can only be opened to
  * an address that passed the check at that very moment, so a DNS answer that changes between the
- * check and the connect (rebinding) cannot reach an internal address. IPv4-mapped, NAT64 and 6to4
- * IPv6 addresses are judged by the IPv4 address inside them.
+ * check and the connect (rebinding) cannot reach an internal address. IPv4-mapped, IPv4-compatible,
+ * NAT64 and 6to4 IPv6 addresses are judged by the IPv4 address inside them.
  *
  * DNS lookups use libuv's thread pool, which file I/O shares; at most MAX_LOOKUPS run at once so
  * many slow resolvers cannot starve the job pipeline's disk writes.
@@ -90,6 +90,9 @@ function unwrap(addr: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
   const b = v6.toByteArray();
   if (range === 'rfc6052') return ipaddr.fromByteArray(b.slice(12, 16)) as ipaddr.IPv4;
   if (range === '6to4') return ipaddr.fromByteArray(b.slice(2, 6)) as ipaddr.IPv4;
+  // IPv4-compatible (::a.b.c.d, deprecated by RFC 4291 but still routed by some stacks): ::/96
+  // apart from :: and ::1, which keep their own meaning.
+  if (b.slice(0, 12).every((x) => x === 0) && (b[12] | b[13] | b[14]) !== 0) return ipaddr.fromByteArray(b.slice(12, 16)) as ipaddr.IPv4;
   return v6;
 }
 
@@ -170,6 +173,7 @@ export class TargetGuard {
       throw new TargetRefusedError('not a URL');
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TargetRefusedError(`${u.protocol} URLs are not allowed (only http and https)`);
+    if (u.username || u.password) throw new TargetRefusedError('URLs with user-info (user:password@) are not allowed');
     const host = u.hostname.replace(/^\[|\]$/g, '');
     if (this.exactTargets.has(`${u.origin}${u.pathname}`) && ipaddr.isValid(host)) return [{ address: host, family: host.includes(':') ? 6 : 4 }];
     return this.resolveAllowed(u.hostname);

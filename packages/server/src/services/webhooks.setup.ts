@@ -5,8 +5,6 @@
  */
 import client from 'prom-client';
 import { OcrflowError } from '@ocrflow/core';
-import { SqlDeliveryStore } from '../adapters/sql/sql.deliveries.ts';
-import { SqlJobStore } from '../adapters/sql/sql.store.ts';
 import { DELIVERY_STATES, type DeliveryStore } from '../ports/delivery-store.port.ts';
 import type { JobsService } from './jobs.service.ts';
 import type { ServiceContext } from './service.context.ts';
@@ -40,8 +38,7 @@ export interface WebhooksOptions {
 
 export async function setupWebhooks(ctx: ServiceContext, o: WebhooksOptions): Promise<Webhooks> {
   const { config, log } = ctx;
-  if (!(ctx.store instanceof SqlJobStore)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'Webhooks need the SQL job store');
-  const store = new SqlDeliveryStore(ctx.store.db);
+  const store = ctx.deliveries;
   const schedule = parseSchedule(config.webhookSchedule);
   let guard: TargetGuard;
   try {

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { credentialsOf, csrfError, csrfOk, isHttps, sendDenied } from './auth.guard.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
 import { sessionSetCookie } from './session.cookie.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 
 const sessionSchema = {
   type: 'object',
@@ -29,7 +29,7 @@ export const authRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app,
       schema: {
         summary: 'Sign in with an access token: sets the session cookie',
         description:
-          'The token is one of OCRFLOW_TOKENS. 200 with `Set-Cookie: ocrflow_session=…; HttpOnly; SameSite=Strict; Path=/` (`Secure` over https), valid for OCRFLOW_SESSION_TTL_HOURS; the cookie is a signed session, not the token. 401 OCRFLOW_ERR_UNAUTHORIZED for a wrong token; after 10 wrong tokens within a minute from one address, 429 OCRFLOW_ERR_TOO_MANY_ATTEMPTS with Retry-After. Without OCRFLOW_TOKENS: 200, `auth_required: false`, no cookie.',
+          'The token is one of OCRFLOW_TOKENS. 200 with `Set-Cookie: ocrflow_session=…; HttpOnly; SameSite=Strict; Path=/` (`Secure` over https), valid for OCRFLOW_SESSION_TTL_HOURS; the cookie is a signed session, not the token. 401 OCRFLOW_ERR_UNAUTHORIZED for a wrong token; after 10 wrong tokens within a minute from one address (on any route), 429 OCRFLOW_ERR_TOO_MANY_ATTEMPTS with Retry-After for any token that has not already worked from that address. Without OCRFLOW_TOKENS: 200, `auth_required: false`, no cookie.',
         tags: ['workbench'],
         body: { type: 'object', required: ['token'], additionalProperties: false, properties: { token: { type: 'string', minLength: 1, maxLength: 4096 } } },
         response: { 200: envelope(sessionSchema), ...envelopeErrors },

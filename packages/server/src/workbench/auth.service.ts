@@ -3,12 +3,13 @@
  * scripts send `Authorization: Bearer <token>`, the browser signs in once with a token and then
  * carries the session cookie (session.cookie.ts). Tokens are checked by the service API's own
  * constant-time `tokenMatcher` (http/auth.hook.ts), never by a second comparison. Failed token
- * guesses — at sign-in or as a Bearer header — count towards one per-address limit (auth.limiter.ts).
+ * guesses — at sign-in or as a Bearer header — count towards the per-address limit the whole
+ * service shares (http/auth.limiter.ts); a token that already worked from an address is not held back.
  */
 import { OcrflowError, type Config } from '@ocrflow/core';
 import { bearerToken, tokenMatcher } from '../http/auth.hook.ts';
 import type { SessionRevocations } from '../ports/session-store.port.ts';
-import { FailureLimiter } from './auth.limiter.ts';
+import { FailureLimiter } from '../http/auth.limiter.ts';
 import { loadSessionKey, readCookie, SESSION_COOKIE, SessionSealer, type SessionClaims } from './session.cookie.ts';
 
 export interface Credentials {
@@ -39,7 +40,6 @@ const NOT_VALID = 'Your sign-in is no longer valid; please sign in again';
 
 export class WorkbenchAuth {
   readonly required: boolean;
-  readonly limiter = new FailureLimiter();
   private readonly matches: (presented: string) => boolean;
   private sealer: SessionSealer | null = null;
 
@@ -47,6 +47,7 @@ export class WorkbenchAuth {
     private readonly config: Config,
     private readonly revocations: SessionRevocations,
     private readonly now: () => number,
+    readonly limiter: FailureLimiter = new FailureLimiter(),
   ) {
     this.required = config.tokens.length > 0;
     this.matches = tokenMatcher(config.tokens);
@@ -71,11 +72,14 @@ export class WorkbenchAuth {
     // An Authorization header decides on its own: a script with a wrong token must hear so, not
     // be let in by a cookie it happens to carry.
     if (c.authorization) {
-      const wait = this.limiter.retryAfterS(c.ip, now);
-      if (wait > 0) return { kind: 'denied', error: this.tooMany(wait), clearCookie: false };
       const token = bearerToken(c.authorization);
+      const wait = this.limiter.retryAfterS(c.ip, now, token ?? undefined);
+      if (wait > 0) return { kind: 'denied', error: this.tooMany(wait), clearCookie: false };
       if (token === null) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'Only Authorization: Bearer <token> is accepted'), clearCookie: false };
-      if (this.matches(token)) return { kind: 'bearer' };
+      if (this.matches(token)) {
+        this.limiter.succeed(c.ip, token);
+        return { kind: 'bearer' };
+      }
       this.limiter.fail(c.ip, now);
       return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'The Bearer token is not valid'), clearCookie: false };
     }
@@ -93,12 +97,13 @@ export class WorkbenchAuth {
   login(token: string, ip: string): { value: string; claims: SessionClaims } | null {
     if (!this.required) return null;
     const now = this.now();
-    const wait = this.limiter.retryAfterS(ip, now);
+    const wait = this.limiter.retryAfterS(ip, now, token);
     if (wait > 0) throw this.tooMany(wait);
     if (!this.matches(token)) {
       this.limiter.fail(ip, now);
       throw new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'The access token is not valid');
     }
+    this.limiter.succeed(ip, token);
     if (!this.sealer) throw new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 });
     return this.sealer.seal(token, now, this.ttlMs);
   }

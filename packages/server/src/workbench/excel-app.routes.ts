@@ -9,8 +9,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError, gridToSheets, sheetsToGrid } from '@ocrflow/core';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import { SHEETS_BODY_LIMIT, XLSX_MIME } from './task-files.routes.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import { sheetsBodyLimit, XLSX_MIME } from './task-files.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 import { ocrStepSchema, tableDataSchema } from './workbench.schemas.ts';
 import { contentDisposition } from './workbooks.service.ts';
 
@@ -65,7 +65,7 @@ export const excelAppRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (
   app.post(
     '/table/save/:task_id',
     {
-      bodyLimit: SHEETS_BODY_LIMIT,
+      bodyLimit: sheetsBodyLimit(wb.ctx.config),
       schema: {
         summary: 'Save edited cell grids as a new workbook version',
         description:

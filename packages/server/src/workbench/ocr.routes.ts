@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { verifyWebhook, OcrflowWebhookError } from '@ocrflow/client';
 import { OcrflowError } from '@ocrflow/core';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 import { healthSchema, ocrStepSchema, taskIdParams, taskSchema } from './workbench.schemas.ts';
 
 export const ocrRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {

@@ -10,7 +10,7 @@ import { OcrflowError } from '@ocrflow/core';
 import type { TaskRecord } from '../ports/task-store.port.ts';
 import { Wakeup } from '../util/wakeup.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 import { taskIdParams, taskSchema } from './workbench.schemas.ts';
 
 export const LONGPOLL_MAX_MS = 60_000;
@@ -43,6 +43,7 @@ export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async
         since = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
         if (!Number.isFinite(since)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'since must be an updated_at time (ISO 8601)', { field: 'since' });
       }
+      services.streams.hold(req, reply);
       const ac = new AbortController();
       const onClose = () => ac.abort();
       req.raw.once('close', onClose);

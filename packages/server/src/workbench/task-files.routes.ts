@@ -1,14 +1,19 @@
 /** The files of a task: image, document, text, analysis, tables (read and save) and the Excel download. */
 import type { FastifyPluginAsync } from 'fastify';
-import { OcrflowError } from '@ocrflow/core';
+import { OcrflowError, type Config } from '@ocrflow/core';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 import { anyObject, sheetSchema, tablesSchema, taskIdParams, versionQuery } from './workbench.schemas.ts';
 import { contentDisposition } from './workbooks.service.ts';
 
 export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Edited sheets may be large (the limits are validateSheets'); the app's default body limit is 1 MB. */
-export const SHEETS_BODY_LIMIT = 64 * 1024 * 1024;
+/**
+ * The largest sheets body (OCRFLOW_WORKBENCH_MAX_SHEETS_MB). The sheet limits themselves
+ * (SHEET_LIMITS) would allow far more text than any real table holds; the body bound is what keeps
+ * one save from parsing and holding hundreds of MB.
+ */
+export const sheetsBodyLimit = (c: Pick<Config, 'workbenchMaxSheetsMb'>): number => Math.floor(c.workbenchMaxSheetsMb * 1024 * 1024);
 
 /** A JSON text already serialised (the stored OCR document) inside the envelope, without parsing it again. */
 const rawEnvelope = (json: string) => `{"success":true,"message":"ok","data":${json}}`;
@@ -97,7 +102,7 @@ export const taskFilesRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async 
   app.put(
     '/tasks/:id/tables',
     {
-      bodyLimit: SHEETS_BODY_LIMIT,
+      bodyLimit: sheetsBodyLimit(wb.ctx.config),
       schema: {
         summary: 'Save edited sheets as a new workbook version',
         description:

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { OcrflowError, documentToMarkdown, documentToText } from '@ocrflow/core';
 import { openDocument } from '@ocrflow/engines';
-import { openPageImages } from '../adapters/engines.pages.ts';
+import { openPageImages } from '../services/page.images.ts';
 import type { TaskRecord } from '../ports/task-store.port.ts';
 import { HAS_DOCUMENT } from './task.state.ts';
 import type { TasksService } from './tasks.service.ts';

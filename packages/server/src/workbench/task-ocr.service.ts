@@ -17,10 +17,11 @@
  * JSON get it. While shutting down nothing is failed: a fetch cut short by the closing server
  * leaves the task `ocr_processing` for the next start.
  */
-import { isTerminalStatus, isTransient, backoffMs, type Job, type WebhookPayload } from '@ocrflow/client';
-import { OcrflowError, isTableBlock, type OcrDocument } from '@ocrflow/core';
+import { isTerminalStatus, type Job, type WebhookPayload } from '@ocrflow/client';
+import { OcrflowError } from '@ocrflow/core';
 import type { TaskRecord } from '../ports/task-store.port.ts';
 import type { OcrLink } from './ocr.link.ts';
+import { abortableSleep as sleep, fetchOcrResults } from './task-ocr.results.ts';
 import { describeOcrError, stepMessage } from './task-ocr.text.ts';
 import { IN_FLIGHT, invalidState } from './task.state.ts';
 import type { TasksService } from './tasks.service.ts';
@@ -34,17 +35,6 @@ export interface OcrStep {
   task: TaskRecord;
   message: string;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 export class TaskOcrService {
   private readonly waiters = new Map<string, AbortController>();
@@ -268,7 +258,7 @@ export class TaskOcrService {
     if (task.ocrJobId && task.ocrJobId !== job.id) return { outcome: 'ignored', reason: 'the task follows another OCR job' };
     let tableCount: number;
     try {
-      tableCount = await this.fetchResults(task.id, job.id);
+      tableCount = await fetchOcrResults({ ctx: this.ctx, link: this.link, signal: this.stopper.signal }, task.id, job.id);
     } catch (e) {
       if (this.stopping) return { outcome: 'ignored', reason: 'shutting down' }; // left ocr_processing: the next start follows the job again
       this.ctx.log.warn({ task: task.id, err: e }, 'reading the OCR result failed');
@@ -293,7 +283,7 @@ export class TaskOcrService {
     this.finishing.add(task.id);
     try {
       if (!task.ocrJobId) throw new OcrflowError('OCRFLOW_ERR_INTERNAL', 'the task has no OCR job');
-      const tableCount = await this.fetchResults(task.id, task.ocrJobId);
+      const tableCount = await fetchOcrResults({ ctx: this.ctx, link: this.link, signal: this.stopper.signal }, task.id, task.ocrJobId);
       await this.tasks.patch(task.id, ['ocr_done'], { tableCount });
     } catch (e) {
       if (this.stopping) return;
@@ -301,43 +291,6 @@ export class TaskOcrService {
       await this.tasks.move(task.id, { from: ['ocr_done'], to: 'ocr_failed', patch: { errorMessage: `The OCR result could not be read: ${describeOcrError(e)}` } });
     } finally {
       this.finishing.delete(task.id);
-    }
-  }
-
-  /** Fetch and store the OCR JSON (once) and the analysis; the number of tables in the document. */
-  private async fetchResults(taskId: string, jobId: string): Promise<number> {
-    const client = this.link.client();
-    const { blobs } = this.ctx;
-    const docKey = taskKeys.document(taskId);
-    // Written once: a retry after a failure later on never replaces the OCR JSON.
-    let doc: OcrDocument;
-    if (!(await blobs.exists(docKey))) {
-      doc = (await this.transient(() => client.result(jobId, 'json', { signal: this.stopper.signal }))) as OcrDocument;
-      await blobs.put(docKey, JSON.stringify(doc));
-    } else doc = JSON.parse((await blobs.get(docKey)).toString('utf8')) as OcrDocument;
-    const analysisKey = taskKeys.analysis(taskId);
-    if (!(await blobs.exists(analysisKey))) {
-      try {
-        const a = await this.transient(() => client.analysis(jobId, { signal: this.stopper.signal }));
-        await blobs.put(analysisKey, JSON.stringify(a));
-      } catch (e) {
-        if (this.stopping) throw e;
-        // Analysis off (OCRFLOW_ANALYSIS=0) or its step failed: the workbook does not need it.
-        this.ctx.log.info({ task: taskId, err: e }, 'no analysis for this task');
-      }
-    }
-    return doc.pages.reduce((n, p) => n + p.blocks.filter(isTableBlock).length, 0);
-  }
-
-  /** A few tries on transient failures (the OCR service restarting, a dropped connection). */
-  private async transient<T>(fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (attempt >= 4 || this.stopping || !isTransient(e)) throw e;
-        await sleep(backoffMs(attempt, 4000), this.stopper.signal);
-      }
     }
   }
 

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { cleanFilename } from '../services/submit.input.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench.routes.ts';
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 import { taskIdParams, taskSchema } from './workbench.schemas.ts';
 
 export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {

@@ -14,7 +14,6 @@ import { toTaskView, type TaskView } from './task.view.ts';
 export const WORKBENCH_MIMES = ['image/png', 'image/jpeg', 'image/webp', 'application/pdf'] as const;
 export const UNSUPPORTED_MESSAGE = 'The file type is not supported (expected png, jpg, jpeg, webp or pdf)';
 
-export const TASK_ID_PATTERN = '^tsk_[0-9A-HJKMNP-TV-Z]{26}$';
 export const newTaskId = (): string => `tsk_${newJobId()}`;
 
 export class TasksService {
@@ -54,8 +53,8 @@ export class TasksService {
       await this.announce(task);
       return task;
     } finally {
-      if (orphan) await blobs.delete(orphan).catch(() => {});
-      await blobs.discard(temp).catch(() => {});
+      if (orphan) await blobs.delete(orphan).catch((err) => this.ctx.log.warn({ err, key: orphan }, 'removing the files of a task that was not created failed'));
+      await blobs.discard(temp).catch((err) => this.ctx.log.warn({ err }, 'removing an upload\'s temporary file failed'));
     }
   }
 

@@ -19,19 +19,14 @@ import { ocrRoutes } from './ocr.routes.ts';
 import { taskEventsRoutes } from './task-events.routes.ts';
 import { taskFilesRoutes } from './task-files.routes.ts';
 import { tasksRoutes } from './tasks.routes.ts';
-import type { Workbench } from './workbench.ts';
-
-export interface WorkbenchRouteOptions {
-  wb: Workbench;
-  services: AppServices;
-}
+import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 
 export const workbenchRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
   const wb = services.workbench;
   if (!wb) return;
   installEnvelopeHandlers(app);
   app.addHook('onRequest', (req, reply, done) => {
-    if (services.state.ready || req.url.startsWith('/api/v1/ocr/health')) return done();
+    if (services.state.accepting || req.url.startsWith('/api/v1/ocr/health')) return done();
     sendEnvelopeError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 }));
   });
   installAuthGuard(app, wb.auth);

@@ -7,17 +7,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '@ocrflow/core';
-import { OcrflowError } from '@ocrflow/core';
-import { MemoryTaskBus } from '../adapters/memory.task-bus.ts';
-import { SqlSessionRevocations } from '../adapters/sql/sql.sessions.ts';
-import { SqlJobStore } from '../adapters/sql/sql.store.ts';
-import { SqlTaskStore } from '../adapters/sql/sql.tasks.ts';
-import type { TaskEventBus } from '../ports/task-bus.port.ts';
+import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../services/service.context.ts';
 import type { TargetGuard } from '../services/webhook.guard.ts';
 import { loadWebhookSecret } from '../services/webhook.signing.ts';
-import type { ServiceExtension } from '../service.extensions.ts';
 import { WorkbenchAuth } from './auth.service.ts';
 import { loopbackBase, OcrLink, type OcrLinkOptions } from './ocr.link.ts';
 import { TaskFilesService } from './task-files.service.ts';
@@ -25,6 +18,8 @@ import { TaskOcrService } from './task-ocr.service.ts';
 import { TasksService } from './tasks.service.ts';
 import type { WorkbenchContext } from './workbench.context.ts';
 import { WorkbooksService } from './workbooks.service.ts';
+import { XlsxBuilder } from './xlsx.builder.ts';
+import { FailureLimiter } from '../http/auth.limiter.ts';
 
 export interface WorkbenchOptions extends OcrLinkOptions {
   /** The built web UI (default `packages/web/dist`). */
@@ -41,17 +36,6 @@ export interface OcrHealthView {
   /** OCRFLOW_TOKENS is set: the UI must sign in (or send a Bearer token) before anything but health. */
   auth_required: boolean;
 }
-
-/**
- * The task bus by queue kind: in-process, or (scaled) Redis pub/sub so a change made by any
- * process wakes the task's SSE streams and long-polls everywhere. Either way the task store is
- * the truth and listeners re-read it (at least every `recheckMs` on a bus that can drop messages).
- */
-export const TASK_BUS_FACTORIES: Record<Config['queueKind'], (ctx: ServiceContext) => TaskEventBus> = {
-  local: (ctx) => new MemoryTaskBus((e) => ctx.log.error({ err: e }, 'task listener failed')),
-  // Issue 8: the Redis fan-out built with the other adapters (`adapters.factory.ts`).
-  bullmq: (ctx) => ctx.taskBus ?? new MemoryTaskBus((e) => ctx.log.error({ err: e }, 'task listener failed')),
-};
 
 /** How often, and after how long without a change, tasks nobody here works on are picked up (see TaskOcrService.sweep). */
 const SWEEP_EVERY_MS = 60_000;
@@ -74,60 +58,63 @@ export class Workbench {
     service: ServiceContext,
     private readonly guard: TargetGuard | null,
     options: WorkbenchOptions = {},
+    /** Failed-token counts shared with the service API, so guessing cannot switch surfaces. */
+    limiter: FailureLimiter = new FailureLimiter(),
   ) {
-    if (!(service.store instanceof SqlJobStore)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'The workbench needs the SQL job store');
     this.ctx = {
       config: service.config,
       log: service.log.child({ feature: 'workbench' }),
       blobs: service.blobs,
       pipeline: service.pipeline,
-      store: new SqlTaskStore(service.store.db),
-      bus: TASK_BUS_FACTORIES[service.config.queueKind](service),
+      store: service.tasks,
+      bus: service.taskBus,
       now: service.now,
     };
     this.link = new OcrLink(service.config, options);
     this.tasks = new TasksService(this.ctx);
-    this.workbooks = new WorkbooksService(this.ctx, this.tasks);
+    this.workbooks = new WorkbooksService(this.ctx, this.tasks, new XlsxBuilder());
     this.ocr = new TaskOcrService(this.ctx, this.tasks, this.workbooks, this.link);
     this.files = new TaskFilesService(this.ctx, this.tasks, this.workbooks);
     this.webDir = options.webDir ?? DEFAULT_WEB_DIR;
-    this.auth = new WorkbenchAuth(service.config, new SqlSessionRevocations(service.store.db), () => service.now());
+    this.auth = new WorkbenchAuth(service.config, service.sessions, () => service.now(), limiter);
   }
 
-  /** The shared Standard Webhooks secret; null until the extension loaded it. */
+  /** The shared Standard Webhooks secret; null until `start` loaded it. */
   get webhookSecret(): string | null {
     return this.secret;
   }
 
-  /** Installed by `startService` after migrations (the server already listens). */
-  readonly extension: ServiceExtension = {
-    name: 'workbench',
-    install: async ({ services, app }) => {
-      const { config } = this.ctx;
-      const addr = app.server.address();
-      // The address actually bound (OCRFLOW_HOST=localhost may bind ::1 only), as an IP literal.
-      this.link.attach(addr && typeof addr === 'object' ? loopbackBase(addr.address, addr.port) : null);
-      const hook = this.link.webhookUrl();
-      // Embedded: the OCR service calls this very process on loopback; allow exactly that target.
-      if (hook && this.link.mode === 'embedded' && this.guard) this.guard.allowExactTarget(hook);
-      await this.auth.init();
-      const secret = await loadWebhookSecret(config);
-      this.secret = secret.secret;
-      if (this.link.mode === 'remote' && secret.source !== 'config')
-        this.ctx.log.warn('OCRFLOW_WEBHOOK_SECRET is not set: webhooks from the remote OCR service cannot be verified; tasks finish by long-poll only');
-      services.closing.addEventListener('abort', () => void this.ocr.close(0), { once: true });
-      void this.ocr
-        .reconcile(() => services.state.ready)
-        .then(() => this.ocr.startSweeping(SWEEP_EVERY_MS, SWEEP_STALE_MS))
-        .catch((e) => this.ctx.log.error({ err: e }, 'workbench reconciliation failed'));
-      return {
-        close: async () => {
-          await this.ocr.close();
-          await this.ctx.bus.close();
-        },
-      };
-    },
-  };
+  /**
+   * Called by `startService` after migrations (the server already listens): learn this process's
+   * loopback address, let the OCR service's webhook reach it, load the shared webhook secret, and
+   * reconcile the tasks a previous process left in flight once the service is `ready`.
+   */
+  async start(app: FastifyInstance, host: { closing: AbortSignal; ready: () => boolean }): Promise<void> {
+    const { config } = this.ctx;
+    const addr = app.server.address();
+    // The address actually bound (OCRFLOW_HOST=localhost may bind ::1 only), as an IP literal.
+    this.link.attach(addr && typeof addr === 'object' ? loopbackBase(addr.address, addr.port) : null);
+    const hook = this.link.webhookUrl();
+    // Embedded: the OCR service calls this very process on loopback; allow exactly that target.
+    if (hook && this.link.mode === 'embedded' && this.guard) this.guard.allowExactTarget(hook);
+    await this.auth.init();
+    const secret = await loadWebhookSecret(config);
+    this.secret = secret.secret;
+    if (this.link.mode === 'remote' && secret.source !== 'config')
+      this.ctx.log.warn('OCRFLOW_WEBHOOK_SECRET is not set: webhooks from the remote OCR service cannot be verified; tasks finish by long-poll only');
+    host.closing.addEventListener('abort', () => void this.ocr.close(0), { once: true });
+    void this.ocr
+      .reconcile(host.ready)
+      .then(() => this.ocr.startSweeping(SWEEP_EVERY_MS, SWEEP_STALE_MS))
+      .catch((e) => this.ctx.log.error({ err: e }, 'workbench reconciliation failed'));
+  }
+
+  /** Before the stores close: let the task followers finish or hand back their work. */
+  async stop(): Promise<void> {
+    await this.ocr.close();
+    await this.workbooks.close();
+    await this.ctx.bus.close();
+  }
 
   async health(): Promise<OcrHealthView> {
     const base = { ocr_service: this.link.label, max_upload_mb: this.ctx.config.workbenchMaxUploadMb, auth_required: this.auth.required };

@@ -9,13 +9,14 @@
  * locking on the task row: `base_version` must still be the latest.
  */
 import type { Readable } from 'node:stream';
-import { OcrflowError, documentToSheets, sheetsToXlsx, validateSheets, type OcrDocument, type Sheet } from '@ocrflow/core';
+import { OcrflowError, documentToSheets, validateSheets, type OcrDocument, type Sheet } from '@ocrflow/core';
 import type { TaskRecord, TaskStatus, WorkbookVersion } from '../ports/task-store.port.ts';
 import { newJobId } from '../util/ids.ts';
 import { HAS_TABLES, invalidState } from './task.state.ts';
 import { isoTime } from './task.view.ts';
 import type { TasksService } from './tasks.service.ts';
 import { taskKeys, type WorkbenchContext } from './workbench.context.ts';
+import type { XlsxBuilder } from './xlsx.builder.ts';
 
 export interface TablesView {
   version: number;
@@ -32,7 +33,18 @@ export class WorkbooksService {
   constructor(
     private readonly ctx: WorkbenchContext,
     private readonly tasks: TasksService,
+    /** Workbooks are built on a thread of their own (a big one is seconds of work). */
+    private readonly xlsx: XlsxBuilder,
   ) {}
+
+  close(): Promise<void> {
+    return this.xlsx.close();
+  }
+
+  /** Workbooks being built now. */
+  get building(): number {
+    return this.xlsx.building;
+  }
 
   async readDocument(taskId: string): Promise<OcrDocument> {
     return JSON.parse((await this.ctx.blobs.get(taskKeys.document(taskId))).toString('utf8')) as OcrDocument;
@@ -48,11 +60,11 @@ export class WorkbooksService {
     const { blobs, store, log } = this.ctx;
     let xlsxKey: string | null = null;
     try {
-      const sheets = await this.firstSheets(task.id);
+      const sheetsJson = JSON.stringify(await this.firstSheets(task.id));
       xlsxKey = taskKeys.xlsx(task.id, newJobId());
-      await blobs.put(xlsxKey, await sheetsToXlsx(sheets));
+      await blobs.put(xlsxKey, await this.xlsx.build(sheetsJson));
       const r = await store.addVersion(task.id, {
-        source: 'ocr', sheets: JSON.stringify(sheets), xlsxKey, baseVersion: null, requireStatus: ['ocr_done'], to: 'excel_generated', now: this.ctx.now(),
+        source: 'ocr', sheets: sheetsJson, xlsxKey, baseVersion: null, requireStatus: ['ocr_done'], to: 'excel_generated', now: this.ctx.now(),
       });
       if (!r.ok) {
         await blobs.delete(r.reason === 'missing' ? taskKeys.prefix(task.id) : xlsxKey);
@@ -62,7 +74,7 @@ export class WorkbooksService {
       await this.tasks.announce(r.task);
       return r.task;
     } catch (e) {
-      if (xlsxKey) await blobs.delete(xlsxKey).catch(() => {});
+      if (xlsxKey) await blobs.delete(xlsxKey).catch((err) => log.warn({ err, key: xlsxKey }, 'removing a partly written workbook failed'));
       log.warn({ task: task.id, err: e }, 'generating the workbook failed');
       const why = e instanceof Error ? e.message : String(e);
       await this.tasks.move(task.id, { from: ['ocr_done'], to: 'excel_failed', patch: { errorMessage: `The workbook could not be generated: ${why}` } });
@@ -109,7 +121,8 @@ export class WorkbooksService {
       if (baseVersion !== undefined && baseVersion !== 1) throw this.conflict(baseVersion, 1, 'is the latest, not version');
       task = await this.withFirstVersion(task);
     }
-    const xlsx = await sheetsToXlsx(sheets);
+    const sheetsJson = JSON.stringify(sheets);
+    const xlsx = await this.xlsx.build(sheetsJson);
     for (let attempt = 0; ; attempt++) {
       const base = baseVersion ?? task.workbookVersion;
       if (base !== task.workbookVersion) throw this.conflict(base, task.workbookVersion, 'was saved since version');
@@ -117,7 +130,7 @@ export class WorkbooksService {
       await this.ctx.blobs.put(xlsxKey, xlsx);
       const from = task.status;
       const r = await this.ctx.store.addVersion(taskId, {
-        source: 'edit', sheets: JSON.stringify(sheets), xlsxKey, baseVersion: base, requireStatus: [from], ...(from === 'editable' ? {} : { to: 'editable' as const }), now: this.ctx.now(),
+        source: 'edit', sheets: sheetsJson, xlsxKey, baseVersion: base, requireStatus: [from], ...(from === 'editable' ? {} : { to: 'editable' as const }), now: this.ctx.now(),
       });
       if (r.ok) {
         await this.tasks.announce(r.task);
@@ -150,7 +163,7 @@ export class WorkbooksService {
     if (!v) throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `The task has no workbook version ${version} (latest: ${task.workbookVersion ?? 1})`, { version, latest: task.workbookVersion ?? 1 });
     if (!(await this.ctx.blobs.exists(v.xlsxKey))) {
       this.ctx.log.warn({ task: taskId, version: v.version }, 'workbook file missing; regenerated from its sheets');
-      await this.ctx.blobs.put(v.xlsxKey, await sheetsToXlsx(JSON.parse(v.sheets) as Sheet[]));
+      await this.ctx.blobs.put(v.xlsxKey, await this.xlsx.build(v.sheets));
     }
     return { body: this.ctx.blobs.stream(v.xlsxKey), version: v.version, task };
   }
@@ -170,7 +183,7 @@ export class WorkbooksService {
     }
     const v = await this.ctx.store.getVersion(taskId, null);
     if (!v) throw new OcrflowError('OCRFLOW_ERR_INTERNAL', 'The latest workbook version is missing');
-    await this.ctx.blobs.put(v.xlsxKey, await sheetsToXlsx(JSON.parse(v.sheets) as Sheet[]));
+    await this.ctx.blobs.put(v.xlsxKey, await this.xlsx.build(v.sheets));
     return { version: v.version, task };
   }
 }

@@ -15,7 +15,7 @@ import type { SettleOutcome } from '../ports/job-queue.port.ts';
 import type { JobMetrics, JobRecord, Transition } from '../ports/job.types.ts';
 import type { ResultsService } from '../services/results.service.ts';
 import type { ServiceContext } from '../services/service.context.ts';
-import { POST_JOB_STEPS, type PostJobStep } from './post-job.steps.ts';
+import type { PostJobStep } from './post-job.steps.ts';
 import type { PageVerdict } from './engine.thread.ts';
 import type { WorkerPool } from './worker.pool.ts';
 
@@ -33,7 +33,7 @@ export class JobRunner {
   readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly stopping = new AbortController();
   private readonly active = new Map<string, AbortController>();
-  private readonly steps: PostJobStep[] = [...POST_JOB_STEPS];
+  private readonly steps: PostJobStep[] = [];
   private loops: Promise<void>[] = [];
   private reaper: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -220,7 +220,7 @@ export class JobRunner {
     const t = await store.finishJob(job.id, this.owner, { resultKey, metrics }, now);
     if (!t) {
       // Canceled during the last moments: the result files of a canceled job are not served.
-      await this.ctx.blobs.delete(resultKey).catch(() => {});
+      await this.ctx.blobs.delete(resultKey).catch((err) => this.ctx.log.warn({ err, job: job.id }, 'removing the results of a job canceled at the end failed'));
       return;
     }
     await bus.publish(t.event);

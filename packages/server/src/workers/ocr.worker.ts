@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isOcrflowError, OcrflowError, serializeError, type Config } from '@ocrflow/core';
 import * as engines from '@ocrflow/engines';
-import type { SourceDocument } from '@ocrflow/engines/types';
+import type { SourceDocument } from '@ocrflow/engines';
 import type { FromThread, ToThread } from './worker.messages.ts';
 
 if (!parentPort) throw new Error('ocr.worker.ts must run in a worker thread');

@@ -1,7 +1,6 @@
 /**
- * The hook where steps run after OCR and before a job is marked finished — e.g. the analysis step
- * (issue 7) adds `{ name: 'analysis', run }` to POST_JOB_STEPS below (or calls
- * `JobRunner.addPostJobStep` from a service extension). Steps see the
+ * Steps that run after OCR and before a job is marked finished — the analysis step, added by
+ * `service.runtime.ts` with `JobRunner.addPostJobStep` (or by an extension). Steps see the
  * assembled document and the result directory and may write files there. Their timings land in
  * `metrics.steps_ms`. A failing non-critical step is logged and recorded in `metrics`, and the job
  * still finishes (OCR results must not be lost to an optional step); a critical one fails the job.
@@ -27,6 +26,3 @@ export interface PostJobStep {
   critical?: boolean;
   run(c: PostJobContext): Promise<void>;
 }
-
-/** Steps every runner runs, in order. Append one entry per feature. */
-export const POST_JOB_STEPS: PostJobStep[] = [];

@@ -81,7 +81,8 @@ async function deleteKeys(url: string, pattern: string): Promise<number> {
 
 /**
  * Remove schemas and key prefixes of test runs that ended more than `olderThanS` ago without
- * cleaning up (a killed test process). Names carry their creation time.
+ * cleaning up (a killed test process). Names carry their creation time. Called by scripts/test.mjs.
+ * @public
  */
 export async function sweepStaleTestBackends(dbUrl: string, redisUrl: string, olderThanS = 3600): Promise<{ schemas: number; keys: number }> {
   const cutoff = Math.floor(Date.now() / 1000) - olderThanS;

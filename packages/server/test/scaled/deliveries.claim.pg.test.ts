@@ -19,7 +19,7 @@ before(async () => {
   if (SKIP) return;
   const config = scaledConfig('deliveries-claim', { OCRFLOW_DATABASE_POOL_MAX: '4' });
   for (let i = 0; i < PROCESSES; i++) stores.push(await openStore(config));
-  outboxes = stores.map((s) => new SqlDeliveryStore((s as SqlJobStore).db));
+  outboxes = stores.map((s) => new SqlDeliveryStore((s as SqlJobStore).db, 'postgres'));
 });
 after(async () => {
   for (const s of stores) await s.close();

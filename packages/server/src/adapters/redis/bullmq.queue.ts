@@ -24,7 +24,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EnqueueOptions, JobQueue, SettleOutcome } from '../../ports/job-queue.port.ts';
 import type { JobRecord, JobStatus } from '../../ports/job.types.ts';
-import { PRIORITY_MAX, priorityOf } from '../../services/job.priority.ts';
+import { PRIORITY_MAX, priorityOf } from '../../ports/job.priority.ts';
 import type { RedisConnections } from './redis.connection.ts';
 
 /** What the queue reads from the store (its source of truth). */
@@ -215,7 +215,7 @@ export class BullmqQueue implements JobQueue {
       clearTimeout(grace);
     }
     await this.syncing?.catch(() => {});
-    await this.queue.close().catch(() => {});
+    await this.queue.close().catch((err) => this.o.log.warn({ err }, 'closing the BullMQ queue failed'));
   }
 
   /**

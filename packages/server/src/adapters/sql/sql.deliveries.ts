@@ -21,7 +21,7 @@ import {
   type NewDelivery,
   type WebhookEvent,
 } from '../../ports/delivery-store.port.ts';
-import type { Database } from './sql.schema.ts';
+import { sqlTx, type Database } from './sql.schema.ts';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from './deliveries.schema.ts';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
@@ -83,10 +83,14 @@ function dueAt(now: number) {
 }
 
 export class SqlDeliveryStore implements DeliveryStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `kind`: on PostgreSQL concurrent claimers skip each other's locked rows instead of queueing on them. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly kind: 'sqlite' | 'postgres',
+  ) {}
 
   async insertInTx(tx: StoreTx, rows: NewDelivery[]): Promise<void> {
-    if (rows.length) await tx.insertInto('webhook_deliveries').values(rows.map(toRow)).execute();
+    if (rows.length) await sqlTx(tx).insertInto('webhook_deliveries').values(rows.map(toRow)).execute();
   }
 
   async insert(rows: NewDelivery[]): Promise<number> {
@@ -105,7 +109,12 @@ export class SqlDeliveryStore implements DeliveryStore {
     const rows = await this.db
       .updateTable('webhook_deliveries')
       .set({ state: 'sending', lease_owner: owner, lease_until: leaseUntil, updated_at: now })
-      .where('id', 'in', (eb) => eb.selectFrom('webhook_deliveries').select('id').where(due).orderBy('next_attempt_at').orderBy('id').limit(limit))
+      .where('id', 'in', (eb) => {
+        const q = eb.selectFrom('webhook_deliveries').select('id').where(due).orderBy('next_attempt_at').orderBy('id').limit(limit);
+        // Without SKIP LOCKED every claimer picks the same first rows, waits for the winner's lock,
+        // finds them taken and comes back empty: claims serialise on one process.
+        return this.kind === 'postgres' ? q.forUpdate().skipLocked() : q;
+      })
       .where(due)
       .returningAll()
       .execute();

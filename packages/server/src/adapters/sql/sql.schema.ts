@@ -4,7 +4,8 @@
  * as integers. Other features add their tables by augmenting `Database` (declaration merging) and
  * appending a migration to `migrations/index.ts`.
  */
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Kysely } from 'kysely';
+import type { StoreTx } from '../../ports/job-store.port.ts';
 
 /** bigint/int8 columns: numbers in, number (SQLite) or string (pg) out. */
 export type Int8 = ColumnType<number | string, number, number>;
@@ -68,3 +69,10 @@ export interface Database {
   job_events: JobEventsTable;
   job_pages: JobPagesTable;
 }
+
+/**
+ * The port's opaque unit of work is, in the SQL stores, the Kysely transaction: these two are the
+ * only places it changes form (out to the hooks, back in the delivery store).
+ */
+export const asStoreTx = (tx: Kysely<Database>): StoreTx => tx as unknown as StoreTx;
+export const sqlTx = (tx: StoreTx): Kysely<Database> => tx as unknown as Kysely<Database>;

@@ -6,9 +6,9 @@
  */
 import { Migrator, type Expression, type Kysely, type SqlBool, type ExpressionBuilder, type Updateable } from 'kysely';
 import { ERROR_CODES, type SerializedError } from '@ocrflow/core';
-import { TaskIdTakenError, type JobStore, type ListJobsQuery, type StoredPage, type StoreTx, type TerminalHook, type TxExtras } from '../../ports/job-store.port.ts';
+import { TaskIdTakenError, type JobStore, type ListJobsQuery, type StoredPage, type TerminalHook, type TxExtras } from '../../ports/job-store.port.ts';
 import { JOB_STATUSES, TERMINAL_STATUSES, type JobEvent, type JobEventType, type JobMetrics, type JobRecord, type JobStatus, type NewJob, type Transition } from '../../ports/job.types.ts';
-import type { Database, JobsTable } from './sql.schema.ts';
+import { asStoreTx, type Database, type JobsTable } from './sql.schema.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { isUniqueViolation, rowToEvent, rowToJob } from './sql.mappers.ts';
 
@@ -271,7 +271,7 @@ export class SqlJobStore implements JobStore {
   }
 
   /** One conditional UPDATE … RETURNING (the state check and the seq bump are atomic), then the event. */
-  private async transitionIn(tx: StoreTx, id: string, now: number, spec: TransitionSpec): Promise<Transition | null> {
+  private async transitionIn(tx: Kysely<Database>, id: string, now: number, spec: TransitionSpec): Promise<Transition | null> {
     let u = tx
       .updateTable('jobs')
       .set((eb) => ({
@@ -290,12 +290,12 @@ export class SqlJobStore implements JobStore {
     const job = rowToJob(row);
     const event = await this.insertEvent(tx, job, spec.event, spec.data(job), now);
     const change = { job, event };
-    if (TERMINAL_STATUSES.includes(job.status)) for (const hook of this.terminalHooks) await hook(tx, change);
-    if (spec.extras?.inTx) await spec.extras.inTx(tx, change);
+    if (TERMINAL_STATUSES.includes(job.status)) for (const hook of this.terminalHooks) await hook(asStoreTx(tx), change);
+    if (spec.extras?.inTx) await spec.extras.inTx(asStoreTx(tx), change);
     return change;
   }
 
-  private async insertEvent(tx: StoreTx, job: JobRecord, type: JobEventType, data: Record<string, unknown>, now: number): Promise<JobEvent> {
+  private async insertEvent(tx: Kysely<Database>, job: JobRecord, type: JobEventType, data: Record<string, unknown>, now: number): Promise<JobEvent> {
     const event: JobEvent = { jobId: job.id, seq: job.lastSeq, type, status: job.status, createdAt: now, data };
     await tx.insertInto('job_events').values({ job_id: job.id, seq: event.seq, type, status: job.status, data: JSON.stringify(data), created_at: now }).execute();
     return event;

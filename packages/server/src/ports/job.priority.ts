@@ -4,7 +4,7 @@
  * recovered jobs keep it, and honoured by both queues (local and BullMQ).
  */
 import { OcrflowError } from '@ocrflow/core';
-import type { JobRecord } from '../ports/job.types.ts';
+import type { JobRecord } from './job.types.ts';
 
 export const PRIORITY_MIN = -10;
 export const PRIORITY_MAX = 10;
