@@ -37,7 +37,7 @@ test('completion bash completes commands, options and option values', async () =
     return b.stdout.split('\n').filter(Boolean).sort();
   };
   assert.deepEqual(complete(['ocrflow', 're']), ['result', 'retry']);
-  assert.deepEqual(complete(['ocrflow', 'result', '01J', '--format', '']), ['html', 'json', 'markdown', 'text', 'xlsx']);
+  assert.deepEqual(complete(['ocrflow', 'result', '01J', '--format', '']), ['html', 'json', 'markdown', 'pdf', 'text', 'xlsx']);
   assert.deepEqual(complete(['ocrflow', 'submit', '--we']), ['--webhook', '--webhook-events']);
   assert.deepEqual(complete(['ocrflow', 'submit', '-m', '']), ['layout', 'text']);
   assert.deepEqual(complete(['ocrflow', 'completion', '--h']), ['--help']);
@@ -50,9 +50,9 @@ test('completion zsh and fish name every command and option', async () => {
   assert.equal(zsh.code, 0);
   assert.equal(fish.code, 0);
   assert.match(zsh.stdout, /^#compdef ocrflow/);
-  assert.match(zsh.stdout, /'--format\[result format\]:value:\(json markdown text html xlsx\)'/);
+  assert.match(zsh.stdout, /'--format\[result format\]:value:\(json markdown text html xlsx pdf\)'/);
   assert.match(fish.stdout, /complete -c ocrflow -n '__fish_seen_subcommand_from submit' -s w -l wait -d /);
-  assert.match(fish.stdout, /-l format -x -a 'json markdown text html xlsx'/);
+  assert.match(fish.stdout, /-l format -x -a 'json markdown text html xlsx pdf'/);
   for (const n of ['scan', 'submit', 'status', 'wait', 'result', 'jobs', 'cancel', 'retry']) {
     assert.match(zsh.stdout, new RegExp(`^    '${n}:`, 'm'));
     assert.match(fish.stdout, new RegExp(`__fish_use_subcommand -a ${n} `));

@@ -84,3 +84,22 @@ test('one file, no --json: the single-file scan as before (text on stdout, exit 
   assert.match(r.stdout, /Magnitude/);
   assert.doesNotMatch(r.stdout, /==>/);
 });
+
+test('--format pdf: the searchable PDF of one file with -o, of a folder into -o DIR; several files without -o is a usage error', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const one = path.join(dir, 'a.pdf');
+  const r = await runCli(['scan', path.join(input, 'a.png'), '--mode', 'text', '--format', 'pdf', '-o', one]);
+  assert.equal(r.code, 0, r.stderr);
+  execFileSync('qpdf', ['--check', one]);
+  assert.match(execFileSync('pdftotext', [one, '-'], { encoding: 'utf8' }), /Magnitude/);
+  const out = path.join(dir, 'pdfs');
+  const b = await runCli(['scan', path.join(input, 'a.png'), path.join(input, 'sub', 'b.png'), '--mode', 'text', '--format', 'pdf', '-o', out, '--json', '-q']);
+  assert.equal(b.code, 0, b.stderr);
+  const s = json<Summary>(b);
+  assert.deepEqual(s.files.map((f) => path.basename(f.output ?? '')).sort(), ['a.pdf', 'b.pdf']);
+  assert.ok(s.files.every((f) => f.output?.startsWith(out)), 'written under -o DIR');
+  for (const f of s.files) assert.equal(fs.readFileSync(f.output!).subarray(0, 5).toString('latin1'), '%PDF-');
+  const u = await runCli(['scan', input, '--format', 'pdf']);
+  assert.equal(u.code, 2);
+  assert.match(u.stderr, /pdf format of several files needs an output folder/);
+});

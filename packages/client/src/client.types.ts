@@ -48,6 +48,8 @@ export interface Job {
   attempts: number;
   /** Per-stage timings (ms) and counters. */
   metrics: Record<string, unknown>;
+  /** Finished jobs: table cells whose confidence is below the review threshold; null before (absent from servers before it existed). */
+  cells_to_check?: number | null;
   created_at: string;
   queued_at: string;
   started_at: string | null;
@@ -139,8 +141,8 @@ export interface SubmitOptions {
   signal?: AbortSignal;
 }
 
-export type ResultFormat = 'json' | 'markdown' | 'text' | 'html' | 'xlsx';
-export const RESULT_FORMATS: readonly ResultFormat[] = ['json', 'markdown', 'text', 'html', 'xlsx'];
+export type ResultFormat = 'json' | 'markdown' | 'text' | 'html' | 'xlsx' | 'pdf';
+export const RESULT_FORMATS: readonly ResultFormat[] = ['json', 'markdown', 'text', 'html', 'xlsx', 'pdf'];
 
 /** What `result(id, format)` resolves to for each format. */
 export interface ResultOf {
@@ -149,6 +151,8 @@ export interface ResultOf {
   text: string;
   html: string;
   xlsx: Uint8Array;
+  /** The searchable PDF. */
+  pdf: Uint8Array;
 }
 
 /** `GET /v1/jobs/{id}/analysis` (`ocrflow.analysis/1`; see docs/analysis.md). */

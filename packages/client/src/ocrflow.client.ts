@@ -172,13 +172,13 @@ export class OcrflowClient {
     }
   }
 
-  /** The result in one format: `json` is the typed document, `xlsx` bytes, the others strings. 409 OCRFLOW_ERR_RESULT_NOT_READY until finished. */
+  /** The result in one format: `json` is the typed document, `xlsx` and `pdf` bytes, the others strings. 409 OCRFLOW_ERR_RESULT_NOT_READY until finished. */
   result(id: string, format?: 'json', o?: ResultOptions): Promise<ResultOf['json']>;
   result<F extends ResultFormat>(id: string, format: F, o?: ResultOptions): Promise<ResultOf[F]>;
   async result(id: string, format: ResultFormat = 'json', o: ResultOptions = {}): Promise<ResultOf[ResultFormat]> {
     const opts = { signal: o.signal, query: { format, partial: o.partial ? 'true' : undefined }, timeoutMs: Math.max(this.t.timeoutMs, 120_000) };
     if (format === 'json') return this.t.json<ResultOf['json']>('GET', jobPath(id, '/result'), opts);
-    if (format === 'xlsx') return this.t.bytes('GET', jobPath(id, '/result'), opts);
+    if (format === 'xlsx' || format === 'pdf') return this.t.bytes('GET', jobPath(id, '/result'), opts);
     return this.t.text('GET', jobPath(id, '/result'), opts);
   }
 

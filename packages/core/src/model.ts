@@ -92,6 +92,12 @@ export interface TableCell {
   lines: Line[];
   /** True for header cells (`<th>`/first row of a ruled table with a header style). */
   header?: boolean;
+  /**
+   * 0..1, the lowest confidence of the words inside: a cell is as doubtful as its most doubtful
+   * word. Null when there is no score to give — the engine has none (vlm, ppstructure, a PDF text
+   * layer) or the cell is empty; absent in documents written before cells had one.
+   */
+  confidence?: number | null;
 }
 
 export interface Table {
@@ -101,11 +107,30 @@ export interface Table {
   caption?: string;
   /** True when the structure came from ruling lines, false when inferred from text alignment or a model. */
   ruled: boolean;
+  /**
+   * Set on the first part of a table that continues on the following page(s): the parts that were
+   * joined to it, in order (outputs show them as one table: one sheet, one HTML/Markdown table).
+   */
+  joined?: TableJoinPart[];
+}
+
+/** A later part of a joined table: where it is, and the rows it adds. */
+export interface TableJoinPart {
+  /** 0-based page index. */
+  page: number;
+  /** Its block id (`p{page}-b{n}`); that block says `continues`. */
+  block: string;
+  /** Leading rows not added because they repeat the table's header. */
+  header_rows_skipped: number;
+  /** Rows it adds. */
+  rows: number;
 }
 
 export interface TableBlock extends BlockBase {
   type: 'table';
   table: Table;
+  /** This table continues the one in block `continues` (on an earlier page): see `Table.joined`. */
+  continues?: string;
 }
 
 export type Block = TextBlock | FormulaBlock | FigureBlock | TableBlock;
@@ -125,6 +150,12 @@ export interface Page {
   rotation: 0 | 90 | 180 | 270;
   /** Residual skew that was measured, in degrees (positive = clockwise), if any. */
   skew_deg?: number;
+  /**
+   * Set when the page is a straightened cut of a photo (the sheet found, its perspective, bending
+   * and uneven light corrected): `width`/`height` and every box then refer to the straightened
+   * page, not to the photo. Absent for scans, PDFs and photos left as they were.
+   */
+  straightened?: PageStraightening;
   source: PageSource;
   engine: string;
   /** Blocks in reading order. */
@@ -133,6 +164,37 @@ export interface Page {
   flags: string[];
   /** Per-stage timings in milliseconds (decode, detect, recognise, layout, tables, ...). */
   timings_ms: Record<string, number>;
+}
+
+/** How a page was cut out of a photo; enough to rebuild the same page image from the photo. */
+export interface PageStraightening {
+  /** Size of the photo, upright after EXIF orientation, the page was cut from. */
+  source_width: number;
+  source_height: number;
+  /** Size of the straightened page before any 90° orientation turn of the engine. */
+  width: number;
+  height: number;
+  /**
+   * What the page was aligned on: the sheet's edges, or (when they are not in the picture) a
+   * ruled table's outer frame — then the page is the whole photo seen square to that frame.
+   */
+  method: 'sheet' | 'frame';
+  /** The sheet's (or frame's) corners in the photo, top-left, top-right, bottom-right, bottom-left. */
+  corners: Point[];
+  /**
+   * Row-major 3×3 homography mapping a point of the straightened page (pixels, before its bend
+   * correction) to the photo's pixels; the inverse maps photo positions onto the page.
+   */
+  homography: number[];
+  /**
+   * The bend correction: each side's residual from a straight side, a polynomial over s = 2t − 1
+   * (t along the side, 0..1), in units of the page side, lowest degree first.
+   */
+  bend: { top: number[]; bottom: number[]; left: number[]; right: number[] };
+  /** Largest bend corrected, in page pixels. */
+  bend_px: number;
+  /** Paper brightness was evened out (shadows, uneven light, colour cast). */
+  light_flattened: boolean;
 }
 
 export interface DocumentMeta {

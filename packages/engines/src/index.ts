@@ -3,12 +3,14 @@ export * from './types.ts';
 export { inspectDocument } from './pipeline/document.inspect.ts';
 export { openDocument, exifRotation } from './pipeline/document.open.ts';
 export { sniffMime } from './pipeline/document.sniff.ts';
+export { straightenPage, applyStraightening, straighteningMap, STRAIGHTEN_FLAGS, type StraightenResult } from './image/page.straighten.ts';
 export { processPage, type ProcessOptions } from './pipeline/page.process.ts';
 export { runDocument, assembleDocument, type RunOptions } from './pipeline/document.run.ts';
 export { getEngine, useEngine, disposeEngines, registeredEngines, engineThreads, type EngineCreateOptions, type EngineFactory } from './registry.ts';
 export { LAYOUT_STAGES, type LayoutStage, type LayoutContext, type LayoutStageResult } from './layout/layout.stages.ts';
 export { buildBlocks, mergeRow } from './layout/page.layout.ts';
 export { orderRows, groupRows, groupBlocks } from './layout/reading-order.ts';
+export { renderSearchablePdf } from './searchable/searchable.pdf.ts';
 export { probeEngines, type EngineStatus } from './engines.probe.ts';
 // Concurrency limits of the remote engines shared by all worker threads (the server's pool creates
 // them, each thread adopts them); light modules, so importing them loads no engine.

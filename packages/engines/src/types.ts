@@ -103,6 +103,8 @@ export interface SourcePage {
   index: number;
   /** Upright after EXIF orientation. */
   image: RasterImage;
+  /** Where the page comes from: only image files may be photos that need straightening. */
+  kind?: 'image' | 'pdf';
   /** Clockwise rotation already applied from EXIF. */
   exifRotation: 0 | 90 | 180 | 270;
   /** Lines of a PDF text layer that passed the sanity check (then OCR is skipped for the page). */
@@ -119,4 +121,6 @@ export interface SourceDocument {
 
 export interface PageOptions extends RecognizeOptions {
   engine: EngineName;
+  /** Straighten a photographed page before reading it (default: config `straighten`). */
+  straighten?: boolean;
 }

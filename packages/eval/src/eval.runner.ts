@@ -16,6 +16,8 @@ export interface EvalResult {
   word_f1: number | null;
   teds: number | null;
   teds_s: number | null;
+  /** Table adjacency F1 (datasets README). */
+  adj_f1: number | null;
   field_f1: number | null;
   /** Median wall-clock seconds per page. */
   seconds_per_page: number;
@@ -109,6 +111,7 @@ export async function runEvalDetailed(dir: string, opts: EvalOptions = {}): Prom
     word_f1: round(values.word_f1),
     teds: round(values.teds),
     teds_s: round(values.teds_s),
+    adj_f1: round(values.adj_f1),
     field_f1: round(values.field_f1),
     seconds_per_page: Math.round(median(pageSeconds) * 1000) / 1000,
     peak_rss_mb: Math.round(peakRssMb()),

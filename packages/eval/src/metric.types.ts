@@ -1,12 +1,12 @@
 /**
  * Pluggable quality metrics of the evaluation runner. A metric module fills one or more keys of
- * the result (`cer`, `word_f1`, `teds`, `teds_s`, `field_f1`) from the documents it sees; the runner
+ * the result (`cer`, `word_f1`, `teds`, `teds_s`, `adj_f1`, `field_f1`) from the documents it sees; the runner
  * knows nothing about any metric. Adding one: write a module exporting a `MetricModule` and add it
  * to `METRIC_MODULES` in `metrics.registry.ts` (one line).
  */
 import type { OcrDocument } from '@ocrflow/core';
 
-export const METRIC_KEYS = ['cer', 'word_f1', 'teds', 'teds_s', 'field_f1'] as const;
+export const METRIC_KEYS = ['cer', 'word_f1', 'teds', 'teds_s', 'adj_f1', 'field_f1'] as const;
 export type MetricKey = (typeof METRIC_KEYS)[number];
 
 /** One sample of a dataset folder (see ../shared/datasets/README.md). */

@@ -27,7 +27,7 @@ test('the runner scores a dataset folder and reports the contract keys', async (
   assert.deepEqual(samples.map((s) => [s.name, s.truthText !== undefined]), [['c1', false], ['r1', true]]);
   const progress: string[] = [];
   const r = await runEval(dir, { config: loadConfig({ env: {} }), engine: 'paddle', metrics: [textMetrics], engineOptions: { intraOpNumThreads: 2 }, onProgress: (p) => progress.push(p.sample.name) });
-  assert.deepEqual(Object.keys(r), ['documents', 'cer', 'word_f1', 'teds', 'teds_s', 'field_f1', 'seconds_per_page', 'peak_rss_mb']);
+  assert.deepEqual(Object.keys(r), ['documents', 'cer', 'word_f1', 'teds', 'teds_s', 'adj_f1', 'field_f1', 'seconds_per_page', 'peak_rss_mb']);
   assert.equal(r.documents, 2);
   assert.deepEqual(progress, ['c1', 'r1']);
   assert.ok(r.cer !== null && r.cer < 0.15, `cer ${r.cer}`);

@@ -4,6 +4,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Api, type ErrorBody, type Job } from './helpers/api.helper.ts';
 import { dataset, SMALL_TABLE, makePdf, textPage } from './helpers/fixtures.helper.ts';
 import { startTestServer, type TestServer } from './helpers/server.helper.ts';
@@ -145,6 +149,26 @@ test('workers run the queue to the end; finished jobs give results and refuse ca
   assert.equal(typeof (small1.metrics.stages_ms as Record<string, number>).detect, 'number');
   const smallText = await (await api.fetch(`/v1/jobs/${jobs[2].id}/result?format=text`)).text();
   assert.match(smallText, /Magnitude/);
+
+  // Searchable PDFs: the PNG gets our text layer; the PDF's own text layer is kept and not doubled.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'ocrflow-api-pdf-'));
+  const pdfText = async (id: string) => {
+    const r = await api.fetch(`/v1/jobs/${id}/result?format=pdf`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'application/pdf');
+    const body = Buffer.from(await r.arrayBuffer());
+    assert.equal(body.subarray(0, 5).toString('latin1'), '%PDF-');
+    const file = path.join(tmp, `${id}.pdf`);
+    writeFileSync(file, body);
+    execFileSync('qpdf', ['--check', file]);
+    return { text: execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }), disposition: r.headers.get('content-disposition') };
+  };
+  const smallPdf = await pdfText(jobs[2].id);
+  assert.match(smallPdf.text, /Magnitude/);
+  assert.match(smallPdf.disposition ?? '', /t2\.pdf/);
+  const twoPdf = await pdfText(pdfJob.id);
+  assert.equal(twoPdf.text.match(/Page 1 line 1: the quick brown fox/g)?.length, 1);
+  assert.equal(twoPdf.text.match(/Page 2 line 8: the quick brown fox/g)?.length, 1);
 
   const cancel = await api.json<ErrorBody>(`/v1/jobs/${pdfJob.id}`, { method: 'DELETE' });
   assert.equal(cancel.status, 409);

@@ -98,6 +98,8 @@ export const api = {
 
 export const urls = {
   image: (id: string, page?: number) => `${BASE}/tasks/${encodeURIComponent(id)}/image${page === undefined ? '' : `?page=${page}`}`,
+  /** The searchable PDF of the upload. */
+  pdf: (id: string) => `${BASE}/tasks/${encodeURIComponent(id)}/pdf`,
   excel: (id: string, version?: number) => `${BASE}/tasks/${encodeURIComponent(id)}/excel${version ? `?version=${version}` : ''}`,
   events: (id: string) => `${BASE}/tasks/${encodeURIComponent(id)}/events`,
 };

@@ -35,6 +35,8 @@ export interface Task {
   ocr_job_id: string | null;
   page_count: number | null;
   table_count: number | null;
+  /** Table cells still to check (below the review threshold, not edited or confirmed) in the latest version. */
+  cells_to_check: number | null;
   workbook_version: number | null;
   /** API URLs of the upload, the OCR JSON and the workbook (null until they exist). */
   image_path: string;

@@ -130,6 +130,12 @@ export function OverlayView({ taskId, doc, grid, onPickCell }: Props) {
           <label>
             <input type="checkbox" checked={showTables} onChange={(e) => setShowTables(e.target.checked)} data-testid="toggle-tables" /> {t('overlay.tables')}
           </label>
+          {page.straightened && (
+            // The boxes belong to the straightened page; the photo as uploaded stays one click away.
+            <a href={urls.image(taskId)} target="_blank" rel="noopener noreferrer" data-testid="original-photo">
+              {t('overlay.original')}
+            </a>
+          )}
           {doc.pages.length > 1 && (
             <select value={pageIndex} onChange={(e) => setPageIndex(Number(e.target.value))} aria-label="page">
               {doc.pages.map((p, i) => (
@@ -156,10 +162,11 @@ export function OverlayView({ taskId, doc, grid, onPickCell }: Props) {
                 {shapes.cells.map((c, i) => {
                   const b = c.bbox;
                   const live = !!onPickCell && linkedTables.has(c.table);
+                  const toCheck = linkedTables.has(c.table) && !!grid?.review[c.table]?.includes(`${c.row},${c.col}`);
                   return (
                     <rect
                       key={`c${i}`}
-                      className={live ? 'ov-cell ov-link' : 'ov-cell'}
+                      className={`ov-cell${live ? ' ov-link' : ''}${toCheck ? ' ov-review' : ''}`}
                       x={b[0]}
                       y={b[1]}
                       width={b[2] - b[0]}

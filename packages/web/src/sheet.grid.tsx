@@ -66,6 +66,10 @@ interface Props {
   select: SelectRequest | null;
   /** The cell whose text is being moved: outlined until it is placed or the move is cancelled. */
   marked: { row: number; col: number } | null;
+  /** Cells to check (low OCR confidence): tinted, with the confidence in their tooltip. */
+  review?: readonly { row: number; col: number; confidence: number }[];
+  /** Tooltip of a marked cell, given its confidence as a percentage. */
+  reviewTitle?(percent: number): string;
 }
 
 type Worksheet = ReturnType<typeof jspreadsheet>[number];
@@ -87,7 +91,7 @@ function applySelection(ws: Worksheet, mount: HTMLElement, req: SelectRequest): 
   }
 }
 
-export function SheetGrid({ sheet, revision, label, onCells, onSelect, onKey, menu, select, marked }: Props) {
+export function SheetGrid({ sheet, revision, label, onCells, onSelect, onKey, menu, select, marked, review, reviewTitle }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const built = useRef<{ ws: Worksheet; mount: HTMLDivElement; ready: boolean } | null>(null);
   // Callbacks change on every render; the grid is built once per revision, so it reads them here.
@@ -193,6 +197,39 @@ export function SheetGrid({ sheet, revision, label, onCells, onSelect, onKey, me
     el.querySelectorAll('td.move-source').forEach((td) => td.classList.remove('move-source'));
     if (marked) el.querySelector(`tbody td[data-x="${marked.col}"][data-y="${marked.row}"]`)?.classList.add('move-source');
   }, [marked, revision]);
+
+  // Review marks, re-applied after every rebuild and whenever a mark goes (an edit, a confirm).
+  // jspreadsheet builds asynchronously: a rebuild's cells may appear after this effect, so it
+  // runs again once they exist.
+  const reviewKey = (review ?? []).map((m) => `${m.row},${m.col}`).join(';');
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    let tries = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const apply = () => {
+      el.querySelectorAll('td.needs-review').forEach((td) => {
+        td.classList.remove('needs-review');
+        td.removeAttribute('title');
+        td.removeAttribute('data-confidence');
+      });
+      const cells = el.querySelectorAll('tbody td[data-x]');
+      if (!cells.length && tries++ < 50) {
+        timer = setTimeout(apply, 50);
+        return;
+      }
+      for (const m of review ?? []) {
+        const td = el.querySelector(`tbody td[data-x="${m.col}"][data-y="${m.row}"]`);
+        if (!td) continue;
+        td.classList.add('needs-review');
+        td.setAttribute('data-confidence', String(m.confidence));
+        if (reviewTitle) td.setAttribute('title', reviewTitle(Math.round(m.confidence * 100)));
+      }
+    };
+    apply();
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [reviewKey, revision]);
 
   // Shortcuts, before jspreadsheet's own document listener sees the key (capture phase), and only
   // while this grid has the keyboard and no cell is being edited.

@@ -12,6 +12,7 @@
  * - a split leaves the text in the top-left slot, the freed slots empty;
  * - a move into a cell that already holds text adds the moved text after it (same joining rule).
  */
+import { dropMark } from './sheet.review.ts';
 import type { Sheet, SheetMerge, SheetValue } from './api.types.ts';
 import { mergeAt } from './sheet.ops.ts';
 
@@ -152,7 +153,8 @@ export function moveText(s: Sheet, from: { row: number; col: number }, to: { row
   const rows = s.rows.map((r) => r.slice());
   rows[a.row][a.col] = null;
   rows[b.row][b.col] = value;
-  return { ...s, rows };
+  // A person decided where the text belongs: both cells are checked.
+  return dropMark(dropMark({ ...s, rows }, a.row, a.col), b.row, b.col);
 }
 
 /** Whether merging `range` would change anything (more than one cell, not already one merge). */

@@ -11,6 +11,7 @@
  * Every function returns a new sheet and never changes its input (React state stays immutable).
  */
 import type { Sheet, SheetMerge, SheetValue } from './api.types.ts';
+import { dropMark, shiftMarks } from './sheet.review.ts';
 
 export function sheetSize(s: Sheet): { rows: number; cols: number } {
   return { rows: s.rows.length, cols: s.rows.reduce((w, r) => Math.max(w, r.length), 0) };
@@ -21,7 +22,7 @@ export function normaliseSheet(s: Sheet): Sheet {
   const { cols } = sheetSize(s);
   const width = Math.max(1, cols);
   const rows = s.rows.length ? s.rows.map((r) => (r.length === width ? [...r] : [...r, ...new Array<SheetValue>(width - r.length).fill(null)])) : [new Array<SheetValue>(width).fill(null)];
-  return { name: s.name, rows, merges: s.merges.map((m) => ({ ...m })) };
+  return { name: s.name, rows, merges: s.merges.map((m) => ({ ...m })), ...(s.review?.length ? { review: s.review.map((m) => ({ ...m })) } : {}) };
 }
 
 /** The merge covering (row, col), if any. */
@@ -45,7 +46,8 @@ export function setCell(s: Sheet, row: number, col: number, value: SheetValue): 
   while (r.length <= col) r.push(null);
   r[col] = value;
   rows[row] = r;
-  return { ...s, rows };
+  // Typed over by a person: the cell is checked.
+  return dropMark({ ...s, rows }, row, col);
 }
 
 const keepReal = (m: SheetMerge) => m.row_span > 1 || m.col_span > 1;
@@ -60,7 +62,7 @@ export function insertRow(s: Sheet, at: number): Sheet {
     if (pos < m.row + m.row_span) return { ...m, row_span: m.row_span + 1 };
     return { ...m };
   });
-  return { ...s, rows, merges };
+  return shiftMarks({ ...s, rows, merges }, 'row', pos, 1);
 }
 
 /** Insert an empty column so that it has index `at` (0 … cols). */
@@ -76,7 +78,7 @@ export function insertColumn(s: Sheet, at: number): Sheet {
     if (pos < m.col + m.col_span) return { ...m, col_span: m.col_span + 1 };
     return { ...m };
   });
-  return { ...s, rows: rows.length ? rows : [[null]], merges };
+  return shiftMarks({ ...s, rows: rows.length ? rows : [[null]], merges }, 'col', pos, 1);
 }
 
 /** Delete row `at`; refuses (returns the sheet unchanged) to delete the last row. */
@@ -95,7 +97,7 @@ export function deleteRow(s: Sheet, at: number): Sheet {
       return { ...m };
     })
     .filter((m) => m.row_span >= 1 && keepReal(m));
-  return { ...s, rows, merges };
+  return shiftMarks({ ...s, rows, merges }, 'row', at, -1);
 }
 
 /** Delete column `at`; refuses (returns the sheet unchanged) to delete the last column. */
@@ -119,7 +121,7 @@ export function deleteColumn(s: Sheet, at: number): Sheet {
       return { ...m };
     })
     .filter((m) => m.col_span >= 1 && keepReal(m));
-  return { ...s, rows, merges };
+  return shiftMarks({ ...s, rows, merges }, 'col', at, -1);
 }
 
 /** Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA. */

@@ -16,6 +16,7 @@ import type { Translate } from './i18n.context.tsx';
 import type { CellEdit, GridKey, SelectRequest, Selection } from './sheet.grid.tsx';
 import { anchorOf, canMerge, expandToMerges, mergeRange, mergesIn, moveText, splitRange, type CellRange } from './sheet.merge.ts';
 import { columnName, deleteColumn, deleteRow, insertColumn, insertRow, setCell, sheetSize } from './sheet.ops.ts';
+import { dropMark, markAt, markCount, nextMark } from './sheet.review.ts';
 import type { ToolbarActions, ToolbarState } from './sheet.toolbar.tsx';
 
 interface UndoEntry {
@@ -182,6 +183,45 @@ export function useSheetSession(t: Translate) {
     return true;
   };
 
+  /** The mark of the selected cell (a merged cell by its top-left slot), if it has one. */
+  const selectedMark = (() => {
+    if (!sheet || !selection) return null;
+    const a = anchorOf(sheet, selection.row, selection.col);
+    return markAt(sheet, a.row, a.col) ?? null;
+  })();
+
+  /** The selected cell was read right: its mark goes (saved with the next version). */
+  const confirmCell = (): boolean => {
+    if (!selectedMark) return false;
+    const { row, col } = selectedMark;
+    commit(sheetsRef.current.map((s, i) => (i === active ? dropMark(s, row, col) : s)));
+    setAnnounce(t('review.confirmed', { cell: rangeName(cellSel(row, col)) }));
+    return true;
+  };
+
+  /** Select the next cell to check: after the selection on this sheet, then on the following sheets. */
+  const nextToCheck = (): boolean => {
+    const all = sheetsRef.current;
+    for (let k = 0; k <= all.length; k++) {
+      const index = (active + k) % all.length;
+      const s = all[index];
+      const from = k === 0 && selection ? anchorOf(s, selection.row, selection.col) : null;
+      let m = nextMark(s, from);
+      // Wrapping round on the active sheet comes last, after the other sheets had their turn.
+      if (k === 0 && m && from && (m.row < from.row || (m.row === from.row && m.col <= from.col))) m = null;
+      if (k === all.length && index === active) m = nextMark(s, null);
+      if (!m) continue;
+      if (index !== active) {
+        setActiveState(index);
+        if (moving) setMoving(null);
+      }
+      requestSelection(index, expandToMerges(s, cellSel(m.row, m.col)), false);
+      setAnnounce(t('review.at', { cell: rangeName(cellSel(m.row, m.col)), percent: Math.round(m.confidence * 100) }));
+      return true;
+    }
+    return false;
+  };
+
   const size = sheet ? sheetSize(sheet) : { rows: 0, cols: 0 };
   const rowsCols = {
     addRowBelow: (row: number) => structural('grid.addRow', (s) => ({ sheet: insertRow(s, row + 1), sel: null }), false),
@@ -260,5 +300,6 @@ export function useSheetSession(t: Translate) {
     toolbar,
     actions,
     selectCell,
+    review: { count: markCount(sheets), selected: selectedMark, confirm: confirmCell, next: nextToCheck },
   };
 }

@@ -28,6 +28,8 @@ export interface GridView {
   active: number;
   sizes: { rows: number; cols: number }[];
   selection: Selection | null;
+  /** Per sheet, the cells still to check (`row,col`), so the page image can mark them too. */
+  review: string[][];
 }
 
 /** A cell to select, asked for from outside (a new `seq` for every ask). */
@@ -103,10 +105,13 @@ export function TablesEditor({ taskId, onSaved, onView, link }: Props) {
   const sizesKey = sheets.map((s) => { const z = sheetSize(s); return `${z.rows}x${z.cols}`; }).join(',');
   const viewRef = useRef(onView);
   viewRef.current = onView;
+  const reviewKey = sheets.map((s) => (s.review ?? []).map((m) => `${m.row},${m.col}`).join(';')).join('|');
   useEffect(() => {
     const sizes = sizesKey ? sizesKey.split(',').map((z) => { const [rows, cols] = z.split('x').map(Number); return { rows, cols }; }) : [];
-    viewRef.current?.({ active, sizes, selection: session.selection });
-  }, [sizesKey, active, session.selection]);
+    const review = reviewKey === '' && !sheets.length ? [] : reviewKey.split('|').map((x) => (x ? x.split(';') : []));
+    viewRef.current?.({ active, sizes, selection: session.selection, review });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [sizesKey, reviewKey, active, session.selection]);
 
   // A cell box clicked on the page image.
   const selectCell = session.selectCell;
@@ -189,6 +194,18 @@ export function TablesEditor({ taskId, onSaved, onView, link }: Props) {
         </div>
       </div>
       <SheetToolbar state={session.toolbar} on={session.actions} />
+      <div className="review-bar" data-testid="review-bar">
+        <span className={session.review.count ? 'badge badge-review' : 'muted'} data-testid="review-count" data-count={session.review.count}>
+          {session.review.count ? t('review.count', { count: session.review.count }) : t('review.none')}
+        </span>
+        <button type="button" onClick={() => void session.review.next()} disabled={!session.review.count} data-testid="review-next">
+          {t('review.next')}
+        </button>
+        <button type="button" onClick={() => void session.review.confirm()} disabled={!session.review.selected} title={t('review.confirmTitle')} data-testid="review-confirm">
+          {t('review.confirm')}
+        </button>
+        {session.review.count > 0 && <span className="muted review-hint">{t('review.hint')}</span>}
+      </div>
       {session.moving && (
         <p className="message info" data-testid="move-pending">
           {t('grid.moving', { text: session.moving.text, cell: rangeName({ row: session.moving.row, col: session.moving.col, rowEnd: session.moving.row, colEnd: session.moving.col }) })}
@@ -228,6 +245,8 @@ export function TablesEditor({ taskId, onSaved, onView, link }: Props) {
           menu={menu}
           select={session.select}
           marked={session.moving}
+          review={sheet.review}
+          reviewTitle={(percent) => t('review.cellTitle', { percent })}
         />
       </div>
     </div>

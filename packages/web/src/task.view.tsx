@@ -61,6 +61,11 @@ export function TaskView({ id }: { id: string }) {
         <a href={hrefFor.home()} className="back">{t('task.back')}</a>
         <h1 className="task-title">{task.filename}</h1>
         <span className="muted">{t('task.uploadedAt', { when: when(task.created_at) })}</span>
+        {ready && (
+          <a className="button pdf-download" href={urls.pdf(task.id)} download title={t('task.downloadPdfTitle')} data-testid="download-pdf">
+            {t('task.downloadPdf')}
+          </a>
+        )}
       </div>
       <StatusPanel task={task} onTask={replace} />
       {!ready && (

@@ -26,6 +26,7 @@ function table(r: EvalResult): string {
     ['word F1', fmt(r.word_f1)],
     ['TEDS', fmt(r.teds)],
     ['TEDS-S', fmt(r.teds_s)],
+    ['adjacency F1', fmt(r.adj_f1)],
     ['field F1', fmt(r.field_f1)],
     ['seconds per page (median)', fmt(r.seconds_per_page, 3)],
     ['peak RSS (MB)', String(r.peak_rss_mb)],
@@ -37,7 +38,7 @@ function table(r: EvalResult): string {
 export function register(program: Command): void {
   program
     .command('eval')
-    .description('Run the OCR pipeline over a dataset folder and score it (CER, word F1, TEDS, field F1, speed, memory)')
+    .description('Run the OCR pipeline over a dataset folder and score it (CER, word F1, TEDS, adjacency F1, field F1, speed, memory)')
     .argument('<dataset-dir>', 'folder of NAME.jpg|png with NAME.gt.txt / .gt.html / .gt.json')
     .option('-e, --engine <name>', `OCR engine: ${ENGINE_NAMES.join(', ')} (default OCRFLOW_ENGINE)`)
     .option('-l, --languages <list>', 'comma-separated languages (default OCRFLOW_LANGUAGES)')

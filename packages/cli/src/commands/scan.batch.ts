@@ -16,9 +16,9 @@ import { UsageError } from './client.config.ts';
 import { expandInputs, outputNames, type BatchFile } from './files.expand.ts';
 import { PagesProgress } from './progress.bar.ts';
 
-export type Renderer = (doc: OcrDocument) => string | Uint8Array | Promise<string | Uint8Array>;
+export type Renderer = (doc: OcrDocument, source: Uint8Array) => string | Uint8Array | Promise<string | Uint8Array>;
 
-export const FORMAT_EXTENSIONS: Record<string, string> = { json: '.json', markdown: '.md', text: '.txt', html: '.html', xlsx: '.xlsx', analysis: '.analysis.json' };
+export const FORMAT_EXTENSIONS: Record<string, string> = { json: '.json', markdown: '.md', text: '.txt', html: '.html', xlsx: '.xlsx', pdf: '.pdf', analysis: '.analysis.json' };
 /** Formats whose rendering is JSON text: inlined as objects in the `--json` summary. */
 const JSON_FORMATS = new Set(['json', 'analysis']);
 
@@ -29,6 +29,10 @@ export interface ScanBatchOptions {
   languages?: string[];
   mode: OcrMode;
   autoRotate: boolean;
+  /** false: do not straighten photos; undefined: config `straighten`. */
+  straighten?: boolean;
+  /** False: tables continuing on the next page stay separate. */
+  joinTables?: boolean;
   /** An output directory. */
   output?: string;
   json?: boolean;
@@ -91,10 +95,10 @@ export async function runScanBatch(inputs: string[], o: ScanBatchOptions): Promi
   // Loaded here, not at registration: every `ocrflow` invocation registers every command.
   const { disposeEngines, runDocument } = await import('@ocrflow/engines');
   const ext = FORMAT_EXTENSIONS[o.format] ?? `.${o.format}`;
-  if (o.format === 'xlsx' && !o.output) throw new UsageError('The xlsx format of several files needs an output folder: -o DIR');
+  if ((o.format === 'xlsx' || o.format === 'pdf') && !o.output) throw new UsageError(`The ${o.format} format of several files needs an output folder: -o DIR`);
   const { files } = await expandInputs(inputs);
   if (files.length === 0) throw new UsageError(`No documents (${'png, jpg, webp, tiff, bmp, pdf'}) in ${inputs.join(', ')}`);
-  const config = loadConfig();
+  const config = loadConfig(o.joinTables === false ? { overrides: { joinTables: false } } : {});
   const names = o.output ? outputNames(files, ext) : null;
   const t0 = performance.now();
   const planned = await inspectAll(files, config, names, o.output);
@@ -113,19 +117,21 @@ export async function runScanBatch(inputs: string[], o: ScanBatchOptions): Promi
       const started = performance.now();
       let pagesSeen = 0;
       try {
-        const doc = await runDocument(await readFile(p.f.path), {
+        const source = await readFile(p.f.path);
+        const doc = await runDocument(source, {
           config,
           engine: o.engine ?? config.engine,
           languages: o.languages,
           mode: o.mode,
           autoRotate: o.autoRotate,
+          straighten: o.straighten,
           filename: path.basename(p.f.path),
           onPage: () => {
             pagesSeen++;
             progress.advance(1);
           },
         });
-        const out = await o.render(doc);
+        const out = await o.render(doc, source);
         p.result.ok = true;
         p.result.pages = doc.pages.length;
         p.result.seconds = Number(((performance.now() - started) / 1000).toFixed(3));

@@ -14,17 +14,19 @@ import { OCR_MODES, type OcrMode } from '@ocrflow/engines';
 import { runCommand } from './client.output.ts';
 import { runScanBatch } from './scan.batch.ts';
 
-export const SCAN_FORMATS = ['json', 'markdown', 'text', 'html', 'xlsx', 'analysis'] as const;
+export const SCAN_FORMATS = ['json', 'markdown', 'text', 'html', 'xlsx', 'pdf', 'analysis'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
 
-/** Format renderers; other formats (html, xlsx, analysis) register here with one entry each. */
-export const SCAN_RENDERERS: Record<string, (doc: OcrDocument) => string | Uint8Array | Promise<string | Uint8Array>> = {
+/** Format renderers; other formats (html, xlsx, analysis) register here with one entry each. `source` is the file that was read. */
+export const SCAN_RENDERERS: Record<string, (doc: OcrDocument, source: Uint8Array) => string | Uint8Array | Promise<string | Uint8Array>> = {
   json: (doc) => JSON.stringify(doc, null, 2) + '\n',
   markdown: (doc) => documentToMarkdown(doc),
   text: (doc) => documentToText(doc),
   // Tables (issue 4): HTML tables with spans; XLSX is binary (needs -o, or a pipe/redirect).
   html: (doc) => documentToHtml(doc),
   xlsx: (doc) => documentToXlsx(doc),
+  // The searchable PDF: the file's own pages with the recognised words as an invisible text layer.
+  pdf: async (doc, source) => (await import('@ocrflow/engines')).renderSearchablePdf(doc, source),
   // Analysis (issue 7): key facts as `ocrflow.analysis/1` JSON; the LLM analyser when OCRFLOW_LLM_BASE_URL is set.
   analysis: async (doc) => {
     const { analyse } = await import('@ocrflow/analysis');
@@ -35,6 +37,7 @@ export const SCAN_RENDERERS: Record<string, (doc: OcrDocument) => string | Uint8
 const SCAN_EXAMPLES = `
 Examples:
   $ ocrflow scan report-scan.jpg --format xlsx -o report.xlsx     # tables to Excel
+  $ ocrflow scan scan.jpg --format pdf -o scan.pdf                 # searchable PDF (select, copy, search)
   $ ocrflow scan invoice.pdf --format markdown                     # Markdown on stdout
   $ ocrflow scan receipt.jpg --format analysis                     # key facts as JSON
   $ ocrflow scan scans/ --format text -o out/                      # a folder: one .txt per file, progress bar
@@ -51,6 +54,8 @@ interface ScanOpts {
   mode: string;
   output?: string;
   rotate: boolean;
+  straighten: boolean;
+  joinTables: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -65,6 +70,8 @@ export function register(program: Command): void {
     .option('-l, --languages <list>', 'comma-separated languages (default OCRFLOW_LANGUAGES)')
     .option('-m, --mode <mode>', `${OCR_MODES.join(' or ')}`, 'layout')
     .option('--no-rotate', 'do not detect page orientation')
+    .option('--no-straighten', 'read photos as they are: do not find and straighten the sheet (default OCRFLOW_STRAIGHTEN)')
+    .option('--no-join-tables', 'keep a table that continues on the next page as separate tables (default: OCRFLOW_JOIN_TABLES)')
     .option('-o, --output <file>', 'write to this file instead of stdout (a folder in batch mode: several files, a folder, or --json)')
     .option('--json', 'batch mode: print one JSON summary on stdout (per-file results and errors)')
     .option('-q, --quiet', 'batch mode: no progress on stderr')
@@ -77,7 +84,7 @@ export function register(program: Command): void {
       // Several files, a folder or --json: the batch (progress bar, per-file errors, exit code 3 = partial).
       if (files.length > 1 || o.json || (await stat(files[0]).catch(() => null))?.isDirectory()) {
         const languages = o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-        const batch = { format: o.format, render, engine: o.engine as EngineName | undefined, languages, mode: o.mode as OcrMode, autoRotate: o.rotate, output: o.output, json: o.json, quiet: o.quiet };
+        const batch = { format: o.format, render, engine: o.engine as EngineName | undefined, languages, mode: o.mode as OcrMode, autoRotate: o.rotate, straighten: o.straighten === false ? false : undefined, joinTables: o.joinTables, output: o.output, json: o.json, quiet: o.quiet };
         return runCommand(o.json, () => runScanBatch(files, batch));
       }
       const file = files[0];
@@ -87,7 +94,7 @@ export function register(program: Command): void {
       } catch {
         throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', `Cannot read ${file}`);
       }
-      const config = loadConfig();
+      const config = loadConfig(o.joinTables ? {} : { overrides: { joinTables: false } });
       const { runDocument, disposeEngines } = await import('@ocrflow/engines');
       try {
         const doc = await runDocument(data, {
@@ -96,12 +103,14 @@ export function register(program: Command): void {
           languages: o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
           mode: o.mode as OcrMode,
           autoRotate: o.rotate,
+          // Only an explicit --no-straighten overrides OCRFLOW_STRAIGHTEN.
+          straighten: o.straighten === false ? false : undefined,
           // One document at a time: the engine may use every core (unless OCRFLOW_OCR_THREADS says otherwise).
           engineOptions: { intraOpNumThreads: config.ocrThreads || Math.max(1, os.availableParallelism?.() ?? os.cpus().length) },
           filename: path.basename(file),
           onPage: (p, n) => { if (n > 1) process.stderr.write(`page ${p.index + 1}/${n}\n`); },
         });
-        const out = await render(doc);
+        const out = await render(doc, data);
         if (o.output) await writeFile(o.output, out);
         else if (typeof out === 'string') process.stdout.write(out);
         else if (!process.stdout.isTTY) process.stdout.write(out); // binary into a pipe or a file redirect

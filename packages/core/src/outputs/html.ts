@@ -1,6 +1,7 @@
 /** HTML of tables and documents. Cell text is escaped; spans become rowspan/colspan. */
 import type { Block, OcrDocument, Table } from '../model.ts';
 import { cellsInOrder } from './table-grid.ts';
+import { displayedTable } from '../tables-join.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
@@ -37,8 +38,14 @@ export function blockToHtml(b: Block): string {
 }
 
 export function documentToHtml(doc: OcrDocument): string {
+  // A table joined across pages is shown once, whole, where it starts.
+  const shown = (b: Block): string => {
+    if (b.type !== 'table') return blockToHtml(b);
+    const t = displayedTable(doc, b);
+    return t ? blockToHtml({ ...b, table: t }) : '';
+  };
   const body = doc.pages
-    .map((p) => `<section class="page" data-page="${p.index + 1}">\n${p.blocks.map(blockToHtml).join('\n')}\n</section>`)
+    .map((p) => `<section class="page" data-page="${p.index + 1}">\n${p.blocks.map(shown).filter(Boolean).join('\n')}\n</section>`)
     .join('\n');
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(doc.meta.filename ?? 'ocrflow result')}</title></head>\n<body>\n${body}\n</body></html>\n`;
 }

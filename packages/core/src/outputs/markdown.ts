@@ -10,6 +10,7 @@
 import type { Block, OcrDocument, Page, Table } from '../model.ts';
 import { tableHasSpans, tableToRows } from './table-grid.ts';
 import { tableToHtml } from './html.ts';
+import { displayedTable } from '../tables-join.ts';
 
 /** Text as Markdown source that renders as the same text, never as HTML. */
 export function escapeMarkdownHtml(s: string): string {
@@ -77,13 +78,18 @@ function joinParagraph(lines: string[]): string {
   return out;
 }
 
-export function pageToMarkdown(p: Page): string {
+export function pageToMarkdown(p: Page, doc?: OcrDocument): string {
   return p.blocks
-    .map(blockToMarkdown)
+    .map((b) => {
+      if (b.type !== 'table' || !doc) return blockToMarkdown(b);
+      // A table joined across pages is shown once, whole, where it starts.
+      const t = displayedTable(doc, b);
+      return t ? blockToMarkdown({ ...b, table: t }) : '';
+    })
     .filter((s) => s.length > 0)
     .join('\n\n');
 }
 
 export function documentToMarkdown(doc: OcrDocument): string {
-  return doc.pages.map(pageToMarkdown).join('\n\n---\n\n') + '\n';
+  return doc.pages.map((p) => pageToMarkdown(p, doc)).join('\n\n---\n\n') + '\n';
 }

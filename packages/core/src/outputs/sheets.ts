@@ -11,6 +11,10 @@ import type { OcrDocument } from '../model.ts';
 import { isTableBlock, isTextBlock } from '../model.ts';
 import { OcrflowError } from '../errors.ts';
 import { tableToGrid } from './table-grid.ts';
+import { displayedTable } from '../tables-join.ts';
+import { tableReviewMarks, validateReviewMarks, type SheetReviewMark } from './sheet-review.ts';
+
+export type { SheetReviewMark };
 
 export type SheetValue = string | number | null;
 
@@ -25,6 +29,13 @@ export interface Sheet {
   name: string;
   rows: SheetValue[][];
   merges: SheetMerge[];
+  /** Cells to check (OCR confidence below the review threshold); absent when nothing is marked. */
+  review?: SheetReviewMark[];
+}
+
+export interface SheetsOptions {
+  /** Mark table cells whose confidence is below this (the workbench); omit for no marks (XLSX). */
+  reviewThreshold?: number;
 }
 
 /** Bounds for sheets coming from a browser (far below Excel's own limits, far above real tables). */
@@ -58,15 +69,17 @@ export function sheetName(wish: string | undefined, fallback: string, taken: Set
 }
 
 /** One sheet per table, in page and reading order; a document without tables gets its text lines. */
-export function documentToSheets(doc: OcrDocument): Sheet[] {
+export function documentToSheets(doc: OcrDocument, opts: SheetsOptions = {}): Sheet[] {
   const sheets: Sheet[] = [];
   const taken = new Set<string>();
   let n = 0;
   for (const page of doc.pages) {
     for (const b of page.blocks) {
       if (!isTableBlock(b)) continue;
+      // A table joined across pages is one sheet; its later parts are in it already.
+      const t = displayedTable(doc, b);
+      if (!t) continue;
       n++;
-      const t = b.table;
       const grid = tableToGrid(t);
       const rows: SheetValue[][] = grid.map((r) => r.map((s) => (s && s.owner && s.cell.text !== '' ? s.cell.text : null)));
       const merges = t.cells
@@ -79,7 +92,8 @@ export function documentToSheets(doc: OcrDocument): Sheet[] {
         }))
         .filter((m) => m.row_span >= 1 && m.col_span >= 1 && (m.row_span > 1 || m.col_span > 1))
         .sort((a, b) => a.row - b.row || a.col - b.col);
-      sheets.push({ name: sheetName(t.caption, `Table_${n}`, taken), rows, merges });
+      const review = opts.reviewThreshold === undefined ? [] : tableReviewMarks(t, opts.reviewThreshold);
+      sheets.push({ name: sheetName(t.caption, `Table_${n}`, taken), rows, merges, ...(review.length ? { review } : {}) });
     }
   }
   if (sheets.length) return sheets;
@@ -166,6 +180,7 @@ export function validateSheets(input: unknown): Sheet[] {
       }
       merges.push({ row, col, row_span, col_span });
     });
-    return { name, rows, merges };
+    const review = validateReviewMarks(s.review, rows.length, width, `${where} ("${name}")`);
+    return { name, rows, merges, ...(review.length ? { review } : {}) };
   });
 }

@@ -44,7 +44,7 @@ export async function openDocument(data: Uint8Array, opts: Partial<OpenOptions> 
           .raw({ depth: 'uchar' })
           .toBuffer({ resolveWithObject: true });
         if (i.channels !== 3) throw new Error(`unexpected ${i.channels} channels`);
-        return { index: 0, image: { data: px, width: i.width, height: i.height, channels: 3 }, exifRotation: exifRotation(head.orientation), flags: [] };
+        return { index: 0, kind: 'image', image: { data: px, width: i.width, height: i.height, channels: 3 }, exifRotation: exifRotation(head.orientation), flags: [] };
       } catch (e) {
         throw new OcrflowError('OCRFLOW_ERR_CORRUPT_FILE', 'The image cannot be decoded: the file is corrupt or truncated', undefined, { cause: e });
       }

@@ -4,7 +4,7 @@
  * to build the result from per-page results stored as they finished.
  */
 import type { Config, DocumentMeta, EngineName, OcrDocument, Page } from '@ocrflow/core';
-import { DOCUMENT_SCHEMA, loadConfig } from '@ocrflow/core';
+import { DOCUMENT_SCHEMA, joinTablesAcrossPages, loadConfig } from '@ocrflow/core';
 import type { OcrMode, OpenOptions } from '../types.ts';
 import type { EngineCreateOptions } from '../registry.ts';
 import { openDocument } from './document.open.ts';
@@ -16,6 +16,8 @@ export interface RunOptions {
   mode?: OcrMode;
   prompt?: string;
   autoRotate?: boolean;
+  /** Straighten photographed pages (default: config `straighten`). */
+  straighten?: boolean;
   signal?: AbortSignal;
   filename?: string;
   config?: Config;
@@ -37,18 +39,20 @@ export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Prom
       const t0 = performance.now();
       const src = await doc.renderPage(i);
       const decodeMs = Math.round(performance.now() - t0);
-      const page = await processPage(src, { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, config, engineOptions: opts.engineOptions });
+      const page = await processPage(src, { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, straighten: opts.straighten, config, engineOptions: opts.engineOptions });
       page.timings_ms = { decode: decodeMs, ...page.timings_ms };
       pages.push(page);
       opts.onPage?.(page, doc.info.pageCount);
     }
-    return assembleDocument(pages, { engine, languages, mime: doc.info.mime, filename: opts.filename });
+    return assembleDocument(pages, { engine, languages, mime: doc.info.mime, filename: opts.filename }, { joinTables: config.joinTables });
   } finally {
     doc.close();
   }
 }
 
-export function assembleDocument(pages: readonly Page[], meta: Omit<DocumentMeta, 'page_count'> & { page_count?: number }): OcrDocument {
+/** `joinTables` (default on, `OCRFLOW_JOIN_TABLES`): mark tables that continue on the next page. */
+export function assembleDocument(pages: readonly Page[], meta: Omit<DocumentMeta, 'page_count'> & { page_count?: number }, opts: { joinTables?: boolean } = {}): OcrDocument {
   const sorted = pages.slice().sort((a, b) => a.index - b.index);
-  return { schema: DOCUMENT_SCHEMA, meta: { ...meta, page_count: meta.page_count ?? sorted.length }, pages: sorted };
+  const doc: OcrDocument = { schema: DOCUMENT_SCHEMA, meta: { ...meta, page_count: meta.page_count ?? sorted.length }, pages: sorted };
+  return opts.joinTables === false ? doc : joinTablesAcrossPages(doc);
 }

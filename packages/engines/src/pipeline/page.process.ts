@@ -4,12 +4,13 @@
  * through `runDocument`, and by the server's worker threads page by page.
  */
 import type { Block, Config, Line, Page } from '@ocrflow/core';
-import { loadConfig } from '@ocrflow/core';
+import { annotateCellConfidence, loadConfig } from '@ocrflow/core';
 import type { PageOptions, SourcePage } from '../types.ts';
 import { getEngine, type EngineCreateOptions } from '../registry.ts';
 import { LAYOUT_STAGES } from '../layout/layout.stages.ts';
 import { buildBlocks } from '../layout/page.layout.ts';
 import { rotateRaster, type Rotation } from '../image/raster.ts';
+import { straightenPage } from '../image/page.straighten.ts';
 import { VLM_FLAGS, fallbackEngineFor } from '../vlm/vlm.flags.ts';
 
 export interface ProcessOptions extends PageOptions {
@@ -26,6 +27,16 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
   let rotation: Rotation = page.exifRotation;
   let source: Page['source'] = 'ocr';
   let engineName: string = opts.engine;
+  let straightened: Page['straightened'];
+  if (page.kind === 'image' && !page.textLayer && (opts.straighten ?? (opts.config ?? loadConfig()).straighten)) {
+    // The straightened page is the page: the engine, the tables and every box of the result see it.
+    const ts = performance.now();
+    const s = await straightenPage(image);
+    timings.straighten = Math.round(performance.now() - ts);
+    image = s.image;
+    straightened = s.straightened;
+    flags.push(...s.flags);
+  }
   if (page.textLayer) {
     lines = page.textLayer;
     source = 'text-layer';
@@ -80,6 +91,9 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
     }
     blocks = buildBlocks(page.index, remaining, stageBlocks);
   }
+  // Scores exist only where this process read the page (paddle, tesseract): a VLM or a remote
+  // service gives none, a PDF text layer is not a reading. Their cells say null.
+  annotateCellConfidence(blocks, source === 'ocr');
   timings.layout = Math.round(performance.now() - t0);
-  return { index: page.index, width: image.width, height: image.height, rotation, source, engine: engineName, blocks, flags, timings_ms: timings };
+  return { index: page.index, width: image.width, height: image.height, rotation, ...(straightened ? { straightened } : {}), source, engine: engineName, blocks, flags, timings_ms: timings };
 }

@@ -96,7 +96,7 @@ function renderPage(mupdf: typeof Mupdf, doc: Mupdf.Document, index: number, opt
       if (verdict.ok) textLayer = layer.lines;
       else flags.push('text_layer_rejected');
     }
-    return { index, image: { data, width: w, height: h, channels: 3 }, exifRotation: 0, textLayer, flags };
+    return { index, kind: 'pdf', image: { data, width: w, height: h, channels: 3 }, exifRotation: 0, textLayer, flags };
   } finally {
     page.destroy();
   }

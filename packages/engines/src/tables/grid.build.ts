@@ -17,6 +17,7 @@
 import type { Point } from '@ocrflow/core';
 import { crossAt, type RuleSegment, type Rulings } from './ruling.detect.ts';
 import { dropTextStrokes, type TextQuad } from './ruling.filter.ts';
+import { splitStacked } from './grid.split.ts';
 
 export interface Boundary {
   /** Cross position at `ref` along the boundary. */
@@ -209,10 +210,12 @@ export function buildGrids(r: Rulings, o: GridOptions): RuledGrid[] {
   h.forEach((s, i) => { const k = find(i); if (!comps.has(k)) comps.set(k, { h: [], v: [] }); comps.get(k)!.h.push(s); });
   v.forEach((s, j) => { const k = find(h.length + j); if (!comps.has(k)) comps.set(k, { h: [], v: [] }); comps.get(k)!.v.push(s); });
   const grids: RuledGrid[] = [];
-  for (const c of comps.values()) {
-    if (c.h.length < 2 || c.v.length < 2) continue;
-    const g = gridOf(c.h, c.v, o, th);
-    if (g) grids.push(g);
+  for (const whole of comps.values()) {
+    for (const c of splitStacked(whole, tol, th)) {
+      if (c.h.length < 2 || c.v.length < 2) continue;
+      const g = gridOf(c.h, c.v, o, th);
+      if (g) grids.push(g);
+    }
   }
   return grids.sort((a, b) => a.rows[0].pos - b.rows[0].pos);
 }

@@ -1,14 +1,15 @@
 /**
- * Compact the column (and row) lines of a table built from sections with different layouts.
+ * Compact the column (and row) lines of a table: grid lines that are one printed rule seen twice
+ * become one.
  *
- * A form often stacks sections whose vertical rules do not line up: "4. indicators" has its rules at
- * x = 137, 231, 321, …, "5. payments" at x = 358, 436, 488, …. Taking every distinct x as a column
- * turns a 12-column form into 24 sliver columns in which nearly every cell is a merge. Two grid
- * lines that are never both used in the same row can instead share one column index: the cells keep
- * their order and their neighbours, and the table needs only as many columns as its busiest section
- * — the structure a person typing the form into a spreadsheet would choose, and the one table
- * recognisers such as PP-Structure output. Lines are grouped with their nearest compatible
- * neighbour first, so a merged column stays close to where both sections draw it.
+ * A rule is found as several pieces when the page bends or the photo is in perspective: the part in
+ * one section of the form and the part in another fit slightly different lines and can be clustered
+ * apart, leaving a sliver column that no box of the printed form has. Two grid lines that lie within
+ * `maxGap` of each other and are never both used in the same row are such a rule: they share one
+ * index. Lines further apart are distinct printed positions and stay distinct columns, even when no
+ * row uses both (sections of a form whose rules do not line up): a spreadsheet reproduces every box
+ * of the form exactly only with a column boundary at every printed rule position. Nearest pairs
+ * merge first.
  */
 
 export interface SpanCell {
@@ -22,7 +23,7 @@ export interface SpanCell {
  * New index for each of the `n + 1` grid lines (0..n) of one axis. `uses[k]` lists, for each row
  * (or column, for the other axis), the grid lines its cells start or end at.
  */
-export function compactLines(n: number, uses: readonly number[][], pos?: readonly number[]): number[] {
+export function compactLines(n: number, uses: readonly number[][], pos?: readonly number[], maxGap = Infinity): number[] {
   // conflict[a][b]: lines a and b both bound cells of one row.
   const conflict = Array.from({ length: n + 1 }, () => new Uint8Array(n + 1));
   for (const u of uses) for (const a of u) for (const b of u) conflict[a][b] = 1;
@@ -36,7 +37,7 @@ export function compactLines(n: number, uses: readonly number[][], pos?: readonl
       const g = groups[i], h = groups[i + 1];
       if (!compatible(g, h)) continue;
       const gap = at(h[0]) - at(g[g.length - 1]);
-      if (gap < bestGap) { bestGap = gap; best = i; }
+      if (gap <= maxGap && gap < bestGap) { bestGap = gap; best = i; }
     }
     if (best < 0) break;
     groups = [...groups.slice(0, best), [...groups[best], ...groups[best + 1]], ...groups.slice(best + 2)];
@@ -46,16 +47,19 @@ export function compactLines(n: number, uses: readonly number[][], pos?: readonl
   return idx;
 }
 
-/** Compact columns and rows of `cells` (an n_rows × n_cols grid); returns the new sizes and cells. */
-export function compactGrid<T extends SpanCell>(nRows: number, nCols: number, cells: readonly T[], colPos?: readonly number[], rowPos?: readonly number[]): { n_rows: number; n_cols: number; cells: T[] } {
+/**
+ * Compact columns and rows of `cells` (an n_rows × n_cols grid); returns the new sizes and cells.
+ * Without `maxGap` every compatible pair of lines may merge (the busiest section sets the width).
+ */
+export function compactGrid<T extends SpanCell>(nRows: number, nCols: number, cells: readonly T[], colPos?: readonly number[], rowPos?: readonly number[], maxGap = Infinity): { n_rows: number; n_cols: number; cells: T[] } {
   const colUses: number[][] = Array.from({ length: nRows }, () => []);
   const rowUses: number[][] = Array.from({ length: nCols }, () => []);
   for (const c of cells) {
     for (let r = c.row; r < c.row + c.row_span; r++) colUses[r].push(c.col, c.col + c.col_span);
     for (let k = c.col; k < c.col + c.col_span; k++) rowUses[k].push(c.row, c.row + c.row_span);
   }
-  const ci = compactLines(nCols, colUses.map((u) => [...new Set(u)]), colPos);
-  const ri = compactLines(nRows, rowUses.map((u) => [...new Set(u)]), rowPos);
+  const ci = compactLines(nCols, colUses.map((u) => [...new Set(u)]), colPos, maxGap);
+  const ri = compactLines(nRows, rowUses.map((u) => [...new Set(u)]), rowPos, maxGap);
   const out = cells.map((c) => ({
     ...c,
     row: ri[c.row],

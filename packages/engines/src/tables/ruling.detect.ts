@@ -159,8 +159,9 @@ export function joinCollinear(segs: RuleSegment[], maxGap: number): RuleSegment[
   while (merged && guard++ < 8) {
     merged = false;
     for (let i = 0; i < out.length; i++) {
-      const a = out[i];
       for (let j = i + 1; j < out.length; j++) {
+        // Read out[i] afresh: it grows with each joint (a rule broken into many dashes).
+        const a = out[i];
         const b = out[j];
         const ca = crossAt(a, (a.a0 + a.a1) / 2), cb = crossAt(b, (b.a0 + b.a1) / 2);
         const tol = Math.max(2.5, Math.max(a.thickness, b.thickness));

@@ -13,6 +13,7 @@ import { dropTextStrokes, textQuad } from './ruling.filter.ts';
 import { assignText, cellText, type CellGeometry, type InkExtent } from './cells.assign.ts';
 import { inferUnruledTables } from './unruled.infer.ts';
 import { compactGrid } from './grid.compact.ts';
+import { inkedPart, readBoxes, type BoxToRead, type ReadImage } from './cells.reread.ts';
 
 export interface DetectedTable {
   bbox: BBox;
@@ -26,6 +27,35 @@ export interface TableDetectOptions {
   maxSide?: number;
   /** Also infer tables without vertical rules from text alignment (default true). */
   unruled?: boolean;
+  /** Reads an image crop: ruled cells with ink but no text are read again, enlarged (cells.reread.ts). */
+  read?: ReadImage;
+}
+
+interface WorkingMask { mask: Uint8Array; width: number; height: number; scale: number; textHeight: number }
+
+/**
+ * Give text to the ruled cells that have ink but none of the page's lines: one reading of all of
+ * them, enlarged (cells.reread.ts). Mutates `cells`.
+ */
+async function rereadEmptyCells(g: RuledGrid, cells: TableCell[], image: RasterImage, m: WorkingMask, read: ReadImage): Promise<void> {
+  const thick = Math.max(1, ...g.rows.map((b) => b.thickness), ...g.cols.map((b) => b.thickness));
+  const margin = thick / 2 + 0.2 * m.textHeight;
+  const inv = 1 / m.scale;
+  const pad = 0.3 * m.textHeight;
+  const boxes: BoxToRead[] = [];
+  cells.forEach((c, i) => {
+    if (c.text) return;
+    const ink = inkedPart(m.mask, m.width, m.height, g.cells[i].quad, margin, m.textHeight);
+    if (!ink) return;
+    const box: BBox = [(ink[0] - pad) * inv, (ink[1] - pad) * inv, (ink[2] + pad) * inv, (ink[3] + pad) * inv];
+    boxes.push({ key: i, box: [Math.max(0, box[0]), Math.max(0, box[1]), Math.min(image.width, box[2]), Math.min(image.height, box[3])] });
+  });
+  if (!boxes.length) return;
+  const found = await readBoxes(image, boxes, read, { textHeight: m.textHeight * inv });
+  for (const [i, lines] of found) {
+    cells[i].text = cellText(lines.map((l) => ({ text: l.text.trim(), bbox: l.bbox, line: l })));
+    cells[i].lines = lines;
+  }
 }
 
 /** Height of a line from its polygon (robust to rotation), else its box. */
@@ -47,7 +77,8 @@ function quadOf(l: Line): Point[] {
 }
 
 /** Cells of a ruled grid with their text, in page coordinates. */
-function tableFromGrid(g: RuledGrid, scale: number, lines: readonly Line[], ink: InkExtent): DetectedTable {
+async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, lines: readonly Line[], ink: InkExtent, textHeight: number, read?: ReadImage): Promise<DetectedTable | null> {
+  const scale = m.scale;
   const inv = 1 / scale;
   const geoms: CellGeometry[] = g.cells.map((c) => ({ quad: c.quad.map(([x, y]) => [x * inv, y * inv] as Point) }));
   const outline = [g.cells.flatMap((c) => c.quad)].map((pts) => polygonToBBox(pts.map(([x, y]) => [x * inv, y * inv] as Point)))[0];
@@ -70,10 +101,18 @@ function tableFromGrid(g: RuledGrid, scale: number, lines: readonly Line[], ink:
       lines: cellLines,
     };
   });
-  // Sections whose rules do not line up share columns (grid.compact.ts). Blank boxes stay: they are
-  // part of the printed form (and the reference output keeps merges that reach into them).
+  // Crossing lines with (almost) no printed text in their boxes are wood grain, fabric or a ruler
+  // beside the sheet, not a table; a real form has text in at least some of its boxes. Text too
+  // small for the page's reading is looked for in the boxes first (cells.reread.ts), but only where
+  // the page's reading found some text inside the grid at all.
+  const withText = () => cells.filter((c) => c.text).length;
+  if (withText() === 0) return null;
+  if (read) await rereadEmptyCells(g, cells, image, m, read);
+  if (withText() < Math.max(2, 0.15 * cells.length)) return null;
+  // One printed rule found as two grid lines (a bent page) is one column again; distinct printed
+  // positions stay distinct columns (grid.compact.ts). Blank boxes stay: they are part of the form.
   const nr = g.rows.length - 1, nc = g.cols.length - 1;
-  const compact = compactGrid(nr, nc, cells, linePositions(cells, nc, 0), linePositions(cells, nr, 1));
+  const compact = compactGrid(nr, nc, cells, boundaryPositions(g, 0, inv), boundaryPositions(g, 1, inv), 0.5 * textHeight);
   return {
     bbox: roundBox(outline),
     table: { n_rows: compact.n_rows, n_cols: compact.n_cols, cells: compact.cells, ruled: true },
@@ -81,18 +120,30 @@ function tableFromGrid(g: RuledGrid, scale: number, lines: readonly Line[], ink:
   };
 }
 
-/** Position of each grid line (0..n) along x (axis 0) or y (axis 1): the mean edge of the cells at it. */
-function linePositions(cells: readonly TableCell[], n: number, axis: 0 | 1): number[] {
-  const sum = new Array<number>(n + 1).fill(0), cnt = new Array<number>(n + 1).fill(0);
-  for (const c of cells) {
-    if (!c.bbox) continue;
-    const [start, span] = axis === 0 ? [c.col, c.col_span] : [c.row, c.row_span];
-    sum[start] += c.bbox[axis]; cnt[start]++;
-    sum[start + span] += c.bbox[axis + 2]; cnt[start + span]++;
+/**
+ * Where each grid line (0..n) of one axis lies (page pixels), comparable across sections: measured
+ * where the cells use it (the middle of their edges), then carried along the table's common slant
+ * to one reference line. A rotated photo moves a rule's x with its height; a line's own fitted
+ * slope, extrapolated from a short section, is too noisy for that.
+ */
+function boundaryPositions(g: RuledGrid, axis: 0 | 1, inv: number): number[] {
+  const bs = axis === 0 ? g.cols : g.rows;
+  const slopes = bs.filter((b) => !b.virtual).map((b) => b.slope).sort((a, b) => a - b);
+  const slope = slopes.length ? slopes[slopes.length >> 1] : 0;
+  const ref = bs[0]?.ref ?? 0;
+  const sum = new Array<number>(bs.length).fill(0), cnt = new Array<number>(bs.length).fill(0);
+  const add = (line: number, a: Point, b: Point) => {
+    // cross = x for columns (along y), y for rows (along x)
+    const cross = axis === 0 ? (a[0] + b[0]) / 2 : (a[1] + b[1]) / 2;
+    const along = axis === 0 ? (a[1] + b[1]) / 2 : (a[0] + b[0]) / 2;
+    sum[line] += cross - slope * (along - ref); cnt[line]++;
+  };
+  for (const c of g.cells) {
+    const [tl, tr, br, bl] = c.quad;
+    if (axis === 0) { add(c.col, tl, bl); add(c.col + c.col_span, tr, br); }
+    else { add(c.row, tl, tr); add(c.row + c.row_span, bl, br); }
   }
-  const out: number[] = [];
-  for (let i = 0; i <= n; i++) out.push(cnt[i] ? sum[i] / cnt[i] : i > 0 ? out[i - 1] + 1 : 0);
-  return out;
+  return bs.map((b, i) => (cnt[i] ? sum[i] / cnt[i] : b.pos) * inv);
 }
 
 /** Ink extent over page-pixel boxes, read from the working mask. */
@@ -134,7 +185,8 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
   const found: DetectedTable[] = [];
   const used = new Set<Line>();
   for (const g of grids) {
-    const t = tableFromGrid(g, scale, lines.filter((l) => !used.has(l)), ink);
+    const t = await tableFromGrid(g, image, { mask, width: W, height: H, scale, textHeight: th }, lines.filter((l) => !used.has(l)), ink, textHeightPage, opts.read);
+    if (!t) continue;
     t.lines.forEach((l) => used.add(l));
     found.push(t);
   }

@@ -5,12 +5,27 @@
 import type { TableBlock } from '@ocrflow/core';
 import type { LayoutStage } from '../layout/layout.stages.ts';
 import { detectTables } from './tables.detect.ts';
+import { getEngine } from '../registry.ts';
+import type { ReadImage } from './cells.reread.ts';
+
+/**
+ * The page's own engine reads enlarged crops of cells that came out empty (cells.reread.ts). The
+ * registry hands back the instance that read the page. Only local engines: a remote or VLM engine
+ * brings its own tables, and one more request per page is not worth a few digits.
+ */
+function cropReader(ctx: Parameters<LayoutStage['run']>[0]): ReadImage | undefined {
+  if (ctx.opts.engine !== 'paddle') return undefined;
+  return async (image) => {
+    const engine = await getEngine(ctx.opts.engine);
+    return (await engine.recognize(image, { ...ctx.opts, autoRotate: false })).lines;
+  };
+}
 
 export const tablesStage: LayoutStage = {
   name: 'tables',
   modes: ['layout'],
   async run(ctx) {
-    const found = await detectTables(ctx.image, ctx.lines);
+    const found = await detectTables(ctx.image, ctx.lines, { read: cropReader(ctx) });
     if (!found.length) return null;
     const blocks: TableBlock[] = found.map((t) => ({ id: '', type: 'table', bbox: t.bbox, table: t.table }));
     return { blocks, consumed: found.flatMap((t) => t.lines) };

@@ -71,7 +71,9 @@ test('two tables on a page are two blocks; text between them stays outside', asy
   const img = await svgToRaster(svg);
   const between = line('Some paragraph text between the tables', [40, 250, 420, 272]);
   const caption = line('Table 2. Key values', [40, 292, 220, 312]);
-  const found = await detectTables(img, [...specLines(), between, caption]);
+  // (A grid without any text in its boxes is not reported as a table: the second one has its words.)
+  const secondLines = [line('k', [85, 330, 95, 350]), line('v', [185, 330, 195, 350]), line('a', [85, 370, 95, 390]), line('b', [185, 370, 195, 390])];
+  const found = await detectTables(img, [...specLines(), between, caption, ...secondLines]);
   assert.equal(found.length, 2);
   assert.deepEqual(found.map((f) => [f.table.n_rows, f.table.n_cols]), [[4, 4], [2, 2]]);
   assert.ok(!found.some((f) => f.lines.includes(between)));
@@ -146,6 +148,17 @@ test('compactLines lets lines of different sections share a column index', () =>
   const c = compactGrid(2, 3, cells, [0, 10, 12, 30]);
   assert.equal(c.n_cols, 2);
   assert.deepEqual(c.cells.map((x) => [x.row, x.col, x.col_span]), [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]);
+});
+
+test('compactLines with a gap limit keeps distinct printed rule positions apart', () => {
+  // Lines 1 and 2 never meet in a row; 2 px apart they are one rule seen twice, 12 px apart two rules.
+  assert.deepEqual(compactLines(4, [[0, 1, 3, 4], [0, 2, 4]], [0, 10, 12, 30, 40], 5), [0, 1, 1, 2, 3]);
+  assert.deepEqual(compactLines(4, [[0, 1, 3, 4], [0, 2, 4]], [0, 10, 22, 30, 40], 5), [0, 1, 2, 3, 4]);
+  const cells = [
+    { row: 0, col: 0, row_span: 1, col_span: 1 }, { row: 0, col: 1, row_span: 1, col_span: 2 },
+    { row: 1, col: 0, row_span: 1, col_span: 2 }, { row: 1, col: 2, row_span: 1, col_span: 1 },
+  ];
+  assert.equal(compactGrid(2, 3, cells, [0, 10, 22, 30], undefined, 5).n_cols, 3);
 });
 
 test('assignText splits a CJK word across cells by glyph widths and joins CJK without spaces', () => {

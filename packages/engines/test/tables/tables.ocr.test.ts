@@ -10,10 +10,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import ExcelJS from 'exceljs';
-import { documentToXlsx, isTableBlock, tableToHtml, type OcrDocument, type Table, type TableCell } from '@ocrflow/core';
+import { documentToXlsx, isTableBlock, tableToHtml, type Line, type OcrDocument, type Table, type TableCell } from '@ocrflow/core';
 import { parseHtmlTables, tedsOfDocument } from '@ocrflow/eval';
-import { runDocument, disposeEngines } from '../../src/index.ts';
-import { gridSvg, svgToPng, phonePhoto } from './render.helper.ts';
+import { runDocument, disposeEngines, getEngine } from '../../src/index.ts';
+import { detectTables } from '../../src/tables/tables.detect.ts';
+import { gridSvg, svgToPng, svgToRaster, phonePhoto } from './render.helper.ts';
 
 const datasets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/datasets');
 const reportPath = path.join(datasets, 'cn-report-dev/report-scan.jpg');
@@ -61,10 +62,12 @@ function rowOf(t: Table, text: string): TableCell[] {
   return t.cells.filter((x) => x.row === c.row).sort((a, b) => a.col - b.col);
 }
 
-function assertReportStructure(t: Table): void {
+/** `minCols`: the scan has a column at every printed rule position (25); a photo that is not straightened first may share some. */
+function assertReportStructure(t: Table, minCols = 23): void {
   assert.ok(t.ruled);
   assert.ok(t.n_rows >= 30 && t.n_rows <= 34, `rows ${t.n_rows}`);
-  assert.ok(t.n_cols >= 11 && t.n_cols <= 16, `cols ${t.n_cols}`);
+  // A column boundary at every distinct printed rule position: 25 on the hand-made grid.
+  assert.ok(t.n_cols >= minCols && t.n_cols <= 25, `cols ${t.n_cols}`);
   assert.equal(findCell(t, '区域分布')?.row_span, 4);
   assert.equal(findCell(t, '指标名称')?.row_span, 2);
   assert.deepEqual(rowOf(t, '工单总量').map((c) => norm(c.text)), ['工单总量', '1457', '1510', '1391']);
@@ -82,9 +85,20 @@ test('cn-report: one ruled table with the report structure; every reference merg
   const textBlocks = doc.pages[0].blocks.filter((b) => b.type !== 'table');
   assert.ok(!textBlocks.some((b) => 'text' in b && b.text.includes('1457')));
 
+  // Against the hand-made printed grid: the structure is every ruled box, the text what OCR read.
+  const gt = readFileSync(path.join(datasets, 'cn-report-dev/report-scan.gt.html'), 'utf8');
+  assert.equal(t.n_cols, 25);
+  const g = tedsOfDocument([tableToHtml(t)], gt);
+  assert.ok(g && g.teds_s >= 0.97 && g.teds >= 0.95, `TEDS ${g?.teds} TEDS-S ${g?.teds_s}`);
+  // The three ruled rows of the contract table are three cells, not one ("模式一模式二人员外包"),
+  // and a ruled section heading is its own row, not fused with the row below it.
+  const modes = ['模式二', '人员外包'].map((m) => t.cells.find((c) => norm(c.text) === m));
+  assert.ok(modes.every(Boolean), 'mode cells');
+  assert.deepEqual(modes.map((c) => c!.row - modes[0]!.row), [0, 1]);
+  const heading = t.cells.find((c) => norm(c.text).startsWith('3、运营业务量情况'));
+  assert.ok(heading && heading.col_span === t.n_cols, 'section heading across the table');
+  assert.equal(t.cells.find((c) => norm(c.text) === '业务类型')?.row, heading.row + heading.row_span);
   const ref = readFileSync(path.join(datasets, 'cn-report-dev/report-scan.ref.html'), 'utf8');
-  const r = tedsOfDocument([tableToHtml(t)], ref);
-  assert.ok(r && r.teds_s >= 0.6 && r.teds >= 0.6, `TEDS ${r?.teds} TEDS-S ${r?.teds_s}`);
 
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await documentToXlsx(doc)) as unknown as ArrayBuffer);
@@ -123,7 +137,9 @@ test('a phone photo of the report (keystone, rotated 2.5°, uneven light) still 
   const png = await sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } }).jpeg({ quality: 88 }).toBuffer();
   const ts = tables(await ocr(png, 'photo.jpg'));
   assert.equal(ts.length, 1);
-  assertReportStructure(ts[0]);
+  // Keystone changes the spacing of the rules from section to section: close, distinct rule
+  // positions of different sections can then share a column (straightening the page first undoes it).
+  assertReportStructure(ts[0], 12);
 });
 
 test('PubTabNet: a table without vertical rules, with a grouped header', async () => {
@@ -167,6 +183,31 @@ test('a drawn bordered table read by OCR: cells, spans and texts; the title abov
   assert.equal(ws.getCell('B3').value, 1234);
   assert.equal(ws.getCell('C4').value, -12);
   assert.deepEqual([...(ws.model.merges ?? [])].sort(), ['A1:A2', 'B1:C1', 'D1:D2']);
+});
+
+test('ruled cells with ink but no text from the page reading are read again, enlarged', async () => {
+  // The page's reading "missed" the digits (lines given only for the labels): the second reading of
+  // the inked boxes must find them, each in its own box, and leave the blank box blank.
+  const svg = gridSvg({
+    colWidths: [180, 90, 90, 90], rowHeights: [40, 40, 40], x0: 30, y0: 30, fontSize: 16,
+    cells: [
+      { row: 0, col: 0, text: 'Name' }, { row: 0, col: 1, text: 'Mon' }, { row: 0, col: 2, text: 'Tue' }, { row: 0, col: 3, text: 'Wed' },
+      { row: 1, col: 0, text: 'Chen' }, { row: 1, col: 1, text: '8' }, { row: 1, col: 2, text: '7.5' }, { row: 1, col: 3, text: '' },
+      { row: 2, col: 0, text: 'Lin' }, { row: 2, col: 1, text: '6' }, { row: 2, col: 2, text: '' }, { row: 2, col: 3, text: '9' },
+    ],
+  });
+  const image = await svgToRaster(svg);
+  const L = (text: string, x: number, y: number): Line => ({ text, bbox: [x - 20, y - 9, x + 20, y + 9], polygon: [[x - 20, y - 9], [x + 20, y - 9], [x + 20, y + 9], [x - 20, y + 9]], confidence: 0.99, words: [] });
+  const lines = [L('Name', 120, 50), L('Mon', 255, 50), L('Tue', 345, 50), L('Wed', 435, 50), L('Chen', 120, 90), L('Lin', 120, 130)];
+  const engine = await getEngine('paddle');
+  const read = async (img: typeof image) => (await engine.recognize(img, { languages: ['en'], mode: 'layout', autoRotate: false })).lines;
+  const [t] = (await detectTables(image, lines, { read, unruled: false })).map((f) => f.table);
+  assert.ok(t);
+  const text = (r: number, c: number) => t.cells.find((x) => x.row === r && x.col === c)?.text;
+  assert.deepEqual([text(1, 1), text(1, 2), text(1, 3), text(2, 1), text(2, 2), text(2, 3)], ['8', '7.5', '', '6', '', '9']);
+  // the read lines are in page coordinates, inside their cells
+  const eight = t.cells.find((x) => x.text === '8')!;
+  assert.ok(eight.lines[0].bbox[0] >= 210 && eight.lines[0].bbox[2] <= 300, JSON.stringify(eight.lines[0].bbox));
 });
 
 test('a page of prose yields no table and no error', async () => {

@@ -39,6 +39,8 @@ export interface JobMetrics {
   total_ms?: number;
   /** Worker thread recycles that happened inside this job. */
   recycles?: number;
+  /** Table cells below the review threshold (`OCRFLOW_REVIEW_THRESHOLD`) in the finished result. */
+  cells_to_check?: number;
 }
 
 export interface JobRecord {

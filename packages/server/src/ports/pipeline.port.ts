@@ -12,6 +12,11 @@ export interface DocumentPipeline {
   assemble(pages: Page[], meta: DocumentMeta): OcrDocument;
   /** Names of the engines that are configured in this process (for /health and validation). */
   engineNames(): string[];
+  /**
+   * The searchable PDF of a document from its source file: the uploaded pages with an invisible
+   * text layer. Cheap for images (the JPEG is copied, not decoded); PDFs are opened with mupdf.
+   */
+  searchablePdf(doc: OcrDocument, source: Buffer): Promise<Buffer>;
   /** Every engine with its health, cheaply (no model sessions on the API thread). */
   probeEngines(): Promise<EngineStatus[]>;
 }

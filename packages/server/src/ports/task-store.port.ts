@@ -26,6 +26,8 @@ export interface TaskRecord {
   ocrJobId: string | null;
   pageCount: number | null;
   tableCount: number | null;
+  /** Table cells of the latest version still to check (below the review threshold, not edited or confirmed). */
+  cellsToCheck: number | null;
   workbookVersion: number | null;
   /** Seq of the newest transition. */
   lastSeq: number;
@@ -56,6 +58,7 @@ export interface TaskPatch {
   ocrJobId?: string | null;
   pageCount?: number | null;
   tableCount?: number | null;
+  cellsToCheck?: number | null;
 }
 
 export interface TransitionRequest {
@@ -87,6 +90,7 @@ export interface NewVersion {
   /** Also move the task (first version: ocr_done → excel_generated). */
   to?: TaskStatus;
   tableCount?: number;
+  cellsToCheck?: number;
   now: number;
 }
 

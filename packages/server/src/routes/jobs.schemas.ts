@@ -49,6 +49,7 @@ export const jobSchema = {
     error: nullable({ type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }),
     attempts: { type: 'integer', description: 'Times a worker started the job' },
     metrics: { type: 'object', additionalProperties: true, description: 'Per-stage timings (ms)' },
+    cells_to_check: nullable({ type: 'integer', description: 'Finished jobs: table cells whose confidence is below the review threshold (OCRFLOW_REVIEW_THRESHOLD); null before' }),
     created_at: isoTime,
     queued_at: isoTime,
     started_at: nullable(isoTime),
@@ -95,6 +96,10 @@ export const submitFieldsSchema = {
   languages: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'e.g. "ch,en"' },
   mode: { type: 'string', enum: ['layout', 'text'] },
   prompt: { type: 'string', maxLength: 8000, description: 'For the vlm engine' },
+  straighten: {
+    anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false', '1', '0'] }],
+    description: 'Find the sheet in a photo and straighten it before reading (perspective, bending, uneven light); default OCRFLOW_STRAIGHTEN. Scans and PDFs are never changed',
+  },
   priority: {
     anyOf: [{ type: 'integer', minimum: -10, maximum: 10 }, { type: 'string', pattern: '^\\s*[+-]?\\d+\\s*$' }],
     description: 'From -10 to 10, default 0: higher runs sooner; equal priorities run oldest first',

@@ -22,6 +22,8 @@ export interface JobView {
   error: { code: string; message: string } | null;
   attempts: number;
   metrics: JobMetrics;
+  /** Table cells a person should check (confidence below the review threshold); null until the job finished. */
+  cells_to_check: number | null;
   created_at: string;
   queued_at: string;
   started_at: string | null;
@@ -64,6 +66,7 @@ export function toJobView(j: JobRecord, opts: { queuePosition: number | null; ba
     error: err ? { code: err.code, message: err.message } : null,
     attempts: j.attempts,
     metrics: j.metrics,
+    cells_to_check: j.status === 'finished' ? (j.metrics.cells_to_check ?? null) : null,
     created_at: iso(j.createdAt) as string,
     queued_at: iso(j.queuedAt) as string,
     started_at: iso(j.startedAt),

@@ -6,12 +6,18 @@
  */
 import { documentToHtml, documentToMarkdown, documentToText, documentToXlsx, type OcrDocument } from '@ocrflow/core';
 
+/** What a renderer may need besides the document (only the searchable PDF uses it). */
+export interface RenderContext {
+  /** The document's pages as uploaded with the recognised words as an invisible text layer. */
+  searchablePdf(doc: OcrDocument): Promise<Buffer>;
+}
+
 export interface ResultFormat {
   /** Content-Type of the answer. */
   mime: string;
   /** File name in the result directory; omit to render on request only. */
   file?: string;
-  render(doc: OcrDocument): string | Buffer | Promise<string | Buffer>;
+  render(doc: OcrDocument, ctx: RenderContext): string | Buffer | Promise<string | Buffer>;
 }
 
 export const RESULT_FORMATS: Record<string, ResultFormat> = {
@@ -21,6 +27,9 @@ export const RESULT_FORMATS: Record<string, ResultFormat> = {
   // Tables (issue 4): HTML with rowspan/colspan; XLSX with one sheet per table (named result.xlsx → <upload>.xlsx).
   html: { mime: 'text/html; charset=utf-8', file: 'result.html', render: documentToHtml },
   xlsx: { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', file: 'result.xlsx', render: documentToXlsx },
+  // Searchable PDF: rendered on request from result.json and the upload (not a result-directory
+  // file: it would double the job's storage, and an image's PDF takes milliseconds to write).
+  pdf: { mime: 'application/pdf', render: (doc, ctx) => ctx.searchablePdf(doc) },
 };
 
 export const resultFormatNames = (): string[] => Object.keys(RESULT_FORMATS);

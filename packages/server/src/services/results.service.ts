@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import { OcrflowError, type OcrDocument, type Page } from '@ocrflow/core';
 import type { JobRecord } from '../ports/job.types.ts';
-import { RESULT_FORMATS, resultFormat, resultFormatNames } from './result.formats.ts';
+import { RESULT_FORMATS, resultFormat, resultFormatNames, type RenderContext } from './result.formats.ts';
 import type { JobsService } from './jobs.service.ts';
 import type { ServiceContext } from './service.context.ts';
 
@@ -39,10 +39,14 @@ export class ResultsService {
     });
   }
 
+  private renderContext(job: JobRecord): RenderContext {
+    return { searchablePdf: async (doc) => this.ctx.pipeline.searchablePdf(doc, await this.ctx.blobs.get(job.sourceKey)) };
+  }
+
   /** Write every file format into the result directory; returns its key. */
   async write(job: JobRecord, doc: OcrDocument): Promise<string> {
     const key = resultKeyOf(job.id);
-    for (const f of Object.values(RESULT_FORMATS)) if (f.file) await this.ctx.blobs.put(`${key}/${f.file}`, await f.render(doc));
+    for (const f of Object.values(RESULT_FORMATS)) if (f.file) await this.ctx.blobs.put(`${key}/${f.file}`, await f.render(doc, this.renderContext(job)));
     return key;
   }
 
@@ -60,13 +64,13 @@ export class ResultsService {
     if (job.status === 'finished' && job.resultKey) {
       if (f.file && (await this.ctx.blobs.exists(`${job.resultKey}/${f.file}`))) return { mime: f.mime, body: this.ctx.blobs.stream(`${job.resultKey}/${f.file}`), partial: false, filename };
       const doc = JSON.parse((await this.ctx.blobs.get(`${job.resultKey}/${RESULT_FORMATS.json.file}`)).toString('utf8')) as OcrDocument;
-      return { mime: f.mime, body: await f.render(doc), partial: false, filename };
+      return { mime: f.mime, body: await f.render(doc, this.renderContext(job)), partial: false, filename };
     }
     if (!opts.partial)
       throw new OcrflowError('OCRFLOW_ERR_RESULT_NOT_READY', `The job is ${job.status}; the result is ready when it is finished (add partial=true for the pages done so far)`, {
         status: job.status,
         done_pages: job.donePages,
       });
-    return { mime: f.mime, body: await f.render(await this.assemble(job)), partial: true, filename };
+    return { mime: f.mime, body: await f.render(await this.assemble(job), this.renderContext(job)), partial: true, filename };
   }
 }

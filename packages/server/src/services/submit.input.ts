@@ -81,7 +81,9 @@ export function parseSubmitFields(fields: SubmitFields, config: Config): SubmitI
 
   const prompt = optString(fields, 'prompt', 8000);
   const priority = parsePriority(fields.priority);
-  return { taskId, webhookUrl, engine, languages, mode, prompt, options: {}, ...(priority !== undefined ? { priority } : {}), raw: fields };
+  const straighten = parseStraighten(fields.straighten);
+  const options: Record<string, unknown> = straighten === undefined ? {} : { straighten };
+  return { taskId, webhookUrl, engine, languages, mode, prompt, options, ...(priority !== undefined ? { priority } : {}), raw: fields };
 }
 
 /** A client file name reduced to its last path segment, without control characters. */
@@ -90,4 +92,13 @@ export function cleanFilename(name: string | undefined | null): string | null {
   const base = name.split(/[\\/]/).pop() ?? '';
   const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
   return clean || null;
+}
+
+/** `straighten`: true/false (JSON) or "true"/"false"/"1"/"0" (multipart); absent = the server's OCRFLOW_STRAIGHTEN. */
+function parseStraighten(v: unknown): boolean | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'boolean') return v;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw bad('straighten', 'must be true or false');
 }

@@ -134,6 +134,24 @@ export const taskFilesRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async 
   );
 
   app.get(
+    '/tasks/:id/pdf',
+    {
+      schema: {
+        summary: 'Download the searchable PDF: the upload with the recognised words as an invisible text layer',
+        description: 'Every page as uploaded (a JPEG byte for byte; a PDF page keeps its own text layer if it had one) with the OCR words placed on their boxes, so the text can be selected, copied and searched. Named after the upload. 409 before OCR is done.',
+        tags: ['workbench'],
+        params: taskIdParams,
+        produces: ['application/pdf'],
+        response: { 200: { description: 'The PDF', type: 'string', format: 'binary' }, ...envelopeErrors },
+      },
+    },
+    async (req, reply) => {
+      const r = await files.searchablePdf((req.params as { id: string }).id);
+      return reply.type('application/pdf').header('content-disposition', contentDisposition(r.task.filename, 'pdf')).send(r.body);
+    },
+  );
+
+  app.get(
     '/tasks/:id/excel',
     {
       schema: {

@@ -93,6 +93,18 @@ export class TaskFilesService {
     return (await this.ctx.blobs.get(key)).toString('utf8');
   }
 
+  /**
+   * The searchable PDF of the upload: its pages with the OCR words as an invisible text layer
+   * (the OCR document as the service returned it: edits to the sheets change the workbook, not
+   * what was read on the page). 409 before OCR is done.
+   */
+  async searchablePdf(taskId: string): Promise<{ task: TaskRecord; body: Buffer }> {
+    const task = await this.tasks.require(taskId);
+    await this.requireDocument(task);
+    const doc = await this.workbooks.readDocument(task.id);
+    return { task, body: await this.ctx.pipeline.searchablePdf(doc, await this.ctx.blobs.get(task.sourceKey)) };
+  }
+
   private async requireDocument(task: TaskRecord): Promise<void> {
     if (!HAS_DOCUMENT.includes(task.status) || !(await this.ctx.blobs.exists(taskKeys.document(task.id))))
       throw new OcrflowError('OCRFLOW_ERR_RESULT_NOT_READY', `The task is ${task.status}; the OCR result is ready once OCR is done`, { status: task.status });

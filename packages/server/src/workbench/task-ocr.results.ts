@@ -5,7 +5,7 @@
  * Transient failures (the OCR service restarting, a dropped connection) are tried a few times.
  */
 import { backoffMs, isTransient } from '@ocrflow/client';
-import { isTableBlock, type OcrDocument } from '@ocrflow/core';
+import { documentToSheets, isTableBlock, reviewCount, type OcrDocument } from '@ocrflow/core';
 import type { OcrLink } from './ocr.link.ts';
 import { taskKeys, type WorkbenchContext } from './workbench.context.ts';
 
@@ -40,8 +40,11 @@ async function transient<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<
   }
 }
 
-/** Fetch and store the OCR JSON (once) and the analysis; the number of tables in the document. */
-export async function fetchOcrResults(f: ResultsFetch, taskId: string, jobId: string): Promise<number> {
+/**
+ * Fetch and store the OCR JSON (once) and the analysis; the number of tables in the document and
+ * the cells to check in its first sheets (below the review threshold, see docs/review.md).
+ */
+export async function fetchOcrResults(f: ResultsFetch, taskId: string, jobId: string): Promise<{ tableCount: number; cellsToCheck: number }> {
   const client = f.link.client();
   const { blobs, log } = f.ctx;
   const docKey = taskKeys.document(taskId);
@@ -60,5 +63,8 @@ export async function fetchOcrResults(f: ResultsFetch, taskId: string, jobId: st
       log.info({ task: taskId, err: e }, 'no analysis for this task');
     }
   }
-  return doc.pages.reduce((n, p) => n + p.blocks.filter(isTableBlock).length, 0);
+  return {
+    tableCount: doc.pages.reduce((n, p) => n + p.blocks.filter(isTableBlock).length, 0),
+    cellsToCheck: reviewCount(documentToSheets(doc, { reviewThreshold: f.ctx.config.reviewThreshold })),
+  };
 }

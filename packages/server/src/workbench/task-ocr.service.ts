@@ -256,9 +256,9 @@ export class TaskOcrService {
     if (!task) return { outcome: 'ignored', reason: 'no such task (deleted?)' };
     if (task.status !== 'ocr_processing') return { outcome: 'ignored', reason: 'the task was already moved on' };
     if (task.ocrJobId && task.ocrJobId !== job.id) return { outcome: 'ignored', reason: 'the task follows another OCR job' };
-    let tableCount: number;
+    let counts: { tableCount: number; cellsToCheck: number };
     try {
-      tableCount = await fetchOcrResults({ ctx: this.ctx, link: this.link, signal: this.stopper.signal }, task.id, job.id);
+      counts = await fetchOcrResults({ ctx: this.ctx, link: this.link, signal: this.stopper.signal }, task.id, job.id);
     } catch (e) {
       if (this.stopping) return { outcome: 'ignored', reason: 'shutting down' }; // left ocr_processing: the next start follows the job again
       this.ctx.log.warn({ task: task.id, err: e }, 'reading the OCR result failed');
@@ -270,7 +270,7 @@ export class TaskOcrService {
       from: ['ocr_processing'],
       to: 'ocr_done',
       jobId: job.id,
-      patch: { ocrJobId: job.id, pageCount: job.page_count, tableCount, errorMessage: null },
+      patch: { ocrJobId: job.id, pageCount: job.page_count, ...counts, errorMessage: null },
     });
     if (done) return { outcome: 'completed', reason: 'OCR finished' };
     if (!(await this.tasks.get(task.id))) await this.ctx.blobs.delete(taskKeys.prefix(task.id)); // deleted while we fetched
@@ -283,8 +283,7 @@ export class TaskOcrService {
     this.finishing.add(task.id);
     try {
       if (!task.ocrJobId) throw new OcrflowError('OCRFLOW_ERR_INTERNAL', 'the task has no OCR job');
-      const tableCount = await fetchOcrResults({ ctx: this.ctx, link: this.link, signal: this.stopper.signal }, task.id, task.ocrJobId);
-      await this.tasks.patch(task.id, ['ocr_done'], { tableCount });
+      await this.tasks.patch(task.id, ['ocr_done'], await fetchOcrResults({ ctx: this.ctx, link: this.link, signal: this.stopper.signal }, task.id, task.ocrJobId));
     } catch (e) {
       if (this.stopping) return;
       this.ctx.log.warn({ task: task.id, err: e }, 'reading the OCR result failed');

@@ -18,6 +18,8 @@ export interface TaskView {
   ocr_job_id: string | null;
   page_count: number | null;
   table_count: number | null;
+  /** Table cells a person should check: below the review threshold, neither edited nor confirmed (latest version). */
+  cells_to_check: number | null;
   workbook_version: number | null;
   image_path: string;
   ocr_json_path: string | null;
@@ -43,6 +45,7 @@ export function toTaskView(t: TaskRecord, transitions: readonly TaskTransition[]
     ocr_job_id: t.ocrJobId,
     page_count: t.pageCount,
     table_count: t.tableCount,
+    cells_to_check: t.cellsToCheck,
     workbook_version: t.workbookVersion,
     image_path: `/api/v1/tasks/${t.id}/image`,
     ocr_json_path: HAS_DOCUMENT.includes(t.status) ? `/api/v1/tasks/${t.id}/document` : null,

@@ -10,7 +10,7 @@ export interface WorkbenchContext {
   readonly config: Config;
   readonly log: Logger;
   readonly blobs: BlobStore;
-  /** Only for `inspect` at upload (the same sniffing the job submission does) — never OCR. */
+  /** `inspect` at upload (the same sniffing the job submission does) and the searchable PDF — never OCR. */
   readonly pipeline: DocumentPipeline;
   readonly store: TaskStore;
   readonly bus: TaskEventBus;

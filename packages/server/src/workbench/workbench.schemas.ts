@@ -7,7 +7,7 @@ const isoTime = { type: 'string', format: 'date-time', description: 'RFC 3339 wi
 export const taskSchema = {
   type: 'object',
   required: [
-    'id', 'task_id', 'filename', 'mime', 'size_bytes', 'status', 'error_message', 'ocr_job_id', 'page_count', 'table_count', 'workbook_version',
+    'id', 'task_id', 'filename', 'mime', 'size_bytes', 'status', 'error_message', 'ocr_job_id', 'page_count', 'table_count', 'cells_to_check', 'workbook_version',
     'image_path', 'ocr_json_path', 'excel_path', 'created_at', 'updated_at', 'transitions',
   ],
   properties: {
@@ -21,6 +21,7 @@ export const taskSchema = {
     ocr_job_id: nullable({ type: 'string' }),
     page_count: nullable({ type: 'integer' }),
     table_count: nullable({ type: 'integer' }),
+    cells_to_check: nullable({ type: 'integer', description: 'Table cells to check: confidence below the review threshold, neither edited nor confirmed (latest version)' }),
     workbook_version: nullable({ type: 'integer', description: 'Latest stored workbook version; null until the workbook is first generated or saved' }),
     image_path: { type: 'string', description: 'API URL of the uploaded file' },
     ocr_json_path: nullable({ type: 'string', description: 'API URL of the OCR document JSON, once OCR is done' }),
@@ -48,6 +49,15 @@ export const sheetSchema = {
         type: 'object',
         required: ['row', 'col', 'row_span', 'col_span'],
         properties: { row: { type: 'integer' }, col: { type: 'integer' }, row_span: { type: 'integer' }, col_span: { type: 'integer' } },
+      },
+    },
+    review: {
+      type: 'array',
+      description: 'Cells to check: OCR confidence below the review threshold. The workbench drops a mark when a person edits or confirms the cell; saved with the version.',
+      items: {
+        type: 'object',
+        required: ['row', 'col', 'confidence'],
+        properties: { row: { type: 'integer' }, col: { type: 'integer' }, confidence: { type: 'number' } },
       },
     },
   },

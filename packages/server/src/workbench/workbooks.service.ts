@@ -9,7 +9,7 @@
  * locking on the task row: `base_version` must still be the latest.
  */
 import type { Readable } from 'node:stream';
-import { OcrflowError, documentToSheets, validateSheets, type OcrDocument, type Sheet } from '@ocrflow/core';
+import { OcrflowError, documentToSheets, reviewCount, validateSheets, type OcrDocument, type Sheet } from '@ocrflow/core';
 import type { TaskRecord, TaskStatus, WorkbookVersion } from '../ports/task-store.port.ts';
 import { newJobId } from '../util/ids.ts';
 import { HAS_TABLES, invalidState } from './task.state.ts';
@@ -52,7 +52,7 @@ export class WorkbooksService {
 
   /** Version 1: the sheets of the stored OCR JSON (the same every time it is derived). */
   private async firstSheets(taskId: string): Promise<Sheet[]> {
-    return validateSheets(documentToSheets(await this.readDocument(taskId)));
+    return validateSheets(documentToSheets(await this.readDocument(taskId), { reviewThreshold: this.ctx.config.reviewThreshold }));
   }
 
   /** `ocr_done → excel_generated` with version 1 stored, or `excel_failed` with the reason; null when it did not happen here. */
@@ -60,11 +60,12 @@ export class WorkbooksService {
     const { blobs, store, log } = this.ctx;
     let xlsxKey: string | null = null;
     try {
-      const sheetsJson = JSON.stringify(await this.firstSheets(task.id));
+      const sheets = await this.firstSheets(task.id);
+      const sheetsJson = JSON.stringify(sheets);
       xlsxKey = taskKeys.xlsx(task.id, newJobId());
       await blobs.put(xlsxKey, await this.xlsx.build(sheetsJson));
       const r = await store.addVersion(task.id, {
-        source: 'ocr', sheets: sheetsJson, xlsxKey, baseVersion: null, requireStatus: ['ocr_done'], to: 'excel_generated', now: this.ctx.now(),
+        source: 'ocr', sheets: sheetsJson, xlsxKey, baseVersion: null, requireStatus: ['ocr_done'], to: 'excel_generated', cellsToCheck: reviewCount(sheets), now: this.ctx.now(),
       });
       if (!r.ok) {
         await blobs.delete(r.reason === 'missing' ? taskKeys.prefix(task.id) : xlsxKey);
@@ -130,7 +131,7 @@ export class WorkbooksService {
       await this.ctx.blobs.put(xlsxKey, xlsx);
       const from = task.status;
       const r = await this.ctx.store.addVersion(taskId, {
-        source: 'edit', sheets: sheetsJson, xlsxKey, baseVersion: base, requireStatus: [from], ...(from === 'editable' ? {} : { to: 'editable' as const }), now: this.ctx.now(),
+        source: 'edit', sheets: sheetsJson, xlsxKey, baseVersion: base, requireStatus: [from], ...(from === 'editable' ? {} : { to: 'editable' as const }), cellsToCheck: reviewCount(sheets), now: this.ctx.now(),
       });
       if (r.ok) {
         await this.tasks.announce(r.task);

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { isOcrflowError, serializeError, type Page } from '@ocrflow/core';
+import { cellsToCheck, isOcrflowError, serializeError, type Page } from '@ocrflow/core';
 import type { SettleOutcome } from '../ports/job-queue.port.ts';
 import type { JobMetrics, JobRecord, Transition } from '../ports/job.types.ts';
 import type { ResultsService } from '../services/results.service.ts';
@@ -149,7 +149,7 @@ export class JobRunner {
         const budget = Math.max(1, config.workerRecyclePages - thread.pages);
         const outcome = await thread.runDocument(
           data,
-          { engine: job.engine, mode: job.mode, languages: job.languages, prompt: job.prompt ?? undefined, maxPixels: config.maxPixels, maxPages: config.maxPages },
+          { engine: job.engine, mode: job.mode, languages: job.languages, prompt: job.prompt ?? undefined, straighten: typeof job.options.straighten === 'boolean' ? job.options.straighten : undefined, maxPixels: config.maxPixels, maxPages: config.maxPages },
           done,
           budget,
           {
@@ -199,6 +199,7 @@ export class JobRunner {
     let t0 = performance.now();
     const document = await this.results.assemble(fresh);
     metrics.assemble_ms = round(performance.now() - t0);
+    metrics.cells_to_check = cellsToCheck(document, this.ctx.config.reviewThreshold);
     t0 = performance.now();
     const resultKey = await this.results.write(fresh, document);
     metrics.write_results_ms = round(performance.now() - t0);

@@ -74,7 +74,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
       const tp = performance.now();
       const source = await doc.renderPage(i);
       const decodeMs = Math.round(performance.now() - tp);
-      const page = await engines.processPage(source, { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, signal: state.ac.signal, config });
+      const page = await engines.processPage(source, { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, straighten: m.opts.straighten, signal: state.ac.signal, config });
       page.timings_ms = { decode: decodeMs, ...page.timings_ms };
       processed++;
       const verdict = new Promise<Verdict>((resolve) => (state.verdict = resolve));

@@ -6,6 +6,8 @@ export interface RunOptions {
   mode: 'layout' | 'text';
   languages: string[];
   prompt?: string;
+  /** Straighten photographed pages; undefined = config `straighten`. */
+  straighten?: boolean;
   maxPixels: number;
   maxPages: number;
 }

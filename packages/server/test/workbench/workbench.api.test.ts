@@ -125,6 +125,7 @@ test('illegal moves are 409, reads before OCR are 409/404, unknown tasks 404 —
     [`/api/v1/ocr/retry/${id}`, { method: 'POST' }, 409, 'OCRFLOW_ERR_INVALID_STATE'],
     [`/api/v1/tasks/${id}/tables`, {}, 409, 'OCRFLOW_ERR_RESULT_NOT_READY'],
     [`/api/v1/tasks/${id}/excel`, {}, 409, 'OCRFLOW_ERR_RESULT_NOT_READY'],
+    [`/api/v1/tasks/${id}/pdf`, {}, 409, 'OCRFLOW_ERR_RESULT_NOT_READY'],
     [`/api/v1/tasks/${id}/document`, {}, 409, 'OCRFLOW_ERR_RESULT_NOT_READY'],
     [`/api/v1/tasks/${id}/text`, {}, 409, 'OCRFLOW_ERR_RESULT_NOT_READY'],
     [`/api/v1/tasks/${id}/analysis`, {}, 409, 'OCRFLOW_ERR_RESULT_NOT_READY'],
@@ -243,6 +244,7 @@ test('every workbench route is in the OpenAPI document', async () => {
     ['/api/v1/tasks/{id}/events', 'get'], ['/api/v1/ocr/start/{id}', 'post'], ['/api/v1/ocr/retry/{id}', 'post'], ['/api/v1/ocr/health', 'get'],
     ['/api/v1/ocr/webhook', 'post'], ['/api/v1/tasks/{id}/image', 'get'], ['/api/v1/tasks/{id}/document', 'get'], ['/api/v1/tasks/{id}/text', 'get'],
     ['/api/v1/tasks/{id}/analysis', 'get'], ['/api/v1/tasks/{id}/tables', 'get'], ['/api/v1/tasks/{id}/tables', 'put'], ['/api/v1/tasks/{id}/excel', 'get'],
+    ['/api/v1/tasks/{id}/pdf', 'get'],
     ['/api/v1/ocr/poll/{task_id}', 'post'], ['/api/v1/table/data/{task_id}', 'get'], ['/api/v1/table/save/{task_id}', 'post'],
     ['/api/v1/excel/generate/{task_id}', 'post'], ['/api/v1/excel/download/{task_id}', 'get'],
   ];

@@ -28,6 +28,7 @@ function rowToTask(r: Selectable<WorkbenchTasksTable>): TaskRecord {
     ocrJobId: r.ocr_job_id,
     pageCount: numOrNull(r.page_count),
     tableCount: numOrNull(r.table_count),
+    cellsToCheck: numOrNull(r.cells_to_check ?? null),
     workbookVersion: numOrNull(r.workbook_version),
     lastSeq: num(r.last_seq),
     createdAt: num(r.created_at),
@@ -46,6 +47,7 @@ function patchColumns(p: TaskPatch | undefined): Updateable<WorkbenchTasksTable>
   if (p.ocrJobId !== undefined) set.ocr_job_id = p.ocrJobId;
   if (p.pageCount !== undefined) set.page_count = p.pageCount;
   if (p.tableCount !== undefined) set.table_count = p.tableCount;
+  if (p.cellsToCheck !== undefined) set.cells_to_check = p.cellsToCheck;
   return set;
 }
 
@@ -60,7 +62,7 @@ export class SqlTaskStore implements TaskStore {
         .insertInto('workbench_tasks')
         .values({
           id: t.id, filename: t.filename, mime: t.mime, size_bytes: t.sizeBytes, sha256: t.sha256, source_key: t.sourceKey,
-          status: statuses[statuses.length - 1], error_message: null, ocr_job_id: null, page_count: t.pageCount, table_count: null,
+          status: statuses[statuses.length - 1], error_message: null, ocr_job_id: null, page_count: t.pageCount, table_count: null, cells_to_check: null,
           workbook_version: null, last_seq: statuses.length, created_at: t.now, updated_at: t.now,
         })
         .returningAll()
@@ -136,6 +138,7 @@ export class SqlTaskStore implements TaskStore {
           workbook_version: next,
           updated_at: bumpUpdatedAt(v.now),
           ...(v.tableCount !== undefined ? { table_count: v.tableCount } : {}),
+          ...(v.cellsToCheck !== undefined ? { cells_to_check: v.cellsToCheck } : {}),
           ...(v.to ? { status: v.to, last_seq: sql<number>`last_seq + 1` } : {}),
         })
         .where('id', '=', id)

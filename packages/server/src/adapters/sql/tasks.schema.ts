@@ -17,6 +17,7 @@ export interface WorkbenchTasksTable {
   ocr_job_id: string | null;
   page_count: number | null;
   table_count: number | null;
+  cells_to_check: number | null;
   workbook_version: number | null;
   last_seq: number;
   created_at: Int8;
