@@ -5,9 +5,9 @@
  * first run's OCR is slow but not timed).
  *
  * Data: ../shared/datasets/sroie-dev (SROIE task 3 fields). Folds (packages/eval/src/dataset.folds.ts):
- * the first 80 % of the receipts in name order (sroie-000…159) are the development part, dealt into
- * 5 folds by number mod 5; the last 20 % (sroie-160…199) are the final holdout, scored only with
- * `--holdout`. OCR runs once per image and engine version into a cache outside the repository
+ * grouped by vendor (the truth's company name, normalised), so receipts of one shop never sit on
+ * both sides of a split; about 20 % of the receipts, whole vendors, are the final holdout, scored
+ * only with `--holdout`, and the rest the development part in 5 folds. OCR runs once per image and engine version into a cache outside the repository
  * (packages/eval/src/ocr.cache.ts; `OCRFLOW_OCR_CACHE`, default $TMPDIR/ocrflow-ocr-cache); a fresh
  * machine builds it on the first run (~1–2 s a receipt), after that the bench runs in seconds.
  *
@@ -23,6 +23,10 @@
  *                        never of the holdout
  *   --fit                write the calibration fitted on the whole development part to
  *                        packages/analysis/src/confidence.table.ts
+ *   --ceiling            the OCR ceiling per field: share of receipts whose truth is printed in the
+ *                        OCR lines exactly (white space collapsed) or only once spaces and punctuation
+ *                        are ignored, beside the share the analyser gets right (all receipts)
+ *   --folds              list each fold's receipts and vendor groups
  *   --json               one JSON object instead of tables
  *   --dir PATH           another dataset folder in the same format
  */
@@ -31,7 +35,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OcrDocument } from '@ocrflow/core';
 import { disposeEngines } from '../packages/engines/src/index.ts';
-import { addMatches, assignFolds, countsF1, fieldMatches, loadDataset, OcrCache, type EvalSample, type FieldCounts, type FieldMatch } from '../packages/eval/src/index.ts';
+import { addMatches, assignVendorFolds, ceilingLevel, countsF1, documentLines, fieldMatches, loadDataset, OcrCache, type EvalSample, type FieldCounts, type FieldMatch } from '../packages/eval/src/index.ts';
 import { analyseBuiltin, fitCalibration, calibrationSource, SCORED_FIELDS, type Analysis, type Calibration, type ScoredField } from '../packages/analysis/src/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,7 +74,7 @@ function fit(items: readonly Scored[]): Calibration {
 
 const BUCKETS = [0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001];
 
-function main(samples: Scored[]) {
+function main(samples: Scored[], ceilingRows?: CeilingRow[]) {
   const plan = { k: 5 };
   const dev = samples.filter((s) => s.fold >= 0);
   const holdout = samples.filter((s) => s.fold < 0);
@@ -133,12 +137,13 @@ function main(samples: Scored[]) {
           holdout_below_0_9: { fields: holdoutConf.length - holdout90.length, share_right: holdoutConf.length > holdout90.length ? r3(holdoutConf.filter((p) => p.conf < 0.9 && p.right).length / (holdoutConf.length - holdout90.length)) : null },
         }
       : {}),
+    ...(ceilingRows ? { ceiling: ceilingRows } : {}),
   };
   if (asJson) {
     console.log(JSON.stringify(out));
     return;
   }
-  console.log(`Field F1 on ${out.dataset}: ${dev.length} development receipts in 5 folds (number mod 5), ${holdout.length} in the final holdout`);
+  console.log(`Field F1 on ${out.dataset}: ${dev.length} development receipts in 5 folds grouped by vendor, ${holdout.length} in the final holdout (other vendors)`);
   console.log(`| set | receipts | field F1 | ${SCORED_FIELDS.join(' | ')} |`);
   console.log(`| --- | --- | --- | ${SCORED_FIELDS.map(() => '---').join(' | ')} |`);
   const row = (name: string, r: Record<string, number>) => console.log(`| ${name} | ${r.documents ?? ''} | ${r.field_f1.toFixed(3)} | ${SCORED_FIELDS.map((f) => r[f].toFixed(3)).join(' | ')} |`);
@@ -156,6 +161,7 @@ function main(samples: Scored[]) {
   console.log(`confidence ≥ 0.9: ${atLeast90.length} fields, share right ${out.share_right_at_or_above_0_9 ?? '–'}`);
   if (out.holdout_at_or_above_0_9 && out.holdout_below_0_9)
     console.log(`final holdout with the shipped calibration: confidence ≥ 0.9 ${out.holdout_at_or_above_0_9.fields} fields, share right ${out.holdout_at_or_above_0_9.share_right ?? '–'}; below 0.9 ${out.holdout_below_0_9.fields} fields, share right ${out.holdout_below_0_9.share_right ?? '–'}`);
+  if (ceilingRows) printCeiling(ceilingRows, samples.length);
 }
 
 const docs = new Map<string, OcrDocument>();
@@ -165,7 +171,14 @@ function analyseWith(s: Scored, cal: Calibration | null | undefined): Analysis {
 
 async function run() {
   const samples = loadDataset(dir).filter((s) => s.truthFields);
-  const folds = assignFolds(samples);
+  const folds = assignVendorFolds(samples);
+  if (args.includes('--folds')) {
+    for (let k = -1; k < folds.k; k++) {
+      const names = k < 0 ? folds.holdout.map((s) => s.name) : folds.dev.filter((d) => d.fold === k).map((d) => d.sample.name);
+      const groups = new Set(names.map((n) => folds.groupOf.get(n)));
+      console.log(`${k < 0 ? 'holdout' : `fold ${k}`}: ${names.length} receipts, ${groups.size} vendors: ${names.map((n) => n.replace(/^\D+/, '')).join(' ')}`);
+    }
+  }
   const cache = new OcrCache();
   const todo = samples.filter((s) => !cache.has(s.imagePath)).length;
   if (todo) process.stderr.write(`OCR of ${todo} receipts into ${cache.dir} (once per engine version)\n`);
@@ -195,7 +208,34 @@ async function run() {
     writeFileSync(file, calibrationSource(cal, `${path.basename(dir)}, ${scored.filter((s) => s.fold >= 0).length} development receipts (the final holdout excluded)`));
     console.log(`wrote ${path.relative(root, file)}`);
   }
-  main(scored);
+  main(scored, args.includes('--ceiling') ? ceiling(scored) : undefined);
+}
+
+type CeilingRow = { field: string; receipts: number; right: number; in_ocr_exact: number; in_ocr_ignoring_punctuation: number; printed_but_missed: number };
+
+/** Per field: is the truth in the OCR lines at all, and how often the analyser has it. */
+function ceiling(items: readonly Scored[]): CeilingRow[] {
+  const rows = SCORED_FIELDS.map((f) => {
+    let n = 0, right = 0, exact = 0, loose = 0, foundButWrong = 0;
+    for (const s of items) {
+      const m = s.matches.find((x) => x.key === f);
+      if (!m?.truth) continue;
+      n++;
+      const level = ceilingLevel(documentLines(docs.get(s.sample.name)!), m.truth);
+      if (m.matched) right++;
+      if (level === 'exact') { exact++; if (!m.matched) foundButWrong++; }
+      if (level !== 'absent') loose++;
+    }
+    return { field: f, receipts: n, right: r3(right / n), in_ocr_exact: r3(exact / n), in_ocr_ignoring_punctuation: r3(loose / n), printed_but_missed: r3(foundButWrong / n) };
+  });
+  return rows;
+}
+
+function printCeiling(rows: readonly CeilingRow[], n: number) {
+  console.log(`\nOCR ceiling on all ${n} receipts: share whose truth the OCR lines hold`);
+  console.log('| field | analyser right | in OCR exactly | in OCR ignoring spaces/punctuation | in OCR exactly but missed |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.field} | ${r.right.toFixed(3)} | ${r.in_ocr_exact.toFixed(3)} | ${r.in_ocr_ignoring_punctuation.toFixed(3)} | ${r.printed_but_missed.toFixed(3)} |`);
 }
 
 await run();

@@ -136,11 +136,15 @@ const AS_DIGIT: Record<string, string> = { O: '0', o: '0', D: '0', I: '1', l: '1
  * Numbers of an address read with a letter for a digit: a look-alike letter between two digits
  * (`28I1` → 2811, `7/1L8B` → 7/118B), and a five-character postcode before the town that has one
  * such letter among four digits (`B1750 MASAI` → 81750, `401Z0` → 40120). House and unit codes
- * with a letter of their own (`17-G`, `U13`, `2A`) have it at an end, not between digits.
+ * with a letter of their own (`17-G`, `U13`, `2A`) have it at an end, not between digits. In a
+ * hyphenated unit number a part `O6` is `06`.
  */
 function repairDigits(t: string): string {
   return t
     .replace(/(?<=\d)[OoDIlL|ZSB](?=\d)/g, (c) => AS_DIGIT[c])
+    // A part of a hyphenated unit number that is a letter O before digits is a zero (`A-G-O6` →
+    // A-G-06): letters of their own in such codes are a part by themselves (`A-G-`) or end a number.
+    .replace(/(?<=[\p{L}\d]-)[Oo](?=\d+(?![\p{L}\d]))/gu, '0')
     .replace(/(?<![\p{L}\d/-])(?=[\dOIlLZSB]{5}(?![\p{L}\d/-]))(?=(?:[^\d\s]*\d){4})([\dOIlLZSB]{5})(?=,?\s+\p{L}{3,})/gu, (m: string) => m.replace(/[OIlLZSB]/g, (c) => AS_DIGIT[c]));
 }
 

@@ -3,7 +3,8 @@
  * part followed by trade words and a legal form, both from small closed vocabularies, so a token one
  * letter away from exactly one of those words is that word (`SON BHD` → SDN BHD, `ENTERFRISE` →
  * ENTERPRISE); the distinctive part (a family or brand name) is never changed. Also: the label of
- * an owner (`DIMILIKI:`, `OWNED BY:`) printed before the name is not part of it.
+ * an owner (`DIMILIKI:`, `OWNED BY:`) printed before the name is not part of it, and a digit 1
+ * among capitals is the letter I.
  */
 import { editDistance } from './fields.labels.ts';
 
@@ -48,12 +49,24 @@ const matchCase = (word: string, like: string) => (like === like.toUpperCase() ?
 /** An owner's label before the name: `DIMILIKI:`, `DIMILIKI OLEH:`, `OWNED BY:`, `OPERATED BY:`. */
 const OWNER_LABEL = /^\s*(DIMILIKI(\s+OLEH)?|MILIK|OWNED\s+BY|OPERATED\s+BY)\s*:\s*/i;
 
+/**
+ * A one among capital letters is the letter I the recogniser confused with it (`1DEA`, `CH1CKEN`):
+ * a word of four or more characters whose only digit is a single 1, not at its end, and whose other
+ * characters are capitals. Codes and numbered branches (`CT281`, `GS1`, `COUNTER1`) are left alone.
+ */
+function digitOneAsI(t: string): string {
+  const m = /^([("']*)([A-Z1]{4,})([).,']*)$/.exec(t);
+  if (!m || (m[2].match(/1/g) ?? []).length !== 1 || m[2].endsWith('1')) return t;
+  return m[1] + m[2].replace('1', 'I') + m[3];
+}
+
 export function repairCompanyWords(name: string): string {
   // A period after a whole word inside a name is a speck (`ELECTRICAL. TRADING`); abbreviations
   // (`CO.`, `SDN.`, initials) are shorter than four letters and keep theirs.
   const tokens = name.replace(OWNER_LABEL, '').replace(/(?<=(?<![\p{L}.])\p{L}{4,})\.(?= \p{L})/gu, '').split(' ');
   repairLegalForm(tokens);
   return tokens
+    .map(digitOneAsI)
     .map((t) => {
       const m = /^([("']*)([A-Za-z]+)([).,']*)$/.exec(t);
       if (!m) return t;

@@ -19,7 +19,7 @@
 import type { AmountField } from './analysis.schema.ts';
 import { findAmounts, formatAmount, type AmountMatch } from './normalize.amount.ts';
 import { spanBBox, type DocLine, type VisualRow } from './layout.lines.ts';
-import { labelledAmounts, type LabelledAmount } from './fields.labels.ts';
+import { classifyLabel, labelledAmounts, type LabelledAmount } from './fields.labels.ts';
 
 export { editDistance } from './fields.labels.ts';
 
@@ -99,6 +99,9 @@ export function extractAmounts(rows: readonly VisualRow[], docCurrency: string |
   const candidates: Candidate[] = [];
   for (const c of labelled) {
     if (c.amount.value > 0) candidates.push({ amount: c.amount, line: c.line, rank: c.rank, strength: c.cls.strength });
+    // A total is never negative: a dash between the currency and a total's figure (`RM - 38.80`) is
+    // a separator, read weaker than a plain figure.
+    else if (c.amount.value < 0) candidates.push({ amount: { ...c.amount, value: -c.amount.value, text: c.amount.text.replace(/\s*-\s*(?=\d)/, ' ').trim() }, line: c.line, rank: c.rank, strength: c.cls.strength - 1 });
     if (c.alt && c.alt.value > 0) candidates.push({ amount: c.alt, line: c.line, rank: c.rank, strength: c.cls.strength - 0.5 });
   }
   // Figures the arithmetic points at, printed elsewhere before the payment lines (under a label
@@ -125,6 +128,12 @@ export function extractAmounts(rows: readonly VisualRow[], docCurrency: string |
     const text = formatAmount(paid);
     best = { amount: { text, number: text, value: paid, currency: null, symbol: null, decimals: 2, index: 0 }, line: null, rank: paymentRank, strength: 0 };
     bestScore = 2;
+  }
+  // No figure under any total label, but a payment without change: the customer paid exactly the
+  // total (a prepaid fuel chit prints `TOTAL AMOUNT` and the figure only on its `CASH` line).
+  if (!best && cash && !change && rows.some((r, i) => i < cash.rank && classifyLabel(r.text)?.kind === 'total') && cash.amount.value > 0 && cash.amount.decimals > 0) {
+    best = { amount: cash.amount, line: cash.line, rank: cash.rank, strength: 0.5 };
+    bestScore = 0.5;
   }
   if (best) out.total = toField(best, 0.35 + 0.1 * bestScore, docCurrency);
 

@@ -118,10 +118,33 @@ function cutAfterLegalForm(t: string): string {
   while ((m = re.exec(t))) {
     const end = m.index + m[0].length;
     const rest = t.slice(end).replace(/^[.)\s]*/, '');
-    if (rest && addressScore(rest) >= 1.5) return t.slice(0, end + (t.slice(end).match(/^\.?/)?.[0].length ?? 0));
+    // A registration number after the legal form closes the name, whatever OCR joined after it
+    // (`… SDN BHD (417940-M), A-G-06, DATARAN …`).
+    const regThenMore = /^\(?\s*[A-Z]{0,3}\d{4,}[\s\-·.]*[A-Z]?\s*\)?\s*[,;]?\s*\S/i.test(rest);
+    if (rest && (addressScore(rest) >= 1.5 || regThenMore)) return t.slice(0, end + (t.slice(end).match(/^\.?/)?.[0].length ?? 0));
     if (m[0].length === 0) re.lastIndex++;
   }
   return t;
+}
+
+/**
+ * What follows a name's legal form and registration number on the same row when it is the start of
+ * the address (`URBAN IDEA SDN BHD (417940-M), A-G-06, DATARAN GLOMAC,`): OCR read two printed
+ * lines as one, or the shop printed its unit on the name's line. Empty when nothing such follows.
+ */
+export function addressAfterName(t: string): string {
+  const re = new RegExp(COMPANY_SUFFIX.source, 'gi');
+  const m = re.exec(t);
+  if (!m) return '';
+  const rest = t
+    .slice(m.index + m[0].length)
+    .replace(/^\s*\.?\s*/, '')
+    .replace(/^\(?\s*[A-Z]{0,3}\d{4,}[\s\-·.]*[A-Z]?\s*\)?\s*[,;]?\s*/i, '')
+    .trim();
+  if (!rest || (rest.match(/\p{L}/gu) ?? []).length < 3) return '';
+  if (CONTACT_LINE.test(rest) || TAX_ID_LINE.test(rest) || REG_LINE.test(rest) || findDates(rest).length) return '';
+  // An address part: a unit or lot number, or address words.
+  return /^(NO\.?\s*)?(?=[-A-Z\d/]*\d)[-A-Z\d/]+\s*[,.]/i.test(rest) || addressScore(rest) >= 1.5 ? rest : '';
 }
 
 function field(rows: VisualRow[], value: string, confidence: number): TextField {
@@ -224,6 +247,8 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
 
   const out: HeaderFields = {};
   let companyLast = -1;
+  // The start of the address when OCR read it into the name's row.
+  let carried = '';
   if (best >= 0) {
     const picked = [info[best].row];
     const similar = (a: VisualRow, b: VisualRow) => a.height / b.height > 0.75 && a.height / b.height < 1.33;
@@ -264,7 +289,9 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       picked.push(down.row);
     }
     companyLast = best + picked.length - 1 - picked.indexOf(info[best].row);
-    const value = repairCompanyWords(completeInitials(tidyText(cleanCompany(picked.map((r) => r.text).join(' ')))));
+    const joined = picked.map((r) => r.text).join(' ');
+    const value = repairCompanyWords(completeInitials(tidyText(cleanCompany(joined))));
+    carried = addressAfterName(joined.normalize('NFKC'));
     if (value) out.company = field(picked, value, Math.min(0.95, 0.35 + 0.08 * bestScore));
   }
 
@@ -291,7 +318,9 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       if (COUNTRY_END.test(prev.text)) break;
       picked.push(r.row);
     }
-    const value = repairAddressWords(tidyText(picked.map((r) => r.text.replace(/\s*(\b(TEL|FAX|PHONE|GST(ID|NO|REG)?|EMAIL)\b|\b[TF]\s*:\s*[\d(+]).*$/i, '')).join(" ")));
+    const texts = picked.map((r) => r.text.replace(/\s*(\b(TEL|FAX|PHONE|GST(ID|NO|REG)?|EMAIL)\b|\b[TF]\s*:\s*[\d(+]).*$/i, ''));
+    if (carried && start === companyLast + 1) texts.unshift(carried);
+    const value = repairAddressWords(tidyText(texts.join(' ')));
     const strength = picked.reduce((a, r) => a + addressScore(r.text), 0);
     if (value) out.address = field(picked, value, Math.min(0.95, 0.3 + 0.1 * strength));
   }

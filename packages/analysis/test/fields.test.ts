@@ -71,6 +71,17 @@ test('total: a decimal point OCR read as a dash, confirmed by cash − change', 
   assert.equal(toSroieFields(a).total, '14.10');
 });
 
+test('total: a dash between the currency and the total is a separator; a total paid exactly shows on the cash line (made up: sroie-192, sroie-181 showed it)', () => {
+  const dashed = analyseBuiltin(docOf([...HEADER, ...rowsOf([['ITEMS : 2', ''], ['TOTAL INCL. GST@6% RM - 21.20', ''], ['CASH RM 50.00', ''], ['CHANGE RM 28.80', '']], 200)]));
+  assert.equal(dashed.fields.total?.value, 21.2);
+  assert.equal(toSroieFields(dashed).total, '21.20');
+  const exact = analyseBuiltin(docOf([...HEADER, ...rowsOf([['PPF P1 1.000 12', '12.00'], ['TOTAL AMOUNT', ''], ['CASH RM 12.00', '']], 200)]));
+  assert.equal(exact.fields.total?.value, 12);
+  // With a change line the cash is not the total: nothing is guessed.
+  const withChange = analyseBuiltin(docOf([...HEADER, ...rowsOf([['TOTAL AMOUNT', ''], ['CASH RM 20.00', ''], ['CHANGE RM 3.00', '']], 200)]));
+  assert.notEqual(withChange.fields.total?.value, 20);
+});
+
 test('total: a garbled total label is recovered from subtotal + tax = cash − change', () => {
   const doc = docOf([
     ...HEADER,

@@ -1,6 +1,8 @@
 /**
- * Receipts of the final holdout (sroie-160…199, see packages/eval/src/dataset.folds.ts): no rule was
- * written or tuned on them. Each goes through the real OCR pipeline (default engine) and the
+ * Receipts that were round 1's final holdout (sroie-160…199 when folds were by index): no rule of
+ * round 1 was written or tuned on them. In round 2 (folds grouped by vendor, see
+ * packages/eval/src/dataset.folds.ts) they sit in development folds, and the new rules were written
+ * on other receipts' errors. Each goes through the real OCR pipeline (default engine) and the
  * built-in analyser; the SROIE fields it gets right are asserted exactly as SROIE scores them, the
  * normalised forms beside them, and a field it gets wrong must be marked `check`.
  */

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { repairAddressWords } from '../src/address.words.ts';
 import { repairCompanyWords } from '../src/company.words.ts';
+import { addressAfterName, cleanCompany } from '../src/fields.header.ts';
 import { analyseBuiltin, toSroieFields, validateAnalysis } from '../src/index.ts';
 import { fitIsotonic, calibrate, CHECK_BELOW } from '../src/confidence.calibrate.ts';
 import { mostlyLowerCase } from '../src/text.cues.ts';
@@ -61,6 +62,40 @@ test('company: trade words and the legal form one letter off, owner labels, spec
   // Names, short words and abbreviations are left alone.
   assert.equal(repairCompanyWords('POPULAR BOOK CO. (M) SDN BHD'), 'POPULAR BOOK CO. (M) SDN BHD');
   assert.equal(repairCompanyWords('SON OF KEDAI'), 'SON OF KEDAI');
+});
+
+test('company: a registration number after the legal form ends the name, whatever OCR joined after it (made up: sroie-187 showed it)', () => {
+  assert.equal(cleanCompany('KEDAI MAJU SDN BHD (123456-K), B-1-2, PLAZA MERAH,'), 'KEDAI MAJU SDN BHD');
+  assert.equal(cleanCompany('KEDAI MAJU SDN BHD 123456-K LOT 5'), 'KEDAI MAJU SDN BHD');
+  // A name whose legal form is followed by a branch in parentheses keeps it.
+  assert.equal(cleanCompany('KEDAI MAJU SDN BHD (BANGSAR)'), 'KEDAI MAJU SDN BHD (BANGSAR)');
+});
+
+test('company: a 1 among capitals is the letter I, codes and numbered branches keep their digit (made up: sroie-187 showed it)', () => {
+  assert.equal(repairCompanyWords('SUNR1SE BAKERY'), 'SUNRISE BAKERY');
+  assert.equal(repairCompanyWords('1DEAL HOME SDN BHD'), 'IDEAL HOME SDN BHD');
+  assert.equal(repairCompanyWords('MART GS1 CT281 COUNTER1'), 'MART GS1 CT281 COUNTER1');
+  assert.equal(repairCompanyWords('1PC SHOP'), '1PC SHOP');
+});
+
+test('header: the address begun on the row of the name after the registration number (made up: sroie-187 showed it)', () => {
+  const doc = docOf(
+    [
+      ['MAJU JAYA SDN BHD (654321-T), B-1-O2, PLAZA MERAH,', 60, 100, 560, 130],
+      ['JALAN AMAN 4, TAMAN SENTOSA,', 110, 138, 500, 160],
+      ['68000 AMPANG, SELANGOR', 140, 166, 470, 188],
+      ['TEL: 03-4142 1234', 200, 196, 400, 216],
+      ['TAX INVOICE', 230, 230, 370, 250],
+    ],
+  );
+  const f = toSroieFields(analyseBuiltin(doc));
+  assert.equal(f.company, 'MAJU JAYA SDN BHD');
+  // The unit number's part `O2` is `02`.
+  assert.equal(f.address, 'B-1-02, PLAZA MERAH, JALAN AMAN 4, TAMAN SENTOSA, 68000 AMPANG, SELANGOR');
+  assert.equal(addressAfterName('MAJU JAYA SDN BHD (654321-T)'), '');
+  assert.equal(addressAfterName('MAJU JAYA SDN BHD GST NO: 000123456789'), '');
+  assert.equal(addressAfterName('MAJU JAYA SDN BHD 2019, YOUR FRIEND'), '');
+  assert.equal(repairAddressWords('LOT G-OK, NO O6 JALAN'), 'LOT G-OK, NO O6 JALAN');
 });
 
 test('header: a row holding only the legal form ends the name above it (rows of sroie-072)', () => {

@@ -125,7 +125,7 @@ describe('against a running service', () => {
     assert.equal(done.code, 1);
     assert.match(done.stderr, /OCRFLOW_ERR_INVALID_STATE/);
 
-    for (const args of [['result', finished.id, '-f', 'pdf'], ['jobs', '--limit', '0'], ['status'], ['completion', 'tcsh']]) {
+    for (const args of [['result', finished.id, '-f', 'docx'], ['jobs', '--limit', '0'], ['status'], ['completion', 'tcsh']]) {
       const u = await runCli([...args, ...flags]);
       assert.equal(u.code, 2, `${args.join(' ')}: ${u.stderr}`);
     }

@@ -10,4 +10,5 @@ export { adjacencyMetric, adjacencyF1, adjacencyF1OfDocument, adjacencyPairs, mu
 export { parseHtmlTables, type HtmlTable, type HtmlCell } from './metrics/table-html.parser.ts';
 export { fieldF1Metric, fieldCounts, fieldMatches, addMatches, countsF1, fieldString, normalizeField, type FieldCounts, type FieldMatch } from './metrics/field-f1.metric.ts';
 export { OcrCache, defaultCacheDir, engineFingerprint, type OcrCacheOptions, type CachedDocument } from './ocr.cache.ts';
-export { assignFolds, type FoldPlan } from './dataset.folds.ts';
+export { assignFolds, assignVendorFolds, groupVendorKeys, vendorKey, type FoldOptions, type FoldPlan } from './dataset.folds.ts';
+export { ceilingLevel, documentLines, type CeilingLevel } from './ocr.ceiling.ts';

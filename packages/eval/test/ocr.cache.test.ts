@@ -1,7 +1,7 @@
 /**
- * The OCR cache of the analysis bench and the fixed folds: a real receipt is read once by the real
+ * The OCR cache of the analysis bench: a real receipt is read once by the real
  * engine, the second read comes from the cache and is the same document; the fingerprint depends
- * on the engine and mode; folds are by position in name order with the last fifth held out.
+ * on the engine and mode.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@ocrflow/core';
 import { disposeEngines } from '@ocrflow/engines';
 import { OcrCache, engineFingerprint } from '../src/ocr.cache.ts';
-import { assignFolds } from '../src/dataset.folds.ts';
 
 const SROIE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets/sroie-dev');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-cache-test-'));
@@ -39,13 +38,4 @@ test('OCR cache: the first read runs OCR and stores it, the second is the same d
   assert.notEqual(engineFingerprint('paddle', 'layout'), engineFingerprint('tesseract', 'layout'));
   assert.notEqual(engineFingerprint('paddle', 'layout'), engineFingerprint('paddle', 'text'));
   assert.equal(engineFingerprint('paddle', 'layout'), cache.fingerprint);
-});
-
-test('folds: name order, position mod k, the last fifth held out', () => {
-  const names = ['s-04', 's-00', 's-09', 's-01', 's-02', 's-03', 's-05', 's-06', 's-07', 's-08'].map((name) => ({ name }));
-  const plan = assignFolds(names, 4, 0.2);
-  assert.deepEqual(plan.holdout.map((s) => s.name), ['s-08', 's-09']);
-  assert.deepEqual(plan.dev.map((d) => `${d.sample.name}:${d.fold}`), ['s-00:0', 's-01:1', 's-02:2', 's-03:3', 's-04:0', 's-05:1', 's-06:2', 's-07:3']);
-  assert.throws(() => assignFolds(names, 1), RangeError);
-  assert.throws(() => assignFolds(names, 5, 1), RangeError);
 });

@@ -30,6 +30,20 @@ test('a comma just past the box is taken in, with a small margin after it', () =
   assert.equal(x0, 30, 'nothing left of the box: the crop starts at the box, never inside it');
 });
 
+test('a faint comma past the box (fading print) is taken in; faint paper texture far away is not', () => {
+  // Box = columns [30, 230): black strokes on white (the box's threshold sits at its ink); the
+  // comma at 236–241 is grey (100), darker than halfway to the paper.
+  const c = crop(260, word(40, 226));
+  for (let y = 30; y < 42; y++) for (let x = 236; x < 241; x++) c.data.fill(100, (y * 260 + x) * 3, (y * 260 + x) * 3 + 3);
+  const [, x1] = snapColumns(c, 30, 30);
+  assert.ok(x1 > 241, `right edge ${x1}`);
+  // Lighter than halfway between the box's threshold and its paper: not a mark.
+  const d = crop(260, word(40, 226));
+  for (let y = 30; y < 42; y++) for (let x = 236; x < 241; x++) d.data.fill(200, (y * 260 + x) * 3, (y * 260 + x) * 3 + 3);
+  const [, y1] = snapColumns(d, 30, 30);
+  assert.ok(y1 < 236, `right edge ${y1}`);
+});
+
 test('ink beyond a word gap is another word (not part of this line); a blank margin stays out', () => {
   // A glyph 30 px (0.6 line heights) past the box: the gap (0.45 × 48 ≈ 22 px) ends the line first.
   const c = crop(300, [...word(40, 226), [262, 268, 10, 38]]);

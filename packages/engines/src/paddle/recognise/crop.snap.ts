@@ -45,12 +45,20 @@ export function columnInk(c: CropPixels, a: number, b: number): Uint16Array {
   let dark = 0;
   for (let i = 0; i <= thr; i++) dark += hist[i];
   const inkIsDark = dark <= n / 2;
+  // Outside the box a mark may be fainter than the box's own ink (a thermal print fading at the
+  // line's end, a comma thinned by scaling): there the threshold lies halfway between the box's
+  // threshold and its paper.
+  let paperSum = 0, paperN = 0;
+  for (let v = 0; v < 256; v++) if (inkIsDark ? v > thr : v <= thr) { paperSum += v * hist[v]; paperN += hist[v]; }
+  const paper = paperN ? paperSum / paperN : thr;
+  const faint = (thr + paper) / 2;
   const y0 = Math.floor(h / 8), y1 = h - y0;
   for (let x = 0; x < w; x++) {
+    const t = x >= a && x < b ? thr : faint;
     let k = 0;
     for (let y = y0; y < y1; y++) {
       const g = grey[y * w + x];
-      if (inkIsDark ? g <= thr : g > thr) k++;
+      if (inkIsDark ? g <= t : g > t) k++;
     }
     out[x] = k;
   }
