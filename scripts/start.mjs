@@ -2,7 +2,7 @@
 // `npm start`: the embedded ocrflow service (`ocrflow serve` with the defaults: http://127.0.0.1:8080,
 // SQLite and files under ./data, worker threads in this process). Extra arguments are passed to
 // `serve`, e.g. `npm start -- --port 9000 --workers 1`.
-import { register } from 'tsx/esm/api';
+import { loadMain } from '../packages/cli/bin/load-main.mjs';
 
 // ---- WEB UI BUILD HOOK (issue 6) -----------------------------------------------------------
 // The workbench UI is served from packages/web/dist. Build it (vite build) when it is missing or
@@ -34,6 +34,5 @@ import { register } from 'tsx/esm/api';
 }
 // ---------------------------------------------------------------------------------------------
 
-register();
-const { main } = await import('../packages/cli/src/main.ts');
+const main = await loadMain();
 process.exitCode = await main(['serve', ...process.argv.slice(2)]);

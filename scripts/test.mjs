@@ -96,7 +96,9 @@ function runPass(label, passFiles, env) {
   ];
   console.log(`› ${passFiles.length} test files${label === 'embedded' ? '' : ` (${label})`}`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, nodeArgs, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', OCRFLOW_LOG_LEVEL: process.env.OCRFLOW_LOG_LEVEL ?? 'silent', ...env } });
+    // Tests run the TypeScript sources, also where they start the `ocrflow` bin (OCRFLOW_FROM_SOURCE;
+    // the dist/ build has its own test).
+    const child = spawn(process.execPath, nodeArgs, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', OCRFLOW_LOG_LEVEL: process.env.OCRFLOW_LOG_LEVEL ?? 'silent', OCRFLOW_FROM_SOURCE: '1', ...env } });
     const watchdog = setTimeout(() => {
       console.log(`✖ the ${label} pass ran longer than ${passTimeoutMs / 60_000} min: killing it`);
       child.kill('SIGKILL');

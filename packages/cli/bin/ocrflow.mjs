@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The ocrflow command. Sources are TypeScript run through tsx (no build step to forget).
-import { register } from 'tsx/esm/api';
-register();
-const { main } = await import('../src/main.ts');
+// The ocrflow command: the JavaScript build in dist/, or the TypeScript sources (load-main.mjs).
+import { loadMain } from './load-main.mjs';
+const main = await loadMain();
 process.exitCode = await main(process.argv.slice(2));

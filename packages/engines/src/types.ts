@@ -31,6 +31,25 @@ export interface RecognizeOptions {
    * The rotation it applied comes back in `EnginePageResult.rotation`.
    */
   autoRotate?: boolean;
+  /**
+   * Text boxes already found on a reduced copy of this page (`OcrEngine.planPage`), corners as
+   * fractions of the page's width and height: the engine may use them instead of detecting again.
+   */
+  textBoxes?: readonly TextBoxHint[];
+}
+
+/** A detected text box, tl, tr, br, bl as fractions (0–1) of the page's width and height. */
+export interface TextBoxHint {
+  quad: [number, number][];
+  score: number;
+}
+
+/** What an engine decided from a reduced copy of a big page (see `OcrEngine.planPage`). */
+export interface PagePlan {
+  /** Working scale for the page (≤ 1): the fraction of its stored size the text needs. */
+  scale: number;
+  /** The text boxes found on the copy, to hand back through `RecognizeOptions.textBoxes`. */
+  textBoxes?: TextBoxHint[];
 }
 
 export interface EnginePageResult {
@@ -58,7 +77,21 @@ export interface EngineHealth {
 export interface OcrEngine {
   readonly name: EngineName;
   recognize(image: RasterImage, opts: RecognizeOptions): Promise<EnginePageResult>;
+  /**
+   * Engines that can read a page at less than its stored resolution say how many pixels a copy
+   * needs (`previewPixels`) to measure the text, and `planPage` measures it on such a copy of a
+   * page `fullWidth` × `fullHeight` pixels big. The pipeline then decodes the page at the plan's
+   * scale (big JPEGs shrink on load) instead of at full size.
+   */
+  readonly previewPixels?: number;
+  planPage?(preview: RasterImage, fullWidth: number, fullHeight: number, opts: RecognizeOptions): Promise<PagePlan>;
   health(): Promise<EngineHealth>;
+  /**
+   * Resolves when every model the engine may need is loaded. Engines that load some models in the
+   * background (`paddle`) have it; a worker thread waits for it before it reports itself ready,
+   * so the thread is never ended while a native load is in flight.
+   */
+  ready?(): Promise<void>;
   /** Release native sessions, workers and sockets. */
   dispose(): Promise<void>;
 }
@@ -111,11 +144,21 @@ export interface SourcePage {
   textLayer?: Line[];
   /** Flags found while rendering, e.g. `text_layer_rejected`, `downscaled`. */
   flags: string[];
+  /** Set when decoded below the stored size: the upright page's full size, which results report. */
+  fullSize?: { width: number; height: number };
+}
+
+export interface RenderOptions {
+  /**
+   * Decode at this fraction of the stored size (images; JPEG shrinks on load, the rest is
+   * resampled with lanczos3). Ignored by PDFs, which are rendered at their own resolution.
+   */
+  scale?: number;
 }
 
 export interface SourceDocument {
   readonly info: DocumentInfo;
-  renderPage(index: number): Promise<SourcePage>;
+  renderPage(index: number, opts?: RenderOptions): Promise<SourcePage>;
   close(): void;
 }
 

@@ -3,10 +3,10 @@
  * stages only see `run(input, dims) -> {data, dims}`. A session is created once per engine
  * instance, i.e. once per worker thread, and reused for every page.
  */
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import ort from 'onnxruntime-node';
-import { fuseModel, type FuseStats } from './onnx/onnx.fuse.ts';
+import type { FuseStats } from './onnx/onnx.fuse.ts';
+import { fusedModel } from './onnx/fused.cache.ts';
 
 export interface SessionOptions {
   /** Threads inside one operator. Default: cores / worker threads (at least 1). */
@@ -16,6 +16,8 @@ export interface SessionOptions {
    * HardSigmoid): same outputs within float rounding, about 30 % less CPU per run. Default true.
    */
   fuse?: boolean;
+  /** Folder of rewritten models kept between processes (fused.cache.ts); null or absent: rewrite at every load. */
+  cacheDir?: string | null;
 }
 
 export interface TensorOut {
@@ -44,7 +46,7 @@ export class InferSession {
     };
     let session: ort.InferenceSession;
     if (opts.fuse !== false) {
-      const r = fuseModel(await readFile(modelPath));
+      const r = await fusedModel(modelPath, opts.cacheDir ?? null);
       fused = r.stats;
       session = await ort.InferenceSession.create(r.model, options);
     } else session = await ort.InferenceSession.create(modelPath, options);

@@ -13,6 +13,7 @@ import type { Point } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
 import type { Rotation } from '../image/raster.ts';
 import type { InferSession } from './infer.session.ts';
+import type { InferRunner } from './infer.lane.ts';
 import type { DetBox } from './detect/det.model.ts';
 import { makeCrop, quadSize, recognizeCrops, shiftQuad, type RecOptions } from './recognise/rec.model.ts';
 import { classifyCrops } from './classify/cls.model.ts';
@@ -70,7 +71,7 @@ export function shiftFor(rotation: Rotation): number {
 export async function detectOrientation(
   img: RasterImage,
   boxes: readonly DetBox[],
-  rec: InferSession,
+  rec: InferRunner,
   cls: InferSession | null,
   charset: readonly string[],
   recOpts: RecOptions,

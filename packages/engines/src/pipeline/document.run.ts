@@ -8,7 +8,8 @@ import { DOCUMENT_SCHEMA, joinTablesAcrossPages, loadConfig } from '@ocrflow/cor
 import type { OcrMode, OpenOptions } from '../types.ts';
 import type { EngineCreateOptions } from '../registry.ts';
 import { openDocument } from './document.open.ts';
-import { processPage } from './page.process.ts';
+import { ocrPage } from './page.ocr.ts';
+import { PagePrefetch } from './page.prefetch.ts';
 
 export interface RunOptions {
   engine?: EngineName;
@@ -23,6 +24,8 @@ export interface RunOptions {
   config?: Config;
   engineOptions?: EngineCreateOptions;
   open?: Partial<OpenOptions>;
+  /** Decode the next page while the current one is read (default: config `prefetchPages`). */
+  prefetch?: boolean;
   /** Called after each page with the page and the page count. */
   onPage?: (page: Page, pageCount: number) => void;
 }
@@ -34,13 +37,13 @@ export async function runDocument(data: Uint8Array, opts: RunOptions = {}): Prom
   const doc = await openDocument(data, { maxPixels: config.maxPixels, maxPages: config.maxPages, ...opts.open });
   try {
     const pages: Page[] = [];
+    const popts = { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, straighten: opts.straighten, config, engineOptions: opts.engineOptions } as const;
+    const pre = new PagePrefetch(doc, popts);
     for (let i = 0; i < doc.info.pageCount; i++) {
       opts.signal?.throwIfAborted();
-      const t0 = performance.now();
-      const src = await doc.renderPage(i);
-      const decodeMs = Math.round(performance.now() - t0);
-      const page = await processPage(src, { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, straighten: opts.straighten, config, engineOptions: opts.engineOptions });
-      page.timings_ms = { decode: decodeMs, ...page.timings_ms };
+      const rendered = pre.take(i);
+      if ((opts.prefetch ?? config.prefetchPages) && i + 1 < doc.info.pageCount) pre.prefetch(i + 1);
+      const page = await ocrPage(doc, i, popts, await rendered);
       pages.push(page);
       opts.onPage?.(page, doc.info.pageCount);
     }

@@ -33,6 +33,8 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
     const ts = performance.now();
     const s = await straightenPage(image);
     timings.straighten = Math.round(performance.now() - ts);
+    // Text boxes planned on the unstraightened copy (page.ocr.ts) do not fit a cut-out page.
+    if (s.image !== image) opts = { ...opts, textBoxes: undefined };
     image = s.image;
     straightened = s.straightened;
     flags.push(...s.flags);

@@ -46,6 +46,8 @@ test('two lanes read a receipt to the same lines as one; a lane that is gone is 
   const one = await PaddleEngine.create({ intraOpNumThreads: 2, recLanes: 1 });
   const two = await PaddleEngine.create({ intraOpNumThreads: 2, recLanes: 2 });
   toRelease.push({ release: () => one.dispose() });
+  // Lanes join when they have loaded; wait for them so the second engine surely reads with two.
+  await two.ready();
   const a = await one.recognize(image, { languages: ['en'], mode: 'text' });
   const b = await two.recognize(image, { languages: ['en'], mode: 'text' });
   assert.ok(a.lines.length >= 4, `${a.lines.length} lines`);

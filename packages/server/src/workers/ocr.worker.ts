@@ -60,22 +60,30 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
   const skip = new Set(m.skip);
   let doc: SourceDocument | null = null;
   let pageIndex = -1;
+  let pre: engines.PagePrefetch | null = null;
+  // The pool may end this thread as soon as it hears the run is over: no decode may be in flight.
+  const finish = async (msg: FromThread): Promise<void> => {
+    await pre?.drain();
+    post(msg);
+  };
   try {
     const t0 = performance.now();
     doc = await engines.openDocument(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), { maxPixels: m.opts.maxPixels, maxPages: m.opts.maxPages });
     post({ type: 'opened', runId: m.runId, pageCount: doc.info.pageCount, ms: performance.now() - t0 });
     let processed = 0;
-    for (let i = 0; i < doc.info.pageCount; i++) {
-      if (skip.has(i)) continue;
+    const popts = { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, straighten: m.opts.straighten, signal: state.ac.signal, config };
+    // With OCRFLOW_PREFETCH_PAGES the next page is decoded while this one is read (pages stay in order).
+    pre = new engines.PagePrefetch(doc, popts);
+    const todo = Array.from({ length: doc.info.pageCount }, (_, i) => i).filter((i) => !skip.has(i));
+    for (const [k, i] of todo.entries()) {
       if (faultRequested) await dieOfFault();
-      if (state.ac.signal.aborted) return post({ type: 'done', runId: m.runId, outcome: 'stopped' });
-      if (state.pause || processed >= m.budget) return post({ type: 'done', runId: m.runId, outcome: 'paused' });
+      if (state.ac.signal.aborted) return await finish({ type: 'done', runId: m.runId, outcome: 'stopped' });
+      if (state.pause || processed >= m.budget) return await finish({ type: 'done', runId: m.runId, outcome: 'paused' });
       pageIndex = i;
       const tp = performance.now();
-      const source = await doc.renderPage(i);
-      const decodeMs = Math.round(performance.now() - tp);
-      const page = await engines.processPage(source, { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, straighten: m.opts.straighten, signal: state.ac.signal, config });
-      page.timings_ms = { decode: decodeMs, ...page.timings_ms };
+      const rendered = pre.take(i);
+      if (config.prefetchPages && k + 1 < todo.length && processed + 1 < m.budget) pre.prefetch(todo[k + 1]);
+      const page = await engines.ocrPage(doc, i, popts, await rendered);
       processed++;
       const verdict = new Promise<Verdict>((resolve) => (state.verdict = resolve));
       post({ type: 'page', runId: m.runId, index: i, page, ms: performance.now() - tp, rss: process.memoryUsage().rss });
@@ -86,15 +94,15 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
       else if (v === 'pause') state.pause = true;
     }
     if (faultRequested) await dieOfFault();
-    post({ type: 'done', runId: m.runId, outcome: 'complete' });
+    await finish({ type: 'done', runId: m.runId, outcome: 'complete' });
   } catch (e) {
-    if (state.ac.signal.aborted) return post({ type: 'done', runId: m.runId, outcome: 'stopped' });
+    if (state.ac.signal.aborted) return await finish({ type: 'done', runId: m.runId, outcome: 'stopped' });
     // Document problems arrive as OcrflowErrors with their own codes; anything else is the
     // engine's fault, reported with a readable message (the stack goes to the log only).
     const error = isOcrflowError(e)
       ? serializeError(e)
       : serializeError(new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', pageIndex >= 0 ? `The OCR engine failed on page ${pageIndex + 1}` : 'The document could not be opened'));
-    post({ type: 'error', runId: m.runId, error, detail: (e as Error)?.stack ?? String(e) });
+    await finish({ type: 'error', runId: m.runId, error, detail: (e as Error)?.stack ?? String(e) });
   } finally {
     try {
       doc?.close();
@@ -116,5 +124,7 @@ async function dispose(): Promise<void> {
 // Load the default engine's models now rather than on the first page: the first job is no slower
 // than the others, and the pool reports a thread ready only once it can work. (Remote engines
 // have nothing to load.) A failure here is reported again, readably, by the first job that uses it.
-if (config.engine === 'paddle' || config.engine === 'tesseract') await engines.getEngine(config.engine, config).catch(() => {});
+// Models an engine loads in the background are waited for too: the pool may end a ready thread at
+// any time, and a native load cut short by that aborts the whole process.
+if (config.engine === 'paddle' || config.engine === 'tesseract') await engines.getEngine(config.engine, config).then((e) => e.ready?.()).catch(() => {});
 post({ type: 'ready' });

@@ -48,6 +48,9 @@ interface GraphState {
   readers: Map<string, number[]>;
 }
 
+/** Bump when the rewrite's output changes: cached rewritten models (fused.cache.ts) are keyed by it. */
+export const FUSE_REVISION = 1;
+
 export interface FuseStats {
   hardSwish: number;
   convAffine: number;
