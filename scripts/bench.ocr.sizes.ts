@@ -1,5 +1,5 @@
 /**
- * OCR speed by page size (issue 21), run by `npm run bench -- ocr` (alone: `node --import tsx
+ * OCR speed by page size, run by `npm run bench -- ocr` (alone: `node --import tsx
  * scripts/bench.ocr.sizes.ts [--per-bucket N] [--cold-runs N] [--only buckets|cold|pdf] [--json]`; heavy: run under
  * `flock /tmp/ocrflow-bench.lock`).
  *

@@ -1,5 +1,5 @@
 /**
- * OCR benchmark (issue 3), run by `npm run bench` (alone: `node --import tsx scripts/bench.ocr.ts
+ * OCR benchmark, run by `npm run bench` (alone: `node --import tsx scripts/bench.ocr.ts
  * [--limit N] [--json]`; heavy: run under `flock /tmp/ocrflow-bench.lock`).
  *
  * Over sroie-dev (40 receipts, dataset README metrics) it measures, each in its own child process

@@ -1,5 +1,5 @@
 /**
- * Scaled-shape benchmark (issue 8), run by `npm run bench` (or alone:
+ * Scaled-shape benchmark, run by `npm run bench` (or alone:
  * `node --import tsx scripts/bench.scaled.ts [--jobs 60] [--workers 1,2] [--ocr-threads 1] [--json]`).
  *
  * A real deployment on PostgreSQL + Redis (127.0.0.1, or OCRFLOW_TEST_DATABASE_URL /

@@ -1,5 +1,5 @@
 /**
- * Webhook benchmark (issue 5), run by `npm run bench` (or alone:
+ * Webhook benchmark, run by `npm run bench` (or alone:
  * `node --import tsx scripts/bench.webhooks.ts [--jobs 1000] [--rate 20] [--delay-ms 100] [--e2e-jobs 200] [--down-jobs 100] [--json]`).
  *
  * 1. dispatcher, no OCR: jobs are driven through the real terminal transition (claim + finish in

@@ -5,7 +5,8 @@
 //      unresolvable, no devDependency in shipped code;
 //   2. dead code (knip, knip.json): unused files, exports, dependencies, and imports of packages
 //      a package.json does not list;
-//   3. size: no source file over MAX_LINES lines — past that, split it by what its parts do.
+//   3. size: no source file over MAX_LINES lines — past that, split it by what its parts do;
+//   4. comments say what code means, not who asked for it: no "issue N" in sources, tests or scripts.
 // Known import violations being worked off are listed in .dependency-cruiser-known-violations.json.
 // A violation not in that list fails, and so does a listed one that no longer occurs, so the list
 // only ever shrinks. `node scripts/check-architecture.mjs --update-baseline` rewrites it.
@@ -58,9 +59,19 @@ for (const dir of srcDirs)
     if (lines > MAX_LINES) problems.push(`${f} has ${lines} lines (at most ${MAX_LINES}): split it by what its parts do`);
   }
 
+// 4. Provenance in comments.
+const ISSUE_REF = /\b[Ii]ssue \d+\b/;
+const commentDirs = [...srcDirs, ...readdirSync('packages').map((p) => path.join('packages', p, 'test')).filter((d) => existsSync(d)), 'scripts'];
+for (const dir of commentDirs)
+  for (const f of walk(dir).filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`))) {
+    const text = readFileSync(f, 'utf8');
+    const at = text.split('\n').findIndex((l) => ISSUE_REF.test(l));
+    if (at >= 0) problems.push(`${f}:${at + 1} names an issue: say what the code means instead`);
+  }
+
 if (problems.length) {
   console.log(`✖ architecture check: ${problems.length} problem${problems.length > 1 ? 's' : ''}`);
   for (const p of problems) console.log(`  ✖ ${p}`);
   process.exit(1);
 }
-console.log(`✔ architecture check: import rules hold (${known.length} known violations left), no dead code, no source file over ${MAX_LINES} lines`);
+console.log(`✔ architecture check: import rules hold (${known.length} known violations left), no dead code, no source file over ${MAX_LINES} lines, no issue numbers in comments`);

@@ -4,7 +4,7 @@
 // `serve`, e.g. `npm start -- --port 9000 --workers 1`.
 import { loadMain } from '../packages/cli/bin/load-main.mjs';
 
-// ---- WEB UI BUILD HOOK (issue 6) -----------------------------------------------------------
+// ---- WEB UI BUILD HOOK -----------------------------------------------------------
 // The workbench UI is served from packages/web/dist. Build it (vite build) when it is missing or
 // older than its sources, so `npm start` on a fresh clone — or after a pull — serves the current
 // UI at `/`. A failed build is reported and the service starts anyway (the API works; `/` then

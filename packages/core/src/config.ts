@@ -33,7 +33,7 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * The settings. Keys are the camelCase names used in code. The names of the environment variables
- * listed in DESIGN.md are fixed; more may be added.
+ * documented in the README's configuration table are a public contract; more may be added.
  */
 export const SETTINGS = {
   host: { env: 'OCRFLOW_HOST', flag: 'host', kind: 'string', default: '127.0.0.1', help: 'Listen address' },

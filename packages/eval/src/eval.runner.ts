@@ -1,7 +1,7 @@
 /**
  * The evaluation runner behind `ocrflow eval`: every sample of a dataset folder through
  * `runDocument`, every registered metric module fed with the result, timing per page (wall and CPU)
- * and the process's peak RSS. The output object is the contract of DESIGN.md's evaluation section.
+ * and the process's peak RSS. The output object is the evaluation contract documented in docs/cli.md.
  */
 import { readFile } from 'node:fs/promises';
 import { documentToText, loadConfig, type Config, type EngineName, type OcrDocument } from '@ocrflow/core';

@@ -39,7 +39,7 @@ export interface StartOptions {
   startWorkers?: boolean;
   /** Features a program embedding the service adds to this start (installed after the workbench). */
   extensions?: ServiceExtension[];
-  /** Issue 6: workbench options (tests order webhook/long-poll races, point at a web UI build). */
+  /** Workbench options (tests order webhook/long-poll races, point at a web UI build). */
   workbench?: WorkbenchOptions;
 }
 
@@ -57,7 +57,7 @@ export interface RunningService {
 }
 
 export function createLogger(config: Config): Logger {
-  // The workbench's session cookie is a credential too (issue 6 sign-in).
+  // The workbench's session cookie is a credential too (sign-in).
   return pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'config.tokens'] });
 }
 
@@ -79,14 +79,14 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const pool = runsWorkers ? new WorkerPool(config.workers, log, config) : null;
   const metrics = new ServerMetrics(ctx, () => pool?.aliveCount() ?? 0);
   const runner = pool ? new JobRunner(ctx, results, pool, metrics) : null;
-  // Issue 7: the analysis step after every job (OCRFLOW_ANALYSIS), stored as analysis.json.
+  // The analysis step after every job (OCRFLOW_ANALYSIS), stored as analysis.json.
   const analysis = new AnalysisService(ctx, jobs);
   if (runner && config.analysis) runner.addPostJobStep(analysis.step());
   const closing = new AbortController();
-  // Issue 5: the webhook outbox (terminal hook, submission check) and its dispatcher.
+  // The webhook outbox (terminal hook, submission check) and its dispatcher.
   const submissions = new SubmissionService(ctx);
   const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
-  // Issue 6: the workbench (tasks API, web UI) in `all` and `app` processes (issue 8: `api` serves the
+  // The workbench (tasks API, web UI) in `all` and `app` processes (`api` serves the
   // OCR service API only, `worker` no API); it reaches OCR only through the client.
   // One count of wrong tokens per address for every surface (service API, compatibility routes, workbench).
   const authLimiter = new FailureLimiter();

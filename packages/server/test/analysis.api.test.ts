@@ -1,5 +1,5 @@
 /**
- * The analysis step in the job service (issue 7): analysis.json beside the result of every job
+ * The analysis step in the job service: analysis.json beside the result of every job
  * when OCRFLOW_ANALYSIS is on, `GET /v1/jobs/{id}/analysis` with the result route's 404/409
  * semantics, and nothing when it is off. The receipt is a text-layer PDF (no OCR time).
  */

@@ -1,5 +1,5 @@
 /**
- * Every bad input of issue 2 gets a JSON error with a stable code, leaves no file and no row
+ * Every bad input gets a JSON error with a stable code, leaves no file and no row
  * behind, and the server keeps serving. A document that fails inside a worker fails only its job.
  */
 import { after, before, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Issue 2's "done when", end to end over loopback HTTP with the real models: upload the Chinese
+ * The report scan end to end over loopback HTTP with the real models: upload the Chinese
  * service report, long-poll to `finished`, read the text. The API keeps answering while the page is
  * recognised on the worker thread (latencies are reported as diagnostics, not asserted).
  */

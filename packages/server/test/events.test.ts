@@ -11,7 +11,7 @@ let api: Api;
 const img = dataset(SMALL_TABLE);
 /**
  * Listeners on one job's events (other features may listen on '*'). Only the in-process bus can
- * count them; on other backends (issue 8) these checks are skipped.
+ * count them; on other backends these checks are skipped.
  */
 function assertListeners(jobId: string, n: number, msg?: string) {
   const bus = srv.service.adapters.bus as Partial<MemoryEventBus>;

@@ -1,5 +1,5 @@
 /**
- * Job priority (issue 8), the same in both shapes (local queue; BullMQ in the PostgreSQL + Redis
+ * Job priority, the same in both shapes (local queue; BullMQ in the PostgreSQL + Redis
  * pass): higher runs sooner, equal priorities oldest first, kept with the job, shown in the job,
  * refused outside -10 … 10. With one worker the jobs start in exactly that order.
  */

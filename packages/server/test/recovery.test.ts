@@ -19,7 +19,7 @@ after(async () => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-// Issue 8: with PostgreSQL + Redis a restarted process is not the only one, so it does not re-queue
+// With PostgreSQL + Redis a restarted process is not the only one, so it does not re-queue
 // every running job at start-up; a dead worker's job comes back when its lease expires (short here).
 const scaled = scaledBackend();
 

@@ -49,7 +49,7 @@ test('kill -9 with one delivery in flight and one pending: both are delivered af
   dirs.push(dataDir);
   // Long time-out: the hanging attempt is still in flight at the kill. The 2 s retry of /retry
   // falls after the kill, so it is pending on disk when the process dies.
-  // Issue 8: with PostgreSQL + Redis other processes may share the outbox, so a restarted one does
+  // With PostgreSQL + Redis other processes may share the outbox, so a restarted one does
   // not take over in-flight leases at start-up: they come back when they expire (time-out + 15 s).
   const timeoutMs = scaledBackend() ? '10000' : '60000';
   const env = { OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.0/8', OCRFLOW_WEBHOOK_TIMEOUT_MS: timeoutMs, OCRFLOW_WEBHOOK_SCHEDULE: '2s,2s' };

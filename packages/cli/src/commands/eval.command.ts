@@ -1,5 +1,5 @@
 /**
- * `ocrflow eval <dataset-dir>`: the evaluation contract of DESIGN.md. With `--json`, stdout holds
+ * `ocrflow eval <dataset-dir>`: the evaluation contract (docs/cli.md). With `--json`, stdout holds
  * exactly one JSON object; progress always goes to stderr.
  */
 import os from 'node:os';

@@ -22,12 +22,12 @@ export const SCAN_RENDERERS: Record<string, (doc: OcrDocument, source: Uint8Arra
   json: (doc) => JSON.stringify(doc, null, 2) + '\n',
   markdown: (doc) => documentToMarkdown(doc),
   text: (doc) => documentToText(doc),
-  // Tables (issue 4): HTML tables with spans; XLSX is binary (needs -o, or a pipe/redirect).
+  // Tables: HTML tables with spans; XLSX is binary (needs -o, or a pipe/redirect).
   html: (doc) => documentToHtml(doc),
   xlsx: (doc) => documentToXlsx(doc),
   // The searchable PDF: the file's own pages with the recognised words as an invisible text layer.
   pdf: async (doc, source) => (await import('@ocrflow/engines')).renderSearchablePdf(doc, source),
-  // Analysis (issue 7): key facts as `ocrflow.analysis/1` JSON; the LLM analyser when OCRFLOW_LLM_BASE_URL is set.
+  // Analysis: key facts as `ocrflow.analysis/1` JSON; the LLM analyser when OCRFLOW_LLM_BASE_URL is set.
   analysis: async (doc) => {
     const { analyse } = await import('@ocrflow/analysis');
     return JSON.stringify(await analyse(doc, loadConfig()), null, 2) + '\n';

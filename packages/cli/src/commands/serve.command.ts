@@ -30,7 +30,7 @@ Examples:
     cmd.addOption(o);
     attr.set(o.attributeName(), key);
   }
-  // Issue 8: the name worker processes are usually started with; the same setting as --workers.
+  // The name worker processes are usually started with; the same setting as --workers.
   cmd.addOption(new Option('--concurrency <n>', 'Jobs this process runs at once (same as --workers; for --role worker|all)'));
   cmd.action(async (opts: Record<string, string | boolean>) => {
     const overrides: Partial<Record<SettingKey, string | boolean>> = {};

@@ -6,7 +6,7 @@
  */
 import type { Block, Line } from '@ocrflow/core';
 import type { OcrMode, PageOptions, RasterImage } from '../types.ts';
-// Table detection and structure (issue 4): ruled grids and unruled tables become table blocks.
+// Table detection and structure: ruled grids and unruled tables become table blocks.
 import { tablesStage } from '../tables/tables.stage.ts';
 
 export interface LayoutContext {

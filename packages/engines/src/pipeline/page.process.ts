@@ -47,7 +47,7 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
     const config = opts.config ?? loadConfig();
     const engine = await getEngine(opts.engine, config, opts.engineOptions);
     let r = await engine.recognize(image, opts);
-    // vlm guard rail (DESIGN.md): an answer that looped to its end, stopped at max_tokens or came
+    // vlm guard rail: an answer that looped to its end, stopped at max_tokens or came
     // back empty asks for a re-read with the CPU fallback engine (OCRFLOW_VLM_FALLBACK_ENGINE); the
     // page keeps the vlm flags plus `vlm_fallback`. If the fallback fails too, the trimmed vlm
     // result stands, flagged `vlm_fallback_failed`.

@@ -3,7 +3,7 @@
  * PaddleOCR-VL served by vLLM, Qwen-VL, a hosted API), its Markdown/HTML answer parsed into the
  * document model. For GPU users; it needs no local model.
  *
- * Guard rails (DESIGN.md): `max_tokens` caps a runaway answer, degenerate repetition is cut and
+ * Guard rails: `max_tokens` caps a runaway answer, degenerate repetition is cut and
  * flagged, and a page whose answer looped until its end, was cut off at `max_tokens`, or came back
  * empty carries `vlm_fallback_suggested`: the pipeline re-reads it with the fallback
  * engine (`OCRFLOW_VLM_FALLBACK_ENGINE`, default paddle) and flags it `vlm_fallback`.

@@ -1,5 +1,5 @@
 /**
- * Page flags of the vlm engine and the fallback decision the pipeline reads (DESIGN.md: "a page
+ * Page flags of the vlm engine and the fallback decision the pipeline reads ("a page
  * that fails [the repetition checks] falls back to paddle and is flagged"). No heavy imports: the
  * pipeline loads this for every page.
  */

@@ -1,5 +1,5 @@
 /**
- * Degenerate repetition in VLM answers (DESIGN.md: "VLMs loop, repeat a header 20 times"). A model
+ * Degenerate repetition in VLM answers ("VLMs loop, repeat a header 20 times"). A model
  * that starts looping usually keeps going until `max_tokens`, so the loop is cut back to its first
  * occurrence and the page is flagged; what came after the loop is lost, which is why the engine
  * may ask the pipeline to re-run such a page with a CPU engine.

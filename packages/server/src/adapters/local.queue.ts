@@ -7,7 +7,7 @@ import type { EnqueueOptions, JobQueue } from '../ports/job-queue.port.ts';
 export class LocalQueue implements JobQueue {
   readonly kind = 'local' as const;
   private ids: string[] = [];
-  /** Priority of each waiting id (issue 8): higher first, FIFO among equals. */
+  /** Priority of each waiting id: higher first, FIFO among equals. */
   private readonly priorities = new Map<string, number>();
   private readonly waiters: ((id: string | null) => void)[] = [];
   private closed = false;

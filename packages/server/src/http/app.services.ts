@@ -19,16 +19,16 @@ export interface AppServices {
   readonly submissions: SubmissionService;
   readonly events: EventsService;
   readonly results: ResultsService;
-  /** Issue 7: `analysis.json` of finished jobs and its webhook summary. */
+  /** `analysis.json` of finished jobs and its webhook summary. */
   readonly analysis?: AnalysisService;
   readonly metrics: ServerMetrics;
   /** Wrong tokens per address, shared by every surface (a token that worked from there is never held back). */
   readonly authLimiter: FailureLimiter;
   /** Caps on concurrent long-polls and event streams (every such route holds a slot). */
   readonly streams: StreamLimiter;
-  /** Issue 5: webhook deliveries (log, redeliver). */
+  /** Webhook deliveries (log, redeliver). */
   readonly webhooks?: WebhooksService;
-  /** Issue 6: tasks, workbooks and the OCR bridge of the workbench (absent in `--role worker`). */
+  /** Tasks, workbooks and the OCR bridge of the workbench (absent in `--role worker`). */
   readonly workbench?: Workbench;
   /** Null in processes without workers (`--role api|app`). */
   readonly runner: JobRunner | null;

@@ -43,10 +43,10 @@ export const FEATURE_ROUTES: FeatureRoutes[] = [
   { name: 'analysis', prefix: '/v1', protected: true, plugin: analysisRoutes },
   { name: 'deliveries', prefix: '/v1', protected: true, plugin: deliveriesRoutes },
   { name: 'engines', prefix: '/v1', protected: true, plugin: enginesRoutes },
-  // Drop-in compatibility (issue 5): DeepSeek-OCR-Web's /api/*, the PaddleOCR job service's routes.
+  // Drop-in compatibility: DeepSeek-OCR-Web's /api/*, the PaddleOCR job service's routes.
   { name: 'compat-deepseek', prefix: '', protected: true, plugin: deepseekCompatRoutes },
   { name: 'compat-paddle', prefix: '', protected: true, plugin: paddleCompatRoutes },
-  // The workbench (issue 6): its API in the {success, message, data} envelope, and the web UI at `/`.
+  // The workbench: its API in the {success, message, data} envelope, and the web UI at `/`.
   // Not `protected` here: the workbench has its own gate behind OCRFLOW_TOKENS (Bearer or sign-in
   // cookie, answers in its envelope; workbench/auth.guard.ts).
   { name: 'workbench', prefix: '/api/v1', protected: false, plugin: workbenchRoutes },

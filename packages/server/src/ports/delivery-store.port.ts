@@ -1,5 +1,5 @@
 /**
- * DeliveryStore: the durable webhook outbox (issue 5). A delivery is one event of one job for one
+ * DeliveryStore: the durable webhook outbox. A delivery is one event of one job for one
  * target URL; its rows are written in the same transaction as the job's terminal transition
  * (`insertInTx` from a JobStore terminal hook), so a job never ends without its deliveries. A
  * dispatcher claims due deliveries with a lease (a conditional UPDATE, so with several processes

@@ -2,7 +2,7 @@
  * JobQueue: which job a worker should try next. The store stays the source of truth (a job is
  * queued when its row says so); the queue only orders and wakes workers, so losing it loses no
  * job — it is rebuilt from the store at start-up. A worker still has to `claimJob` in the store,
- * which fails harmlessly for a job canceled meanwhile. Local (in-process) or BullMQ (issue 8).
+ * which fails harmlessly for a job canceled meanwhile. Local (in-process) or BullMQ.
  */
 export interface EnqueueOptions {
   /**
@@ -12,7 +12,7 @@ export interface EnqueueOptions {
   priority?: number;
 }
 
-/** How the runner ended its turn with a job `next()` gave it (issue 8). */
+/** How the runner ended its turn with a job `next()` gave it. */
 export type SettleOutcome =
   /** Nothing more for the queue to do: the store says where the job is (finished, failed, canceled, or queued again and re-enqueued). */
   | 'done'

@@ -1,6 +1,6 @@
 /**
  * JobStore: durable job state, events and per-page results. Implemented once with Kysely
- * (`adapters/sql/sql.store.ts`) and run on SQLite (embedded) or PostgreSQL (scaled, issue 8).
+ * (`adapters/sql/sql.store.ts`) and run on SQLite (embedded) or PostgreSQL (scaled).
  *
  * Every state change is one transaction that also appends the job's next event (so `seq` has no
  * gaps or duplicates) and returns the event for the caller to publish on the EventBus *after*

@@ -1,5 +1,5 @@
 /**
- * Job priority (issue 8): an integer from -10 to 10, higher runs sooner, default 0; jobs of equal
+ * Job priority: an integer from -10 to 10, higher runs sooner, default 0; jobs of equal
  * priority run oldest first. Stored in the job's `options` (no migration), so re-queued and
  * recovered jobs keep it, and honoured by both queues (local and BullMQ).
  */

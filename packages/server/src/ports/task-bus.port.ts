@@ -2,7 +2,7 @@
  * TaskEventBus: wakes whoever follows a workbench task (SSE streams, long-polls) when it changed.
  * The store stays the truth — listeners re-read the task — so a lost message only delays a
  * listener until its next heartbeat or time-out. In-process now (`adapters/memory.task-bus.ts`);
- * issue 8 fans it out across processes through Redis behind the same interface.
+ * the scaled shape fans it out across processes through Redis behind the same interface.
  */
 import type { TaskStatus } from './task-store.port.ts';
 

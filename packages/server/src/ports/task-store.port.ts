@@ -1,5 +1,5 @@
 /**
- * TaskStore: the workbench's durable state (issue 6) — tasks, every status transition with its
+ * TaskStore: the workbench's durable state — tasks, every status transition with its
  * time, and workbook versions. Implemented once with Kysely (`adapters/sql/sql.tasks.ts`) on the
  * job store's database, so it runs on SQLite (embedded) and PostgreSQL (scaled) alike.
  *

@@ -1,4 +1,4 @@
-/** `GET /v1/jobs/{id}/analysis`: the key facts of a finished job (issue 7). */
+/** `GET /v1/jobs/{id}/analysis`: the key facts of a finished job. */
 import type { FastifyPluginAsync } from 'fastify';
 import { analysisJsonSchema } from '@ocrflow/analysis';
 import type { RouteOptions } from '../http/app.services.ts';

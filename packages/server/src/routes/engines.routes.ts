@@ -1,4 +1,4 @@
-/** `GET /v1/engines`: the OCR engines this service offers, with their health (issue 10). */
+/** `GET /v1/engines`: the OCR engines this service offers, with their health. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../http/app.services.ts';
 import { errorResponses } from './jobs.schemas.ts';

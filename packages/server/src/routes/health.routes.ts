@@ -46,7 +46,7 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
     async () => {
       const queueLen = await ctx.queue.size().catch(() => -1);
       const alive = pool ? pool.aliveCount() : 0;
-      // Issue 8: a process without workers (`--role api|app`) asks the queue whether any worker process is taking jobs.
+      // A process without workers (`--role api|app`) asks the queue whether any worker process is taking jobs.
       const processes = !pool && ctx.queue.workerCount ? await ctx.queue.workerCount() : null;
       const workerAlive = pool ? alive > 0 : (processes ?? 0) > 0;
       const storage = (await ctx.blobs.probe()) ?? 'ok';

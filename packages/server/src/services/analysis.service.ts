@@ -1,5 +1,5 @@
 /**
- * The analysis step of the job service (issue 7): after OCR, when OCRFLOW_ANALYSIS is on, the
+ * The analysis step of the job service: after OCR, when OCRFLOW_ANALYSIS is on, the
  * document is analysed (built-in rules, or the configured LLM with fallback) and `analysis.json`
  * is stored beside the result. `GET /v1/jobs/{id}/analysis` reads it back, and the webhook body
  * carries `analysisSummary` of it.

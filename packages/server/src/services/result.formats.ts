@@ -24,7 +24,7 @@ export const RESULT_FORMATS: Record<string, ResultFormat> = {
   json: { mime: 'application/json; charset=utf-8', file: 'result.json', render: (d) => JSON.stringify(d) },
   markdown: { mime: 'text/markdown; charset=utf-8', file: 'result.md', render: documentToMarkdown },
   text: { mime: 'text/plain; charset=utf-8', file: 'result.txt', render: documentToText },
-  // Tables (issue 4): HTML with rowspan/colspan; XLSX with one sheet per table (named result.xlsx → <upload>.xlsx).
+  // Tables: HTML with rowspan/colspan; XLSX with one sheet per table (named result.xlsx → <upload>.xlsx).
   html: { mime: 'text/html; charset=utf-8', file: 'result.html', render: documentToHtml },
   xlsx: { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', file: 'result.xlsx', render: documentToXlsx },
   // Searchable PDF: rendered on request from result.json and the upload (not a result-directory

@@ -18,7 +18,7 @@ import { DEFAULT_PRIORITY } from '../ports/job.priority.ts';
 import type { ServiceContext } from './service.context.ts';
 import type { SubmitInput } from './submit.input.ts';
 
-/** Extra validation other features add (e.g. webhook target safety, issue 5). Throw OcrflowError to refuse. */
+/** Extra validation other features add (e.g. webhook target safety). Throw OcrflowError to refuse. */
 export type SubmitCheck = (input: SubmitInput) => Promise<void> | void;
 
 export interface SubmitResult {
@@ -131,7 +131,7 @@ export class SubmissionService {
           id, taskId: input.taskId, engine: input.engine, mode: input.mode, languages: input.languages, prompt: input.prompt,
           webhookUrl: input.webhookUrl, filename: meta.filename, mime: info.mime, sizeBytes: temp.size, sha256: temp.sha256, contentHash,
           sourceKey, pageCount: info.pageCount, metrics: { receive_ms: round(meta.receiveMs), inspect_ms: round(inspectMs) },
-          // Issue 8: the priority is kept with the job (re-queued and recovered jobs keep their place).
+          // The priority is kept with the job (re-queued and recovered jobs keep their place).
           options: input.priority !== undefined ? { ...input.options, priority: input.priority } : input.options, now,
         });
         orphanPrefix = null;

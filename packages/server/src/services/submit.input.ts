@@ -26,7 +26,7 @@ export interface SubmitInput {
   prompt: string | null;
   /** Extra per-job options later features read from the raw fields (e.g. `webhook_events`). */
   options: Record<string, unknown>;
-  /** Issue 8: -10 … 10, higher runs sooner; undefined = the default (0). Not part of task_id's "same content". */
+  /** -10 … 10, higher runs sooner; undefined = the default (0). Not part of task_id's "same content". */
   priority?: number;
   /** All fields as received, for submit checks added by other features. */
   raw: SubmitFields;

@@ -181,7 +181,7 @@ export class TargetGuard {
 
   /**
    * Allow one exact target whatever its range: scheme, address, port and path must all match
-   * (issue 6: the embedded workbench's own webhook receiver on this process's loopback address).
+   * (the embedded workbench's own webhook receiver on this process's loopback address).
    * Only IP-literal URLs are honoured, so no DNS answer and no other port or path of that host is
    * opened by it; OCRFLOW_WEBHOOK_ALLOW_PRIVATE stays off.
    */

@@ -2,7 +2,7 @@
  * The JSON body of a webhook: one shape for every target (native clients and DeepSeek-OCR-Web
  * style ones, which read `task_id` and `result_dir`). Built once, at a delivery's first attempt,
  * from the job, the event as stored (its seq, time, page counts and error) and — for a finished
- * job with an analysis (issue 7) — the analysis summary. The built text is stored with the
+ * job with an analysis — the analysis summary. The built text is stored with the
  * delivery, so every retry sends the same bytes.
  */
 import { analysisSummary, type Analysis, type AnalysisSummary } from '@ocrflow/analysis';

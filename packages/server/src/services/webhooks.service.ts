@@ -1,5 +1,5 @@
 /**
- * Webhooks of jobs (issue 5): which targets get which events, the outbox rows written in the
+ * Webhooks of jobs: which targets get which events, the outbox rows written in the
  * terminal transition's transaction (so a job never ends without its deliveries), progress
  * deliveries, the submission check of `webhook_url`/`webhook_events`, and the delivery log and
  * redelivery behind `GET|POST /v1/jobs/{id}/deliveries…`.

@@ -55,7 +55,7 @@ export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async
         if (!/text\/event-stream/i.test(req.headers.accept ?? '')) {
           const deadline = Date.now() + q.timeout_ms;
           while (task && task.updatedAt <= since && Date.now() < deadline && !ac.signal.aborted) {
-            // Issue 8: a bus that can drop messages (Redis) bounds the wait by its re-check interval.
+            // A bus that can drop messages (Redis) bounds the wait by its re-check interval.
             await wake.wait(Math.min(deadline - Date.now(), ctx.bus.recheckMs ?? Infinity), ac.signal);
             task = await tasks.get(id);
           }

@@ -321,7 +321,7 @@ export class TaskOcrService {
    * Work nobody in this process is doing: a task `ocr_processing` without a follower here,
    * unchanged for `staleMs`. In the embedded
    * shape every such task has its follower, so this finds nothing; with several processes
-   * (issue 8) it picks up what a process that died was following. The conditional transitions
+   * it picks up what a process that died was following. The conditional transitions
    * make a task picked up twice harmless.
    */
   async sweep(staleMs: number): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * The workbench (issue 6) of one process: its store (on the job store's database), task bus, the
+ * The workbench of one process: its store (on the job store's database), task bus, the
  * link to the OCR service, its services, and the service extension that, once the server listens,
  * learns this process's loopback address, lets the OCR service's webhook reach it, loads the
  * shared webhook secret and reconciles the tasks left in flight by a previous process.

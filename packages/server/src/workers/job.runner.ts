@@ -111,7 +111,7 @@ export class JobRunner {
   }
 
   /**
-   * Issue 8: end the queue's turn with the job (BullMQ completes or retries its job and releases
+   * End the queue's turn with the job (BullMQ completes or retries its job and releases
    * the lock). If the store queued the job again meanwhile (shutdown hand-back, lease reclaimed by
    * another process), the queue's entry just went away, so put it back: the store is the truth.
    */

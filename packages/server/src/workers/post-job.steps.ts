@@ -5,7 +5,7 @@
  * `metrics.steps_ms`. A failing non-critical step is logged and recorded in `metrics`, and the job
  * still finishes (OCR results must not be lost to an optional step); a critical one fails the job.
  *
- * Writes that must be atomic with the terminal status (the webhook outbox of issue 5) do not
+ * Writes that must be atomic with the terminal status (the webhook outbox) do not
  * belong here: use `JobStore.addTerminalHook`, which runs inside that transaction.
  */
 import type { OcrDocument } from '@ocrflow/core';

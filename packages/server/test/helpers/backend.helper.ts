@@ -1,5 +1,5 @@
 /**
- * The backend under test (issue 8). Empty environment: embedded SQLite + in-process queue. With
+ * The backend under test. Empty environment: embedded SQLite + in-process queue. With
  * OCRFLOW_TEST_DATABASE_URL / OCRFLOW_TEST_REDIS_URL (the second pass of `scripts/test.mjs`):
  * PostgreSQL and BullMQ + Redis.
  *

@@ -1,7 +1,7 @@
 /**
  * Test documents: real dataset images read by path (never copied into the repo), PDFs built with
  * mupdf at test time (text-layer pages are fast: no OCR; image pages are really OCR'd), and the
- * bad inputs of issue 2 (empty, truncated, corrupt, renamed text, pixel bomb).
+ * bad inputs (empty, truncated, corrupt, renamed text, pixel bomb).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,7 @@ export const DATASETS = path.resolve(REPO_ROOT, '../shared/datasets');
 
 export const dataset = (rel: string): Buffer => fs.readFileSync(path.join(DATASETS, rel));
 
-/** The Chinese service report of issue 2's "done when" (large: ~15 s of OCR on one thread). */
+/** The Chinese service report's "done when" (large: ~15 s of OCR on one thread). */
 export const REPORT_SCAN = 'cn-report-dev/report-scan.jpg';
 /** A 3.5 KB table image: real text, OCR'd in well under a second once models are loaded. */
 export const SMALL_TABLE = 'pubtabnet-dev/pubtabnet-PMC3907710_006_00.png';

@@ -2,7 +2,7 @@
  * Start the service for tests: in-process on a temporary data dir (real SQLite, real worker
  * threads, real loopback HTTP), or as a child process (`ocrflow serve`) that a test can kill -9.
  *
- * Parameterised by environment so the same suites run against other backends (issue 8):
+ * Parameterised by environment so the same suites run against other backends:
  * OCRFLOW_TEST_DATABASE_URL / OCRFLOW_TEST_REDIS_URL become OCRFLOW_DATABASE_URL / OCRFLOW_REDIS_URL
  * of every server started here.
  */
@@ -15,7 +15,7 @@ import { startService, type RunningService, type ServiceExtension } from '../../
 import { backendEnv } from './backend.helper.ts';
 import { REPO_ROOT } from './fixtures.helper.ts';
 
-/** The backend under test (empty = embedded SQLite + in-process queue); issue 8: a schema and Redis prefix per test file. */
+/** The backend under test (empty = embedded SQLite + in-process queue); a schema and Redis prefix per test file. */
 export { backendEnv };
 
 export function tempDataDir(): string {

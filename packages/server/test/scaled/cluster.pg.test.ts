@@ -1,5 +1,5 @@
 /**
- * The scaled shape end to end (issue 8): 2 API and 2 worker processes (`ocrflow serve --role api`,
+ * The scaled shape end to end: 2 API and 2 worker processes (`ocrflow serve --role api`,
  * `--role worker --concurrency 1`) on PostgreSQL + Redis. 50 jobs (small images and 3-page PDFs,
  * mode text — real OCR) are submitted through API A with a webhook each and followed through API
  * B, by long-poll (all) and SSE (a few). A worker is killed with -9 in the middle of a PDF.

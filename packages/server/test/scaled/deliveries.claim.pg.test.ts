@@ -1,5 +1,5 @@
 /**
- * The webhook outbox with several processes on PostgreSQL (issue 8): each delivery is leased by
+ * The webhook outbox with several processes on PostgreSQL: each delivery is leased by
  * exactly one process at a time. Four stores with their own connection pools (four processes)
  * claim from the same outbox at once; every due delivery is claimed once, an expired lease is
  * taken over by exactly one of them, and the process that lost a lease cannot record its attempt.

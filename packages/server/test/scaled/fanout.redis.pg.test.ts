@@ -1,5 +1,5 @@
 /**
- * Event fan-out over Redis (issue 8). Bus level: an event published in one process reaches the
+ * Event fan-out over Redis. Bus level: an event published in one process reaches the
  * listeners of another (job events and workbench task changes), listeners in the publishing
  * process see it once, and nothing crosses deployments (Redis prefixes). Service level: an API
  * process (`--role api`) and a worker process (`--role worker`) of one deployment — a long-poll

@@ -1,5 +1,5 @@
 /**
- * The BullMQ queue against real Redis with the PostgreSQL store as its source of truth (issue 8):
+ * The BullMQ queue against real Redis with the PostgreSQL store as its source of truth:
  * idempotent enqueue, priority then age, the runner's settle (done removes, retry backs off),
  * cancel, the sync that puts back a queued job Redis lost, a clean close handing an untaken job
  * back, and a worker process killed with -9 mid-job whose job another process then gets.

@@ -1,5 +1,5 @@
 /**
- * Redis is a wake-up and an ordering, PostgreSQL the truth (issue 8). With a Redis server of its
+ * Redis is a wake-up and an ordering, PostgreSQL the truth. With a Redis server of its
  * own (a `redis-server` child on a free port), the service keeps accepting jobs while Redis is
  * down (the job is committed; /health counts the queue from the database) and, when Redis comes
  * back empty — its data lost — puts the queued job into BullMQ again by itself and runs it.

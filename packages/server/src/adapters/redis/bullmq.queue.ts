@@ -1,5 +1,5 @@
 /**
- * The JobQueue on BullMQ (scaled shape, issue 8). The store stays the source of truth: a job row
+ * The JobQueue on BullMQ (scaled shape). The store stays the source of truth: a job row
  * is committed as `queued` before its BullMQ job exists, and the BullMQ job id is the ocrflow job
  * id, so enqueueing twice is a no-op. BullMQ orders (priority, then age), hands each job to one
  * worker process, holds it under a lock that worker renews, and moves it back to `wait` when the

@@ -1,5 +1,5 @@
 /**
- * Event fan-out across processes over Redis pub/sub (issue 8): the job EventBus and the
+ * Event fan-out across processes over Redis pub/sub: the job EventBus and the
  * workbench's TaskEventBus. A worker in process B publishes a job event after its commit; every
  * API process gets it on one channel per kind and wakes its own waiting long-polls and SSE
  * streams, which then read the store.

@@ -1,5 +1,5 @@
 /**
- * Redis connections of one process in the scaled shape (issue 8). Each has one job, because
+ * Redis connections of one process in the scaled shape. Each has one job, because
  * their failure modes differ:
  *
  * - `commands`: BullMQ's producer side (add, remove, counts) and the event publisher. It fails

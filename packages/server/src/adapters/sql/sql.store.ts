@@ -1,5 +1,5 @@
 /**
- * The JobStore on Kysely. Dialect-neutral on purpose: SQLite (embedded) and PostgreSQL (issue 8)
+ * The JobStore on Kysely. Dialect-neutral on purpose: SQLite (embedded) and PostgreSQL
  * run this same code; only the `Kysely` instance differs (`sqlite.database.ts`, a pg twin later).
  * No dialect-specific SQL: conditional UPDATE … RETURNING, ON CONFLICT, COUNT subqueries — all
  * supported by both.

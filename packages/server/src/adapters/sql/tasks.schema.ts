@@ -1,5 +1,5 @@
 /**
- * Kysely table types of the workbench (issue 6), added to `Database` by declaration merging (the
+ * Kysely table types of the workbench, added to `Database` by declaration merging (the
  * mechanism `sql.schema.ts` asks features to use). Portable: times as epoch ms in bigint columns,
  * JSON as text.
  */

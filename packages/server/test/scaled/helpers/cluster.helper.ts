@@ -1,6 +1,6 @@
 /**
  * A scaled deployment made of real `ocrflow serve --role …` child processes on PostgreSQL + Redis
- * (issue 8): API processes on loopback ports, worker processes with a health port, one shared blob
+ *: API processes on loopback ports, worker processes with a health port, one shared blob
  * directory, one webhook secret, one schema and Redis prefix (the deployment key). Used by the
  * cluster test and by `scripts/bench.scaled.ts`.
  */

@@ -1,5 +1,5 @@
 /**
- * Helpers of the backend-only tests of issue 8 (`*.pg.test.ts`, PostgreSQL + Redis): a config,
+ * Helpers of the backend-only tests (`*.pg.test.ts`, PostgreSQL + Redis): a config,
  * store and queue adapters per "deployment" key — two calls with the same key are two processes of
  * one deployment (same schema, same Redis prefix, separate connections) — and new job rows.
  */

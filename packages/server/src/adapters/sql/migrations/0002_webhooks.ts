@@ -1,4 +1,4 @@
-/** The webhook outbox (issue 5): deliveries and their attempts. Schema builder only: SQLite and PostgreSQL. */
+/** The webhook outbox: deliveries and their attempts. Schema builder only: SQLite and PostgreSQL. */
 import type { Kysely, Migration } from 'kysely';
 
 export const m0002_webhooks: Migration = {

@@ -1,4 +1,4 @@
-/** The workbench (issue 6): tasks, their transitions and workbook versions. Schema builder only: SQLite and PostgreSQL. */
+/** The workbench: tasks, their transitions and workbook versions. Schema builder only: SQLite and PostgreSQL. */
 import type { Kysely, Migration } from 'kysely';
 
 export const m0003_workbench: Migration = {
