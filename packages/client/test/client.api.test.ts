@@ -185,7 +185,7 @@ describe('results', () => {
     assert.equal(typeof a.kind, 'string');
     assert.ok(Array.isArray(a.tables));
     assert.equal((await ocr.result(id)).schema, 'ocrflow.document/1');
-    await assert.rejects(ocr.result(id, 'pdf' as 'text'), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_UNSUPPORTED_FORMAT' && e.status === 400);
+    await assert.rejects(ocr.result(id, 'docx' as 'text'), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_UNSUPPORTED_FORMAT' && e.status === 400);
   });
 
   test('list pages through every job; listAll follows next_cursor', async () => {

@@ -59,7 +59,8 @@ export class StreamLimiter {
     if (mine >= this.limits.perClient) this.refuse('client', `You have ${mine} long-polls and event streams open, the limit per client; close one or retry later`);
     this.total++;
     this.byClient.set(key, mine + 1);
-    const socket = req.raw.socket;
+    // Requests injected in-process (light-my-request) have a stand-in socket without time-outs.
+    const socket = typeof req.raw.socket?.setTimeout === 'function' ? req.raw.socket : null;
     // A held stream is idle on purpose: its own bound (timeout_ms, heartbeats) replaces the
     // connection's idle time-out while it lasts.
     socket?.setTimeout(0);
