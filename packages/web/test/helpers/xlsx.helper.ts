@@ -22,4 +22,9 @@ export function colName(i: number): string {
 export const rangeOf = (m: { row: number; col: number; row_span: number; col_span: number }) => `${colName(m.col)}${m.row + 1}:${colName(m.col + m.col_span - 1)}${m.row + m.row_span}`;
 export const mergesOf = (ws: ExcelJS.Worksheet) => new Set((ws.model as unknown as { merges: string[] }).merges);
 /** The text of a cell by 0-based row and column. */
-export const textAt = (ws: ExcelJS.Worksheet, r: number, c: number) => ws.getRow(r + 1).getCell(c + 1).text;
+/** A cell's text; '' for an empty one, also inside a merged range whose top-left is empty (exceljs's own `text` throws there). */
+export const textAt = (ws: ExcelJS.Worksheet, r: number, c: number) => {
+  const cell = ws.getRow(r + 1).getCell(c + 1);
+  const value = cell.isMerged ? cell.master.value : cell.value;
+  return value === null || value === undefined ? '' : cell.text;
+};
