@@ -123,8 +123,10 @@ export function extractAmounts(rows: readonly VisualRow[], docCurrency: string |
       best = c;
     }
   }
-  // Paid and parts agree but no readable figure shows it: the arithmetic is the total.
-  if ((!best || confirmed(best.amount.value) === 0) && paid !== null && paid > 0 && parts.some((p) => near(p, paid))) {
+  // Paid and parts agree but no readable figure shows it: the arithmetic is the total. A figure
+  // printed under a rounded-total label is read, not inferred: it stands even when the payment
+  // lines disagree with it (a rounding adjustment printed without its sign).
+  if ((!best || (confirmed(best.amount.value) === 0 && best.strength < 5)) && paid !== null && paid > 0 && parts.some((p) => near(p, paid))) {
     const text = formatAmount(paid);
     best = { amount: { text, number: text, value: paid, currency: null, symbol: null, decimals: 2, index: 0 }, line: null, rank: paymentRank, strength: 0 };
     bestScore = 2;
