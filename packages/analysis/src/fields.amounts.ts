@@ -19,7 +19,7 @@
 import type { AmountField } from './analysis.schema.ts';
 import { findAmounts, formatAmount, type AmountMatch } from './normalize.amount.ts';
 import { spanBBox, type DocLine, type VisualRow } from './layout.lines.ts';
-import { classifyLabel, labelledAmounts, type LabelledAmount } from './fields.labels.ts';
+import { classifyLabel, labelledAmounts, printsDollar, type LabelledAmount } from './fields.labels.ts';
 
 export { editDistance } from './fields.labels.ts';
 
@@ -70,7 +70,7 @@ function printed(rows: readonly VisualRow[], value: number, from: number, to: nu
 }
 
 export function extractAmounts(rows: readonly VisualRow[], docCurrency: string | null): AmountFields {
-  const all = labelledAmounts(rows);
+  const all = labelledAmounts(rows, printsDollar(rows));
   const out: AmountFields = {};
   // The payment lines: the first change, and the cash line closest above it.
   const change = all.find((c) => c.cls.kind === 'change');
