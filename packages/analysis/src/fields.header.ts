@@ -69,7 +69,8 @@ function describeRow(row: VisualRow, i: number): RowInfo {
   const dated = findDates(t).length > 0 || /(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?![\d,.])/.test(t);
   // Titles, also when OCR garbled the word: a short line framed by dashes or stars (`-INVOTCE-`, `* GUEST CHECK *`).
   const title = ((TITLE_LINE.test(t) || fuzzyTitle(t)) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t)) || /^\s*[-*=~#]+\s*[\p{L}\s]{3,30}\s*[-*=~#]+\s*$/u.test(t);
-  return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(t) };
+  // Address words are recognised after their OCR slips are repaired (`Ja ian` → Jalan).
+  return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(repairAddressWords(t)) };
 }
 
 /** Letters of a name outside its legal form and trade words. */

@@ -127,3 +127,23 @@ test('company: a run of initials that lost some of its dots gets them all back',
   assert.equal(completeInitials('K.C LIM ENTERPRISE'), 'K.C LIM ENTERPRISE');
   assert.equal(completeInitials('ABC.D E F'), 'ABC.D E F');
 });
+
+test('address words: two fragments that spell a word once a look-alike letter is folded', () => {
+  assert.equal(repairAddressWords('Jai an Bukit Bintang 55100'), 'Jalan Bukit Bintang 55100');
+  assert.equal(repairAddressWords('KAMPUNG AH SENG 3'), 'KAMPUNG AH SENG 3');
+  // A brand line above a street OCR split (`Jai an`) is the name; the street row is the address.
+  const doc = docOf([
+    ['TAX INVOICE', 200, 20, 400, 50],
+    ['SERI MAWAR MART', 180, 70, 420, 100],
+    ['Jai an Kebun Nenas 12', 150, 104, 450, 134],
+    ['41100 Klang', 220, 138, 380, 168],
+    ['Selangor', 240, 172, 360, 202],
+    ['CO. REG. NO: 001234567-K', 170, 220, 430, 250],
+    ['DATE: 02/03/2019', 40, 300, 260, 330],
+    ['TOTAL', 40, 400, 200, 430],
+    ['12.00', 440, 400, 540, 430],
+  ]);
+  const f = toSroieFields(analyseBuiltin(doc));
+  assert.equal(f.company, 'SERI MAWAR MART');
+  assert.equal(f.address, 'Jalan Kebun Nenas 12 41100 Klang Selangor');
+});
