@@ -159,6 +159,20 @@ function field(rows: VisualRow[], value: string, confidence: number): TextField 
   };
 }
 
+/** An owner's label (`OWNED BY`, `OPERATED BY`, `DIMILIKI OLEH`) and the legal name after it on its row or the next. */
+const OWNER_LABEL = /^\s*(OWNED|OPERATED|MANAGED)\s+BY\b|^\s*DIMILIKI(\s+OLEH)?\b/i;
+function ownerRows(rows: readonly VisualRow[]): { rows: VisualRow[]; name: string } | null {
+  for (let k = 0; k < rows.length; k++) {
+    const m = OWNER_LABEL.exec(rows[k].text);
+    if (!m) continue;
+    const rest = rows[k].text.slice(m[0].length).replace(/^[\s:]+/, '');
+    if (COMPANY_SUFFIX.test(rest)) return { rows: [rows[k]], name: rest };
+    const next = rows[k + 1];
+    if (!rest && next && COMPANY_SUFFIX.test(next.text) && next.bbox[1] - rows[k].bbox[3] < 1.5 * Math.max(rows[k].height, next.height)) return { rows: [next], name: next.text };
+  }
+  return null;
+}
+
 export interface HeaderFields {
   company?: TextField;
   address?: TextField;
@@ -294,6 +308,12 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
     const value = repairCompanyWords(completeInitials(tidyText(cleanCompany(joined))));
     carried = addressAfterName(joined.normalize('NFKC'));
     if (value) out.company = field(picked, value, Math.min(0.95, 0.35 + 0.08 * bestScore));
+  }
+  // A shop sign without a legal form in the header, and the legal owner named elsewhere (`Owned by` /
+  // `Dommal Food Services Sdn Bhd` in the footer): the issuer is the owner.
+  if (!out.company || !COMPANY_SUFFIX.test(out.company.value)) {
+    const owner = ownerRows(rows.slice(Math.max(companyLast, 0) + 1));
+    if (owner) out.company = field(owner.rows, repairCompanyWords(completeInitials(tidyText(cleanCompany(owner.name)))), 0.6);
   }
 
   // Address: from the first address-like row after the name, until a stop row or a gap.

@@ -147,3 +147,21 @@ test('address words: two fragments that spell a word once a look-alike letter is
   assert.equal(f.company, 'SERI MAWAR MART');
   assert.equal(f.address, 'Jalan Kebun Nenas 12 41100 Klang Selangor');
 });
+
+test('company: a shop sign without a legal form gives way to the legal owner named in the footer', () => {
+  const sign: [string, number, number, number, number][] = [
+    ['KOPI KAMPUNG CORNER', 150, 20, 450, 60],
+    ['12, Jalan Mawar 3, Taman Sentosa', 120, 66, 480, 90],
+    ['41200 Klang, Selangor', 180, 94, 420, 118],
+    ['DATE: 02/03/2019', 40, 160, 260, 190],
+    ['TOTAL', 40, 400, 200, 430],
+    ['12.00', 440, 400, 540, 430],
+    ['THANK YOU', 220, 480, 380, 510],
+  ];
+  const owned = docOf([...sign, ['Operated by: Sentosa Kopi Holdings Sdn Bhd', 100, 540, 500, 570]]);
+  assert.equal(toSroieFields(analyseBuiltin(owned)).company, 'Sentosa Kopi Holdings Sdn Bhd');
+  // Without an owner's label the sign stays; a name with its legal form in the header is not replaced.
+  assert.equal(toSroieFields(analyseBuiltin(docOf(sign))).company, 'KOPI KAMPUNG CORNER');
+  const legal = docOf([['KOPI KAMPUNG SDN BHD', 150, 20, 450, 60], ...sign.slice(1), ['Owned by', 220, 540, 380, 570], ['Sentosa Kopi Holdings Sdn Bhd', 120, 574, 480, 604]]);
+  assert.equal(toSroieFields(analyseBuiltin(legal)).company, 'KOPI KAMPUNG SDN BHD');
+});
