@@ -99,12 +99,15 @@ export function repairAddressWords(value: string): string {
   for (let i = 0; i < tokens.length; i++) {
     const [, pre, core, post] = TOKEN.exec(tokens[i])!;
     const next = tokens[i + 1];
-    // Two fragments of one word: `MALAYS IA`, `Ja lan`. Only when neither fragment is itself a word.
+    // Two fragments of one word: `MALAYS IA`, `Ja lan`, also with a look-alike letter (`Ja ian`).
+    // Only when neither fragment is itself a word.
     if (next && !post && /^[A-Za-z]+$/.test(core)) {
       const [, npre, ncore, npost] = TOKEN.exec(next)!;
       const joined = (core + ncore).toUpperCase();
-      if (!npre && /^[A-Za-z]+$/.test(ncore) && WORD_SET.has(joined) && !WORD_SET.has(core.toUpperCase()) && !WORD_SET.has(ncore.toUpperCase())) {
-        out.push(pre + core + ncore + npost);
+      const word = WORD_SET.has(joined) ? joined : repairToken(joined);
+      if (!npre && /^[A-Za-z]+$/.test(ncore) && word && !WORD_SET.has(core.toUpperCase()) && !WORD_SET.has(ncore.toUpperCase())) {
+        const asPrinted = word === joined ? core + ncore : /[a-z]/.test(core + ncore) ? word[0] + word.slice(1).toLowerCase() : word;
+        out.push(pre + asPrinted + npost);
         i++;
         continue;
       }

@@ -19,7 +19,7 @@
 import type { AmountField } from './analysis.schema.ts';
 import { findAmounts, formatAmount, type AmountMatch } from './normalize.amount.ts';
 import { spanBBox, type DocLine, type VisualRow } from './layout.lines.ts';
-import { classifyLabel, labelledAmounts, type LabelledAmount } from './fields.labels.ts';
+import { classifyLabel, labelledAmounts, printsDollar, type LabelledAmount } from './fields.labels.ts';
 
 export { editDistance } from './fields.labels.ts';
 
@@ -70,7 +70,7 @@ function printed(rows: readonly VisualRow[], value: number, from: number, to: nu
 }
 
 export function extractAmounts(rows: readonly VisualRow[], docCurrency: string | null): AmountFields {
-  const all = labelledAmounts(rows);
+  const all = labelledAmounts(rows, printsDollar(rows));
   const out: AmountFields = {};
   // The payment lines: the first change, and the cash line closest above it.
   const change = all.find((c) => c.cls.kind === 'change');
@@ -123,8 +123,10 @@ export function extractAmounts(rows: readonly VisualRow[], docCurrency: string |
       best = c;
     }
   }
-  // Paid and parts agree but no readable figure shows it: the arithmetic is the total.
-  if ((!best || confirmed(best.amount.value) === 0) && paid !== null && paid > 0 && parts.some((p) => near(p, paid))) {
+  // Paid and parts agree but no readable figure shows it: the arithmetic is the total. A figure
+  // printed under a rounded-total label is read, not inferred: it stands even when the payment
+  // lines disagree with it (a rounding adjustment printed without its sign).
+  if ((!best || (confirmed(best.amount.value) === 0 && best.strength < 5)) && paid !== null && paid > 0 && parts.some((p) => near(p, paid))) {
     const text = formatAmount(paid);
     best = { amount: { text, number: text, value: paid, currency: null, symbol: null, decimals: 2, index: 0 }, line: null, rank: paymentRank, strength: 0 };
     bestScore = 2;

@@ -69,7 +69,8 @@ function describeRow(row: VisualRow, i: number): RowInfo {
   const dated = findDates(t).length > 0 || /(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?![\d,.])/.test(t);
   // Titles, also when OCR garbled the word: a short line framed by dashes or stars (`-INVOTCE-`, `* GUEST CHECK *`).
   const title = ((TITLE_LINE.test(t) || fuzzyTitle(t)) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t)) || /^\s*[-*=~#]+\s*[\p{L}\s]{3,30}\s*[-*=~#]+\s*$/u.test(t);
-  return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(t) };
+  // Address words are recognised after their OCR slips are repaired (`Ja ian` → Jalan).
+  return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(repairAddressWords(t)) };
 }
 
 /** Letters of a name outside its legal form and trade words. */
@@ -156,6 +157,20 @@ function field(rows: VisualRow[], value: string, confidence: number): TextField 
     bbox: unionBBox(rows.map((r) => r.bbox)),
     confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100,
   };
+}
+
+/** An owner's label (`OWNED BY`, `OPERATED BY`, `DIMILIKI OLEH`) and the legal name after it on its row or the next. */
+const OWNER_LABEL = /^\s*(OWNED|OPERATED|MANAGED)\s+BY\b|^\s*DIMILIKI(\s+OLEH)?\b/i;
+function ownerRows(rows: readonly VisualRow[]): { rows: VisualRow[]; name: string } | null {
+  for (let k = 0; k < rows.length; k++) {
+    const m = OWNER_LABEL.exec(rows[k].text);
+    if (!m) continue;
+    const rest = rows[k].text.slice(m[0].length).replace(/^[\s:]+/, '');
+    if (COMPANY_SUFFIX.test(rest)) return { rows: [rows[k]], name: rest };
+    const next = rows[k + 1];
+    if (!rest && next && COMPANY_SUFFIX.test(next.text) && next.bbox[1] - rows[k].bbox[3] < 1.5 * Math.max(rows[k].height, next.height)) return { rows: [next], name: next.text };
+  }
+  return null;
 }
 
 export interface HeaderFields {
@@ -293,6 +308,12 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
     const value = repairCompanyWords(completeInitials(tidyText(cleanCompany(joined))));
     carried = addressAfterName(joined.normalize('NFKC'));
     if (value) out.company = field(picked, value, Math.min(0.95, 0.35 + 0.08 * bestScore));
+  }
+  // A shop sign without a legal form in the header, and the legal owner named elsewhere (`Owned by` /
+  // `Dommal Food Services Sdn Bhd` in the footer): the issuer is the owner.
+  if (!out.company || !COMPANY_SUFFIX.test(out.company.value)) {
+    const owner = ownerRows(rows.slice(Math.max(companyLast, 0) + 1));
+    if (owner) out.company = field(owner.rows, repairCompanyWords(completeInitials(tidyText(cleanCompany(owner.name)))), 0.6);
   }
 
   // Address: from the first address-like row after the name, until a stop row or a gap.

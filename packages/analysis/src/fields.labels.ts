@@ -135,15 +135,24 @@ function pickAmount(ms: AmountMatch[]): AmountMatch | null {
   return list.length ? list[list.length - 1] : null;
 }
 
-/** Every (label, amount) pair of the document. */
-export function labelledAmounts(rows: readonly VisualRow[]): LabelledAmount[] {
+/**
+ * `S` glued before a figure with two decimals (`S8.20`) is the `$` that receipt fonts print narrow;
+ * read so only where the document prints `$` before figures elsewhere.
+ */
+const DOLLAR_LOOKALIKE = /(?<![\p{L}\d$])S(?=\d{1,6}[.,]\d{2}(?!\d))/gu;
+export const printsDollar = (rows: readonly VisualRow[]) => rows.some((r) => /\$\s?\d/.test(r.text));
+
+/** Every (label, amount) pair of the document; `dollar`: the document prints `$` before its figures. */
+export function labelledAmounts(rows: readonly VisualRow[], dollar = false): LabelledAmount[] {
   const out: LabelledAmount[] = [];
+  const textOf = (l: DocLine) => (dollar ? l.text.replace(DOLLAR_LOOKALIKE, '$') : l.text);
   rows.forEach((row, rank) => {
     row.lines.forEach((line, li) => {
       // The label is the text before the first amount of the line (or the whole line).
-      const ms = findAmounts(line.text);
-      const labelEnd = ms.length ? ms[0].index : line.text.length;
-      const label = line.text.slice(0, labelEnd);
+      const lineText = textOf(line);
+      const ms = findAmounts(lineText);
+      const labelEnd = ms.length ? ms[0].index : lineText.length;
+      const label = lineText.slice(0, labelEnd);
       if (!/\p{L}/u.test(label)) return;
       const cls = classifyLabel(label);
       if (!cls) return;
@@ -154,7 +163,7 @@ export function labelledAmounts(rows: readonly VisualRow[]): LabelledAmount[] {
       for (let k = li + 1; !amount && k < row.lines.length; k++) {
         const l = row.lines[k];
         if (classifyLabel(l.text.replace(/[\d.,\s$()-]+/g, ' ')) && /\p{L}{3,}/u.test(l.text)) break;
-        amount = pickAmount(findAmounts(l.text));
+        amount = pickAmount(findAmounts(textOf(l)));
         src = l;
       }
       if (!amount && li === row.lines.length - 1) {
@@ -164,7 +173,7 @@ export function labelledAmounts(rows: readonly VisualRow[]): LabelledAmount[] {
           const letters = text.replace(/\b(RM|MYR|USD|SGD|EUR|RMB|CNY)\b/gi, '').match(/\p{L}/gu) ?? [];
           if (letters.length <= 2) {
             for (const l of below.lines) {
-              const a = pickAmount(findAmounts(l.text));
+              const a = pickAmount(findAmounts(textOf(l)));
               if (a) {
                 amount = a;
                 src = l;
@@ -176,7 +185,7 @@ export function labelledAmounts(rows: readonly VisualRow[]): LabelledAmount[] {
       if (!amount) return;
       // The value text starts after the label's last letter (`TOTAL RM 14-10` → `14-10`).
       const valueStart = label.search(/\p{L}[^\p{L}]*$/u) + 1;
-      const alt = collapsedReading(src === line ? line.text.slice(valueStart) : src.text, amount);
+      const alt = collapsedReading(src === line ? lineText.slice(valueStart) : textOf(src), amount);
       out.push({ label: label.trim(), cls, amount, line: src, row, rank, ...(alt ? { alt } : {}) });
     });
   });

@@ -115,6 +115,9 @@ export function findAmounts(s: string): AmountMatch[] {
   const out: AmountMatch[] = [];
   SCAN_RE.lastIndex = 0;
   for (let m = SCAN_RE.exec(s); m; m = SCAN_RE.exec(s)) {
+    // A match that is refused below may have swallowed the start of a real amount (`TOTA1 RM29.30`
+    // reads `1 RM` first): the scan resumes one character after the refused match's start.
+    const resume = m.index + 1;
     const g: Groups = { ...(m.groups ?? {}) };
     let start = m.index;
     let text = m[0];
@@ -128,30 +131,30 @@ export function findAmounts(s: string): AmountMatch[] {
     const lead = text.length - text.trimStart().length;
     start += lead;
     text = text.trim();
-    if (!g.num) continue;
+    if (!g.num) { SCAN_RE.lastIndex = resume; continue; }
     const numStart = start + text.indexOf(g.num);
     const numEnd = numStart + g.num.length;
     const hasDecimals = /[.,] ?\d ?\d{0,2}$/.test(g.num);
     // The number must not continue a word or a longer number (`SR100100`, `A1.5`, `18287/102`).
     const charBefore = s[numStart - 1] ?? '';
-    if (numStart === start && /[\p{L}\d.,/]/u.test(charBefore)) continue;
+    if (numStart === start && /[\p{L}\d.,/]/u.test(charBefore)) { SCAN_RE.lastIndex = resume; continue; }
     // ... nor be continued by one (`1851-A`, `12.5.3`); `75.00SR` (a tax code glued on) is fine.
     const charAfter = s[numEnd] ?? '';
     // Percentages (`GST 6%`, `10.00%`) are rates, not money.
-    if (/^\s?%/.test(s.slice(numEnd, numEnd + 2))) continue;
+    if (/^\s?%/.test(s.slice(numEnd, numEnd + 2))) { SCAN_RE.lastIndex = resume; continue; }
     // A trailing minus marks a negative price only on a decimal amount (`0.02-`, not `012 -`).
     if (g.trail && !hasDecimals) {
       text = text.replace(/\s*-$/, '');
       g.trail = undefined;
     }
-    if (g.trail && /[\p{L}\d]/u.test(s[start + text.length] ?? '')) continue;
+    if (g.trail && /[\p{L}\d]/u.test(s[start + text.length] ?? '')) { SCAN_RE.lastIndex = resume; continue; }
     if (!g.close && !g.trail && !g.post) {
-      if (/\d/.test(charAfter) || (/[.,/]/.test(charAfter) && /\d/.test(s[numEnd + 1] ?? ''))) continue;
-      if (/\p{L}/u.test(charAfter) && !hasDecimals) continue;
-      if (/[-–]/.test(charAfter) && /[\p{L}\d]/u.test(s[numEnd + 1] ?? '')) continue;
+      if (/\d/.test(charAfter) || (/[.,/]/.test(charAfter) && /\d/.test(s[numEnd + 1] ?? ''))) { SCAN_RE.lastIndex = resume; continue; }
+      if (/\p{L}/u.test(charAfter) && !hasDecimals) { SCAN_RE.lastIndex = resume; continue; }
+      if (/[-–]/.test(charAfter) && /[\p{L}\d]/u.test(s[numEnd + 1] ?? '')) { SCAN_RE.lastIndex = resume; continue; }
     }
     const intDigits = g.num.replace(/[.,] ?\d ?\d{0,2}$/, '').replace(/\D/g, '').length;
-    if (intDigits > 9) continue;
+    if (intDigits > 9) { SCAN_RE.lastIndex = resume; continue; }
     const a = fromGroups(g, text, start);
     if (a) out.push(a);
   }

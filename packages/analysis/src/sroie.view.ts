@@ -15,10 +15,14 @@ export interface SroieFields {
 
 export const SROIE_FIELDS = ['company', 'date', 'address', 'total'] as const;
 
-/** The amount as printed, currency codes removed, symbols kept. */
+/**
+ * The amount as printed: a currency code set apart from the figure removed (`RM 3.90` → `3.90`), one
+ * glued to it kept (`RM4.00`, transcribed as one token, the way SROIE's annotators wrote it), symbols
+ * kept (`$8.20`).
+ */
 export function amountAsPrinted(text: string): string {
   return text
-    .replace(/(?<![A-Z])(RM|MYR|USD|SGD|HKD|AUD|CAD|EUR|GBP|CNY|RMB|JPY|INR|IDR|THB|PHP|VND|KRW|CHF|RP)(?![A-Z])/gi, '')
+    .replace(/(?<![A-Z])(RM|MYR|USD|SGD|HKD|AUD|CAD|EUR|GBP|CNY|RMB|JPY|INR|IDR|THB|PHP|VND|KRW|CHF|RP)(?![A-Z\d])/gi, '')
     // OCR spaces inside the number (`30 .90`, `15 3.35`, `4.9 0`): the print has none.
     .replace(/(?<=[\d.,])\s+(?=[\d.,])/g, '')
     .replace(/\s+/g, ' ')

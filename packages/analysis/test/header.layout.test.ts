@@ -127,3 +127,41 @@ test('company: a run of initials that lost some of its dots gets them all back',
   assert.equal(completeInitials('K.C LIM ENTERPRISE'), 'K.C LIM ENTERPRISE');
   assert.equal(completeInitials('ABC.D E F'), 'ABC.D E F');
 });
+
+test('address words: two fragments that spell a word once a look-alike letter is folded', () => {
+  assert.equal(repairAddressWords('Jai an Bukit Bintang 55100'), 'Jalan Bukit Bintang 55100');
+  assert.equal(repairAddressWords('KAMPUNG AH SENG 3'), 'KAMPUNG AH SENG 3');
+  // A brand line above a street OCR split (`Jai an`) is the name; the street row is the address.
+  const doc = docOf([
+    ['TAX INVOICE', 200, 20, 400, 50],
+    ['SERI MAWAR MART', 180, 70, 420, 100],
+    ['Jai an Kebun Nenas 12', 150, 104, 450, 134],
+    ['41100 Klang', 220, 138, 380, 168],
+    ['Selangor', 240, 172, 360, 202],
+    ['CO. REG. NO: 001234567-K', 170, 220, 430, 250],
+    ['DATE: 02/03/2019', 40, 300, 260, 330],
+    ['TOTAL', 40, 400, 200, 430],
+    ['12.00', 440, 400, 540, 430],
+  ]);
+  const f = toSroieFields(analyseBuiltin(doc));
+  assert.equal(f.company, 'SERI MAWAR MART');
+  assert.equal(f.address, 'Jalan Kebun Nenas 12 41100 Klang Selangor');
+});
+
+test('company: a shop sign without a legal form gives way to the legal owner named in the footer', () => {
+  const sign: [string, number, number, number, number][] = [
+    ['KOPI KAMPUNG CORNER', 150, 20, 450, 60],
+    ['12, Jalan Mawar 3, Taman Sentosa', 120, 66, 480, 90],
+    ['41200 Klang, Selangor', 180, 94, 420, 118],
+    ['DATE: 02/03/2019', 40, 160, 260, 190],
+    ['TOTAL', 40, 400, 200, 430],
+    ['12.00', 440, 400, 540, 430],
+    ['THANK YOU', 220, 480, 380, 510],
+  ];
+  const owned = docOf([...sign, ['Operated by: Sentosa Kopi Holdings Sdn Bhd', 100, 540, 500, 570]]);
+  assert.equal(toSroieFields(analyseBuiltin(owned)).company, 'Sentosa Kopi Holdings Sdn Bhd');
+  // Without an owner's label the sign stays; a name with its legal form in the header is not replaced.
+  assert.equal(toSroieFields(analyseBuiltin(docOf(sign))).company, 'KOPI KAMPUNG CORNER');
+  const legal = docOf([['KOPI KAMPUNG SDN BHD', 150, 20, 450, 60], ...sign.slice(1), ['Owned by', 220, 540, 380, 570], ['Sentosa Kopi Holdings Sdn Bhd', 120, 574, 480, 604]]);
+  assert.equal(toSroieFields(analyseBuiltin(legal)).company, 'KOPI KAMPUNG SDN BHD');
+});
