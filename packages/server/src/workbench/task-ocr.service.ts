@@ -64,7 +64,8 @@ export class TaskOcrService {
   async start(id: string, opts: { orCurrent?: boolean } = {}): Promise<TaskRecord> {
     const task = await this.tasks.require(id);
     if (task.status !== 'created' && task.status !== 'uploaded') {
-      if (opts.orCurrent) return task;
+      // Another start (the reconcile after boot, a second click) may have moved it a moment ago.
+      if (opts.orCurrent) return this.afterSubmitOf(task);
       throw invalidState(task.status, 'OCR can only be started for a task that is created or uploaded');
     }
     if (!(await this.ctx.blobs.exists(task.sourceKey))) throw invalidState(task.status, 'no file has been uploaded for it');
@@ -84,7 +85,9 @@ export class TaskOcrService {
    */
   private async afterSubmitOf(task: TaskRecord): Promise<TaskRecord> {
     let now = task;
-    for (let i = 0; i < 100 && now.status === 'ocr_processing' && !now.ocrJobId; i++) {
+    // Bounded: a submission that takes longer (a slow OCR service) answers with the task as it is.
+    const deadline = Date.now() + 10_000;
+    while (now.status === 'ocr_processing' && !now.ocrJobId && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
       now = await this.tasks.require(task.id);
     }
