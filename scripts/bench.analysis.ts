@@ -33,8 +33,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OcrDocument } from '@ocrflow/core';
-import { disposeEngines } from '../packages/engines/src/index.ts';
+import { loadConfig, type OcrDocument } from '@ocrflow/core';
+import { disposeEngines, engineOptionsFromConfig } from '../packages/engines/src/index.ts';
 import { addMatches, assignVendorFolds, ceilingLevel, countsF1, documentLines, fieldMatches, loadDataset, OcrCache, type EvalSample, type FieldCounts, type FieldMatch } from '../packages/eval/src/index.ts';
 import { analyseBuiltin, fitCalibration, calibrationSource, SCORED_FIELDS, type Analysis, type Calibration, type ScoredField } from '../packages/analysis/src/index.ts';
 
@@ -179,7 +179,7 @@ async function run() {
       console.log(`${k < 0 ? 'holdout' : `fold ${k}`}: ${names.length} receipts, ${groups.size} vendors: ${names.map((n) => n.replace(/^\D+/, '')).join(' ')}`);
     }
   }
-  const cache = new OcrCache();
+  const cache = new OcrCache({ options: engineOptionsFromConfig(loadConfig()) });
   const todo = samples.filter((s) => !cache.has(s.imagePath)).length;
   if (todo) process.stderr.write(`OCR of ${todo} receipts into ${cache.dir} (once per engine version)\n`);
   let n = 0;

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import * as mupdf from 'mupdf';
 import { loadConfig } from '@ocrflow/core';
-import { disposeEngines, getEngine, runDocument } from '../packages/engines/src/index.ts';
+import { disposeEngines, engineOptionsFromConfig, getEngine, runDocument } from '../packages/engines/src/index.ts';
 import { runEvalDetailed, median, cerCounts, wordCounts, f1, loadDataset, textMetrics } from '../packages/eval/src/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,7 +47,7 @@ interface Row { bucket: string; system: string; pages: number; s_per_page: numbe
 
 /** Child mode: ocrflow over one folder, the runner's result as JSON on stdout. */
 async function child(dir: string): Promise<void> {
-  const { result, pageCpuSeconds } = await runEvalDetailed(dir, { config: loadConfig(), engine: 'paddle', metrics: [textMetrics], engineOptions: { intraOpNumThreads: Math.max(1, os.availableParallelism()) } });
+  const { result, pageCpuSeconds } = await runEvalDetailed(dir, { options: engineOptionsFromConfig(loadConfig()), analysis: loadConfig(), engine: 'paddle', metrics: [textMetrics], engineOptions: { intraOpNumThreads: Math.max(1, os.availableParallelism()) } });
   await disposeEngines();
   process.stdout.write(JSON.stringify({ ...result, cpu_s_per_page: median(pageCpuSeconds) }) + '\n');
 }
@@ -65,15 +65,15 @@ async function pdfChild(images: string[]): Promise<void> {
     doc.insertPage(-1, doc.addPage([0, 0, w, h], 0, resources, `q ${w} 0 0 ${h} 0 0 cm /I0 Do Q`));
   }
   const pdf = Buffer.from(doc.saveToBuffer('compress').asUint8Array());
-  const config = loadConfig();
+  const options = engineOptionsFromConfig(loadConfig());
   const engineOptions = { intraOpNumThreads: Math.max(1, os.availableParallelism()) };
-  const engine = await getEngine('paddle', config, engineOptions);
+  const engine = await getEngine('paddle', options, engineOptions);
   await (engine as { ready?: () => Promise<void> }).ready?.();
-  await runDocument(pdf, { config, engineOptions }); // warm-up
+  await runDocument(pdf, { options, engineOptions }); // warm-up
   const res: Record<string, { wall: number[]; cpu: number[] }> = { ahead: { wall: [], cpu: [] }, plain: { wall: [], cpu: [] } };
   for (const mode of ['ahead', 'plain', 'ahead', 'plain'] as const) {
     const t0 = performance.now(), c0 = process.cpuUsage();
-    await runDocument(pdf, { config, engineOptions, prefetch: mode === 'ahead' });
+    await runDocument(pdf, { options, engineOptions, prefetch: mode === 'ahead' });
     const c = process.cpuUsage(c0);
     res[mode].wall.push((performance.now() - t0) / 1000 / images.length);
     res[mode].cpu.push((c.user + c.system) / 1e6 / images.length);

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type EngineName } from '@ocrflow/core';
-import { disposeEngines } from '../packages/engines/src/index.ts';
+import { disposeEngines, engineOptionsFromConfig } from '../packages/engines/src/index.ts';
 import { runEvalDetailed, median, cerCounts, wordCounts, f1, loadDataset, textMetrics, readingOrderCerCounts } from '../packages/eval/src/index.ts';
 import { parseHtmlTables } from '../packages/eval/src/metrics/table-html.parser.ts';
 
@@ -45,7 +45,7 @@ async function child(engine: EngineName, dir: string, unfused: boolean): Promise
     if (sample.truthText === undefined) return;
     const c = readingOrderCerCounts(text, sample.truthText); ro.edits += c.edits; ro.chars += c.chars;
   };
-  const { result, pageSeconds, pageCpuSeconds } = await runEvalDetailed(dir, { config: loadConfig(), engine, limit, metrics: [textMetrics], engineOptions, onDocument });
+  const { result, pageSeconds, pageCpuSeconds } = await runEvalDetailed(dir, { options: engineOptionsFromConfig(loadConfig()), analysis: loadConfig(), engine, limit, metrics: [textMetrics], engineOptions, onDocument });
   await disposeEngines();
   process.stdout.write(JSON.stringify({ ...result, cer_reading_order: ro.chars ? r3(ro.edits / ro.chars * 10) / 10 : null, cpu_s_per_page: median(pageCpuSeconds), wall: pageSeconds }) + '\n');
 }
@@ -96,7 +96,7 @@ async function cnChild(dir: string): Promise<void> {
   const ref = parseHtmlTables(readFileSync(path.join(dir, 'report-scan.ref.html'), 'utf8'));
   const truth = ref.flatMap((t) => t.rows.flatMap((row) => row.map((c) => c.text))).join('\n');
   let text = '';
-  const { pageSeconds, pageCpuSeconds } = await runEvalDetailed(dir, { config: loadConfig(), engine: 'paddle', metrics: [], engineOptions: { intraOpNumThreads: Math.max(1, os.availableParallelism()) }, onDocument: (_s, _d, t) => { text = t; } });
+  const { pageSeconds, pageCpuSeconds } = await runEvalDetailed(dir, { options: engineOptionsFromConfig(loadConfig()), analysis: loadConfig(), engine: 'paddle', metrics: [], engineOptions: { intraOpNumThreads: Math.max(1, os.availableParallelism()) }, onDocument: (_s, _d, t) => { text = t; } });
   await disposeEngines();
   const c = cerCounts(text, truth);
   process.stdout.write(JSON.stringify({ cer: r3(c.edits / c.chars * 10) / 10, seconds: r3(pageSeconds[0]), cpu: r3(pageCpuSeconds[0]) }) + '\n');

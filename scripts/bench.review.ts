@@ -26,7 +26,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, pageLines, type OcrDocument } from '../packages/core/src/index.ts';
-import { disposeEngines } from '../packages/engines/src/index.ts';
+import { disposeEngines, engineOptionsFromConfig } from '../packages/engines/src/index.ts';
 import { assignVendorFolds, loadDataset, OcrCache, type EvalSample } from '../packages/eval/src/index.ts';
 import { tokens } from '../packages/eval/src/metrics/text.metrics.ts';
 
@@ -97,7 +97,7 @@ async function collect(samples: readonly EvalSample[], cache: OcrCache): Promise
 const plan = assignVendorFolds(loadDataset(dir), { k: 5 });
 const dev = plan.dev.map((d) => d.sample).slice(0, limit);
 const holdout = plan.holdout;
-const cache = new OcrCache({ engine: 'paddle', mode: 'layout' });
+const cache = new OcrCache({ engine: 'paddle', mode: 'layout', options: engineOptionsFromConfig(loadConfig()) });
 const devPoints = await collect(dev, cache);
 const holdPoints = await collect(holdout, cache);
 await disposeEngines();

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { Line, OcrDocument } from '@ocrflow/core';
 import { adjacencyF1OfDocument, peakRssMb, runEvalDetailed, tedsOfDocument } from '../packages/eval/src/index.ts';
-import { disposeEngines, getEngine } from '../packages/engines/src/index.ts';
+import { disposeEngines, engineOptionsFromConfig, getEngine } from '../packages/engines/src/index.ts';
 import { detectTables } from '../packages/engines/src/tables/tables.detect.ts';
 import { isTableBlock, loadConfig, tableToHtml } from '@ocrflow/core';
 
@@ -50,6 +50,8 @@ async function quality(name: string) {
   const ours: { name: string; s: Scores }[] = [];
   const peer: Scores[] = [];
   const d = await runEvalDetailed(path.join(datasets, name), {
+    options: engineOptionsFromConfig(loadConfig()),
+    analysis: loadConfig(),
     onDocument: (sample, doc: OcrDocument) => {
       for (const p of doc.pages) tables.push((p.timings_ms.tables ?? 0) / 1000);
       if (!sample.truthHtml) return;
@@ -83,7 +85,7 @@ async function quality(name: string) {
 async function largePage() {
   const file = path.join(datasets, 'cn-report-dev/report-scan.jpg');
   const src = await sharp(readFileSync(file)).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const engine = await getEngine('paddle', loadConfig());
+  const engine = await getEngine('paddle', engineOptionsFromConfig(loadConfig()));
   const { lines } = await engine.recognize({ data: src.data, width: src.info.width, height: src.info.height, channels: 3 }, { languages: ['ch', 'en'], mode: 'layout', autoRotate: false });
   const k = 5.5;
   const big = await sharp(readFileSync(file)).rotate().resize(Math.round(src.info.width * k)).removeAlpha().raw().toBuffer({ resolveWithObject: true });

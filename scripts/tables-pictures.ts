@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { loadConfig, type Point } from '@ocrflow/core';
-import { disposeEngines, getEngine } from '../packages/engines/src/index.ts';
+import { disposeEngines, engineOptionsFromConfig, getEngine } from '../packages/engines/src/index.ts';
 import { hollowFills, sauvola, toWorkingGray } from '../packages/engines/src/tables/ink.binarize.ts';
 import { detectRulings } from '../packages/engines/src/tables/ruling.detect.ts';
 import { buildGrids } from '../packages/engines/src/tables/grid.build.ts';
@@ -24,7 +24,7 @@ const files = process.argv.slice(2);
 if (!files.length) files.push(path.resolve(root, '../shared/datasets/cn-report-dev/report-scan.jpg'));
 const outDir = path.join(root, 'docs/img');
 mkdirSync(outDir, { recursive: true });
-const engine = await getEngine('paddle', loadConfig());
+const engine = await getEngine('paddle', engineOptionsFromConfig(loadConfig()));
 
 for (const file of files) {
   const src = await sharp(readFileSync(file)).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });

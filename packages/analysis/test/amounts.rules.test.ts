@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@ocrflow/core';
-import { disposeEngines, runDocument } from '@ocrflow/engines';
+import { disposeEngines, engineOptionsFromConfig, runDocument } from '@ocrflow/engines';
 import { analyseBuiltin, amountAsPrinted, findAmounts, toSroieFields } from '../src/index.ts';
 import { docOf } from './doc.helpers.ts';
 
@@ -65,7 +65,7 @@ test('total: a figure under a rounded-total label stands when the payment arithm
 
 test('a real receipt: the total after a misread label letter, its glued currency code kept for SROIE', async () => {
   const name = 'sroie-169';
-  const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), { config: loadConfig({ env: {} }), engine: 'paddle', mode: 'layout', filename: `${name}.jpg` });
+  const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), { options: engineOptionsFromConfig(loadConfig({ env: {} })), engine: 'paddle', mode: 'layout', filename: `${name}.jpg` });
   const truth = JSON.parse(fs.readFileSync(path.join(SROIE, `${name}.gt.json`), 'utf8')) as Record<string, string>;
   const a = analyseBuiltin(doc);
   assert.equal(a.fields.total?.value, 29.3);

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type OcrDocument } from '@ocrflow/core';
-import { disposeEngines, runDocument } from '@ocrflow/engines';
+import { disposeEngines, engineOptionsFromConfig, runDocument } from '@ocrflow/engines';
 import { analyseBuiltin, toSroieFields, validateAnalysis, type Analysis } from '../src/index.ts';
 import { editDistance } from '../src/fields.amounts.ts';
 
@@ -28,7 +28,7 @@ function similarity(a: string, b: string): number {
 before(async () => {
   const config = loadConfig({ env: {} });
   for (const name of NAMES) {
-    const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), { config, engine: 'paddle', mode: 'layout', filename: `${name}.jpg` });
+    const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), { options: engineOptionsFromConfig(config), engine: 'paddle', mode: 'layout', filename: `${name}.jpg` });
     const truth = JSON.parse(fs.readFileSync(path.join(SROIE, `${name}.gt.json`), 'utf8')) as Record<string, string>;
     docs.set(name, { doc, a: analyseBuiltin(doc), truth });
   }

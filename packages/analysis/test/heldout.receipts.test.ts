@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@ocrflow/core';
-import { disposeEngines, runDocument } from '@ocrflow/engines';
+import { disposeEngines, engineOptionsFromConfig, runDocument } from '@ocrflow/engines';
 import { analyseBuiltin, toSroieFields, validateAnalysis, type Analysis } from '../src/index.ts';
 
 const SROIE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets/sroie-dev');
@@ -23,7 +23,7 @@ const norm = (s: string) => s.toUpperCase().replace(/\s+/g, ' ').trim();
 before(async () => {
   const config = loadConfig({ env: {} });
   for (const name of NAMES) {
-    const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), { config, engine: 'paddle', mode: 'layout', filename: `${name}.jpg` });
+    const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), { options: engineOptionsFromConfig(config), engine: 'paddle', mode: 'layout', filename: `${name}.jpg` });
     got.set(name, { a: analyseBuiltin(doc), truth: JSON.parse(fs.readFileSync(path.join(SROIE, `${name}.gt.json`), 'utf8')) });
   }
 });

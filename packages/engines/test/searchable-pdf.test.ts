@@ -6,9 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import * as mupdf from 'mupdf';
-import { documentToText, pageLines, type OcrDocument, type Page } from '@ocrflow/core';
-import { renderSearchablePdf, runDocument, useEngine } from '../src/index.ts';
+import { documentToText, loadConfig, pageLines, type OcrDocument, type Page } from '@ocrflow/core';
+import { engineOptionsFromConfig, renderSearchablePdf, runDocument, useEngine } from '../src/index.ts';
 import { PaddleEngine } from '../src/paddle/paddle.engine.ts';
+
+const options = engineOptionsFromConfig(loadConfig());
 
 useEngine('paddle', PaddleEngine.create({ intraOpNumThreads: Math.min(2, os.availableParallelism()) }));
 
@@ -81,7 +83,7 @@ function shareInsideBoxes(file: string, doc: OcrDocument): number {
 
 async function checkImage(rel: string): Promise<void> {
   const source = dataset(rel);
-  const doc = await runDocument(source, { engine: 'paddle', mode: 'layout' });
+  const doc = await runDocument(source, { options, engine: 'paddle', mode: 'layout' });
   const pdf = await renderSearchablePdf(doc, source);
   const file = save(pdf);
   qpdfCheck(file);
@@ -138,7 +140,7 @@ test('a PDF keeps its own text layer (not doubled); its scanned pages get ours',
   src.insertPage(-1, src.addPage([0, 0, w, h], 0, imgRes, `q ${w} 0 0 ${h} 0 0 cm /I0 Do Q`));
   const input = Buffer.from(src.saveToBuffer('compress').asUint8Array());
 
-  const doc = await runDocument(input, { engine: 'paddle', mode: 'layout' });
+  const doc = await runDocument(input, { options, engine: 'paddle', mode: 'layout' });
   assert.deepEqual(doc.pages.map((p) => p.source), ['text-layer', 'ocr']);
   const file = save(await renderSearchablePdf(doc, input));
   qpdfCheck(file);
@@ -161,7 +163,7 @@ test('a rotated page is drawn upright and its words land on it', async () => {
     .toBuffer();
   // Stored rotated 90° counter-clockwise; EXIF 6 says "turn 90° clockwise to view".
   const sideways = await sharp(base).rotate(-90).withMetadata({ orientation: 6 }).jpeg().toBuffer();
-  const doc = await runDocument(sideways, { engine: 'paddle', mode: 'layout', autoRotate: false });
+  const doc = await runDocument(sideways, { options, engine: 'paddle', mode: 'layout', autoRotate: false });
   assert.equal(doc.pages[0].rotation, 90);
   assert.equal(doc.pages[0].width, 600);
   const pdf = await renderSearchablePdf(doc, sideways);

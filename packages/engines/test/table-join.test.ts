@@ -6,8 +6,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser } from 'playwright-core';
-import { documentToHtml, documentToMarkdown, documentToSheets, isTableBlock, joinTablesAcrossPages, type OcrDocument, type Page, type TableBlock } from '@ocrflow/core';
-import { runDocument } from '../src/index.ts';
+import { documentToHtml, documentToMarkdown, documentToSheets, isTableBlock, joinTablesAcrossPages, type OcrDocument, type Page, type TableBlock, loadConfig } from '@ocrflow/core';
+import { engineOptionsFromConfig, runDocument } from '../src/index.ts';
+
+const options = engineOptionsFromConfig(loadConfig());
 
 const N = 70;
 const truth = [['Code', 'Name', 'Amount', 'State'], ...Array.from({ length: N }, (_, i) => [String(1001 + i), `Item ${String.fromCharCode(65 + (i % 26))}${i}`, (i * 3.17 + 2).toFixed(2), i % 2 ? 'open' : 'closed'])];
@@ -28,7 +30,7 @@ after(() => browser?.close());
 const tables = (doc: OcrDocument) => doc.pages.flatMap((p) => p.blocks.filter(isTableBlock));
 
 test('a table printed over two pages is one sheet, one HTML and one Markdown table, flagged in the JSON', async () => {
-  const doc = await runDocument(pdf, { engine: 'paddle', mode: 'layout' });
+  const doc = await runDocument(pdf, { options, engine: 'paddle', mode: 'layout' });
   assert.ok(doc.pages.length >= 2, `the table runs over ${doc.pages.length} page(s)`);
   const parts = tables(doc);
   assert.equal(parts.length, doc.pages.length, 'one table part per page');
@@ -44,7 +46,7 @@ test('a table printed over two pages is one sheet, one HTML and one Markdown tab
   assert.equal(documentToMarkdown(doc).match(/\| Code \|/g)?.length, 1);
 
   // Turned off: the parts stay separate tables (the page's own structure, as read).
-  const off = await runDocument(pdf, { engine: 'paddle', mode: 'layout', config: { ...(await import('@ocrflow/core')).loadConfig(), joinTables: false } });
+  const off = await runDocument(pdf, { engine: 'paddle', mode: 'layout', options: { ...options, joinTables: false } });
   assert.equal(tables(off).some((t) => t.table.joined || t.continues), false);
   assert.equal(documentToSheets(off).length, doc.pages.length);
 });

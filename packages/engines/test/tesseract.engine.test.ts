@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '@ocrflow/core';
-import { openDocument, processPage, disposeEngines } from '../src/index.ts';
+import { openDocument, processPage, disposeEngines, engineOptionsFromConfig } from '../src/index.ts';
 import { tesseractCode, languageDir, prepareLanguages } from '../src/tesseract/tesseract.languages.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
@@ -19,9 +19,9 @@ test('language names map to tesseract codes; data comes from installed packages 
 });
 
 test('the tesseract engine reads a receipt crop, selected per call', async () => {
-  const config = loadConfig({ env: {} });
+  const options = engineOptionsFromConfig(loadConfig({ env: {} }));
   const doc = await openDocument(fixture('receipt-header.jpg'));
-  const page = await processPage(await doc.renderPage(0), { engine: 'tesseract', languages: ['en'], mode: 'text', config, autoRotate: false });
+  const page = await processPage(await doc.renderPage(0), { engine: 'tesseract', languages: ['en'], mode: 'text', options, autoRotate: false });
   doc.close();
   assert.equal(page.engine, 'tesseract');
   const text = page.blocks.map((b) => ('text' in b ? b.text : '')).join('\n');

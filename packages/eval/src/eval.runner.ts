@@ -4,8 +4,9 @@
  * and the process's peak RSS. The output object is the evaluation contract documented in docs/cli.md.
  */
 import { readFile } from 'node:fs/promises';
-import { documentToText, loadConfig, type Config, type EngineName, type OcrDocument } from '@ocrflow/core';
-import { runDocument, type EngineCreateOptions, type OcrMode } from '@ocrflow/engines';
+import { documentToText, type EngineName, type OcrDocument } from '@ocrflow/core';
+import { runDocument, type EngineCreateOptions, type EngineOptions, type OcrMode } from '@ocrflow/engines';
+import type { AnalysisConfig } from '@ocrflow/analysis';
 import { loadDataset } from './dataset.loader.ts';
 import { METRIC_MODULES } from './metrics.registry.ts';
 import type { EvalSample, MetricKey, MetricModule } from './metric.types.ts';
@@ -39,7 +40,10 @@ export interface EvalOptions {
   languages?: string[];
   mode?: OcrMode;
   limit?: number;
-  config?: Config;
+  /** The engines' options (`engineOptionsFromConfig`). */
+  options: EngineOptions;
+  /** The analyser field F1 runs (built-in, or the LLM when it names one). */
+  analysis: AnalysisConfig;
   engineOptions?: EngineCreateOptions;
   metrics?: readonly MetricModule[];
   onProgress?: (p: EvalProgress) => void;
@@ -67,12 +71,11 @@ export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-export async function runEvalDetailed(dir: string, opts: EvalOptions = {}): Promise<EvalDetail> {
-  const config = opts.config ?? loadConfig();
+export async function runEvalDetailed(dir: string, opts: EvalOptions): Promise<EvalDetail> {
   let samples = loadDataset(dir);
   if (opts.limit !== undefined) samples = samples.slice(0, opts.limit);
   const modules = opts.metrics ?? METRIC_MODULES;
-  const accs = modules.map((m) => m.create());
+  const accs = modules.map((m) => m.create({ analysis: opts.analysis }));
   const pageSeconds: number[] = [];
   const pageCpuSeconds: number[] = [];
   const failures: { name: string; error: string }[] = [];
@@ -84,7 +87,7 @@ export async function runEvalDetailed(dir: string, opts: EvalOptions = {}): Prom
     const c0 = process.cpuUsage();
     let doc: OcrDocument;
     try {
-      doc = await runDocument(data, { config, engine: opts.engine ?? config.engine, languages: opts.languages, mode: opts.mode ?? 'layout', engineOptions: opts.engineOptions, filename: sample.name });
+      doc = await runDocument(data, { options: opts.options, engine: opts.engine ?? opts.options.engine, languages: opts.languages, mode: opts.mode ?? 'layout', engineOptions: opts.engineOptions, filename: sample.name });
     } catch (e) {
       const error = (e as Error).message;
       failures.push({ name: sample.name, error });
@@ -119,6 +122,6 @@ export async function runEvalDetailed(dir: string, opts: EvalOptions = {}): Prom
   return { result, pageSeconds, pageCpuSeconds, failures };
 }
 
-export async function runEval(dir: string, opts: EvalOptions = {}): Promise<EvalResult> {
+export async function runEval(dir: string, opts: EvalOptions): Promise<EvalResult> {
   return (await runEvalDetailed(dir, opts)).result;
 }

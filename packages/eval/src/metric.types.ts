@@ -5,6 +5,7 @@
  * to `METRIC_MODULES` in `metrics.registry.ts` (one line).
  */
 import type { OcrDocument } from '@ocrflow/core';
+import type { AnalysisConfig } from '@ocrflow/analysis';
 
 export const METRIC_KEYS = ['cer', 'word_f1', 'teds', 'teds_s', 'adj_f1', 'field_f1'] as const;
 export type MetricKey = (typeof METRIC_KEYS)[number];
@@ -37,8 +38,14 @@ export interface MetricAccumulator {
   result(): Partial<Record<MetricKey, number | null>>;
 }
 
+/** What the runner gives every metric when it starts (the metrics that need nothing ignore it). */
+export interface MetricContext {
+  /** The analyser's settings, for metrics that run the analysis (field F1). */
+  analysis: AnalysisConfig;
+}
+
 export interface MetricModule {
   name: string;
   keys: readonly MetricKey[];
-  create(): MetricAccumulator;
+  create(ctx: MetricContext): MetricAccumulator;
 }

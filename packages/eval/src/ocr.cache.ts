@@ -17,13 +17,14 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Config, type EngineName, type OcrDocument } from '@ocrflow/core';
-import { runDocument, type OcrMode } from '@ocrflow/engines';
+import type { EngineName, OcrDocument } from '@ocrflow/core';
+import { runDocument, type EngineOptions, type OcrMode } from '@ocrflow/engines';
 
 export interface OcrCacheOptions {
   engine?: EngineName;
   mode?: OcrMode;
-  config?: Config;
+  /** The engines' options (`engineOptionsFromConfig`). */
+  options: EngineOptions;
   /** Cache root; default `OCRFLOW_OCR_CACHE` or `$TMPDIR/ocrflow-ocr-cache`. */
   dir?: string;
 }
@@ -78,11 +79,11 @@ export class OcrCache {
   readonly engine: EngineName;
   readonly mode: OcrMode;
   readonly fingerprint: string;
-  private readonly config: Config;
+  private readonly options: EngineOptions;
 
-  constructor(opts: OcrCacheOptions = {}) {
-    this.config = opts.config ?? loadConfig();
-    this.engine = opts.engine ?? this.config.engine;
+  constructor(opts: OcrCacheOptions) {
+    this.options = opts.options;
+    this.engine = opts.engine ?? this.options.engine;
     this.mode = opts.mode ?? 'layout';
     this.fingerprint = engineFingerprint(this.engine, this.mode);
     this.dir = path.join(opts.dir ?? defaultCacheDir(), `${this.engine}-${this.mode}-${this.fingerprint}`);
@@ -101,7 +102,7 @@ export class OcrCache {
     const data = readFileSync(imagePath);
     const file = this.entry(data);
     if (existsSync(file)) return { doc: JSON.parse(readFileSync(file, 'utf8')) as OcrDocument, hit: true };
-    const doc = await runDocument(data, { config: this.config, engine: this.engine, mode: this.mode, filename: path.basename(imagePath) });
+    const doc = await runDocument(data, { options: this.options, engine: this.engine, mode: this.mode, filename: path.basename(imagePath) });
     mkdirSync(this.dir, { recursive: true });
     // Written aside and renamed: a process stopped mid-write leaves no half entry.
     const tmp = `${file}.${process.pid}.tmp`;

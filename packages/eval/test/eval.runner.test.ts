@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@ocrflow/core';
-import { disposeEngines } from '@ocrflow/engines';
+import { disposeEngines, engineOptionsFromConfig } from '@ocrflow/engines';
 import { runEval, loadDataset, median, textMetrics } from '../src/index.ts';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../engines/test/fixtures');
@@ -26,7 +26,7 @@ test('the runner scores a dataset folder and reports the contract keys', async (
   const samples = loadDataset(dir);
   assert.deepEqual(samples.map((s) => [s.name, s.truthText !== undefined]), [['c1', false], ['r1', true]]);
   const progress: string[] = [];
-  const r = await runEval(dir, { config: loadConfig({ env: {} }), engine: 'paddle', metrics: [textMetrics], engineOptions: { intraOpNumThreads: 2 }, onProgress: (p) => progress.push(p.sample.name) });
+  const r = await runEval(dir, { options: engineOptionsFromConfig(loadConfig({ env: {} })), analysis: loadConfig({ env: {} }), engine: 'paddle', metrics: [textMetrics], engineOptions: { intraOpNumThreads: 2 }, onProgress: (p) => progress.push(p.sample.name) });
   assert.deepEqual(Object.keys(r), ['documents', 'cer', 'word_f1', 'teds', 'teds_s', 'adj_f1', 'field_f1', 'seconds_per_page', 'peak_rss_mb']);
   assert.equal(r.documents, 2);
   assert.deepEqual(progress, ['c1', 'r1']);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadConfig } from '@ocrflow/core';
 import { ANALYSIS_SCHEMA, type Analysis } from '@ocrflow/analysis';
 import { fieldCounts, fieldF1Metric, normalizeField } from '../src/metrics/field-f1.metric.ts';
 
@@ -28,7 +29,8 @@ test('field F1: the total keeps an attached symbol and drops a currency code; em
 });
 
 test('field F1: the module scores micro F1 over documents and ignores samples without fields', async () => {
-  const m = fieldF1Metric.create();
+  // No LLM endpoint in this configuration: the built-in analyser.
+  const m = fieldF1Metric.create({ analysis: loadConfig({ env: {} }) });
   const doc = { schema: 'ocrflow.document/1' as const, meta: { engine: 't', languages: [], mime: 'image/png', page_count: 0 }, pages: [] };
   await m.add({ sample: { name: 'a', imagePath: '', truthText: 'x' }, doc, text: '' });
   assert.deepEqual(m.result(), { field_f1: null });

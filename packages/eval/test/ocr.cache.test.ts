@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@ocrflow/core';
-import { disposeEngines } from '@ocrflow/engines';
+import { disposeEngines, engineOptionsFromConfig } from '@ocrflow/engines';
 import { OcrCache, engineFingerprint } from '../src/ocr.cache.ts';
 
 const SROIE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets/sroie-dev');
@@ -21,7 +21,7 @@ after(async () => {
 });
 
 test('OCR cache: the first read runs OCR and stores it, the second is the same document from the cache', async () => {
-  const cache = new OcrCache({ dir, config: loadConfig({ env: {} }), engine: 'paddle' });
+  const cache = new OcrCache({ dir, options: engineOptionsFromConfig(loadConfig({ env: {} })), engine: 'paddle' });
   const img = path.join(SROIE, 'sroie-003.jpg');
   assert.equal(cache.has(img), false);
   const first = await cache.read(img);

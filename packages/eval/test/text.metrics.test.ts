@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { OcrDocument } from '@ocrflow/core';
+import { loadConfig, type OcrDocument } from '@ocrflow/core';
 import { editDistance, cerCounts, wordCounts, f1, textMetrics, normalizeForCer, tokens } from '../src/metrics/text.metrics.ts';
 
 const close = (a: number | null | undefined, b: number) => assert.ok(a !== null && a !== undefined && Math.abs(a - b) < 1e-9, `${a} != ${b}`);
@@ -27,7 +27,7 @@ test('word F1 counts multisets, ignores order', () => {
 });
 
 test('set values are sums over documents, not means of per-document values', () => {
-  const acc = textMetrics.create();
+  const acc = textMetrics.create({ analysis: loadConfig({ env: {} }) });
   acc.add({ sample: { name: 'a', imagePath: 'a.jpg', truthText: 'HELLO WORLD!' }, doc, text: 'Hello  World' });
   acc.add({ sample: { name: 'b', imagePath: 'b.jpg', truthText: 'abcd x' }, doc, text: 'ab x' });
   acc.add({ sample: { name: 'c', imagePath: 'c.jpg' }, doc, text: 'no ground truth: ignored' });
@@ -37,5 +37,5 @@ test('set values are sums over documents, not means of per-document values', () 
   // matched: HELLO WORLD (0: "Hello" vs "HELLO" matches after upper-casing; "World" vs "WORLD!" does not) ...
   // doc a: pred [HELLO, WORLD], truth [HELLO, WORLD!] -> 1 match; doc b: pred [AB, X], truth [ABCD, X] -> 1 match.
   close(r.word_f1, (2 * 2) / (4 + 4));
-  assert.deepEqual(textMetrics.create().result(), { cer: null, word_f1: null });
+  assert.deepEqual(textMetrics.create({ analysis: loadConfig({ env: {} }) }).result(), { cer: null, word_f1: null });
 });

@@ -65,10 +65,11 @@ Examples:
       // Eval reads one document at a time, so one engine instance may use every core.
       const threads = o.threads ? Number(o.threads) : config.ocrThreads || Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
       // The engines and metrics load when an evaluation runs, not when the command is registered.
-      const [{ runEvalDetailed }, { disposeEngines }] = await Promise.all([import('@ocrflow/eval'), import('@ocrflow/engines')]);
+      const [{ runEvalDetailed }, { disposeEngines, engineOptionsFromConfig }] = await Promise.all([import('@ocrflow/eval'), import('@ocrflow/engines')]);
       try {
         const { result, failures } = await runEvalDetailed(dir, {
-          config,
+          options: engineOptionsFromConfig(config),
+          analysis: config,
           engine: (o.engine as EngineName | undefined) ?? config.engine,
           languages: o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
           mode: o.mode as OcrMode,

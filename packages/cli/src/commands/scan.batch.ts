@@ -93,12 +93,13 @@ async function inspectAll(files: BatchFile[], config: Config, names: string[] | 
 
 export async function runScanBatch(inputs: string[], o: ScanBatchOptions): Promise<number> {
   // Loaded here, not at registration: every `ocrflow` invocation registers every command.
-  const { disposeEngines, runDocument } = await import('@ocrflow/engines');
+  const { disposeEngines, engineOptionsFromConfig, runDocument } = await import('@ocrflow/engines');
   const ext = FORMAT_EXTENSIONS[o.format] ?? `.${o.format}`;
   if ((o.format === 'xlsx' || o.format === 'pdf') && !o.output) throw new UsageError(`The ${o.format} format of several files needs an output folder: -o DIR`);
   const { files } = await expandInputs(inputs);
   if (files.length === 0) throw new UsageError(`No documents (${'png, jpg, webp, tiff, bmp, pdf'}) in ${inputs.join(', ')}`);
   const config = loadConfig(o.joinTables === false ? { overrides: { joinTables: false } } : {});
+  const options = engineOptionsFromConfig(config);
   const names = o.output ? outputNames(files, ext) : null;
   const t0 = performance.now();
   const planned = await inspectAll(files, config, names, o.output);
@@ -119,7 +120,7 @@ export async function runScanBatch(inputs: string[], o: ScanBatchOptions): Promi
       try {
         const source = await readFile(p.f.path);
         const doc = await runDocument(source, {
-          config,
+          options,
           engine: o.engine ?? config.engine,
           languages: o.languages,
           mode: o.mode,

@@ -95,10 +95,10 @@ export function register(program: Command): void {
         throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', `Cannot read ${file}`);
       }
       const config = loadConfig(o.joinTables ? {} : { overrides: { joinTables: false } });
-      const { runDocument, disposeEngines } = await import('@ocrflow/engines');
+      const { runDocument, disposeEngines, engineOptionsFromConfig } = await import('@ocrflow/engines');
       try {
         const doc = await runDocument(data, {
-          config,
+          options: engineOptionsFromConfig(config),
           engine: (o.engine as EngineName | undefined) ?? config.engine,
           languages: o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
           mode: o.mode as OcrMode,

@@ -1,17 +1,8 @@
 /** Registry entry of the `paddle` engine. */
-import os from 'node:os';
-import path from 'node:path';
-import type { Config } from '@ocrflow/core';
-import type { EngineCreateOptions } from '../registry.ts';
+import type { EngineCreateOptions, EngineOptions } from '../engine.options.ts';
 import type { OcrEngine } from '../types.ts';
 import { PaddleEngine } from './paddle.engine.ts';
 
-/** Where rewritten models are kept between processes (config `modelCache`; "off": nowhere). */
-export function modelCacheDir(config: Config): string | null {
-  if (config.modelCache === 'off') return null;
-  return config.modelCache || path.join(os.tmpdir(), 'ocrflow-model-cache');
-}
-
-export async function createEngine(config: Config, options: EngineCreateOptions): Promise<OcrEngine> {
-  return PaddleEngine.create({ intraOpNumThreads: options.intraOpNumThreads, fuseGraphs: options.fuseGraphs, modelCacheDir: modelCacheDir(config) });
+export async function createEngine(options: EngineOptions, create: EngineCreateOptions): Promise<OcrEngine> {
+  return PaddleEngine.create({ intraOpNumThreads: create.intraOpNumThreads || options.threads, fuseGraphs: create.fuseGraphs, modelCacheDir: options.modelCacheDir });
 }

@@ -8,7 +8,6 @@
  * result is scaled back to the stored page's pixels. Small pages and PDFs go straight through.
  */
 import type { Page } from '@ocrflow/core';
-import { loadConfig } from '@ocrflow/core';
 import type { SourceDocument, SourcePage, TextBoxHint } from '../types.ts';
 import { getEngine } from '../registry.ts';
 import { processPage, type ProcessOptions } from './page.process.ts';
@@ -31,9 +30,8 @@ export interface PageRender {
 export async function renderForOcr(doc: SourceDocument, index: number, opts: ProcessOptions): Promise<PageRender> {
   const t0 = performance.now();
   const px = doc.info.width * doc.info.height;
-  const config = opts.config ?? loadConfig();
-  if (config.workingScale && doc.info.mime !== 'application/pdf' && doc.info.pageCount === 1) {
-    const engine = await getEngine(opts.engine, config, opts.engineOptions);
+  if (opts.options.workingScale && doc.info.mime !== 'application/pdf' && doc.info.pageCount === 1) {
+    const engine = await getEngine(opts.engine, opts.options, opts.engineOptions);
     if (engine.planPage && engine.previewPixels && px > PLAN_ABOVE * engine.previewPixels) {
       const preview = await doc.renderPage(index, { scale: Math.sqrt(engine.previewPixels / px) });
       const full = preview.fullSize ?? { width: preview.image.width, height: preview.image.height };

@@ -3,18 +3,19 @@
  * layout stages (tables, ...) in `layout` mode, reading order, blocks. Called by the CLI and eval
  * through `runDocument`, and by the server's worker threads page by page.
  */
-import type { Block, Config, Line, Page } from '@ocrflow/core';
-import { annotateCellConfidence, loadConfig } from '@ocrflow/core';
+import type { Block, Line, Page } from '@ocrflow/core';
+import { annotateCellConfidence } from '@ocrflow/core';
 import type { PageOptions, SourcePage } from '../types.ts';
-import { getEngine, type EngineCreateOptions } from '../registry.ts';
+import type { EngineCreateOptions, EngineOptions } from '../engine.options.ts';
+import { getEngine } from '../registry.ts';
 import { LAYOUT_STAGES } from '../layout/layout.stages.ts';
 import { buildBlocks } from '../layout/page.layout.ts';
 import { rotateRaster, type Rotation } from '../image/raster.ts';
 import { straightenPage } from '../image/page.straighten.ts';
-import { VLM_FLAGS, fallbackEngineFor } from '../vlm/vlm.flags.ts';
 
 export interface ProcessOptions extends PageOptions {
-  config?: Config;
+  /** The engines' options (`engineOptionsFromConfig`); `engine` names which one reads the page. */
+  options: EngineOptions;
   engineOptions?: EngineCreateOptions;
 }
 
@@ -28,7 +29,7 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
   let source: Page['source'] = 'ocr';
   let engineName: string = opts.engine;
   let straightened: Page['straightened'];
-  if (page.kind === 'image' && !page.textLayer && (opts.straighten ?? (opts.config ?? loadConfig()).straighten)) {
+  if (page.kind === 'image' && !page.textLayer && (opts.straighten ?? opts.options.straighten)) {
     // The straightened page is the page: the engine, the tables and every box of the result see it.
     const ts = performance.now();
     const s = await straightenPage(image);
@@ -44,24 +45,10 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
     source = 'text-layer';
     engineName = 'text-layer';
   } else {
-    const config = opts.config ?? loadConfig();
-    const engine = await getEngine(opts.engine, config, opts.engineOptions);
-    let r = await engine.recognize(image, opts);
-    // vlm guard rail: an answer that looped to its end, stopped at max_tokens or came
-    // back empty asks for a re-read with the CPU fallback engine (OCRFLOW_VLM_FALLBACK_ENGINE); the
-    // page keeps the vlm flags plus `vlm_fallback`. If the fallback fails too, the trimmed vlm
-    // result stands, flagged `vlm_fallback_failed`.
-    const fallback = opts.engine === 'vlm' ? fallbackEngineFor(r, config) : null;
-    if (fallback) {
-      try {
-        const fr = await (await getEngine(fallback, config, opts.engineOptions)).recognize(image, opts);
-        r = { ...fr, timings_ms: { ...r.timings_ms, ...fr.timings_ms }, flags: [...(r.flags ?? []).filter((f) => f.startsWith('vlm_')), ...(fr.flags ?? []), VLM_FLAGS.fallback] };
-        engineName = fallback;
-      } catch (e) {
-        if (opts.signal?.aborted) throw e;
-        r = { ...r, flags: [...(r.flags ?? []), VLM_FLAGS.fallbackFailed] };
-      }
-    }
+    const engine = await getEngine(opts.engine, opts.options, opts.engineOptions);
+    const r = await engine.recognize(image, opts);
+    // A wrapper may have handed the page to another engine (withFallback: vlm → paddle).
+    if (r.engine) engineName = r.engine;
     Object.assign(timings, r.timings_ms);
     if (r.flags) flags.push(...r.flags);
     if (r.rotation) {
@@ -78,12 +65,13 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
   if (engineBlocks) {
     blocks = engineBlocks.map((b, i) => ({ ...b, id: `p${page.index}-b${i}` }));
   } else {
+    const pageEngine = () => getEngine(opts.engine, opts.options, opts.engineOptions);
     let remaining: readonly Line[] = lines;
     const stageBlocks: Block[] = [];
     for (const stage of LAYOUT_STAGES) {
       if (!stage.modes.includes(opts.mode)) continue;
       const ts = performance.now();
-      const res = await stage.run({ pageIndex: page.index, image, lines: remaining, opts });
+      const res = await stage.run({ pageIndex: page.index, image, lines: remaining, opts, engine: pageEngine });
       timings[stage.name] = Math.round(performance.now() - ts);
       if (!res) continue;
       stageBlocks.push(...res.blocks);

@@ -7,7 +7,7 @@
  * page is bounded by one deadline.
  */
 import { OcrflowError } from '@ocrflow/core';
-import { endpointMessage, parseJsonAnswer, remoteRequest, type RetryPolicy } from '../vlm/remote.http.ts';
+import { endpointMessage, parseJsonAnswer, remoteRequest, type RetryPolicy } from '../remote/remote.http.ts';
 
 export interface PpStructureBlock {
   block_label?: string;

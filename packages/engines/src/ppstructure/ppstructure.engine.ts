@@ -3,12 +3,16 @@
  * PaddleOCR-VL) job service and maps its layout blocks, HTML tables and boxes into the document
  * model. For teams that already run such a service on a GPU; nothing runs locally.
  */
-import { OcrflowError, type Config } from '@ocrflow/core';
+import { OcrflowError } from '@ocrflow/core';
 import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
 import { encodeRaster } from '../vlm/image.encode.ts';
-import { DEFAULT_RETRY, endpointSemaphore, type RetryPolicy } from '../vlm/remote.http.ts';
+import { endpointSemaphore } from '../remote/remote.http.ts';
+import type { EngineOptions } from '../engine.options.ts';
+import type { PpStructureEngineOptions } from './ppstructure.types.ts';
 import { ppStructureHealth, runPpStructureJob } from './ppstructure.client.ts';
 import { ppPageToBlocks } from './ppstructure.mapper.ts';
+
+export type { PpStructureEngineOptions } from './ppstructure.types.ts';
 
 /**
  * Layout models downscale internally anyway; 4096 px keeps small print legible on A4 at 400+ dpi
@@ -16,31 +20,6 @@ import { ppPageToBlocks } from './ppstructure.mapper.ts';
  */
 const UPLOAD_MAX_SIDE = 4096;
 const UPLOAD_MAX_PNG_BYTES = 8 * 1024 * 1024;
-
-export interface PpStructureEngineOptions {
-  baseUrl: string;
-  token: string;
-  /** Whole page: upload, processing on the service, result. */
-  timeoutMs: number;
-  /** Pages in flight on the service at once from this process. */
-  concurrency: number;
-  retry: RetryPolicy;
-  healthTimeoutMs: number;
-  /** Longest single long-poll wait (tests shorten it). */
-  pollMs?: number;
-}
-
-export function ppStructureOptionsFromConfig(c: Config): PpStructureEngineOptions {
-  return {
-    baseUrl: c.ppstructureUrl,
-    token: c.ppstructureToken,
-    timeoutMs: c.ppstructureTimeoutMs,
-    // The service queues jobs itself; a few in flight keep it busy without flooding its queue.
-    concurrency: c.vlmConcurrency,
-    retry: { ...DEFAULT_RETRY, maxRetries: c.vlmMaxRetries },
-    healthTimeoutMs: 3000,
-  };
-}
 
 const HEALTH_CACHE_MS = 5000;
 
@@ -112,6 +91,6 @@ export function createPpStructureEngine(o: PpStructureEngineOptions): PpStructur
 }
 
 /** Registry entry point (`registry.ts` LOADERS). */
-export async function createEngine(config: Config): Promise<OcrEngine> {
-  return new PpStructureEngine(ppStructureOptionsFromConfig(config));
+export async function createEngine(options: EngineOptions): Promise<OcrEngine> {
+  return new PpStructureEngine(options.ppstructure);
 }

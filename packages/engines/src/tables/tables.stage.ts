@@ -3,20 +3,19 @@
  * them leave the page's text (they are the cells' text now). Runs in `layout` mode only.
  */
 import type { TableBlock } from '@ocrflow/core';
-import type { LayoutStage } from '../layout/layout.stages.ts';
+import type { LayoutStage } from '../layout/layout.types.ts';
 import { detectTables } from './tables.detect.ts';
-import { getEngine } from '../registry.ts';
 import type { ReadImage } from './cells.reread.ts';
 
 /**
- * The page's own engine reads enlarged crops of cells that came out empty (cells.reread.ts). The
- * registry hands back the instance that read the page. Only local engines: a remote or VLM engine
+ * The page's own engine reads enlarged crops of cells that came out empty (cells.reread.ts): the
+ * pipeline hands the stage the instance that read the page (a text-layer page: the one it names). Only local engines: a remote or VLM engine
  * brings its own tables, and one more request per page is not worth a few digits.
  */
 function cropReader(ctx: Parameters<LayoutStage['run']>[0]): ReadImage | undefined {
   if (ctx.opts.engine !== 'paddle') return undefined;
   return async (image) => {
-    const engine = await getEngine(ctx.opts.engine);
+    const engine = await ctx.engine();
     return (await engine.recognize(image, { ...ctx.opts, autoRotate: false })).lines;
   };
 }

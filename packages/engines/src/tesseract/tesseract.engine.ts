@@ -6,9 +6,9 @@
  */
 import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
-import { OcrflowError, bboxToPolygon, type Config, type Line, type BBox } from '@ocrflow/core';
+import { OcrflowError, bboxToPolygon, type Line, type BBox } from '@ocrflow/core';
 import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
-import type { EngineCreateOptions } from '../registry.ts';
+import type { EngineOptions } from '../engine.options.ts';
 import { prepareLanguages } from './tesseract.languages.ts';
 
 export interface TesseractOptions {
@@ -84,6 +84,6 @@ export class TesseractEngine implements OcrEngine {
   }
 }
 
-export async function createEngine(config: Config, _options: EngineCreateOptions): Promise<OcrEngine> {
-  return new TesseractEngine({ languages: config.languages });
+export async function createEngine(options: EngineOptions): Promise<OcrEngine> {
+  return new TesseractEngine({ languages: options.languages });
 }

@@ -1,6 +1,6 @@
 /** OpenAI-compatible chat-completions and model listing, for the vlm engine. */
 import { OcrflowError } from '@ocrflow/core';
-import { endpointMessage, parseJsonAnswer, remoteRequest, type RetryPolicy } from './remote.http.ts';
+import { endpointMessage, parseJsonAnswer, remoteRequest, type RetryPolicy } from '../remote/remote.http.ts';
 
 export interface ChatRequest {
   baseUrl: string;

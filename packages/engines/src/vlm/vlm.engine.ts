@@ -8,50 +8,19 @@
  * empty carries `vlm_fallback_suggested`: the pipeline re-reads it with the fallback
  * engine (`OCRFLOW_VLM_FALLBACK_ENGINE`, default paddle) and flags it `vlm_fallback`.
  */
-import { OcrflowError, type Config } from '@ocrflow/core';
+import { OcrflowError } from '@ocrflow/core';
 import { markupToBlocks } from '../markup/markup.page.ts';
 import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
 import { encodeRaster, toDataUrl } from './image.encode.ts';
-import { DEFAULT_RETRY, endpointSemaphore, type RetryPolicy } from './remote.http.ts';
+import { endpointSemaphore } from '../remote/remote.http.ts';
+import type { EngineOptions } from '../engine.options.ts';
+import type { VlmEngineOptions } from './vlm.types.ts';
 import { chatCompletion, endpointName, listModels } from './vlm.client.ts';
 import { promptFor, resolvePromptStyle } from './vlm.prompts.ts';
-import { trimRepetition, type RepetitionOptions } from './vlm.repetition.ts';
+import { trimRepetition } from './vlm.repetition.ts';
 import { VLM_FLAGS } from './vlm.flags.ts';
 
-export { VLM_FLAGS, wantsFallback, fallbackEngineFor } from './vlm.flags.ts';
-
-export interface VlmEngineOptions {
-  baseUrl: string;
-  /** Empty: the first model the endpoint lists. */
-  model: string;
-  apiKey: string;
-  timeoutMs: number;
-  concurrency: number;
-  maxTokens: number;
-  maxImageSide: number;
-  promptStyle: 'auto' | 'deepseek' | 'generic';
-  extraBody: Record<string, unknown>;
-  retry: RetryPolicy;
-  /** Time-out of `health()`; it never retries. */
-  healthTimeoutMs: number;
-  repetition?: RepetitionOptions;
-}
-
-export function vlmOptionsFromConfig(c: Config): VlmEngineOptions {
-  return {
-    baseUrl: c.vlmBaseUrl,
-    model: c.vlmModel,
-    apiKey: c.vlmApiKey,
-    timeoutMs: c.vlmTimeoutMs,
-    concurrency: c.vlmConcurrency,
-    maxTokens: c.vlmMaxTokens,
-    maxImageSide: c.vlmMaxImageSide,
-    promptStyle: c.vlmPromptStyle,
-    extraBody: c.vlmExtraBody ? (JSON.parse(c.vlmExtraBody) as Record<string, unknown>) : {},
-    retry: { ...DEFAULT_RETRY, maxRetries: c.vlmMaxRetries },
-    healthTimeoutMs: 3000,
-  };
-}
+export type { VlmEngineOptions } from './vlm.types.ts';
 
 const HEALTH_CACHE_MS = 5000;
 
@@ -162,6 +131,6 @@ export function createVlmEngine(o: VlmEngineOptions): VlmEngine {
 }
 
 /** Registry entry point (`registry.ts` LOADERS). An unconfigured engine is created; it reports itself not ok. */
-export async function createEngine(config: Config): Promise<OcrEngine> {
-  return new VlmEngine(vlmOptionsFromConfig(config));
+export async function createEngine(options: EngineOptions): Promise<OcrEngine> {
+  return new VlmEngine(options.vlm);
 }

@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import sharp from 'sharp';
 import { loadConfig, type Page } from '@ocrflow/core';
-import { openDocument, processPage, disposeEngines, useEngine, STRAIGHTEN_FLAGS } from '../../src/index.ts';
+import { openDocument, processPage, disposeEngines, engineOptionsFromConfig, useEngine, STRAIGHTEN_FLAGS } from '../../src/index.ts';
 import { PaddleEngine } from '../../src/paddle/paddle.engine.ts';
 import { loadRaster, simulatePhoto } from './photo.helper.ts';
 
-const config = loadConfig({ env: {} });
+const options = engineOptionsFromConfig(loadConfig({ env: {} }));
 useEngine('paddle', PaddleEngine.create({ intraOpNumThreads: Math.min(2, os.availableParallelism()) }));
 after(() => disposeEngines());
 
@@ -30,7 +30,7 @@ const photoJpeg = () =>
 async function run(data: Buffer, straighten?: boolean): Promise<Page> {
   const doc = await openDocument(data);
   try {
-    return await processPage(await doc.renderPage(0), { engine: 'paddle', languages: ['ch', 'en'], mode: 'text', config, straighten });
+    return await processPage(await doc.renderPage(0), { engine: 'paddle', languages: ['ch', 'en'], mode: 'text', options, straighten });
   } finally {
     doc.close();
   }

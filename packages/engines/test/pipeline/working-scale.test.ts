@@ -13,11 +13,11 @@ import sharp from 'sharp';
 import * as mupdf from 'mupdf';
 import { documentToText, loadConfig, type Line, type Page } from '@ocrflow/core';
 import { wordCounts, f1 } from '../../../eval/src/index.ts';
-import { runDocument, disposeEngines, scalePage } from '../../src/index.ts';
+import { runDocument, disposeEngines, engineOptionsFromConfig, scalePage } from '../../src/index.ts';
 import { workingScale } from '../../src/paddle/detect/text.scale.ts';
 
 const SROIE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/datasets/sroie-dev');
-const config = loadConfig({});
+const options = engineOptionsFromConfig(loadConfig({}));
 test.after(() => disposeEngines());
 
 const allLines = (p: Page): Line[] => p.blocks.flatMap((b) => (b.type === 'table' ? b.table.cells.flatMap((c) => c.lines) : b.lines));
@@ -26,8 +26,8 @@ test('a 600-dpi A4 scan made from a receipt reads as the receipt, at its stored 
   const original = readFileSync(path.join(SROIE, 'sroie-005.jpg'));
   const truth = readFileSync(path.join(SROIE, 'sroie-005.gt.txt'), 'utf8');
   const big = await sharp(original).resize(4961, 7016, { fit: 'contain', background: '#ffffff', kernel: 'lanczos3' }).flatten({ background: '#ffffff' }).jpeg({ quality: 90 }).toBuffer();
-  const small = await runDocument(original, { config });
-  const large = await runDocument(big, { config });
+  const small = await runDocument(original, { options });
+  const large = await runDocument(big, { options });
   const smallText = documentToText(small), largeText = documentToText(large);
   const agree = f1(wordCounts(largeText, smallText));
   assert.ok(agree >= 0.9, `the big page's words agree with the receipt's: F1 ${agree}\n${largeText}\n---\n${smallText}`);
@@ -99,8 +99,8 @@ test('a multi-page PDF read with the look-ahead gives the same pages, in order, 
   }
   const pdf = Buffer.from(doc.saveToBuffer('compress').asUint8Array());
   const seen: number[] = [];
-  const ahead = await runDocument(pdf, { config, prefetch: true, onPage: (p) => seen.push(p.index) });
-  const plain = await runDocument(pdf, { config, prefetch: false });
+  const ahead = await runDocument(pdf, { options, prefetch: true, onPage: (p) => seen.push(p.index) });
+  const plain = await runDocument(pdf, { options, prefetch: false });
   assert.deepEqual(seen, [0, 1, 2]);
   const strip = (p: Page) => ({ ...p, timings_ms: {} });
   assert.deepEqual(ahead.pages.map(strip), plain.pages.map(strip));

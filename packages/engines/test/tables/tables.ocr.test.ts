@@ -10,9 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import ExcelJS from 'exceljs';
-import { documentToXlsx, isTableBlock, tableToHtml, type Line, type OcrDocument, type Table, type TableCell } from '@ocrflow/core';
+import { documentToXlsx, isTableBlock, loadConfig, tableToHtml, type Line, type OcrDocument, type Table, type TableCell } from '@ocrflow/core';
 import { parseHtmlTables, tedsOfDocument } from '@ocrflow/eval';
-import { runDocument, disposeEngines, getEngine } from '../../src/index.ts';
+import { runDocument, disposeEngines, engineOptionsFromConfig, getEngine } from '../../src/index.ts';
 import { detectTables } from '../../src/tables/tables.detect.ts';
 import { gridSvg, svgToPng, svgToRaster, phonePhoto } from './render.helper.ts';
 
@@ -20,7 +20,8 @@ const datasets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const reportPath = path.join(datasets, 'cn-report-dev/report-scan.jpg');
 after(() => disposeEngines());
 
-const ocr = (data: Buffer, filename: string) => runDocument(data, { engine: 'paddle', mode: 'layout', autoRotate: false, filename });
+const options = engineOptionsFromConfig(loadConfig());
+const ocr = (data: Buffer, filename: string) => runDocument(data, { options, engine: 'paddle', mode: 'layout', autoRotate: false, filename });
 const tables = (doc: OcrDocument): Table[] => doc.pages.flatMap((p) => p.blocks.filter(isTableBlock).map((b) => b.table));
 const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
 
@@ -199,7 +200,7 @@ test('ruled cells with ink but no text from the page reading are read again, enl
   const image = await svgToRaster(svg);
   const L = (text: string, x: number, y: number): Line => ({ text, bbox: [x - 20, y - 9, x + 20, y + 9], polygon: [[x - 20, y - 9], [x + 20, y - 9], [x + 20, y + 9], [x - 20, y + 9]], confidence: 0.99, words: [] });
   const lines = [L('Name', 120, 50), L('Mon', 255, 50), L('Tue', 345, 50), L('Wed', 435, 50), L('Chen', 120, 90), L('Lin', 120, 130)];
-  const engine = await getEngine('paddle');
+  const engine = await getEngine('paddle', options);
   const read = async (img: typeof image) => (await engine.recognize(img, { languages: ['en'], mode: 'layout', autoRotate: false })).lines;
   const [t] = (await detectTables(image, lines, { read, unruled: false })).map((f) => f.table);
   assert.ok(t);

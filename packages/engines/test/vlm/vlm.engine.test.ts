@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import ExcelJS from 'exceljs';
 import { documentToXlsx, documentToMarkdown, documentToText, isOcrflowError, tableToRows, type Block, type OcrDocument, type TableBlock, type TextBlock, type FormulaBlock } from '@ocrflow/core';
-import { createVlmEngine, fallbackEngineFor, wantsFallback, VLM_FLAGS, type VlmEngineOptions } from '../../src/vlm/vlm.engine.ts';
+import { createVlmEngine, type VlmEngineOptions } from '../../src/vlm/vlm.engine.ts';
+import { VLM_FLAGS, wantsFallback } from '../../src/vlm/vlm.flags.ts';
+import { withFallback } from '../../src/vlm/vlm.fallback.ts';
 import type { RasterImage } from '../../src/types.ts';
 import { closedPort, sendJson, startStandIn, type Received, type StandIn } from './standin.http.ts';
 
@@ -280,8 +282,25 @@ test('an empty answer asks for the fallback engine', async () => {
   const r = await createVlmEngine(options(s)).recognize(PAGE, { languages: ['de'], mode: 'layout' });
   assert.deepEqual(r.blocks, []);
   assert.ok(r.flags!.includes(VLM_FLAGS.empty));
-  assert.equal(fallbackEngineFor(r, { vlmFallbackEngine: 'paddle' }), 'paddle');
-  assert.equal(fallbackEngineFor(r, { vlmFallbackEngine: 'none' }), null);
+  assert.ok(wantsFallback(r));
+});
+
+test('withFallback: a page that asks is re-read by the fallback; when that fails too, the vlm page stands, flagged', async () => {
+  const empty = await vlmServer([answer('  \n')]);
+  const good = await vlmServer([answer('# Jahresbericht\n\nUmsatz 100')]);
+  let asked = 0;
+  const reread = withFallback(createVlmEngine(options(empty)), { name: 'vlm', get: async () => (asked++, createVlmEngine(options(good))) });
+  const r = await reread.recognize(PAGE, { languages: ['de'], mode: 'layout' });
+  assert.equal(asked, 1);
+  assert.equal(r.engine, 'vlm');
+  assert.ok(r.blocks!.some((b) => 'text' in b && b.text === 'Umsatz 100'), JSON.stringify(r.blocks));
+  for (const f of [VLM_FLAGS.empty, VLM_FLAGS.fallbackSuggested, VLM_FLAGS.fallback]) assert.ok(r.flags!.includes(f), f);
+  // The fallback engine cannot be reached: the (empty) vlm answer is the page, flagged.
+  const failing = withFallback(createVlmEngine(options(await vlmServer([answer('  \n')]))), { name: 'vlm', get: async () => createVlmEngine(options(`http://127.0.0.1:${await closedPort()}/v1`, { retry: { maxRetries: 0, baseDelayMs: 20, maxDelayMs: 20 } })) });
+  const f = await failing.recognize(PAGE, { languages: ['de'], mode: 'layout' });
+  assert.equal(f.engine, undefined);
+  assert.deepEqual(f.blocks, []);
+  assert.ok(f.flags!.includes(VLM_FLAGS.fallbackFailed));
 });
 
 test('a repetition loop cut off at max_tokens is trimmed, flagged, and asks for the fallback', async () => {

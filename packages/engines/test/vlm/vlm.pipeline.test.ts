@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { loadConfig, type TableBlock } from '@ocrflow/core';
-import { processPage, disposeEngines, type SourcePage } from '../../src/index.ts';
+import { processPage, disposeEngines, engineOptionsFromConfig, type SourcePage } from '../../src/index.ts';
 import { sendJson, startStandIn, type StandIn } from './standin.http.ts';
 
 const DATASETS = fileURLToPath(new URL('../../../../../shared/datasets/', import.meta.url));
@@ -42,15 +42,15 @@ after(async () => {
   await Promise.all([vlm.close(), pp.close()]);
 });
 
-const config = () =>
-  loadConfig({
+const options = () =>
+  engineOptionsFromConfig(loadConfig({
     env: {},
     overrides: { vlmBaseUrl: `${vlm.origin}/v1`, vlmModel: 'deepseek-ai/DeepSeek-OCR', vlmMaxRetries: 0, ppstructureUrl: pp.origin, ocrThreads: 1, workers: 1 },
-  });
+  }));
 
 test('vlm through processPage: the engine blocks become the page, ids renumbered for the page', async () => {
   vlmAnswer = { content: GROUNDED, finish: 'stop' };
-  const p = await processPage(page, { engine: 'vlm', languages: ['de'], mode: 'layout', config: config() });
+  const p = await processPage(page, { engine: 'vlm', languages: ['de'], mode: 'layout', options: options() });
   assert.equal(p.source, 'vlm');
   assert.equal(p.engine, 'vlm');
   assert.equal(p.blocks.length, 10);
@@ -62,7 +62,7 @@ test('vlm through processPage: the engine blocks become the page, ids renumbered
 
 test('a vlm answer that loops until max_tokens is re-read by paddle and flagged', async () => {
   vlmAnswer = { content: '<table><tr><td>呈报</td></tr>' + '<tr><td>模式一</td><td>4324</td></tr>'.repeat(300), finish: 'length' };
-  const p = await processPage(page, { engine: 'vlm', languages: ['ch'], mode: 'text', config: config() });
+  const p = await processPage(page, { engine: 'vlm', languages: ['ch'], mode: 'text', options: options() });
   for (const f of ['vlm_repetition', 'vlm_truncated', 'vlm_fallback']) assert.ok(p.flags.includes(f), `${f} in ${p.flags}`);
   assert.equal(p.engine, 'paddle');
   assert.equal(p.source, 'ocr');
@@ -73,7 +73,7 @@ test('a vlm answer that loops until max_tokens is re-read by paddle and flagged'
 });
 
 test('ppstructure through processPage: a remote page with the report table', async () => {
-  const p = await processPage(page, { engine: 'ppstructure', languages: ['ch'], mode: 'layout', config: config() });
+  const p = await processPage(page, { engine: 'ppstructure', languages: ['ch'], mode: 'layout', options: options() });
   assert.equal(p.source, 'remote');
   assert.equal(p.engine, 'ppstructure');
   const t = (p.blocks[0] as TableBlock).table;

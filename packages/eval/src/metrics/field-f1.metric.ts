@@ -6,12 +6,11 @@
  *
  * The SROIE fields come from the SROIE view of the analysis (`date` as written, `total` as printed
  * without a currency code); any other ground-truth key is compared with the analysis field of the
- * same name. The analyser is the configured one (`analyse(doc, config)`): built-in unless
- * OCRFLOW_LLM_BASE_URL is set.
+ * same name. The analyser is the one the runner was given (`EvalOptions.analysis`): built-in unless
+ * it names an LLM endpoint (OCRFLOW_LLM_BASE_URL).
  */
-import { loadConfig } from '@ocrflow/core';
 import { analyse, toSroieFields, type Analysis, type SroieFields } from '@ocrflow/analysis';
-import type { MetricInput, MetricModule } from '../metric.types.ts';
+import type { MetricContext, MetricInput, MetricModule } from '../metric.types.ts';
 
 export function normalizeField(s: string): string {
   return s.toUpperCase().replace(/\s+/gu, ' ').trim();
@@ -74,15 +73,14 @@ export function fieldCounts(a: Analysis, truth: Record<string, string>): FieldCo
 export const fieldF1Metric: MetricModule = {
   name: 'field-f1',
   keys: ['field_f1'],
-  create() {
-    const config = loadConfig();
+  create({ analysis }: MetricContext) {
     const total: FieldCounts = { matched: 0, predicted: 0, truth: 0 };
     let n = 0;
     return {
       async add({ sample, doc }: MetricInput) {
         if (!sample.truthFields) return;
         n++;
-        const a = await analyse(doc, config);
+        const a = await analyse(doc, analysis);
         const c = fieldCounts(a, sample.truthFields);
         total.matched += c.matched;
         total.predicted += c.predicted;

@@ -5,8 +5,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { OcrflowError, deserializeError, type Config, type Page } from '@ocrflow/core';
-import { releaseOwner, type SharedLimits } from '@ocrflow/engines';
+import { OcrflowError, deserializeError, type Page } from '@ocrflow/core';
+import { releaseOwner, type EngineOptions, type SharedLimits } from '@ocrflow/engines';
 import type { FromThread, RunOptions, RunOutcome, ToThread } from './worker.messages.ts';
 
 const BOOTSTRAP = new URL('./ocr.worker.mjs', import.meta.url);
@@ -49,14 +49,15 @@ export class EngineThread {
   constructor(
     private readonly log: Logger,
     readonly name: string,
-    config: Config,
+    /** The engines' options, as the pool mapped them from the configuration. */
+    options: EngineOptions,
     /** Called once when the thread dies without being asked to (crash, OOM, kill). */
     private readonly onDeath: () => void = () => {},
     /** The process-wide limits of the remote engines, the same buffer for every thread of the pool. */
     limits?: SharedLimits,
   ) {
     const owner = this.limitsOwner;
-    this.worker = new Worker(BOOTSTRAP, { name, workerData: { config, limits: limits ? { limits, owner } : undefined } });
+    this.worker = new Worker(BOOTSTRAP, { name, workerData: { options, limits: limits ? { limits, owner } : undefined } });
     this.ready = new Promise((resolve, reject) => {
       const onMsg = (m: FromThread) => {
         if (m.type === 'ready') {

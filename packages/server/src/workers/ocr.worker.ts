@@ -4,7 +4,7 @@
  * is done. Runs off the main event loop so the API stays responsive while pages are recognised.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isOcrflowError, OcrflowError, serializeError, type Config } from '@ocrflow/core';
+import { isOcrflowError, OcrflowError, serializeError } from '@ocrflow/core';
 import * as engines from '@ocrflow/engines';
 import type { SourceDocument } from '@ocrflow/engines';
 import type { FromThread, ToThread } from './worker.messages.ts';
@@ -12,9 +12,9 @@ import type { FromThread, ToThread } from './worker.messages.ts';
 if (!parentPort) throw new Error('ocr.worker.ts must run in a worker thread');
 const port = parentPort;
 const post = (m: FromThread) => port.postMessage(m);
-// The server's configuration (it may come from `serve` flags, not only the environment).
-const data = workerData as { config: Config; limits?: { limits: engines.SharedLimits; owner: number } };
-const config = data.config;
+// The engines' options, mapped by the pool from the server's configuration (flags included).
+const data = workerData as { options: engines.EngineOptions; limits?: { limits: engines.SharedLimits; owner: number } };
+const options = data.options;
 // Remote-engine concurrency is limited per process, not per thread: adopt the pool's shared slots.
 if (data.limits) engines.useSharedLimits(data.limits.limits, data.limits.owner);
 
@@ -71,7 +71,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
     doc = await engines.openDocument(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), { maxPixels: m.opts.maxPixels, maxPages: m.opts.maxPages });
     post({ type: 'opened', runId: m.runId, pageCount: doc.info.pageCount, ms: performance.now() - t0 });
     let processed = 0;
-    const popts = { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, straighten: m.opts.straighten, signal: state.ac.signal, config };
+    const popts = { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, straighten: m.opts.straighten, signal: state.ac.signal, options };
     // With OCRFLOW_PREFETCH_PAGES the next page is decoded while this one is read (pages stay in order).
     pre = new engines.PagePrefetch(doc, popts);
     const todo = Array.from({ length: doc.info.pageCount }, (_, i) => i).filter((i) => !skip.has(i));
@@ -82,7 +82,7 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
       pageIndex = i;
       const tp = performance.now();
       const rendered = pre.take(i);
-      if (config.prefetchPages && k + 1 < todo.length && processed + 1 < m.budget) pre.prefetch(todo[k + 1]);
+      if (options.prefetchPages && k + 1 < todo.length && processed + 1 < m.budget) pre.prefetch(todo[k + 1]);
       const page = await engines.ocrPage(doc, i, popts, await rendered);
       processed++;
       const verdict = new Promise<Verdict>((resolve) => (state.verdict = resolve));
@@ -126,5 +126,5 @@ async function dispose(): Promise<void> {
 // have nothing to load.) A failure here is reported again, readably, by the first job that uses it.
 // Models an engine loads in the background are waited for too: the pool may end a ready thread at
 // any time, and a native load cut short by that aborts the whole process.
-if (config.engine === 'paddle' || config.engine === 'tesseract') await engines.getEngine(config.engine, config).then((e) => e.ready?.()).catch(() => {});
+if (options.engine === 'paddle' || options.engine === 'tesseract') await engines.getEngine(options.engine, options).then((e) => e.ready?.()).catch(() => {});
 post({ type: 'ready' });

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '@ocrflow/core';
-import { remoteLimitsFromConfig, type SharedLimits } from '@ocrflow/engines';
+import { engineOptionsFromConfig, remoteLimitsFromConfig, type EngineOptions, type SharedLimits } from '@ocrflow/engines';
 import { EngineThread } from './engine.thread.ts';
 
 export class WorkerPool {
@@ -20,6 +20,8 @@ export class WorkerPool {
    * thread — first ones and replacements — shares, so the limit does not grow with the threads.
    */
   readonly remoteLimits: SharedLimits;
+  /** What every thread's engines are created with. */
+  private readonly engineOptions: EngineOptions;
 
   constructor(
     readonly size: number,
@@ -28,6 +30,7 @@ export class WorkerPool {
   ) {
     this.threads = Array.from({ length: size }, () => null);
     this.remoteLimits = remoteLimitsFromConfig(config);
+    this.engineOptions = engineOptionsFromConfig(config);
   }
 
   /** Start every slot's thread and wait until they are up (the engines load lazily inside). */
@@ -40,7 +43,7 @@ export class WorkerPool {
     if (this.closed) throw new Error('worker pool is closed');
     let t = this.threads[slot];
     if (!t || !t.alive || t.retiring) {
-      const thread: EngineThread = new EngineThread(this.log, `ocr-${slot}`, this.config, () => {
+      const thread: EngineThread = new EngineThread(this.log, `ocr-${slot}`, this.engineOptions, () => {
         // Replace a crashed thread right away, so /health shows live workers again.
         if (!this.closed && this.threads[slot] === thread) this.thread(slot).catch((e) => this.log.error({ err: e, slot }, 'cannot restart OCR worker thread'));
       }, this.remoteLimits);

@@ -8,8 +8,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { endpointSemaphore, useSharedLimits } from '../../src/vlm/remote.http.ts';
-import type { SharedLimits } from '../../src/vlm/shared.semaphore.ts';
+import { endpointSemaphore, useSharedLimits } from '../../src/remote/remote.http.ts';
+import type { SharedLimits } from '../../src/remote/shared.semaphore.ts';
 
 export interface SharedWorkerData {
   limits: SharedLimits;

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { Semaphore, endpointSemaphore } from '../../src/vlm/remote.http.ts';
-import { createSharedLimits, releaseOwner, remoteLimitsFromConfig, sharedInUse, SharedSemaphore, type SharedLimits } from '../../src/vlm/shared.semaphore.ts';
+import { Semaphore, endpointSemaphore } from '../../src/remote/remote.http.ts';
+import { createSharedLimits, releaseOwner, remoteLimitsFromConfig, sharedInUse, SharedSemaphore, type SharedLimits } from '../../src/remote/shared.semaphore.ts';
 import type { SharedWorkerData } from './shared.worker.ts';
 
 const URL_A = 'http://gpu-a:8000/v1';
