@@ -22,9 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type EngineName } from '@ocrflow/core';
-import { disposeEngines, engineOptionsFromConfig } from '../packages/engines/src/index.ts';
+import { disposeEngines, engineOptionsFromConfig, parseHtmlTableRows } from '../packages/engines/src/index.ts';
 import { runEvalDetailed, median, cerCounts, wordCounts, f1, loadDataset, textMetrics, readingOrderCerCounts } from '../packages/eval/src/index.ts';
-import { parseHtmlTables } from '../packages/eval/src/metrics/table-html.parser.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const datasets = path.resolve(root, '../shared/datasets');
@@ -93,7 +92,7 @@ function cnReport(): { cer: number; seconds: number; cpu: number } {
 }
 
 async function cnChild(dir: string): Promise<void> {
-  const ref = parseHtmlTables(readFileSync(path.join(dir, 'report-scan.ref.html'), 'utf8'));
+  const ref = parseHtmlTableRows(readFileSync(path.join(dir, 'report-scan.ref.html'), 'utf8'));
   const truth = ref.flatMap((t) => t.rows.flatMap((row) => row.map((c) => c.text))).join('\n');
   let text = '';
   const { pageSeconds, pageCpuSeconds } = await runEvalDetailed(dir, { options: engineOptionsFromConfig(loadConfig()), analysis: loadConfig(), engine: 'paddle', metrics: [], engineOptions: { intraOpNumThreads: Math.max(1, os.availableParallelism()) }, onDocument: (_s, _d, t) => { text = t; } });

@@ -17,6 +17,8 @@ export { buildBlocks, mergeRow } from './layout/page.layout.ts';
 export { orderRows, groupRows, groupBlocks } from './layout/reading-order.ts';
 export { renderSearchablePdf } from './searchable/searchable.pdf.ts';
 export { probeEngines, type EngineStatus } from './engines.probe.ts';
+// The one HTML table reader: the metrics read ground truth and predictions with it.
+export { parseHtmlTableRows, type HtmlTable, type HtmlCell } from './markup/html-table.parser.ts';
 // Concurrency limits of the remote engines shared by all worker threads (the server's pool creates
 // them, each thread adopts them); light modules, so importing them loads no engine.
 export { useSharedLimits } from './remote/remote.http.ts';

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseHtmlTables } from '../src/metrics/table-html.parser.ts';
+import { parseHtmlTableRows } from '@ocrflow/engines';
 import { adjacencyF1, adjacencyF1OfDocument, adjacencyPairs, multisetF1, normalizeCellText } from '../src/metrics/adjacency.metric.ts';
 
 const datasets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets');
 const t = (rows: string) => `<table>${rows}</table>`;
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} != ${b}`);
-const pairs = (html: string) => adjacencyPairs(parseHtmlTables(html)[0]).map((p) => p.split('\u0000').join(' ')).sort();
+const pairs = (html: string) => adjacencyPairs(parseHtmlTableRows(html)[0]).map((p) => p.split('\u0000').join(' ')).sort();
 
 test('a plain 2 × 2 table has two right and two below relations', () => {
   assert.deepEqual(pairs(t('<tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr>')), ['A B right', 'A C below', 'B D below', 'C D right'].sort());
@@ -48,7 +48,7 @@ test('two boxes fused into one cell lose every relation touching them', () => {
   const truth = t('<tr><td>模式一</td><td>1</td></tr><tr><td>模式二</td><td>2</td></tr><tr><td>人员外包</td><td>3</td></tr>');
   const fused = t('<tr><td>模式一模式二人员外包</td><td>1 2 3</td></tr>');
   // Truth: 3 right + 4 below = 7 relations; the fusion keeps one relation, and it is wrong.
-  assert.equal(adjacencyPairs(parseHtmlTables(truth)[0]).length, 7);
+  assert.equal(adjacencyPairs(parseHtmlTableRows(truth)[0]).length, 7);
   close(adjacencyF1(fused, truth), 0);
   // Two of three rows fused: only the third row's right relation survives.
   const half = t('<tr><td>模式一 模式二</td><td>1 2</td></tr><tr><td>人员外包</td><td>3</td></tr>');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseHtmlTables } from '../src/metrics/table-html.parser.ts';
+import { parseHtmlTableRows } from '@ocrflow/engines';
 import { treeEditDistance, type TreeNode } from '../src/metrics/tree-edit.distance.ts';
 import { teds, tedsOfDocument, levenshtein } from '../src/metrics/teds.metric.ts';
 
@@ -52,7 +52,7 @@ test('levenshtein', () => {
 });
 
 test('parser drops thead/tbody and inline markup, keeps raw "<" as text, decodes entities', () => {
-  const [tb] = parseHtmlTables('<table><thead><tr><td><b>H</b><sup>1</sup></td><td rowspan="2" colspan=\'3\'>x</td></tr></thead>'
+  const [tb] = parseHtmlTableRows('<table><thead><tr><td><b>H</b><sup>1</sup></td><td rowspan="2" colspan=\'3\'>x</td></tr></thead>'
     + '<tbody><tr><td>load values < 100 CFU/L &amp; 1 &lt; 2<br>next</td></tbody></table>');
   assert.equal(tb.rows.length, 2);
   assert.deepEqual(tb.rows[0], [{ colspan: 1, rowspan: 1, text: 'H1' }, { colspan: 3, rowspan: 2, text: 'x' }]);
@@ -108,7 +108,7 @@ test('every PubTabNet ground truth parses into rectangular grids and scores 1 ag
   assert.ok(files.length >= 5);
   for (const f of files) {
     const html = readFileSync(path.join(dir, f), 'utf8');
-    const [tb] = parseHtmlTables(html);
+    const [tb] = parseHtmlTableRows(html);
     assert.ok(tb.rows.length >= 2, f);
     // the slot count covered by each row (spans included) is the same for every row
     const width = new Map<number, number>();

@@ -6,7 +6,11 @@
  * then. htmlparser2 tokenises that robustly (implied end tags, entity decoding); the grid positions
  * are then computed the way a browser does (HTML "forming a table" algorithm): each cell goes to the
  * first free slot of its row, slots covered by earlier `rowspan`s are skipped, and a `rowspan` that
- * runs past the end of its row group is clipped. The tables engineer reuses this for TEDS.
+ * runs past the end of its row group is clipped.
+ *
+ * The metrics (TEDS, adjacency F1) read the same tokens as written (`parseHtmlTableRows`): rows in
+ * order, each cell with its span attributes and its text on one line, since they compare markup
+ * trees, not grids.
  */
 import { Parser } from 'htmlparser2';
 import type { Table, TableCell } from '@ocrflow/core';
@@ -209,6 +213,28 @@ function toTable(raw: RawTable): Table {
     rowBase += groupRows;
   }
   return { n_rows: rowBase, n_cols: nCols, cells, ruled: false, ...(raw.caption ? { caption: raw.caption } : {}) };
+}
+
+/** A cell as written: its span attributes and its text with all white space collapsed to one space. */
+export interface HtmlCell {
+  colspan: number;
+  rowspan: number;
+  text: string;
+}
+
+/** A table as written: its rows in document order, `thead`/`tbody`/`tfoot` wrappers dropped. */
+export interface HtmlTable {
+  rows: HtmlCell[][];
+}
+
+/** Every top-level table in `html` as rows of cells as written (for metrics that compare markup). */
+export function parseHtmlTableRows(html: string): HtmlTable[] {
+  return tokenise(html).map((t) => ({
+    rows: t.groups.flatMap((g) =>
+      // `rowspan="0"` ("to the end of the group") is compared as the attribute a browser would show: 1 row.
+      g.rows.map((r) => r.map((c) => ({ colspan: c.colspan, rowspan: Math.max(1, c.rowspan), text: c.text.replace(/\s+/g, ' ').trim() }))),
+    ),
+  }));
 }
 
 /** Every top-level table in `html`, in document order. */

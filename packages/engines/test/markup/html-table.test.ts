@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tableToHtml, tableToRows, type Table } from '@ocrflow/core';
-import { parseHtmlTable, parseHtmlTables } from '../../src/markup/html-table.parser.ts';
+import { parseHtmlTable, parseHtmlTableRows, parseHtmlTables } from '../../src/markup/html-table.parser.ts';
 import { parseMarkdownTable, isMarkdownTable } from '../../src/markup/markdown-table.parser.ts';
 
 const pos = (t: Table) => t.cells.map((c) => [c.row, c.col, c.row_span, c.col_span, c.text]);
@@ -54,6 +54,18 @@ test('a caption and a nested table stay with their outer table; several tables a
 test('round trip through the core HTML writer keeps the structure', () => {
   const src = '<table><tr><td rowspan="2">A</td><td colspan="2">B</td></tr><tr><td>1</td><td>2</td></tr></table>';
   assert.equal(tableToHtml(parseHtmlTable(src)), src);
+});
+
+test('rows as written (for the metrics): the same tokens as the grid, spans as attributes, text on one line', () => {
+  const html = '<table><thead><tr><th>k<td rowspan="0">v</thead><tbody><tr><td rowspan="7">x<br>y</td><td>&times; 2</td></tr></tbody></table><p>between</p><table><tr><td>z<table><tr><td>in</td></tr></table></td></tr></table>';
+  const [a, b] = parseHtmlTableRows(html);
+  assert.deepEqual(a.rows, [
+    [{ colspan: 1, rowspan: 1, text: 'k' }, { colspan: 1, rowspan: 1, text: 'v' }],
+    // The grid clips this span to its row group (parseHtmlTable); the metrics compare what was written.
+    [{ colspan: 1, rowspan: 7, text: 'x y' }, { colspan: 1, rowspan: 1, text: '× 2' }],
+  ]);
+  assert.deepEqual(b.rows, [[{ colspan: 1, rowspan: 1, text: 'z in' }]]);
+  assert.equal(parseHtmlTables(html)[0].cells.find((c) => c.text === 'x\ny')?.row_span, 1);
 });
 
 test('Markdown pipe tables: header row, escaped pipes, ragged rows', () => {

@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import ExcelJS from 'exceljs';
 import { documentToXlsx, isTableBlock, loadConfig, tableToHtml, type Line, type OcrDocument, type Table, type TableCell } from '@ocrflow/core';
-import { parseHtmlTables, tedsOfDocument } from '@ocrflow/eval';
-import { runDocument, disposeEngines, engineOptionsFromConfig, getEngine } from '../../src/index.ts';
+import { tedsOfDocument } from '@ocrflow/eval';
+import { runDocument, disposeEngines, engineOptionsFromConfig, getEngine, parseHtmlTableRows } from '../../src/index.ts';
 import { detectTables } from '../../src/tables/tables.detect.ts';
 import { gridSvg, svgToPng, svgToRaster, phonePhoto } from './render.helper.ts';
 
@@ -110,7 +110,7 @@ test('cn-report: one ruled table with the report structure; every reference merg
     const [r0, c0] = rc(a), [r1, c1] = rc(b);
     return [`${colName(c0)}${r0 + 1}`, { rows: r1 - r0 + 1, cols: c1 - c0 + 1 }] as const;
   }));
-  const [refTable] = parseHtmlTables(ref);
+  const [refTable] = parseHtmlTableRows(ref);
   // a text that occurs several times ("指标结果", "713") is matched by occurrence, in reading order
   const ordered = [...t.cells].sort((a, b) => a.row - b.row || a.col - b.col);
   const seen = new Map<string, number>();

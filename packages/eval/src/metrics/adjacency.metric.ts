@@ -14,7 +14,7 @@
  */
 import { isTableBlock, tableToHtml } from '@ocrflow/core';
 import type { MetricModule } from '../metric.types.ts';
-import { parseHtmlTables, type HtmlTable } from './table-html.parser.ts';
+import { parseHtmlTableRows, type HtmlTable } from '@ocrflow/engines';
 
 export type AdjacencyDirection = 'right' | 'below';
 
@@ -111,15 +111,15 @@ export function multisetF1(pred: readonly string[], truth: readonly string[]): n
  * two for its order). Null when the truth has no table.
  */
 export function adjacencyF1OfDocument(predTables: readonly string[], truthHtml: string): number | null {
-  const truth = parseHtmlTables(truthHtml);
+  const truth = parseHtmlTableRows(truthHtml);
   if (truth.length === 0) return null;
-  const pred = predTables.flatMap((h) => parseHtmlTables(h));
+  const pred = predTables.flatMap((h) => parseHtmlTableRows(h));
   return multisetF1(pred.flatMap(adjacencyPairs), truth.flatMap(adjacencyPairs));
 }
 
 /** Adjacency F1 of one table's HTML against another's (all tables in each string). */
 export function adjacencyF1(predHtml: string, truthHtml: string): number {
-  return adjacencyF1OfDocument([predHtml], truthHtml) ?? (parseHtmlTables(predHtml).length ? 0 : 1);
+  return adjacencyF1OfDocument([predHtml], truthHtml) ?? (parseHtmlTableRows(predHtml).length ? 0 : 1);
 }
 
 /**

@@ -21,7 +21,7 @@
  */
 import { isTableBlock, tableToHtml } from '@ocrflow/core';
 import type { MetricModule } from '../metric.types.ts';
-import { parseHtmlTables, type HtmlTable } from './table-html.parser.ts';
+import { parseHtmlTableRows, type HtmlTable } from '@ocrflow/engines';
 import { countNodes, treeEditDistance, type TreeNode } from './tree-edit.distance.ts';
 
 interface TedsNode {
@@ -84,8 +84,8 @@ export function tedsOfTables(pred: HtmlTable, truth: HtmlTable, opts: { structur
 
 /** TEDS of one table's HTML against another's (the first `<table>` of each). */
 export function teds(predHtml: string, truthHtml: string, opts: { structureOnly?: boolean } = {}): number {
-  const p = parseHtmlTables(predHtml)[0];
-  const t = parseHtmlTables(truthHtml)[0];
+  const p = parseHtmlTableRows(predHtml)[0];
+  const t = parseHtmlTableRows(truthHtml)[0];
   if (!t) return p ? 0 : 1;
   if (!p) return 0;
   return tedsOfTables(p, t, opts);
@@ -106,9 +106,9 @@ export interface DocumentTeds {
  * no table (nothing to measure).
  */
 export function tedsOfDocument(predTables: readonly string[], truthHtml: string): DocumentTeds | null {
-  const truth = parseHtmlTables(truthHtml);
+  const truth = parseHtmlTableRows(truthHtml);
   if (truth.length === 0) return null;
-  const pred = predTables.flatMap((h) => parseHtmlTables(h));
+  const pred = predTables.flatMap((h) => parseHtmlTableRows(h));
   const n = Math.max(truth.length, pred.length);
   let s = 0;
   let ss = 0;
