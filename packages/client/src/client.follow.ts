@@ -29,10 +29,14 @@ export interface FollowOptions {
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
-export function backoffMs(attempt: number, maxMs = 5000, baseMs = 250): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
+/**
+ * The wait before reconnection attempt `attempt`: the formula of core's `backoffDelay`, copied
+ * because the SDK depends on nothing of ours at run time (a test checks the two agree).
+ */
+export function backoffMs(attempt: number, maxMs = 5000, baseMs = 250, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
   // "Equal jitter": at least half the ceiling, so a restarting server is not polled in a tight loop.
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

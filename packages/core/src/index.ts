@@ -1,6 +1,7 @@
 export * from './model.ts';
 export * from './errors.ts';
 export * from './geometry.ts';
+export * from './backoff.ts';
 export * from './config.ts';
 export * from './review.ts';
 export * from './tables-join.ts';

@@ -1,6 +1,6 @@
 /**
  * HTTP to remote engines (an OpenAI-compatible VLM endpoint, a PaddleOCR service): per-request
- * timeouts, retries with exponential back-off and full jitter on 408/429/5xx, time-outs and
+ * timeouts, retries with exponential back-off and jitter on 408/429/5xx, time-outs and
  * dropped connections (`Retry-After` honoured), a concurrency limit per endpoint shared by every
  * job of the process (across worker threads when the main thread shared its limits, see
  * shared.semaphore.ts), and errors people can act on:
@@ -8,18 +8,15 @@
  * - it answered with an error, garbage, or not in time → OCRFLOW_ERR_ENGINE_FAILED with its message.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OcrflowError } from '@ocrflow/core';
+import { OcrflowError, backoffDelay, type BackoffPolicy } from '@ocrflow/core';
 import type { EndpointLimiter } from './endpoint-limiter.types.ts';
 import { hasSharedLimit, SharedSemaphore, type SharedLimits } from './shared.semaphore.ts';
 
 
-export interface RetryPolicy {
+/** How often and how patiently to retry (the waits: core's `backoffDelay`). */
+export interface RetryPolicy extends BackoffPolicy {
   /** Attempts after the first one. */
   maxRetries: number;
-  /** First back-off; doubles per attempt, with full jitter. */
-  baseDelayMs: number;
-  /** Longest single wait, `Retry-After` included. */
-  maxDelayMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
@@ -99,13 +96,6 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
   const t = Date.parse(v);
   return Number.isFinite(t) ? Math.max(0, t - now) : undefined;
-}
-
-/** Exponential back-off with full jitter (AWS architecture blog), or the server's `Retry-After`. */
-export function backoffDelay(retry: number, policy: RetryPolicy, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(policy.maxDelayMs, retryAfterMs + Math.random() * Math.min(250, policy.baseDelayMs));
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
-  return Math.round(cap / 2 + (Math.random() * cap) / 2);
 }
 
 /** The human part of an error answer: OpenAI `{error:{message}}`, FastAPI `{detail}`, or the text. */

@@ -4,8 +4,8 @@
  * the stored copy) and the analysis (optional: off, or its step failed, the workbook needs none).
  * Transient failures (the OCR service restarting, a dropped connection) are tried a few times.
  */
-import { backoffMs, isTransient } from '@ocrflow/client';
-import { documentToSheets, isTableBlock, reviewCount, type OcrDocument } from '@ocrflow/core';
+import { isTransient } from '@ocrflow/client';
+import { backoffDelay, documentToSheets, isTableBlock, reviewCount, type OcrDocument } from '@ocrflow/core';
 import type { OcrLink } from './ocr.link.ts';
 import { taskKeys, type WorkbenchContext } from './workbench.context.ts';
 
@@ -35,7 +35,7 @@ async function transient<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<
       return await fn();
     } catch (e) {
       if (attempt >= 4 || signal.aborted || !isTransient(e)) throw e;
-      await abortableSleep(backoffMs(attempt, 4000), signal);
+      await abortableSleep(backoffDelay(attempt, { baseDelayMs: 250, maxDelayMs: 4000 }), signal);
     }
   }
 }
