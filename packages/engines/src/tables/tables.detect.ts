@@ -6,6 +6,7 @@
 import type { BBox, Line, Point, Table, TableCell } from '@ocrflow/core';
 import { unionBBox, polygonToBBox } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
+import type { DetectedTable } from './tables.types.ts';
 import { hollowFills, sauvola, toWorkingGray } from './ink.binarize.ts';
 import { detectRulings } from './ruling.detect.ts';
 import { buildGrids, type RuledGrid } from './grid.build.ts';
@@ -15,12 +16,7 @@ import { inferUnruledTables } from './unruled.infer.ts';
 import { compactGrid } from './grid.compact.ts';
 import { inkedPart, readBoxes, type BoxToRead, type ReadImage } from './cells.reread.ts';
 
-export interface DetectedTable {
-  bbox: BBox;
-  table: Table;
-  /** Lines inside the table (consumed from the page's text). */
-  lines: Line[];
-}
+export type { DetectedTable } from './tables.types.ts';
 
 export interface TableDetectOptions {
   /** Longest side of the working image for rule detection. */

@@ -18,7 +18,7 @@
  */
 import type { BBox, Line, TableCell } from '@ocrflow/core';
 import { unionBBox } from '@ocrflow/core';
-import type { DetectedTable } from './tables.detect.ts';
+import type { DetectedTable } from './tables.types.ts';
 import { lineChunks, textRows, joinWords, type Chunk, type TextRow } from './unruled.rows.ts';
 
 export interface HRule { x0: number; x1: number; y: number }

@@ -9,7 +9,7 @@
  * another line on the same row (that text is read there).
  */
 import type { Point } from '@ocrflow/core';
-import { otsu } from './ink.gaps.ts';
+import { otsu } from './ink.threshold.ts';
 
 export interface SnapOptions {
   /** How far a crop may grow on each side, in line heights (0: crops are the boxes). */

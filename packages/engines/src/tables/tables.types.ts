@@ -1,0 +1,9 @@
+/** What table detection hands back, ruled or unruled (tables.detect.ts, unruled.infer.ts). */
+import type { BBox, Line, Table } from '@ocrflow/core';
+
+export interface DetectedTable {
+  bbox: BBox;
+  table: Table;
+  /** Lines inside the table (consumed from the page's text). */
+  lines: Line[];
+}
