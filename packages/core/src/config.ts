@@ -237,16 +237,6 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   return Object.freeze({ ...c, dataDirAbs, blobDirAbs, storeKind, queueKind }) as Config;
 }
 
-/** The configuration with secrets masked, for logs and `GET /health`. */
-export function redactConfig(c: Config): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, def] of Object.entries(SETTINGS) as [SettingKey, SettingDef][]) {
-    const v = c[key];
-    out[key] = def.secret && (Array.isArray(v) ? v.length > 0 : Boolean(v)) ? '***' : v;
-  }
-  return out;
-}
-
 /** One line per setting, for `--help` and docs. */
 export function describeSettings(): { key: SettingKey; env: string; flag: string; default: string; help: string }[] {
   return (Object.entries(SETTINGS) as [SettingKey, SettingDef][]).map(([key, d]) => ({ key, env: d.env, flag: d.flag, default: d.default, help: d.help }));

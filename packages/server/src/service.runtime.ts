@@ -1,7 +1,7 @@
 /**
  * Wires one ocrflow process from its configuration: adapters → services → HTTP app and/or the
- * worker runner (by `--role`), start-up recovery, and an orderly shutdown. `ocrflow serve`, the
- * tests and (later) the workbench all start the service through `startService`.
+ * worker runner (by `--role`), start-up recovery, and an orderly shutdown. `ocrflow serve` and the
+ * tests start the service through `startService`.
  */
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';

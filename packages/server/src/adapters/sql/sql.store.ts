@@ -1,6 +1,6 @@
 /**
  * The JobStore on Kysely. Dialect-neutral on purpose: SQLite (embedded) and PostgreSQL
- * run this same code; only the `Kysely` instance differs (`sqlite.database.ts`, a pg twin later).
+ * run this same code; only the `Kysely` instance differs (`sqlite.database.ts`, `postgres.database.ts`).
  * No dialect-specific SQL: conditional UPDATE … RETURNING, ON CONFLICT, COUNT subqueries — all
  * supported by both.
  */
