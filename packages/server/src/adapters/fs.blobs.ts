@@ -93,6 +93,7 @@ export class FsBlobStore implements BlobStore {
       await fh.sync();
       await fh.close();
     } catch (e) {
+      // The upload's own error is the one to report; a failing close of its half-written file adds nothing.
       await fh.close().catch(() => {});
       await fsp.rm(file, { force: true });
       throw e;
@@ -133,6 +134,7 @@ export class FsBlobStore implements BlobStore {
       await fsp.mkdir(path.dirname(dest), { recursive: true, mode: this.modes.dir });
       await fsp.rename(tmp, dest);
     } catch (e) {
+      // The write's own error is the one to report; a leftover temporary file is swept at start-up.
       await fsp.rm(tmp, { force: true }).catch(() => {});
       throw storageError(e);
     }

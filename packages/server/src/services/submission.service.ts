@@ -98,7 +98,7 @@ export class SubmissionService {
       const temp = await this.receive(fh.createReadStream({ autoClose: false }));
       return { temp, filename: path.basename(real) };
     } finally {
-      await fh.close().catch(() => {});
+      await fh.close().catch((err) => this.ctx.log.warn({ err }, 'closing a server-side file after reading it failed'));
     }
   }
 

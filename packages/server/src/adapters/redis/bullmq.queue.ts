@@ -214,6 +214,7 @@ export class BullmqQueue implements JobQueue {
       await closing;
       clearTimeout(grace);
     }
+    // A failing sync was logged where it ran (the sync timer); closing only waits for it to end.
     await this.syncing?.catch(() => {});
     await this.queue.close().catch((err) => this.o.log.warn({ err }, 'closing the BullMQ queue failed'));
   }
