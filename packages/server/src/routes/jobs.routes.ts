@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
 import type { RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
 import type { TempBlob } from '../ports/blob-store.port.ts';
 import { cleanFilename, parseSubmitFields, type SubmitFields } from '../services/submit.input.ts';
 import { errorResponses, jobIdParams, jsonSubmitBody, multipartSubmitBody } from './jobs.schemas.ts';
@@ -51,7 +52,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
         const input = parseSubmitFields(fields, ctx.config);
         const temp = held.temp as TempBlob;
         held.temp = null; // submit() owns it now
-        const r = await submissions.submit(temp, input, { filename, receiveMs: performance.now() - t0 });
+        const r = await submissions.submit(callerOf(req), temp, input, { filename, receiveMs: performance.now() - t0 });
         return reply.code(r.created ? 202 : 200).send(await jobs.view(r.job));
       } finally {
         if (held.temp) await submissions.discard(held.temp);
@@ -77,11 +78,11 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
         response: { 200: { type: 'object', properties: { jobs: { type: 'array', items: jobRef }, next_cursor: { anyOf: [{ type: 'string' }, { type: 'null' }] } } }, ...errorResponses },
       },
     },
-    async (req) => jobs.list(req.query as { task_id?: string; status?: string; cursor?: string; limit?: number }),
+    async (req) => jobs.list(callerOf(req), req.query as { task_id?: string; status?: string; cursor?: string; limit?: number }),
   );
 
   app.get('/jobs/:id', { schema: { summary: 'Get a job', tags: ['jobs'], params: jobIdParams, response: { 200: jobRef, ...errorResponses } } }, async (req) =>
-    jobs.get((req.params as { id: string }).id),
+    jobs.get(callerOf(req), (req.params as { id: string }).id),
   );
 
   app.delete(
@@ -95,7 +96,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
         response: { 200: jobRef, ...errorResponses },
       },
     },
-    async (req) => (await jobs.cancel((req.params as { id: string }).id)).job,
+    async (req) => (await jobs.cancel(callerOf(req), (req.params as { id: string }).id)).job,
   );
 
   app.post(
@@ -109,7 +110,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
         response: { 202: jobRef, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(202).send(await jobs.retry((req.params as { id: string }).id)),
+    async (req, reply) => reply.code(202).send(await jobs.retry(callerOf(req), (req.params as { id: string }).id)),
   );
 };
 
