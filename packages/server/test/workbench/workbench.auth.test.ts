@@ -63,7 +63,8 @@ function postFrom(localAddress: string, p: string, body: string, headers: Record
 }
 
 before(async () => {
-  srv = await startWb({ startWorkers: false, env: { OCRFLOW_TOKENS: TOKENS.join(','), OCRFLOW_SESSION_TTL_HOURS: '2' } });
+  // One tenant for both tokens: these tests are about who gets in; tenants.test.ts is about what each sees.
+  srv = await startWb({ startWorkers: false, env: { OCRFLOW_TOKENS: TOKENS.map((t) => `team:${t}`).join(','), OCRFLOW_SESSION_TTL_HOURS: '2' } });
   api = new WbApi(srv.url);
   const fd = new FormData();
   fd.append('file', new Blob([new Uint8Array(dataset(SMALL_TABLE))]), 'table.png');
