@@ -19,7 +19,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
       schema: {
         summary: 'Submit a document',
         description:
-          'multipart/form-data with a `file` (or application/json with `file_path` under OCRFLOW_INPUT_DIRS). 202 with the new job; 200 with the existing job when `task_id` was used before with the same content; 409 when with different content; 413 over OCRFLOW_MAX_UPLOAD_MB; 429 with Retry-After when the queue is full.',
+          'multipart/form-data with a `file` (or application/json with `file_path` under OCRFLOW_INPUT_DIRS). 202 with the new job; 200 with the existing job when `task_id` was used before (by the same tenant) with the same content; 409 when with different content; 413 over OCRFLOW_MAX_UPLOAD_MB; 429 with Retry-After when the queue is full.',
         tags: ['jobs'],
         consumes: ['multipart/form-data', 'application/json'],
         // Validated per content type: JSON here; multipart is streamed (never buffered into
@@ -65,6 +65,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
     {
       schema: {
         summary: 'List jobs, newest first',
+        description: "The caller's tenant's jobs (an admin token: every tenant's).",
         tags: ['jobs'],
         querystring: {
           type: 'object',

@@ -48,6 +48,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
     {
       schema: {
         summary: 'Tasks, newest first',
+        description: "The caller's tenant's tasks (an admin token: every tenant's); a sign-in sees the tenant of the token it was made with.",
         tags: ['workbench'],
         querystring: {
           type: 'object',
