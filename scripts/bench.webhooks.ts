@@ -65,7 +65,7 @@ async function finishJob(b: Bench, i: number, url: string): Promise<{ id: string
   const id = newJobId();
   const now = Date.now();
   await store.insertJob({
-    id, taskId: `bench-${i}`, engine: 'paddle', mode: 'text', languages: ['en'], prompt: null, webhookUrl: url, filename: 'x.png', mime: 'image/png',
+    id, tenant: 'default', taskId: `bench-${i}`, engine: 'paddle', mode: 'text', languages: ['en'], prompt: null, webhookUrl: url, filename: 'x.png', mime: 'image/png',
     sizeBytes: 1, sha256: '0'.repeat(64), contentHash: String(i).padStart(64, '0'), sourceKey: `jobs/${id}/source`, pageCount: 1, metrics: {}, options: {}, now,
   });
   await store.claimJob(id, 'bench', now + 60_000, now);

@@ -268,6 +268,8 @@ async function render(doc) {
     '',
     'A job moves `queued → running → finished | failed | canceled`; a failed or canceled job can be retried (it resumes after its last finished page). Its events carry a per-job `seq` (1, 2, 3, … without gaps): follow them by long-poll, server-sent events or a webhook.',
     '',
+    "Tenants: every token belongs to a tenant (`OCRFLOW_TOKENS=name:token,…`), and jobs, their events, results and deliveries, workbench tasks and workbooks belong to the tenant whose token created them. Another tenant's id answers 404, exactly like an id that does not exist; lists show the caller's own work; `task_id` is unique per tenant. Admin tokens (`OCRFLOW_ADMIN_TOKENS`) see every tenant. See [security.md](security.md#tenants).",
+    '',
     '## Contents',
     '',
     ...tags.flatMap((t) => [`- [${title(t)}](#${anchor(title(t))})`, ...groups.get(t).map(([m, p]) => `  - \`${m} ${p}\``)]),

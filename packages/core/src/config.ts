@@ -7,6 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { OcrflowError } from './errors.ts';
+import { parseTokenGrants } from './tenant.tokens.ts';
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'enum';
 
@@ -41,7 +42,8 @@ export const SETTINGS = {
   role: { env: 'OCRFLOW_ROLE', flag: 'role', kind: 'enum', values: ROLES, default: 'all', help: 'Process role: all (embedded), api (HTTP only), worker (OCR only), app (workbench UI + API only)' },
   dataDir: { env: 'OCRFLOW_DATA_DIR', flag: 'data-dir', kind: 'string', default: './data', help: 'SQLite file, uploads and results' },
   blobDir: { env: 'OCRFLOW_BLOB_DIR', flag: 'blob-dir', kind: 'string', default: '', help: 'Directory for uploads and results (shared storage when scaled); default <data-dir>/files' },
-  tokens: { env: 'OCRFLOW_TOKENS', flag: 'tokens', kind: 'list', default: '', secret: true, help: 'Comma-separated Bearer tokens accepted by the service API and the workbench (Bearer or sign-in); empty = open' },
+  tokens: { env: 'OCRFLOW_TOKENS', flag: 'tokens', kind: 'list', default: '', secret: true, help: 'Comma-separated Bearer tokens accepted by the service API and the workbench (Bearer or sign-in), each `name:token` (tenant name) or a plain token (its own tenant; `default` when it is the only one); empty = open' },
+  adminTokens: { env: 'OCRFLOW_ADMIN_TOKENS', flag: 'admin-tokens', kind: 'list', default: '', secret: true, help: 'Tenant names or tokens of OCRFLOW_TOKENS that see every tenant\'s jobs and tasks (admin)' },
   maxUploadMb: { env: 'OCRFLOW_MAX_UPLOAD_MB', flag: 'max-upload-mb', kind: 'number', default: '50', min: 0.001, help: 'Upload size limit of the service API, in MB' },
   workbenchMaxUploadMb: { env: 'OCRFLOW_WORKBENCH_MAX_UPLOAD_MB', flag: 'workbench-max-upload-mb', kind: 'number', default: '10', min: 0.001, help: 'Upload size limit of the workbench, in MB' },
   workbenchMaxSheetsMb: { env: 'OCRFLOW_WORKBENCH_MAX_SHEETS_MB', flag: 'workbench-max-sheets-mb', kind: 'number', default: '16', min: 0.001, max: 1024, help: 'Workbench: largest body of a sheets save (PUT /api/v1/tasks/{id}/tables, /table/save), in MB; workbooks are built off the event loop' },
@@ -226,6 +228,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   else if ((parseInt(c.fileMode, 8) & 0o600) !== 0o600) fail('OCRFLOW_FILE_MODE must let the owner read and write (0600 at least)');
   if (c.headersTimeoutMs > c.requestTimeoutMs) fail('OCRFLOW_HEADERS_TIMEOUT_MS must not be longer than OCRFLOW_REQUEST_TIMEOUT_MS');
   if (c.maxStreamsPerClient > c.maxStreams) fail('OCRFLOW_MAX_STREAMS_PER_CLIENT must not be more than OCRFLOW_MAX_STREAMS');
+  parseTokenGrants(c.tokens, c.adminTokens); // refuses malformed entries now, not at the first request
   if (c.webhookSecret && !c.webhookSecret.startsWith('whsec_')) fail('OCRFLOW_WEBHOOK_SECRET must look like whsec_<base64>');
   for (const u of [c.vlmBaseUrl, c.ppstructureUrl, c.llmBaseUrl, c.ocrServiceUrl, c.publicUrl, ...c.webhookUrls]) {
     if (u && !/^https?:\/\//.test(u)) fail(`${u} is not an http(s) URL`);

@@ -2,7 +2,7 @@
 export { startService, createLogger, type StartOptions, type RunningService } from './service.runtime.ts';
 export { buildApp, FEATURE_ROUTES, type FeatureRoutes } from './http/app.ts';
 export type { AppServices, RouteOptions } from './http/app.services.ts';
-export { bearerAuth, tokenMatcher } from './http/auth.hook.ts';
+export { bearerAuth, grantMatcher } from './http/auth.hook.ts';
 export { installErrorHandlers, sendError, toOcrflowError } from './http/errors.handler.ts';
 export * from './ports/index.ts';
 export { SqlJobStore } from './adapters/sql/sql.store.ts';

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JOB_STATUSES as CLIENT_JOB_STATUSES, type Delivery, type Job, type JobEvent } from '@ocrflow/client';
 import type { Task } from '../../web/src/api.types.ts';
+import { OPEN_CALLER } from '@ocrflow/core';
 import { JOB_STATUSES } from '../src/ports/job.types.ts';
 import { toJobView, type EventView, type JobView } from '../src/services/job.view.ts';
 import type { DeliveryView } from '../src/services/webhooks.service.ts';
@@ -77,6 +78,6 @@ test('a finished job, its events and deliveries come out of the serialiser with 
   const deliveries = await api.json<{ deliveries: Record<string, unknown>[] }>(`/v1/jobs/${submitted.id}/deliveries`);
   assert.equal(deliveries.status, 200);
   assert.ok(deliveries.body.deliveries.some((x) => x.state === 'delivered'), JSON.stringify(deliveries.body));
-  const views = await srv.service.services.webhooks!.list(submitted.id);
+  const views = await srv.service.services.webhooks!.list(OPEN_CALLER, submitted.id);
   assert.deepEqual(deliveries.body.deliveries, JSON.parse(JSON.stringify(views)), 'the deliveries are the views, field for field');
 });

@@ -1,7 +1,7 @@
 /** Auth, health, readiness, metrics, OpenAPI and queue capacity. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tokenMatcher } from '../src/index.ts';
+import { grantMatcher } from '../src/index.ts';
 import { Api, readSse, type ErrorBody, type Job } from './helpers/api.helper.ts';
 import { dataset, SMALL_TABLE } from './helpers/fixtures.helper.ts';
 import { startTestServer, type TestServer } from './helpers/server.helper.ts';
@@ -14,11 +14,14 @@ before(async () => {
 });
 after(() => srv.close());
 
-test('token matcher: exact tokens only, whatever their length', () => {
-  const m = tokenMatcher(['abc', 'a-much-longer-token']);
-  assert.equal(m('abc'), true);
-  assert.equal(m('a-much-longer-token'), true);
-  for (const bad of ['', 'ab', 'abcd', 'ABC', 'a-much-longer-toke', 'a-much-longer-token!']) assert.equal(m(bad), false, bad);
+test('token matcher: exact tokens only, whatever their length; the match names its tenant', () => {
+  const m = grantMatcher([
+    { token: 'abc', tenant: 'one', admin: false },
+    { token: 'a-much-longer-token', tenant: 'two', admin: true },
+  ]);
+  assert.equal(m('abc')?.tenant, 'one');
+  assert.equal(m('a-much-longer-token')?.admin, true);
+  for (const bad of ['', 'ab', 'abcd', 'ABC', 'a-much-longer-toke', 'a-much-longer-token!']) assert.equal(m(bad), null, bad);
 });
 
 test('the job API needs a valid Bearer token: 401 JSON otherwise', async () => {
@@ -77,8 +80,8 @@ test('queue full: 429 with Retry-After, nothing written', async () => {
 
 test('metrics: jobs by status, queue length, HTTP and page histograms', async () => {
   const text = await (await fetch(`${srv.url}/metrics`)).text();
-  assert.match(text, /^ocrflow_jobs\{status="queued"\} 2$/m);
-  assert.match(text, /^ocrflow_jobs\{status="finished"\} 0$/m);
+  assert.match(text, /^ocrflow_jobs\{status="queued",tenant="t-[0-9a-f]{8}"\} 2$/m);
+  assert.match(text, /^ocrflow_jobs\{status="finished",tenant="t-[0-9a-f]{8}"\} 0$/m);
   assert.match(text, /^ocrflow_queue_length 2$/m);
   assert.match(text, /^ocrflow_http_request_duration_seconds_count\{method="POST",route="\/v1\/jobs",status="202"\} 2$/m);
   assert.match(text, /^# TYPE ocrflow_page_duration_seconds histogram$/m);

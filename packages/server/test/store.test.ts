@@ -14,7 +14,7 @@ after(() => close());
 function newJob(over: Partial<NewJob> = {}): NewJob {
   const id = newJobId();
   return {
-    id, taskId: null, engine: 'paddle', mode: 'layout', languages: ['ch', 'en'], prompt: null, webhookUrl: null, filename: 'a.png', mime: 'image/png',
+    id, tenant: 'default', taskId: null, engine: 'paddle', mode: 'layout', languages: ['ch', 'en'], prompt: null, webhookUrl: null, filename: 'a.png', mime: 'image/png',
     sizeBytes: 10, sha256: 'x'.repeat(64), contentHash: 'h'.repeat(64), sourceKey: `jobs/${id}/source`, pageCount: 3, metrics: {}, options: {}, now: Date.now(), ...over,
   };
 }
@@ -123,7 +123,7 @@ test('requeue with refund gives the attempt back', async () => {
 test('task_id is unique', async () => {
   await store.insertJob(newJob({ taskId: 'dup-1' }));
   await assert.rejects(store.insertJob(newJob({ taskId: 'dup-1' })), TaskIdTakenError);
-  assert.equal((await store.getJobByTaskId('dup-1'))?.taskId, 'dup-1');
+  assert.equal((await store.getJobByTaskId('default', 'dup-1'))?.taskId, 'dup-1');
 });
 
 test('terminal hooks run inside the transaction; a throwing hook rolls the transition back', async () => {

@@ -72,6 +72,10 @@ export interface SessionInfo {
   signed_in: boolean;
   via: 'cookie' | 'bearer' | null;
   expires_at: string | null;
+  /** Whose tasks the caller sees (null when not signed in). Absent on older servers. */
+  tenant?: string | null;
+  /** Sees every tenant's tasks. Absent on older servers. */
+  admin?: boolean;
 }
 
 export interface WorkbookVersion {

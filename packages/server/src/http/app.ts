@@ -9,7 +9,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
-import { OcrflowError } from '@ocrflow/core';
+import { OcrflowError, tokenGrants } from '@ocrflow/core';
 import { analysisRoutes } from '../routes/analysis.routes.ts';
 import { deliveriesRoutes } from '../routes/deliveries.routes.ts';
 import { enginesRoutes } from '../routes/engines.routes.ts';
@@ -95,7 +95,7 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
     done();
   });
 
-  const auth = bearerAuth(config.tokens, services.authLimiter);
+  const auth = bearerAuth(tokenGrants(config), services.authLimiter);
   for (const f of FEATURE_ROUTES) {
     // A `--role worker` process answers only /health, /ready and /metrics (on OCRFLOW_HEALTH_PORT).
     if (config.role === 'worker' && f.name !== 'health') continue;

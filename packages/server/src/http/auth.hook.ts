@@ -1,12 +1,13 @@
 /**
  * Bearer-token authentication for the service API (OCRFLOW_TOKENS; none configured = open, with a
- * warning at start-up). Tokens are compared as SHA-256 digests with `timingSafeEqual` — equal
+ * warning at start-up). The matched token's grant becomes the request's caller (http/caller.ts):
+ * its tenant and admin flag. Tokens are compared as SHA-256 digests with `timingSafeEqual` — equal
  * lengths whatever the input — and every configured token is checked, so the time taken does not
  * reveal which token, or how much of one, matched.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { OcrflowError } from '@ocrflow/core';
+import { OcrflowError, OPEN_CALLER, type TokenGrant } from '@ocrflow/core';
 import type { FailureLimiter } from './auth.limiter.ts';
 import { sendError } from './errors.handler.ts';
 
@@ -17,13 +18,14 @@ export function bearerToken(header: string | undefined): string | null {
   return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
 }
 
-export function tokenMatcher(tokens: readonly string[]): (presented: string) => boolean {
-  const digests = tokens.map(digest);
+/** The grant of a presented token, or null. Every grant is compared, whichever matches. */
+export function grantMatcher(grants: readonly TokenGrant[]): (presented: string) => TokenGrant | null {
+  const digests = grants.map((g) => digest(g.token));
   return (presented) => {
     const d = digest(presented);
-    let ok = false;
-    for (const t of digests) ok = timingSafeEqual(d, t) || ok;
-    return ok;
+    let hit: TokenGrant | null = null;
+    for (let i = 0; i < digests.length; i++) if (timingSafeEqual(d, digests[i]) && hit === null) hit = grants[i];
+    return hit;
   };
 }
 
@@ -33,10 +35,13 @@ export function tokenMatcher(tokens: readonly string[]): (presented: string) => 
  * already worked from there (http/auth.limiter.ts). A request without any token is not a guess and
  * is not counted.
  */
-export function bearerAuth(tokens: readonly string[], limiter?: FailureLimiter, now: () => number = Date.now): onRequestHookHandler {
-  const matches = tokenMatcher(tokens);
+export function bearerAuth(grants: readonly TokenGrant[], limiter?: FailureLimiter, now: () => number = Date.now): onRequestHookHandler {
+  const match = grantMatcher(grants);
   return function auth(req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
-    if (tokens.length === 0) return done();
+    if (grants.length === 0) {
+      req.caller = OPEN_CALLER;
+      return done();
+    }
     const presented = bearerToken(req.headers.authorization);
     if (presented === null) {
       sendError(reply, new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'A valid Bearer token is required (Authorization: Bearer <token>)'));
@@ -48,8 +53,10 @@ export function bearerAuth(tokens: readonly string[], limiter?: FailureLimiter, 
       sendError(reply, new OcrflowError('OCRFLOW_ERR_TOO_MANY_ATTEMPTS', `Too many wrong tokens from your address; try again in ${wait} s`, { retry_after_s: wait }));
       return;
     }
-    if (matches(presented)) {
+    const grant = match(presented);
+    if (grant) {
       limiter?.succeed(req.ip, presented);
+      req.caller = { tenant: grant.tenant, admin: grant.admin };
       return done();
     }
     limiter?.fail(req.ip, t);

@@ -22,6 +22,8 @@ export type DeliverySource = 'job' | 'global' | 'redeliver';
 
 export interface DeliveryRecord {
   id: string;
+  /** The job's tenant. */
+  tenant: string;
   /** `webhook-id` of the message: the same on every attempt, and on a redelivery of the same event to the same URL. */
   messageId: string;
   jobId: string;
@@ -65,6 +67,8 @@ export interface AttemptRecord {
 
 export interface NewDelivery {
   id: string;
+  /** The job's tenant. */
+  tenant: string;
   messageId: string;
   jobId: string;
   eventSeq: number;

@@ -31,6 +31,8 @@ export interface TxExtras {
 }
 
 export interface ListJobsQuery {
+  /** Only this tenant's jobs; undefined = every tenant's (an admin). */
+  tenant?: string;
   taskId?: string;
   statuses?: JobStatus[];
   /** Cursor: only ids strictly older (smaller) than this. Ids sort by creation time. */
@@ -54,10 +56,13 @@ export interface JobStore {
   /** Insert a queued job and its `queued` event. Throws TaskIdTakenError on a duplicate task_id. */
   insertJob(job: NewJob): Promise<Transition>;
   getJob(id: string): Promise<JobRecord | null>;
-  getJobByTaskId(taskId: string): Promise<JobRecord | null>;
+  /** task_id is unique per tenant. */
+  getJobByTaskId(tenant: string, taskId: string): Promise<JobRecord | null>;
   /** Newest first. */
   listJobs(q: ListJobsQuery): Promise<JobRecord[]>;
   countByStatus(): Promise<Record<JobStatus, number>>;
+  /** Job counts per tenant and status (statuses without jobs left out). */
+  countByTenantStatus(): Promise<{ tenant: string; status: JobStatus; count: number }[]>;
   /** Queued job ids, oldest queued first (rebuilds the local queue at start-up). */
   listQueuedIds(limit: number): Promise<string[]>;
 
@@ -96,7 +101,10 @@ export interface JobStore {
 }
 
 export class TaskIdTakenError extends Error {
-  constructor(readonly taskId: string) {
+  constructor(
+    readonly tenant: string,
+    readonly taskId: string,
+  ) {
     super(`task_id ${taskId} is taken`);
     this.name = 'TaskIdTakenError';
   }

@@ -45,6 +45,8 @@ export interface JobMetrics {
 
 export interface JobRecord {
   id: string;
+  /** The tenant whose token submitted it (core/tenant.tokens.ts). */
+  tenant: string;
   taskId: string | null;
   status: JobStatus;
   engine: EngineName;
@@ -100,6 +102,7 @@ export interface JobEvent {
 /** What `JobStore.insertJob` needs; ids and times come from the service. */
 export interface NewJob {
   id: string;
+  tenant: string;
   taskId: string | null;
   engine: EngineName;
   mode: JobMode;

@@ -14,6 +14,8 @@ export type VersionSource = 'ocr' | 'edit';
 
 export interface TaskRecord {
   id: string;
+  /** The tenant whose token (or sign-in) uploaded it. */
+  tenant: string;
   /** The uploaded file's name as the person's browser sent it (UTF-8). */
   filename: string;
   mime: string;
@@ -44,6 +46,7 @@ export interface TaskTransition {
 
 export interface NewTask {
   id: string;
+  tenant: string;
   filename: string;
   mime: string;
   sizeBytes: number;
@@ -104,7 +107,8 @@ export interface TaskStore {
   insertTask(t: NewTask, statuses: readonly TaskStatus[]): Promise<TaskRecord>;
   getTask(id: string): Promise<TaskRecord | null>;
   /** Newest first. */
-  listTasks(q: { offset: number; limit: number }): Promise<{ items: TaskRecord[]; total: number }>;
+  /** `tenant` undefined: every tenant's (an admin). */
+  listTasks(q: { tenant?: string; offset: number; limit: number }): Promise<{ items: TaskRecord[]; total: number }>;
   /** Tasks in these states, oldest first (start-up reconciliation). */
   listByStatus(statuses: readonly TaskStatus[], limit: number): Promise<TaskRecord[]>;
   /** Transitions of each task, oldest first. */

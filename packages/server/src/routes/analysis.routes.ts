@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { analysisJsonSchema } from '@ocrflow/analysis';
 import type { RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
 import { errorResponses, jobIdParams } from './jobs.schemas.ts';
 
 // The stored document is already valid against the schema; the route repeats it for the OpenAPI
@@ -23,7 +24,7 @@ export const analysisRoutes: FastifyPluginAsync<RouteOptions> = async (app, { se
     },
     async (req) => {
       if (!services.analysis) throw new Error('analysis service missing');
-      return services.analysis.read((req.params as { id: string }).id);
+      return services.analysis.read(callerOf(req), (req.params as { id: string }).id);
     },
   );
 };

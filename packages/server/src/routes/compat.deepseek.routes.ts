@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
 import type { RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
 import { toOcrflowError } from '../http/errors.handler.ts';
 import { DeepSeekCompatService, type DeepSeekStartBody } from '../services/compat.deepseek.service.ts';
 
@@ -54,7 +55,7 @@ export const deepseekCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app
       },
     },
     async (req) => {
-      const r = await svc.start(req.body as DeepSeekStartBody);
+      const r = await svc.start(callerOf(req), req.body as DeepSeekStartBody);
       return { status: r.status, task_id: r.task_id, job_id: r.job_id };
     },
   );
@@ -82,7 +83,7 @@ export const deepseekCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app
         },
       },
     },
-    async (req) => svc.progress((req.params as { task_id: string }).task_id),
+    async (req) => svc.progress(callerOf(req), (req.params as { task_id: string }).task_id),
   );
 
   app.get(
@@ -96,6 +97,6 @@ export const deepseekCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app
         response: { 200: { type: 'object', additionalProperties: true }, ...errors },
       },
     },
-    async (req) => svc.result((req.params as { task_id: string }).task_id),
+    async (req) => svc.result(callerOf(req), (req.params as { task_id: string }).task_id),
   );
 };

@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync, FastifySchema } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
 import type { RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
 import type { TempBlob } from '../ports/blob-store.port.ts';
 import { PaddleCompatService, toPaddleEvent } from '../services/compat.paddle.service.ts';
 import { LONGPOLL_MAX_MS, MAX_EVENTS_PER_CALL } from '../services/events.service.ts';
@@ -88,7 +89,7 @@ export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
         const input = parseSubmitFields(fields, ctx.config);
         const temp = held.temp as TempBlob;
         held.temp = null;
-        const r = await submissions.submit(temp, input, { filename, receiveMs: performance.now() - t0 });
+        const r = await submissions.submit(callerOf(req), temp, input, { filename, receiveMs: performance.now() - t0 });
         return reply.code(r.created ? 201 : 200).send({ job_id: r.job.id, status: r.job.status });
       } finally {
         if (held.temp) await submissions.discard(held.temp);
@@ -127,7 +128,7 @@ export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       req.raw.once('close', onClose);
       closing.addEventListener('abort', onClose, { once: true });
       try {
-        const r = await events.poll(id, { sinceSeq: q.since_seq, timeoutMs: q.timeout_ms, maxEvents: q.max_events, signal: ac.signal });
+        const r = await events.poll(callerOf(req), id, { sinceSeq: q.since_seq, timeoutMs: q.timeout_ms, maxEvents: q.max_events, signal: ac.signal });
         return { ...r, events: r.events.map(toPaddleEvent) };
       } finally {
         req.raw.off('close', onClose);
@@ -147,14 +148,14 @@ export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
         response: { 200: ppResultSchema, ...errorResponses },
       },
     },
-    async (req) => svc.resultJson((req.params as { id: string }).id),
+    async (req) => svc.resultJson(callerOf(req), (req.params as { id: string }).id),
   );
 
   app.get(
     '/result/markdown/jobs/:id',
     { schema: { summary: 'PaddleOCR service: the result as Markdown', description: '409 until the job is finished.', tags: [TAG], params: jobIdParams, response: { ...errorResponses } } },
     async (req, reply) => {
-      const r = await results.read((req.params as { id: string }).id, 'markdown', { partial: false });
+      const r = await results.read(callerOf(req), (req.params as { id: string }).id, 'markdown', { partial: false });
       return reply.type(r.mime).send(r.body);
     },
   );
@@ -171,7 +172,7 @@ export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       },
     },
     async (req, reply) => {
-      const { zip, filename } = await svc.imagesZip((req.params as { id: string }).id);
+      const { zip, filename } = await svc.imagesZip(callerOf(req), (req.params as { id: string }).id);
       reply.type('application/zip');
       reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`);
       return reply.send(zip);

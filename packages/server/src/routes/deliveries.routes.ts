@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
 import type { RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
 import { errorResponses, jobIdParams } from './jobs.schemas.ts';
 
 const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
@@ -60,7 +61,7 @@ export const deliveriesRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
         response: { 200: listAnswer, ...errorResponses },
       },
     },
-    async (req) => ({ deliveries: await webhooks().list((req.params as { id: string }).id) }),
+    async (req) => ({ deliveries: await webhooks().list(callerOf(req), (req.params as { id: string }).id) }),
   );
 
   app.post(
@@ -75,6 +76,6 @@ export const deliveriesRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
         response: { 202: listAnswer, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(202).send({ deliveries: await webhooks().redeliver((req.params as { id: string }).id) }),
+    async (req, reply) => reply.code(202).send({ deliveries: await webhooks().redeliver(callerOf(req), (req.params as { id: string }).id) }),
   );
 };

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
 import type { RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
 import { LONGPOLL_MAX_MS, MAX_EVENTS_PER_CALL } from '../services/events.service.ts';
 import { errorResponses, jobIdParams } from './jobs.schemas.ts';
 
@@ -55,7 +56,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
       req.raw.once('close', onClose);
       closing.addEventListener('abort', onClose, { once: true });
       try {
-        if (!/text\/event-stream/i.test(req.headers.accept ?? '')) return await events.poll(id, { sinceSeq: q.since_seq, timeoutMs: q.timeout_ms, maxEvents: q.max_events, signal: ac.signal });
+        if (!/text\/event-stream/i.test(req.headers.accept ?? '')) return await events.poll(callerOf(req), id, { sinceSeq: q.since_seq, timeoutMs: q.timeout_ms, maxEvents: q.max_events, signal: ac.signal });
 
         const lastEventId = req.headers['last-event-id'];
         let since = q.since_seq;
@@ -63,7 +64,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
           since = Number(lastEventId);
           if (!Number.isInteger(since) || since < 0) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'Last-Event-ID must be an event seq', { field: 'Last-Event-ID' });
         }
-        await jobs.require(id); // 404 as JSON before the stream starts
+        await jobs.requireFor(callerOf(req), id); // 404 as JSON before the stream starts
         reply.hijack();
         const raw = reply.raw;
         // A client that vanished mid-write must end the stream, never surface as an unhandled 'error'.
@@ -71,7 +72,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
         raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         raw.write(`retry: 2000\n\n`);
         try {
-          for await (const item of events.follow(id, since, { heartbeatMs: ctx.config.sseHeartbeatMs, signal: ac.signal })) {
+          for await (const item of events.follow(callerOf(req), id, since, { heartbeatMs: ctx.config.sseHeartbeatMs, signal: ac.signal })) {
             if (item.kind === 'heartbeat') raw.write(`: keep-alive ${new Date().toISOString()}\n\n`);
             else if (item.kind === 'events') for (const e of item.events) raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
           }

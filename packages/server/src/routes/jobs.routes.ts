@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
 import type { RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
 import type { TempBlob } from '../ports/blob-store.port.ts';
 import { cleanFilename, parseSubmitFields, type SubmitFields } from '../services/submit.input.ts';
 import { errorResponses, jobIdParams, jsonSubmitBody, multipartSubmitBody } from './jobs.schemas.ts';
@@ -18,7 +19,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
       schema: {
         summary: 'Submit a document',
         description:
-          'multipart/form-data with a `file` (or application/json with `file_path` under OCRFLOW_INPUT_DIRS). 202 with the new job; 200 with the existing job when `task_id` was used before with the same content; 409 when with different content; 413 over OCRFLOW_MAX_UPLOAD_MB; 429 with Retry-After when the queue is full.',
+          'multipart/form-data with a `file` (or application/json with `file_path` under OCRFLOW_INPUT_DIRS). 202 with the new job; 200 with the existing job when `task_id` was used before (by the same tenant) with the same content; 409 when with different content; 413 over OCRFLOW_MAX_UPLOAD_MB; 429 with Retry-After when the queue is full.',
         tags: ['jobs'],
         consumes: ['multipart/form-data', 'application/json'],
         // Validated per content type: JSON here; multipart is streamed (never buffered into
@@ -51,7 +52,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
         const input = parseSubmitFields(fields, ctx.config);
         const temp = held.temp as TempBlob;
         held.temp = null; // submit() owns it now
-        const r = await submissions.submit(temp, input, { filename, receiveMs: performance.now() - t0 });
+        const r = await submissions.submit(callerOf(req), temp, input, { filename, receiveMs: performance.now() - t0 });
         return reply.code(r.created ? 202 : 200).send(await jobs.view(r.job));
       } finally {
         if (held.temp) await submissions.discard(held.temp);
@@ -64,6 +65,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
     {
       schema: {
         summary: 'List jobs, newest first',
+        description: "The caller's tenant's jobs (an admin token: every tenant's).",
         tags: ['jobs'],
         querystring: {
           type: 'object',
@@ -77,11 +79,11 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
         response: { 200: { type: 'object', properties: { jobs: { type: 'array', items: jobRef }, next_cursor: { anyOf: [{ type: 'string' }, { type: 'null' }] } } }, ...errorResponses },
       },
     },
-    async (req) => jobs.list(req.query as { task_id?: string; status?: string; cursor?: string; limit?: number }),
+    async (req) => jobs.list(callerOf(req), req.query as { task_id?: string; status?: string; cursor?: string; limit?: number }),
   );
 
   app.get('/jobs/:id', { schema: { summary: 'Get a job', tags: ['jobs'], params: jobIdParams, response: { 200: jobRef, ...errorResponses } } }, async (req) =>
-    jobs.get((req.params as { id: string }).id),
+    jobs.get(callerOf(req), (req.params as { id: string }).id),
   );
 
   app.delete(
@@ -95,7 +97,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
         response: { 200: jobRef, ...errorResponses },
       },
     },
-    async (req) => (await jobs.cancel((req.params as { id: string }).id)).job,
+    async (req) => (await jobs.cancel(callerOf(req), (req.params as { id: string }).id)).job,
   );
 
   app.post(
@@ -109,7 +111,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
         response: { 202: jobRef, ...errorResponses },
       },
     },
-    async (req, reply) => reply.code(202).send(await jobs.retry((req.params as { id: string }).id)),
+    async (req, reply) => reply.code(202).send(await jobs.retry(callerOf(req), (req.params as { id: string }).id)),
   );
 };
 

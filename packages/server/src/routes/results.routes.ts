@@ -1,6 +1,7 @@
 /** `GET /v1/jobs/{id}/result?format=…[&partial=true]`. Formats come from `services/result.formats.ts`. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
 import { resultFormatNames } from '../services/result.formats.ts';
 import { errorResponses, jobIdParams } from './jobs.schemas.ts';
 
@@ -28,7 +29,7 @@ export const resultsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ser
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const q = req.query as { format: string; partial: boolean };
-      const r = await services.results.read(id, q.format, { partial: q.partial });
+      const r = await services.results.read(callerOf(req), id, q.format, { partial: q.partial });
       reply.type(r.mime);
       reply.header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(r.filename)}`);
       if (r.partial) reply.header('x-ocrflow-partial', 'true');

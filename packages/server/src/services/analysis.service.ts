@@ -7,7 +7,7 @@
  * The step is not critical: an analysis that throws is logged and the job still finishes with its
  * OCR result (the route then answers 404 for that job's analysis).
  */
-import { OcrflowError } from '@ocrflow/core';
+import { OcrflowError, type Caller } from '@ocrflow/core';
 import { analyse, analysisSummary, type Analysis, type AnalysisSummary } from '@ocrflow/analysis';
 import type { JobRecord } from '../ports/job.types.ts';
 import type { PostJobStep } from '../workers/post-job.steps.ts';
@@ -44,8 +44,8 @@ export class AnalysisService {
   }
 
   /** For the route: 404 unknown job, 409 not finished yet, 404 finished without an analysis. */
-  async read(jobId: string): Promise<Analysis> {
-    const job = await this.jobs.require(jobId);
+  async read(caller: Caller, jobId: string): Promise<Analysis> {
+    const job = await this.jobs.requireFor(caller, jobId);
     if (job.status !== 'finished')
       throw new OcrflowError('OCRFLOW_ERR_RESULT_NOT_READY', `The job is ${job.status}; the analysis is ready when it is finished`, { status: job.status });
     const a = await this.load(job);

@@ -9,7 +9,7 @@
  * sends none, as the original does), and the webhook body carries `task_id` and `result_dir`.
  */
 import { randomUUID } from 'node:crypto';
-import { OcrflowError } from '@ocrflow/core';
+import { OcrflowError, type Caller } from '@ocrflow/core';
 import type { JobRecord } from '../ports/job.types.ts';
 import { isJobId } from '../util/ids.ts';
 import type { JobsService } from './jobs.service.ts';
@@ -33,7 +33,7 @@ export class DeepSeekCompatService {
     private readonly submissions: SubmissionService,
   ) {}
 
-  async start(body: DeepSeekStartBody): Promise<{ status: 'running'; task_id: string; job_id: string; created: boolean }> {
+  async start(caller: Caller, body: DeepSeekStartBody): Promise<{ status: 'running'; task_id: string; job_id: string; created: boolean }> {
     const fields: SubmitFields = { ...body, task_id: body.task_id || randomUUID() };
     delete fields.file_path;
     delete fields.original_filename;
@@ -43,26 +43,26 @@ export class DeepSeekCompatService {
     const { temp, filename } = await this.submissions.receivePath(String(body.file_path ?? ''));
     const input = parseSubmitFields(fields, this.ctx.config);
     const name = typeof body.original_filename === 'string' && body.original_filename.trim() ? body.original_filename.trim().split(/[\\/]/).pop()! : filename;
-    const r = await this.submissions.submit(temp, input, { filename: name, receiveMs: performance.now() - t0 });
+    const r = await this.submissions.submit(caller, temp, input, { filename: name, receiveMs: performance.now() - t0 });
     return { status: 'running', task_id: r.job.taskId ?? r.job.id, job_id: r.job.id, created: r.created };
   }
 
-  /** A task by the client's task_id, or by job id (tasks started without one answer with their job id). */
-  async find(taskId: string): Promise<JobRecord> {
-    const byTask = await this.ctx.store.getJobByTaskId(taskId);
+  /** A task by the client's task_id (in its tenant), or by job id (tasks started without one answer with their job id). */
+  async find(caller: Caller, taskId: string): Promise<JobRecord> {
+    const byTask = await this.ctx.store.getJobByTaskId(caller.tenant, taskId);
     if (byTask) return byTask;
-    if (isJobId(taskId)) return this.jobs.require(taskId);
+    if (isJobId(taskId)) return this.jobs.requireFor(caller, taskId);
     throw new OcrflowError('OCRFLOW_ERR_TASK_NOT_FOUND', `No task with task_id ${JSON.stringify(taskId)}`);
   }
 
-  async progress(taskId: string): Promise<{ status: 'success'; task_id: string; state: string; progress: number; job_id: string; job_status: string }> {
-    const job = await this.find(taskId);
+  async progress(caller: Caller, taskId: string): Promise<{ status: 'success'; task_id: string; state: string; progress: number; job_id: string; job_status: string }> {
+    const job = await this.find(caller, taskId);
     const progress = job.status === 'finished' ? 100 : job.pageCount > 0 ? Math.min(99, Math.floor((job.donePages / job.pageCount) * 100)) : 0;
     return { status: 'success', task_id: taskId, state: STATE[job.status], progress, job_id: job.id, job_status: job.status };
   }
 
-  async result(taskId: string): Promise<Record<string, unknown>> {
-    const job = await this.find(taskId);
+  async result(caller: Caller, taskId: string): Promise<Record<string, unknown>> {
+    const job = await this.find(caller, taskId);
     if (job.status === 'queued' || job.status === 'running') return { status: 'running', task_id: taskId, job_id: job.id };
     if (job.status !== 'finished' || !job.resultKey)
       return { status: 'error', task_id: taskId, state: STATE[job.status], message: job.error?.message ?? `The task is ${job.status}`, error: job.error };

@@ -3,7 +3,7 @@
  * that service's shape and the images zip. Routes in `routes/compat.paddle.routes.ts`; submissions
  * and long-polls reuse the native services.
  */
-import { documentToPpStructure, OcrflowError, type OcrDocument, type PpStructureResultOut } from '@ocrflow/core';
+import { documentToPpStructure, OcrflowError, type Caller, type OcrDocument, type PpStructureResultOut } from '@ocrflow/core';
 import { openPageImages } from './page.images.ts';
 import type { JobRecord } from '../ports/job.types.ts';
 import { buildImagesZip } from './compat.images.ts';
@@ -43,8 +43,8 @@ export class PaddleCompatService {
   }
 
   /** Answers in every state: `final.status` says where the job is, `pages` holds the pages done so far. */
-  async resultJson(id: string): Promise<PpStructureResultOut> {
-    const job = await this.jobs.require(id);
+  async resultJson(caller: Caller, id: string): Promise<PpStructureResultOut> {
+    const job = await this.jobs.requireFor(caller, id);
     const doc = await this.document(job);
     const end = job.finishedAt ?? this.ctx.now();
     return documentToPpStructure(doc, {
@@ -58,8 +58,8 @@ export class PaddleCompatService {
     });
   }
 
-  async imagesZip(id: string): Promise<{ zip: Buffer; filename: string }> {
-    const job = await this.jobs.require(id);
+  async imagesZip(caller: Caller, id: string): Promise<{ zip: Buffer; filename: string }> {
+    const job = await this.jobs.requireFor(caller, id);
     if (job.status !== 'finished' || !job.resultKey) throw new OcrflowError('OCRFLOW_ERR_RESULT_NOT_READY', `The job is ${job.status}; page images are ready when it is finished`, { status: job.status });
     const filename = `${(job.filename ?? job.id).replace(/\.[^.]*$/, '')}_images.zip`;
     const key = `${job.resultKey}/${IMAGES_ZIP}`;

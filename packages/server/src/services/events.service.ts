@@ -3,6 +3,7 @@
  * ordered by seq); the bus only wakes us. We subscribe *before* reading so an event committed
  * between the read and the wait still wakes us (see util/wakeup.ts).
  */
+import type { Caller } from '@ocrflow/core';
 import { isTerminal, type JobEvent } from '../ports/job.types.ts';
 import { Wakeup } from '../util/wakeup.ts';
 import { toEventView, type EventView } from './job.view.ts';
@@ -27,8 +28,8 @@ export class EventsService {
     private readonly jobs: JobsService,
   ) {}
 
-  async poll(jobId: string, q: { sinceSeq: number; timeoutMs: number; maxEvents: number; signal?: AbortSignal }): Promise<PollResult> {
-    await this.jobs.require(jobId);
+  async poll(caller: Caller, jobId: string, q: { sinceSeq: number; timeoutMs: number; maxEvents: number; signal?: AbortSignal }): Promise<PollResult> {
+    await this.jobs.requireFor(caller, jobId);
     const max = Math.min(MAX_EVENTS_PER_CALL, Math.max(1, q.maxEvents));
     const deadline = Date.now() + Math.min(LONGPOLL_MAX_MS, Math.max(0, q.timeoutMs));
     const wake = new Wakeup();
@@ -52,8 +53,8 @@ export class EventsService {
    * Events after `sinceSeq` as they happen, a heartbeat after `heartbeatMs` of silence, and `end`
    * once the job is terminal and its last event was yielded.
    */
-  async *follow(jobId: string, sinceSeq: number, opts: { heartbeatMs: number; signal: AbortSignal }): AsyncGenerator<StreamItem> {
-    await this.jobs.require(jobId);
+  async *follow(caller: Caller, jobId: string, sinceSeq: number, opts: { heartbeatMs: number; signal: AbortSignal }): AsyncGenerator<StreamItem> {
+    await this.jobs.requireFor(caller, jobId);
     const wake = new Wakeup();
     const unsubscribe = this.ctx.bus.subscribe(jobId, () => wake.notify());
     let since = sinceSeq;

@@ -7,7 +7,7 @@
  * idempotent); `finished` or `failed` → 409 OCRFLOW_ERR_INVALID_STATE, because the caller would
  * otherwise believe a job was stopped that in fact completed.
  */
-import { OcrflowError } from '@ocrflow/core';
+import { canSee, listScope, OcrflowError, type Caller } from '@ocrflow/core';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../ports/job.types.ts';
 import { decodeCursor, encodeCursor, isJobId } from '../util/ids.ts';
 import { toJobView, type JobView } from './job.view.ts';
@@ -29,17 +29,25 @@ export class JobsService {
     return toJobView(job, { queuePosition: pos, baseUrl: this.ctx.baseUrl() });
   }
 
+  /** The job, whoever owns it: for work already checked against its caller (or done for nobody). */
   async require(id: string): Promise<JobRecord> {
     const job = isJobId(id) ? await this.ctx.store.getJob(id) : null;
-    if (!job) throw new OcrflowError('OCRFLOW_ERR_JOB_NOT_FOUND', `No job with id ${JSON.stringify(id)}`);
+    if (!job) throw notFound(id);
     return job;
   }
 
-  async get(id: string): Promise<JobView> {
-    return this.view(await this.require(id));
+  /** The job if `caller` may see it. Another tenant's job is "not found", the same answer as none: its existence is not revealed. */
+  async requireFor(caller: Caller, id: string): Promise<JobRecord> {
+    const job = isJobId(id) ? await this.ctx.store.getJob(id) : null;
+    if (!job || !canSee(caller, job.tenant)) throw notFound(id);
+    return job;
   }
 
-  async list(q: ListQuery): Promise<{ jobs: JobView[]; next_cursor: string | null }> {
+  async get(caller: Caller, id: string): Promise<JobView> {
+    return this.view(await this.requireFor(caller, id));
+  }
+
+  async list(caller: Caller, q: ListQuery): Promise<{ jobs: JobView[]; next_cursor: string | null }> {
     const limit = Math.min(100, Math.max(1, q.limit ?? 20));
     let statuses: JobStatus[] | undefined;
     if (q.status) {
@@ -53,13 +61,13 @@ export class JobsService {
       if (!id) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'cursor: not a cursor this service issued', { field: 'cursor' });
       beforeId = id;
     }
-    const rows = await this.ctx.store.listJobs({ taskId: q.task_id, statuses, beforeId, limit: limit + 1 });
+    const rows = await this.ctx.store.listJobs({ tenant: listScope(caller), taskId: q.task_id, statuses, beforeId, limit: limit + 1 });
     const page = rows.slice(0, limit);
     return { jobs: await Promise.all(page.map((j) => this.view(j))), next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
   }
 
-  async cancel(id: string): Promise<{ job: JobView; changed: boolean }> {
-    const job = await this.require(id);
+  async cancel(caller: Caller, id: string): Promise<{ job: JobView; changed: boolean }> {
+    const job = await this.requireFor(caller, id);
     const r = await this.ctx.store.cancelJob(job.id, this.ctx.now());
     if (!r) throw new OcrflowError('OCRFLOW_ERR_JOB_NOT_FOUND');
     if (!r.event) {
@@ -72,8 +80,8 @@ export class JobsService {
     return { job: await this.view(r.job), changed: true };
   }
 
-  async retry(id: string): Promise<JobView> {
-    const job = await this.require(id);
+  async retry(caller: Caller, id: string): Promise<JobView> {
+    const job = await this.requireFor(caller, id);
     const r = await this.ctx.store.retryJob(job.id, this.ctx.now());
     if (!r) throw new OcrflowError('OCRFLOW_ERR_JOB_NOT_FOUND');
     if (!r.event) throw new OcrflowError('OCRFLOW_ERR_INVALID_STATE', `Only failed or canceled jobs can be retried; this one is ${r.job.status}`, { status: r.job.status });
@@ -82,3 +90,5 @@ export class JobsService {
     return this.view(r.job);
   }
 }
+
+const notFound = (id: string) => new OcrflowError('OCRFLOW_ERR_JOB_NOT_FOUND', `No job with id ${JSON.stringify(id)}`);

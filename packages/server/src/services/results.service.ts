@@ -5,7 +5,7 @@
  * assemble whatever pages exist while a job is still running or after it failed.
  */
 import type { Readable } from 'node:stream';
-import { OcrflowError, type OcrDocument, type Page } from '@ocrflow/core';
+import { OcrflowError, type Caller, type OcrDocument, type Page } from '@ocrflow/core';
 import type { JobRecord } from '../ports/job.types.ts';
 import { RESULT_FORMATS, resultFormat, resultFormatNames, type RenderContext } from './result.formats.ts';
 import type { JobsService } from './jobs.service.ts';
@@ -55,10 +55,10 @@ export class ResultsService {
     return job.resultKey ? this.ctx.blobs.localPath(job.resultKey) : null;
   }
 
-  async read(jobId: string, format: string, opts: { partial: boolean }): Promise<ResultBody> {
+  async read(caller: Caller, jobId: string, format: string, opts: { partial: boolean }): Promise<ResultBody> {
     const f = resultFormat(format);
     if (!f) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_FORMAT', `format must be one of ${resultFormatNames().join(', ')}`, { format });
-    const job = await this.jobs.require(jobId);
+    const job = await this.jobs.requireFor(caller, jobId);
     const base = (job.filename ?? job.id).replace(/\.[^.]*$/, '');
     const filename = `${base}.${f.file?.split('.').pop() ?? format}`;
     if (job.status === 'finished' && job.resultKey) {

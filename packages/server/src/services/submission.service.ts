@@ -9,7 +9,7 @@ import { constants as fsConstants } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { OcrflowError } from '@ocrflow/core';
+import { OcrflowError, type Caller } from '@ocrflow/core';
 import type { TempBlob } from '../ports/blob-store.port.ts';
 import { TaskIdTakenError } from '../ports/job-store.port.ts';
 import type { JobRecord } from '../ports/job.types.ts';
@@ -103,7 +103,8 @@ export class SubmissionService {
   }
 
   /** Validate, deduplicate and persist. Always consumes `temp` (committed or discarded). */
-  async submit(temp: TempBlob, input: SubmitInput, meta: { filename: string | null; receiveMs: number }): Promise<SubmitResult> {
+  /** The job belongs to the caller's tenant; task_id idempotency is within that tenant. */
+  async submit(caller: Caller, temp: TempBlob, input: SubmitInput, meta: { filename: string | null; receiveMs: number }): Promise<SubmitResult> {
     const { store, blobs, bus, queue, pipeline, config } = this.ctx;
     // Set while the upload is committed but its row is not: the blob must go if the insert fails.
     let orphanPrefix: string | null = null;
@@ -116,7 +117,7 @@ export class SubmissionService {
       const contentHash = hashContent(temp.sha256, input);
 
       if (input.taskId !== null) {
-        const existing = await store.getJobByTaskId(input.taskId);
+        const existing = await store.getJobByTaskId(caller.tenant, input.taskId);
         if (existing) return this.sameOrConflict(existing, contentHash);
       }
       await this.assertCapacity();
@@ -128,7 +129,7 @@ export class SubmissionService {
       const now = this.ctx.now();
       try {
         const t = await store.insertJob({
-          id, taskId: input.taskId, engine: input.engine, mode: input.mode, languages: input.languages, prompt: input.prompt,
+          id, tenant: caller.tenant, taskId: input.taskId, engine: input.engine, mode: input.mode, languages: input.languages, prompt: input.prompt,
           webhookUrl: input.webhookUrl, filename: meta.filename, mime: info.mime, sizeBytes: temp.size, sha256: temp.sha256, contentHash,
           sourceKey, pageCount: info.pageCount, metrics: { receive_ms: round(meta.receiveMs), inspect_ms: round(inspectMs) },
           // The priority is kept with the job (re-queued and recovered jobs keep their place).
@@ -141,7 +142,7 @@ export class SubmissionService {
       } catch (e) {
         if (!(e instanceof TaskIdTakenError)) throw e;
         // Lost a race with a concurrent submission of the same task_id.
-        const existing = await store.getJobByTaskId(e.taskId);
+        const existing = await store.getJobByTaskId(e.tenant, e.taskId);
         if (!existing) throw e;
         return this.sameOrConflict(existing, contentHash);
       }

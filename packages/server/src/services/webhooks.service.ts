@@ -9,7 +9,7 @@
  * spec asks for ("the same when the same webhook is being resent") so receivers can deduplicate.
  */
 import { createHash } from 'node:crypto';
-import { OcrflowError } from '@ocrflow/core';
+import { OcrflowError, type Caller } from '@ocrflow/core';
 import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENTS, type AttemptRecord, type DeliveryStore, type DeliveryWithAttempts, type NewDelivery, type WebhookEvent } from '../ports/delivery-store.port.ts';
 import type { TerminalHook } from '../ports/job-store.port.ts';
 import { isTerminal, type JobEvent, type JobRecord } from '../ports/job.types.ts';
@@ -120,7 +120,7 @@ export class WebhooksService {
 
   private rows(job: JobRecord, event: JobEvent, type: WebhookEvent, now: number): NewDelivery[] {
     return this.targets(job, type).map((t) => ({
-      id: newJobId(now), messageId: messageIdOf(job.id, event.seq), jobId: job.id, eventSeq: event.seq, eventType: type, eventTime: event.createdAt,
+      id: newJobId(now), tenant: job.tenant, messageId: messageIdOf(job.id, event.seq), jobId: job.id, eventSeq: event.seq, eventType: type, eventTime: event.createdAt,
       url: t.url, source: t.source, dedupeKey: dedupeKey(job.id, event.seq, t.url), payload: null, redeliveryOf: null, now,
     }));
   }
@@ -169,8 +169,8 @@ export class WebhooksService {
     }
   };
 
-  async list(jobId: string): Promise<DeliveryView[]> {
-    const job = await this.jobs.require(jobId);
+  async list(caller: Caller, jobId: string): Promise<DeliveryView[]> {
+    const job = await this.jobs.requireFor(caller, jobId);
     return (await this.deliveries.listForJob(job.id)).map(toDeliveryView);
   }
 
@@ -179,8 +179,8 @@ export class WebhooksService {
    * of that event (whatever became of it — dead ones included), or to the job's current targets
    * when none had. Same message id and, when the first delivery had built it, the same body.
    */
-  async redeliver(jobId: string): Promise<DeliveryView[]> {
-    const job = await this.jobs.require(jobId);
+  async redeliver(caller: Caller, jobId: string): Promise<DeliveryView[]> {
+    const job = await this.jobs.requireFor(caller, jobId);
     if (!isTerminal(job.status)) throw new OcrflowError('OCRFLOW_ERR_INVALID_STATE', `The job is ${job.status}; only its terminal event can be redelivered`, { status: job.status });
     const type = job.status as WebhookEvent;
     const [event] = await this.ctx.store.listEvents(job.id, job.lastSeq - 1, 1);
@@ -194,7 +194,7 @@ export class WebhooksService {
     const rows: NewDelivery[] = urls.map((url) => {
       const prev = byUrl.get(url);
       return {
-        id: newJobId(now), messageId: messageIdOf(job.id, event.seq), jobId: job.id, eventSeq: event.seq, eventType: type, eventTime: event.createdAt,
+        id: newJobId(now), tenant: job.tenant, messageId: messageIdOf(job.id, event.seq), jobId: job.id, eventSeq: event.seq, eventType: type, eventTime: event.createdAt,
         url, source: 'redeliver', dedupeKey: null, payload: prev?.payload ?? null, redeliveryOf: prev?.id ?? null, now,
       };
     });

@@ -14,7 +14,7 @@
  * browsers never add `Authorization` on their own.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OcrflowError } from '@ocrflow/core';
+import { OcrflowError, OPEN_CALLER } from '@ocrflow/core';
 import { sendEnvelopeError } from './envelope.ts';
 import type { AuthResult, Credentials, WorkbenchAuth } from './auth.service.ts';
 import { sessionSetCookie } from './session.cookie.ts';
@@ -73,10 +73,14 @@ export function installAuthGuard(app: FastifyInstance, auth: WorkbenchAuth): voi
     if (r.schema) r.schema = { ...r.schema, security: [{ bearer: [] }, { session: [] }] } as typeof r.schema;
   });
   app.addHook('onRequest', async (req, reply) => {
-    if (!auth.required) return;
+    if (!auth.required) {
+      req.caller = OPEN_CALLER;
+      return;
+    }
     const key = routeKey(req.method, req.routeOptions.url);
     if (key && PUBLIC_ROUTES.has(key)) return;
     const r = await auth.authenticate(credentialsOf(req));
+    if (r.kind === 'open' || r.kind === 'bearer' || r.kind === 'cookie') req.caller = r.caller;
     if (r.kind === 'open' || r.kind === 'bearer') return;
     if (r.kind === 'cookie') {
       if (csrfOk(req)) return;

@@ -4,6 +4,7 @@
  * each one reads the credentials itself.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { OPEN_CALLER } from '@ocrflow/core';
 import { credentialsOf, csrfError, csrfOk, isHttps, sendDenied } from './auth.guard.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
 import { sessionSetCookie } from './session.cookie.ts';
@@ -11,12 +12,14 @@ import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 
 const sessionSchema = {
   type: 'object',
-  required: ['auth_required', 'signed_in', 'via', 'expires_at'],
+  required: ['auth_required', 'signed_in', 'via', 'expires_at', 'tenant', 'admin'],
   properties: {
     auth_required: { type: 'boolean', description: 'True when the server has OCRFLOW_TOKENS: the workbench needs a sign-in or a Bearer token' },
     signed_in: { type: 'boolean', description: 'The caller presented valid credentials' },
     via: { anyOf: [{ type: 'string', enum: ['cookie', 'bearer'] }, { type: 'null' }] },
     expires_at: { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }], description: 'When the session cookie stops working' },
+    tenant: { anyOf: [{ type: 'string' }, { type: 'null' }], description: 'The tenant whose tasks the caller sees (`default` on a server without tokens; null when not signed in)' },
+    admin: { type: 'boolean', description: "The caller sees every tenant's tasks (OCRFLOW_ADMIN_TOKENS; always true without tokens)" },
   },
 } as const;
 
@@ -37,10 +40,10 @@ export const authRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app,
     },
     async (req, reply) => {
       const s = auth.login((req.body as { token: string }).token, req.ip);
-      if (!s) return ok(auth.view({ kind: 'open' }), 'Sign-in is not needed: no access tokens are configured');
+      if (!s) return ok(auth.view({ kind: 'open', caller: OPEN_CALLER }), 'Sign-in is not needed: no access tokens are configured');
       reply.header('set-cookie', sessionSetCookie(s.value, { maxAgeS: auth.ttlMs / 1000, secure: isHttps(req) }));
       reply.header('cache-control', 'no-store');
-      return ok(auth.view({ kind: 'cookie', claims: s.claims }), 'Signed in');
+      return ok(auth.view({ kind: 'cookie', claims: s.claims, caller: s.caller }), 'Signed in');
     },
   );
 

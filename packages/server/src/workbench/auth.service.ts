@@ -2,12 +2,13 @@
  * Who may use the workbench API when OCRFLOW_TOKENS is set (open when it is empty, as before):
  * scripts send `Authorization: Bearer <token>`, the browser signs in once with a token and then
  * carries the session cookie (session.cookie.ts). Tokens are checked by the service API's own
- * constant-time `tokenMatcher` (http/auth.hook.ts), never by a second comparison. Failed token
+ * constant-time `grantMatcher` (http/auth.hook.ts), never by a second comparison. The token — or,
+ * for the cookie, the token it was sealed with — gives the caller's tenant. Failed token
  * guesses — at sign-in or as a Bearer header — count towards the per-address limit the whole
  * service shares (http/auth.limiter.ts); a token that already worked from an address is not held back.
  */
-import { OcrflowError, type Config } from '@ocrflow/core';
-import { bearerToken, tokenMatcher } from '../http/auth.hook.ts';
+import { OcrflowError, OPEN_CALLER, tokenGrants, type Caller, type Config, type TokenGrant } from '@ocrflow/core';
+import { bearerToken, grantMatcher } from '../http/auth.hook.ts';
 import type { SessionRevocations } from '../ports/session-store.port.ts';
 import { FailureLimiter } from '../http/auth.limiter.ts';
 import { loadSessionKey, readCookie, SESSION_COOKIE, SessionSealer, type SessionClaims } from './session.cookie.ts';
@@ -20,9 +21,9 @@ export interface Credentials {
 
 export type AuthResult =
   /** No tokens configured: everyone may. */
-  | { kind: 'open' }
-  | { kind: 'bearer' }
-  | { kind: 'cookie'; claims: SessionClaims }
+  | { kind: 'open'; caller: Caller }
+  | { kind: 'bearer'; caller: Caller }
+  | { kind: 'cookie'; claims: SessionClaims; caller: Caller }
   /** Nothing presented. */
   | { kind: 'anonymous' }
   /** Something presented and refused; `clearCookie` when the browser holds a cookie that can never work again. */
@@ -34,13 +35,18 @@ export interface SessionView {
   signed_in: boolean;
   via: 'cookie' | 'bearer' | null;
   expires_at: string | null;
+  /** The tenant whose work this sign-in sees (null when not signed in). */
+  tenant: string | null;
+  /** Sees every tenant's work. */
+  admin: boolean;
 }
 
 const NOT_VALID = 'Your sign-in is no longer valid; please sign in again';
 
 export class WorkbenchAuth {
   readonly required: boolean;
-  private readonly matches: (presented: string) => boolean;
+  private readonly grants: readonly TokenGrant[];
+  private readonly match: (presented: string) => TokenGrant | null;
   private sealer: SessionSealer | null = null;
 
   constructor(
@@ -49,13 +55,14 @@ export class WorkbenchAuth {
     private readonly now: () => number,
     readonly limiter: FailureLimiter = new FailureLimiter(),
   ) {
-    this.required = config.tokens.length > 0;
-    this.matches = tokenMatcher(config.tokens);
+    this.grants = tokenGrants(config);
+    this.required = this.grants.length > 0;
+    this.match = grantMatcher(this.grants);
   }
 
   /** Loads (or creates) the server key; the routes answer 503 until the service is ready, so after this. */
   async init(): Promise<void> {
-    if (this.required) this.sealer = new SessionSealer(await loadSessionKey(this.config), this.config.tokens);
+    if (this.required) this.sealer = new SessionSealer(await loadSessionKey(this.config), this.grants);
   }
 
   get ttlMs(): number {
@@ -67,7 +74,7 @@ export class WorkbenchAuth {
   }
 
   async authenticate(c: Credentials): Promise<AuthResult> {
-    if (!this.required) return { kind: 'open' };
+    if (!this.required) return { kind: 'open', caller: OPEN_CALLER };
     const now = this.now();
     // An Authorization header decides on its own: a script with a wrong token must hear so, not
     // be let in by a cookie it happens to carry.
@@ -76,9 +83,10 @@ export class WorkbenchAuth {
       const wait = this.limiter.retryAfterS(c.ip, now, token ?? undefined);
       if (wait > 0) return { kind: 'denied', error: this.tooMany(wait), clearCookie: false };
       if (token === null) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'Only Authorization: Bearer <token> is accepted'), clearCookie: false };
-      if (this.matches(token)) {
+      const grant = this.match(token);
+      if (grant) {
         this.limiter.succeed(c.ip, token);
-        return { kind: 'bearer' };
+        return { kind: 'bearer', caller: { tenant: grant.tenant, admin: grant.admin } };
       }
       this.limiter.fail(c.ip, now);
       return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'The Bearer token is not valid'), clearCookie: false };
@@ -86,26 +94,28 @@ export class WorkbenchAuth {
     const value = readCookie(c.cookie, SESSION_COOKIE);
     if (!value) return { kind: 'anonymous' };
     if (!this.sealer) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 }), clearCookie: false };
-    const claims = this.sealer.open(value);
-    if (!claims) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', NOT_VALID), clearCookie: true };
+    const opened = this.sealer.open(value);
+    if (!opened) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', NOT_VALID), clearCookie: true };
+    const { claims, grant } = opened;
     if (claims.expiresAt <= now) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'Your sign-in has expired; please sign in again'), clearCookie: true };
     if (await this.revocations.isRevoked(claims.sid)) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', NOT_VALID), clearCookie: true };
-    return { kind: 'cookie', claims };
+    return { kind: 'cookie', claims, caller: { tenant: grant.tenant, admin: grant.admin } };
   }
 
   /** Checks the token and opens a session: the cookie value and its claims. Null when sign-in is not needed. */
-  login(token: string, ip: string): { value: string; claims: SessionClaims } | null {
+  login(token: string, ip: string): { value: string; claims: SessionClaims; caller: Caller } | null {
     if (!this.required) return null;
     const now = this.now();
     const wait = this.limiter.retryAfterS(ip, now, token);
     if (wait > 0) throw this.tooMany(wait);
-    if (!this.matches(token)) {
+    const grant = this.match(token);
+    if (!grant) {
       this.limiter.fail(ip, now);
       throw new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'The access token is not valid');
     }
     this.limiter.succeed(ip, token);
     if (!this.sealer) throw new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 });
-    return this.sealer.seal(token, now, this.ttlMs);
+    return { ...this.sealer.seal(grant, now, this.ttlMs), caller: { tenant: grant.tenant, admin: grant.admin } };
   }
 
   /** Ends the session for good (also for copies of the cookie), on every process sharing the database. */
@@ -120,6 +130,8 @@ export class WorkbenchAuth {
       signed_in: signedIn,
       via: r.kind === 'bearer' ? 'bearer' : r.kind === 'cookie' ? 'cookie' : null,
       expires_at: r.kind === 'cookie' ? new Date(r.claims.expiresAt).toISOString() : null,
+      tenant: signedIn || r.kind === 'open' ? r.caller.tenant : null,
+      admin: signedIn || r.kind === 'open' ? r.caller.admin : false,
     };
   }
 }

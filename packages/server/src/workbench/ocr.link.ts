@@ -9,7 +9,7 @@
  * The loopback address is known only once the server listens (port 0 in tests): `attach` sets it.
  */
 import { OcrflowClient, type FetchLike } from '@ocrflow/client';
-import type { Config } from '@ocrflow/core';
+import { tokenGrants, type Config } from '@ocrflow/core';
 
 export const WEBHOOK_PATH = '/api/v1/ocr/webhook';
 
@@ -59,7 +59,9 @@ export class OcrLink {
     if (!this.base) throw new Error('the OCR service address is not known yet (the server does not listen)');
     this.cached ??= new OcrflowClient({
       baseUrl: this.base,
-      token: this.mode === 'remote' ? this.config.ocrServiceToken || undefined : this.config.tokens[0],
+      // Embedded: the first configured token, so the OCR jobs of every task belong to its tenant;
+      // the tasks themselves belong to whoever uploaded them, and are what the workbench shows.
+      token: this.mode === 'remote' ? this.config.ocrServiceToken || undefined : tokenGrants(this.config)[0]?.token,
       fetch: this.opts.fetch,
       userAgent: 'ocrflow-workbench/0.1',
     });

@@ -8,12 +8,14 @@
  *   data dir embedded, the shared blob dir when scaled, so every process verifies every cookie)
  *   AND from the token the person signed in with. Removing a token from OCRFLOW_TOKENS therefore
  *   ends every session opened with it, without a session table: verification tries the key of each
- *   configured token, all of them every time (constant time, like the token comparison).
+ *   configured token, all of them every time (constant time, like the token comparison). The key
+ *   that verifies a cookie names the token it was opened with, and so the tenant it sees: the
+ *   cookie carries its tenant without saying it.
  * - Sign-out before `exp` is recorded by `sid` in SessionRevocations.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
-import { OcrflowError, type Config } from '@ocrflow/core';
+import { OcrflowError, type Config, type TokenGrant } from '@ocrflow/core';
 import { readOrCreateSecret } from '../util/secret.file.ts';
 
 export const SESSION_COOKIE = 'ocrflow_session';
@@ -52,30 +54,30 @@ export class SessionSealer {
 
   constructor(
     private readonly serverKey: Buffer,
-    tokens: readonly string[],
+    private readonly grants: readonly TokenGrant[],
   ) {
-    this.keys = tokens.map((t) => tokenKey(serverKey, t));
+    this.keys = grants.map((g) => tokenKey(serverKey, g.token));
   }
 
-  /** A cookie value for someone who presented `token` (already checked against the configured tokens). */
-  seal(token: string, now: number, ttlMs: number): { value: string; claims: SessionClaims } {
+  /** A cookie value for someone who presented the token of `grant` (already checked). */
+  seal(grant: TokenGrant, now: number, ttlMs: number): { value: string; claims: SessionClaims } {
     const sid = randomBytes(16).toString('base64url');
     const exp = Math.floor((now + ttlMs) / 1000);
     const body = `v1.${sid}.${exp}`;
-    const mac = createHmac('sha256', tokenKey(this.serverKey, token)).update(body).digest('base64url');
+    const mac = createHmac('sha256', tokenKey(this.serverKey, grant.token)).update(body).digest('base64url');
     return { value: `${body}.${mac}`, claims: { sid, expiresAt: exp * 1000 } };
   }
 
-  /** The claims of an authentic cookie (expired or not), or null for anything forged, altered or made with a token no longer configured. */
-  open(value: string): SessionClaims | null {
+  /** The claims of an authentic cookie (expired or not) and the grant of its token, or null for anything forged, altered or made with a token no longer configured. */
+  open(value: string): { claims: SessionClaims; grant: TokenGrant } | null {
     const m = COOKIE_RE.exec(value);
     if (!m) return null;
     const body = `v1.${m[1]}.${m[2]}`;
     const presented = Buffer.from(m[3], 'base64url');
     if (presented.length !== 32) return null;
-    let ok = false;
-    for (const k of this.keys) ok = timingSafeEqual(createHmac('sha256', k).update(body).digest(), presented) || ok;
-    return ok ? { sid: m[1], expiresAt: Number(m[2]) * 1000 } : null;
+    let hit: TokenGrant | null = null;
+    for (let i = 0; i < this.keys.length; i++) if (timingSafeEqual(createHmac('sha256', this.keys[i]).update(body).digest(), presented) && hit === null) hit = this.grants[i];
+    return hit ? { claims: { sid: m[1], expiresAt: Number(m[2]) * 1000 }, grant: hit } : null;
   }
 }
 

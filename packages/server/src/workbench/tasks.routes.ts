@@ -4,6 +4,7 @@ import { OcrflowError } from '@ocrflow/core';
 import type { TempBlob } from '../ports/blob-store.port.ts';
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
+import { callerOf } from '../http/caller.ts';
 import { cleanFilename } from '../services/submit.input.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
 import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
@@ -32,7 +33,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
         const filename = await receiveFile(req, (s) => ctx.blobs.receive(s, { maxBytes: tasks.maxUploadBytes }), tasks.maxUploadBytes, held);
         const temp = held.temp as TempBlob;
         held.temp = null; // create() owns it now
-        const created = await tasks.create(temp, filename ?? 'upload');
+        const created = await tasks.create(callerOf(req), temp, filename ?? 'upload');
         const started = await ocr.start(created.id, { orCurrent: true });
         const message = started.status === 'ocr_failed' ? `Uploaded, but OCR could not start: ${started.errorMessage}` : 'Uploaded; OCR started';
         return reply.code(201).send(ok(await tasks.view(started), message));
@@ -47,6 +48,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
     {
       schema: {
         summary: 'Tasks, newest first',
+        description: "The caller's tenant's tasks (an admin token: every tenant's); a sign-in sees the tenant of the token it was made with.",
         tags: ['workbench'],
         querystring: {
           type: 'object',
@@ -64,7 +66,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
     },
     async (req) => {
       const q = req.query as { page: number; page_size: number };
-      return ok(await tasks.list(q.page, q.page_size));
+      return ok(await tasks.list(callerOf(req), q.page, q.page_size));
     },
   );
 

@@ -3,7 +3,7 @@
  * together with its row), reading, listing, deleting, and every status change — each written by
  * the store's conditional update and then announced on the task bus.
  */
-import { OcrflowError } from '@ocrflow/core';
+import { canSee, listScope, OcrflowError, type Caller } from '@ocrflow/core';
 import type { TempBlob } from '../ports/blob-store.port.ts';
 import type { TaskPatch, TaskRecord, TaskStatus, TransitionRequest } from '../ports/task-store.port.ts';
 import { newJobId } from '../util/ids.ts';
@@ -26,9 +26,9 @@ export class TasksService {
   /**
    * A received upload becomes a task in `uploaded`: its type is judged by content (a text file
    * renamed .png is refused), then the file is moved into place and the row inserted; if the
-   * insert fails the file goes again. Always consumes `temp`.
+   * insert fails the file goes again. Always consumes `temp`. The task belongs to the caller's tenant.
    */
-  async create(temp: TempBlob, filename: string): Promise<TaskRecord> {
+  async create(caller: Caller, temp: TempBlob, filename: string): Promise<TaskRecord> {
     const { blobs, pipeline, config, store } = this.ctx;
     let orphan: string | null = null;
     try {
@@ -46,7 +46,7 @@ export class TasksService {
       orphan = taskKeys.prefix(id);
       await blobs.commit(temp, sourceKey);
       const task = await store.insertTask(
-        { id, filename, mime: info.mime, sizeBytes: temp.size, sha256: temp.sha256, sourceKey, pageCount: info.pageCount, now: this.ctx.now() },
+        { id, tenant: caller.tenant, filename, mime: info.mime, sizeBytes: temp.size, sha256: temp.sha256, sourceKey, pageCount: info.pageCount, now: this.ctx.now() },
         ['created', 'uploaded'],
       );
       orphan = null;
@@ -58,9 +58,17 @@ export class TasksService {
     }
   }
 
+  /** The task, whoever owns it: for work already checked against its caller (or done for nobody). */
   async require(id: string): Promise<TaskRecord> {
     const t = await this.ctx.store.getTask(id);
-    if (!t) throw new OcrflowError('OCRFLOW_ERR_TASK_NOT_FOUND', `No task with id ${id}`, { id });
+    if (!t) throw taskNotFound(id);
+    return t;
+  }
+
+  /** The task if `caller` may see it; another tenant's task is "not found", like one that does not exist. */
+  async requireFor(caller: Caller, id: string): Promise<TaskRecord> {
+    const t = await this.ctx.store.getTask(id);
+    if (!t || !canSee(caller, t.tenant)) throw taskNotFound(id);
     return t;
   }
 
@@ -73,8 +81,8 @@ export class TasksService {
     return toTaskView(t, tr.get(t.id) ?? []);
   }
 
-  async list(page: number, pageSize: number): Promise<{ items: TaskView[]; total: number; page: number; page_size: number }> {
-    const { items, total } = await this.ctx.store.listTasks({ offset: (page - 1) * pageSize, limit: pageSize });
+  async list(caller: Caller, page: number, pageSize: number): Promise<{ items: TaskView[]; total: number; page: number; page_size: number }> {
+    const { items, total } = await this.ctx.store.listTasks({ tenant: listScope(caller), offset: (page - 1) * pageSize, limit: pageSize });
     const tr = await this.ctx.store.listTransitions(items.map((t) => t.id));
     return { items: items.map((t) => toTaskView(t, tr.get(t.id) ?? [])), total, page, page_size: pageSize };
   }
@@ -98,7 +106,7 @@ export class TasksService {
   /** Remove the row (transitions and versions with it), then every file of the task. */
   async remove(id: string): Promise<TaskRecord> {
     const t = await this.ctx.store.deleteTask(id);
-    if (!t) throw new OcrflowError('OCRFLOW_ERR_TASK_NOT_FOUND', `No task with id ${id}`, { id });
+    if (!t) throw taskNotFound(id);
     await this.ctx.blobs.delete(taskKeys.prefix(id));
     await this.ctx.bus.publish({ taskId: id, status: null, updatedAt: this.ctx.now() });
     return t;
@@ -108,3 +116,5 @@ export class TasksService {
     await this.ctx.bus.publish({ taskId: t.id, status: t.status, updatedAt: t.updatedAt });
   }
 }
+
+const taskNotFound = (id: string) => new OcrflowError('OCRFLOW_ERR_TASK_NOT_FOUND', `No task with id ${id}`, { id });

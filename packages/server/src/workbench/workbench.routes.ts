@@ -11,6 +11,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
 import type { AppServices, RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
 import { installAuthGuard } from './auth.guard.ts';
 import { authRoutes } from './auth.routes.ts';
 import { installEnvelopeHandlers, sendEnvelopeError } from './envelope.ts';
@@ -30,6 +31,15 @@ export const workbenchRoutes: FastifyPluginAsync<RouteOptions> = async (app, { s
     sendEnvelopeError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 }));
   });
   installAuthGuard(app, wb.auth);
+  // Every route that names a task (`:id`, `:task_id`) answers only for the caller's tenant; the
+  // check sits here, once for all of them, so a route added later cannot forget it. Another
+  // tenant's task gets the same 404 as a task that does not exist — before the body is validated,
+  // so a malformed body cannot make the answers differ either.
+  app.addHook('preValidation', async (req) => {
+    const p = req.params as { id?: unknown; task_id?: unknown } | undefined;
+    const id = p?.id ?? p?.task_id;
+    if (typeof id === 'string') await wb.tasks.requireFor(callerOf(req), id);
+  });
   const opts: WorkbenchRouteOptions = { wb, services };
   await app.register(authRoutes, opts);
   await app.register(tasksRoutes, opts);

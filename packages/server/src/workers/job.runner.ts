@@ -22,7 +22,7 @@ import type { WorkerPool } from './worker.pool.ts';
 /** Optional observers (Prometheus metrics). */
 export interface RunnerObserver {
   pageDone?(engine: string, ms: number): void;
-  jobEnded?(status: string, ms: number): void;
+  jobEnded?(status: string, ms: number, tenant: string): void;
 }
 
 type AbortReason = 'canceled' | 'lease_lost' | 'shutdown';
@@ -226,7 +226,7 @@ export class JobRunner {
     }
     await bus.publish(t.event);
     this.ctx.stats.record(metrics.run_ms);
-    this.observer.jobEnded?.('finished', metrics.run_ms);
+    this.observer.jobEnded?.('finished', metrics.run_ms, t.job.tenant);
   }
 
   private async afterAbort(job: JobRecord, reason: AbortReason, metrics: JobMetrics): Promise<SettleOutcome> {
@@ -257,7 +257,7 @@ export class JobRunner {
     const t = await store.failJob(job.id, this.owner, serializeError(e), metrics, now);
     if (t) {
       await bus.publish(t.event);
-      this.observer.jobEnded?.('failed', metrics.run_ms);
+      this.observer.jobEnded?.('failed', metrics.run_ms, t.job.tenant);
     }
     return 'done';
   }

@@ -24,7 +24,8 @@ before(async () => {
     // No workers: the job stays queued, so its event streams stay open as long as the test wants.
     startWorkers: false,
     env: {
-      OCRFLOW_TOKENS: TOKENS.join(','),
+      // One tenant: every client follows the same job; the stream caps count per token, not per tenant.
+      OCRFLOW_TOKENS: TOKENS.map((t) => `flood:${t}`).join(','),
       OCRFLOW_HEADERS_TIMEOUT_MS: '600',
       OCRFLOW_REQUEST_TIMEOUT_MS: '1500',
       OCRFLOW_IDLE_TIMEOUT_MS: '1000',

@@ -30,7 +30,7 @@ let seq = 0;
 async function addDeliveries(n: number, now: number): Promise<string[]> {
   const { job } = await stores[0].insertJob(newJob());
   const rows: NewDelivery[] = Array.from({ length: n }, (_, i) => ({
-    id: `d-${job.id}-${++seq}`, messageId: `msg_${seq}`, jobId: job.id, eventSeq: 1, eventType: 'finished', eventTime: now, url: `http://127.0.0.1:9/${i}`,
+    id: `d-${job.id}-${++seq}`, tenant: job.tenant, messageId: `msg_${seq}`, jobId: job.id, eventSeq: 1, eventType: 'finished', eventTime: now, url: `http://127.0.0.1:9/${i}`,
     source: 'job', dedupeKey: null, payload: null, redeliveryOf: null, now,
   }));
   await outboxes[0].insert(rows);

@@ -71,7 +71,7 @@ async function ocrDoneTask(name: string): Promise<string> {
   const png = dataset(SMALL_TABLE);
   await blobs.put(`workbench/${id}/source`, png);
   await blobs.put(`workbench/${id}/ocr/document.json`, JSON.stringify(DOC));
-  await store.insertTask({ id, filename: name, mime: 'image/png', sizeBytes: png.length, sha256: 'd'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: Date.now() }, ['created', 'uploaded']);
+  await store.insertTask({ id, tenant: 'default', filename: name, mime: 'image/png', sizeBytes: png.length, sha256: 'd'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: Date.now() }, ['created', 'uploaded']);
   await store.transition(id, { from: ['uploaded'], to: 'ocr_processing', now: Date.now() });
   await store.transition(id, { from: ['ocr_processing'], to: 'ocr_done', patch: { ocrJobId: 'job-set-up-by-the-test', tableCount: 2 }, now: Date.now() });
   return id;

@@ -25,7 +25,7 @@ before(async () => {
 after(() => close?.());
 
 async function newTask(now = 1_000) {
-  return tasks.insertTask({ id: newTaskId(), filename: '报表.jpg', mime: 'image/jpeg', sizeBytes: 10, sha256: 'a'.repeat(64), sourceKey: 'k', pageCount: 1, now }, ['created', 'uploaded']);
+  return tasks.insertTask({ id: newTaskId(), tenant: 'default', filename: '报表.jpg', mime: 'image/jpeg', sizeBytes: 10, sha256: 'a'.repeat(64), sourceKey: 'k', pageCount: 1, now }, ['created', 'uploaded']);
 }
 
 test('a new task records created and uploaded; the list is newest first and paginated', async () => {

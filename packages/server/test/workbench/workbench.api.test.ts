@@ -6,6 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { OPEN_CALLER } from '@ocrflow/core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,7 +103,7 @@ test('PDF and WebP uploads are taken; a PDF is shown as its first page in PNG', 
 test('an upload racing a start of the same task (reconcile right after a restart) still answers 201, with one job', async () => {
   const wb = srv.service.services.workbench!;
   const temp = await srv.service.adapters.blobs.receive(Readable.from([dataset(SMALL_TABLE)]), { maxBytes: 1 << 20 });
-  const created = await wb.tasks.create(temp, 'race.png');
+  const created = await wb.tasks.create(OPEN_CALLER, temp, 'race.png');
   // What the upload route and reconcile both do: start it; only one may move it, neither may fail.
   const both = await Promise.all([wb.ocr.start(created.id, { orCurrent: true }), wb.ocr.start(created.id, { orCurrent: true })]);
   assert.deepEqual(both.map((t) => t.status), ['ocr_processing', 'ocr_processing']);

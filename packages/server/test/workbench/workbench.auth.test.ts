@@ -63,7 +63,8 @@ function postFrom(localAddress: string, p: string, body: string, headers: Record
 }
 
 before(async () => {
-  srv = await startWb({ startWorkers: false, env: { OCRFLOW_TOKENS: TOKENS.join(','), OCRFLOW_SESSION_TTL_HOURS: '2' } });
+  // One tenant for both tokens: these tests are about who gets in; tenants.test.ts is about what each sees.
+  srv = await startWb({ startWorkers: false, env: { OCRFLOW_TOKENS: TOKENS.map((t) => `team:${t}`).join(','), OCRFLOW_SESSION_TTL_HOURS: '2' } });
   api = new WbApi(srv.url);
   const fd = new FormData();
   fd.append('file', new Blob([new Uint8Array(dataset(SMALL_TABLE))]), 'table.png');
@@ -206,19 +207,20 @@ test('tampered, expired, foreign-key and removed-token cookies are 401 and clear
   const flip = (s: string) => s.slice(0, -2) + (s.at(-2) === 'A' ? 'B' : 'A') + s.at(-1);
   const key = fs.readFileSync(sessionKeyPath(srv.service.config), 'utf8').trim();
   assert.equal(fs.statSync(sessionKeyPath(srv.service.config)).mode & 0o777, 0o600);
-  const sealer = new SessionSealer(Buffer.from(key, 'base64'), TOKENS);
+  const grant = (token: string) => ({ token, tenant: 'any', admin: false });
+  const sealer = new SessionSealer(Buffer.from(key, 'base64'), TOKENS.map(grant));
   const now = Date.now();
   const cases: [string, string, RegExp][] = [
     ['MAC altered', [v, sid, exp, flip(mac)].join('.'), /no longer valid/],
     ['expiry pushed out', [v, sid, String(Number(exp) + 86_400), mac].join('.'), /no longer valid/],
     ['another session id', [v, flip(sid), exp, mac].join('.'), /no longer valid/],
     ['the token itself', TOKENS[0], /no longer valid/],
-    ['expired (authentic)', sealer.seal(TOKENS[0], now - 3 * 3600_000, 2 * 3600_000).value, /expired/],
-    ['signed with another server key', new SessionSealer(Buffer.alloc(32, 7), TOKENS).seal(TOKENS[0], now, 3600_000).value, /no longer valid/],
-    ['made with a token that is no longer configured', new SessionSealer(Buffer.from(key, 'base64'), ['old-token']).seal('old-token', now, 3600_000).value, /no longer valid/],
+    ['expired (authentic)', sealer.seal(grant(TOKENS[0]), now - 3 * 3600_000, 2 * 3600_000).value, /expired/],
+    ['signed with another server key', new SessionSealer(Buffer.alloc(32, 7), TOKENS.map(grant)).seal(grant(TOKENS[0]), now, 3600_000).value, /no longer valid/],
+    ['made with a token that is no longer configured', new SessionSealer(Buffer.from(key, 'base64'), [grant('old-token')]).seal(grant('old-token'), now, 3600_000).value, /no longer valid/],
   ];
   // The same key and a configured token: accepted (so the refusals above are about what they change).
-  assert.equal((await api.call('/api/v1/tasks', { headers: withCookie(sealer.seal(TOKENS[0], now, 3600_000).value) })).status, 200);
+  assert.equal((await api.call('/api/v1/tasks', { headers: withCookie(sealer.seal(grant(TOKENS[0]), now, 3600_000).value) })).status, 200);
   for (const [name, value, message] of cases) {
     const r = await api.call('/api/v1/tasks', { headers: withCookie(value) });
     assert.equal(r.status, 401, name);

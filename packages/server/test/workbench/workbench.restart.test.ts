@@ -81,7 +81,7 @@ test('retry after excel_failed generates the workbook again from the stored OCR 
   const png = dataset(SMALL_TABLE);
   await blobs.put(`workbench/${id}/source`, png);
   await blobs.put(`workbench/${id}/ocr/document.json`, await blobs.get(`workbench/${survivor.id}/ocr/document.json`));
-  await store.insertTask({ id, filename: '表格.png', mime: 'image/png', sizeBytes: png.length, sha256: 'b'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: Date.now() }, ['created', 'uploaded']);
+  await store.insertTask({ id, tenant: 'default', filename: '表格.png', mime: 'image/png', sizeBytes: png.length, sha256: 'b'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: Date.now() }, ['created', 'uploaded']);
   await store.transition(id, { from: ['uploaded'], to: 'ocr_processing', now: Date.now() });
   await store.transition(id, { from: ['ocr_processing'], to: 'ocr_done', patch: { ocrJobId: survivor.ocr_job_id }, now: Date.now() });
   await store.transition(id, { from: ['ocr_done'], to: 'excel_failed', patch: { errorMessage: 'The workbook could not be generated: disk full' }, now: Date.now() });
@@ -107,7 +107,7 @@ test('the sweep picks up a task nobody in this process follows (a process that d
   const png = dataset(SMALL_TABLE);
   await blobs.put(`workbench/${id}/source`, png);
   const past = Date.now() - 10 * 60_000;
-  await store.insertTask({ id, filename: 'orphan.png', mime: 'image/png', sizeBytes: png.length, sha256: 'c'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: past }, ['created', 'uploaded']);
+  await store.insertTask({ id, tenant: 'default', filename: 'orphan.png', mime: 'image/png', sizeBytes: png.length, sha256: 'c'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: past }, ['created', 'uploaded']);
   await store.transition(id, { from: ['uploaded'], to: 'ocr_processing', patch: { ocrJobId: survivor.ocr_job_id }, now: past });
   assert.equal(await wb.ocr.sweep(5 * 60_000), 1);
   assert.equal(await wb.ocr.sweep(5 * 60_000), 0, 'followed now: not picked up twice');

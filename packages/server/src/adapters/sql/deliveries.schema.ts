@@ -7,6 +7,8 @@ import type { Int8 } from './sql.schema.ts';
 
 export interface WebhookDeliveriesTable {
   id: string;
+  /** The job's tenant (migration 0006). */
+  tenant: string;
   message_id: string;
   job_id: string;
   event_seq: number;

@@ -30,6 +30,7 @@ const numOrNull = (v: number | string | null): number | null => (v === null ? nu
 export function rowToDelivery(r: Selectable<WebhookDeliveriesTable>): DeliveryRecord {
   return {
     id: r.id,
+    tenant: r.tenant,
     messageId: r.message_id,
     jobId: r.job_id,
     eventSeq: num(r.event_seq),
@@ -67,7 +68,7 @@ function rowToAttempt(r: Selectable<WebhookAttemptsTable>): AttemptRecord {
 
 function toRow(d: NewDelivery) {
   return {
-    id: d.id, message_id: d.messageId, job_id: d.jobId, event_seq: d.eventSeq, event_type: d.eventType, event_time: d.eventTime,
+    id: d.id, tenant: d.tenant, message_id: d.messageId, job_id: d.jobId, event_seq: d.eventSeq, event_type: d.eventType, event_time: d.eventTime,
     url: d.url, source: d.source, dedupe_key: d.dedupeKey, state: 'pending', attempt_count: 0, next_attempt_at: d.now,
     lease_owner: null, lease_until: null, payload: d.payload, last_status: null, last_error: null, created_at: d.now, updated_at: d.now,
     delivered_at: null, redelivery_of: d.redeliveryOf,

@@ -18,6 +18,7 @@ function parseJson<T>(s: string, fallback: T): T {
 export function rowToJob(r: Selectable<JobsTable>): JobRecord {
   return {
     id: r.id,
+    tenant: r.tenant,
     taskId: r.task_id,
     status: r.status as JobStatus,
     engine: r.engine as EngineName,

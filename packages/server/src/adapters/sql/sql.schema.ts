@@ -12,6 +12,8 @@ export type Int8 = ColumnType<number | string, number, number>;
 
 export interface JobsTable {
   id: string;
+  /** Owner (migration 0006); rows from before it are `default`. */
+  tenant: string;
   task_id: string | null;
   status: string;
   engine: string;

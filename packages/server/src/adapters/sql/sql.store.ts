@@ -58,7 +58,7 @@ export class SqlJobStore implements JobStore {
         const row = await tx
           .insertInto('jobs')
           .values({
-            id: j.id, task_id: j.taskId, status: 'queued', engine: j.engine, mode: j.mode, languages: JSON.stringify(j.languages),
+            id: j.id, tenant: j.tenant, task_id: j.taskId, status: 'queued', engine: j.engine, mode: j.mode, languages: JSON.stringify(j.languages),
             prompt: j.prompt, webhook_url: j.webhookUrl, filename: j.filename, mime: j.mime, size_bytes: j.sizeBytes, sha256: j.sha256,
             content_hash: j.contentHash, source_key: j.sourceKey, result_key: null, page_count: j.pageCount, done_pages: 0, attempts: 0,
             error_code: null, error_message: null, metrics: JSON.stringify(j.metrics), options: JSON.stringify(j.options), last_seq: 1,
@@ -72,7 +72,7 @@ export class SqlJobStore implements JobStore {
         return { job, event };
       });
     } catch (e) {
-      if (j.taskId && isUniqueViolation(e)) throw new TaskIdTakenError(j.taskId);
+      if (j.taskId && isUniqueViolation(e)) throw new TaskIdTakenError(j.tenant, j.taskId);
       throw e;
     }
   }
@@ -82,13 +82,14 @@ export class SqlJobStore implements JobStore {
     return r ? rowToJob(r) : null;
   }
 
-  async getJobByTaskId(taskId: string): Promise<JobRecord | null> {
-    const r = await this.db.selectFrom('jobs').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+  async getJobByTaskId(tenant: string, taskId: string): Promise<JobRecord | null> {
+    const r = await this.db.selectFrom('jobs').selectAll().where('tenant', '=', tenant).where('task_id', '=', taskId).executeTakeFirst();
     return r ? rowToJob(r) : null;
   }
 
   async listJobs(q: ListJobsQuery): Promise<JobRecord[]> {
     let s = this.db.selectFrom('jobs').selectAll();
+    if (q.tenant !== undefined) s = s.where('tenant', '=', q.tenant);
     if (q.taskId !== undefined) s = s.where('task_id', '=', q.taskId);
     if (q.statuses?.length) s = s.where('status', 'in', q.statuses);
     if (q.beforeId) s = s.where('id', '<', q.beforeId);
@@ -97,10 +98,18 @@ export class SqlJobStore implements JobStore {
   }
 
   async countByStatus(): Promise<Record<JobStatus, number>> {
-    const rows = await this.db.selectFrom('jobs').select((eb) => ['status', eb.fn.countAll<number | string>().as('n')]).groupBy('status').execute();
     const out = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-    for (const r of rows) if ((JOB_STATUSES as readonly string[]).includes(r.status)) out[r.status as JobStatus] = Number(r.n);
+    for (const r of await this.countByTenantStatus()) out[r.status] += r.count;
     return out;
+  }
+
+  async countByTenantStatus(): Promise<{ tenant: string; status: JobStatus; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select((eb) => ['tenant', 'status', eb.fn.countAll<number | string>().as('n')])
+      .groupBy(['tenant', 'status'])
+      .execute();
+    return rows.filter((r) => (JOB_STATUSES as readonly string[]).includes(r.status)).map((r) => ({ tenant: r.tenant, status: r.status as JobStatus, count: Number(r.n) }));
   }
 
   async listQueuedIds(limit: number): Promise<string[]> {

@@ -18,6 +18,7 @@ const numOrNull = (v: number | string | null): number | null => (v === null ? nu
 function rowToTask(r: Selectable<WorkbenchTasksTable>): TaskRecord {
   return {
     id: r.id,
+    tenant: r.tenant,
     filename: r.filename,
     mime: r.mime,
     sizeBytes: num(r.size_bytes),
@@ -61,7 +62,7 @@ export class SqlTaskStore implements TaskStore {
       const row = await tx
         .insertInto('workbench_tasks')
         .values({
-          id: t.id, filename: t.filename, mime: t.mime, size_bytes: t.sizeBytes, sha256: t.sha256, source_key: t.sourceKey,
+          id: t.id, tenant: t.tenant, filename: t.filename, mime: t.mime, size_bytes: t.sizeBytes, sha256: t.sha256, source_key: t.sourceKey,
           status: statuses[statuses.length - 1], error_message: null, ocr_job_id: null, page_count: t.pageCount, table_count: null, cells_to_check: null,
           workbook_version: null, last_seq: statuses.length, created_at: t.now, updated_at: t.now,
         })
@@ -80,9 +81,10 @@ export class SqlTaskStore implements TaskStore {
     return row ? rowToTask(row) : null;
   }
 
-  async listTasks(q: { offset: number; limit: number }): Promise<{ items: TaskRecord[]; total: number }> {
-    const rows = await this.db.selectFrom('workbench_tasks').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
-    const { n } = await this.db.selectFrom('workbench_tasks').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  async listTasks(q: { tenant?: string; offset: number; limit: number }): Promise<{ items: TaskRecord[]; total: number }> {
+    const tasks = q.tenant === undefined ? this.db.selectFrom('workbench_tasks') : this.db.selectFrom('workbench_tasks').where('tenant', '=', q.tenant);
+    const rows = await tasks.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
+    const { n } = await tasks.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
     return { items: rows.map(rowToTask), total: num(n) };
   }
 

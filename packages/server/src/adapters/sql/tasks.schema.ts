@@ -7,6 +7,8 @@ import type { Int8 } from './sql.schema.ts';
 
 export interface WorkbenchTasksTable {
   id: string;
+  /** Owner (migration 0006); rows from before it are `default`. */
+  tenant: string;
   filename: string;
   mime: string;
   size_bytes: Int8;

@@ -8,6 +8,7 @@ import { m0002_webhooks } from './0002_webhooks.ts';
 import { m0003_workbench } from './0003_workbench.ts';
 import { m0004_workbench_sessions } from './0004_workbench_sessions.ts';
 import { m0005_task_review } from './0005_task_review.ts';
+import { m0006_tenants } from './0006_tenants.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_jobs': m0001_jobs,
@@ -15,6 +16,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_workbench': m0003_workbench,
   '0004_workbench_sessions': m0004_workbench_sessions,
   '0005_task_review': m0005_task_review,
+  '0006_tenants': m0006_tenants,
 };
 
 export const migrationProvider: MigrationProvider = {
