@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { canSee, listScope, loadConfig, redactConfig, parseTokenGrants, plainTokenTenant, tokenGrants, DEFAULT_TENANT } from '@ocrflow/core';
+import { canSee, listScope, loadConfig, parseTokenGrants, plainTokenTenant, tokenGrants, DEFAULT_TENANT } from '@ocrflow/core';
 
 const hashName = (t: string) => `t-${createHash('sha256').update(t).digest('hex').slice(0, 8)}`;
 
@@ -54,10 +54,9 @@ test('malformed entries refuse with a message that never shows a token', () => {
   }
 });
 
-test('the configuration validates tokens at load time and keeps the admin list secret', () => {
+test('the configuration validates tokens and admin names at load time', () => {
   const c = loadConfig({ env: { OCRFLOW_TOKENS: 'billing:tokA, crm:tokB', OCRFLOW_ADMIN_TOKENS: 'crm' } });
   assert.deepEqual(tokenGrants(c).map((g) => [g.tenant, g.admin]), [['billing', false], ['crm', true]]);
-  assert.equal(redactConfig(c).adminTokens, '***');
   assert.throws(() => loadConfig({ env: { OCRFLOW_TOKENS: 'tokA', OCRFLOW_ADMIN_TOKENS: 'ops' } }), /OCRFLOW_ADMIN_TOKENS/);
   assert.throws(() => loadConfig({ env: { OCRFLOW_TOKENS: 'x y:tok' } }), /OCRFLOW_TOKENS: entry 1/);
 });
