@@ -8,6 +8,7 @@ import { unionBBox, polygonToBBox } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
 import { hollowFills, sauvola, toWorkingGray } from './ink.binarize.ts';
 import { detectRulings } from './ruling.detect.ts';
+import { detectFaintRulings, withFaintRulings } from './ruling.faint.ts';
 import { buildGrids, type RuledGrid } from './grid.build.ts';
 import { dropTextStrokes, textQuad } from './ruling.filter.ts';
 import { assignText, cellText, type CellGeometry, type InkExtent } from './cells.assign.ts';
@@ -172,7 +173,7 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
   const W = gray.width, H = gray.height;
   const maxThickness = Math.max(5, th * 0.45);
   const mask = hollowFills(sauvola(gray), W, H, maxThickness);
-  const rulings = detectRulings(mask, W, H, {
+  const inked = detectRulings(mask, W, H, {
     minRun: Math.max(12, Math.round(th * 1.3)),
     minLength: Math.max(16, th * 1.6),
     maxThickness,
@@ -180,6 +181,8 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
     maxSegments: 1500,
   });
   const texts = lines.map((l) => textQuad(quadOf(l).map(([x, y]) => [x * scale, y * scale] as Point)));
+  // Rules too faint for the ink mask, found by their profile (ruling.faint.ts).
+  const rulings = withFaintRulings(inked, detectFaintRulings(gray, { textHeight: th, texts }), Math.max(5, th * 0.6));
   const grids = buildGrids(rulings, { textHeight: th, mask, width: W, height: H, texts });
   const ink = inkExtent(mask, W, H, scale);
   const found: DetectedTable[] = [];
