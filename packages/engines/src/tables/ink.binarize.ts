@@ -16,12 +16,16 @@ export interface GrayImage {
   height: number;
 }
 
-/** Working greyscale copy; `scale` = working pixels per page pixel (≤ 1). */
-export async function toWorkingGray(img: RasterImage, maxSide = 2000): Promise<{ gray: GrayImage; scale: number }> {
+/**
+ * Working greyscale copy; `scale` = working pixels per page pixel. Pages longer than `maxSide` are
+ * shrunk; pages shorter than `minSide` (a photo sent at 400 px) are enlarged, at most 3×: their
+ * rules are fractions of a pixel, and the detectors' smallest runs and gaps are whole pixels.
+ */
+export async function toWorkingGray(img: RasterImage, maxSide = 2000, minSide = 0): Promise<{ gray: GrayImage; scale: number }> {
   const long = Math.max(img.width, img.height);
-  const scale = long > maxSide ? maxSide / long : 1;
+  const scale = long > maxSide ? maxSide / long : long < minSide ? Math.min(3, minSide / long) : 1;
   let pipe = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } }).greyscale();
-  if (scale < 1) pipe = pipe.resize(Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)), { fit: 'fill', kernel: 'linear' });
+  if (scale !== 1) pipe = pipe.resize(Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)), { fit: 'fill', kernel: 'linear' });
   const { data, info } = await pipe.raw().toBuffer({ resolveWithObject: true });
   // sharp keeps a single channel after greyscale(); guard anyway for an unexpected layout.
   if (info.channels !== 1) {

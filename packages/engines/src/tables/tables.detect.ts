@@ -9,6 +9,7 @@ import type { RasterImage } from '../types.ts';
 import type { DetectedTable } from './tables.types.ts';
 import { hollowFills, sauvola, toWorkingGray } from './ink.binarize.ts';
 import { detectRulings } from './ruling.detect.ts';
+import { detectFaintRulings, withFaintRulings } from './ruling.faint.ts';
 import { buildGrids, type RuledGrid } from './grid.build.ts';
 import { dropTextStrokes, textQuad } from './ruling.filter.ts';
 import { assignText, cellText, type CellGeometry, type InkExtent } from './cells.assign.ts';
@@ -17,6 +18,16 @@ import { compactGrid } from './grid.compact.ts';
 import { inkedPart, readBoxes, type BoxToRead, type ReadImage } from './cells.reread.ts';
 
 export type { DetectedTable } from './tables.types.ts';
+
+/** A recognised line below this confidence is a doubtful reading (the recogniser's own doubt). */
+const UNSURE_READING = 0.9;
+
+/**
+ * A working image shorter than this (longer side) is enlarged: a photo sent at 400 px has rules
+ * that are fractions of a pixel and gaps between rows of one or two pixels, below the detectors'
+ * whole-pixel runs, and its rows would merge.
+ */
+const MIN_WORKING_SIDE = 1000;
 
 export interface TableDetectOptions {
   /** Longest side of the working image for rule detection. */
@@ -33,7 +44,7 @@ interface WorkingMask { mask: Uint8Array; width: number; height: number; scale: 
  * Give text to the ruled cells that have ink but none of the page's lines: one reading of all of
  * them, enlarged (cells.reread.ts). Mutates `cells`.
  */
-async function rereadEmptyCells(g: RuledGrid, cells: TableCell[], image: RasterImage, m: WorkingMask, read: ReadImage): Promise<void> {
+async function rereadEmptyCells(g: RuledGrid, cells: TableCell[], image: RasterImage, m: WorkingMask, read: ReadImage | undefined): Promise<number> {
   const thick = Math.max(1, ...g.rows.map((b) => b.thickness), ...g.cols.map((b) => b.thickness));
   const margin = thick / 2 + 0.2 * m.textHeight;
   const inv = 1 / m.scale;
@@ -46,12 +57,13 @@ async function rereadEmptyCells(g: RuledGrid, cells: TableCell[], image: RasterI
     const box: BBox = [(ink[0] - pad) * inv, (ink[1] - pad) * inv, (ink[2] + pad) * inv, (ink[3] + pad) * inv];
     boxes.push({ key: i, box: [Math.max(0, box[0]), Math.max(0, box[1]), Math.min(image.width, box[2]), Math.min(image.height, box[3])] });
   });
-  if (!boxes.length) return;
+  if (!boxes.length || !read) return boxes.length;
   const found = await readBoxes(image, boxes, read, { textHeight: m.textHeight * inv });
   for (const [i, lines] of found) {
     cells[i].text = cellText(lines.map((l) => ({ text: l.text.trim(), bbox: l.bbox, line: l })));
     cells[i].lines = lines;
   }
+  return boxes.filter((b) => !cells[b.key].text).length;
 }
 
 /** Height of a line from its polygon (robust to rotation), else its box. */
@@ -103,7 +115,11 @@ async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, l
   // the page's reading found some text inside the grid at all.
   const withText = () => cells.filter((c) => c.text).length;
   if (withText() === 0) return null;
-  if (read) await rereadEmptyCells(g, cells, image, m, read);
+  const unread = await rereadEmptyCells(g, cells, image, m, read);
+  // Text too small or blurred to read (a photo sent at a few hundred pixels) does not take the
+  // grid with it: the printed boxes stay, empty or with what could be read, and the page says so.
+  const doubtful = inside.filter((l) => l.confidence < UNSURE_READING).length;
+  const unreadable = unread > 0.25 * cells.length || (inside.length > 0 && doubtful >= 0.25 * inside.length);
   if (withText() < Math.max(2, 0.15 * cells.length)) return null;
   // One printed rule found as two grid lines (a bent page) is one column again; distinct printed
   // positions stay distinct columns (grid.compact.ts). Blank boxes stay: they are part of the form.
@@ -113,6 +129,7 @@ async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, l
     bbox: roundBox(outline),
     table: { n_rows: compact.n_rows, n_cols: compact.n_cols, cells: compact.cells, ruled: true },
     lines: inside,
+    unreadable,
   };
 }
 
@@ -163,12 +180,12 @@ function roundBox(b: BBox): BBox {
 
 export async function detectTables(image: RasterImage, lines: readonly Line[], opts: TableDetectOptions = {}): Promise<DetectedTable[]> {
   const textHeightPage = medianTextHeight(lines, Math.max(10, 0.012 * Math.max(image.width, image.height)));
-  const { gray, scale } = await toWorkingGray(image, opts.maxSide ?? 2000);
+  const { gray, scale } = await toWorkingGray(image, opts.maxSide ?? 2000, MIN_WORKING_SIDE);
   const th = Math.max(4, textHeightPage * scale);
   const W = gray.width, H = gray.height;
   const maxThickness = Math.max(5, th * 0.45);
   const mask = hollowFills(sauvola(gray), W, H, maxThickness);
-  const rulings = detectRulings(mask, W, H, {
+  const inked = detectRulings(mask, W, H, {
     minRun: Math.max(12, Math.round(th * 1.3)),
     minLength: Math.max(16, th * 1.6),
     maxThickness,
@@ -176,6 +193,8 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
     maxSegments: 1500,
   });
   const texts = lines.map((l) => textQuad(quadOf(l).map(([x, y]) => [x * scale, y * scale] as Point)));
+  // Rules too faint for the ink mask, found by their profile (ruling.faint.ts).
+  const rulings = withFaintRulings(inked, detectFaintRulings(gray, { textHeight: th, texts }), Math.max(5, th * 0.6));
   const grids = buildGrids(rulings, { textHeight: th, mask, width: W, height: H, texts });
   const ink = inkExtent(mask, W, H, scale);
   const found: DetectedTable[] = [];
@@ -188,7 +207,9 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
   }
   if (opts.unruled !== false) {
     const rest = lines.filter((l) => !used.has(l));
-    const strokesGone = dropTextStrokes(rulings.horizontal, [], texts, th).h;
+    // Faint rules build ruled grids only: the layout of an unruled table is read from its printed
+    // rules as the ink mask sees them (its header and group rules were tuned on those).
+    const strokesGone = dropTextStrokes(inked.horizontal, [], texts, th).h;
     const hRules = strokesGone.map((s) => ({ x0: s.a0 / scale, x1: s.a1 / scale, y: (s.c + s.slope * (s.a0 + s.a1) / 2) / scale }));
     for (const t of inferUnruledTables(rest, { textHeight: textHeightPage, rules: hRules, pageWidth: image.width })) found.push(t);
   }

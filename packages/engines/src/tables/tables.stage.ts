@@ -20,6 +20,9 @@ function cropReader(ctx: Parameters<LayoutStage['run']>[0]): ReadImage | undefin
   };
 }
 
+/** Page flag: a table's boxes were found but much of its text is doubtful or unread. */
+const TABLE_TEXT_UNREADABLE = 'table_text_unreadable';
+
 export const tablesStage: LayoutStage = {
   name: 'tables',
   modes: ['layout'],
@@ -27,6 +30,8 @@ export const tablesStage: LayoutStage = {
     const found = await detectTables(ctx.image, ctx.lines, { read: cropReader(ctx) });
     if (!found.length) return null;
     const blocks: TableBlock[] = found.map((t) => ({ id: '', type: 'table', bbox: t.bbox, table: t.table }));
-    return { blocks, consumed: found.flatMap((t) => t.lines) };
+    // The grid of a table whose text could not be read reliably is kept; the page says so.
+    const flags = found.some((t) => t.unreadable) ? [TABLE_TEXT_UNREADABLE] : undefined;
+    return { blocks, consumed: found.flatMap((t) => t.lines), ...(flags ? { flags } : {}) };
   },
 };

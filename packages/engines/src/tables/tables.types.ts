@@ -6,4 +6,6 @@ export interface DetectedTable {
   table: Table;
   /** Lines inside the table (consumed from the page's text). */
   lines: Line[];
+  /** Much of the table's text could not be read reliably (the recogniser's own doubt). */
+  unreadable?: boolean;
 }
