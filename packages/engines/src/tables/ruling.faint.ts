@@ -11,7 +11,7 @@
  * is still found along the rest of its length.
  */
 import type { GrayImage } from './ink.binarize.ts';
-import { detectSegments, joinCollinear, type RuleSegment, type Rulings } from './ruling.detect.ts';
+import { crossAt, detectSegments, joinCollinear, type RuleSegment, type Rulings } from './ruling.detect.ts';
 import type { TextQuad } from './ruling.filter.ts';
 
 export interface FaintOptions {
@@ -89,14 +89,32 @@ export function detectFaintRulings(g: GrayImage, o: FaintOptions): Rulings {
   return { horizontal: faintSegments(g, o, false), vertical: faintSegments(transposeGray(g), o, true) };
 }
 
+/** Share of `f`'s length along which some segment of `inked` lies at the same cross position. */
+function doubled(f: RuleSegment, inked: readonly RuleSegment[]): number {
+  let covered = 0;
+  for (const s of inked) {
+    const lo = Math.max(f.a0, s.a0), hi = Math.min(f.a1, s.a1);
+    if (hi <= lo) continue;
+    const mid = (lo + hi) / 2;
+    if (Math.abs(crossAt(s, mid) - crossAt(f, mid)) <= Math.max(2.5, s.thickness)) covered += hi - lo;
+  }
+  return covered / Math.max(1, f.a1 - f.a0);
+}
+
 /**
- * Rules from the ink mask and faint rules together: a faint piece that continues or doubles a rule
- * already found is joined with it (collinear pieces), the rest is added.
+ * Rules from the ink mask and faint rules together: a faint piece that continues a rule already
+ * found, or bridges its gaps, is joined with it (collinear pieces), a new one is added. A faint
+ * ridge that lies wholly along an inked rule adds nothing and would only pull its fitted line.
  */
 export function withFaintRulings(r: Rulings, faint: Rulings, maxGap: number): Rulings {
-  if (!faint.horizontal.length && !faint.vertical.length) return r;
+  const fh = faint.horizontal.filter((f) => doubled(f, r.horizontal) < DOUBLED);
+  const fv = faint.vertical.filter((f) => doubled(f, r.vertical) < DOUBLED);
+  if (!fh.length && !fv.length) return r;
   return {
-    horizontal: joinCollinear([...r.horizontal, ...faint.horizontal], maxGap),
-    vertical: joinCollinear([...r.vertical, ...faint.vertical], maxGap),
+    horizontal: joinCollinear([...r.horizontal, ...fh], maxGap),
+    vertical: joinCollinear([...r.vertical, ...fv], maxGap),
   };
 }
+
+/** A faint ridge along an inked rule for this share of its length is that rule seen again. */
+const DOUBLED = 0.98;
