@@ -5,9 +5,10 @@
  * same schema; boxes are recovered by finding the quoted text in the OCR lines.
  *
  * Any failure — timeout, HTTP error, malformed JSON, schema violation, refusal — falls back to the
- * built-in analyser, logged, with `fallback_reason` set: analysis must never fail a job.
+ * built-in analyser, logged, with `fallback_reason` set: analysis must never fail a job. The
+ * request is core's `chatCompletion` (the vlm engine's too), made once, without retries.
  */
-import { documentToMarkdown, type OcrDocument } from '@ocrflow/core';
+import { chatCompletion, documentToMarkdown, isOcrflowError, type ChatCompletionAnswer, type OcrDocument, type RetryPolicy } from '@ocrflow/core';
 import type { Analysis, AnalysisFields, AmountField, DateField, LlmAnswer, PartyField, TextField } from './analysis.schema.ts';
 import { llmAnswerJsonSchema } from './analysis.schema.ts';
 import { validateAnalysis, validateLlmAnswer } from './analysis.validate.ts';
@@ -43,46 +44,42 @@ export const LLM_SYSTEM_PROMPT = [
 /** Why an answer could not be used. */
 class LlmFailure extends Error {}
 
+/** One attempt: a failed analysis falls back to the built-in rules at once. */
+const NO_RETRY: RetryPolicy = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 };
+
+/** The failure of the request, in the words of `fallback_reason`. */
+function requestFailure(e: unknown, o: LlmOptions): LlmFailure {
+  if (!isOcrflowError(e)) return new LlmFailure(`request failed: ${(e as Error).message}`);
+  const d = e.details ?? {};
+  if (e.code === 'OCRFLOW_ERR_CANCELED') return new LlmFailure('canceled');
+  if (d.reason === 'timeout') return new LlmFailure(`timeout after ${o.timeoutMs} ms`);
+  if (typeof d.status === 'number') return new LlmFailure(`HTTP ${d.status}: ${String(d.answer ?? '').slice(0, 200)}`);
+  if (d.reason === 'not_json') return new LlmFailure('malformed response: the body is not JSON');
+  if (d.reason === 'no_content') return new LlmFailure('malformed response: no choices[0].message.content');
+  if (d.reason === 'refusal') return new LlmFailure(`refused: ${String(d.refusal)}`);
+  return new LlmFailure(`request failed: ${typeof d.answer === 'string' ? d.answer : e.message}`);
+}
+
 async function callLlm(markdown: string, o: LlmOptions): Promise<{ answer: LlmAnswer; ms: number }> {
-  const url = o.baseUrl.replace(/\/+$/, '') + '/chat/completions';
-  const body = {
-    model: o.model,
-    temperature: 0,
-    messages: [
-      { role: 'system', content: LLM_SYSTEM_PROMPT },
-      { role: 'user', content: `Document (Markdown from OCR):\n\n${markdown}` },
-    ],
-    response_format: { type: 'json_schema', json_schema: { name: 'ocrflow_analysis', strict: true, schema: llmAnswerJsonSchema } },
-  };
-  const timeout = AbortSignal.timeout(o.timeoutMs);
-  const signal = o.signal ? AbortSignal.any([timeout, o.signal]) : timeout;
   const t0 = performance.now();
-  let raw: string;
-  let status: number;
+  let message: ChatCompletionAnswer;
   try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) },
-      body: JSON.stringify(body),
-      signal,
-    });
-    status = res.status;
-    raw = await res.text();
+    message = await chatCompletion(
+      { baseUrl: o.baseUrl, apiKey: o.apiKey, name: `the LLM endpoint ${o.baseUrl}`, timeoutMs: o.timeoutMs, retry: NO_RETRY, signal: o.signal },
+      {
+        model: o.model,
+        temperature: 0,
+        messages: [
+          { role: 'system', content: LLM_SYSTEM_PROMPT },
+          { role: 'user', content: `Document (Markdown from OCR):\n\n${markdown}` },
+        ],
+        response_format: { type: 'json_schema', json_schema: { name: 'ocrflow_analysis', strict: true, schema: llmAnswerJsonSchema } },
+      },
+    );
   } catch (e) {
-    if (timeout.aborted) throw new LlmFailure(`timeout after ${o.timeoutMs} ms`);
-    if (o.signal?.aborted) throw new LlmFailure('canceled');
-    throw new LlmFailure(`request failed: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+    throw requestFailure(e, o);
   }
-  if (status < 200 || status >= 300) throw new LlmFailure(`HTTP ${status}: ${raw.slice(0, 200).replace(/\s+/g, ' ')}`);
-  let envelope: { choices?: { message?: { content?: unknown; refusal?: unknown } }[] };
-  try {
-    envelope = JSON.parse(raw);
-  } catch {
-    throw new LlmFailure('malformed response: the body is not JSON');
-  }
-  const message = envelope.choices?.[0]?.message;
-  if (message?.refusal) throw new LlmFailure(`refused: ${String(message.refusal).slice(0, 200)}`);
-  if (typeof message?.content !== 'string') throw new LlmFailure('malformed response: no choices[0].message.content');
+  if (message.refusal) throw new LlmFailure(`refused: ${message.refusal.slice(0, 200)}`);
   // Servers without structured output sometimes wrap the JSON in a Markdown fence.
   const content = message.content.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/, '$1');
   let parsed: unknown;

@@ -18,3 +18,5 @@ export * from './outputs/ppstructure.ts';
 export * from './outputs/pdf/glyphless.font.ts';
 export * from './outputs/pdf/text-layer.ts';
 export * from './outputs/pdf/image-pdf.writer.ts';
+export * from './remote/remote.http.ts';
+export * from './remote/openai.chat.ts';

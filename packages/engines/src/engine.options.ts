@@ -6,8 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Config, EngineName } from '@ocrflow/core';
-import { DEFAULT_RETRY } from './remote/remote.http.ts';
+import { DEFAULT_RETRY, type Config, type EngineName } from '@ocrflow/core';
 import type { VlmEngineOptions } from './vlm/vlm.types.ts';
 import type { PpStructureEngineOptions } from './ppstructure/ppstructure.types.ts';
 import type { OcrEngine } from './types.ts';

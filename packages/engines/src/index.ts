@@ -21,6 +21,6 @@ export { probeEngines, type EngineStatus } from './engines.probe.ts';
 export { parseHtmlTableRows, type HtmlTable, type HtmlCell } from './markup/html-table.parser.ts';
 // Concurrency limits of the remote engines shared by all worker threads (the server's pool creates
 // them, each thread adopts them); light modules, so importing them loads no engine.
-export { useSharedLimits } from './remote/remote.http.ts';
+export { useSharedLimits } from './remote/endpoint.semaphore.ts';
 export { remoteLimitsFromConfig, createSharedLimits, releaseOwner, sharedInUse, SharedSemaphore, type SharedLimits } from './remote/shared.semaphore.ts';
 export { runPpStructureJob } from './ppstructure/ppstructure.client.ts';

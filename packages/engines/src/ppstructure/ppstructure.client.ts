@@ -3,11 +3,10 @@
  *   POST /jobs-from-uploading (multipart `file`, Bearer) → 201 {job_id}
  *   GET  /longpoll/jobs/{id}?since_seq=&timeout_ms=&max_events= → {events, last_seq, done}
  *   GET  /result/json/jobs/{id} → {job_id, final:{status, error_message, …}, pages:[…]}
- * One page image per job. Transient failures of each call are retried (remote.http.ts); the whole
+ * One page image per job. Transient failures of each call are retried (core's remoteRequest); the whole
  * page is bounded by one deadline.
  */
-import { OcrflowError } from '@ocrflow/core';
-import { endpointMessage, parseJsonAnswer, remoteRequest, type RetryPolicy } from '../remote/remote.http.ts';
+import { OcrflowError, endpointMessage, parseJsonAnswer, remoteRequest, type RetryPolicy } from '@ocrflow/core';
 
 export interface PpStructureBlock {
   block_label?: string;

@@ -6,7 +6,7 @@
 import { OcrflowError } from '@ocrflow/core';
 import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
 import { encodeRaster } from '../vlm/image.encode.ts';
-import { endpointSemaphore } from '../remote/remote.http.ts';
+import { endpointSemaphore } from '../remote/endpoint.semaphore.ts';
 import type { EngineOptions } from '../engine.options.ts';
 import type { PpStructureEngineOptions } from './ppstructure.types.ts';
 import { ppStructureHealth, runPpStructureJob } from './ppstructure.client.ts';

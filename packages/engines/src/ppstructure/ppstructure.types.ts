@@ -1,5 +1,5 @@
 /** Options of the ppstructure engine (built from the configuration by `engineOptionsFromConfig`). */
-import type { RetryPolicy } from '../remote/remote.http.ts';
+import type { RetryPolicy } from '@ocrflow/core';
 
 export interface PpStructureEngineOptions {
   baseUrl: string;

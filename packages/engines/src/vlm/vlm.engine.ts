@@ -12,7 +12,7 @@ import { OcrflowError } from '@ocrflow/core';
 import { markupToBlocks } from '../markup/markup.page.ts';
 import type { EngineHealth, EnginePageResult, OcrEngine, RasterImage, RecognizeOptions } from '../types.ts';
 import { encodeRaster, toDataUrl } from './image.encode.ts';
-import { endpointSemaphore } from '../remote/remote.http.ts';
+import { endpointSemaphore } from '../remote/endpoint.semaphore.ts';
 import type { EngineOptions } from '../engine.options.ts';
 import type { VlmEngineOptions } from './vlm.types.ts';
 import { chatCompletion, endpointName, listModels } from './vlm.client.ts';

@@ -1,5 +1,5 @@
 /** Options of the vlm engine (built from the configuration by `engineOptionsFromConfig`). */
-import type { RetryPolicy } from '../remote/remote.http.ts';
+import type { RetryPolicy } from '@ocrflow/core';
 import type { RepetitionOptions } from './vlm.repetition.ts';
 
 export interface VlmEngineOptions {

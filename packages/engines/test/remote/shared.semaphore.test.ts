@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { Semaphore, endpointSemaphore } from '../../src/remote/remote.http.ts';
+import { Semaphore, endpointSemaphore } from '../../src/remote/endpoint.semaphore.ts';
 import { createSharedLimits, releaseOwner, remoteLimitsFromConfig, sharedInUse, SharedSemaphore, type SharedLimits } from '../../src/remote/shared.semaphore.ts';
 import type { SharedWorkerData } from './shared.worker.ts';
 

@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { endpointSemaphore, useSharedLimits } from '../../src/remote/remote.http.ts';
+import { endpointSemaphore, useSharedLimits } from '../../src/remote/endpoint.semaphore.ts';
 import type { SharedLimits } from '../../src/remote/shared.semaphore.ts';
 
 export interface SharedWorkerData {

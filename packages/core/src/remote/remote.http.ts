@@ -1,93 +1,23 @@
 /**
- * HTTP to remote engines (an OpenAI-compatible VLM endpoint, a PaddleOCR service): per-request
- * timeouts, retries with exponential back-off and jitter on 408/429/5xx, time-outs and
- * dropped connections (`Retry-After` honoured), a concurrency limit per endpoint shared by every
- * job of the process (across worker threads when the main thread shared its limits, see
- * shared.semaphore.ts), and errors people can act on:
+ * One HTTP request to a remote model endpoint (an OpenAI-compatible VLM or LLM, a PaddleOCR
+ * service), with a per-attempt time-out and retries with back-off (`backoffDelay`) on 408/429/5xx,
+ * time-outs and dropped connections (`Retry-After` honoured), and errors people can act on:
  * - the endpoint could not be reached at all → OCRFLOW_ERR_ENGINE_UNAVAILABLE;
  * - it answered with an error, garbage, or not in time → OCRFLOW_ERR_ENGINE_FAILED with its message.
+ * The error's `details` say which (`reason`: `timeout` or the network code, or `status` with the
+ * endpoint's own `answer`), so a caller that reports failures its own way can word them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OcrflowError, backoffDelay, type BackoffPolicy } from '@ocrflow/core';
-import type { EndpointLimiter } from './endpoint-limiter.types.ts';
-import { hasSharedLimit, SharedSemaphore, type SharedLimits } from './shared.semaphore.ts';
+import { backoffDelay, type BackoffPolicy } from '../backoff.ts';
+import { OcrflowError } from '../errors.ts';
 
-
-/** How often and how patiently to retry (the waits: core's `backoffDelay`). */
+/** How often and how patiently to retry (the waits: `backoffDelay`). */
 export interface RetryPolicy extends BackoffPolicy {
   /** Attempts after the first one. */
   maxRetries: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
-
-/** A counting semaphore; waiters are served in arrival order and leave the queue when aborted. */
-export class Semaphore implements EndpointLimiter {
-  private active = 0;
-  private readonly waiters: (() => void)[] = [];
-  constructor(public limit: number) {}
-
-  get inUse(): number {
-    return this.active;
-  }
-
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    signal?.throwIfAborted();
-    if (this.active < this.limit) this.active++;
-    else {
-      // The releaser hands its slot over directly (`active` stays), so a newcomer arriving between
-      // the release and this waiter's wake-up cannot take it.
-      await new Promise<void>((resolve, reject) => {
-        const go = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          const i = this.waiters.indexOf(go);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(signal!.reason);
-        };
-        this.waiters.push(go);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.active <= this.limit ? this.waiters.shift() : undefined;
-      if (next) next();
-      else this.active--;
-    };
-  }
-}
-
-const semaphores = new Map<string, EndpointLimiter>();
-let shared: { limits: SharedLimits; owner: number } | null = null;
-
-/**
- * Use the process-wide limits the main thread created (`createSharedLimits`) in this worker
- * thread, as `owner` (unique per thread, so the main thread can free the slots of a thread that
- * died holding them). Endpoints without a shared region keep an in-thread semaphore.
- */
-export function useSharedLimits(limits: SharedLimits, owner: number): void {
-  shared = { limits, owner };
-  semaphores.clear();
-}
-
-/**
- * The one limiter of an endpoint: shared by all worker threads of the process when this thread
- * was given shared limits for it, otherwise this thread's own semaphore (CLI `scan`, engines run
- * in-process by tests). The latest configured limit wins (capped by the shared slots).
- */
-export function endpointSemaphore(endpoint: string, limit: number): EndpointLimiter {
-  let s = semaphores.get(endpoint);
-  if (!s) {
-    s = shared && hasSharedLimit(shared.limits, endpoint) ? new SharedSemaphore(shared.limits, endpoint, shared.owner, limit) : new Semaphore(limit);
-    semaphores.set(endpoint, s);
-  } else s.limit = limit;
-  return s;
-}
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
@@ -104,22 +34,16 @@ export function endpointMessage(body: string, max = 300): string {
   try {
     const j = JSON.parse(t) as Record<string, unknown>;
     const e = j.error;
-    const candidates: unknown[] = [
-      e && typeof e === 'object' ? (e as { message?: unknown }).message : e,
-      j.detail,
-      j.message,
-      j.error_message,
-      j.errorMsg,
-    ];
+    const candidates: unknown[] = [e && typeof e === 'object' ? (e as { message?: unknown }).message : e, j.detail, j.message, j.error_message, j.errorMsg];
     for (const m of candidates) {
       if (typeof m === 'string' && m.trim()) return m.trim().slice(0, max);
       if (m !== undefined && m !== null && typeof m === 'object') return JSON.stringify(m).slice(0, max);
     }
   } catch {
-    /* not JSON */
+    // Not JSON: the text itself, tags dropped.
   }
   const plain = t.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return plain ? (plain.length > max ? plain.slice(0, max) + '…' : plain) : '(empty answer)';
+  return plain ? (plain.length > max ? `${plain.slice(0, max)}…` : plain) : '(empty answer)';
 }
 
 /** Connection could not be established: the endpoint is down or the URL is wrong. */
@@ -155,8 +79,8 @@ export interface RemoteResponse {
 
 type Failure = { kind: 'status'; status: number; message: string; retryAfterMs?: number } | { kind: 'timeout' } | { kind: 'network'; code: string; message: string };
 
-function canceled(signal: AbortSignal): OcrflowError {
-  return new OcrflowError('OCRFLOW_ERR_CANCELED', 'The page was canceled while waiting for the remote engine', undefined, { cause: signal.reason });
+function canceled(req: RemoteRequest): OcrflowError {
+  return new OcrflowError('OCRFLOW_ERR_CANCELED', `Canceled while waiting for ${req.endpoint}`, undefined, { cause: req.signal?.reason });
 }
 
 function toError(req: RemoteRequest, f: Failure, attempts: number): OcrflowError {
@@ -166,9 +90,9 @@ function toError(req: RemoteRequest, f: Failure, attempts: number): OcrflowError
   if (f.kind === 'network') {
     const code = UNREACHABLE.has(f.code) ? 'OCRFLOW_ERR_ENGINE_UNAVAILABLE' : 'OCRFLOW_ERR_ENGINE_FAILED';
     const what = code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE' ? 'is not reachable' : 'dropped the connection';
-    return new OcrflowError(code, `${req.endpoint} ${what} (${f.code}: ${f.message})${tries}`, { ...details, reason: f.code });
+    return new OcrflowError(code, `${req.endpoint} ${what} (${f.code}: ${f.message})${tries}`, { ...details, reason: f.code, answer: f.message });
   }
-  return new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${req.endpoint} answered HTTP ${f.status}: ${f.message}${tries}`, { ...details, status: f.status });
+  return new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${req.endpoint} answered HTTP ${f.status}: ${f.message}${tries}`, { ...details, status: f.status, answer: f.message });
 }
 
 function retryable(f: Failure): boolean {
@@ -179,7 +103,7 @@ function retryable(f: Failure): boolean {
 export async function remoteRequest(req: RemoteRequest): Promise<RemoteResponse> {
   let last: Failure = { kind: 'timeout' };
   for (let attempt = 0; attempt <= req.retry.maxRetries; attempt++) {
-    if (req.signal?.aborted) throw canceled(req.signal);
+    if (req.signal?.aborted) throw canceled(req);
     const timeout = AbortSignal.timeout(req.timeoutMs);
     const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
     try {
@@ -188,26 +112,26 @@ export async function remoteRequest(req: RemoteRequest): Promise<RemoteResponse>
       if (res.ok) return { status: res.status, headers: res.headers, body, attempts: attempt + 1 };
       last = { kind: 'status', status: res.status, message: endpointMessage(body), retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
     } catch (e) {
-      if (req.signal?.aborted) throw canceled(req.signal);
+      if (req.signal?.aborted) throw canceled(req);
       if (timeout.aborted) last = { kind: 'timeout' };
       else last = { kind: 'network', code: networkCode(e), message: (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message };
     }
-    if (!retryable(last) || attempt === req.retry.maxRetries) return Promise.reject(toError(req, last, attempt + 1));
+    if (!retryable(last) || attempt === req.retry.maxRetries) throw toError(req, last, attempt + 1);
     const wait = backoffDelay(attempt, req.retry, last.kind === 'status' ? last.retryAfterMs : undefined);
     try {
       await sleep(wait, undefined, req.signal ? { signal: req.signal } : undefined);
     } catch {
-      throw canceled(req.signal!);
+      throw canceled(req);
     }
   }
   throw toError(req, last, req.retry.maxRetries + 1);
 }
 
-/** Parse a JSON answer or fail with ENGINE_FAILED quoting what came back. */
+/** Parse a JSON answer or fail with ENGINE_FAILED (`reason: not_json`) quoting what came back. */
 export function parseJsonAnswer(endpoint: string, body: string): unknown {
   try {
     return JSON.parse(body);
   } catch {
-    throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} answered with something that is not JSON: ${endpointMessage(body, 200)}`);
+    throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} answered with something that is not JSON: ${endpointMessage(body, 200)}`, { reason: 'not_json' });
   }
 }
