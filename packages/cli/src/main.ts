@@ -4,7 +4,7 @@
  * docs/cli.md): 0 ok, 1 failure, 2 usage error, 3 partial success (some files of a batch failed).
  */
 import { Command, CommanderError } from 'commander';
-import { isOcrflowError } from '@ocrflow/core';
+import { ConfigError, isOcrflowError } from '@ocrflow/core';
 
 export type Register = (program: Command) => void;
 
@@ -42,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`ocrflow: ${e.message}\n`);
+      return EXIT.FAILURE;
     }
     if (isOcrflowError(e)) {
       process.stderr.write(`ocrflow: ${e.message} [${e.code}]\n`);

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { OcrflowError } from './errors.ts';
+import { ConfigError } from './config.error.ts';
 import { parseTokenGrants } from './tenant.tokens.ts';
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'enum';
@@ -139,7 +139,7 @@ export type Config = { readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]>
 
 function parseValue(key: string, def: SettingDef, raw: string): unknown {
   const bad = (why: string) =>
-    new OcrflowError('OCRFLOW_ERR_VALIDATION', `Invalid ${def.env} (--${def.flag}) = ${JSON.stringify(def.secret ? '***' : raw)}: ${why}`, { setting: key });
+    new ConfigError(`Invalid ${def.env} (--${def.flag}) = ${JSON.stringify(def.secret ? '***' : raw)}: ${why}`, key);
   switch (def.kind) {
     case 'string':
       return raw.trim();
@@ -180,7 +180,7 @@ export interface LoadConfigOptions {
   cwd?: string;
 }
 
-/** Read, validate and freeze the configuration. Throws OcrflowError(OCRFLOW_ERR_VALIDATION) with a clear message. */
+/** Read, validate and freeze the configuration. Throws a ConfigError with a clear message. */
 export function loadConfig(opts: LoadConfigOptions = {}): Config {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
@@ -202,7 +202,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
 
   // Settings validated against each other: contradictory combinations refuse to start.
   const fail = (msg: string) => {
-    throw new OcrflowError('OCRFLOW_ERR_VALIDATION', msg);
+    throw new ConfigError(msg);
   };
   if (c.databaseUrl && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) fail('OCRFLOW_DATABASE_URL must start with postgres:// or postgresql://');
   if (c.redisUrl && !/^rediss?:\/\//.test(c.redisUrl)) fail('OCRFLOW_REDIS_URL must start with redis:// or rediss://');

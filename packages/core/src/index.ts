@@ -3,6 +3,7 @@ export * from './errors.ts';
 export * from './geometry.ts';
 export * from './backoff.ts';
 export * from './config.ts';
+export * from './config.error.ts';
 export * from './tenant.tokens.ts';
 export * from './review.ts';
 export * from './tables-join.ts';

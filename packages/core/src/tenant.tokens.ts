@@ -14,7 +14,7 @@
  *   tenant's work (work they create still belongs to their own tenant).
  */
 import { createHash } from 'node:crypto';
-import { OcrflowError } from './errors.ts';
+import { ConfigError } from './config.error.ts';
 
 export const DEFAULT_TENANT = 'default';
 export const TENANT_NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -43,10 +43,10 @@ export const canSee = (caller: Caller, tenant: string): boolean => caller.admin 
 /** The tenant filter of a list: undefined (every tenant) for an admin. */
 export const listScope = (caller: Caller): string | undefined => (caller.admin ? undefined : caller.tenant);
 
-const bad = (setting: string, why: string) => new OcrflowError('OCRFLOW_ERR_VALIDATION', `${setting}: ${why}`, { setting });
+const bad = (setting: string, why: string) => new ConfigError(`${setting}: ${why}`, setting);
 
 /**
- * The grants of the configured tokens, in the order configured. Throws OCRFLOW_ERR_VALIDATION for
+ * The grants of the configured tokens, in the order configured. Throws a ConfigError for
  * an entry that is not `token` or `name:token`, a token given to two tenants, or an admin entry
  * that names no configured tenant or token. Messages never include a token.
  */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig } from '@ocrflow/core';
+import { ConfigError, isOcrflowError, loadConfig } from '@ocrflow/core';
 
 test('defaults give the embedded shape', () => {
   const c = loadConfig({ env: {}, cwd: '/srv/x' });
@@ -29,4 +29,17 @@ test('bad values and contradictory settings refuse with a clear message', () => 
   assert.throws(() => loadConfig({ env: { OCRFLOW_REDIS_URL: 'redis://127.0.0.1:6379' } }), /needs OCRFLOW_DATABASE_URL/);
   assert.throws(() => loadConfig({ env: { OCRFLOW_ENGINE: 'vlm' } }), /needs OCRFLOW_VLM_BASE_URL/);
   assert.throws(() => loadConfig({ env: { OCRFLOW_WEBHOOK_SECRET: 'plain' } }), /whsec_/);
+});
+
+test('a bad setting is a start-up error naming the setting, not an HTTP error', () => {
+  for (const [env, setting] of [
+    [{ OCRFLOW_PORT: 'eighty' }, 'port'],
+    [{ OCRFLOW_TOKENS: 'x y:tok' }, 'OCRFLOW_TOKENS'],
+    [{ OCRFLOW_ROLE: 'worker' }, undefined],
+  ] as [Record<string, string>, string | undefined][]) {
+    assert.throws(
+      () => loadConfig({ env }),
+      (e: unknown) => e instanceof ConfigError && !isOcrflowError(e) && e.setting === setting,
+    );
+  }
 });

@@ -38,25 +38,40 @@ export function toOcrflowError(err: unknown): OcrflowError | null {
   return null;
 }
 
-export function sendError(reply: FastifyReply, e: OcrflowError): FastifyReply {
+/**
+ * The body of an error in one face of the API (it may set headers too): the native
+ * `{error: {code, message}}` by default; the workbench's envelope and the DeepSeek-OCR-Web shape
+ * are the others. Status, `Retry-After` and logging are the same for every face.
+ */
+export type ErrorFace = (e: OcrflowError, reply: FastifyReply) => unknown;
+
+const nativeFace: ErrorFace = (e, reply) => {
+  if (e.code === 'OCRFLOW_ERR_UNAUTHORIZED') reply.header('WWW-Authenticate', 'Bearer');
+  return e.toJSON();
+};
+
+export function sendError(reply: FastifyReply, e: OcrflowError, face: ErrorFace = nativeFace): FastifyReply {
   const retry = e.details?.retry_after_s;
   if (typeof retry === 'number') reply.header('Retry-After', String(retry));
-  if (e.code === 'OCRFLOW_ERR_UNAUTHORIZED') reply.header('WWW-Authenticate', 'Bearer');
-  return reply.code(e.status).type('application/json; charset=utf-8').send(e.toJSON());
+  return reply.code(e.status).type('application/json; charset=utf-8').send(face(e, reply));
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
-  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+/**
+ * The error handler of `scope` (the app, or a plugin with its own face), and its not-found handler
+ * unless `notFound` is false (a plugin without a prefix of its own cannot have one).
+ */
+export function installErrorHandlers(scope: FastifyInstance, face: ErrorFace = nativeFace, notFound = true): void {
+  scope.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const known = toOcrflowError(err);
     if (known) {
       // Expected outcomes (bad input, not ready, engine down) are logged without a stack; only
       // unexpected errors below get the full error object at level error.
       if (known.status >= 500) req.log.warn({ code: known.code, cause: (known.cause as Error | undefined)?.message }, known.message);
       else req.log.info({ code: known.code }, known.message);
-      return sendError(reply, known);
+      return sendError(reply, known, face);
     }
     req.log.error({ err }, 'unhandled error');
-    return sendError(reply, new OcrflowError('OCRFLOW_ERR_INTERNAL'));
+    return sendError(reply, new OcrflowError('OCRFLOW_ERR_INTERNAL'), face);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`)));
+  if (notFound) scope.setNotFoundHandler((req, reply) => sendError(reply, new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`), face));
 }

@@ -4,11 +4,10 @@
  * and add the original's `{"status": "error", "message"}`, so clients that test `status` and
  * clients that test the HTTP code both see the failure.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { OcrflowError } from '@ocrflow/core';
+import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
-import { toOcrflowError } from '../http/errors.handler.ts';
+import { installErrorHandlers } from '../http/errors.handler.ts';
 import { DeepSeekCompatService, type DeepSeekStartBody } from '../services/compat.deepseek.service.ts';
 
 const errorAnswer = {
@@ -21,13 +20,7 @@ const taskParams = { type: 'object', required: ['task_id'], properties: { task_i
 export const deepseekCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
   const svc = new DeepSeekCompatService(services.ctx, services.jobs, services.submissions);
 
-  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const e = toOcrflowError(err) ?? new OcrflowError('OCRFLOW_ERR_INTERNAL');
-    if (e.status >= 500) req.log.error({ err }, e.message);
-    const retry = e.details?.retry_after_s;
-    if (typeof retry === 'number') reply.header('Retry-After', String(retry));
-    return reply.code(e.status).send({ status: 'error', message: e.message, ...e.toJSON() });
-  });
+  installErrorHandlers(app, (e) => ({ status: 'error', message: e.message, ...e.toJSON() }), false);
 
   app.post(
     '/api/start',

@@ -44,7 +44,8 @@ async function readCapped(body: ReadableStream<Uint8Array> | null): Promise<stri
       size += value.length;
     }
   } finally {
-    // Stop reading here: an endless or huge body is dropped with the connection.
+    // Stop reading here: an endless or huge body is dropped with the connection. A cancel that
+    // fails means the stream already ended, which is what was wanted.
     await reader.cancel().catch(() => {});
   }
   return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8').slice(0, EXCERPT_CHARS);

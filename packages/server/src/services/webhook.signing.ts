@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { OcrflowError, type Config } from '@ocrflow/core';
+import { ConfigError, type Config } from '@ocrflow/core';
 import { readOrCreateSecret } from '../util/secret.file.ts';
 
 export const SECRET_FILE = 'webhook-secret';
@@ -29,7 +29,7 @@ export async function loadWebhookSecret(config: Config): Promise<{ secret: strin
   if (config.webhookSecret) return { secret: config.webhookSecret, source: 'config', file: null };
   const file = secretFilePath(config);
   const { value, created } = await readOrCreateSecret(file, () => `whsec_${randomBytes(32).toString('base64')}`);
-  if (!SECRET_RE.test(value)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `${file} does not hold a whsec_… secret; fix or delete it (a new one is then generated)`);
+  if (!SECRET_RE.test(value)) throw new ConfigError(`${file} does not hold a whsec_… secret; fix or delete it (a new one is then generated)`, 'webhookSecret');
   return { secret: value, source: created ? 'generated' : 'file', file };
 }
 

@@ -4,7 +4,7 @@
  * wake-ups and Prometheus metrics. `start` runs after migrations; `stop` before the store closes.
  */
 import client from 'prom-client';
-import { OcrflowError } from '@ocrflow/core';
+import { ConfigError } from '@ocrflow/core';
 import { DELIVERY_STATES, type DeliveryStore } from '../ports/delivery-store.port.ts';
 import type { JobsService } from './jobs.service.ts';
 import type { ServiceContext } from './service.context.ts';
@@ -44,7 +44,7 @@ export async function setupWebhooks(ctx: ServiceContext, o: WebhooksOptions): Pr
   try {
     guard = new TargetGuard({ allowPrivate: config.webhookAllowPrivate, allowHosts: config.webhookAllowHosts }, o.resolver);
   } catch (e) {
-    throw new OcrflowError('OCRFLOW_ERR_VALIDATION', (e as Error).message, { setting: 'webhookAllowHosts' });
+    throw new ConfigError((e as Error).message, 'webhookAllowHosts');
   }
   const secret = await loadWebhookSecret(config);
   if (secret.source === 'generated') log.info({ file: secret.file }, 'generated the webhook signing secret (set OCRFLOW_WEBHOOK_SECRET to choose one)');

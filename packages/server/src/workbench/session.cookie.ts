@@ -15,7 +15,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
-import { OcrflowError, type Config, type TokenGrant } from '@ocrflow/core';
+import { ConfigError, type Config, type TokenGrant } from '@ocrflow/core';
 import { readOrCreateSecret } from '../util/secret.file.ts';
 
 export const SESSION_COOKIE = 'ocrflow_session';
@@ -42,7 +42,7 @@ export function sessionKeyPath(config: Config): string {
 export async function loadSessionKey(config: Config): Promise<Buffer> {
   const file = sessionKeyPath(config);
   const { value } = await readOrCreateSecret(file, () => randomBytes(32).toString('base64'));
-  if (!KEY_RE.test(value)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `${file} does not hold a session key; delete it (a new one is generated, which signs everyone out)`);
+  if (!KEY_RE.test(value)) throw new ConfigError(`${file} does not hold a session key; delete it (a new one is generated, which signs everyone out)`);
   return Buffer.from(value, 'base64');
 }
 

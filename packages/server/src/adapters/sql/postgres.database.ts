@@ -10,7 +10,7 @@
  */
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { OcrflowError } from '@ocrflow/core';
+import { ConfigError } from '@ocrflow/core';
 import { migrationProvider } from './migrations/index.ts';
 import type { Database } from './sql.schema.ts';
 import { SqlJobStore } from './sql.store.ts';
@@ -32,7 +32,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function assertSchemaName(schema: string): void {
   if (!SCHEMA_NAME.test(schema))
-    throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `OCRFLOW_DATABASE_SCHEMA must be a lower-case identifier (a-z, 0-9, _), not ${JSON.stringify(schema)}`, { setting: 'databaseSchema' });
+    throw new ConfigError(`OCRFLOW_DATABASE_SCHEMA must be a lower-case identifier (a-z, 0-9, _), not ${JSON.stringify(schema)}`, 'databaseSchema');
 }
 
 /** A SqlJobStore on PostgreSQL whose `migrate()` first creates the schema when there is one. */
