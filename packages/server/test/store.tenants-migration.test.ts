@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { Migrator, sql } from 'kysely';
 import { pino } from 'pino';
 import { loadConfig } from '@ocrflow/core';
-import { MIGRATIONS, STORE_FACTORIES, SqlJobStore, TaskIdTakenError, type NewJob } from '../src/index.ts';
+import { MIGRATIONS, STORE_FACTORIES, type SqlJobStore, TaskIdTakenError, type NewJob } from '../src/index.ts';
 import { SqlTaskStore } from '../src/adapters/sql/sql.tasks.ts';
 import { SqlDeliveryStore } from '../src/adapters/sql/sql.deliveries.ts';
 import { newJobId } from '../src/util/ids.ts';

@@ -2,7 +2,7 @@
  * The workbench API's shapes as the UI sees them (docs/workbench-api.md). The document and sheet
  * types come from @ocrflow/core as types only, so the bundle carries none of core's code.
  */
-import type { OcrDocument, Sheet } from '@ocrflow/core';
+import type { Sheet } from '@ocrflow/core';
 
 export type { OcrDocument, Sheet, SheetMerge, SheetValue, Page, BBox } from '@ocrflow/core';
 

@@ -164,6 +164,7 @@ export function OverlayView({ taskId, doc, grid, onPickCell }: Props) {
                   const live = !!onPickCell && linkedTables.has(c.table);
                   const toCheck = linkedTables.has(c.table) && !!grid?.review[c.table]?.includes(`${c.row},${c.col}`);
                   return (
+                    // biome-ignore lint/a11y/noStaticElementInteractions: a cell shape is picked with the mouse; the sheet grid beside it is the keyboard way to the same cell
                     <rect
                       key={`c${i}`}
                       className={`ov-cell${live ? ' ov-link' : ''}${toCheck ? ' ov-review' : ''}`}

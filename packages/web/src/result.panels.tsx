@@ -17,6 +17,7 @@ export function TextPanel({ taskId, kind }: { taskId: string; kind: 'text' | 'ma
   const body = kind === 'text' ? data.text : data.markdown;
   if (!body.trim()) return <p className="muted">{t('text.empty')}</p>;
   return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable output must be reachable by keyboard to scroll it (WCAG 2.1.1)
     <pre className="text-output" tabIndex={0} data-testid={`${kind}-output`}>
       {body}
     </pre>

@@ -258,5 +258,6 @@ export function SheetGrid({ sheet, revision, label, onCells, onSelect, onKey, me
     return () => document.removeEventListener('keydown', onKeyDown, true);
   }, []);
 
+  // biome-ignore lint/a11y/useSemanticElements: the spreadsheet library mounts into this div; a landmark role names it without changing the element
   return <div className="grid-host" ref={host} role="region" aria-label={label} data-testid="sheet-grid" data-sheet={sheet.name} />;
 }

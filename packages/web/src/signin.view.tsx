@@ -46,6 +46,7 @@ export function SignIn({ onSignIn, expired }: Props) {
         name="token"
         type="password"
         autoComplete="current-password"
+        // biome-ignore lint/a11y/noAutofocus: the sign-in page has one field and nothing else to do
         autoFocus
         required
         value={token}

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { OcrDocument, Sheet } from '@ocrflow/core';
 import { documentToText } from '@ocrflow/core';
 import type { TestServer } from '../../server/test/helpers/server.helper.ts';
@@ -36,7 +36,6 @@ async function apiData<T>(p: string): Promise<T> {
   return body.data;
 }
 
-const reviewCount = async (page: Page) => Number(await page.locator('[data-testid=review-count]').getAttribute('data-count'));
 const marksOf = (sheets: Sheet[]) => sheets.reduce((n, s) => n + (s.review?.length ?? 0), 0);
 
 test('marked cells: next, confirm and edit remove marks; what is left is saved with the version; the searchable PDF downloads and opens', { timeout: OCR_TIMEOUT + 120_000 }, async () => {

@@ -80,6 +80,7 @@ test('merge, split and move text through the UI, undo by keyboard, save: reload 
   await td(grid, mr, mc).click({ button: 'right' });
   await page.locator('.jss_contextmenu').getByText('Merge cells', { exact: true }).click();
   await page.waitForFunction(([r, c]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('rowspan') === '2', [mr, mc]);
+  // biome-ignore lint/performance/useDomNodeTextContent: innerText shows the line break between the merged texts as rendered
   assert.equal(await td(grid, mr, mc).evaluate((el) => (el as HTMLElement).innerText.replace(/\r/g, '')), joined, 'the two texts, one per line, in the merged cell');
   assert.match((await page.locator('[data-testid=grid-announce]').textContent()) ?? '', /^Merged [A-Z]+\d+:[A-Z]+\d+ into one cell\.$/);
   await page.waitForSelector('[data-testid=unsaved]');

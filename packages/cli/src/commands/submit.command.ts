@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { type EngineName, type Job, type JobMode, type OcrflowClient, type SubmitOptions, type WebhookEventName } from '@ocrflow/client';
+import type { EngineName, Job, JobMode, OcrflowClient, SubmitOptions, WebhookEventName } from '@ocrflow/client';
 import { ENGINE_NAMES } from '@ocrflow/core';
 import { addServerOptions, makeClient, UsageError, type ClientFlags } from './client.config.ts';
 import { batchExit, errorInfo, printJson, runCommand, type ErrorInfo } from './client.output.ts';

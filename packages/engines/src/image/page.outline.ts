@@ -136,7 +136,7 @@ function dilate(m: Uint8Array, w: number, h: number): Uint8Array {
  * rim to where the score crosses halfway between sheet and desk: grow into neighbours above the
  * midpoint, then peel rim pixels below it.
  */
-function settleRim(mask: Uint8Array, score: Float32Array, w: number, h: number): Uint8Array {
+function settleRim(mask: Uint8Array, score: Float32Array, w: number): Uint8Array {
   let sIn = 0, nIn = 0, sOut = 0, nOut = 0;
   for (let i = 0; i < mask.length; i++) {
     if (mask[i]) { sIn += score[i]; nIn++; } else { sOut += score[i]; nOut++; }
@@ -158,7 +158,7 @@ function settleRim(mask: Uint8Array, score: Float32Array, w: number, h: number):
 }
 
 function otsu(values: Float32Array): number {
-  const lo = -400, hi = 256, bins = 656;
+  const lo = -400, hi = 256, bins = hi - lo;
   const hist = new Float64Array(bins);
   for (const v of values) hist[Math.max(0, Math.min(bins - 1, Math.round(v - lo)))]++;
   const total = values.length;
@@ -335,7 +335,7 @@ export async function findSheetOutline(img: RasterImage): Promise<SheetOutline> 
     const none: Point = [0, 0];
     return { quad: [none, none, none, none], boundary: [], confidence: 0, reject: 'no_sheet', borderPaper, background: borderPaper > 0.5 ? 0 : 1 };
   }
-  const mask = settleRim(region.mask, score, w, h);
+  const mask = settleRim(region.mask, score, w);
   let area = 0;
   for (let i = 0; i < mask.length; i++) area += mask[i];
   const boundaryWork: Point[] = [];

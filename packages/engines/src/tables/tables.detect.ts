@@ -3,8 +3,8 @@
  * then tables without vertical rules inferred from the alignment of the remaining text. Returns the
  * tables in page coordinates and the lines they now hold (the caller keeps the rest as text).
  */
-import type { BBox, Line, Point, Table, TableCell } from '@ocrflow/core';
-import { unionBBox, polygonToBBox } from '@ocrflow/core';
+import type { BBox, Line, Point, TableCell } from '@ocrflow/core';
+import { polygonToBBox } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
 import type { DetectedTable } from './tables.types.ts';
 import { hollowFills, sauvola, toWorkingGray } from './ink.binarize.ts';

@@ -10,7 +10,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
-import type { AppServices, RouteOptions } from '../http/app.services.ts';
+import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
 import { installAuthGuard } from './auth.guard.ts';
 import { authRoutes } from './auth.routes.ts';

@@ -161,7 +161,10 @@ export class EngineThread {
   }
 
   private onMessage(m: FromThread): void {
-    if (m.type === 'disposed') return this.onDisposed?.();
+    if (m.type === 'disposed') {
+      this.onDisposed?.();
+      return;
+    }
     if (this.retiring && !this.run && (m.type === 'done' || m.type === 'error')) return void this.terminate();
     const run = this.run;
     if (!run || !('runId' in m) || m.runId !== run.runId) {

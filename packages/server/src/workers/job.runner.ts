@@ -127,7 +127,7 @@ export class JobRunner {
   }
 
   private async runJob(slot: number, job: JobRecord): Promise<SettleOutcome> {
-    const { store, bus, blobs, config, log } = this.ctx;
+    const { store, blobs, config, log } = this.ctx;
     const ac = new AbortController();
     this.active.set(job.id, ac);
     const started = performance.now();

@@ -26,7 +26,7 @@ export class WorkerPool {
   constructor(
     readonly size: number,
     private readonly log: Logger,
-    private readonly config: Config,
+    config: Config,
   ) {
     this.threads = Array.from({ length: size }, () => null);
     this.remoteLimits = remoteLimitsFromConfig(config);

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqlDeliveryStore } from '../../src/adapters/sql/sql.deliveries.ts';
-import { SqlJobStore } from '../../src/adapters/sql/sql.store.ts';
+import type { SqlJobStore } from '../../src/adapters/sql/sql.store.ts';
 import type { JobStore, NewDelivery } from '../../src/index.ts';
 import { newJob, openStore, scaledConfig, SKIP } from './helpers/scaled.helper.ts';
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobStore } from '../../src/index.ts';
 import type { QueueAdapters } from '../../src/adapters/adapters.factory.ts';
-import { BullmqQueue } from '../../src/adapters/redis/bullmq.queue.ts';
+import type { BullmqQueue } from '../../src/adapters/redis/bullmq.queue.ts';
 import { REPO_ROOT } from '../helpers/fixtures.helper.ts';
 import { backendEnv } from '../helpers/backend.helper.ts';
 import { closeQueue, newJob, openQueue, openStore, scaledConfig, SKIP, until } from './helpers/scaled.helper.ts';
