@@ -271,7 +271,10 @@ export class BullmqQueue implements JobQueue {
       prefix: o.connections.prefix,
       concurrency: o.concurrency,
       lockDuration: o.lockMs,
-      stalledInterval: Math.min(o.lockMs, 30_000),
+      // A frozen worker's lock (renewed every half lock) runs out at most a third of a lease after
+      // its store lease (renewed every third); a stall check every half lock moves the job back to
+      // `wait` within 5/6 of a lease after the store lease ran out (lease-vs-lock.pg.test.ts).
+      stalledInterval: Math.min(Math.floor(o.lockMs / 2), 30_000),
       maxStalledCount: o.attempts,
       // The runner removes jobs itself (removeOnComplete/Fail on each job).
       autorun: true,
