@@ -4,7 +4,7 @@
 //   npm test -- packages/server    only test files under these paths
 //   npm test -- --grep webhook     only test files whose path contains the words
 // Test files: packages/*/test/**/*.test.ts. TypeScript runs through tsx; a typecheck
-// and the architecture check (scripts/check-architecture.mjs) run first (skip both with
+// and the architecture and lint check (scripts/check-architecture.mjs) run first (skip both with
 // OCRFLOW_TEST_SKIP_TYPECHECK=1 while iterating).
 //
 // A second pass runs the packages/server suites that use a store, queue or bus (every file
