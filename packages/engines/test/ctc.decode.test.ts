@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ctcDecode, segmentWords, type DecodedChar } from '../src/paddle/recognise/ctc.decode.ts';
-import { fixConfusables } from '../src/paddle/recognise/text.fixups.ts';
+import { fixCjkDash, fixConfusables } from '../src/paddle/recognise/text.fixups.ts';
 
 const charset = ['', 'A', 'B', '0', '.', ' '];
 
@@ -66,6 +66,19 @@ test('digit/letter confusions are fixed only where unambiguous', () => {
   assert.equal(fixConfusables('ES1OOO'), 'ES1OOO');
   assert.equal(fixConfusables('M026588'), 'M026588');
   assert.equal(fixConfusables('长城0'), '长城0');
+});
+
+test('a lone dash glued to Chinese characters is the ideograph 一; dashes of ranges, pairs and Latin text stay', () => {
+  assert.equal(fixCjkDash('第\u2014章'), '第一章');
+  assert.equal(fixCjkDash('\u2014是'), '一是');
+  assert.equal(fixCjkDash('\u2014、目的'), '一、目的');
+  assert.equal(fixCjkDash('统\u2015'), '统一');
+  assert.equal(fixCjkDash('说明\u2014\u2014见下表'), '说明\u2014\u2014见下表');
+  assert.equal(fixCjkDash('2024\u20142025年'), '2024\u20142025年');
+  assert.equal(fixCjkDash('年\u20142025'), '年\u20142025');
+  assert.equal(fixCjkDash('A\u2014B'), 'A\u2014B');
+  assert.equal(fixCjkDash('\u2014'), '\u2014');
+  assert.equal(fixCjkDash('-是'), '-是', 'a hyphen is no stroke of 一');
 });
 
 test('look-alike classes (, and ，) compete with their sum: a comma split over both still beats the blank', () => {

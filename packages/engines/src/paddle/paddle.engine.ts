@@ -15,6 +15,7 @@ import { detect, DEFAULT_DET_OPTIONS, type DetOptions, type DetResult } from './
 import { workingScale } from './detect/text.scale.ts';
 import { makeCrop, rowRoom, recognizeCrops, DEFAULT_REC_OPTIONS, type RecOptions } from './recognise/rec.model.ts';
 import { buildLines, DEFAULT_LINE_OPTIONS, type LineBuildOptions } from './recognise/line.build.ts';
+import { unifySectionMarks } from './recognise/enumerators.ts';
 import { detectOrientation, DEFAULT_ORIENTATION_OPTIONS, type OrientationOptions } from './orientation.ts';
 import { inkBlanks } from './recognise/ink.gaps.ts';
 
@@ -183,7 +184,8 @@ export class PaddleEngine implements OcrEngine {
       const blanks = inkBlanks(r.crop, r.chars);
       lines.push(...buildLines({ quad: det.boxes[i].quad, cropQuad: r.crop.quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, blanks }, this.opts.lines));
     });
-    return { lines, timings_ms: timings, rotation };
+    // Section numbers ("1、", "2、", …) keep the page's own style (enumerators.ts).
+    return { lines: unifySectionMarks(lines), timings_ms: timings, rotation };
   }
 
   async health(): Promise<EngineHealth> {

@@ -6,7 +6,7 @@
 import type { Line, Point, Word } from '@ocrflow/core';
 import { polygonToBBox, roundBBox } from '@ocrflow/core';
 import { REC_STRIDE } from './rec.constants.ts';
-import { fixConfusables } from './text.fixups.ts';
+import { fixCjkDash, fixConfusables } from './text.fixups.ts';
 import { segmentWords, DEFAULT_SPACE_OPTIONS, type SpaceOptions, type DecodedChar, type WordSpan } from './ctc.decode.ts';
 
 export interface LineBuildOptions {
@@ -47,7 +47,7 @@ function roundPoly(q: Point[]): Point[] {
 }
 
 export function buildLines(r: ReadLine, opts: LineBuildOptions = DEFAULT_LINE_OPTIONS): Line[] {
-  const words = segmentWords(r.chars, opts.space, r.blanks).map((w) => ({ ...w, text: fixConfusables(w.text) }));
+  const words = segmentWords(r.chars, opts.space, r.blanks).map((w) => ({ ...w, text: fixCjkDash(fixConfusables(w.text)) }));
   if (!words.length) return [];
   // Frame t covers tensor columns [8t, 8t+8); the crop fills the first cropWidth columns.
   const frameToU = (f: number) => Math.min(1, Math.max(0, (f * REC_STRIDE) / r.cropWidth));
