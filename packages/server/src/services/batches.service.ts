@@ -18,6 +18,7 @@ import type { TempBlob } from '../ports/blob-store.port.ts';
 import type { NewDelivery } from '../ports/delivery-store.port.ts';
 import type { TerminalHook } from '../ports/job-store.port.ts';
 import { DEFAULT_PRIORITY, PRIORITY_MIN } from '../ports/job.priority.ts';
+import type { JobRecord } from '../ports/job.types.ts';
 import { isJobId, newJobId } from '../util/ids.ts';
 import type { BatchInput } from './batch.input.ts';
 import { batchWebhookBody, toBatchDocumentView, toBatchView, type BatchDocumentView, type BatchView } from './batch.view.ts';
@@ -101,8 +102,11 @@ export class BatchesService {
       for (; next < docs.length; next++) {
         const d = docs[next];
         const docInput = { ...input.shared, taskId: input.taskIds[next], webhookUrl: null, options: { ...input.shared.options, batch: batch.id }, priority };
-        const r = await this.submissions.submit(caller, d.temp, docInput, { filename: d.filename, receiveMs: 0 });
-        await ctx.batches.addDocument(batch.id, { position: next + 1, jobId: r.job.id, taskId: r.job.taskId });
+        const position = next + 1;
+        const link = (job: JobRecord) => ctx.batches.addDocument(batch.id, { position, jobId: job.id, taskId: job.taskId });
+        // A new job is linked before it is queued (its end then always finds its batch); an existing one (a resumed POST) after.
+        const r = await this.submissions.submit(caller, d.temp, docInput, { filename: d.filename, receiveMs: 0, linked: link });
+        if (!r.created) await link(r.job);
       }
       const opened = (await ctx.batches.open(batch.id, ctx.now(), this.onEnded)) ?? batch;
       return { ...(await this.viewWithDocuments(opened)), created: true };

@@ -25,6 +25,7 @@ import { asStoreTx, sqlTx, type Database } from './sql.schema.ts';
 
 const num = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 const OPEN_STATUSES: JobStatus[] = ['queued', 'running'];
+const ENDED_STATUSES: JobStatus[] = ['finished', 'failed', 'canceled'];
 
 function rowToBatch(r: Selectable<BatchesTable>): BatchRecord {
   return {
@@ -83,7 +84,7 @@ export class SqlBatchStore implements BatchStore {
     return this.db.transaction().execute(async (tx) => {
       const batch = await this.lock(tx, batchId);
       if (!batch || batch.state !== 'creating') return batch;
-      if ((await this.openCount(tx, batchId)) > 0) {
+      if ((await this.countIn(tx, batchId, OPEN_STATUSES)) > 0) {
         await tx.updateTable('batches').set({ state: 'open' }).where('id', '=', batchId).execute();
         return { ...batch, state: 'open' };
       }
@@ -100,10 +101,11 @@ export class SqlBatchStore implements BatchStore {
       const batch = await this.lock(tx, link.batch_id);
       if (!batch) continue;
       const now = change.event.createdAt;
-      const open = await this.openCount(tx, batch.id);
+      const open = await this.countIn(tx, batch.id, OPEN_STATUSES);
+      const ended = await this.countIn(tx, batch.id, ENDED_STATUSES);
       const seq = batch.lastSeq + 1;
       await tx.updateTable('batches').set({ last_seq: seq }).where('id', '=', batch.id).execute();
-      await this.insertEvent(tx, batch.id, seq, 'document_ended', { job_id: change.job.id, task_id: link.task_id, position: num(link.position), status: change.job.status, ended: batch.total - open, total: batch.total }, now);
+      await this.insertEvent(tx, batch.id, seq, 'document_ended', { job_id: change.job.id, task_id: link.task_id, position: num(link.position), status: change.job.status, ended, total: batch.total }, now);
       // Still being written (`creating`): `open` counts again once every document is linked.
       if (batch.state === 'open' && open === 0) await this.end(tx, { ...batch, lastSeq: seq }, change.job.id, now, onEnded);
     }
@@ -147,13 +149,13 @@ export class SqlBatchStore implements BatchStore {
     return r ? rowToBatch(r) : null;
   }
 
-  private async openCount(tx: Kysely<Database>, batchId: string): Promise<number> {
+  private async countIn(tx: Kysely<Database>, batchId: string, statuses: JobStatus[]): Promise<number> {
     const r = await tx
       .selectFrom('batch_documents as d')
       .innerJoin('jobs as j', 'j.id', 'd.job_id')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('d.batch_id', '=', batchId)
-      .where('j.status', 'in', OPEN_STATUSES)
+      .where('j.status', 'in', statuses)
       .executeTakeFirstOrThrow();
     return num(r.n);
   }
