@@ -46,7 +46,7 @@ export const batchEventSchema = {
 
 export const BATCH_SCHEMAS = [batchSchema, batchDocumentSchema, batchEventSchema];
 
-const { task_id: _taskId, ...sharedFields } = submitFieldsSchema;
+const { task_id: _taskId, webhook_events: _events, ...sharedFields } = submitFieldsSchema;
 const batchFields = {
   batch_id: { type: 'string', maxLength: 255, description: 'Your id for the batch; the same documents and options again return the same batch (200), different ones get 409' },
   task_ids: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string', maxLength: 255 } }], description: 'One task_id per document, in order (a JSON array, or comma-separated); default `<batch_id>#<position>` when batch_id is given' },
