@@ -125,6 +125,12 @@ test('bad input: clear codes, and one bad document refuses the whole batch befor
   assert.equal((await api.json(`/v1/batches/has-a-bad-one`)).status, 404, 'no batch was written');
   assert.equal((await api.json<{ jobs: unknown[] }>('/v1/jobs?task_id=has-a-bad-one%231')).body.jobs.length, 0, 'no job was written');
 
+  // A task_id already taken (by the paths test's batch) would stop the batch half-written: refused before anything is written.
+  const taken = await submitBatch(api, [pdf(1), pdf(2)], { batch_id: 'takes-a-task-id', task_ids: 'fresh-1,inv-b' });
+  assert.deepEqual([taken.status, taken.body.error.code, taken.body.error.details?.position], [409, 'OCRFLOW_ERR_TASK_ID_CONFLICT', 2]);
+  assert.equal((await api.json(`/v1/batches/takes-a-task-id`)).status, 404, 'no batch was written');
+  assert.equal((await api.json<{ jobs: unknown[] }>('/v1/jobs?task_id=fresh-1')).body.jobs.length, 0, 'no job was written');
+
   const none = await submitBatch(api, [], { batch_id: 'empty' });
   assert.deepEqual([none.status, none.body.error.code], [400, 'OCRFLOW_ERR_MISSING_FILE']);
   const wrongCount = await submitBatch(api, [pdf(1)], { task_ids: '["a","b"]' });

@@ -1,7 +1,8 @@
 /**
  * kill -9 of the server in the middle of a 200-document batch (a real child process, real OCR on
  * every tenth document, text-layer PDFs between): after a restart every document ends exactly once,
- * no page is recognised twice, the batch's events have no gap, and its webhook is sent once.
+ * no page is recognised twice, the batch's events have no gap, and its webhook is sent once. And
+ * kill -9 while a batch is still being written: the same POST after the restart completes it.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,5 +78,51 @@ test(`kill -9 in the middle of a ${DOCS}-document batch: after restart nothing i
   const again = await submitBatch(api, files, { batch_id: 'crash-batch', webhook_url: `${hook.url}/batch`, mode: 'text' });
   assert.deepEqual([again.status, again.body.batch.id], [200, batch.id]);
   assert.equal(hook.at('/batch').length, 1, 'the batch webhook was sent once');
+  assert.equal(await srv.kill('SIGTERM'), 0);
+});
+
+test('kill -9 while the batch is being written: the same POST after the restart completes it, no document twice', async () => {
+  const dataDir = tempDataDir();
+  dirs.push(dataDir);
+  let srv = await start(dataDir);
+  let api = new Api(srv.url);
+  const n = 120;
+  const files = Array.from({ length: n }, (_, i) => ({ data: makePdf([textPage(i + 1)]), name: `w-${i + 1}.pdf` }));
+  const post = submitBatch(api, files, { batch_id: 'half-written', mode: 'text' }).catch((e: unknown) => e);
+  // Kill as soon as the batch exists and is still being written.
+  let seen: { state: string; linked: number } | null = null;
+  for (let i = 0; i < 2000 && !seen; i++) {
+    const r = await api.json<{ state: string; id: string }>('/v1/batches/half-written');
+    if (r.status === 200) {
+      const docs = await api.json<{ documents: unknown[] }>(`/v1/batches/${r.body.id}/documents?limit=1000`);
+      seen = { state: r.body.state, linked: docs.body.documents.length };
+    } else await new Promise((res) => setTimeout(res, 20));
+  }
+  await srv.kill('SIGKILL');
+  await post;
+  assert.ok(seen, 'the batch was seen');
+  assert.equal(seen.state, 'creating', 'killed while the batch was being written');
+  assert.ok(seen.linked < n);
+
+  srv = await start(dataDir);
+  api = new Api(srv.url);
+  const again = await submitBatch(api, files, { batch_id: 'half-written', mode: 'text' });
+  assert.equal(again.status, 202, JSON.stringify(again.body).slice(0, 300));
+  assert.equal(again.body.documents.length, n);
+  assert.deepEqual(again.body.documents.map((d) => d.task_id), files.map((_, i) => `half-written#${i + 1}`));
+  assert.equal(new Set(again.body.documents.map((d) => d.job_id)).size, n, 'one job per document');
+  const events = await followBatch(api, again.body.batch.id);
+  assert.equal(events.at(-1)?.type, 'ended');
+  const b = await getBatch(api, again.body.batch.id);
+  assert.deepEqual([b.state, b.counts.finished, b.total], ['ended', n, n]);
+  // Every job of the tenant is one of the batch's: nothing was written twice.
+  let count = 0;
+  for (let cursor: string | null = null; ; ) {
+    const page: { body: { jobs: unknown[]; next_cursor: string | null } } = await api.json(`/v1/jobs?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    count += page.body.jobs.length;
+    cursor = page.body.next_cursor;
+    if (!cursor) break;
+  }
+  assert.equal(count, n);
   assert.equal(await srv.kill('SIGTERM'), 0);
 });

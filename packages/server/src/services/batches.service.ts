@@ -86,6 +86,11 @@ export class BatchesService {
       const contentHash = batchHash(docs, input);
       let batch = input.batchKey === null ? null : await ctx.batches.getByKey(caller.tenant, input.batchKey);
       if (!batch) {
+        // A new batch's documents are new jobs: a task_id already taken in the tenant would stop it half-written.
+        for (const [i, taskId] of input.taskIds.entries()) {
+          const taken = taskId === null ? null : await ctx.store.getJobByTaskId(caller.tenant, taskId);
+          if (taken) throw new OcrflowError('OCRFLOW_ERR_TASK_ID_CONFLICT', `Document ${i + 1}: a job with task_id ${JSON.stringify(taskId)} exists already`, { job_id: taken.id, position: i + 1 });
+        }
         try {
           batch = await ctx.batches.insert({ id: newJobId(), tenant: caller.tenant, batchKey: input.batchKey, contentHash, webhookUrl: input.webhookUrl, total: docs.length, now: ctx.now() });
         } catch (e) {
@@ -99,13 +104,14 @@ export class BatchesService {
       if (batch.contentHash !== contentHash)
         throw new OcrflowError('OCRFLOW_ERR_BATCH_ID_CONFLICT', `A batch with batch_id ${JSON.stringify(batch.batchKey)} exists with different content`, { id: batch.id });
       const priority = Math.max(PRIORITY_MIN, (input.shared.priority ?? DEFAULT_PRIORITY) - 1);
+      const batchId = batch.id;
+      const docInput = (i: number) => ({ ...input.shared, taskId: input.taskIds[i], webhookUrl: null, options: { ...input.shared.options, batch: batchId }, priority });
       for (; next < docs.length; next++) {
         const d = docs[next];
-        const docInput = { ...input.shared, taskId: input.taskIds[next], webhookUrl: null, options: { ...input.shared.options, batch: batch.id }, priority };
         const position = next + 1;
         const link = (job: JobRecord) => ctx.batches.addDocument(batch.id, { position, jobId: job.id, taskId: job.taskId });
         // A new job is linked before it is queued (its end then always finds its batch); an existing one (a resumed POST) after.
-        const r = await this.submissions.submit(caller, d.temp, docInput, { filename: d.filename, receiveMs: 0, linked: link });
+        const r = await this.submissions.submit(caller, d.temp, docInput(next), { filename: d.filename, receiveMs: 0, linked: link });
         if (!r.created) await link(r.job);
       }
       const opened = (await ctx.batches.open(batch.id, ctx.now(), this.onEnded)) ?? batch;
