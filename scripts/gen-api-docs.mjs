@@ -81,6 +81,18 @@ const CURATED = {
   'GET /v1/jobs/{id}/analysis': [`curl -sS ${AUTH} ${U}/v1/jobs/$JOB_ID/analysis`],
   'GET /v1/jobs/{id}/deliveries': [`curl -sS ${AUTH} ${U}/v1/jobs/$JOB_ID/deliveries`],
   'POST /v1/jobs/{id}/deliveries/redeliver': [`curl -sS -X POST ${AUTH} ${U}/v1/jobs/$JOB_ID/deliveries/redeliver`],
+  'POST /v1/batches': [
+    `# a folder's documents as one batch (multipart, one part "file" each); 202 with the batch and each document's job id\ncurl -sS ${AUTH} \\\n  -F batch_id=scans-2026 -F mode=text -F webhook_url=https://example.com/hooks/batch \\\n  $(for f in scans/*.jpg; do printf -- '-F file=@%s ' "$f"; done) \\\n  ${U}/v1/batches`,
+    `# files the server reads itself (under OCRFLOW_INPUT_DIRS), with your task ids\ncurl -sS ${AUTH} -H 'content-type: application/json' \\\n  -d '{"file_paths": ["/srv/inbox/a.pdf", "/srv/inbox/b.pdf"], "task_ids": ["inv-a", "inv-b"], "batch_id": "inbox-1"}' \\\n  ${U}/v1/batches`,
+  ],
+  'GET /v1/batches/{id}': [`# by the batch's id or your batch_id: documents by status, pages done of total\ncurl -sS ${AUTH} ${U}/v1/batches/scans-2026`],
+  'GET /v1/batches/{id}/documents': [`curl -sS ${AUTH} "${U}/v1/batches/scans-2026/documents?after=0&limit=1000"`],
+  'DELETE /v1/batches/{id}': [`# documents not started are canceled; running ones end normally\ncurl -sS -X DELETE ${AUTH} ${U}/v1/batches/scans-2026`],
+  'GET /v1/batches/{id}/events': [
+    `# long-poll: created, document_ended (one per document), ended\ncurl -sS ${AUTH} "${U}/v1/batches/scans-2026/events?since_seq=0&timeout_ms=25000"`,
+    `# server-sent events until the batch ends\ncurl -sS -N ${AUTH} -H 'Accept: text/event-stream' ${U}/v1/batches/scans-2026/events`,
+  ],
+  'GET /v1/batches/{id}/results': [`# every finished document's Markdown, and manifest.json, in one zip\ncurl -sS ${AUTH} -o scans-2026.zip "${U}/v1/batches/scans-2026/results?format=markdown"`],
   'POST /api/start': [
     `curl -sS ${AUTH} -H 'content-type: application/json' \\\n  -d '{"file_path": "/srv/inbox/report-scan.jpg", "task_id": "report-1", "prompt": "", "webhook_url": "https://example.com/hooks/ocr"}' \\\n  ${U}/api/start\n# {"status": "running", "task_id": "report-1", ...}`,
   ],
@@ -213,14 +225,17 @@ function renderOperation(method, p, op) {
   return out.join('\n');
 }
 
-const TAG_ORDER = ['jobs', 'webhooks', 'service'];
+const TAG_ORDER = ['jobs', 'batches', 'webhooks', 'service'];
 const TAG_TITLES = {
   jobs: 'Jobs (native API, `/v1`)',
+  batches: 'Batches (`/v1/batches`)',
   webhooks: 'Webhook deliveries',
   service: 'Service: health, readiness, metrics',
   workbench: 'Workbench API (`/api/v1`)',
 };
 const TAG_INTRO = {
+  batches:
+    'Many documents as one: one submission, one watch, one zip, one webhook. Each document is an ordinary job (its own `task_id`, events and results under `/v1/jobs`), queued one priority step below the batch\'s `priority`, so single jobs submitted meanwhile are not stuck behind a big batch. The batch\'s `webhook_url` is called once, when every document has finished, failed or been canceled: body `{type: "batch.ended", id, batch_id, status, total, counts, pages_done, pages_total, results_url, timestamp}`, signed and retried like a job\'s (it shows in the delivery log of the document that ended last, source `batch`). A POST cut short (crash, dropped connection) can be sent again with the same `batch_id`: the batch is completed, no document is written twice.',
   workbench: 'The API behind the workbench UI: tasks that turn an uploaded image into an editable workbook. Answers use the envelope `{success, message, data}`.',
   'compat: DeepSeek-OCR-Web': 'Drop-in routes for clients written for DeepSeek-OCR-Web: they keep working unchanged. The webhook body carries `task_id` and `result_dir` (plus the native fields; see docs/webhooks.md).',
   'compat: PaddleOCR service': 'Drop-in routes for clients of a PaddleOCR (PP-StructureV3) job service. The result JSON has the shape of `datasets/cn-report-dev/report-scan.ppstructure.json`: `{job_id, final:{…}, pages:[{width, height, parsing_res_list:[{block_label, block_content, block_bbox}]}]}`, tables as HTML in `block_content`.',

@@ -8,3 +8,5 @@ export type { FetchLike } from './client.http.ts';
 export { injectFetch, type Injectable, type InjectRequest, type InjectResponse } from './client.inject.ts';
 export type { SubmitInput } from './client.upload.ts';
 export * from './client.types.ts';
+export { BatchesApi, type BatchWaitOptions } from './client.batches.ts';
+export type * from './client.batch.types.ts';

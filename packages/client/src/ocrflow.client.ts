@@ -12,6 +12,7 @@ import { OcrflowApiError, OcrflowTimeoutError, isTransient } from './client.erro
 import { followEvents, backoffMs, sleep, type EventTransport, type FollowOptions } from './client.follow.ts';
 import { Transport, type FetchLike } from './client.http.ts';
 import { buildUpload, type SubmitInput } from './client.upload.ts';
+import { BatchesApi } from './client.batches.ts';
 import { isTerminalStatus } from './client.types.ts';
 import type { Analysis, Delivery, EventsPage, Health, Job, JobEvent, JobList, ListQuery, ResultFormat, ResultOf, SubmitOptions } from './client.types.ts';
 
@@ -60,10 +61,13 @@ const jobPath = (id: string, rest = '') => `/v1/jobs/${encodeURIComponent(id)}${
 export class OcrflowClient {
   private readonly t: Transport;
   private readonly eventTransport: EventTransport;
+  /** Many documents as one: submit, watch, cancel, collect one zip (`/v1/batches`). */
+  readonly batches: BatchesApi;
 
   constructor(options: OcrflowClientOptions) {
     this.t = new Transport(options);
     this.eventTransport = options.eventTransport ?? 'auto';
+    this.batches = new BatchesApi(this.t);
   }
 
   get baseUrl(): string {

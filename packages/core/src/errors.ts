@@ -20,11 +20,13 @@ export const ERROR_CODES = {
   OCRFLOW_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   OCRFLOW_ERR_JOB_NOT_FOUND: { status: 404, message: 'No job with this id' },
   OCRFLOW_ERR_TASK_NOT_FOUND: { status: 404, message: 'No task with this id' },
+  OCRFLOW_ERR_BATCH_NOT_FOUND: { status: 404, message: 'No batch with this id' },
   OCRFLOW_ERR_FILE_NOT_FOUND: { status: 404, message: 'The file does not exist' },
   // 409: state conflicts
   OCRFLOW_ERR_TASK_ID_CONFLICT: { status: 409, message: 'A job with this task_id exists with different content' },
   OCRFLOW_ERR_INVALID_STATE: { status: 409, message: 'The operation is not allowed in the current state' },
   OCRFLOW_ERR_RESULT_NOT_READY: { status: 409, message: 'The result is not ready yet' },
+  OCRFLOW_ERR_BATCH_ID_CONFLICT: { status: 409, message: 'A batch with this batch_id exists with different content' },
   // 413/415/422: the document
   OCRFLOW_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload exceeds the size limit' },
   OCRFLOW_ERR_UNSUPPORTED_MEDIA: { status: 415, message: 'The file type is not supported' },

@@ -15,6 +15,9 @@ import { StreamLimiter } from './http/stream.limiter.ts';
 import { FailureLimiter } from './http/auth.limiter.ts';
 import type { DocumentPipeline } from './ports/pipeline.port.ts';
 import { AnalysisService } from './services/analysis.service.ts';
+import { BatchEventsService } from './services/batch.events.ts';
+import { BatchResults } from './services/batch.results.ts';
+import { BatchesService } from './services/batches.service.ts';
 import { EventsService } from './services/events.service.ts';
 import { JobsService } from './services/jobs.service.ts';
 import { ResultsService } from './services/results.service.ts';
@@ -86,6 +89,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   // The webhook outbox (terminal hook, submission check) and its dispatcher.
   const submissions = new SubmissionService(ctx);
   const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
+  // Batches: a document's end joins its batch's bookkeeping (and the batch's webhook row) in its terminal transaction.
+  const batches = new BatchesService(ctx, submissions, webhooks.service.submitCheck);
+  ctx.store.addTerminalHook(batches.terminalHook);
   // The workbench (tasks API, web UI) in `all` and `app` processes (`api` serves the
   // OCR service API only, `worker` no API); it reaches OCR only through the client.
   // One count of wrong tokens per address for every surface (service API, compatibility routes, workbench).
@@ -95,6 +101,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const services: AppServices = {
     ctx, jobs, results, metrics, runner, pool, analysis,
     submissions,
+    batches,
+    batchEvents: new BatchEventsService(ctx, batches),
+    batchResults: new BatchResults(ctx, results),
     webhooks: webhooks.service,
     workbench,
     events: new EventsService(ctx, jobs),

@@ -1,6 +1,7 @@
 /**
- * `ocrflow submit <files…|dir>`: upload documents to an ocrflow service as jobs; with `--wait`,
- * follow them to the end with one progress bar over all their pages. A file that cannot be
+ * `ocrflow submit <files…|dir>`: upload documents to an ocrflow service as jobs (a folder as one
+ * batch, `submit.batch.ts`); with `--wait`, follow them to the end with one progress bar over all
+ * their pages. A file that cannot be
  * submitted (unreadable, refused by the server) is reported and the others go on.
  */
 import path from 'node:path';
@@ -11,12 +12,14 @@ import { addServerOptions, makeClient, UsageError, type ClientFlags } from './cl
 import { batchExit, errorInfo, printJson, runCommand, type ErrorInfo } from './client.output.ts';
 import { expandInputs } from './files.expand.ts';
 import { PagesProgress } from './progress.bar.ts';
+import { submitFolderBatch } from './submit.batch.ts';
 
 const EXAMPLES = `
 Examples:
   $ ocrflow submit scan.jpg                                  # prints the job id
   $ ocrflow submit scan.jpg --wait && ocrflow result <id> --format xlsx -o scan.xlsx
-  $ ocrflow submit invoices/ --wait --mode text --json       # a folder; one JSON summary
+  $ ocrflow submit invoices/ --wait --mode text --json       # a folder: one batch, one JSON summary
+  $ ocrflow submit scans/ --batch-id scans-2026 --webhook https://example.com/hooks/batch
   $ ocrflow submit a.pdf --task-id invoice-42 --webhook https://example.com/hooks/ocr
   $ ocrflow submit /srv/inbox/a.pdf --server-path            # a file the server reads itself
   $ OCRFLOW_SERVER_URL=https://ocr.example.com OCRFLOW_TOKEN=... ocrflow submit a.png
@@ -34,6 +37,8 @@ interface SubmitOpts extends ClientFlags {
   languages?: string;
   prompt?: string;
   serverPath?: boolean;
+  batch?: boolean;
+  batchId?: string;
   timeout?: string;
   json?: boolean;
   quiet?: boolean;
@@ -50,7 +55,7 @@ const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).f
 export function register(program: Command): void {
   const cmd = program
     .command('submit')
-    .description('Submit documents to an ocrflow service as OCR jobs (optionally wait for them)')
+    .description('Submit documents to an ocrflow service as OCR jobs, a folder as one batch (optionally wait for them)')
     .argument('<files...>', 'images, PDFs or folders of them (with --server-path: paths on the server)')
     .option('-w, --wait', 'wait until every job has ended, with a progress bar on stderr')
     .option('--task-id <id>', 'your id for the document (several files: <id>/<file name>); resubmitting returns the same job')
@@ -61,6 +66,8 @@ export function register(program: Command): void {
     .option('-l, --languages <list>', 'comma-separated languages, e.g. ch,en')
     .option('--prompt <text>', 'prompt for the vlm engine')
     .option('--server-path', 'the arguments are paths on the server, under its OCRFLOW_INPUT_DIRS (nothing is uploaded)')
+    .option('--batch-id <id>', 'a folder: your id for its batch; the same command again finds the batch instead of submitting twice')
+    .option('--no-batch', 'a folder: submit each file as a job of its own (each with its own webhook) instead of one batch')
     .option('--timeout <seconds>', 'with --wait: give up after this long (exit 1)')
     .option('--json', 'print one JSON summary on stdout')
     .option('-q, --quiet', 'no progress on stderr');
@@ -76,8 +83,16 @@ async function submit(args: string[], o: SubmitOpts): Promise<number> {
   const events = list(o.webhookEvents) as WebhookEventName[] | undefined;
   const bad = events?.filter((e) => !['finished', 'failed', 'canceled', 'progress'].includes(e));
   if (bad?.length) throw new UsageError(`Unknown webhook event(s): ${bad.join(', ')}; use finished, failed, canceled, progress`);
-  const files = o.serverPath ? args.map((a) => ({ path: a, rel: path.basename(a), missing: false })) : (await expandInputs(args)).files;
+  const expanded = o.serverPath ? { files: args.map((a) => ({ path: a, rel: path.basename(a), missing: false })), sawFolder: false } : await expandInputs(args);
+  const files = expanded.files;
   if (files.length === 0) throw new UsageError(`No documents (png, jpg, webp, tiff, bmp, pdf) in ${args.join(', ')}`);
+  const asBatch = expanded.sawFolder && o.batch !== false;
+  if (o.batchId !== undefined && !asBatch) throw new UsageError('--batch-id is for a folder submitted as one batch');
+  if (asBatch) {
+    if (events) throw new UsageError('--webhook-events is for single jobs: a folder\'s batch calls --webhook once, when every document has ended (or use --no-batch)');
+    const opts = { batchId: o.batchId, taskIdPrefix: o.taskId, webhookUrl: o.webhook, engine: o.engine, mode: o.mode, languages: list(o.languages), prompt: o.prompt };
+    return submitFolderBatch(client, files, { ...opts, wait: o.wait, json: o.json, quiet: o.quiet, timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined });
+  }
   const log = (line: string) => !o.quiet && process.stderr.write(`${line}\n`);
 
   const entries: Entry[] = [];

@@ -12,6 +12,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { dataModes, type Config } from '@ocrflow/core';
+import type { BatchStore } from '../ports/batch-store.port.ts';
 import type { BlobStore } from '../ports/blob-store.port.ts';
 import type { DeliveryStore } from '../ports/delivery-store.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
@@ -31,6 +32,7 @@ import { RedisEventBus, RedisFanout, RedisTaskBus } from './redis/redis.bus.ts';
 import { RedisConnections } from './redis/redis.connection.ts';
 import { openPostgresStore } from './sql/postgres.database.ts';
 import { openSqliteStore } from './sql/sqlite.database.ts';
+import { SqlBatchStore } from './sql/sql.batches.ts';
 import { SqlDeliveryStore } from './sql/sql.deliveries.ts';
 import { SqlSessionRevocations } from './sql/sql.sessions.ts';
 import type { SqlJobStore } from './sql/sql.store.ts';
@@ -44,6 +46,8 @@ export interface Adapters {
   tasks: TaskStore;
   /** Workbench sign-outs, on the job store's database. */
   sessions: SessionRevocations;
+  /** Batches of documents, on the job store's database (their ends join the documents' terminal transactions). */
+  batches: BatchStore;
   queue: JobQueue;
   bus: EventBus;
   /** Workbench task changes: in-process, or across processes over Redis. */
@@ -121,7 +125,7 @@ export async function createAdapters(config: Config, log: Logger): Promise<Adapt
   const store = await STORE_FACTORIES[config.storeKind](config, log);
   try {
     const q = await QUEUE_FACTORIES[config.queueKind](config, log, store);
-    return { store, deliveries: new SqlDeliveryStore(store.db, store.kind), tasks: new SqlTaskStore(store.db), sessions: new SqlSessionRevocations(store.db), blobs, ...q };
+    return { store, deliveries: new SqlDeliveryStore(store.db, store.kind), tasks: new SqlTaskStore(store.db), sessions: new SqlSessionRevocations(store.db), batches: new SqlBatchStore(store.db, store.kind), blobs, ...q };
   } catch (e) {
     await store.close();
     throw e;

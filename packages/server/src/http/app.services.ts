@@ -1,5 +1,8 @@
 /** What route plugins get: the services (never the adapters). */
 import type { AnalysisService } from '../services/analysis.service.ts';
+import type { BatchEventsService } from '../services/batch.events.ts';
+import type { BatchResults } from '../services/batch.results.ts';
+import type { BatchesService } from '../services/batches.service.ts';
 import type { EventsService } from '../services/events.service.ts';
 import type { JobsService } from '../services/jobs.service.ts';
 import type { ResultsService } from '../services/results.service.ts';
@@ -19,6 +22,10 @@ export interface AppServices {
   readonly submissions: SubmissionService;
   readonly events: EventsService;
   readonly results: ResultsService;
+  /** Batches of documents: submit, read, cancel; their events and results zip. */
+  readonly batches: BatchesService;
+  readonly batchEvents: BatchEventsService;
+  readonly batchResults: BatchResults;
   /** `analysis.json` of finished jobs and its webhook summary. */
   readonly analysis?: AnalysisService;
   readonly metrics: ServerMetrics;

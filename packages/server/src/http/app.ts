@@ -11,6 +11,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { OcrflowError, tokenGrants } from '@ocrflow/core';
 import { analysisRoutes } from '../routes/analysis.routes.ts';
+import { batchEventsRoutes } from '../routes/batch-events.routes.ts';
+import { batchesRoutes } from '../routes/batches.routes.ts';
+import { BATCH_SCHEMAS } from '../routes/batches.schemas.ts';
 import { deliveriesRoutes } from '../routes/deliveries.routes.ts';
 import { enginesRoutes } from '../routes/engines.routes.ts';
 import { deepseekCompatRoutes } from '../routes/compat.deepseek.routes.ts';
@@ -39,6 +42,8 @@ export const FEATURE_ROUTES: FeatureRoutes[] = [
   { name: 'health', prefix: '', protected: false, plugin: healthRoutes },
   { name: 'jobs', prefix: '/v1', protected: true, plugin: jobsRoutes },
   { name: 'events', prefix: '/v1', protected: true, plugin: eventsRoutes },
+  { name: 'batches', prefix: '/v1', protected: true, plugin: batchesRoutes },
+  { name: 'batch-events', prefix: '/v1', protected: true, plugin: batchEventsRoutes },
   { name: 'results', prefix: '/v1', protected: true, plugin: resultsRoutes },
   { name: 'analysis', prefix: '/v1', protected: true, plugin: analysisRoutes },
   { name: 'deliveries', prefix: '/v1', protected: true, plugin: deliveriesRoutes },
@@ -65,7 +70,7 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
   });
   installErrorHandlers(app);
   closeRefusedConnections(app);
-  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  for (const s of [...SHARED_SCHEMAS, ...BATCH_SCHEMAS]) app.addSchema(s);
 
   await app.register(swagger, {
     openapi: {

@@ -17,8 +17,11 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEvent[] = ['finished', 'fai
 export const DELIVERY_STATES = ['pending', 'sending', 'delivered', 'dead'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
-/** Why the delivery exists: the job's own `webhook_url`, a global endpoint, or a redeliver call. */
-export type DeliverySource = 'job' | 'global' | 'redeliver';
+/**
+ * Why the delivery exists: the job's own `webhook_url`, a global endpoint, a redeliver call, or the
+ * end of a batch (its body built when the batch ended, recorded with the document that ended it).
+ */
+export type DeliverySource = 'job' | 'global' | 'redeliver' | 'batch';
 
 export interface DeliveryRecord {
   id: string;

@@ -86,8 +86,9 @@ export interface JobStore {
   /**
    * queued|running → canceled. Returns the transition, or `{ job, event: null }` when the job is
    * already terminal (the caller decides between no-op and 409), or null when it does not exist.
+   * `onlyQueued`: a job that has started is left alone (`event` null, the job as it is).
    */
-  cancelJob(id: string, now: number, extras?: TxExtras): Promise<{ job: JobRecord; event: JobEvent | null } | null>;
+  cancelJob(id: string, now: number, extras?: TxExtras, opts?: { onlyQueued?: boolean }): Promise<{ job: JobRecord; event: JobEvent | null } | null>;
   /** failed|canceled → queued (pages already stored are kept: the job resumes after them). */
   retryJob(id: string, now: number): Promise<{ job: JobRecord; event: JobEvent | null } | null>;
   /**

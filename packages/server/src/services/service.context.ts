@@ -1,6 +1,7 @@
 /** The ports and settings every service gets. Built once by `service.runtime.ts`. */
 import type { Logger } from 'pino';
 import type { Config } from '@ocrflow/core';
+import type { BatchStore } from '../ports/batch-store.port.ts';
 import type { BlobStore } from '../ports/blob-store.port.ts';
 import type { DeliveryStore } from '../ports/delivery-store.port.ts';
 import type { EventBus } from '../ports/event-bus.port.ts';
@@ -26,6 +27,7 @@ export interface ServiceContext {
   readonly deliveries: DeliveryStore;
   readonly tasks: TaskStore;
   readonly sessions: SessionRevocations;
+  readonly batches: BatchStore;
   readonly queue: JobQueue;
   readonly blobs: BlobStore;
   readonly bus: EventBus;

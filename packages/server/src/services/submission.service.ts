@@ -104,7 +104,11 @@ export class SubmissionService {
 
   /** Validate, deduplicate and persist. Always consumes `temp` (committed or discarded). */
   /** The job belongs to the caller's tenant; task_id idempotency is within that tenant. */
-  async submit(caller: Caller, temp: TempBlob, input: SubmitInput, meta: { filename: string | null; receiveMs: number }): Promise<SubmitResult> {
+  /**
+   * `linked`: writes that must be durable before the new job can be run (a batch's link to its
+   * document), made after the job's commit and before it is queued; not called for an existing job.
+   */
+  async submit(caller: Caller, temp: TempBlob, input: SubmitInput, meta: { filename: string | null; receiveMs: number; linked?: (job: JobRecord) => Promise<void> }): Promise<SubmitResult> {
     const { store, blobs, bus, queue, pipeline, config } = this.ctx;
     // Set while the upload is committed but its row is not: the blob must go if the insert fails.
     let orphanPrefix: string | null = null;
@@ -136,8 +140,12 @@ export class SubmissionService {
           options: input.priority !== undefined ? { ...input.options, priority: input.priority } : input.options, now,
         });
         orphanPrefix = null;
-        await bus.publish(t.event);
-        await queue.enqueue(id, { priority: input.priority ?? DEFAULT_PRIORITY });
+        try {
+          await meta.linked?.(t.job);
+        } finally {
+          await bus.publish(t.event);
+          await queue.enqueue(id, { priority: input.priority ?? DEFAULT_PRIORITY });
+        }
         return { job: t.job, created: true };
       } catch (e) {
         if (!(e instanceof TaskIdTakenError)) throw e;

@@ -63,7 +63,7 @@ export function toDeliveryView(d: DeliveryWithAttempts): DeliveryView {
   return {
     id: d.id,
     webhook_id: d.messageId,
-    type: `job.${d.eventType}`,
+    type: d.source === 'batch' ? 'batch.ended' : `job.${d.eventType}`,
     event_seq: d.eventSeq,
     url: displayUrl(d.url),
     source: d.source,

@@ -213,9 +213,9 @@ export class SqlJobStore implements JobStore {
     });
   }
 
-  async cancelJob(id: string, now: number, extras?: TxExtras): Promise<{ job: JobRecord; event: JobEvent | null } | null> {
+  async cancelJob(id: string, now: number, extras?: TxExtras, opts?: { onlyQueued?: boolean }): Promise<{ job: JobRecord; event: JobEvent | null } | null> {
     const t = await this.transition(id, now, {
-      from: ['queued', 'running'],
+      from: opts?.onlyQueued ? ['queued'] : ['queued', 'running'],
       set: { status: 'canceled', error_code: 'OCRFLOW_ERR_CANCELED', error_message: ERROR_CODES.OCRFLOW_ERR_CANCELED.message, finished_at: now, lease_owner: null, lease_until: null },
       event: 'canceled',
       data: (j) => ({ done_pages: j.donePages, total_pages: j.pageCount }),

@@ -9,6 +9,7 @@ import { m0003_workbench } from './0003_workbench.ts';
 import { m0004_workbench_sessions } from './0004_workbench_sessions.ts';
 import { m0005_task_review } from './0005_task_review.ts';
 import { m0006_tenants } from './0006_tenants.ts';
+import { m0007_batches } from './0007_batches.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_jobs': m0001_jobs,
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004_workbench_sessions': m0004_workbench_sessions,
   '0005_task_review': m0005_task_review,
   '0006_tenants': m0006_tenants,
+  '0007_batches': m0007_batches,
 };
 
 export const migrationProvider: MigrationProvider = {

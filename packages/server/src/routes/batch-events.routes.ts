@@ -1,0 +1,86 @@
+/**
+ * `GET /v1/batches/{id}/events`: long-poll (`{events, last_seq, done}`), or with
+ * `Accept: text/event-stream` server-sent events (`id:` = seq, so `Last-Event-ID` resumes), exactly
+ * like a job's events route; the stream ends after the batch's `ended` event.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { OcrflowError } from '@ocrflow/core';
+import type { RouteOptions } from '../http/app.services.ts';
+import { callerOf } from '../http/caller.ts';
+import { LONGPOLL_MAX_MS, MAX_EVENTS_PER_CALL } from '../services/events.service.ts';
+import { batchIdParams } from './batches.schemas.ts';
+import { errorResponses } from './jobs.schemas.ts';
+
+interface EventsQuery {
+  since_seq: number;
+  timeout_ms: number;
+  max_events: number;
+}
+
+export const batchEventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+  const { batchEvents, batches, ctx, closing } = services;
+
+  app.get(
+    '/batches/:id/events',
+    {
+      schema: {
+        summary: 'Batch events: long-poll, or server-sent events with Accept: text/event-stream',
+        description: `Returns at once when there are events after \`since_seq\`; otherwise waits up to \`timeout_ms\` (at most ${LONGPOLL_MAX_MS} ms). \`done\` is true once the batch ended and its \`ended\` event was returned.`,
+        tags: ['batches'],
+        params: batchIdParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            since_seq: { type: 'integer', minimum: 0, default: 0 },
+            timeout_ms: { type: 'integer', minimum: 0, maximum: 600000, default: 25000 },
+            max_events: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PER_CALL, default: 100 },
+          },
+        },
+        response: {
+          200: { type: 'object', required: ['events', 'last_seq', 'done'], properties: { events: { type: 'array', items: { $ref: 'BatchEvent#' } }, last_seq: { type: 'integer' }, done: { type: 'boolean' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const q = req.query as EventsQuery;
+      const caller = callerOf(req);
+      services.streams.hold(req, reply);
+      const ac = new AbortController();
+      const onClose = () => ac.abort();
+      req.raw.once('close', onClose);
+      closing.addEventListener('abort', onClose, { once: true });
+      try {
+        if (!/text\/event-stream/i.test(req.headers.accept ?? '')) return await batchEvents.poll(caller, id, { sinceSeq: q.since_seq, timeoutMs: q.timeout_ms, maxEvents: q.max_events, signal: ac.signal });
+
+        const lastEventId = req.headers['last-event-id'];
+        let since = q.since_seq;
+        if (typeof lastEventId === 'string' && lastEventId.trim() !== '') {
+          since = Number(lastEventId);
+          if (!Number.isInteger(since) || since < 0) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'Last-Event-ID must be an event seq', { field: 'Last-Event-ID' });
+        }
+        await batches.requireFor(caller, id); // 404 as JSON before the stream starts
+        reply.hijack();
+        const raw = reply.raw;
+        raw.on('error', onClose);
+        raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        raw.write(`retry: 2000\n\n`);
+        try {
+          for await (const item of batchEvents.follow(caller, id, since, { heartbeatMs: ctx.config.sseHeartbeatMs, signal: ac.signal })) {
+            if (item.kind === 'heartbeat') raw.write(`: keep-alive ${new Date().toISOString()}\n\n`);
+            else if (item.kind === 'events') for (const e of item.events) raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+          }
+        } catch (e) {
+          req.log.error({ err: e }, 'batch SSE stream failed');
+        } finally {
+          raw.end();
+        }
+        return reply;
+      } finally {
+        req.raw.off('close', onClose);
+        closing.removeEventListener('abort', onClose);
+      }
+    },
+  );
+};
