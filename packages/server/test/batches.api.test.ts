@@ -110,8 +110,8 @@ test('server paths under OCRFLOW_INPUT_DIRS, with the task_ids of the client; pa
 
   const outside = await submitBatchPaths(api, { file_paths: [path.join(inputDir, 'a.pdf'), '/etc/passwd'] });
   assert.deepEqual([outside.status, outside.body.error.code], [403, 'OCRFLOW_ERR_FORBIDDEN_PATH']);
-  const escape = await submitBatchPaths(api, { file_paths: [path.join(inputDir, '..', 'x.pdf')] });
-  assert.deepEqual([escape.status, escape.body.error.code], [403, 'OCRFLOW_ERR_FORBIDDEN_PATH']);
+  const dotdot = await submitBatchPaths(api, { file_paths: [path.join(inputDir, '..', 'x.pdf')] });
+  assert.deepEqual([dotdot.status, dotdot.body.error.code], [403, 'OCRFLOW_ERR_FORBIDDEN_PATH']);
   const missing = await submitBatchPaths(api, { file_paths: [path.join(inputDir, 'nope.pdf')] });
   assert.deepEqual([missing.status, missing.body.error.code], [404, 'OCRFLOW_ERR_FILE_NOT_FOUND']);
 });
