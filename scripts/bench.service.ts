@@ -1,7 +1,7 @@
 /**
  * Throughput of the job spine, run by `npm run bench -- service` (or alone:
  * `node --import tsx scripts/bench.service.ts [--seconds 10] [--clients 64] [--events 200]
- *  [--waiters 10000] [--webhooks 1|0] [--drain-rows 10000] [--scaled 1|0] [--json]`).
+ *  [--waiters 10000] [--drain-rows 10000] [--parts hello,submissions,events,waiting,scaled,webhooks] [--json]`).
  *
  * Every figure stands beside a Fastify "hello world" measured in the same run on the same machine
  * by the same client: the ratio is the number that compares across machines. The clients run in a
@@ -43,8 +43,8 @@ const CLIENTS = opt('clients', 64);
 const EVENTS = opt('events', 200);
 const WAITERS = opt('waiters', 10_000);
 const DRAIN_ROWS = opt('drain-rows', 10_000);
-const WITH_WEBHOOKS = opt('webhooks', 1) === 1;
-const WITH_SCALED = opt('scaled', 1) === 1;
+const partsAt = args.indexOf('--parts');
+const PARTS = new Set((partsAt >= 0 ? args[partsAt + 1] : 'hello,submissions,events,waiting,scaled,webhooks').split(','));
 const asJson = args.includes('--json');
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -123,7 +123,7 @@ async function submissions(client: Client, mp: { body: Buffer; type: string }) {
 async function submitJobs(url: string, n: number, mp: { body: Buffer; type: string }): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await fetch(`${url}/v1/jobs`, { method: 'POST', headers: { 'content-type': mp.type }, body: mp.body });
+    const r = await fetch(`${url}/v1/jobs`, { method: 'POST', headers: { 'content-type': mp.type }, body: new Uint8Array(mp.body) });
     if (r.status !== 202) throw new Error(`submit: ${r.status} ${await r.text()}`);
     ids.push(((await r.json()) as { id: string }).id);
   }
@@ -271,14 +271,15 @@ function webhooks(only: string, extra: string[]): Record<string, unknown> | null
 const loadStart = loadAvg();
 const mp = await multipart();
 const client = new Client();
+// The hello world always runs: every figure is read beside it.
 const hello = await helloWorld(client, mp);
-const submit = await submissions(client, mp);
+const submit = PARTS.has('submissions') ? await submissions(client, mp) : null;
 client.close();
-const eventsEmb = await eventsEmbedded(mp);
-const waiting = await waitingClients(mp);
-const eventsScl = WITH_SCALED ? await eventsScaled(mp) : null;
-const whLatency = WITH_WEBHOOKS ? webhooks('latency', ['--jobs', '1000', '--rate', '100']) : null;
-const whDrain = WITH_WEBHOOKS ? webhooks('drain', ['--jobs', String(DRAIN_ROWS)]) : null;
+const eventsEmb = PARTS.has('events') ? await eventsEmbedded(mp) : null;
+const waiting = PARTS.has('waiting') ? await waitingClients(mp) : null;
+const eventsScl = PARTS.has('scaled') ? await eventsScaled(mp) : null;
+const whLatency = PARTS.has('webhooks') ? webhooks('latency', ['--jobs', '1000', '--rate', '100']) : null;
+const whDrain = PARTS.has('webhooks') ? webhooks('drain', ['--jobs', String(DRAIN_ROWS)]) : null;
 const result = {
   cores: os.availableParallelism(), load_start: loadStart, load_end: loadAvg(), clients: CLIENTS, seconds: SECONDS,
   hello, submissions: submit, events_embedded: eventsEmb, events_scaled: eventsScl, waiting_clients: waiting, webhooks_latency: whLatency, webhooks_drain: whDrain,
@@ -289,17 +290,17 @@ process.exit(0);
 
 function printTable(r: typeof result): void {
   const h = r.hello.get.per_s;
-  const x = (v: number) => `${r1(v / h * 100) / 100}× hello`;
+  const x = (v: number) => `${(v / h).toFixed(2)}× hello`;
   console.log(`service throughput · ${r.cores} cores, load average at start ${r.load_start.join(' ')}, at end ${r.load_end.join(' ')} (shared machine)`);
   console.log(`hello world (Fastify, ${r.clients} clients, ${r.seconds} s): GET ${h}/s (p50 ${r1(r.hello.get.p50_ms)} ms, p99 ${r1(r.hello.get.p99_ms)} ms); POST of the submission body ${r.hello.post.per_s}/s (p99 ${r1(r.hello.post.p99_ms)} ms)`);
   const s = r.submissions;
-  console.log(`submissions (embedded, workers not started): ${s.per_s}/s = ${x(s.per_s)} (${r1(s.per_s / r.hello.post.per_s * 100)} % of hello POST); p50 ${r1(s.p50_ms)} ms, p99 ${r1(s.p99_ms)} ms; statuses ${JSON.stringify(s.statuses)}; rows ${s.rows} for ${s.ok} accepted`);
+  if (s) console.log(`submissions (embedded, workers not started): ${s.per_s}/s = ${x(s.per_s)} (${r1(s.per_s / r.hello.post.per_s * 100)} % of hello POST); p50 ${r1(s.p50_ms)} ms, p99 ${r1(s.p99_ms)} ms; statuses ${JSON.stringify(s.statuses)}; rows ${s.rows} for ${s.ok} accepted`);
   for (const [name, e] of [['embedded', r.events_embedded], ['scaled (api child + this process as worker, PostgreSQL + Redis)', r.events_scaled]] as const) {
     if (!e) console.log(`events ${name}: skipped`);
     else console.log(`events ${name}: ${e.events} events, long-poll p50 ${e.long_poll.p50_ms} ms, p99 ${e.long_poll.p99_ms} ms (hello p99 ${r1(r.hello.get.p99_ms)} ms); SSE p50 ${e.sse.p50_ms} ms, p99 ${e.sse.p99_ms} ms`);
   }
   const w = r.waiting_clients;
-  console.log(`waiting clients: ${w.waiters} long-polls on ${w.jobs} jobs held by one process; RSS ${w.rss_before_mb} MB before, ${w.rss_holding_mb} MB holding them (peak ${w.rss_peak_mb} MB); all parked in ${w.park_ms} ms; event → last waiter of the job p50 ${w.wake_last_waiter_per_job.p50_ms} ms, p99 ${w.wake_last_waiter_per_job.p99_ms} ms`);
+  if (w) console.log(`waiting clients: ${w.waiters} long-polls on ${w.jobs} jobs held by one process; RSS ${w.rss_before_mb} MB before, ${w.rss_holding_mb} MB holding them (peak ${w.rss_peak_mb} MB); all parked in ${w.park_ms} ms; event → last waiter of the job p50 ${w.wake_last_waiter_per_job.p50_ms} ms, p99 ${w.wake_last_waiter_per_job.p99_ms} ms`);
   if (r.webhooks_latency) console.log(`webhooks latency (bench.webhooks): ${JSON.stringify(r.webhooks_latency)}`);
   if (r.webhooks_drain) console.log(`webhooks drain (bench.webhooks): ${JSON.stringify(r.webhooks_drain)}`);
 }
