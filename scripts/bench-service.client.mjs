@@ -51,7 +51,7 @@ async function watchOne(base, id, headers, sse) {
   let text = '';
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`SSE ${id} ended before an event`);
+    if (done) throw new Error(`SSE ${id}: ${r.status}, ended before an event: ${text.slice(0, 200)}`);
     text += dec.decode(value, { stream: true });
     if (/\nevent: \w+/.test(`\n${text}`) && text.includes('\n\n')) {
       const at = clock();
@@ -61,12 +61,30 @@ async function watchOne(base, id, headers, sse) {
   }
 }
 
+/** Connections are opened 250 at a time, 50 ms apart (the server's accept backlog is finite); a refused connect is retried. */
 async function watch({ base, ids, headers, sse }) {
   const arrivals = {};
-  const all = Promise.all(ids.map(async (id) => (arrivals[id] = await watchOne(base, id, headers, sse))));
+  let retries = 0;
+  const one = async (id) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await watchOne(base, id, headers, sse);
+      } catch (e) {
+        if (attempt >= 5 || e?.message !== 'fetch failed') throw new Error(`${e?.message}: ${e?.cause?.code ?? e?.cause ?? ''}`);
+        retries++;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
+  const waits = [];
+  for (let i = 0; i < ids.length; i += 250) {
+    for (const id of ids.slice(i, i + 250)) waits.push(one(id).then((at) => (arrivals[id] = at)));
+    if (i + 250 < ids.length) await new Promise((r) => setTimeout(r, 50));
+  }
+  const all = Promise.all(waits);
   process.send({ parked: ids.length });
   await all;
-  return { arrivals };
+  return { arrivals, retries };
 }
 
 process.on('message', async (m) => {

@@ -59,7 +59,7 @@ const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
 const loadAvg = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
 interface LoadResult { ok: number; statuses: Record<string, number>; per_s: number; p50_ms: number; p99_ms: number }
-interface ClientMessage extends Partial<LoadResult> { error?: string; parked?: number; arrivals?: Record<string, number> }
+interface ClientMessage extends Partial<LoadResult> { error?: string; parked?: number; arrivals?: Record<string, number>; retries?: number }
 
 /** The client process; `ask` sends one command and resolves with the next message. */
 class Client {
@@ -87,12 +87,15 @@ async function multipart(): Promise<{ body: Buffer; type: string }> {
   return { body: Buffer.concat([Buffer.from(head), png, Buffer.from(`\r\n--${b}--\r\n`)]), type: `multipart/form-data; boundary=${b}` };
 }
 
+/** Every watcher of the bench comes from one address: the stream caps are raised for the run. */
+const STREAM_CAPS = { OCRFLOW_MAX_STREAMS: String(WAITERS + 1000), OCRFLOW_MAX_STREAMS_PER_CLIENT: String(WAITERS + 1000) };
+
 async function embedded(env: Record<string, string> = {}): Promise<{ svc: RunningService; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-bench-svc-'));
   const config = loadConfig({
     env: {
       OCRFLOW_DATA_DIR: dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0',
-      OCRFLOW_QUEUE_MAX: '10000000', ...env,
+      OCRFLOW_QUEUE_MAX: '10000000', ...STREAM_CAPS, ...env,
     },
   });
   return { svc: await startService({ config, startWorkers: false }), dir };
@@ -189,8 +192,7 @@ async function eventsEmbedded(mp: { body: Buffer; type: string }) {
 }
 
 async function waitingClients(mp: { body: Buffer; type: string }) {
-  const n = String(WAITERS + 100);
-  const { svc, dir } = await embedded({ OCRFLOW_MAX_STREAMS: n, OCRFLOW_MAX_STREAMS_PER_CLIENT: n });
+  const { svc, dir } = await embedded();
   const client = new Client();
   try {
     const jobs = await submitJobs(svc.url, 100, mp);
@@ -207,7 +209,7 @@ async function waitingClients(mp: { body: Buffer; type: string }) {
     const m = await done;
     // Arrivals are keyed by job id; the watch keeps one arrival per id, so wake-up is per job's last waiter.
     const wake = jobs.map((id) => m.arrivals![id] - fired.get(id)!);
-    return { waiters: WAITERS, jobs: jobs.length, rss_before_mb: rssBefore, rss_holding_mb: rssHolding, rss_peak_mb: Math.max(rssHolding, rssMb()), park_ms: parkMs, wake_last_waiter_per_job: lat(wake) };
+    return { waiters: WAITERS, jobs: jobs.length, rss_before_mb: rssBefore, rss_holding_mb: rssHolding, rss_peak_mb: Math.max(rssHolding, rssMb()), park_ms: parkMs, connect_retries: m.retries ?? 0, wake_last_waiter_per_job: lat(wake) };
   } finally {
     client.close();
     await svc.close();
@@ -235,7 +237,7 @@ async function eventsScaled(mp: { body: Buffer; type: string }) {
   const { backendEnv } = await import('../packages/server/test/helpers/backend.helper.ts');
   const { STORE_FACTORIES, QUEUE_FACTORIES } = await import('../packages/server/src/index.ts');
   const { pino } = await import('pino');
-  const cluster = new Cluster('bench-service', { OCRFLOW_LOG_LEVEL: 'error', OCRFLOW_QUEUE_MAX: '1000000' });
+  const cluster = new Cluster('bench-service', { OCRFLOW_LOG_LEVEL: 'error', OCRFLOW_QUEUE_MAX: '1000000', ...STREAM_CAPS });
   const [a, b] = [new Client(), new Client()];
   try {
     const api = await cluster.start('api');
@@ -300,7 +302,7 @@ function printTable(r: typeof result): void {
     else console.log(`events ${name}: ${e.events} events, long-poll p50 ${e.long_poll.p50_ms} ms, p99 ${e.long_poll.p99_ms} ms (hello p99 ${r1(r.hello.get.p99_ms)} ms); SSE p50 ${e.sse.p50_ms} ms, p99 ${e.sse.p99_ms} ms`);
   }
   const w = r.waiting_clients;
-  if (w) console.log(`waiting clients: ${w.waiters} long-polls on ${w.jobs} jobs held by one process; RSS ${w.rss_before_mb} MB before, ${w.rss_holding_mb} MB holding them (peak ${w.rss_peak_mb} MB); all parked in ${w.park_ms} ms; event → last waiter of the job p50 ${w.wake_last_waiter_per_job.p50_ms} ms, p99 ${w.wake_last_waiter_per_job.p99_ms} ms`);
+  if (w) console.log(`waiting clients: ${w.waiters} long-polls on ${w.jobs} jobs held by one process; RSS ${w.rss_before_mb} MB before, ${w.rss_holding_mb} MB holding them (peak ${w.rss_peak_mb} MB); all parked in ${w.park_ms} ms (${w.connect_retries} connects retried); event → last waiter of the job p50 ${w.wake_last_waiter_per_job.p50_ms} ms, p99 ${w.wake_last_waiter_per_job.p99_ms} ms`);
   if (r.webhooks_latency) console.log(`webhooks latency (bench.webhooks): ${JSON.stringify(r.webhooks_latency)}`);
   if (r.webhooks_drain) console.log(`webhooks drain (bench.webhooks): ${JSON.stringify(r.webhooks_drain)}`);
 }
