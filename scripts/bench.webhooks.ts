@@ -1,6 +1,6 @@
 /**
  * Webhook benchmark, run by `npm run bench` (or alone:
- * `node --import tsx scripts/bench.webhooks.ts [--jobs 1000] [--rate 20] [--delay-ms 100] [--e2e-jobs 200] [--down-jobs 100] [--json]`).
+ * `node --import tsx scripts/bench.webhooks.ts [--jobs 1000] [--rate 20] [--delay-ms 100] [--e2e-jobs 200] [--down-jobs 100] [--concurrency 16] [--json]`).
  *
  * 1. dispatcher, no OCR: jobs are driven through the real terminal transition (claim + finish in
  *    the store, which writes the outbox rows in the same transaction, exactly as a worker does); a
@@ -31,6 +31,8 @@ const RATE = opt('rate', 20);
 const E2E_JOBS = opt('e2e-jobs', 200);
 const DOWN_JOBS = opt('down-jobs', 100);
 const DELAY_MS = opt('delay-ms', 100);
+/** OCRFLOW_WEBHOOK_CONCURRENCY of the dispatchers measured (the drain's ceiling is concurrency / delay). */
+const CONCURRENCY = String(opt('concurrency', 16));
 const asJson = args.includes('--json');
 
 const pct = (xs: number[], p: number) => {
@@ -45,7 +47,7 @@ async function service(env: Record<string, string>, startWorkers = true): Promis
   const config = loadConfig({
     env: {
       OCRFLOW_DATA_DIR: dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0',
-      OCRFLOW_WORKERS: '1', OCRFLOW_QUEUE_MAX: '100000', OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', ...env,
+      OCRFLOW_WORKERS: '1', OCRFLOW_QUEUE_MAX: '100000', OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OCRFLOW_WEBHOOK_CONCURRENCY: CONCURRENCY, ...env,
     },
   });
   return { svc: await startService({ config, startWorkers }), dir };
@@ -116,7 +118,7 @@ async function benchDispatcherDrain() {
   const before = rx.at('/gate').length;
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
-  const config = loadConfig({ env: { OCRFLOW_DATA_DIR: first.dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0', OCRFLOW_WORKERS: '1', OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  const config = loadConfig({ env: { OCRFLOW_DATA_DIR: first.dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0', OCRFLOW_WORKERS: '1', OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OCRFLOW_WEBHOOK_CONCURRENCY: CONCURRENCY } });
   const second = await startService({ config, startWorkers: false });
   await rx.waitFor('/gate', before + JOBS, 600_000);
   const wall = Date.now() - t0;

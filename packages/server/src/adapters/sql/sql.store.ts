@@ -4,12 +4,13 @@
  * No dialect-specific SQL: conditional UPDATE … RETURNING, ON CONFLICT, COUNT subqueries — all
  * supported by both.
  */
-import { Migrator, type Expression, type Kysely, type SqlBool, type ExpressionBuilder, type Updateable } from 'kysely';
+import { Migrator, type Expression, type Kysely, type SqlBool, type ExpressionBuilder, type Transaction, type Updateable } from 'kysely';
 import { ERROR_CODES, type SerializedError } from '@ocrflow/core';
 import { TaskIdTakenError, type JobStore, type ListJobsQuery, type StoredPage, type TerminalHook, type TxExtras } from '../../ports/job-store.port.ts';
 import { JOB_STATUSES, TERMINAL_STATUSES, type JobEvent, type JobEventType, type JobMetrics, type JobRecord, type JobStatus, type NewJob, type Transition } from '../../ports/job.types.ts';
 import { asStoreTx, type Database, type JobsTable } from './sql.schema.ts';
 import { migrationProvider } from './migrations/index.ts';
+import { GroupCommit } from './sql.group-commit.ts';
 import { isUniqueViolation, rowToEvent, rowToJob } from './sql.mappers.ts';
 
 type Where = (eb: ExpressionBuilder<Database, 'jobs'>) => Expression<SqlBool>;
@@ -32,6 +33,7 @@ interface TransitionSpec {
 
 export class SqlJobStore implements JobStore {
   private readonly terminalHooks: TerminalHook[] = [];
+  private group: GroupCommit<Database> | null = null;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -48,13 +50,24 @@ export class SqlJobStore implements JobStore {
     await this.db.destroy();
   }
 
+  /**
+   * The transaction of a submission or a job's transition. SQLite: shared with the others of the
+   * moment (group commit: one fsync for many, settled only after the COMMIT). PostgreSQL commits
+   * concurrently on its pool, so each has its own.
+   */
+  private write<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    if (this.kind === 'postgres') return this.db.transaction().execute(work);
+    this.group ??= new GroupCommit(this.db);
+    return this.group.run(work);
+  }
+
   addTerminalHook(hook: TerminalHook): void {
     this.terminalHooks.push(hook);
   }
 
   async insertJob(j: NewJob): Promise<Transition> {
     try {
-      return await this.db.transaction().execute(async (tx) => {
+      return await this.write(async (tx) => {
         const row = await tx
           .insertInto('jobs')
           .values({
@@ -276,7 +289,7 @@ export class SqlJobStore implements JobStore {
   // ---------------------------------------------------------------------------------------------
 
   private transition(id: string, now: number, spec: TransitionSpec): Promise<Transition | null> {
-    return this.db.transaction().execute((tx) => this.transitionIn(tx, id, now, spec));
+    return this.write((tx) => this.transitionIn(tx, id, now, spec));
   }
 
   /** One conditional UPDATE … RETURNING (the state check and the seq bump are atomic), then the event. */
