@@ -107,13 +107,15 @@ export class FsBlobStore implements BlobStore {
 
   async commit(temp: TempBlob, key: string): Promise<void> {
     const dest = this.keyPath(key);
+    let created: string | undefined;
     try {
-      await fsp.mkdir(path.dirname(dest), { recursive: true, mode: this.modes.dir });
+      created = await fsp.mkdir(path.dirname(dest), { recursive: true, mode: this.modes.dir });
       await fsp.rename(this.tempPath(temp), dest);
     } catch (e) {
       throw storageError(e);
     }
     await syncDir(path.dirname(dest));
+    await syncNewDirs(path.dirname(dest), created);
   }
 
   async discard(temp: TempBlob): Promise<void> {
@@ -123,6 +125,7 @@ export class FsBlobStore implements BlobStore {
   async put(key: string, data: Buffer | string): Promise<void> {
     const dest = this.keyPath(key);
     const tmp = path.join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}.part`);
+    let created: string | undefined;
     try {
       const fh = await fsp.open(tmp, 'wx', this.modes.file);
       try {
@@ -131,7 +134,7 @@ export class FsBlobStore implements BlobStore {
       } finally {
         await fh.close();
       }
-      await fsp.mkdir(path.dirname(dest), { recursive: true, mode: this.modes.dir });
+      created = await fsp.mkdir(path.dirname(dest), { recursive: true, mode: this.modes.dir });
       await fsp.rename(tmp, dest);
     } catch (e) {
       // The write's own error is the one to report; a leftover temporary file is swept at start-up.
@@ -139,6 +142,7 @@ export class FsBlobStore implements BlobStore {
       throw storageError(e);
     }
     await syncDir(path.dirname(dest));
+    await syncNewDirs(path.dirname(dest), created);
   }
 
   get(key: string): Promise<Buffer> {
@@ -195,6 +199,19 @@ export class FsBlobStore implements BlobStore {
     // Keys are made by services, but a path escaping the root must be impossible whatever happens.
     if (!key || path.isAbsolute(key) || parts.some((p) => p === '' || p === '.' || p === '..' || p === TMP)) throw new Error(`bad blob key ${JSON.stringify(key)}`);
     return path.join(this.root, ...parts);
+  }
+}
+
+/**
+ * `mkdir -p` made the folders from `first` down to `dir` (a new job's `files/jobs/<id>/`): each one's
+ * entry in its parent is a write of the parent directory, which must reach the disk too, or a
+ * crash could keep the file's data but lose the folder that names it.
+ */
+async function syncNewDirs(dir: string, first: string | undefined): Promise<void> {
+  if (first === undefined) return;
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
+    await syncDir(path.dirname(d));
+    if (d === first) return;
   }
 }
 
