@@ -3,6 +3,7 @@
  * worker runner (by `--role`), start-up recovery, and an orderly shutdown. `ocrflow serve` and the
  * tests start the service through `startService`.
  */
+import { setMaxListeners } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from '@ocrflow/core';
@@ -86,6 +87,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const analysis = new AnalysisService(ctx, jobs);
   if (runner && config.analysis) runner.addPostJobStep(analysis.step());
   const closing = new AbortController();
+  // Every held long-poll and event stream listens to it (thousands at once by design), so Node's
+  // leak warning at 10 listeners would only be noise.
+  setMaxListeners(0, closing.signal);
   // The webhook outbox (terminal hook, submission check) and its dispatcher.
   const submissions = new SubmissionService(ctx);
   const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
