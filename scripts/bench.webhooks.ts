@@ -1,6 +1,6 @@
 /**
  * Webhook benchmark, run by `npm run bench` (or alone:
- * `node --import tsx scripts/bench.webhooks.ts [--jobs 1000] [--rate 20] [--delay-ms 100] [--e2e-jobs 200] [--down-jobs 100] [--concurrency 16] [--json]`).
+ * `node --import tsx scripts/bench.webhooks.ts [--jobs 1000] [--rate 20] [--delay-ms 100] [--e2e-jobs 200] [--down-jobs 100] [--concurrency 64] [--json]`).
  *
  * 1. dispatcher, no OCR: jobs are driven through the real terminal transition (claim + finish in
  *    the store, which writes the outbox rows in the same transaction, exactly as a worker does); a
@@ -32,7 +32,7 @@ const E2E_JOBS = opt('e2e-jobs', 200);
 const DOWN_JOBS = opt('down-jobs', 100);
 const DELAY_MS = opt('delay-ms', 100);
 /** OCRFLOW_WEBHOOK_CONCURRENCY of the dispatchers measured (the drain's ceiling is concurrency / delay). */
-const CONCURRENCY = String(opt('concurrency', 16));
+const CONCURRENCY = String(opt('concurrency', 64));
 const asJson = args.includes('--json');
 
 const pct = (xs: number[], p: number) => {
