@@ -4,7 +4,7 @@
  *
  * 1. dispatcher, no OCR: jobs are driven through the real terminal transition (claim + finish in
  *    the store, which writes the outbox rows in the same transaction, exactly as a worker does); a
- *    real loopback receiver answers each webhook after `delay-ms`.
+ *    real loopback receiver in a process of its own answers each webhook after `delay-ms`.
  *    a. latency: 1 000 jobs finishing at `rate`/s → job finished → receiver got it, p50/p99;
  *    b. throughput: a backlog of 1 000 pending deliveries drained at OCRFLOW_WEBHOOK_CONCURRENCY.
  * 2. end to end: N real jobs (a tiny blank PNG, mode text: OCR cost is small) through the HTTP API
@@ -13,6 +13,7 @@
  *    webhook at all: job throughput and `GET /v1/jobs/{id}` latency must not suffer.
  * CPU time (process.cpuUsage, worker threads included) is reported beside wall time.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,50 @@ function cpuSince(start: NodeJS.CpuUsage): number {
 
 type Bench = { svc: RunningService; dir: string };
 
+/** The receiver in its own process (scripts/bench-receiver.child.ts), so it takes no event-loop time from the dispatcher. */
+class RemoteReceiver {
+  private next = 1;
+  private readonly pending = new Map<number, (v: unknown) => void>();
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    child.on('message', (m: { id: number; value: unknown }) => {
+      this.pending.get(m.id)?.(m.value);
+      this.pending.delete(m.id);
+    });
+  }
+
+  static start(): Promise<RemoteReceiver> {
+    const child = fork(path.join(import.meta.dirname, 'bench-receiver.child.ts'), ['--delay-ms', String(DELAY_MS)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('message', (m: { value: string }) => resolve(new RemoteReceiver(child, m.value)));
+    });
+  }
+
+  private ask<T>(op: string, p?: string): Promise<T> {
+    const id = this.next++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve as (v: unknown) => void);
+      this.child.send({ id, op, path: p });
+    });
+  }
+
+  open = () => this.ask<null>('open');
+  count = (p: string) => this.ask<number>('count', p);
+  dump = (p: string) => this.ask<{ at: number; jobId: string }[]>('dump', p);
+  close = () => this.ask<null>('close');
+
+  async waitFor(p: string, n: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.count(p)) < n) {
+      if (Date.now() > deadline) throw new Error(`receiver: fewer than ${n} requests to ${p} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 /** Drive one job through the real terminal transition (insert, claim, finish: the outbox rows are written by the store's hook). */
 async function finishJob(b: Bench, i: number, url: string): Promise<{ id: string; finishedAt: number }> {
   const { newJobId } = await import('../packages/server/src/util/ids.ts');
@@ -76,28 +121,35 @@ async function finishJob(b: Bench, i: number, url: string): Promise<{ id: string
   return { id, finishedAt: t!.job.finishedAt! };
 }
 
-/** 1a. Latency: JOBS jobs finish at a steady RATE per second; the receiver answers after DELAY_MS. */
+/**
+ * 1a. Latency: JOBS jobs finish at a steady RATE per second (each started on its schedule, not
+ * after the previous one, as jobs of several workers end); the receiver answers after DELAY_MS.
+ */
 async function benchDispatcherLatency() {
-  const rx = await Receiver.start();
-  rx.on('/slow', () => ({ status: 200, delayMs: DELAY_MS }));
+  const rx = await RemoteReceiver.start();
   const b = await service({}, false);
   const finishedAt = new Map<string, number>();
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
+  const running: Promise<void>[] = [];
   for (let i = 0; i < JOBS; i++) {
-    const f = await finishJob(b, i, `${rx.url}/slow`);
-    finishedAt.set(f.id, f.finishedAt);
-    const wait = t0 + ((i + 1) * 1000) / RATE - Date.now();
+    const wait = t0 + (i * 1000) / RATE - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    running.push(finishJob(b, i, `${rx.url}/slow`).then((f) => void finishedAt.set(f.id, f.finishedAt)));
   }
+  await Promise.all(running);
+  const produced = Date.now() - t0;
   await rx.waitFor('/slow', JOBS, 600_000);
   const wall = Date.now() - t0;
   const cpu = cpuSince(cpu0);
-  const lat = rx.at('/slow').map((r) => r.at - finishedAt.get((JSON.parse(r.body) as { job_id: string }).job_id)!);
+  const lat = (await rx.dump('/slow')).map((r) => r.at - finishedAt.get(r.jobId)!);
   await b.svc.close();
   await rx.close();
   fs.rmSync(b.dir, { recursive: true, force: true });
-  return { jobs: JOBS, jobs_per_s: RATE, receiver_delay_ms: DELAY_MS, latency_ms: { p50: r1(pct(lat, 50)), p99: r1(pct(lat, 99)), max: r1(Math.max(...lat)) }, wall_ms: wall, cpu_ms: Math.round(cpu) };
+  return {
+    jobs: JOBS, jobs_per_s: RATE, produced_per_s: r1(JOBS / (produced / 1000)), receiver_delay_ms: DELAY_MS,
+    latency_ms: { p50: r1(pct(lat, 50)), p99: r1(pct(lat, 99)), max: r1(Math.max(...lat)) }, wall_ms: wall, cpu_ms: Math.round(cpu),
+  };
 }
 
 /**
@@ -106,16 +158,14 @@ async function benchDispatcherLatency() {
  * drains them against the slow receiver.
  */
 async function benchDispatcherDrain() {
-  const rx = await Receiver.start();
-  let open = false;
-  rx.on('/gate', () => (open ? { status: 200, delayMs: DELAY_MS } : 'hang'));
+  const rx = await RemoteReceiver.start();
   const first = await service({ OCRFLOW_WEBHOOK_TIMEOUT_MS: '600000' }, false);
   const tt = Date.now();
   for (let i = 0; i < JOBS; i++) await finishJob(first, i, `${rx.url}/gate`);
   const transitionsMs = Date.now() - tt;
   await first.svc.close();
-  open = true;
-  const before = rx.at('/gate').length;
+  await rx.open();
+  const before = await rx.count('/gate');
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   const config = loadConfig({ env: { OCRFLOW_DATA_DIR: first.dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0', OCRFLOW_WORKERS: '1', OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OCRFLOW_WEBHOOK_CONCURRENCY: CONCURRENCY } });
@@ -223,7 +273,7 @@ else {
   const d = result.dispatcher_drain;
   const e = result.end_to_end;
   const down = result.receivers_down;
-  if (l) console.log(`webhooks · dispatcher latency: ${l.jobs} jobs finishing at ${l.jobs_per_s}/s, receiver ${l.receiver_delay_ms} ms: finished→received p50 ${l.latency_ms.p50} ms, p99 ${l.latency_ms.p99} ms, max ${l.latency_ms.max} ms; wall ${l.wall_ms} ms, CPU ${l.cpu_ms} ms`);
+  if (l) console.log(`webhooks · dispatcher latency: ${l.jobs} jobs finishing at ${l.jobs_per_s}/s (reached ${l.produced_per_s}/s), receiver ${l.receiver_delay_ms} ms: finished→received p50 ${l.latency_ms.p50} ms, p99 ${l.latency_ms.p99} ms, max ${l.latency_ms.max} ms; wall ${l.wall_ms} ms, CPU ${l.cpu_ms} ms`);
   if (d) console.log(`webhooks · dispatcher drain: ${d.deliveries} pending deliveries, receiver ${d.receiver_delay_ms} ms, concurrency ${d.concurrency}: ${d.deliveries_per_s}/s (ceiling ${d.ceiling_per_s}/s); wall ${d.wall_ms} ms, CPU ${d.cpu_ms} ms; terminal transitions with outbox rows: ${d.transitions_per_s}/s`);
   if (e) console.log(`webhooks · end to end: ${e.jobs} jobs (blank 64×32 PNG, mode text), receiver ${e.receiver_delay_ms} ms: finished→received p50 ${e.latency_ms.p50} ms, p99 ${e.latency_ms.p99} ms; ${e.jobs_per_s} jobs/s; wall ${e.wall_ms} ms, CPU ${e.cpu_ms} ms`);
   if (down)
