@@ -8,7 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
 import { installErrorHandlers } from '../http/errors.handler.ts';
-import { DeepSeekCompatService, type DeepSeekStartBody } from '../services/compat.deepseek.service.ts';
+import type { DeepSeekStartBody } from '../services/compat.deepseek.service.ts';
 
 const errorAnswer = {
   type: 'object',
@@ -18,7 +18,7 @@ const errors = { '4xx': errorAnswer, '5xx': errorAnswer };
 const taskParams = { type: 'object', required: ['task_id'], properties: { task_id: { type: 'string', maxLength: 255 } } } as const;
 
 export const deepseekCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const svc = new DeepSeekCompatService(services.ctx, services.jobs, services.submissions);
+  const svc = services.deepseek;
 
   installErrorHandlers(app, (e) => ({ status: 'error', message: e.message, ...e.toJSON() }), false);
 

@@ -8,7 +8,7 @@ import { OcrflowError } from '@ocrflow/core';
 import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
 import type { TempBlob } from '../ports/blob-store.port.ts';
-import { PaddleCompatService, toPaddleEvent } from '../services/compat.paddle.service.ts';
+import { toPaddleEvent } from '../services/compat.paddle.service.ts';
 import { LONGPOLL_MAX_MS, MAX_EVENTS_PER_CALL } from '../services/events.service.ts';
 import { parseSubmitFields } from '../services/submit.input.ts';
 import { receiveMultipart } from './jobs.routes.ts';
@@ -64,8 +64,7 @@ export const ppResultSchema = {
 } as const;
 
 export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { submissions, ctx, events, results, jobs, closing } = services;
-  const svc = new PaddleCompatService(ctx, jobs, results, (a) => services.metrics.artifactBuilt(a));
+  const { submissions, ctx, events, results, closing, paddle: svc } = services;
 
   app.post(
     '/jobs-from-uploading',

@@ -28,6 +28,6 @@ export const enginesRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ser
         response: { 200: { type: 'object', required: ['engines'], properties: { engines: { type: 'array', items: engineSchema } } }, ...errorResponses },
       },
     },
-    async () => ({ engines: await services.ctx.pipeline.probeEngines() }),
+    async () => ({ engines: await services.health.engines() }),
   );
 };
