@@ -11,7 +11,7 @@ import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
 import { taskIdParams, taskSchema } from './workbench.schemas.ts';
 
 export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {
-  const { tasks, ocr, ctx } = wb;
+  const { tasks, ocr } = wb;
 
   app.post(
     '/upload/image',
@@ -30,7 +30,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
       if (!req.isMultipart()) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_MEDIA', 'Send multipart/form-data with the file in the field "file"');
       const held: { temp: TempBlob | null } = { temp: null };
       try {
-        const filename = await receiveFile(req, (s) => ctx.blobs.receive(s, { maxBytes: tasks.maxUploadBytes }), tasks.maxUploadBytes, held);
+        const filename = await receiveFile(req, (s) => tasks.receive(s), tasks.maxUploadBytes, held);
         const temp = held.temp as TempBlob;
         held.temp = null; // create() owns it now
         const created = await tasks.create(callerOf(req), temp, filename ?? 'upload');
@@ -38,7 +38,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
         const message = started.status === 'ocr_failed' ? `Uploaded, but OCR could not start: ${started.errorMessage}` : 'Uploaded; OCR started';
         return reply.code(201).send(ok(await tasks.view(started), message));
       } finally {
-        if (held.temp) await ctx.blobs.discard(held.temp);
+        if (held.temp) await tasks.discard(held.temp);
       }
     },
   );
