@@ -1,4 +1,9 @@
-/** What route plugins get: the services (never the adapters). */
+/**
+ * Everything `startService` built for one process: the HTTP app picks from it what each route
+ * plugin gets (FEATURE_ROUTES in app.ts), and embedding programs and tests reach it through
+ * `RunningService.services` and `ExtensionHost.services`. Route plugins never see it: it holds
+ * the adapters (`ctx`).
+ */
 import type { AnalysisService } from '../services/analysis.service.ts';
 import type { BatchEventsService } from '../services/batch.events.ts';
 import type { BatchResults } from '../services/batch.results.ts';
@@ -52,8 +57,4 @@ export interface AppServices {
   readonly state: ServiceState;
   /** Aborted when the server starts shutting down: long-polls and SSE streams end. */
   readonly closing: AbortSignal;
-}
-
-export interface RouteOptions {
-  services: AppServices;
 }

@@ -1,11 +1,15 @@
 /** `/health`, `/ready`, `/metrics` — open (no token), cheap, and never touching the OCR threads. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteOptions } from '../http/app.services.ts';
+import type { ServerMetrics } from '../http/metrics.ts';
+import type { HealthService } from '../services/health.service.ts';
 import { errorResponses } from './jobs.schemas.ts';
 
-export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { health, metrics } = services;
+export interface HealthRoutesOptions {
+  health: HealthService;
+  metrics: ServerMetrics;
+}
 
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { health, metrics }) => {
   app.get(
     '/health',
     {

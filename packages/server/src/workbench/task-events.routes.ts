@@ -7,17 +7,25 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
+import type { StreamLimiter } from '../http/stream.limiter.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
+import type { TaskEventsService } from './task-events.service.ts';
+import type { TasksService } from './tasks.service.ts';
 import { taskIdParams, taskSchema } from './workbench.schemas.ts';
 
 export const LONGPOLL_MAX_MS = 60_000;
 
-export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb, services }) => {
-  const { tasks, taskEvents } = wb;
-  const { streams, closing } = services;
-  const sseHeartbeatMs = wb.ctx.config.sseHeartbeatMs;
+export interface TaskEventsRoutesOptions {
+  tasks: TasksService;
+  taskEvents: TaskEventsService;
+  streams: StreamLimiter;
+  /** Aborted when the server starts shutting down. */
+  closing: AbortSignal;
+  /** A comment line after this long without a change (OCRFLOW_SSE_HEARTBEAT_MS). */
+  sseHeartbeatMs: number;
+}
 
+export const taskEventsRoutes: FastifyPluginAsync<TaskEventsRoutesOptions> = async (app, { tasks, taskEvents, streams, closing, sseHeartbeatMs }) => {
   app.get(
     '/tasks/:id/events',
     {

@@ -7,11 +7,16 @@ import type { FastifyRequest } from 'fastify';
 import { callerOf } from '../http/caller.ts';
 import { cleanFilename } from '../services/submit.input.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
+import type { TaskOcrService } from './task-ocr.service.ts';
+import type { TasksService } from './tasks.service.ts';
 import { taskIdParams, taskSchema } from './workbench.schemas.ts';
 
-export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {
-  const { tasks, ocr } = wb;
+export interface TasksRoutesOptions {
+  tasks: TasksService;
+  ocr: TaskOcrService;
+}
+
+export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (app, { tasks, ocr }) => {
 
   app.post(
     '/upload/image',
