@@ -7,6 +7,8 @@
  */
 const PKG = (name) => `^packages/${name}/`;
 const SRV = (dir) => `^packages/server/src/${dir}/`;
+/** Route plugins: `routes/`, and the workbench's `*.routes.ts` (they live beside its services). */
+const ROUTES = `${SRV('routes')}|^packages/server/src/workbench/.*\\.routes\\.ts$`;
 
 /** Which of our packages each package may import at run time (docs/architecture.md "Packages"). */
 const packageRules = [
@@ -28,7 +30,15 @@ const packageRules = [
 /** Layers inside the server: routes → services → ports ← adapters (docs/architecture.md "Layers"). */
 const layerRules = [
   { name: 'ports-know-no-implementation', from: SRV('ports'), to: `${SRV('(adapters|services|routes|http|workbench|workers)')}`, typesToo: true, comment: 'a port speaks in domain types; it may not import an adapter, a service or a route, not even its types' },
-  { name: 'routes-call-services-not-adapters', from: `${SRV('routes')}|^packages/server/src/workbench/.*\\.routes\\.ts$`, to: SRV('adapters'), comment: 'routes call services; adapters are wired in the composition root' },
+  { name: 'routes-call-services-not-adapters', from: ROUTES, to: SRV('adapters'), typesToo: true, comment: 'routes call services; adapters are wired in the composition root' },
+  {
+    name: 'routes-get-only-their-services',
+    from: ROUTES,
+    to: '^packages/server/src/(http/app\\.services|services/service\\.context|workbench/workbench\\.context)\\.ts$',
+    typesToo: true,
+    comment:
+      'a route plugin names in its options the services it uses and gets only those (FEATURE_ROUTES in http/app.ts): not the whole of AppServices, and not a context that holds the adapters, so what a route can reach is read off its options',
+  },
   { name: 'services-use-ports-not-adapters', from: SRV('services'), to: `${SRV('(adapters|routes|http)')}`, comment: 'services depend on ports, never on a concrete adapter or on HTTP' },
   { name: 'adapters-implement-ports-only', from: SRV('adapters'), to: `${SRV('(services|routes|http|workbench)')}`, comment: 'an adapter implements a port; it may not reach up into services or routes' },
   { name: 'engines-know-no-http', from: PKG('engines'), to: '^node_modules/(fastify|@fastify)/', comment: 'engines never know about HTTP' },

@@ -1,7 +1,7 @@
 /** @ocrflow/server: the OCR job service (HTTP API, workers, stores, queues). */
 export { startService, createLogger, type StartOptions, type RunningService } from './service.runtime.ts';
 export { buildApp, FEATURE_ROUTES, type FeatureRoutes } from './http/app.ts';
-export type { AppServices, RouteOptions } from './http/app.services.ts';
+export type { AppServices } from './http/app.services.ts';
 export { bearerAuth, grantMatcher } from './http/auth.hook.ts';
 export { installErrorHandlers, sendError, toOcrflowError } from './http/errors.handler.ts';
 export * from './ports/index.ts';

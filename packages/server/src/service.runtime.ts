@@ -19,7 +19,10 @@ import { AnalysisService } from './services/analysis.service.ts';
 import { BatchEventsService } from './services/batch.events.ts';
 import { BatchResults } from './services/batch.results.ts';
 import { BatchesService } from './services/batches.service.ts';
+import { DeepSeekCompatService } from './services/compat.deepseek.service.ts';
+import { PaddleCompatService } from './services/compat.paddle.service.ts';
 import { EventsService } from './services/events.service.ts';
+import { HealthService, type ServiceState } from './services/health.service.ts';
 import { JobsService } from './services/jobs.service.ts';
 import { ResultsService } from './services/results.service.ts';
 import { JobStats, type ServiceContext } from './services/service.context.ts';
@@ -102,6 +105,7 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const authLimiter = new FailureLimiter();
   const workbench = config.role === 'worker' || config.role === 'api' ? undefined : new Workbench(ctx, webhooks.guard, opts.workbench, authLimiter);
   if (workbench) metrics.observeWorkbookBuilds(() => workbench.workbooks.building);
+  const state: ServiceState = { ready: false, accepting: false };
   const services: AppServices = {
     ctx, jobs, results, metrics, runner, pool, analysis,
     submissions,
@@ -111,9 +115,12 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     webhooks: webhooks.service,
     workbench,
     events: new EventsService(ctx, jobs),
+    health: new HealthService(ctx, state, pool, runner),
+    deepseek: new DeepSeekCompatService(ctx, jobs, submissions),
+    paddle: new PaddleCompatService(ctx, jobs, results, (a) => metrics.artifactBuilt(a)),
     authLimiter,
     streams: new StreamLimiter({ max: config.maxStreams, perClient: config.maxStreamsPerClient, idleTimeoutMs: config.idleTimeoutMs }, (scope) => metrics.streamRefused(scope)),
-    state: { ready: false, accepting: false },
+    state,
     closing: closing.signal,
   };
   const app = await buildApp(services, log);

@@ -1,10 +1,11 @@
 /**
  * The Fastify application: shared schemas, OpenAPI (/openapi.json) and Swagger UI (/docs), error
  * mapping, multipart, metrics, and the feature route plugins. Each feature is one entry of
- * FEATURE_ROUTES with its prefix and whether it sits behind the Bearer token; the compatibility
- * routes, webhooks and the workbench (issues 5, 6) add their plugins here with one line each.
+ * FEATURE_ROUTES with its prefix, whether it sits behind the Bearer token, and the services its
+ * plugin gets: each plugin names in its options exactly what it uses, and this list is the one
+ * place that hands them over (never the adapters, never the whole of AppServices).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyPluginOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -25,7 +26,7 @@ import { SHARED_SCHEMAS } from '../routes/jobs.schemas.ts';
 import { resultsRoutes } from '../routes/results.routes.ts';
 import { webUiRoutes } from '../workbench/web.static.ts';
 import { workbenchRoutes } from '../workbench/workbench.routes.ts';
-import type { AppServices, RouteOptions } from './app.services.ts';
+import type { AppServices } from './app.services.ts';
 import { bearerAuth } from './auth.hook.ts';
 import { closeRefusedConnections, serverTimeouts } from './connection.policy.ts';
 import { installErrorHandlers, sendError } from './errors.handler.ts';
@@ -35,27 +36,42 @@ export interface FeatureRoutes {
   prefix: string;
   /** Behind OCRFLOW_TOKENS, and answered 503 until the service is ready. */
   protected: boolean;
-  plugin: FastifyPluginAsync<RouteOptions>;
+  /** Registers the plugin in `scope` with the services it uses, and only those. */
+  register(scope: FastifyInstance, services: AppServices): PromiseLike<unknown>;
 }
 
+/** One feature: its plugin, and what it gets out of everything the process built. */
+function feature<O extends FastifyPluginOptions>(f: Omit<FeatureRoutes, 'register'> & { plugin: FastifyPluginAsync<O>; options: (s: AppServices) => NoInfer<O> }): FeatureRoutes {
+  return { name: f.name, prefix: f.prefix, protected: f.protected, register: (scope, s) => scope.register(f.plugin, f.options(s)) };
+}
+
+/** The long-polls and event streams: a slot each, and the end at shutdown. */
+const held = (s: AppServices) => ({ streams: s.streams, closing: s.closing });
+
 export const FEATURE_ROUTES: FeatureRoutes[] = [
-  { name: 'health', prefix: '', protected: false, plugin: healthRoutes },
-  { name: 'jobs', prefix: '/v1', protected: true, plugin: jobsRoutes },
-  { name: 'events', prefix: '/v1', protected: true, plugin: eventsRoutes },
-  { name: 'batches', prefix: '/v1', protected: true, plugin: batchesRoutes },
-  { name: 'batch-events', prefix: '/v1', protected: true, plugin: batchEventsRoutes },
-  { name: 'results', prefix: '/v1', protected: true, plugin: resultsRoutes },
-  { name: 'analysis', prefix: '/v1', protected: true, plugin: analysisRoutes },
-  { name: 'deliveries', prefix: '/v1', protected: true, plugin: deliveriesRoutes },
-  { name: 'engines', prefix: '/v1', protected: true, plugin: enginesRoutes },
+  feature({ name: 'health', prefix: '', protected: false, plugin: healthRoutes, options: (s) => ({ health: s.health, metrics: s.metrics }) }),
+  feature({ name: 'jobs', prefix: '/v1', protected: true, plugin: jobsRoutes, options: (s) => ({ jobs: s.jobs, submissions: s.submissions, config: s.ctx.config }) }),
+  feature({ name: 'events', prefix: '/v1', protected: true, plugin: eventsRoutes, options: (s) => ({ events: s.events, jobs: s.jobs, ...held(s), sseHeartbeatMs: s.ctx.config.sseHeartbeatMs }) }),
+  feature({ name: 'batches', prefix: '/v1', protected: true, plugin: batchesRoutes, options: (s) => ({ batches: s.batches, batchResults: s.batchResults, submissions: s.submissions, config: s.ctx.config }) }),
+  feature({ name: 'batch-events', prefix: '/v1', protected: true, plugin: batchEventsRoutes, options: (s) => ({ batchEvents: s.batchEvents, batches: s.batches, ...held(s), sseHeartbeatMs: s.ctx.config.sseHeartbeatMs }) }),
+  feature({ name: 'results', prefix: '/v1', protected: true, plugin: resultsRoutes, options: (s) => ({ results: s.results }) }),
+  feature({ name: 'analysis', prefix: '/v1', protected: true, plugin: analysisRoutes, options: (s) => ({ analysis: s.analysis }) }),
+  feature({ name: 'deliveries', prefix: '/v1', protected: true, plugin: deliveriesRoutes, options: (s) => ({ webhooks: s.webhooks }) }),
+  feature({ name: 'engines', prefix: '/v1', protected: true, plugin: enginesRoutes, options: (s) => ({ health: s.health }) }),
   // Drop-in compatibility: DeepSeek-OCR-Web's /api/*, the PaddleOCR job service's routes.
-  { name: 'compat-deepseek', prefix: '', protected: true, plugin: deepseekCompatRoutes },
-  { name: 'compat-paddle', prefix: '', protected: true, plugin: paddleCompatRoutes },
+  feature({ name: 'compat-deepseek', prefix: '', protected: true, plugin: deepseekCompatRoutes, options: (s) => ({ deepseek: s.deepseek }) }),
+  feature({
+    name: 'compat-paddle',
+    prefix: '',
+    protected: true,
+    plugin: paddleCompatRoutes,
+    options: (s) => ({ paddle: s.paddle, submissions: s.submissions, events: s.events, results: s.results, ...held(s), config: s.ctx.config }),
+  }),
   // The workbench: its API in the {success, message, data} envelope, and the web UI at `/`.
   // Not `protected` here: the workbench has its own gate behind OCRFLOW_TOKENS (Bearer or sign-in
   // cookie, answers in its envelope; workbench/auth.guard.ts).
-  { name: 'workbench', prefix: '/api/v1', protected: false, plugin: workbenchRoutes },
-  { name: 'web', prefix: '', protected: false, plugin: webUiRoutes },
+  feature({ name: 'workbench', prefix: '/api/v1', protected: false, plugin: workbenchRoutes, options: (s) => ({ workbench: s.workbench, state: s.state, ...held(s), config: s.ctx.config }) }),
+  feature({ name: 'web', prefix: '', protected: false, plugin: webUiRoutes, options: (s) => ({ webDir: s.workbench?.webDir }) }),
 ];
 
 export async function buildApp(services: AppServices, logger: Logger): Promise<FastifyInstance> {
@@ -117,7 +133,7 @@ export async function buildApp(services: AppServices, logger: Logger): Promise<F
             sendError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly'));
           });
         }
-        await scope.register(f.plugin, { services });
+        await f.register(scope, services);
       },
       { prefix: f.prefix },
     );

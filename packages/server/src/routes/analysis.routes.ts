@@ -1,15 +1,19 @@
 /** `GET /v1/jobs/{id}/analysis`: the key facts of a finished job. */
 import type { FastifyPluginAsync } from 'fastify';
 import { analysisJsonSchema } from '@ocrflow/analysis';
-import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
+import type { AnalysisService } from '../services/analysis.service.ts';
 import { errorResponses, jobIdParams } from './jobs.schemas.ts';
 
 // The stored document is already valid against the schema; the route repeats it for the OpenAPI
 // document (without `$id`, which fastify would register as a shared schema).
 const { $id: _id, ...analysisResponse } = analysisJsonSchema;
 
-export const analysisRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+export interface AnalysisRoutesOptions {
+  analysis: AnalysisService | undefined;
+}
+
+export const analysisRoutes: FastifyPluginAsync<AnalysisRoutesOptions> = async (app, { analysis }) => {
   app.get(
     '/jobs/:id/analysis',
     {
@@ -23,8 +27,8 @@ export const analysisRoutes: FastifyPluginAsync<RouteOptions> = async (app, { se
       },
     },
     async (req) => {
-      if (!services.analysis) throw new Error('analysis service missing');
-      return services.analysis.read(callerOf(req), (req.params as { id: string }).id);
+      if (!analysis) throw new Error('analysis service missing');
+      return analysis.read(callerOf(req), (req.params as { id: string }).id);
     },
   );
 };

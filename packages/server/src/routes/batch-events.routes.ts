@@ -5,8 +5,10 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
-import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
+import type { StreamLimiter } from '../http/stream.limiter.ts';
+import type { BatchEventsService } from '../services/batch.events.ts';
+import type { BatchesService } from '../services/batches.service.ts';
 import { LONGPOLL_MAX_MS, MAX_EVENTS_PER_CALL } from '../services/events.service.ts';
 import { batchIdParams } from './batches.schemas.ts';
 import { errorResponses } from './jobs.schemas.ts';
@@ -17,8 +19,17 @@ interface EventsQuery {
   max_events: number;
 }
 
-export const batchEventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { batchEvents, batches, ctx, closing } = services;
+export interface BatchEventsRoutesOptions {
+  batchEvents: BatchEventsService;
+  batches: BatchesService;
+  streams: StreamLimiter;
+  /** Aborted when the server starts shutting down. */
+  closing: AbortSignal;
+  /** A comment line after this long without an event (OCRFLOW_SSE_HEARTBEAT_MS). */
+  sseHeartbeatMs: number;
+}
+
+export const batchEventsRoutes: FastifyPluginAsync<BatchEventsRoutesOptions> = async (app, { batchEvents, batches, streams, closing, sseHeartbeatMs }) => {
 
   app.get(
     '/batches/:id/events',
@@ -46,7 +57,7 @@ export const batchEventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       const { id } = req.params as { id: string };
       const q = req.query as EventsQuery;
       const caller = callerOf(req);
-      services.streams.hold(req, reply);
+      streams.hold(req, reply);
       const ac = new AbortController();
       const onClose = () => ac.abort();
       req.raw.once('close', onClose);
@@ -67,7 +78,7 @@ export const batchEventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         raw.write(`retry: 2000\n\n`);
         try {
-          for await (const item of batchEvents.follow(caller, id, since, { heartbeatMs: ctx.config.sseHeartbeatMs, signal: ac.signal })) {
+          for await (const item of batchEvents.follow(caller, id, since, { heartbeatMs: sseHeartbeatMs, signal: ac.signal })) {
             if (item.kind === 'heartbeat') raw.write(`: keep-alive ${new Date().toISOString()}\n\n`);
             else if (item.kind === 'events') for (const e of item.events) raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
           }

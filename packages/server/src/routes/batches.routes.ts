@@ -1,19 +1,26 @@
 /** `/v1/batches`: submit many documents as one, read, list documents, cancel, collect the results zip. Validation and mapping only. */
 import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify';
-import { OcrflowError } from '@ocrflow/core';
-import type { RouteOptions } from '../http/app.services.ts';
+import { OcrflowError, type Config } from '@ocrflow/core';
 import { callerOf } from '../http/caller.ts';
 import type { SubmissionService } from '../services/submission.service.ts';
 import { MAX_BATCH_DOCUMENTS, parseBatchFields } from '../services/batch.input.ts';
-import type { BatchDocumentInput } from '../services/batches.service.ts';
+import type { BatchResults } from '../services/batch.results.ts';
+import type { BatchDocumentInput, BatchesService } from '../services/batches.service.ts';
 import { cleanFilename, type SubmitFields } from '../services/submit.input.ts';
 import { batchIdParams, createdBatchResponse, jsonBatchBody, multipartBatchBody } from './batches.schemas.ts';
 import { errorResponses } from './jobs.schemas.ts';
 
 const batchRef = { $ref: 'Batch#' };
 
-export const batchesRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { batches, batchResults, submissions, ctx } = services;
+export interface BatchesRoutesOptions {
+  batches: BatchesService;
+  batchResults: BatchResults;
+  submissions: SubmissionService;
+  /** The submit fields' limits and defaults. */
+  config: Config;
+}
+
+export const batchesRoutes: FastifyPluginAsync<BatchesRoutesOptions> = async (app, { batches, batchResults, submissions, config }) => {
 
   app.post(
     '/batches',
@@ -40,13 +47,13 @@ export const batchesRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ser
         else {
           const body = req.body as { file_paths: string[] } & SubmitFields;
           fields = body;
-          parseBatchFields(fields, body.file_paths.length, ctx.config); // refuse bad fields before reading any file
+          parseBatchFields(fields, body.file_paths.length, config); // refuse bad fields before reading any file
           for (const p of body.file_paths) {
             const r = await submissions.receivePath(String(p));
             docs.push({ temp: r.temp, filename: r.filename });
           }
         }
-        const input = parseBatchFields(fields, docs.length, ctx.config);
+        const input = parseBatchFields(fields, docs.length, config);
         handed = true; // create() owns the temps now
         const r = await batches.create(callerOf(req), docs, input);
         return reply.code(r.created ? 202 : 200).send({ batch: r.batch, documents: r.documents });

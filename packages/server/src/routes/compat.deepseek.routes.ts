@@ -5,10 +5,9 @@
  * clients that test the HTTP code both see the failure.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
 import { installErrorHandlers } from '../http/errors.handler.ts';
-import { DeepSeekCompatService, type DeepSeekStartBody } from '../services/compat.deepseek.service.ts';
+import type { DeepSeekCompatService, DeepSeekStartBody } from '../services/compat.deepseek.service.ts';
 
 const errorAnswer = {
   type: 'object',
@@ -17,8 +16,11 @@ const errorAnswer = {
 const errors = { '4xx': errorAnswer, '5xx': errorAnswer };
 const taskParams = { type: 'object', required: ['task_id'], properties: { task_id: { type: 'string', maxLength: 255 } } } as const;
 
-export const deepseekCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const svc = new DeepSeekCompatService(services.ctx, services.jobs, services.submissions);
+export interface DeepSeekCompatRoutesOptions {
+  deepseek: DeepSeekCompatService;
+}
+
+export const deepseekCompatRoutes: FastifyPluginAsync<DeepSeekCompatRoutesOptions> = async (app, { deepseek: svc }) => {
 
   installErrorHandlers(app, (e) => ({ status: 'error', message: e.message, ...e.toJSON() }), false);
 

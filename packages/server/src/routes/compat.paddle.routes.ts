@@ -4,12 +4,14 @@
  * has `ok`, `queue_len`, `worker_alive`). Same Bearer token as the native API; native errors.
  */
 import type { FastifyPluginAsync, FastifySchema } from 'fastify';
-import { OcrflowError } from '@ocrflow/core';
-import type { RouteOptions } from '../http/app.services.ts';
+import { OcrflowError, type Config } from '@ocrflow/core';
 import { callerOf } from '../http/caller.ts';
+import type { StreamLimiter } from '../http/stream.limiter.ts';
 import type { TempBlob } from '../ports/blob-store.port.ts';
-import { PaddleCompatService, toPaddleEvent } from '../services/compat.paddle.service.ts';
-import { LONGPOLL_MAX_MS, MAX_EVENTS_PER_CALL } from '../services/events.service.ts';
+import { type PaddleCompatService, toPaddleEvent } from '../services/compat.paddle.service.ts';
+import { type EventsService, LONGPOLL_MAX_MS, MAX_EVENTS_PER_CALL } from '../services/events.service.ts';
+import type { ResultsService } from '../services/results.service.ts';
+import type { SubmissionService } from '../services/submission.service.ts';
 import { parseSubmitFields } from '../services/submit.input.ts';
 import { receiveMultipart } from './jobs.routes.ts';
 import { errorResponses, jobIdParams, multipartSubmitBody } from './jobs.schemas.ts';
@@ -63,9 +65,19 @@ export const ppResultSchema = {
   },
 } as const;
 
-export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { submissions, ctx, events, results, jobs, closing } = services;
-  const svc = new PaddleCompatService(ctx, jobs, results, (a) => services.metrics.artifactBuilt(a));
+export interface PaddleCompatRoutesOptions {
+  paddle: PaddleCompatService;
+  submissions: SubmissionService;
+  events: EventsService;
+  results: ResultsService;
+  streams: StreamLimiter;
+  /** Aborted when the server starts shutting down. */
+  closing: AbortSignal;
+  /** The submit fields' limits and defaults. */
+  config: Config;
+}
+
+export const paddleCompatRoutes: FastifyPluginAsync<PaddleCompatRoutesOptions> = async (app, { paddle: svc, submissions, events, results, streams, closing, config }) => {
 
   app.post(
     '/jobs-from-uploading',
@@ -86,7 +98,7 @@ export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
       const held: { temp: TempBlob | null } = { temp: null };
       try {
         const { filename, fields } = await receiveMultipart(req, (s) => submissions.receive(s), held);
-        const input = parseSubmitFields(fields, ctx.config);
+        const input = parseSubmitFields(fields, config);
         const temp = held.temp as TempBlob;
         held.temp = null;
         const r = await submissions.submit(callerOf(req), temp, input, { filename, receiveMs: performance.now() - t0 });
@@ -122,7 +134,7 @@ export const paddleCompatRoutes: FastifyPluginAsync<RouteOptions> = async (app, 
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const q = req.query as { since_seq: number; timeout_ms: number; max_events: number };
-      services.streams.hold(req, reply);
+      streams.hold(req, reply);
       const ac = new AbortController();
       const onClose = () => ac.abort();
       req.raw.once('close', onClose);

@@ -1,8 +1,8 @@
 /** `GET /v1/jobs/{id}/deliveries` and `POST /v1/jobs/{id}/deliveries/redeliver`: the webhook log of a job and manual resends. */
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
-import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
+import type { WebhooksService } from '../services/webhooks.service.ts';
 import { errorResponses, jobIdParams } from './jobs.schemas.ts';
 
 const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
@@ -45,10 +45,15 @@ export const deliverySchema = {
 
 const listAnswer = { type: 'object', required: ['deliveries'], properties: { deliveries: { type: 'array', items: deliverySchema } } };
 
-export const deliveriesRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+export interface DeliveriesRoutesOptions {
+  /** Absent where webhooks are not set up. */
+  webhooks: WebhooksService | undefined;
+}
+
+export const deliveriesRoutes: FastifyPluginAsync<DeliveriesRoutesOptions> = async (app, options) => {
   const webhooks = () => {
-    if (!services.webhooks) throw new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Webhooks are not set up in this process');
-    return services.webhooks;
+    if (!options.webhooks) throw new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Webhooks are not set up in this process');
+    return options.webhooks;
   };
 
   app.get(

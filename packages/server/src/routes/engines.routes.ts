@@ -1,6 +1,6 @@
 /** `GET /v1/engines`: the OCR engines this service offers, with their health. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteOptions } from '../http/app.services.ts';
+import type { HealthService } from '../services/health.service.ts';
 import { errorResponses } from './jobs.schemas.ts';
 
 const engineSchema = {
@@ -16,7 +16,11 @@ const engineSchema = {
   },
 } as const;
 
-export const enginesRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+export interface EnginesRoutesOptions {
+  health: HealthService;
+}
+
+export const enginesRoutes: FastifyPluginAsync<EnginesRoutesOptions> = async (app, { health }) => {
   app.get(
     '/engines',
     {
@@ -28,6 +32,6 @@ export const enginesRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ser
         response: { 200: { type: 'object', required: ['engines'], properties: { engines: { type: 'array', items: engineSchema } } }, ...errorResponses },
       },
     },
-    async () => ({ engines: await services.ctx.pipeline.probeEngines() }),
+    async () => ({ engines: await health.engines() }),
   );
 };

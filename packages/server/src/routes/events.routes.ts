@@ -6,9 +6,10 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
-import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
-import { LONGPOLL_MAX_MS, MAX_EVENTS_PER_CALL } from '../services/events.service.ts';
+import type { StreamLimiter } from '../http/stream.limiter.ts';
+import { type EventsService, LONGPOLL_MAX_MS, MAX_EVENTS_PER_CALL } from '../services/events.service.ts';
+import type { JobsService } from '../services/jobs.service.ts';
 import { errorResponses, jobIdParams } from './jobs.schemas.ts';
 
 interface EventsQuery {
@@ -17,8 +18,17 @@ interface EventsQuery {
   max_events: number;
 }
 
-export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { events, jobs, ctx, closing } = services;
+export interface EventsRoutesOptions {
+  events: EventsService;
+  jobs: JobsService;
+  streams: StreamLimiter;
+  /** Aborted when the server starts shutting down. */
+  closing: AbortSignal;
+  /** A comment line after this long without an event (OCRFLOW_SSE_HEARTBEAT_MS). */
+  sseHeartbeatMs: number;
+}
+
+export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (app, { events, jobs, streams, closing, sseHeartbeatMs }) => {
 
   app.get(
     '/jobs/:id/events',
@@ -49,7 +59,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const q = req.query as EventsQuery;
-      services.streams.hold(req, reply);
+      streams.hold(req, reply);
       const ac = new AbortController();
       const onClose = () => ac.abort();
       // The client went away, or the server is shutting down: stop waiting.
@@ -72,7 +82,7 @@ export const eventsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
         raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         raw.write(`retry: 2000\n\n`);
         try {
-          for await (const item of events.follow(callerOf(req), id, since, { heartbeatMs: ctx.config.sseHeartbeatMs, signal: ac.signal })) {
+          for await (const item of events.follow(callerOf(req), id, since, { heartbeatMs: sseHeartbeatMs, signal: ac.signal })) {
             if (item.kind === 'heartbeat') raw.write(`: keep-alive ${new Date().toISOString()}\n\n`);
             else if (item.kind === 'events') for (const e of item.events) raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
           }

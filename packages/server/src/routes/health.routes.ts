@@ -1,16 +1,15 @@
 /** `/health`, `/ready`, `/metrics` — open (no token), cheap, and never touching the OCR threads. */
-import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
-import { OcrflowError } from '@ocrflow/core';
-import type { RouteOptions } from '../http/app.services.ts';
+import type { ServerMetrics } from '../http/metrics.ts';
+import type { HealthService } from '../services/health.service.ts';
 import { errorResponses } from './jobs.schemas.ts';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-const started = Date.now();
+export interface HealthRoutesOptions {
+  health: HealthService;
+  metrics: ServerMetrics;
+}
 
-export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { ctx, pool, runner, state, metrics } = services;
-
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { health, metrics }) => {
   app.get(
     '/health',
     {
@@ -43,29 +42,7 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
         },
       },
     },
-    async () => {
-      const queueLen = await ctx.queue.size().catch(() => -1);
-      const alive = pool ? pool.aliveCount() : 0;
-      // A process without workers (`--role api|app`) asks the queue whether any worker process is taking jobs.
-      const processes = !pool && ctx.queue.workerCount ? await ctx.queue.workerCount() : null;
-      const workerAlive = pool ? alive > 0 : (processes ?? 0) > 0;
-      const storage = (await ctx.blobs.probe()) ?? 'ok';
-      return {
-        ok: state.ready && queueLen >= 0 && (pool === null || workerAlive) && storage === 'ok',
-        queue_len: Math.max(0, queueLen),
-        worker_alive: workerAlive,
-        version: VERSION,
-        role: ctx.config.role,
-        ready: state.ready,
-        engines: ctx.pipeline.engineNames(),
-        default_engine: ctx.config.engine,
-        workers: { size: pool?.size ?? 0, alive, busy: runner?.activeJobs ?? 0, ...(processes !== null ? { processes } : {}) },
-        store: ctx.store.kind,
-        queue: ctx.queue.kind,
-        storage,
-        uptime_s: Math.round((Date.now() - started) / 1000),
-      };
-    },
+    async () => health.health(),
   );
 
   app.get(
@@ -82,12 +59,7 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { serv
         },
       },
     },
-    async () => {
-      if (!state.accepting) throw new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up: the store is not ready yet');
-      const storage = await ctx.blobs.probe();
-      if (storage) throw new OcrflowError('OCRFLOW_ERR_STORAGE_UNAVAILABLE', `The data directory is ${storage}`, { storage });
-      return { ready: true, storage: 'ok', workers: pool ? (state.ready ? 'ok' : 'starting') : 'none' };
-    },
+    async () => health.ready(),
   );
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['service'] } }, async (_req, reply) => {

@@ -1,17 +1,24 @@
 /** `/v1/jobs`: submit, get, list, cancel, retry. Validation and mapping only; the work is in the services. */
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest, FastifySchema } from 'fastify';
-import { OcrflowError } from '@ocrflow/core';
-import type { RouteOptions } from '../http/app.services.ts';
+import { OcrflowError, type Config } from '@ocrflow/core';
 import { callerOf } from '../http/caller.ts';
 import type { TempBlob } from '../ports/blob-store.port.ts';
+import type { JobsService } from '../services/jobs.service.ts';
+import type { SubmissionService } from '../services/submission.service.ts';
 import { cleanFilename, parseSubmitFields, type SubmitFields } from '../services/submit.input.ts';
 import { errorResponses, jobIdParams, jsonSubmitBody, multipartSubmitBody } from './jobs.schemas.ts';
 
 const jobRef = { $ref: 'Job#' };
 
-export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const { jobs, submissions, ctx } = services;
+export interface JobsRoutesOptions {
+  jobs: JobsService;
+  submissions: SubmissionService;
+  /** The submit fields' limits and defaults. */
+  config: Config;
+}
+
+export const jobsRoutes: FastifyPluginAsync<JobsRoutesOptions> = async (app, { jobs, submissions, config }) => {
 
   app.post(
     '/jobs',
@@ -44,12 +51,12 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { servic
         } else {
           const body = req.body as { file_path?: string } & SubmitFields;
           fields = body;
-          parseSubmitFields(fields, ctx.config); // refuse bad fields before reading any file
+          parseSubmitFields(fields, config); // refuse bad fields before reading any file
           const r = await submissions.receivePath(String(body.file_path));
           held.temp = r.temp;
           filename = r.filename;
         }
-        const input = parseSubmitFields(fields, ctx.config);
+        const input = parseSubmitFields(fields, config);
         const temp = held.temp as TempBlob;
         held.temp = null; // submit() owns it now
         const r = await submissions.submit(callerOf(req), temp, input, { filename, receiveMs: performance.now() - t0 });

@@ -1,11 +1,15 @@
 /** `GET /v1/jobs/{id}/result?format=…[&partial=true]`. Formats come from `services/result.formats.ts`. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { RouteOptions } from '../http/app.services.ts';
 import { callerOf } from '../http/caller.ts';
 import { resultFormatNames } from '../services/result.formats.ts';
+import type { ResultsService } from '../services/results.service.ts';
 import { errorResponses, jobIdParams } from './jobs.schemas.ts';
 
-export const resultsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
+export interface ResultsRoutesOptions {
+  results: ResultsService;
+}
+
+export const resultsRoutes: FastifyPluginAsync<ResultsRoutesOptions> = async (app, { results }) => {
   app.get(
     '/jobs/:id/result',
     {
@@ -29,7 +33,7 @@ export const resultsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { ser
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const q = req.query as { format: string; partial: boolean };
-      const r = await services.results.read(callerOf(req), id, q.format, { partial: q.partial });
+      const r = await results.read(callerOf(req), id, q.format, { partial: q.partial });
       reply.type(r.mime);
       reply.header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(r.filename)}`);
       if (r.partial) reply.header('x-ocrflow-partial', 'true');

@@ -8,7 +8,7 @@ import { OPEN_CALLER } from '@ocrflow/core';
 import { credentialsOf, csrfError, csrfOk, isHttps, sendDenied } from './auth.guard.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
 import { sessionSetCookie } from './session.cookie.ts';
-import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
+import type { WorkbenchAuth } from './auth.service.ts';
 
 const sessionSchema = {
   type: 'object',
@@ -23,8 +23,11 @@ const sessionSchema = {
   },
 } as const;
 
-export const authRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {
-  const { auth } = wb;
+export interface AuthRoutesOptions {
+  auth: WorkbenchAuth;
+}
+
+export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { auth }) => {
 
   app.post(
     '/auth/login',

@@ -7,12 +7,13 @@
  * whose answers carry the app's field names too (`task_id`, `image_path`, …).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { OcrflowError, gridToSheets, sheetsToGrid } from '@ocrflow/core';
+import { type Config, OcrflowError, gridToSheets, sheetsToGrid } from '@ocrflow/core';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
 import { sheetsBodyLimit, XLSX_MIME } from './task-files.routes.ts';
-import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
+import type { TaskOcrService } from './task-ocr.service.ts';
+import type { TasksService } from './tasks.service.ts';
 import { ocrStepSchema, tableDataSchema } from './workbench.schemas.ts';
-import { contentDisposition } from './workbooks.service.ts';
+import { contentDisposition, type WorkbooksService } from './workbooks.service.ts';
 
 const params = { type: 'object', required: ['task_id'], properties: { task_id: { type: 'string', maxLength: 64 } } } as const;
 const idOf = (req: { params: unknown }) => (req.params as { task_id: string }).task_id;
@@ -20,8 +21,15 @@ const idOf = (req: { params: unknown }) => (req.params as { task_id: string }).t
 const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
 const invalid = (message: string) => new OcrflowError('OCRFLOW_ERR_INVALID_SHEETS', message);
 
-export const excelAppRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {
-  const { tasks, ocr, workbooks } = wb;
+export interface ExcelAppRoutesOptions {
+  tasks: TasksService;
+  ocr: TaskOcrService;
+  workbooks: WorkbooksService;
+  /** The sheets' body limit. */
+  config: Config;
+}
+
+export const excelAppRoutes: FastifyPluginAsync<ExcelAppRoutesOptions> = async (app, { tasks, ocr, workbooks, config }) => {
 
   app.post(
     '/ocr/poll/:task_id',
@@ -65,7 +73,7 @@ export const excelAppRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (
   app.post(
     '/table/save/:task_id',
     {
-      bodyLimit: sheetsBodyLimit(wb.ctx.config),
+      bodyLimit: sheetsBodyLimit(config),
       schema: {
         summary: 'Save edited cell grids as a new workbook version',
         description:

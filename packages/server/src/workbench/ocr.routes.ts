@@ -3,11 +3,19 @@ import type { FastifyPluginAsync } from 'fastify';
 import { verifyWebhook, OcrflowWebhookError } from '@ocrflow/client';
 import { OcrflowError } from '@ocrflow/core';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
+import type { TaskOcrService } from './task-ocr.service.ts';
+import type { TasksService } from './tasks.service.ts';
+import type { Workbench } from './workbench.ts';
 import { healthSchema, ocrStepSchema, taskIdParams, taskSchema } from './workbench.schemas.ts';
 
-export const ocrRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {
-  const { tasks, ocr } = wb;
+export interface OcrRoutesOptions {
+  tasks: TasksService;
+  ocr: TaskOcrService;
+  /** The OCR service's health as the workbench sees it, and the shared webhook secret. */
+  workbench: Pick<Workbench, 'health' | 'webhookSecret'>;
+}
+
+export const ocrRoutes: FastifyPluginAsync<OcrRoutesOptions> = async (app, { tasks, ocr, workbench: wb }) => {
 
   app.post(
     '/ocr/start/:id',

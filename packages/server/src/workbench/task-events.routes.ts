@@ -7,17 +7,25 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
-import type { TaskRecord } from '../ports/task-store.port.ts';
-import { Wakeup } from '../util/wakeup.ts';
+import type { StreamLimiter } from '../http/stream.limiter.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
+import type { TaskEventsService } from './task-events.service.ts';
+import type { TasksService } from './tasks.service.ts';
 import { taskIdParams, taskSchema } from './workbench.schemas.ts';
 
 export const LONGPOLL_MAX_MS = 60_000;
 
-export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb, services }) => {
-  const { tasks, ctx } = wb;
+export interface TaskEventsRoutesOptions {
+  tasks: TasksService;
+  taskEvents: TaskEventsService;
+  streams: StreamLimiter;
+  /** Aborted when the server starts shutting down. */
+  closing: AbortSignal;
+  /** A comment line after this long without a change (OCRFLOW_SSE_HEARTBEAT_MS). */
+  sseHeartbeatMs: number;
+}
 
+export const taskEventsRoutes: FastifyPluginAsync<TaskEventsRoutesOptions> = async (app, { tasks, taskEvents, streams, closing, sseHeartbeatMs }) => {
   app.get(
     '/tasks/:id/events',
     {
@@ -43,48 +51,24 @@ export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async
         since = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
         if (!Number.isFinite(since)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'since must be an updated_at time (ISO 8601)', { field: 'since' });
       }
-      services.streams.hold(req, reply);
+      streams.hold(req, reply);
       const ac = new AbortController();
       const onClose = () => ac.abort();
       req.raw.once('close', onClose);
-      services.closing.addEventListener('abort', onClose, { once: true });
-      const wake = new Wakeup();
-      const unsubscribe = ctx.bus.subscribe(id, () => wake.notify());
+      closing.addEventListener('abort', onClose, { once: true });
       try {
-        let task: TaskRecord | null = await tasks.require(id);
-        if (!/text\/event-stream/i.test(req.headers.accept ?? '')) {
-          const deadline = Date.now() + q.timeout_ms;
-          while (task && task.updatedAt <= since && Date.now() < deadline && !ac.signal.aborted) {
-            // A bus that can drop messages (Redis) bounds the wait by its re-check interval.
-            await wake.wait(Math.min(deadline - Date.now(), ctx.bus.recheckMs ?? Infinity), ac.signal);
-            task = await tasks.get(id);
-          }
-          if (!task) throw new OcrflowError('OCRFLOW_ERR_TASK_NOT_FOUND', `The task ${id} was deleted`);
-          return ok(await tasks.view(task));
-        }
+        if (!/text\/event-stream/i.test(req.headers.accept ?? '')) return ok(await taskEvents.poll(id, since, { timeoutMs: q.timeout_ms, signal: ac.signal }));
 
+        await tasks.require(id); // 404 in the envelope before the stream starts
         reply.hijack();
         const raw = reply.raw;
         raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
         raw.write('retry: 2000\n\n');
-        let sent = -1;
-        let beat = Date.now();
         try {
-          while (!ac.signal.aborted) {
-            if (!task) {
-              raw.write(`event: deleted\ndata: ${JSON.stringify({ id })}\n\n`);
-              break;
-            }
-            if (task.updatedAt !== sent) {
-              sent = task.updatedAt;
-              raw.write(`id: ${task.updatedAt}\nevent: task\ndata: ${JSON.stringify(await tasks.view(task))}\n\n`);
-            }
-            const woken = await wake.wait(Math.min(ctx.config.sseHeartbeatMs, ctx.bus.recheckMs ?? Infinity), ac.signal);
-            if (!woken && !ac.signal.aborted && Date.now() - beat >= ctx.config.sseHeartbeatMs) {
-              beat = Date.now();
-              raw.write(`: keep-alive ${new Date().toISOString()}\n\n`);
-            }
-            task = await tasks.get(id);
+          for await (const item of taskEvents.follow(id, { heartbeatMs: sseHeartbeatMs, signal: ac.signal })) {
+            if (item.kind === 'task') raw.write(`id: ${item.updatedAt}\nevent: task\ndata: ${JSON.stringify(item.task)}\n\n`);
+            else if (item.kind === 'deleted') raw.write(`event: deleted\ndata: ${JSON.stringify({ id })}\n\n`);
+            else raw.write(`: keep-alive ${new Date().toISOString()}\n\n`);
           }
         } catch (e) {
           req.log.error({ err: e }, 'task event stream failed');
@@ -93,9 +77,8 @@ export const taskEventsRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async
         }
         return reply;
       } finally {
-        unsubscribe();
         req.raw.off('close', onClose);
-        services.closing.removeEventListener('abort', onClose);
+        closing.removeEventListener('abort', onClose);
       }
     },
   );

@@ -2,9 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { OcrflowError, type Config } from '@ocrflow/core';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
+import type { TaskFilesService } from './task-files.service.ts';
 import { anyObject, sheetSchema, tablesSchema, taskIdParams, versionQuery } from './workbench.schemas.ts';
-import { contentDisposition } from './workbooks.service.ts';
+import { contentDisposition, type WorkbooksService } from './workbooks.service.ts';
 
 export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Edited sheets may be large (the limits are validateSheets'); the app's default body limit is 1 MB. */
@@ -18,8 +18,14 @@ export const sheetsBodyLimit = (c: Pick<Config, 'workbenchMaxSheetsMb'>): number
 /** A JSON text already serialised (the stored OCR document) inside the envelope, without parsing it again. */
 const rawEnvelope = (json: string) => `{"success":true,"message":"ok","data":${json}}`;
 
-export const taskFilesRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {
-  const { files, workbooks } = wb;
+export interface TaskFilesRoutesOptions {
+  files: TaskFilesService;
+  workbooks: WorkbooksService;
+  /** The sheets' body limit. */
+  config: Config;
+}
+
+export const taskFilesRoutes: FastifyPluginAsync<TaskFilesRoutesOptions> = async (app, { files, workbooks, config }) => {
 
   app.get(
     '/tasks/:id/image',
@@ -102,7 +108,7 @@ export const taskFilesRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async 
   app.put(
     '/tasks/:id/tables',
     {
-      bodyLimit: sheetsBodyLimit(wb.ctx.config),
+      bodyLimit: sheetsBodyLimit(config),
       schema: {
         summary: 'Save edited sheets as a new workbook version',
         description:

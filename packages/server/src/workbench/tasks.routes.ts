@@ -7,11 +7,16 @@ import type { FastifyRequest } from 'fastify';
 import { callerOf } from '../http/caller.ts';
 import { cleanFilename } from '../services/submit.input.ts';
 import { envelope, envelopeErrors, ok } from './envelope.ts';
-import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
+import type { TaskOcrService } from './task-ocr.service.ts';
+import type { TasksService } from './tasks.service.ts';
 import { taskIdParams, taskSchema } from './workbench.schemas.ts';
 
-export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app, { wb }) => {
-  const { tasks, ocr, ctx } = wb;
+export interface TasksRoutesOptions {
+  tasks: TasksService;
+  ocr: TaskOcrService;
+}
+
+export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (app, { tasks, ocr }) => {
 
   app.post(
     '/upload/image',
@@ -30,7 +35,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
       if (!req.isMultipart()) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_MEDIA', 'Send multipart/form-data with the file in the field "file"');
       const held: { temp: TempBlob | null } = { temp: null };
       try {
-        const filename = await receiveFile(req, (s) => ctx.blobs.receive(s, { maxBytes: tasks.maxUploadBytes }), tasks.maxUploadBytes, held);
+        const filename = await receiveFile(req, (s) => tasks.receive(s), tasks.maxUploadBytes, held);
         const temp = held.temp as TempBlob;
         held.temp = null; // create() owns it now
         const created = await tasks.create(callerOf(req), temp, filename ?? 'upload');
@@ -38,7 +43,7 @@ export const tasksRoutes: FastifyPluginAsync<WorkbenchRouteOptions> = async (app
         const message = started.status === 'ocr_failed' ? `Uploaded, but OCR could not start: ${started.errorMessage}` : 'Uploaded; OCR started';
         return reply.code(201).send(ok(await tasks.view(started), message));
       } finally {
-        if (held.temp) await ctx.blobs.discard(held.temp);
+        if (held.temp) await tasks.discard(held.temp);
       }
     },
   );

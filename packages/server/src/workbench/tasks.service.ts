@@ -3,6 +3,7 @@
  * together with its row), reading, listing, deleting, and every status change — each written by
  * the store's conditional update and then announced on the task bus.
  */
+import type { Readable } from 'node:stream';
 import { canSee, listScope, OcrflowError, type Caller } from '@ocrflow/core';
 import type { TempBlob } from '../ports/blob-store.port.ts';
 import type { TaskPatch, TaskRecord, TaskStatus, TransitionRequest } from '../ports/task-store.port.ts';
@@ -21,6 +22,15 @@ export class TasksService {
 
   get maxUploadBytes(): number {
     return Math.floor(this.ctx.config.workbenchMaxUploadMb * 1024 * 1024);
+  }
+
+  /** Stream an upload to a temporary blob (413 past `maxUploadBytes`). The caller must pass it to `create` or `discard`. */
+  receive(source: Readable): Promise<TempBlob> {
+    return this.ctx.blobs.receive(source, { maxBytes: this.maxUploadBytes });
+  }
+
+  discard(temp: TempBlob): Promise<void> {
+    return this.ctx.blobs.discard(temp);
   }
 
   /**

@@ -10,7 +10,6 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { OcrflowError } from '@ocrflow/core';
-import type { RouteOptions } from '../http/app.services.ts';
 import { sendEnvelopeError } from './envelope.ts';
 
 /** Paths that belong to the APIs: never answered with the UI. */
@@ -33,10 +32,14 @@ function isFile(p: string): boolean {
   }
 }
 
-export const webUiRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const wb = services.workbench;
-  if (!wb) return;
-  const root = path.resolve(wb.webDir);
+export interface WebUiRoutesOptions {
+  /** The built web UI; undefined in processes without the workbench (no UI served). */
+  webDir: string | undefined;
+}
+
+export const webUiRoutes: FastifyPluginAsync<WebUiRoutesOptions> = async (app, { webDir }) => {
+  if (webDir === undefined) return;
+  const root = path.resolve(webDir);
   await app.register(fastifyStatic, { root, serve: false });
 
   const page = (reply: FastifyReply) => {

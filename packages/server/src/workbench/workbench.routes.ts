@@ -9,9 +9,10 @@
  * uses the OCR service with a token.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { OcrflowError } from '@ocrflow/core';
-import type { RouteOptions } from '../http/app.services.ts';
+import { type Config, OcrflowError } from '@ocrflow/core';
 import { callerOf } from '../http/caller.ts';
+import type { StreamLimiter } from '../http/stream.limiter.ts';
+import type { ServiceState } from '../services/health.service.ts';
 import { installAuthGuard } from './auth.guard.ts';
 import { authRoutes } from './auth.routes.ts';
 import { installEnvelopeHandlers, sendEnvelopeError } from './envelope.ts';
@@ -20,14 +21,23 @@ import { ocrRoutes } from './ocr.routes.ts';
 import { taskEventsRoutes } from './task-events.routes.ts';
 import { taskFilesRoutes } from './task-files.routes.ts';
 import { tasksRoutes } from './tasks.routes.ts';
-import type { WorkbenchRouteOptions } from './workbench-routes.types.ts';
+import type { Workbench } from './workbench.ts';
 
-export const workbenchRoutes: FastifyPluginAsync<RouteOptions> = async (app, { services }) => {
-  const wb = services.workbench;
+export interface WorkbenchRoutesOptions {
+  /** The workbench's services (not its context: routes never see the stores); absent in `--role api|worker`. */
+  workbench: Pick<Workbench, 'auth' | 'tasks' | 'taskEvents' | 'ocr' | 'files' | 'workbooks' | 'health' | 'webhookSecret'> | undefined;
+  state: Readonly<ServiceState>;
+  streams: StreamLimiter;
+  /** Aborted when the server starts shutting down. */
+  closing: AbortSignal;
+  config: Config;
+}
+
+export const workbenchRoutes: FastifyPluginAsync<WorkbenchRoutesOptions> = async (app, { workbench: wb, state, streams, closing, config }) => {
   if (!wb) return;
   installEnvelopeHandlers(app);
   app.addHook('onRequest', (req, reply, done) => {
-    if (services.state.accepting || req.url.startsWith('/api/v1/ocr/health')) return done();
+    if (state.accepting || req.url.startsWith('/api/v1/ocr/health')) return done();
     sendEnvelopeError(reply, new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 }));
   });
   installAuthGuard(app, wb.auth);
@@ -40,11 +50,12 @@ export const workbenchRoutes: FastifyPluginAsync<RouteOptions> = async (app, { s
     const id = p?.id ?? p?.task_id;
     if (typeof id === 'string') await wb.tasks.requireFor(callerOf(req), id);
   });
-  const opts: WorkbenchRouteOptions = { wb, services };
-  await app.register(authRoutes, opts);
-  await app.register(tasksRoutes, opts);
-  await app.register(taskEventsRoutes, opts);
-  await app.register(ocrRoutes, opts);
-  await app.register(taskFilesRoutes, opts);
-  await app.register(excelAppRoutes, opts);
+  // Each group gets the services it uses.
+  const { auth, tasks, taskEvents, ocr, files, workbooks } = wb;
+  await app.register(authRoutes, { auth });
+  await app.register(tasksRoutes, { tasks, ocr });
+  await app.register(taskEventsRoutes, { tasks, taskEvents, streams, closing, sseHeartbeatMs: config.sseHeartbeatMs });
+  await app.register(ocrRoutes, { tasks, ocr, workbench: wb });
+  await app.register(taskFilesRoutes, { files, workbooks, config });
+  await app.register(excelAppRoutes, { tasks, ocr, workbooks, config });
 };

@@ -13,6 +13,7 @@ import type { TargetGuard } from '../services/webhook.guard.ts';
 import { loadWebhookSecret } from '../services/webhook.signing.ts';
 import { WorkbenchAuth } from './auth.service.ts';
 import { loopbackBase, OcrLink, type OcrLinkOptions } from './ocr.link.ts';
+import { TaskEventsService } from './task-events.service.ts';
 import { TaskFilesService } from './task-files.service.ts';
 import { TaskOcrService } from './task-ocr.service.ts';
 import { TasksService } from './tasks.service.ts';
@@ -47,6 +48,7 @@ export class Workbench {
   readonly ctx: WorkbenchContext;
   readonly link: OcrLink;
   readonly tasks: TasksService;
+  readonly taskEvents: TaskEventsService;
   readonly workbooks: WorkbooksService;
   readonly ocr: TaskOcrService;
   readonly files: TaskFilesService;
@@ -72,6 +74,7 @@ export class Workbench {
     };
     this.link = new OcrLink(service.config, options);
     this.tasks = new TasksService(this.ctx);
+    this.taskEvents = new TaskEventsService(this.ctx, this.tasks);
     this.workbooks = new WorkbooksService(this.ctx, this.tasks, new XlsxBuilder());
     this.ocr = new TaskOcrService(this.ctx, this.tasks, this.workbooks, this.link);
     this.files = new TaskFilesService(this.ctx, this.tasks, this.workbooks);
