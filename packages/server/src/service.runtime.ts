@@ -86,19 +86,27 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const pool = runsWorkers ? new WorkerPool(config.workers, log, config) : null;
   const metrics = new ServerMetrics(ctx, () => pool?.aliveCount() ?? 0);
   const runner = pool ? new JobRunner(ctx, results, pool, metrics) : null;
-  // The analysis step after every job (OCRFLOW_ANALYSIS), stored as analysis.json.
   const analysis = new AnalysisService(ctx, jobs);
-  if (runner && config.analysis) runner.addPostJobStep(analysis.step());
   const closing = new AbortController();
   // Every held long-poll and event stream listens to it (thousands at once by design), so Node's
   // leak warning at 10 listeners would only be noise.
   setMaxListeners(0, closing.signal);
-  // The webhook outbox (terminal hook, submission check) and its dispatcher.
   const submissions = new SubmissionService(ctx);
-  const webhooks = await setupWebhooks(ctx, { jobs, submissions, registry: metrics.registry });
-  // Batches: a document's end joins its batch's bookkeeping (and the batch's webhook row) in its terminal transaction.
+  const webhooks = await setupWebhooks(ctx, { jobs, registry: metrics.registry });
   const batches = new BatchesService(ctx, submissions, webhooks.service.submitCheck);
+
+  // What happens at each step of a job besides its own bookkeeping — all of it registered here,
+  // before the store is migrated and any transition can happen:
+  // · submitted: its webhook_url is checked against the target guard (refused before it is stored);
+  submissions.addSubmitCheck(webhooks.service.submitCheck);
+  // · ended (finished, failed, canceled), inside the transaction that writes its final status: the
+  //   webhook outbox rows, then its batch's counts (and the batch's own webhook row when it was the last);
+  ctx.store.addTerminalHook(webhooks.service.terminalHook);
   ctx.store.addTerminalHook(batches.terminalHook);
+  // · its result stored, in a process that runs workers: the analysis (OCRFLOW_ANALYSIS), stored as analysis.json;
+  if (runner && config.analysis) runner.addPostJobStep(analysis.step());
+  // · every event (progress included): the webhook service subscribes to the bus when it starts
+  //   (webhooks.start below), for receivers that asked for progress events.
   // The workbench (tasks API, web UI) in `all` and `app` processes (`api` serves the
   // OCR service API only, `worker` no API); it reaches OCR only through the client.
   // One count of wrong tokens per address for every surface (service API, compatibility routes, workbench).

@@ -1,14 +1,14 @@
 /**
- * Wires the webhooks of one process: the outbox store on the job store's database, the terminal
- * hook (registered before any transition can happen), the submission check, the dispatcher, bus
- * wake-ups and Prometheus metrics. `start` runs after migrations; `stop` before the store closes.
+ * Builds the webhooks of one process: the outbox store on the job store's database, the target
+ * guard, the dispatcher, bus wake-ups and Prometheus metrics. Its terminal hook and submission
+ * check (`service.terminalHook`, `service.submitCheck`) are registered by `service.runtime.ts`,
+ * beside every other step of a job. `start` runs after migrations; `stop` before the store closes.
  */
 import client from 'prom-client';
 import { ConfigError } from '@ocrflow/core';
 import { DELIVERY_STATES, type DeliveryStore } from '../ports/delivery-store.port.ts';
 import type { JobsService } from './jobs.service.ts';
 import type { ServiceContext } from './service.context.ts';
-import type { SubmissionService } from './submission.service.ts';
 import { WebhookDispatcher } from './webhook.dispatcher.ts';
 import { TargetGuard, type Resolver } from './webhook.guard.ts';
 import { renderWebhookBody } from './webhook.payload.ts';
@@ -29,7 +29,6 @@ export interface Webhooks {
 
 export interface WebhooksOptions {
   jobs: JobsService;
-  submissions: SubmissionService;
   /** The process's Prometheus registry (ServerMetrics.registry). */
   registry?: client.Registry;
   /** Tests only: a stand-in DNS resolver. */
@@ -84,8 +83,6 @@ export async function setupWebhooks(ctx: ServiceContext, o: WebhooksOptions): Pr
     },
   });
   const service = new WebhooksService(ctx, o.jobs, store, guard, () => dispatcher.nudge());
-  ctx.store.addTerminalHook(service.terminalHook);
-  o.submissions.addSubmitCheck(service.submitCheck);
 
   let unsubscribe: (() => void) | null = null;
   return {
