@@ -28,6 +28,19 @@ const MIN_BACKGROUND = 0.2;
 const MAX_FRAME_GROWTH = 1.5;
 /** Corners closer than this (share of the frame diagonal) to an upright rectangle need no warp. */
 const UPRIGHT_TOLERANCE = 0.01;
+/**
+ * A sheet photographed small is cut out larger than the photo shows it, up to this longer side: the
+ * print of a form shot at 800 px is a few pixels high, below what the text detector separates and
+ * the table stage resolves, and sampling the photo for a larger page loses nothing.
+ */
+const MIN_PAGE_SIDE = 1600;
+/** ... but at most this many times the photo's own resolution (more invents no detail). */
+const MAX_ENLARGE = 2;
+/**
+ * A smaller enlargement is not made: resampling by a few percent blurs print that is already
+ * legible (on photos of tables printed at ≥ 11 px, pages enlarged 1.02–1.15× read worse).
+ */
+const MIN_ENLARGE = 1.25;
 
 export interface StraightenResult {
   image: RasterImage;
@@ -61,9 +74,13 @@ export async function straightenPage(img: RasterImage): Promise<StraightenResult
   }
   const q = outline.quad;
   if (isUpright(q, img.width, img.height)) return { image: img, flags: [] };
-  // The page keeps the photo's resolution along its longer opposite sides: text stays as sharp as shot.
-  const width = Math.round(Math.max(dist(q[0], q[1]), dist(q[3], q[2])));
-  const height = Math.round(Math.max(dist(q[0], q[3]), dist(q[1], q[2])));
+  // The page keeps the photo's resolution along its longer opposite sides (text stays as sharp as
+  // shot), enlarged when the sheet is small in the photo.
+  const sw = Math.max(dist(q[0], q[1]), dist(q[3], q[2]));
+  const sh = Math.max(dist(q[0], q[3]), dist(q[1], q[2]));
+  const enlarge = pageEnlargement(sw, sh);
+  const width = Math.round(sw * enlarge);
+  const height = Math.round(sh * enlarge);
   const unitToPhoto = solveHomography(UNIT, q);
   const photoToUnit = unitToPhoto && invertHomography(unitToPhoto);
   if (!unitToPhoto || !photoToUnit || width < 16 || height < 16) return { image: img, flags: [STRAIGHTEN_FLAGS.notStraightened] };
@@ -82,6 +99,12 @@ export async function straightenPage(img: RasterImage): Promise<StraightenResult
     light_flattened: true,
   };
   return { image: await applyStraightening(img, straightened), straightened, flags: [STRAIGHTEN_FLAGS.straightened] };
+}
+
+/** How much larger than the photo shows it a sheet of `w` × `h` photo pixels is cut out (≥ 1). */
+export function pageEnlargement(w: number, h: number): number {
+  const k = Math.min(MAX_ENLARGE, MIN_PAGE_SIDE / Math.max(w, h, 1));
+  return k >= MIN_ENLARGE ? k : 1;
 }
 
 /**

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import type { Point } from '@ocrflow/core';
 import { applyStraightening, openDocument, straighteningMap, straightenPage, STRAIGHTEN_FLAGS } from '../../src/index.ts';
 import { resizeRaster } from '../../src/image/raster.ts';
+import { pageEnlargement } from '../../src/image/page.straighten.ts';
 import type { RasterImage } from '../../src/types.ts';
 import { gridSvg, svgToRaster } from '../tables/render.helper.ts';
 import { correlation, loadRaster, simulatePhoto, type SimulatedPhoto } from './photo.helper.ts';
@@ -43,8 +44,11 @@ test('the report photographed on a desk comes back onto the scan within a couple
   assert.ok(r.straightened);
   assert.equal(r.image.width, r.straightened.width);
   assert.equal(r.straightened.source_width, photo.image.width);
-  // The page keeps the photo's resolution: as wide as the sheet's longer side in the photo (bottom, 943 px).
-  assert.ok(Math.abs(r.image.width - Math.hypot(1078 - 136, 48)) < 8, `width ${r.image.width}`);
+  // The page keeps the photo's resolution: as wide as the sheet's longer side in the photo (bottom,
+  // 943 px), enlarged because that sheet (about 1 200 px high) is under the smallest page side.
+  const k = pageEnlargement(Math.hypot(1078 - 136, 48), Math.hypot(1078 - 1030, 1360 - 160));
+  assert.ok(k > 1.2 && k < 1.4, `enlarged ${k}`);
+  assert.ok(Math.abs(r.image.width - k * Math.hypot(1078 - 136, 48)) < 8 * k, `width ${r.image.width}`);
   assert.ok(r.straightened.bend_px > 5, `a 1.2% bend is seen (${r.straightened.bend_px} px)`);
   const e = mappingErrors(r.image, straighteningMap(r.straightened), photo.photoToScan, s.width, s.height);
   assert.ok(e.mean < 2 && e.max < 4, `mean ${e.mean.toFixed(2)} px, max ${e.max.toFixed(2)} px`);
@@ -53,6 +57,28 @@ test('the report photographed on a desk comes back onto the scan within a couple
   const raw = await resizeRaster(photo.image, s.width, s.height);
   const cs = correlation(back, s), cp = correlation(raw, s);
   assert.ok(cs > 0.7 && cp < 0.2, `straightened ${cs.toFixed(3)}, photo ${cp.toFixed(3)}`);
+});
+
+test('a sheet photographed small is cut out larger, at most twice the photo\'s resolution; a large one is not', () => {
+  assert.equal(pageEnlargement(2400, 3200), 1);
+  assert.equal(pageEnlargement(1600, 1200), 1);
+  assert.equal(pageEnlargement(1100, 1450), 1, 'a slight enlargement only blurs');
+  assert.ok(Math.abs(pageEnlargement(900, 1200) - 1600 / 1200) < 1e-9);
+  assert.equal(pageEnlargement(600, 800), 2);
+  assert.equal(pageEnlargement(300, 400), 2);
+});
+
+test('a small photo of the report: the page is enlarged, and still maps back onto the scan', async () => {
+  const s = await scan();
+  const photo = await simulatePhoto(s, { width: 620, height: 800, corners: [[70, 60], [560, 75], [590, 760], [40, 740]], bend: 0.01, falloff: 0.3, desk: 'cloth' }, 3);
+  const r = await straightenPage(photo.image);
+  assert.ok(r.straightened);
+  const long = Math.max(r.image.width, r.image.height);
+  assert.ok(long > 1.8 * 700 && long <= 1600 + 2, `page ${r.image.width} × ${r.image.height}`);
+  const e = mappingErrors(r.image, straighteningMap(r.straightened), photo.photoToScan, s.width, s.height);
+  assert.ok(e.mean < 3 && e.max < 6, `mean ${e.mean.toFixed(2)} px, max ${e.max.toFixed(2)} px`);
+  const again = await applyStraightening(photo.image, JSON.parse(JSON.stringify(r.straightened)));
+  assert.ok(again.data.equals(r.image.data), 'the stored parameters rebuild the enlarged page');
 });
 
 test('the stored parameters rebuild exactly the page the engine read', async () => {
