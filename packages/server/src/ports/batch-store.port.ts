@@ -67,6 +67,12 @@ export interface NewBatch {
 /** What a batch's end writes besides its own rows (the webhook outbox row), in the same transaction. */
 export type BatchEndedHook = (tx: StoreTx, batch: BatchRecord, lastJobId: string, counts: BatchCounts) => Promise<void>;
 
+/** A document's place in its batch, as recorded in its job's options. */
+export interface BatchMember {
+  batchId: string;
+  position: number;
+}
+
 export interface BatchStore {
   /** Insert a `creating` batch with its `created` event. Throws BatchKeyTakenError on a duplicate batch_id. */
   insert(b: NewBatch): Promise<BatchRecord>;
@@ -78,8 +84,12 @@ export interface BatchStore {
   listDocuments(batchId: string, afterPosition: number, limit: number): Promise<BatchDocument[]>;
   /** creating → open once every document is linked; ends it at once when every document has already ended. */
   open(batchId: string, now: number, onEnded: BatchEndedHook): Promise<BatchRecord | null>;
-  /** Inside a job's terminal transition: the batch's `document_ended` event, and its end when this was the last. */
-  onDocumentEndedInTx(tx: StoreTx, change: Transition, onEnded: BatchEndedHook): Promise<void>;
+  /**
+   * Inside a job's terminal transition: the batch's `document_ended` event, and its end when this
+   * was the last. `member` is where the job says it belongs (its options): when its link row is
+   * missing (its process died between the job's commit and the link), the link is written here.
+   */
+  onDocumentEndedInTx(tx: StoreTx, change: Transition, member: BatchMember | null, onEnded: BatchEndedHook): Promise<void>;
   counts(batchId: string): Promise<BatchCounts>;
   /** Job ids of the batch's documents still queued. */
   queuedJobIds(batchId: string): Promise<string[]>;

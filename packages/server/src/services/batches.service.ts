@@ -47,8 +47,10 @@ export class BatchesService {
 
   /** Registered on the JobStore: a document's end is recorded with its batch in the same transaction. */
   readonly terminalHook: TerminalHook = async (tx, change) => {
-    if (typeof change.job.options.batch !== 'string') return;
-    await this.ctx.batches.onDocumentEndedInTx(tx, change, this.onEnded);
+    const { batch, batch_position: position } = change.job.options;
+    if (typeof batch !== 'string') return;
+    const member = typeof position === 'number' && Number.isInteger(position) && position > 0 ? { batchId: batch, position } : null;
+    await this.ctx.batches.onDocumentEndedInTx(tx, change, member, this.onEnded);
   };
 
   /** The batch's one webhook: an outbox row with its body fixed now, delivered like any job's. */
@@ -105,7 +107,7 @@ export class BatchesService {
         throw new OcrflowError('OCRFLOW_ERR_BATCH_ID_CONFLICT', `A batch with batch_id ${JSON.stringify(batch.batchKey)} exists with different content`, { id: batch.id });
       const priority = Math.max(PRIORITY_MIN, (input.shared.priority ?? DEFAULT_PRIORITY) - 1);
       const batchId = batch.id;
-      const docInput = (i: number) => ({ ...input.shared, taskId: input.taskIds[i], webhookUrl: null, options: { ...input.shared.options, batch: batchId }, priority });
+      const docInput = (i: number) => ({ ...input.shared, taskId: input.taskIds[i], webhookUrl: null, options: { ...input.shared.options, batch: batchId, batch_position: i + 1 }, priority });
       for (; next < docs.length; next++) {
         const d = docs[next];
         const position = next + 1;

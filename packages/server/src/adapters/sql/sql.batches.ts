@@ -14,6 +14,7 @@ import {
   type BatchEndedHook,
   type BatchEvent,
   type BatchEventType,
+  type BatchMember,
   type BatchRecord,
   type BatchState,
   type BatchStore,
@@ -94,9 +95,19 @@ export class SqlBatchStore implements BatchStore {
     });
   }
 
-  async onDocumentEndedInTx(t: StoreTx, change: Transition, onEnded: BatchEndedHook): Promise<void> {
+  async onDocumentEndedInTx(t: StoreTx, change: Transition, member: BatchMember | null, onEnded: BatchEndedHook): Promise<void> {
     const tx = sqlTx(t);
-    const links = await tx.selectFrom('batch_documents').selectAll().where('job_id', '=', change.job.id).execute();
+    const linksOf = () => tx.selectFrom('batch_documents').selectAll().where('job_id', '=', change.job.id).execute();
+    let links = await linksOf();
+    if (!links.length && member) {
+      // Committed but not linked when its process died: the job's options say where it belongs.
+      await tx
+        .insertInto('batch_documents')
+        .values({ batch_id: member.batchId, position: member.position, job_id: change.job.id, task_id: change.job.taskId })
+        .onConflict((oc) => oc.columns(['batch_id', 'position']).doNothing())
+        .execute();
+      links = await linksOf();
+    }
     for (const link of links) {
       const batch = await this.lock(tx, link.batch_id);
       if (!batch) continue;
