@@ -1,7 +1,7 @@
 /**
  * Throughput of the job spine, run by `npm run bench -- service` (or alone:
  * `node --import tsx scripts/bench.service.ts [--seconds 10] [--clients 64] [--events 200]
- *  [--waiters 10000] [--drain-rows 10000] [--webhook-concurrency 64] [--parts hello,submissions,events,waiting,scaled,webhooks] [--json]`).
+ *  [--waiters 10000] [--drain-rows 10000] [--webhook-concurrency 128] [--parts hello,submissions,events,waiting,scaled,webhooks] [--json]`).
  *
  * Every figure stands beside a Fastify "hello world" measured in the same run on the same machine
  * by the same client: the ratio is the number that compares across machines. The clients run in a
@@ -43,7 +43,7 @@ const CLIENTS = opt('clients', 64);
 const EVENTS = opt('events', 200);
 const WAITERS = opt('waiters', 10_000);
 const DRAIN_ROWS = opt('drain-rows', 10_000);
-const WEBHOOK_CONCURRENCY = opt('webhook-concurrency', 64);
+const WEBHOOK_CONCURRENCY = opt('webhook-concurrency', 128);
 const partsAt = args.indexOf('--parts');
 const PARTS = new Set((partsAt >= 0 ? args[partsAt + 1] : 'hello,submissions,events,waiting,scaled,webhooks').split(','));
 const asJson = args.includes('--json');

@@ -56,6 +56,8 @@ export interface JobStore {
   /** Insert a queued job and its `queued` event. Throws TaskIdTakenError on a duplicate task_id. */
   insertJob(job: NewJob): Promise<Transition>;
   getJob(id: string): Promise<JobRecord | null>;
+  /** The jobs among `ids` that exist, in no particular order (one query for a group of readers). */
+  getJobs(ids: readonly string[]): Promise<JobRecord[]>;
   /** task_id is unique per tenant. */
   getJobByTaskId(tenant: string, taskId: string): Promise<JobRecord | null>;
   /** Newest first. */
@@ -99,6 +101,8 @@ export interface JobStore {
 
   /** Events with seq > sinceSeq, oldest first. */
   listEvents(id: string, sinceSeq: number, limit: number): Promise<JobEvent[]>;
+  /** The events at exactly these (job, seq) places that exist, in no particular order. */
+  getEventsAt(places: readonly { jobId: string; seq: number }[]): Promise<JobEvent[]>;
 }
 
 export class TaskIdTakenError extends Error {

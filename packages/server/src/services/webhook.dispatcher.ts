@@ -27,7 +27,7 @@ const ERROR_BACKOFF_MS = 1000;
  * than claiming one by one) and records attempts that end within RECORD_FLUSH_MS of each other in
  * one transaction. Neither delay applies when the dispatcher is idle.
  */
-const CLAIM_GATHER_MS = 20;
+const CLAIM_GATHER_MS = 5;
 const RECORD_FLUSH_MS = 5;
 const RECORD_BATCH_MAX = 64;
 
@@ -71,8 +71,8 @@ export interface DispatcherObserver {
 export interface DispatcherDeps {
   store: DeliveryStore;
   sender: WebhookSender;
-  /** The body of a delivery's first attempt; null when the job no longer exists. */
-  render(d: DeliveryRecord): Promise<string | null>;
+  /** The bodies of deliveries' first attempts, in their order; null where the job no longer exists. */
+  render(ds: readonly DeliveryRecord[]): Promise<(string | null)[]>;
   schedule: readonly number[];
   concurrency: number;
   timeoutMs: number;
@@ -84,6 +84,8 @@ export interface DispatcherDeps {
 export class WebhookDispatcher {
   readonly owner = `${os.hostname()}:${process.pid}:wh-${randomBytes(3).toString('hex')}`;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Attempts answered whose record is not committed yet. */
+  private readonly recording = new Set<Promise<void>>();
   private readonly wake = new Wakeup();
   private readonly stopping = new AbortController();
   private loopDone: Promise<void> | null = null;
@@ -117,6 +119,7 @@ export class WebhookDispatcher {
     await this.loopDone;
     await Promise.allSettled([...this.inFlight.values()]);
     await this.records.flush();
+    await Promise.allSettled([...this.recording]);
     const n = await this.d.store.release(this.owner, this.now()).catch((e) => (this.d.log.error({ err: e }, 'handing back webhook leases failed'), 0));
     if (n) this.d.log.info({ deliveries: n }, 'webhook deliveries in flight handed back');
     await this.d.sender.close().catch((err) => this.d.log.warn({ err }, 'closing the webhook sender failed'));
@@ -140,7 +143,8 @@ export class WebhookDispatcher {
         if (free > 0) {
           const now = this.now();
           claimed = await this.d.store.claimDue(this.owner, now + this.d.timeoutMs + LEASE_MARGIN_MS, now, free);
-          for (const d of claimed) this.track(d);
+          const bodies = await this.renderFirstAttempts(claimed);
+          for (const d of claimed) this.track(d, bodies.get(d.id));
           if (claimed.length === free) continue; // more may be due; take them as slots free up
         }
         let waitMs = POLL_MS;
@@ -158,8 +162,21 @@ export class WebhookDispatcher {
     }
   }
 
-  private track(d: DeliveryRecord): void {
-    const p = this.attempt(d)
+  /** The bodies of the claimed deliveries never attempted, rendered together (on failure each attempt renders its own). */
+  private async renderFirstAttempts(claimed: DeliveryRecord[]): Promise<Map<string, string | null>> {
+    const fresh = claimed.filter((d) => d.payload === null);
+    if (!fresh.length) return new Map();
+    try {
+      const bodies = await this.d.render(fresh);
+      return new Map(fresh.map((d, i) => [d.id, bodies[i] ?? null]));
+    } catch (e) {
+      this.d.log.warn({ err: e, deliveries: fresh.length }, 'rendering webhook bodies together failed; each attempt renders its own');
+      return new Map();
+    }
+  }
+
+  private track(d: DeliveryRecord, rendered: string | null | undefined): void {
+    const p = this.attempt(d, rendered)
       .catch((e) => {
         if (!(e instanceof AttemptAborted)) this.d.log.error({ err: e, delivery: d.id }, 'webhook attempt failed unexpectedly');
       })
@@ -170,7 +187,8 @@ export class WebhookDispatcher {
     this.inFlight.set(d.id, p);
   }
 
-  private async attempt(d: DeliveryRecord): Promise<void> {
+  /** `rendered`: the body made for this first attempt with its group (undefined: not made yet). */
+  private async attempt(d: DeliveryRecord, rendered: string | null | undefined): Promise<void> {
     const { log } = this.d;
     const n = d.attemptCount + 1;
     // The body is built at the first attempt and stored with its record: retries resend those bytes.
@@ -178,7 +196,7 @@ export class WebhookDispatcher {
     let body = d.payload;
     const fresh = body === null;
     if (body === null) {
-      body = await this.d.render(d);
+      body = rendered !== undefined ? rendered : ((await this.d.render([d]))[0] ?? null);
       if (body === null) {
         // The job was deleted (its deliveries go with it); nothing left to send.
         await this.records.record({ id: d.id, n, outcome: { ok: false, startedAt: this.now(), durationMs: 0, httpStatus: null, error: 'the job no longer exists', responseExcerpt: null }, next: { state: 'dead' } });
@@ -193,11 +211,17 @@ export class WebhookDispatcher {
       const delay = retryDelay(this.d.schedule, n);
       next = delay === null ? { state: 'dead' } : { state: 'pending', nextAttemptAt: now + delay };
     }
-    if (!(await this.records.record({ id: d.id, n, outcome, next, ...(fresh ? { payload: body } : {}) }))) {
-      log.warn({ delivery: d.id, attempt: n }, 'webhook attempt finished after its lease was taken over; not recorded');
-      return;
-    }
-    if (!outcome.ok) log.info({ delivery: d.id, job: d.jobId, attempt: n, status: outcome.httpStatus, error: outcome.error, next: next.state }, 'webhook attempt failed');
-    this.d.observer?.attempt?.(d, outcome, next);
+    // The slot is free once the receiver has answered: the record is committed with others, while
+    // the next attempt already runs (the row keeps its lease until then, so nobody else takes it).
+    const recorded = this.records
+      .record({ id: d.id, n, outcome, next, ...(fresh ? { payload: body } : {}) })
+      .then((owned) => {
+        if (!owned) return log.warn({ delivery: d.id, attempt: n }, 'webhook attempt finished after its lease was taken over; not recorded');
+        if (!outcome.ok) log.info({ delivery: d.id, job: d.jobId, attempt: n, status: outcome.httpStatus, error: outcome.error, next: next.state }, 'webhook attempt failed');
+        this.d.observer?.attempt?.(d, outcome, next);
+      })
+      .catch((e) => log.error({ err: e, delivery: d.id }, 'recording a webhook attempt failed; the delivery is due again when its lease ends'))
+      .finally(() => this.recording.delete(recorded));
+    this.recording.add(recorded);
   }
 }

@@ -60,26 +60,39 @@ export function buildWebhookBody(d: Pick<DeliveryRecord, 'eventType' | 'eventSeq
   };
 }
 
-/** Reads what the body needs (job, stored event, analysis file) and renders it. Null when the job is gone. */
-export async function renderWebhookBody(ctx: ServiceContext, d: DeliveryRecord): Promise<string | null> {
-  const job = await ctx.store.getJob(d.jobId);
-  if (!job) return null;
-  const [event] = await ctx.store.listEvents(d.jobId, d.eventSeq - 1, 1);
-  const resultKey = job.resultKey ?? resultKeyOf(job.id);
-  let analysis: AnalysisSummary | null = null;
-  if (d.eventType === 'finished') {
-    const key = `${resultKey}/${ANALYSIS_RESULT_FILE}`;
-    try {
-      if (await ctx.blobs.exists(key)) analysis = analysisSummary(JSON.parse((await ctx.blobs.get(key)).toString('utf8')) as Analysis);
-    } catch (e) {
-      // A damaged analysis file must not hold back the notification that OCR finished.
-      ctx.log.warn({ err: e, job: job.id }, 'analysis.json unreadable; webhook sent without the analysis summary');
-    }
+/**
+ * Reads what the bodies of a group of deliveries need (their jobs and stored events in one query
+ * each, analysis files) and renders them: the body of each delivery, or null when its job is gone.
+ * A group of deliveries claimed together is rendered together, so the store is not asked once per
+ * delivery while their attempts wait.
+ */
+export async function renderWebhookBodies(ctx: ServiceContext, ds: readonly DeliveryRecord[]): Promise<(string | null)[]> {
+  if (!ds.length) return [];
+  const jobs = new Map((await ctx.store.getJobs(ds.map((d) => d.jobId))).map((j) => [j.id, j]));
+  const events = new Map((await ctx.store.getEventsAt(ds.map((d) => ({ jobId: d.jobId, seq: d.eventSeq })))).map((e) => [`${e.jobId}:${e.seq}`, e]));
+  return Promise.all(
+    ds.map(async (d) => {
+      const job = jobs.get(d.jobId);
+      if (!job) return null;
+      const resultKey = job.resultKey ?? resultKeyOf(job.id);
+      const analysis = d.eventType === 'finished' ? await readAnalysisSummary(ctx, job.id, resultKey) : null;
+      const body = buildWebhookBody(d, job, events.get(`${d.jobId}:${d.eventSeq}`) ?? null, {
+        baseUrl: ctx.baseUrl(),
+        resultDir: d.eventType === 'finished' ? ctx.blobs.localPath(resultKey) : null,
+        analysis,
+      });
+      return JSON.stringify(body);
+    }),
+  );
+}
+
+async function readAnalysisSummary(ctx: ServiceContext, jobId: string, resultKey: string): Promise<AnalysisSummary | null> {
+  const key = `${resultKey}/${ANALYSIS_RESULT_FILE}`;
+  try {
+    if (await ctx.blobs.exists(key)) return analysisSummary(JSON.parse((await ctx.blobs.get(key)).toString('utf8')) as Analysis);
+  } catch (e) {
+    // A damaged analysis file must not hold back the notification that OCR finished.
+    ctx.log.warn({ err: e, job: jobId }, 'analysis.json unreadable; webhook sent without the analysis summary');
   }
-  const body = buildWebhookBody(d, job, event && event.seq === d.eventSeq ? event : null, {
-    baseUrl: ctx.baseUrl(),
-    resultDir: d.eventType === 'finished' ? ctx.blobs.localPath(resultKey) : null,
-    analysis,
-  });
-  return JSON.stringify(body);
+  return null;
 }

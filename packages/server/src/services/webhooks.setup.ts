@@ -11,7 +11,7 @@ import type { JobsService } from './jobs.service.ts';
 import type { ServiceContext } from './service.context.ts';
 import { WebhookDispatcher } from './webhook.dispatcher.ts';
 import { TargetGuard, type Resolver } from './webhook.guard.ts';
-import { renderWebhookBody } from './webhook.payload.ts';
+import { renderWebhookBodies } from './webhook.payload.ts';
 import { parseSchedule } from './webhook.schedule.ts';
 import { WebhookSender } from './webhook.sender.ts';
 import { loadWebhookSecret, WebhookSigner } from './webhook.signing.ts';
@@ -70,7 +70,7 @@ export async function setupWebhooks(ctx: ServiceContext, o: WebhooksOptions): Pr
   const dispatcher = new WebhookDispatcher({
     store,
     sender: new WebhookSender(guard, new WebhookSigner(secret.secret), config.webhookTimeoutMs),
-    render: (d) => renderWebhookBody(ctx, d),
+    render: (ds) => renderWebhookBodies(ctx, ds),
     schedule,
     concurrency: config.webhookConcurrency,
     timeoutMs: config.webhookTimeoutMs,

@@ -95,6 +95,12 @@ export class SqlJobStore implements JobStore {
     return r ? rowToJob(r) : null;
   }
 
+  async getJobs(ids: readonly string[]): Promise<JobRecord[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.selectFrom('jobs').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    return rows.map(rowToJob);
+  }
+
   async getJobByTaskId(tenant: string, taskId: string): Promise<JobRecord | null> {
     const r = await this.db.selectFrom('jobs').selectAll().where('tenant', '=', tenant).where('task_id', '=', taskId).executeTakeFirst();
     return r ? rowToJob(r) : null;
@@ -283,6 +289,16 @@ export class SqlJobStore implements JobStore {
 
   async listEvents(id: string, sinceSeq: number, limit: number): Promise<JobEvent[]> {
     const rows = await this.db.selectFrom('job_events').selectAll().where('job_id', '=', id).where('seq', '>', sinceSeq).orderBy('seq').limit(limit).execute();
+    return rows.map(rowToEvent);
+  }
+
+  async getEventsAt(places: readonly { jobId: string; seq: number }[]): Promise<JobEvent[]> {
+    if (!places.length) return [];
+    const rows = await this.db
+      .selectFrom('job_events')
+      .selectAll()
+      .where((eb) => eb.or(places.map((p) => eb.and([eb('job_id', '=', p.jobId), eb('seq', '=', p.seq)]))))
+      .execute();
     return rows.map(rowToEvent);
   }
 
