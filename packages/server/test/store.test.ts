@@ -157,3 +157,19 @@ test('list: newest first, filters, id cursor', async () => {
   const counts = await store.countByStatus();
   assert.ok(counts.queued >= 5);
 });
+
+test('getJobs and getEventsAt read a group in one call: only what exists, each once', async () => {
+  const a = (await store.insertJob(newJob())).job;
+  const b = (await store.insertJob(newJob())).job;
+  await store.claimJob(b.id, 'w1', Date.now() + 1000, Date.now());
+  const got = await store.getJobs([a.id, b.id, a.id, newJobId()]);
+  assert.deepEqual(got.map((j) => j.id).sort(), [a.id, b.id].sort());
+  assert.deepEqual(await store.getJobs([]), []);
+  const events = await store.getEventsAt([
+    { jobId: a.id, seq: 1 },
+    { jobId: b.id, seq: 2 },
+    { jobId: b.id, seq: 9 },
+  ]);
+  assert.deepEqual(events.map((e) => `${e.jobId === a.id ? 'a' : 'b'}:${e.seq}:${e.type}`).sort(), ['a:1:queued', 'b:2:running']);
+  assert.deepEqual(await store.getEventsAt([]), []);
+});
