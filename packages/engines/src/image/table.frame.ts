@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import type { Point } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
-import { convexHull, largestQuad, orderCorners, polygonArea } from './page.outline.ts';
+import { convexHull, largestQuad, orderCorners, polygonArea } from './quad.geometry.ts';
 
 const WORK_SIDE = 1024;
 /** Ink: this much darker than the local background (grey levels). */
