@@ -13,7 +13,8 @@ function cross(o: Point, a: Point, b: Point): number {
 export function convexHull(points: Point[]): Point[] {
   const p = points.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   if (p.length < 3) return p;
-  const lower: Point[] = [], upper: Point[] = [];
+  const lower: Point[] = [],
+    upper: Point[] = [];
   for (const q of p) {
     while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) lower.pop();
     lower.push(q);
@@ -29,7 +30,8 @@ export function convexHull(points: Point[]): Point[] {
 export function polygonArea(q: readonly Point[]): number {
   let s = 0;
   for (let i = 0; i < q.length; i++) {
-    const a = q[i], b = q[(i + 1) % q.length];
+    const a = q[i],
+      b = q[(i + 1) % q.length];
     s += a[0] * b[1] - b[0] * a[1];
   }
   return Math.abs(s) / 2;
@@ -39,7 +41,11 @@ export function polygonArea(q: readonly Point[]): number {
 export function largestQuad(hull: Point[]): Point[] {
   const n = hull.length;
   if (n <= 4) return hull.slice();
-  const ext = (f: (p: Point) => number) => { let b = 0; for (let i = 1; i < n; i++) if (f(hull[i]) > f(hull[b])) b = i; return b; };
+  const ext = (f: (p: Point) => number) => {
+    let b = 0;
+    for (let i = 1; i < n; i++) if (f(hull[i]) > f(hull[b])) b = i;
+    return b;
+  };
   let idx = [ext((p) => -p[0] - p[1]), ext((p) => p[0] - p[1]), ext((p) => p[0] + p[1]), ext((p) => -p[0] + p[1])];
   const area = (ix: number[]) => polygonArea(ix.map((i) => hull[i]));
   let best = area(idx);
@@ -52,7 +58,11 @@ export function largestQuad(hull: Point[]): Point[] {
         trial[k] = c;
         const sorted = trial.slice().sort((a, b) => a - b);
         const a = area(sorted);
-        if (a > best + 1e-9) { best = a; idx = sorted; improved = true; }
+        if (a > best + 1e-9) {
+          best = a;
+          idx = sorted;
+          improved = true;
+        }
       }
     }
     if (!improved) break;
@@ -72,8 +82,10 @@ export function orderCorners(q: readonly Point[]): [Point, Point, Point, Point] 
 
 export function interiorAngles(q: readonly Point[]): number[] {
   return q.map((p, i) => {
-    const a = q[(i + 3) % 4], b = q[(i + 1) % 4];
-    const v1 = [a[0] - p[0], a[1] - p[1]], v2 = [b[0] - p[0], b[1] - p[1]];
+    const a = q[(i + 3) % 4],
+      b = q[(i + 1) % 4];
+    const v1 = [a[0] - p[0], a[1] - p[1]],
+      v2 = [b[0] - p[0], b[1] - p[1]];
     const cos = (v1[0] * v2[0] + v1[1] * v2[1]) / (Math.hypot(v1[0], v1[1]) * Math.hypot(v2[0], v2[1]) || 1);
     return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
   });
