@@ -40,6 +40,7 @@ export class InferSession {
     readonly path: string,
     /** What the load-time rewrite did (null when it was off). */
     readonly fused: FuseStats | null,
+    private readonly runOptions: ort.InferenceSession.RunOptions,
   ) {}
 
   static async create(modelPath: string, opts: SessionOptions = {}): Promise<InferSession> {
@@ -59,12 +60,15 @@ export class InferSession {
       fused = r.stats;
       session = await ort.InferenceSession.create(r.model, options);
     } else session = await ort.InferenceSession.create(modelPath, options);
-    return new InferSession(session, modelPath, fused);
+    // With the arena, what a run grew it by is handed back when the run ends: the memory stays
+    // with the allocator for the next run rather than with the session between pages.
+    const runOptions = opts.memArena ? { extra: { memory: { enable_memory_arena_shrinkage: 'cpu:0' } } } : {};
+    return new InferSession(session, modelPath, fused, runOptions);
   }
 
   async run(input: Float32Array, dims: number[]): Promise<TensorOut> {
     const feeds = { [this.session.inputNames[0]]: new ort.Tensor('float32', input, dims) };
-    const out = await this.session.run(feeds);
+    const out = await this.session.run(feeds, this.runOptions);
     const t = out[this.session.outputNames[0]];
     const data = t.data as Float32Array;
     const dimsOut = t.dims;
