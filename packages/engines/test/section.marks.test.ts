@@ -44,3 +44,11 @@ test('a section number read apart from its heading counts by the Chinese line be
     at('5.', 0, 400), at('6.', 0, 500), at('2024', 110, 500)];
   assert.deepEqual(texts(unifySectionMarks(page)), ['1、', '目的', '2、', '合同内容', '3、', '运营', '4、', '结款', '5.', '6.', '2024']);
 });
+
+test("a number whose detector box runs on past its comma, over the heading's start, is still read apart beside it", () => {
+  // "3." is read at 0–30 (its word), but its box reaches to 60; the heading starts at 45.
+  const num: Line = { text: '3.', bbox: [0, 200, 60, 215], polygon: [[0, 200], [60, 200], [60, 215], [0, 215]], confidence: 0.85, words: [{ text: '3.', bbox: [0, 200, 30, 215], confidence: 0.85 }] };
+  const heading: Line = { ...line('运营业务量情况', 197), bbox: [45, 197, 200, 217] };
+  const page = [line('1、目的'), line('2、合同内容', 100), num, heading, line('4、运营指标', 300), line('5、结款明细', 400)];
+  assert.deepEqual(texts(unifySectionMarks(page)), ['1、目的', '2、合同内容', '3、', '运营业务量情况', '4、运营指标', '5、结款明细']);
+});

@@ -46,3 +46,43 @@ test('without a waiter the job waits in the list, in priority order, and the nex
   assert.equal(await q.size(), 1);
   await q.close();
 });
+
+test('removed ids are skipped, a re-queued id takes its new place, positions count only what waits', async () => {
+  const q = new LocalQueue();
+  for (const id of ['a', 'b', 'c', 'd']) await q.enqueue(id);
+  await q.enqueue('urgent', { priority: 3 });
+  await q.remove('b');
+  await q.remove('not-queued');
+  assert.equal(await q.size(), 4);
+  assert.deepEqual([await q.position('urgent'), await q.position('a'), await q.position('c'), await q.position('d'), await q.position('b')], [1, 2, 3, 4, null]);
+  // Queued again after its removal: at the back of its priority, not at its old place.
+  await q.enqueue('b');
+  await q.enqueue('a'); // already queued: no second entry
+  assert.equal(await q.position('b'), 5);
+  const ac = new AbortController();
+  const order: (string | null)[] = [];
+  for (let i = 0; i < 5; i++) order.push(await q.next(ac.signal));
+  assert.deepEqual(order, ['urgent', 'a', 'c', 'd', 'b']);
+  assert.equal(await q.size(), 0);
+  await q.close();
+});
+
+test('thousands of jobs over several priorities come out highest first, FIFO among equals', async () => {
+  const q = new LocalQueue();
+  const expected = new Map<number, string[]>();
+  for (let i = 0; i < 5000; i++) {
+    const p = (i * 7) % 5 - 2;
+    const id = `job-${i}`;
+    await q.enqueue(id, { priority: p });
+    if (i % 10 === 3) await q.remove(id);
+    else (expected.get(p) ?? expected.set(p, []).get(p)!).push(id);
+  }
+  const want = [2, 1, 0, -1, -2].flatMap((p) => expected.get(p) ?? []);
+  assert.equal(await q.size(), want.length);
+  assert.equal(await q.position(want[want.length - 1]), want.length);
+  const ac = new AbortController();
+  const got: (string | null)[] = [];
+  for (let i = 0; i < want.length; i++) got.push(await q.next(ac.signal));
+  assert.deepEqual(got, want);
+  await q.close();
+});

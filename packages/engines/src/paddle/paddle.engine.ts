@@ -16,6 +16,7 @@ import { workingScale } from './detect/text.scale.ts';
 import { makeCrop, rowRoom, recognizeCrops, DEFAULT_REC_OPTIONS, type RecOptions } from './recognise/rec.model.ts';
 import { buildLines, DEFAULT_LINE_OPTIONS, type LineBuildOptions } from './recognise/line.build.ts';
 import { unifySectionMarks } from './recognise/enumerators.ts';
+import { dropSharedMarks } from './recognise/shared.marks.ts';
 import { detectOrientation, DEFAULT_ORIENTATION_OPTIONS, type OrientationOptions } from './orientation.ts';
 import { inkBlanks } from './recognise/ink.gaps.ts';
 
@@ -185,7 +186,7 @@ export class PaddleEngine implements OcrEngine {
       lines.push(...buildLines({ quad: det.boxes[i].quad, cropQuad: r.crop.quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, blanks }, this.opts.lines));
     });
     // Section numbers ("1、", "2、", …) keep the page's own style (enumerators.ts).
-    return { lines: unifySectionMarks(lines), timings_ms: timings, rotation };
+    return { lines: unifySectionMarks(dropSharedMarks(lines)), timings_ms: timings, rotation };
   }
 
   async health(): Promise<EngineHealth> {

@@ -12,7 +12,9 @@ import { detectRulings } from './ruling.detect.ts';
 import { detectFaintRulings, withFaintRulings } from './ruling.faint.ts';
 import { buildGrids, type RuledGrid } from './grid.build.ts';
 import { dropTextStrokes, textQuad } from './ruling.filter.ts';
-import { assignText, cellText, type CellGeometry, type InkExtent } from './cells.assign.ts';
+import { assignText, cellText, type CellGeometry, type InkExtent, type TextPiece } from './cells.assign.ts';
+import { uncoveredInk } from './cells.residue.ts';
+import { unifySectionMarks } from '../paddle/recognise/enumerators.ts';
 import { inferUnruledTables } from './unruled.infer.ts';
 import { compactGrid } from './grid.compact.ts';
 import { inkedPart, readBoxes, type BoxToRead, type ReadImage } from './cells.reread.ts';
@@ -66,6 +68,47 @@ async function rereadEmptyCells(g: RuledGrid, cells: TableCell[], image: RasterI
   return boxes.filter((b) => !cells[b.key].text).length;
 }
 
+/** A line read from ink beside a cell's text joins the cell only when the recogniser is this sure of it. */
+const SURE_RESIDUE = 0.95;
+
+/**
+ * Read the ink beside cells' text that no line covers (cells.residue.ts) and add what is read with
+ * confidence to those cells. Mutates `cells` and `pieces`.
+ */
+async function readUncoveredInk(g: RuledGrid, cells: TableCell[], pieces: Map<number, TextPiece[]>, image: RasterImage, m: WorkingMask, pageLines: readonly Line[], read: ReadImage | undefined): Promise<void> {
+  if (!read) return;
+  const thick = Math.max(1, ...g.rows.map((b) => b.thickness), ...g.cols.map((b) => b.thickness));
+  const o = { scale: m.scale, textHeight: m.textHeight, margin: thick / 2 + 0.2 * m.textHeight, halfRule: thick / 2 };
+  const boxes: BoxToRead[] = [];
+  const cellOf: number[] = [];
+  cells.forEach((c, i) => {
+    if (!c.text) return;
+    for (const box of uncoveredInk(m.mask, m.width, m.height, g.cells[i].quad, c.lines, o)) {
+      boxes.push({ key: cellOf.length, box: [Math.max(0, box[0]), Math.max(0, box[1]), Math.min(image.width, box[2]), Math.min(image.height, box[3])] });
+      cellOf.push(i);
+    }
+  });
+  if (!boxes.length) return;
+  const found = await readBoxes(image, boxes, read, { textHeight: m.textHeight / m.scale });
+  // A section number read here keeps the page's mark ("2." among "1、 3、 4、"), as the page's own
+  // lines do (enumerators.ts): it is judged among them.
+  const sureOf = new Map<number, Line[]>();
+  for (const [key, lines] of found) sureOf.set(key, lines.filter((l) => l.confidence >= SURE_RESIDUE && l.text.trim()));
+  const added = [...sureOf.values()].flat();
+  const unified = unifySectionMarks([...pageLines, ...added]).slice(pageLines.length);
+  const asRead = new Map(added.map((l, k) => [l, unified[k]]));
+  for (const [key, lines] of sureOf) {
+    const i = cellOf[key];
+    const sure = lines.map((l) => asRead.get(l) ?? l);
+    if (!sure.length) continue;
+    const ps = pieces.get(i) ?? [];
+    ps.push(...sure.map((l) => ({ text: l.text.trim(), bbox: l.bbox, line: l })));
+    pieces.set(i, ps);
+    cells[i].text = cellText(ps);
+    cells[i].lines = [...cells[i].lines, ...sure];
+  }
+}
+
 /** Height of a line from its polygon (robust to rotation), else its box. */
 export function lineHeight(l: Line): number {
   const q = l.polygon;
@@ -116,6 +159,7 @@ async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, l
   const withText = () => cells.filter((c) => c.text).length;
   if (withText() === 0) return null;
   const unread = await rereadEmptyCells(g, cells, image, m, read);
+  await readUncoveredInk(g, cells, pieces, image, m, lines, read);
   // Text too small or blurred to read (a photo sent at a few hundred pixels) does not take the
   // grid with it: the printed boxes stay, empty or with what could be read, and the page says so.
   const doubtful = inside.filter((l) => l.confidence < UNSURE_READING).length;

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Point } from '@ocrflow/core';
-import { rowRoom, sliceColumns, snapColumns, type CropPixels } from '../../src/paddle/recognise/crop.snap.ts';
+import { rowRoom, sliceColumns, snapColumns, snapCrop, type CropPixels } from '../../src/paddle/recognise/crop.snap.ts';
 
 const H = 48;
 /** A white RGB crop with black rectangles [x0, x1) × [y0, y1). */
@@ -89,4 +89,27 @@ test('rowRoom: the room to the next box of the same row, in line heights; other 
   assert.ok(Math.abs(room[0].left - 1) < 0.01, String(room[0].left));
   assert.equal(room[3].left, Infinity);
   assert.equal(room[3].right, Infinity);
+});
+
+test("a table's rule beside the box is not the line's ink, and is painted over where the margin covers it", () => {
+  // Box = columns [30, 230); a rule crosses the whole crop (every row) at 20–22, 8 px left of the
+  // box, within a word gap: it does not carry the crop out; a comma right of the box still does.
+  const c = crop(260, [...word(40, 226), [20, 23, 0, H], [236, 241, 30, 42]]);
+  const [x0, x1] = snapColumns(c, 30, 30);
+  assert.equal(x0, 30, `left edge ${x0}: the rule stays out`);
+  assert.ok(x1 > 241, `right edge ${x1}`);
+  // A glyph just left of the box, the rule right beside it: the glyph is taken in with its margin,
+  // and the rule's columns in that margin are paper.
+  const d = crop(260, [...word(40, 226), [20, 26, 12, 36], [13, 15, 0, H]]);
+  const s = snapCrop(d, 30, 30);
+  assert.ok(s.x0 < 20 && s.x0 <= 14, `left edge ${s.x0}`);
+  const w = s.x1 - s.x0;
+  for (let x = s.x0; x < 16; x++) for (let y = 0; y < H; y++) assert.equal(s.data[(y * w + x - s.x0) * 3], 255, `column ${x} row ${y}`);
+  assert.equal(s.data[(20 * w + 22 - s.x0) * 3], 0, 'the glyph itself stays');
+  assert.equal(d.data[(20 * 260 + 14) * 3], 0, 'the probe crop is not changed');
+  // A mark as tall as the text but not through the pad rows is a glyph ("|", "1", "["): kept.
+  const e = crop(260, [...word(40, 226), [20, 23, 6, 42]]);
+  const t = snapCrop(e, 30, 30);
+  assert.ok(t.x0 < 20, `left edge ${t.x0}`);
+  assert.equal(t.data[(20 * (t.x1 - t.x0) + 21 - t.x0) * 3], 0);
 });

@@ -22,12 +22,17 @@ const MIN_VOTES = 3;
 
 interface Numbered { line: Line; digits: number; mark: string }
 
-/** The text of the line that follows `l` on its row, to its right within a few text heights, if any. */
+/**
+ * The text of the line that follows `l` on its row, to its right within a few text heights, if any.
+ * `l` ends where its last word does: the detector's box of a lone "3、" often reaches on over the
+ * blank after the small comma, past the start of the heading beside it.
+ */
 function textBeside(l: Line, lines: readonly Line[]): string {
   const h = l.bbox[3] - l.bbox[1], yc = (l.bbox[1] + l.bbox[3]) / 2;
+  const end = l.words.length ? Math.min(l.bbox[2], l.words[l.words.length - 1].bbox[2]) : l.bbox[2];
   let best: Line | null = null;
   for (const o of lines) {
-    if (o === l || o.bbox[0] < l.bbox[2] - 0.5 * h || o.bbox[0] > l.bbox[2] + 4 * h) continue;
+    if (o === l || o.bbox[0] < end - 0.5 * h || o.bbox[0] > end + 4 * h) continue;
     if (Math.abs((o.bbox[1] + o.bbox[3]) / 2 - yc) > 0.5 * Math.max(h, o.bbox[3] - o.bbox[1])) continue;
     if (!best || o.bbox[0] < best.bbox[0]) best = o;
   }

@@ -9,7 +9,7 @@ import type { RasterImage } from '../../types.ts';
 import { cropQuad } from '../../image/raster.ts';
 import type { InferRunner } from '../infer.lane.ts';
 import { ctcDecode, type DecodedChar } from './ctc.decode.ts';
-import { rowRoom, sliceColumns, snapColumns } from './crop.snap.ts';
+import { rowRoom, snapCrop } from './crop.snap.ts';
 export { rowRoom };
 
 import { REC_HEIGHT, REC_STRIDE } from './rec.constants.ts';
@@ -112,8 +112,9 @@ export function makeCrop(img: RasterImage, quad: readonly Point[], opts: RecOpti
   const data = cropQuad(img, probe, outW, REC_HEIGHT);
   if (reachL + reachR <= 0) return { data, width: outW, height: REC_HEIGHT, quad: span };
   const k = outW / w;
-  const [x0, x1] = snapColumns({ data, width: outW, height: REC_HEIGHT }, Math.round(reachL * k), Math.round(reachR * k));
-  return { data: sliceColumns({ data, width: outW, height: REC_HEIGHT }, x0, x1), width: x1 - x0, height: REC_HEIGHT, quad: subSpan(span, x0 / outW, x1 / outW) };
+  const snapped = snapCrop({ data, width: outW, height: REC_HEIGHT }, Math.round(reachL * k), Math.round(reachR * k));
+  const { x0, x1 } = snapped;
+  return { data: snapped.data, width: x1 - x0, height: REC_HEIGHT, quad: subSpan(span, x0 / outW, x1 / outW) };
 }
 
 /** The part of a quad between fractions u0 and u1 of its length. */
