@@ -35,12 +35,35 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type OcrDocument } from '@ocrflow/core';
 import { disposeEngines, engineOptionsFromConfig } from '../packages/engines/src/index.ts';
-import { addMatches, assignVendorFolds, ceilingLevel, countsF1, documentLines, fieldMatches, loadDataset, OcrCache, type EvalSample, type FieldCounts, type FieldMatch } from '../packages/eval/src/index.ts';
-import { analyseBuiltin, fitCalibration, calibrationSource, SCORED_FIELDS, type Analysis, type Calibration, type ScoredField } from '../packages/analysis/src/index.ts';
+import {
+  addMatches,
+  assignVendorFolds,
+  ceilingLevel,
+  countsF1,
+  documentLines,
+  fieldMatches,
+  loadDataset,
+  OcrCache,
+  type EvalSample,
+  type FieldCounts,
+  type FieldMatch,
+} from '../packages/eval/src/index.ts';
+import {
+  analyseBuiltin,
+  fitCalibration,
+  calibrationSource,
+  SCORED_FIELDS,
+  type Analysis,
+  type Calibration,
+  type ScoredField,
+} from '../packages/analysis/src/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const opt = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const opt = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const dir = path.resolve(root, opt('--dir') ?? '../shared/datasets/sroie-dev');
 const withHoldout = args.includes('--holdout');
 const errorFolds = opt('--errors')?.split(',').map(Number);
@@ -86,7 +109,9 @@ function main(samples: Scored[], ceilingRows?: CeilingRow[]) {
   };
   const folds = [...Array(plan.k).keys()].map((k) => ({ fold: k, ...fieldsOf(dev.filter((s) => s.fold === k)) }));
   const mean = r3(folds.reduce((a, f) => a + f.field_f1, 0) / folds.length);
-  const perFieldMean = Object.fromEntries(SCORED_FIELDS.map((f) => [f, r3(folds.reduce((a, x) => a + (x as unknown as Record<string, number>)[f], 0) / folds.length)]));
+  const perFieldMean = Object.fromEntries(
+    SCORED_FIELDS.map((f) => [f, r3(folds.reduce((a, x) => a + (x as unknown as Record<string, number>)[f], 0) / folds.length)]),
+  );
 
   // Calibration table: each held-out fold's confidences from the calibration fitted on the others.
   const table = BUCKETS.slice(0, -1).map((lo, i) => ({ lo, hi: BUCKETS[i + 1], n: 0, right: 0 }));
@@ -108,7 +133,12 @@ function main(samples: Scored[], ceilingRows?: CeilingRow[]) {
     b.n++;
     if (p.right) b.right++;
   }
-  const calibration = table.map((t) => ({ bucket: `[${t.lo.toFixed(2)}, ${Math.min(1, t.hi).toFixed(2)}${t.hi > 1 ? ']' : ')'}`, n: t.n, right: t.right, share_right: t.n ? r3(t.right / t.n) : null }));
+  const calibration = table.map((t) => ({
+    bucket: `[${t.lo.toFixed(2)}, ${Math.min(1, t.hi).toFixed(2)}${t.hi > 1 ? ']' : ')'}`,
+    n: t.n,
+    right: t.right,
+    share_right: t.n ? r3(t.right / t.n) : null,
+  }));
   const atLeast90 = heldOutConf.filter((p) => p.conf >= 0.9);
   // The shipped calibration (fitted on the whole development part) on the final holdout.
   const holdoutConf: { conf: number; right: boolean }[] = [];
@@ -133,8 +163,17 @@ function main(samples: Scored[], ceilingRows?: CeilingRow[]) {
       ? {
           holdout: fieldsOf(holdout),
           all: fieldsOf(samples),
-          holdout_at_or_above_0_9: { fields: holdout90.length, share_right: holdout90.length ? r3(holdout90.filter((p) => p.right).length / holdout90.length) : null },
-          holdout_below_0_9: { fields: holdoutConf.length - holdout90.length, share_right: holdoutConf.length > holdout90.length ? r3(holdoutConf.filter((p) => p.conf < 0.9 && p.right).length / (holdoutConf.length - holdout90.length)) : null },
+          holdout_at_or_above_0_9: {
+            fields: holdout90.length,
+            share_right: holdout90.length ? r3(holdout90.filter((p) => p.right).length / holdout90.length) : null,
+          },
+          holdout_below_0_9: {
+            fields: holdoutConf.length - holdout90.length,
+            share_right:
+              holdoutConf.length > holdout90.length
+                ? r3(holdoutConf.filter((p) => p.conf < 0.9 && p.right).length / (holdoutConf.length - holdout90.length))
+                : null,
+          },
         }
       : {}),
     ...(ceilingRows ? { ceiling: ceilingRows } : {}),
@@ -143,10 +182,13 @@ function main(samples: Scored[], ceilingRows?: CeilingRow[]) {
     console.log(JSON.stringify(out));
     return;
   }
-  console.log(`Field F1 on ${out.dataset}: ${dev.length} development receipts in 5 folds grouped by vendor, ${holdout.length} in the final holdout (other vendors)`);
+  console.log(
+    `Field F1 on ${out.dataset}: ${dev.length} development receipts in 5 folds grouped by vendor, ${holdout.length} in the final holdout (other vendors)`,
+  );
   console.log(`| set | receipts | field F1 | ${SCORED_FIELDS.join(' | ')} |`);
   console.log(`| --- | --- | --- | ${SCORED_FIELDS.map(() => '---').join(' | ')} |`);
-  const row = (name: string, r: Record<string, number>) => console.log(`| ${name} | ${r.documents ?? ''} | ${r.field_f1.toFixed(3)} | ${SCORED_FIELDS.map((f) => r[f].toFixed(3)).join(' | ')} |`);
+  const row = (name: string, r: Record<string, number>) =>
+    console.log(`| ${name} | ${r.documents ?? ''} | ${r.field_f1.toFixed(3)} | ${SCORED_FIELDS.map((f) => r[f].toFixed(3)).join(' | ')} |`);
   for (const f of folds) row(`fold ${f.fold} (held out)`, f as unknown as Record<string, number>);
   row('mean of the 5 held-out folds', { field_f1: mean, ...perFieldMean } as Record<string, number>);
   row('whole development part', out.development as unknown as Record<string, number>);
@@ -160,7 +202,9 @@ function main(samples: Scored[], ceilingRows?: CeilingRow[]) {
   for (const c of calibration) console.log(`| ${c.bucket} | ${c.n} | ${c.right} | ${c.share_right ?? '–'} |`);
   console.log(`confidence ≥ 0.9: ${atLeast90.length} fields, share right ${out.share_right_at_or_above_0_9 ?? '–'}`);
   if (out.holdout_at_or_above_0_9 && out.holdout_below_0_9)
-    console.log(`final holdout with the shipped calibration: confidence ≥ 0.9 ${out.holdout_at_or_above_0_9.fields} fields, share right ${out.holdout_at_or_above_0_9.share_right ?? '–'}; below 0.9 ${out.holdout_below_0_9.fields} fields, share right ${out.holdout_below_0_9.share_right ?? '–'}`);
+    console.log(
+      `final holdout with the shipped calibration: confidence ≥ 0.9 ${out.holdout_at_or_above_0_9.fields} fields, share right ${out.holdout_at_or_above_0_9.share_right ?? '–'}; below 0.9 ${out.holdout_below_0_9.fields} fields, share right ${out.holdout_below_0_9.share_right ?? '–'}`,
+    );
   if (ceilingRows) printCeiling(ceilingRows, samples.length);
 }
 
@@ -185,7 +229,10 @@ async function run() {
   let n = 0;
   for (const s of samples) {
     const r = await cache.read(s.imagePath);
-    if (!r.hit) { n++; if (n % 20 === 0) process.stderr.write(`  ${n}/${todo}\n`); }
+    if (!r.hit) {
+      n++;
+      if (n % 20 === 0) process.stderr.write(`  ${n}/${todo}\n`);
+    }
     docs.set(s.name, r.doc);
   }
   await disposeEngines();
@@ -199,13 +246,19 @@ async function run() {
   for (const sample of folds.holdout) score(sample, -1);
   if (errorFolds) {
     for (const s of scored.filter((x) => x.fold >= 0 && errorFolds.includes(x.fold)))
-      for (const m of s.matches.filter((x) => !x.matched)) console.log(`${s.sample.name} ${m.key.padEnd(7)} got ${JSON.stringify(m.predicted)}\n${' '.repeat(s.sample.name.length)}         want ${JSON.stringify(m.truth)}`);
+      for (const m of s.matches.filter((x) => !x.matched))
+        console.log(
+          `${s.sample.name} ${m.key.padEnd(7)} got ${JSON.stringify(m.predicted)}\n${' '.repeat(s.sample.name.length)}         want ${JSON.stringify(m.truth)}`,
+        );
     return;
   }
   if (args.includes('--fit')) {
     const file = path.join(root, 'packages/analysis/src/confidence.table.ts');
     const cal = fit(scored.filter((s) => s.fold >= 0));
-    writeFileSync(file, calibrationSource(cal, `${path.basename(dir)}, ${scored.filter((s) => s.fold >= 0).length} development receipts (the final holdout excluded)`));
+    writeFileSync(
+      file,
+      calibrationSource(cal, `${path.basename(dir)}, ${scored.filter((s) => s.fold >= 0).length} development receipts (the final holdout excluded)`),
+    );
     console.log(`wrote ${path.relative(root, file)}`);
   }
   main(scored, args.includes('--ceiling') ? ceiling(scored) : undefined);
@@ -216,17 +269,31 @@ type CeilingRow = { field: string; receipts: number; right: number; in_ocr_exact
 /** Per field: is the truth in the OCR lines at all, and how often the analyser has it. */
 function ceiling(items: readonly Scored[]): CeilingRow[] {
   const rows = SCORED_FIELDS.map((f) => {
-    let n = 0, right = 0, exact = 0, loose = 0, foundButWrong = 0;
+    let n = 0,
+      right = 0,
+      exact = 0,
+      loose = 0,
+      foundButWrong = 0;
     for (const s of items) {
       const m = s.matches.find((x) => x.key === f);
       if (!m?.truth) continue;
       n++;
       const level = ceilingLevel(documentLines(docs.get(s.sample.name)!), m.truth);
       if (m.matched) right++;
-      if (level === 'exact') { exact++; if (!m.matched) foundButWrong++; }
+      if (level === 'exact') {
+        exact++;
+        if (!m.matched) foundButWrong++;
+      }
       if (level !== 'absent') loose++;
     }
-    return { field: f, receipts: n, right: r3(right / n), in_ocr_exact: r3(exact / n), in_ocr_ignoring_punctuation: r3(loose / n), printed_but_missed: r3(foundButWrong / n) };
+    return {
+      field: f,
+      receipts: n,
+      right: r3(right / n),
+      in_ocr_exact: r3(exact / n),
+      in_ocr_ignoring_punctuation: r3(loose / n),
+      printed_but_missed: r3(foundButWrong / n),
+    };
   });
   return rows;
 }
@@ -235,7 +302,10 @@ function printCeiling(rows: readonly CeilingRow[], n: number) {
   console.log(`\nOCR ceiling on all ${n} receipts: share whose truth the OCR lines hold`);
   console.log('| field | analyser right | in OCR exactly | in OCR ignoring spaces/punctuation | in OCR exactly but missed |');
   console.log('| --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.field} | ${r.right.toFixed(3)} | ${r.in_ocr_exact.toFixed(3)} | ${r.in_ocr_ignoring_punctuation.toFixed(3)} | ${r.printed_but_missed.toFixed(3)} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.field} | ${r.right.toFixed(3)} | ${r.in_ocr_exact.toFixed(3)} | ${r.in_ocr_ignoring_punctuation.toFixed(3)} | ${r.printed_but_missed.toFixed(3)} |`,
+    );
 }
 
 await run();

@@ -29,7 +29,12 @@ let files = readdirSync('scripts')
   .map((f) => path.join('scripts', f));
 for (const pkg of readdirSync('packages')) {
   const dir = path.join('packages', pkg, 'bench');
-  if (existsSync(dir)) files.push(...readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).map((f) => path.join(dir, f)));
+  if (existsSync(dir))
+    files.push(
+      ...readdirSync(dir)
+        .filter((f) => f.endsWith('.bench.ts'))
+        .map((f) => path.join(dir, f)),
+    );
 }
 files.sort();
 if (words.length) files = files.filter((f) => words.some((w) => path.basename(f).includes(w)));

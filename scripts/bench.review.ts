@@ -32,7 +32,10 @@ import { tokens } from '../packages/eval/src/metrics/text.metrics.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const opt = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const opt = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const dir = path.resolve(root, opt('--dir') ?? '../shared/datasets/sroie-dev');
 const limit = opt('--limit') ? Number(opt('--limit')) : Infinity;
 const asJson = args.includes('--json');
@@ -42,7 +45,10 @@ const CANDIDATES = [0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99];
 /** Most of the errors: the review threshold must put more than half of the wrong words below it. */
 const TARGET_CAUGHT = 0.5;
 
-interface Point { confidence: number; right: boolean }
+interface Point {
+  confidence: number;
+  right: boolean;
+}
 
 /** Every recognised word of the document with whether it is in the receipt's text. */
 function wordPoints(doc: OcrDocument, truth: string): Point[] {
@@ -75,7 +81,8 @@ function buckets(ps: readonly Point[]) {
 }
 
 function atThreshold(ps: readonly Point[], t: number) {
-  const wrong = ps.filter((p) => !p.right), right = ps.filter((p) => p.right);
+  const wrong = ps.filter((p) => !p.right),
+    right = ps.filter((p) => p.right);
   return {
     threshold: t,
     caught: wrong.length ? r3(wrong.filter((p) => p.confidence < t).length / wrong.length) : null,
@@ -117,16 +124,31 @@ const report = {
 if (asJson) {
   console.log(JSON.stringify(report, null, 2));
 } else {
-  console.log(`review calibration on ${report.dataset}: development ${report.development.receipts} receipts (${report.development.words} words, ${report.development.wrong} wrong), holdout ${report.holdout.receipts} receipts (${report.holdout.words} words, ${report.holdout.wrong} wrong)`);
-  console.log('\n| word confidence | words (dev) | read exactly right (dev) | words (holdout) | read exactly right (holdout) |\n| --- | ---: | ---: | ---: | ---: |');
+  console.log(
+    `review calibration on ${report.dataset}: development ${report.development.receipts} receipts (${report.development.words} words, ${report.development.wrong} wrong), holdout ${report.holdout.receipts} receipts (${report.holdout.words} words, ${report.holdout.wrong} wrong)`,
+  );
+  console.log(
+    '\n| word confidence | words (dev) | read exactly right (dev) | words (holdout) | read exactly right (holdout) |\n| --- | ---: | ---: | ---: | ---: |',
+  );
   report.calibration.development.forEach((b, i) => {
     const h = report.calibration.holdout[i];
-    console.log(`| ${b.from.toFixed(2)}–${b.to.toFixed(2)}${b.to >= 1 ? ' (incl. 1)' : ''} | ${b.words} | ${b.right === null ? '–' : pct(b.right)} | ${h.words} | ${h.right === null ? '–' : pct(h.right)} |`);
+    console.log(
+      `| ${b.from.toFixed(2)}–${b.to.toFixed(2)}${b.to >= 1 ? ' (incl. 1)' : ''} | ${b.words} | ${b.right === null ? '–' : pct(b.right)} | ${h.words} | ${h.right === null ? '–' : pct(h.right)} |`,
+    );
   });
-  console.log('\n| threshold | wrong words caught (dev) | right words flagged (dev) | wrong caught (holdout) | right flagged (holdout) |\n| ---: | ---: | ---: | ---: | ---: |');
-  for (const t of report.thresholds) console.log(`| ${t.development.threshold} | ${pct(t.development.caught ?? 0)} | ${pct(t.development.flagged ?? 0)} | ${pct(t.holdout.caught ?? 0)} | ${pct(t.holdout.flagged ?? 0)} |`);
+  console.log(
+    '\n| threshold | wrong words caught (dev) | right words flagged (dev) | wrong caught (holdout) | right flagged (holdout) |\n| ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const t of report.thresholds)
+    console.log(
+      `| ${t.development.threshold} | ${pct(t.development.caught ?? 0)} | ${pct(t.development.flagged ?? 0)} | ${pct(t.holdout.caught ?? 0)} | ${pct(t.holdout.flagged ?? 0)} |`,
+    );
   const c = report.chosen_on_development;
-  console.log(`\nchosen on development (lowest candidate catching ≥ ${pct(TARGET_CAUGHT)} of wrong words): ${c.threshold}; on the holdout it catches ${pct(c.holdout.caught ?? 0)} of wrong words and flags ${pct(c.holdout.flagged ?? 0)} of right ones`);
+  console.log(
+    `\nchosen on development (lowest candidate catching ≥ ${pct(TARGET_CAUGHT)} of wrong words): ${c.threshold}; on the holdout it catches ${pct(c.holdout.caught ?? 0)} of wrong words and flags ${pct(c.holdout.flagged ?? 0)} of right ones`,
+  );
   const d = report.configured_default;
-  console.log(`configured default OCRFLOW_REVIEW_THRESHOLD=${d.threshold}: holdout caught ${pct(d.holdout.caught ?? 0)}, flagged ${pct(d.holdout.flagged ?? 0)}`);
+  console.log(
+    `configured default OCRFLOW_REVIEW_THRESHOLD=${d.threshold}: holdout caught ${pct(d.holdout.caught ?? 0)}, flagged ${pct(d.holdout.flagged ?? 0)}`,
+  );
 }

@@ -202,13 +202,22 @@ const results: Result[] = [];
 for (const n of WORKERS) results.push(await run(n));
 const lo = results[0];
 const hi = results[results.length - 1];
-const ratio = { workers: `${hi.workers}/${lo.workers}`, jobs_per_s: r2(hi.jobs_per_s / lo.jobs_per_s), e2e_p50: r2(hi.e2e_p50_ms / lo.e2e_p50_ms), submit_per_s: r2(hi.submit_per_s / lo.submit_per_s) };
+const ratio = {
+  workers: `${hi.workers}/${lo.workers}`,
+  jobs_per_s: r2(hi.jobs_per_s / lo.jobs_per_s),
+  e2e_p50: r2(hi.e2e_p50_ms / lo.e2e_p50_ms),
+  submit_per_s: r2(hi.submit_per_s / lo.submit_per_s),
+};
 const meta = { cores: os.availableParallelism(), loadavg: os.loadavg().map(r2), ocr_threads: Number(OCR_THREADS), clients: CLIENTS };
 
 if (JSON_OUT) console.log(JSON.stringify({ meta, bus, results, ratio }));
 else {
-  console.log(`Redis bus alone: ${bus.events} events, publish → listener on other connections p50 ${bus.p50_ms} ms, p99 ${bus.p99_ms} ms, max ${bus.max_ms} ms`);
-  console.log(`scaled shape: 1 API + N workers (--concurrency 1, ONNX threads ${OCR_THREADS}) on PostgreSQL + Redis; ${JOBS} jobs of a small table image, mode text, ${CLIENTS} clients`);
+  console.log(
+    `Redis bus alone: ${bus.events} events, publish → listener on other connections p50 ${bus.p50_ms} ms, p99 ${bus.p99_ms} ms, max ${bus.max_ms} ms`,
+  );
+  console.log(
+    `scaled shape: 1 API + N workers (--concurrency 1, ONNX threads ${OCR_THREADS}) on PostgreSQL + Redis; ${JOBS} jobs of a small table image, mode text, ${CLIENTS} clients`,
+  );
   console.log(`cores ${meta.cores}, load average ${meta.loadavg.join(' ')}`);
   for (const r of results)
     console.log(

@@ -59,12 +59,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
 const loadAvg = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
-interface LoadResult { ok: number; statuses: Record<string, number>; per_s: number; p50_ms: number; p99_ms: number }
-interface ClientMessage extends Partial<LoadResult> { error?: string; parked?: number; arrivals?: Record<string, number>; retries?: number }
+interface LoadResult {
+  ok: number;
+  statuses: Record<string, number>;
+  per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+interface ClientMessage extends Partial<LoadResult> {
+  error?: string;
+  parked?: number;
+  arrivals?: Record<string, number>;
+  retries?: number;
+}
 
 /** The client process; `ask` sends one command and resolves with the next message. */
 class Client {
-  private readonly child: ChildProcess = fork(path.join(import.meta.dirname, 'bench-service.client.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  private readonly child: ChildProcess = fork(path.join(import.meta.dirname, 'bench-service.client.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [],
+  });
   next(): Promise<ClientMessage> {
     return new Promise((resolve, reject) =>
       this.child.once('message', (m: ClientMessage) => (m.error ? reject(new Error(`bench client: ${m.error}`)) : resolve(m))),
@@ -82,7 +96,9 @@ class Client {
 
 /** A multipart body with one small PNG, as a submitting client sends it. */
 async function multipart(): Promise<{ body: Buffer; type: string }> {
-  const png = await sharp({ create: { width: 64, height: 32, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 64, height: 32, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
   const b = 'ocrflowbench0123456789';
   const head = `--${b}\r\ncontent-disposition: form-data; name="mode"\r\n\r\ntext\r\n--${b}\r\ncontent-disposition: form-data; name="file"; filename="blank.png"\r\ncontent-type: image/png\r\n\r\n`;
   return { body: Buffer.concat([Buffer.from(head), png, Buffer.from(`\r\n--${b}--\r\n`)]), type: `multipart/form-data; boundary=${b}` };
@@ -95,8 +111,14 @@ async function embedded(env: Record<string, string> = {}): Promise<{ svc: Runnin
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-bench-svc-'));
   const config = loadConfig({
     env: {
-      OCRFLOW_DATA_DIR: dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0',
-      OCRFLOW_QUEUE_MAX: '10000000', ...STREAM_CAPS, ...env,
+      OCRFLOW_DATA_DIR: dir,
+      OCRFLOW_HOST: '127.0.0.1',
+      OCRFLOW_PORT: '0',
+      OCRFLOW_LOG_LEVEL: 'silent',
+      OCRFLOW_ANALYSIS: '0',
+      OCRFLOW_QUEUE_MAX: '10000000',
+      ...STREAM_CAPS,
+      ...env,
     },
   });
   return { svc: await startService({ config, startWorkers: false }), dir };
@@ -109,14 +131,30 @@ async function helloWorld(client: Client, mp: { body: Buffer; type: string }) {
   app.post('/hello', async (_req, reply) => reply.code(202).send({ hello: 'world' }));
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const get = await client.ask({ op: 'load', url: `${url}/hello`, method: 'GET', concurrency: CLIENTS, durationMs: SECONDS * 1000 });
-  const post = await client.ask({ op: 'load', url: `${url}/hello`, method: 'POST', headers: { 'content-type': mp.type }, body: mp.body.toString('base64'), concurrency: CLIENTS, durationMs: SECONDS * 1000 });
+  const post = await client.ask({
+    op: 'load',
+    url: `${url}/hello`,
+    method: 'POST',
+    headers: { 'content-type': mp.type },
+    body: mp.body.toString('base64'),
+    concurrency: CLIENTS,
+    durationMs: SECONDS * 1000,
+  });
   await app.close();
   return { get: get as LoadResult, post: post as LoadResult };
 }
 
 async function submissions(client: Client, mp: { body: Buffer; type: string }) {
   const { svc, dir } = await embedded();
-  const r = (await client.ask({ op: 'load', url: `${svc.url}/v1/jobs`, method: 'POST', headers: { 'content-type': mp.type }, body: mp.body.toString('base64'), concurrency: CLIENTS, durationMs: SECONDS * 1000 })) as LoadResult;
+  const r = (await client.ask({
+    op: 'load',
+    url: `${svc.url}/v1/jobs`,
+    method: 'POST',
+    headers: { 'content-type': mp.type },
+    body: mp.body.toString('base64'),
+    concurrency: CLIENTS,
+    durationMs: SECONDS * 1000,
+  })) as LoadResult;
   const rows = (await svc.adapters.store.listJobs({ limit: 10_000_000 })).length;
   await svc.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -210,7 +248,16 @@ async function waitingClients(mp: { body: Buffer; type: string }) {
     const m = await done;
     // Arrivals are keyed by job id; the watch keeps one arrival per id, so wake-up is per job's last waiter.
     const wake = jobs.map((id) => m.arrivals![id] - fired.get(id)!);
-    return { waiters: WAITERS, jobs: jobs.length, rss_before_mb: rssBefore, rss_holding_mb: rssHolding, rss_peak_mb: Math.max(rssHolding, rssMb()), park_ms: parkMs, connect_retries: m.retries ?? 0, wake_last_waiter_per_job: lat(wake) };
+    return {
+      waiters: WAITERS,
+      jobs: jobs.length,
+      rss_before_mb: rssBefore,
+      rss_holding_mb: rssHolding,
+      rss_peak_mb: Math.max(rssHolding, rssMb()),
+      park_ms: parkMs,
+      connect_retries: m.retries ?? 0,
+      wake_last_waiter_per_job: lat(wake),
+    };
   } finally {
     client.close();
     await svc.close();
@@ -265,7 +312,10 @@ async function eventsScaled(mp: { body: Buffer; type: string }) {
 
 /** bench.webhooks' dispatcher figures, from its own process (its options decide the load). */
 function webhooks(only: string, extra: string[]): Record<string, unknown> | null {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bench.webhooks.ts'), '--only', only, '--json', ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'bench.webhooks.ts'), '--only', only, '--json', ...extra], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) throw new Error(`bench.webhooks ${only}: exit ${r.status}\n${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, Record<string, unknown> | null>;
   return only === 'latency' ? out.dispatcher_latency : out.dispatcher_drain;
@@ -284,8 +334,18 @@ const eventsScl = PARTS.has('scaled') ? await eventsScaled(mp) : null;
 const whLatency = PARTS.has('webhooks') ? webhooks('latency', ['--jobs', '1000', '--rate', '100', '--concurrency', String(WEBHOOK_CONCURRENCY)]) : null;
 const whDrain = PARTS.has('webhooks') ? webhooks('drain', ['--jobs', String(DRAIN_ROWS), '--concurrency', String(WEBHOOK_CONCURRENCY)]) : null;
 const result = {
-  cores: os.availableParallelism(), load_start: loadStart, load_end: loadAvg(), clients: CLIENTS, seconds: SECONDS,
-  hello, submissions: submit, events_embedded: eventsEmb, events_scaled: eventsScl, waiting_clients: waiting, webhooks_latency: whLatency, webhooks_drain: whDrain,
+  cores: os.availableParallelism(),
+  load_start: loadStart,
+  load_end: loadAvg(),
+  clients: CLIENTS,
+  seconds: SECONDS,
+  hello,
+  submissions: submit,
+  events_embedded: eventsEmb,
+  events_scaled: eventsScl,
+  waiting_clients: waiting,
+  webhooks_latency: whLatency,
+  webhooks_drain: whDrain,
 };
 if (asJson) console.log(JSON.stringify(result));
 else printTable(result);
@@ -295,15 +355,29 @@ function printTable(r: typeof result): void {
   const h = r.hello.get.per_s;
   const x = (v: number) => `${(v / h).toFixed(2)}× hello`;
   console.log(`service throughput · ${r.cores} cores, load average at start ${r.load_start.join(' ')}, at end ${r.load_end.join(' ')} (shared machine)`);
-  console.log(`hello world (Fastify, ${r.clients} clients, ${r.seconds} s): GET ${h}/s (p50 ${r1(r.hello.get.p50_ms)} ms, p99 ${r1(r.hello.get.p99_ms)} ms); POST of the submission body ${r.hello.post.per_s}/s (p99 ${r1(r.hello.post.p99_ms)} ms)`);
+  console.log(
+    `hello world (Fastify, ${r.clients} clients, ${r.seconds} s): GET ${h}/s (p50 ${r1(r.hello.get.p50_ms)} ms, p99 ${r1(r.hello.get.p99_ms)} ms); POST of the submission body ${r.hello.post.per_s}/s (p99 ${r1(r.hello.post.p99_ms)} ms)`,
+  );
   const s = r.submissions;
-  if (s) console.log(`submissions (embedded, workers not started): ${s.per_s}/s = ${x(s.per_s)} (${r1(s.per_s / r.hello.post.per_s * 100)} % of hello POST); p50 ${r1(s.p50_ms)} ms, p99 ${r1(s.p99_ms)} ms; statuses ${JSON.stringify(s.statuses)}; rows ${s.rows} for ${s.ok} accepted`);
-  for (const [name, e] of [['embedded', r.events_embedded], ['scaled (api child + this process as worker, PostgreSQL + Redis)', r.events_scaled]] as const) {
+  if (s)
+    console.log(
+      `submissions (embedded, workers not started): ${s.per_s}/s = ${x(s.per_s)} (${r1((s.per_s / r.hello.post.per_s) * 100)} % of hello POST); p50 ${r1(s.p50_ms)} ms, p99 ${r1(s.p99_ms)} ms; statuses ${JSON.stringify(s.statuses)}; rows ${s.rows} for ${s.ok} accepted`,
+    );
+  for (const [name, e] of [
+    ['embedded', r.events_embedded],
+    ['scaled (api child + this process as worker, PostgreSQL + Redis)', r.events_scaled],
+  ] as const) {
     if (!e) console.log(`events ${name}: skipped`);
-    else console.log(`events ${name}: ${e.events} events, long-poll p50 ${e.long_poll.p50_ms} ms, p99 ${e.long_poll.p99_ms} ms (hello p99 ${r1(r.hello.get.p99_ms)} ms); SSE p50 ${e.sse.p50_ms} ms, p99 ${e.sse.p99_ms} ms`);
+    else
+      console.log(
+        `events ${name}: ${e.events} events, long-poll p50 ${e.long_poll.p50_ms} ms, p99 ${e.long_poll.p99_ms} ms (hello p99 ${r1(r.hello.get.p99_ms)} ms); SSE p50 ${e.sse.p50_ms} ms, p99 ${e.sse.p99_ms} ms`,
+      );
   }
   const w = r.waiting_clients;
-  if (w) console.log(`waiting clients: ${w.waiters} long-polls on ${w.jobs} jobs held by one process; RSS ${w.rss_before_mb} MB before, ${w.rss_holding_mb} MB holding them (peak ${w.rss_peak_mb} MB); all parked in ${w.park_ms} ms (${w.connect_retries} connects retried); event → last waiter of the job p50 ${w.wake_last_waiter_per_job.p50_ms} ms, p99 ${w.wake_last_waiter_per_job.p99_ms} ms`);
+  if (w)
+    console.log(
+      `waiting clients: ${w.waiters} long-polls on ${w.jobs} jobs held by one process; RSS ${w.rss_before_mb} MB before, ${w.rss_holding_mb} MB holding them (peak ${w.rss_peak_mb} MB); all parked in ${w.park_ms} ms (${w.connect_retries} connects retried); event → last waiter of the job p50 ${w.wake_last_waiter_per_job.p50_ms} ms, p99 ${w.wake_last_waiter_per_job.p99_ms} ms`,
+    );
   if (r.webhooks_latency) console.log(`webhooks latency (bench.webhooks): ${JSON.stringify(r.webhooks_latency)}`);
   if (r.webhooks_drain) console.log(`webhooks drain (bench.webhooks): ${JSON.stringify(r.webhooks_drain)}`);
 }

@@ -29,9 +29,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const datasets = path.resolve(root, '../shared/datasets');
 const asJson = process.argv.includes('--json');
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
 
-interface Scores { n: number; teds: number; teds_s: number; adj_f1: number }
+interface Scores {
+  n: number;
+  teds: number;
+  teds_s: number;
+  adj_f1: number;
+}
 const mean = (xs: Scores[]): Scores | null => {
   if (!xs.length) return null;
   const f = (k: 'teds' | 'teds_s' | 'adj_f1') => Math.round((xs.reduce((s, x) => s + x[k], 0) / xs.length) * 10000) / 10000;
@@ -43,7 +51,10 @@ function score(pred: readonly string[], truth: string): Scores | null {
   return t && a !== null ? { n: 1, teds: t.teds, teds_s: t.teds_s, adj_f1: a } : null;
 }
 /** Photos looked at while developing the table stage; the others are held out. */
-const developedOn = (name: string) => { const k = Number(/(\d+)$/.exec(name)?.[1]); return (k >= 1 && k <= 20) || (k >= 31 && k <= 35); };
+const developedOn = (name: string) => {
+  const k = Number(/(\d+)$/.exec(name)?.[1]);
+  return (k >= 1 && k <= 20) || (k >= 31 && k <= 35);
+};
 
 async function quality(name: string) {
   const tables: number[] = [];
@@ -55,15 +66,22 @@ async function quality(name: string) {
     onDocument: (sample, doc: OcrDocument) => {
       for (const p of doc.pages) tables.push((p.timings_ms.tables ?? 0) / 1000);
       if (!sample.truthHtml) return;
-      const s = score(doc.pages.flatMap((p) => p.blocks.filter(isTableBlock).map((b) => tableToHtml(b.table))), sample.truthHtml);
+      const s = score(
+        doc.pages.flatMap((p) => p.blocks.filter(isTableBlock).map((b) => tableToHtml(b.table))),
+        sample.truthHtml,
+      );
       if (s) ours.push({ name: sample.name, s });
       const r = sample.refHtml ? score([sample.refHtml], sample.truthHtml) : null;
       if (r) peer.push(r);
     },
   });
-  const split = name === 'table-photos-dev'
-    ? { developed_on: mean(ours.filter((o) => developedOn(o.name)).map((o) => o.s)), held_out: mean(ours.filter((o) => !developedOn(o.name)).map((o) => o.s)) }
-    : {};
+  const split =
+    name === 'table-photos-dev'
+      ? {
+          developed_on: mean(ours.filter((o) => developedOn(o.name)).map((o) => o.s)),
+          held_out: mean(ours.filter((o) => !developedOn(o.name)).map((o) => o.s)),
+        }
+      : {};
   return {
     dataset: name,
     documents: d.result.documents,
@@ -86,11 +104,24 @@ async function largePage() {
   const file = path.join(datasets, 'cn-report-dev/report-scan.jpg');
   const src = await sharp(readFileSync(file)).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const engine = await getEngine('paddle', engineOptionsFromConfig(loadConfig()));
-  const { lines } = await engine.recognize({ data: src.data, width: src.info.width, height: src.info.height, channels: 3 }, { languages: ['ch', 'en'], mode: 'layout', autoRotate: false });
+  const { lines } = await engine.recognize(
+    { data: src.data, width: src.info.width, height: src.info.height, channels: 3 },
+    { languages: ['ch', 'en'], mode: 'layout', autoRotate: false },
+  );
   const k = 5.5;
-  const big = await sharp(readFileSync(file)).rotate().resize(Math.round(src.info.width * k)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const big = await sharp(readFileSync(file))
+    .rotate()
+    .resize(Math.round(src.info.width * k))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const scale = (b: number[]) => b.map((v) => v * k);
-  const scaled: Line[] = lines.map((l) => ({ ...l, bbox: scale(l.bbox) as Line['bbox'], polygon: l.polygon.map((p) => scale(p) as [number, number]), words: l.words.map((w) => ({ ...w, bbox: scale(w.bbox) as Line['bbox'] })) }));
+  const scaled: Line[] = lines.map((l) => ({
+    ...l,
+    bbox: scale(l.bbox) as Line['bbox'],
+    polygon: l.polygon.map((p) => scale(p) as [number, number]),
+    words: l.words.map((w) => ({ ...w, bbox: scale(w.bbox) as Line['bbox'] })),
+  }));
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const found = await detectTables({ data: big.data, width: big.info.width, height: big.info.height, channels: 3 }, scaled);
@@ -119,12 +150,31 @@ else {
   console.log(row(['data set', 'system', 'docs', 'TEDS', 'TEDS-S', 'adj F1', 's/page wall (median)', 's/page CPU (median)', 'peak RSS MB']));
   console.log(row(['---', '---', '---', '---', '---', '---', '---', '---', '---']));
   for (const q of out.datasets) {
-    console.log(row([q.dataset, 'ocrflow', String(q.documents), f(q.teds), f(q.teds_s), f(q.adj_f1), f(q.page_seconds_median), f(q.page_cpu_seconds_median), String(q.peak_rss_mb)]));
-    for (const [label, s] of [['ocrflow, developed on', q.developed_on], ['ocrflow, held out', q.held_out], ['PP-StructureV3 (ref.html)', q.peer_ppstructure_v3]] as const) {
+    console.log(
+      row([
+        q.dataset,
+        'ocrflow',
+        String(q.documents),
+        f(q.teds),
+        f(q.teds_s),
+        f(q.adj_f1),
+        f(q.page_seconds_median),
+        f(q.page_cpu_seconds_median),
+        String(q.peak_rss_mb),
+      ]),
+    );
+    for (const [label, s] of [
+      ['ocrflow, developed on', q.developed_on],
+      ['ocrflow, held out', q.held_out],
+      ['PP-StructureV3 (ref.html)', q.peer_ppstructure_v3],
+    ] as const) {
       if (s) console.log(row([q.dataset, label, String(s.n), f(s.teds), f(s.teds_s), f(s.adj_f1), '', '', '']));
     }
   }
-  for (const q of out.datasets) console.log(`  ${q.dataset}: page ${q.page_seconds_max} s max, cpu ${q.page_cpu_seconds_max} s max | tables stage ${q.tables_stage_seconds_median} s median (${q.tables_stage_seconds_max} max)`);
+  for (const q of out.datasets)
+    console.log(
+      `  ${q.dataset}: page ${q.page_seconds_max} s max, cpu ${q.page_cpu_seconds_max} s max | tables stage ${q.tables_stage_seconds_median} s median (${q.tables_stage_seconds_max} max)`,
+    );
   const l = out.large_page;
   console.log(`  ${l.page} page: tables ${l.tables.join(', ')} | stage ${l.tables_stage_seconds} s, cpu ${l.tables_stage_cpu_seconds} s, rss ${l.rss_mb} MB`);
   console.log(`  load average at the end: ${out.load_average.join(' ')}`);

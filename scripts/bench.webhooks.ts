@@ -47,8 +47,16 @@ async function service(env: Record<string, string>, startWorkers = true): Promis
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-bench-wh-'));
   const config = loadConfig({
     env: {
-      OCRFLOW_DATA_DIR: dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0',
-      OCRFLOW_WORKERS: '1', OCRFLOW_QUEUE_MAX: '100000', OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OCRFLOW_WEBHOOK_CONCURRENCY: CONCURRENCY, ...env,
+      OCRFLOW_DATA_DIR: dir,
+      OCRFLOW_HOST: '127.0.0.1',
+      OCRFLOW_PORT: '0',
+      OCRFLOW_LOG_LEVEL: 'silent',
+      OCRFLOW_ANALYSIS: '0',
+      OCRFLOW_WORKERS: '1',
+      OCRFLOW_QUEUE_MAX: '100000',
+      OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OCRFLOW_WEBHOOK_CONCURRENCY: CONCURRENCY,
+      ...env,
     },
   });
   return { svc: await startService({ config, startWorkers }), dir };
@@ -76,7 +84,10 @@ class RemoteReceiver {
   }
 
   static start(): Promise<RemoteReceiver> {
-    const child = fork(path.join(import.meta.dirname, 'bench-receiver.child.ts'), ['--delay-ms', String(DELAY_MS)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(import.meta.dirname, 'bench-receiver.child.ts'), ['--delay-ms', String(DELAY_MS)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new Promise((resolve, reject) => {
       child.once('error', reject);
       child.once('message', (m: { value: string }) => resolve(new RemoteReceiver(child, m.value)));
@@ -112,8 +123,24 @@ async function finishJob(b: Bench, i: number, url: string): Promise<{ id: string
   const id = newJobId();
   const now = Date.now();
   await store.insertJob({
-    id, tenant: 'default', taskId: `bench-${i}`, engine: 'paddle', mode: 'text', languages: ['en'], prompt: null, webhookUrl: url, filename: 'x.png', mime: 'image/png',
-    sizeBytes: 1, sha256: '0'.repeat(64), contentHash: String(i).padStart(64, '0'), sourceKey: `jobs/${id}/source`, pageCount: 1, metrics: {}, options: {}, now,
+    id,
+    tenant: 'default',
+    taskId: `bench-${i}`,
+    engine: 'paddle',
+    mode: 'text',
+    languages: ['en'],
+    prompt: null,
+    webhookUrl: url,
+    filename: 'x.png',
+    mime: 'image/png',
+    sizeBytes: 1,
+    sha256: '0'.repeat(64),
+    contentHash: String(i).padStart(64, '0'),
+    sourceKey: `jobs/${id}/source`,
+    pageCount: 1,
+    metrics: {},
+    options: {},
+    now,
   });
   await store.claimJob(id, 'bench', now + 60_000, now);
   const t = await store.finishJob(id, 'bench', { resultKey: `jobs/${id}/result`, metrics: {} }, Date.now());
@@ -147,8 +174,13 @@ async function benchDispatcherLatency() {
   await rx.close();
   fs.rmSync(b.dir, { recursive: true, force: true });
   return {
-    jobs: JOBS, jobs_per_s: RATE, produced_per_s: r1(JOBS / (produced / 1000)), receiver_delay_ms: DELAY_MS,
-    latency_ms: { p50: r1(pct(lat, 50)), p99: r1(pct(lat, 99)), max: r1(Math.max(...lat)) }, wall_ms: wall, cpu_ms: Math.round(cpu),
+    jobs: JOBS,
+    jobs_per_s: RATE,
+    produced_per_s: r1(JOBS / (produced / 1000)),
+    receiver_delay_ms: DELAY_MS,
+    latency_ms: { p50: r1(pct(lat, 50)), p99: r1(pct(lat, 99)), max: r1(Math.max(...lat)) },
+    wall_ms: wall,
+    cpu_ms: Math.round(cpu),
   };
 }
 
@@ -168,7 +200,18 @@ async function benchDispatcherDrain() {
   const before = await rx.count('/gate');
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
-  const config = loadConfig({ env: { OCRFLOW_DATA_DIR: first.dir, OCRFLOW_HOST: '127.0.0.1', OCRFLOW_PORT: '0', OCRFLOW_LOG_LEVEL: 'silent', OCRFLOW_ANALYSIS: '0', OCRFLOW_WORKERS: '1', OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', OCRFLOW_WEBHOOK_CONCURRENCY: CONCURRENCY } });
+  const config = loadConfig({
+    env: {
+      OCRFLOW_DATA_DIR: first.dir,
+      OCRFLOW_HOST: '127.0.0.1',
+      OCRFLOW_PORT: '0',
+      OCRFLOW_LOG_LEVEL: 'silent',
+      OCRFLOW_ANALYSIS: '0',
+      OCRFLOW_WORKERS: '1',
+      OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      OCRFLOW_WEBHOOK_CONCURRENCY: CONCURRENCY,
+    },
+  });
   const second = await startService({ config, startWorkers: false });
   const started = Date.now() - t0;
   await rx.waitFor('/gate', before + JOBS, 600_000);
@@ -178,21 +221,30 @@ async function benchDispatcherDrain() {
   // jobs: the rest of a slot's time is the dispatcher's own (claiming, rendering, recording).
   const sample = (await rx.dump('/gate')).slice(-500).map((r) => r.jobId);
   const durations: number[] = [];
-  for (const id of sample) for (const d of await second.adapters.deliveries.listForJob(id)) for (const a of d.attempts) if (a.httpStatus === 200) durations.push(a.durationMs);
+  for (const id of sample)
+    for (const d of await second.adapters.deliveries.listForJob(id)) for (const a of d.attempts) if (a.httpStatus === 200) durations.push(a.durationMs);
   await second.close();
   await rx.close();
   fs.rmSync(first.dir, { recursive: true, force: true });
   return {
-    deliveries: JOBS, receiver_delay_ms: DELAY_MS, concurrency: second.config.webhookConcurrency,
-    deliveries_per_s: r1(JOBS / (wall / 1000)), ceiling_per_s: r1((second.config.webhookConcurrency * 1000) / DELAY_MS),
-    transitions_per_s: r1(JOBS / (transitionsMs / 1000)), wall_ms: wall, startup_ms: started, cpu_ms: Math.round(cpu),
+    deliveries: JOBS,
+    receiver_delay_ms: DELAY_MS,
+    concurrency: second.config.webhookConcurrency,
+    deliveries_per_s: r1(JOBS / (wall / 1000)),
+    ceiling_per_s: r1((second.config.webhookConcurrency * 1000) / DELAY_MS),
+    transitions_per_s: r1(JOBS / (transitionsMs / 1000)),
+    wall_ms: wall,
+    startup_ms: started,
+    cpu_ms: Math.round(cpu),
     attempt_ms: { p50: r1(pct(durations, 50)), p99: r1(pct(durations, 99)) },
   };
 }
 
 /** Submit N tiny jobs over HTTP and wait for them all; returns per-job finish times and GET latencies sampled meanwhile. */
 async function runJobs(svc: RunningService, n: number, fields: Record<string, string>) {
-  const png = await sharp({ create: { width: 64, height: 32, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 64, height: 32, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
   const ids: string[] = [];
   const t0 = Date.now();
   for (let i = 0; i < n; i++) {
@@ -236,14 +288,24 @@ async function benchEndToEnd() {
   await svc.close();
   await rx.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { jobs: E2E_JOBS, receiver_delay_ms: DELAY_MS, latency_ms: { p50: r1(pct(lat, 50)), p99: r1(pct(lat, 99)), max: r1(Math.max(...lat)) }, jobs_per_s: jobs.jobsPerS, wall_ms: jobs.wall, cpu_ms: Math.round(cpu) };
+  return {
+    jobs: E2E_JOBS,
+    receiver_delay_ms: DELAY_MS,
+    latency_ms: { p50: r1(pct(lat, 50)), p99: r1(pct(lat, 99)), max: r1(Math.max(...lat)) },
+    jobs_per_s: jobs.jobsPerS,
+    wall_ms: jobs.wall,
+    cpu_ms: Math.round(cpu),
+  };
 }
 
 /** 3. Receivers that never answer vs no webhooks: job throughput and API latency. */
 async function benchReceiversDown() {
   const rx = await Receiver.start();
   rx.on('/down', () => 'hang');
-  const runs: Record<'no_webhooks' | 'receivers_down', { jobsPerS: number; getP50: number; getP99: number; cpu: number }[]> = { no_webhooks: [], receivers_down: [] };
+  const runs: Record<'no_webhooks' | 'receivers_down', { jobsPerS: number; getP50: number; getP99: number; cpu: number }[]> = {
+    no_webhooks: [],
+    receivers_down: [],
+  };
   // A B B A: the machine is shared, so each variant runs twice, once early and once late.
   for (const variant of ['no_webhooks', 'receivers_down', 'receivers_down', 'no_webhooks'] as const) {
     const { svc, dir } = await service({ OCRFLOW_WEBHOOK_TIMEOUT_MS: '2000', OCRFLOW_WEBHOOK_SCHEDULE: '1s,1s,1s' });
@@ -280,9 +342,18 @@ else {
   const d = result.dispatcher_drain;
   const e = result.end_to_end;
   const down = result.receivers_down;
-  if (l) console.log(`webhooks · dispatcher latency: ${l.jobs} jobs finishing at ${l.jobs_per_s}/s (reached ${l.produced_per_s}/s), receiver ${l.receiver_delay_ms} ms: finished→received p50 ${l.latency_ms.p50} ms, p99 ${l.latency_ms.p99} ms, max ${l.latency_ms.max} ms; wall ${l.wall_ms} ms, CPU ${l.cpu_ms} ms`);
-  if (d) console.log(`webhooks · dispatcher drain: ${d.deliveries} pending deliveries, receiver ${d.receiver_delay_ms} ms, concurrency ${d.concurrency}: ${d.deliveries_per_s}/s (ceiling ${d.ceiling_per_s}/s); wall ${d.wall_ms} ms (start-up ${d.startup_ms} ms), CPU ${d.cpu_ms} ms; one attempt p50 ${d.attempt_ms.p50} ms, p99 ${d.attempt_ms.p99} ms; terminal transitions with outbox rows: ${d.transitions_per_s}/s`);
-  if (e) console.log(`webhooks · end to end: ${e.jobs} jobs (blank 64×32 PNG, mode text), receiver ${e.receiver_delay_ms} ms: finished→received p50 ${e.latency_ms.p50} ms, p99 ${e.latency_ms.p99} ms; ${e.jobs_per_s} jobs/s; wall ${e.wall_ms} ms, CPU ${e.cpu_ms} ms`);
+  if (l)
+    console.log(
+      `webhooks · dispatcher latency: ${l.jobs} jobs finishing at ${l.jobs_per_s}/s (reached ${l.produced_per_s}/s), receiver ${l.receiver_delay_ms} ms: finished→received p50 ${l.latency_ms.p50} ms, p99 ${l.latency_ms.p99} ms, max ${l.latency_ms.max} ms; wall ${l.wall_ms} ms, CPU ${l.cpu_ms} ms`,
+    );
+  if (d)
+    console.log(
+      `webhooks · dispatcher drain: ${d.deliveries} pending deliveries, receiver ${d.receiver_delay_ms} ms, concurrency ${d.concurrency}: ${d.deliveries_per_s}/s (ceiling ${d.ceiling_per_s}/s); wall ${d.wall_ms} ms (start-up ${d.startup_ms} ms), CPU ${d.cpu_ms} ms; one attempt p50 ${d.attempt_ms.p50} ms, p99 ${d.attempt_ms.p99} ms; terminal transitions with outbox rows: ${d.transitions_per_s}/s`,
+    );
+  if (e)
+    console.log(
+      `webhooks · end to end: ${e.jobs} jobs (blank 64×32 PNG, mode text), receiver ${e.receiver_delay_ms} ms: finished→received p50 ${e.latency_ms.p50} ms, p99 ${e.latency_ms.p99} ms; ${e.jobs_per_s} jobs/s; wall ${e.wall_ms} ms, CPU ${e.cpu_ms} ms`,
+    );
   if (down)
     console.log(
       `webhooks · receivers down (${DOWN_JOBS} jobs × 2 runs each, hang, 2 s time-out): ${down.receivers_down.jobs_per_s} jobs/s [${down.receivers_down.runs.join(', ')}] vs ${down.no_webhooks.jobs_per_s} [${down.no_webhooks.runs.join(', ')}] without webhooks; CPU/job ${down.receivers_down.cpu_ms_per_job} vs ${down.no_webhooks.cpu_ms_per_job} ms; GET /v1/jobs/{id} p50/p99 ${down.receivers_down.get_job_ms.p50}/${down.receivers_down.get_job_ms.p99} ms vs ${down.no_webhooks.get_job_ms.p50}/${down.no_webhooks.get_job_ms.p99} ms`,

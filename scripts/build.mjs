@@ -35,7 +35,10 @@ function newestSource() {
   let t = 0;
   const walk = (p) => {
     const st = statSync(p);
-    if (!st.isDirectory()) { t = Math.max(t, st.mtimeMs); return; }
+    if (!st.isDirectory()) {
+      t = Math.max(t, st.mtimeMs);
+      return;
+    }
     for (const n of readdirSync(p)) walk(path.join(p, n));
   };
   for (const pkg of PACKAGES) {

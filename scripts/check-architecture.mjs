@@ -5,8 +5,9 @@
 //      unresolvable, no devDependency in shipped code;
 //   2. dead code (knip, knip.json): unused files, exports, dependencies, and imports of packages
 //      a package.json does not list;
-//   3. lint (Biome, biome.jsonc): its recommended rules less the ones turned off there with a
-//      reason, and no source file over 400 lines (past that, split it by what its parts do);
+//   3. lint and format (Biome, biome.jsonc): its recommended rules less the ones turned off there
+//      with a reason, no source file over 400 lines (past that, split it by what its parts do), and
+//      every file as the formatter writes it (lines within 160 characters; `npx biome format --write`);
 //   4. comments say what code means, not who asked for it: no "issue N" in sources, tests or scripts.
 // Known import violations being worked off are listed in .dependency-cruiser-known-violations.json.
 // A violation not in that list fails, and so does a listed one that no longer occurs, so the list
@@ -24,8 +25,14 @@ const SOURCE = /\.(ts|tsx|mjs|cjs|js)$/;
 const problems = [];
 
 // 1. Imports.
-const srcDirs = readdirSync('packages').map((p) => path.join('packages', p, 'src')).filter((d) => existsSync(d));
-const cruise = spawnSync(process.execPath, ['node_modules/dependency-cruiser/bin/dependency-cruise.mjs', ...srcDirs, '--config', '.dependency-cruiser.cjs', '--output-type', 'json'], { encoding: 'utf8', maxBuffer: 256 << 20 });
+const srcDirs = readdirSync('packages')
+  .map((p) => path.join('packages', p, 'src'))
+  .filter((d) => existsSync(d));
+const cruise = spawnSync(
+  process.execPath,
+  ['node_modules/dependency-cruiser/bin/dependency-cruise.mjs', ...srcDirs, '--config', '.dependency-cruiser.cjs', '--output-type', 'json'],
+  { encoding: 'utf8', maxBuffer: 256 << 20 },
+);
 if (cruise.status !== 0 && !cruise.stdout) {
   console.log(`✖ dependency-cruiser did not run: ${cruise.stderr.trim()}`);
   process.exit(1);
@@ -46,8 +53,17 @@ if (knip.status !== 0) problems.push(`knip found unused code or unlisted depende
 
 // 3. Lint, file length included. Warnings fail too: a finding is fixed or its rule is turned off
 // with a reason in biome.jsonc.
-const biome = spawnSync(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'lint', '--error-on-warnings', '--max-diagnostics=50'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+const biome = spawnSync(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'lint', '--error-on-warnings', '--max-diagnostics=50'], {
+  encoding: 'utf8',
+  maxBuffer: 64 << 20,
+});
 if (biome.status !== 0) problems.push(`biome lint found problems:\n${(biome.stdout + biome.stderr).trim().replace(/^/gm, '      ')}`);
+const format = spawnSync(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'format', '--max-diagnostics=20'], {
+  encoding: 'utf8',
+  maxBuffer: 64 << 20,
+});
+if (format.status !== 0)
+  problems.push(`files not formatted (run \`npx biome format --write\`):\n${(format.stdout + format.stderr).trim().replace(/^/gm, '      ')}`);
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -59,7 +75,13 @@ function walk(dir, out = []) {
 }
 // 4. Provenance in comments.
 const ISSUE_REF = /\b[Ii]ssue \d+\b/;
-const commentDirs = [...srcDirs, ...readdirSync('packages').map((p) => path.join('packages', p, 'test')).filter((d) => existsSync(d)), 'scripts'];
+const commentDirs = [
+  ...srcDirs,
+  ...readdirSync('packages')
+    .map((p) => path.join('packages', p, 'test'))
+    .filter((d) => existsSync(d)),
+  'scripts',
+];
 for (const dir of commentDirs)
   for (const f of walk(dir).filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`))) {
     const text = readFileSync(f, 'utf8');
@@ -72,4 +94,6 @@ if (problems.length) {
   for (const p of problems) console.log(`  ✖ ${p}`);
   process.exit(1);
 }
-console.log(`✔ architecture check: import rules hold (${known.length} known violations left), no dead code, lint clean (no source file over 400 lines), no issue numbers in comments`);
+console.log(
+  `✔ architecture check: import rules hold (${known.length} known violations left), no dead code, lint clean (no source file over 400 lines), formatted, no issue numbers in comments`,
+);

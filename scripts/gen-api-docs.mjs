@@ -92,7 +92,9 @@ const CURATED = {
     `# long-poll: created, document_ended (one per document), ended\ncurl -sS ${AUTH} "${U}/v1/batches/scans-2026/events?since_seq=0&timeout_ms=25000"`,
     `# server-sent events until the batch ends\ncurl -sS -N ${AUTH} -H 'Accept: text/event-stream' ${U}/v1/batches/scans-2026/events`,
   ],
-  'GET /v1/batches/{id}/results': [`# every finished document's Markdown, and manifest.json, in one zip\ncurl -sS ${AUTH} -o scans-2026.zip "${U}/v1/batches/scans-2026/results?format=markdown"`],
+  'GET /v1/batches/{id}/results': [
+    `# every finished document's Markdown, and manifest.json, in one zip\ncurl -sS ${AUTH} -o scans-2026.zip "${U}/v1/batches/scans-2026/results?format=markdown"`,
+  ],
   'POST /api/start': [
     `curl -sS ${AUTH} -H 'content-type: application/json' \\\n  -d '{"file_path": "/srv/inbox/report-scan.jpg", "task_id": "report-1", "prompt": "", "webhook_url": "https://example.com/hooks/ocr"}' \\\n  ${U}/api/start\n# {"status": "running", "task_id": "report-1", ...}`,
   ],
@@ -111,7 +113,9 @@ const CURATED = {
   'POST /api/v1/table/save/{task_id}': [
     `# the data of GET /api/v1/table/data/$TASK_ID, edited, sent back as it came\ncurl -sS ${AUTH} -H 'content-type: application/json' --data @table.json ${U}/api/v1/table/save/$TASK_ID`,
   ],
-  'GET /api/v1/excel/download/{task_id}': [`# saved under the name the server gives (the upload's, .xlsx)\ncurl -sS ${AUTH} -OJ ${U}/api/v1/excel/download/$TASK_ID`],
+  'GET /api/v1/excel/download/{task_id}': [
+    `# saved under the name the server gives (the upload's, .xlsx)\ncurl -sS ${AUTH} -OJ ${U}/api/v1/excel/download/$TASK_ID`,
+  ],
 };
 
 const PLACEHOLDERS = { id: '$JOB_ID', task_id: '$TASK_ID' };
@@ -137,7 +141,9 @@ function generatedCurl(method, p, op) {
   const content = op.requestBody?.content ?? {};
   if (content['multipart/form-data']) {
     const props = content['multipart/form-data'].schema?.properties ?? {};
-    for (const [k, s] of Object.entries(props)) if ((content['multipart/form-data'].schema.required ?? []).includes(k)) parts.push(s.format === 'binary' ? `-F ${k}=@document.pdf` : `-F ${k}=${sampleValue(k, s)}`);
+    for (const [k, s] of Object.entries(props))
+      if ((content['multipart/form-data'].schema.required ?? []).includes(k))
+        parts.push(s.format === 'binary' ? `-F ${k}=@document.pdf` : `-F ${k}=${sampleValue(k, s)}`);
   } else if (content['application/json']) {
     const s = content['application/json'].schema ?? {};
     const body = Object.fromEntries((s.required ?? []).map((k) => [k, sampleValue(k, s.properties?.[k])]));
@@ -151,7 +157,10 @@ function generatedCurl(method, p, op) {
 
 // ---- rendering -------------------------------------------------------------------------------
 
-const esc = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+const esc = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n+/g, ' ');
 const refName = (r) => r.replace(/^#\/components\/schemas\//, '').replace(/#$/, '');
 
 function typeOf(s) {
@@ -174,7 +183,12 @@ function propsTable(schema) {
   const req = new Set(schema.required ?? []);
   const rows = names.map((n) => {
     const s = props[n];
-    const notes = [s.description, s.default !== undefined ? `default \`${JSON.stringify(s.default)}\`` : '', s.minimum !== undefined || s.maximum !== undefined ? `${s.minimum ?? ''}..${s.maximum ?? ''}` : '', s.maxLength ? `≤ ${s.maxLength} chars` : ''].filter(Boolean);
+    const notes = [
+      s.description,
+      s.default !== undefined ? `default \`${JSON.stringify(s.default)}\`` : '',
+      s.minimum !== undefined || s.maximum !== undefined ? `${s.minimum ?? ''}..${s.maximum ?? ''}` : '',
+      s.maxLength ? `≤ ${s.maxLength} chars` : '',
+    ].filter(Boolean);
     return `| \`${n}\` | ${esc(typeOf(s))} | ${req.has(n) ? 'yes' : ''} | ${esc(notes.join('; '))} |`;
   });
   return ['| field | type | required | notes |', '| --- | --- | --- | --- |', ...rows].join('\n');
@@ -206,7 +220,11 @@ function renderOperation(method, p, op) {
     out.push('| parameter | in | type | required | notes |', '| --- | --- | --- | --- | --- |');
     for (const x of params) {
       const s = x.schema ?? {};
-      const notes = [x.description ?? s.description, s.default !== undefined ? `default \`${JSON.stringify(s.default)}\`` : '', s.minimum !== undefined || s.maximum !== undefined ? `${s.minimum ?? ''}..${s.maximum ?? ''}` : ''].filter(Boolean);
+      const notes = [
+        x.description ?? s.description,
+        s.default !== undefined ? `default \`${JSON.stringify(s.default)}\`` : '',
+        s.minimum !== undefined || s.maximum !== undefined ? `${s.minimum ?? ''}..${s.maximum ?? ''}` : '',
+      ].filter(Boolean);
       out.push(`| \`${x.name}\` | ${x.in} | ${esc(typeOf(s))} | ${x.required ? 'yes' : ''} | ${esc(notes.join('; '))} |`);
     }
     out.push('');
@@ -235,13 +253,21 @@ const TAG_TITLES = {
 };
 const TAG_INTRO = {
   batches:
-    'Many documents as one: one submission, one watch, one zip, one webhook. Each document is an ordinary job (its own `task_id`, events and results under `/v1/jobs`), queued one priority step below the batch\'s `priority`, so single jobs submitted meanwhile are not stuck behind a big batch. The batch\'s `webhook_url` is called once, when every document has finished, failed or been canceled: body `{type: "batch.ended", id, batch_id, status, total, counts, pages_done, pages_total, results_url, timestamp}`, signed and retried like a job\'s (it shows in the delivery log of the document that ended last, source `batch`). A POST cut short (crash, dropped connection) can be sent again with the same `batch_id`: the batch is completed, no document is written twice.',
-  workbench: 'The API behind the workbench UI: tasks that turn an uploaded image into an editable workbook. Answers use the envelope `{success, message, data}`.',
-  'compat: DeepSeek-OCR-Web': 'Drop-in routes for clients written for DeepSeek-OCR-Web: they keep working unchanged. The webhook body carries `task_id` and `result_dir` (plus the native fields; see docs/webhooks.md).',
-  'compat: PaddleOCR service': 'Drop-in routes for clients of a PaddleOCR (PP-StructureV3) job service. The result JSON has the shape of `datasets/cn-report-dev/report-scan.ppstructure.json`: `{job_id, final:{…}, pages:[{width, height, parsing_res_list:[{block_label, block_content, block_bbox}]}]}`, tables as HTML in `block_content`.',
+    "Many documents as one: one submission, one watch, one zip, one webhook. Each document is an ordinary job (its own `task_id`, events and results under `/v1/jobs`), queued one priority step below the batch's `priority`, so single jobs submitted meanwhile are not stuck behind a big batch. The batch's `webhook_url` is called once, when every document has finished, failed or been canceled: body `{type: \"batch.ended\", id, batch_id, status, total, counts, pages_done, pages_total, results_url, timestamp}`, signed and retried like a job's (it shows in the delivery log of the document that ended last, source `batch`). A POST cut short (crash, dropped connection) can be sent again with the same `batch_id`: the batch is completed, no document is written twice.",
+  workbench:
+    'The API behind the workbench UI: tasks that turn an uploaded image into an editable workbook. Answers use the envelope `{success, message, data}`.',
+  'compat: DeepSeek-OCR-Web':
+    'Drop-in routes for clients written for DeepSeek-OCR-Web: they keep working unchanged. The webhook body carries `task_id` and `result_dir` (plus the native fields; see docs/webhooks.md).',
+  'compat: PaddleOCR service':
+    'Drop-in routes for clients of a PaddleOCR (PP-StructureV3) job service. The result JSON has the shape of `datasets/cn-report-dev/report-scan.ppstructure.json`: `{job_id, final:{…}, pages:[{width, height, parsing_res_list:[{block_label, block_content, block_bbox}]}]}`, tables as HTML in `block_content`.',
 };
 
-const anchor = (s) => s.toLowerCase().replace(/[^a-z0-9 -]/g, '').trim().replace(/\s+/g, '-');
+const anchor = (s) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .trim()
+    .replace(/\s+/g, '-');
 
 async function render(doc) {
   const { ERROR_CODES } = await import('../packages/core/src/index.ts');
@@ -255,7 +281,8 @@ async function render(doc) {
     }
   }
   const tags = [...groups.keys()].sort((a, b) => {
-    const ia = TAG_ORDER.indexOf(a), ib = TAG_ORDER.indexOf(b);
+    const ia = TAG_ORDER.indexOf(a),
+      ib = TAG_ORDER.indexOf(b);
     if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
     return a.localeCompare(b);
   });
@@ -272,7 +299,7 @@ async function render(doc) {
     '',
     '```sh',
     'export OCRFLOW_URL=http://127.0.0.1:8080   # where `npm start` / `ocrflow serve` listens',
-    'export OCRFLOW_TOKEN=s3cret                # one of the server\'s OCRFLOW_TOKENS (omit the header on an open server)',
+    "export OCRFLOW_TOKEN=s3cret                # one of the server's OCRFLOW_TOKENS (omit the header on an open server)",
     '```',
     '',
     'Every error answer of the native API is JSON with a stable code and a message for people, never a stack trace:',
@@ -303,7 +330,12 @@ async function render(doc) {
     if (s.description) out.push(s.description, '');
     out.push(propsTable(s), '');
   }
-  out.push('## Error codes', '', 'The `code` of an error answer (and of `job.error` for failed jobs), with the HTTP status it comes with. Codes are never reused or renamed.', '');
+  out.push(
+    '## Error codes',
+    '',
+    'The `code` of an error answer (and of `job.error` for failed jobs), with the HTTP status it comes with. Codes are never reused or renamed.',
+    '',
+  );
   out.push('| code | HTTP | meaning |', '| --- | --- | --- |');
   for (const [code, v] of Object.entries(ERROR_CODES)) out.push(`| \`${code}\` | ${v.status} | ${esc(v.message)} |`);
   out.push('');

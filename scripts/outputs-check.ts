@@ -15,14 +15,19 @@ import { disposeEngines, engineOptionsFromConfig, runDocument } from '../package
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [action, dir] = process.argv.slice(2);
-const arg = (name: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
 if ((action !== 'save' && action !== 'compare') || !dir) {
   console.error('usage: outputs-check.ts save|compare DIR [--set table-photos-dev] [--only a,b] [--limit N]');
   process.exit(2);
 }
 const set = path.resolve(root, '../shared/datasets', arg('--set') ?? 'table-photos-dev');
 const only = arg('--only')?.split(',');
-let images = readdirSync(set).filter((f) => /\.(jpe?g|png|pdf|tiff?)$/i.test(f)).sort();
+let images = readdirSync(set)
+  .filter((f) => /\.(jpe?g|png|pdf|tiff?)$/i.test(f))
+  .sort();
 if (only) images = images.filter((f) => only.some((o) => f.includes(o)));
 if (arg('--limit')) images = images.slice(0, Number(arg('--limit')));
 mkdirSync(dir, { recursive: true });
@@ -38,7 +43,9 @@ for (const f of images) {
   const cu = process.cpuUsage(c0);
   cpu.push((cu.user + cu.system) / 1e6);
   const outputs: Record<string, string> = { json: withoutTimings(doc), html: documentToHtml(doc), txt: documentToText(doc) };
-  const stages = Object.entries(doc.pages[0]?.timings_ms ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+  const stages = Object.entries(doc.pages[0]?.timings_ms ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   const diffs: string[] = [];
   for (const [ext, text] of Object.entries(outputs)) {
     const file = path.join(dir, `${f}.${ext}`);
@@ -50,5 +57,7 @@ for (const f of images) {
 }
 await disposeEngines();
 const sorted = [...cpu].sort((a, b) => a - b);
-console.log(`${images.length} samples, cpu median ${sorted[sorted.length >> 1]?.toFixed(2)} s, total ${cpu.reduce((a, b) => a + b, 0).toFixed(1)} s${action === 'compare' ? `, ${differ} differ` : ''}`);
+console.log(
+  `${images.length} samples, cpu median ${sorted[sorted.length >> 1]?.toFixed(2)} s, total ${cpu.reduce((a, b) => a + b, 0).toFixed(1)} s${action === 'compare' ? `, ${differ} differ` : ''}`,
+);
 if (differ) process.exit(1);

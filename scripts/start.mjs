@@ -24,12 +24,18 @@ import { loadMain } from '../packages/cli/bin/load-main.mjs';
     return t;
   };
   const built = path.join(web, 'dist', 'index.html');
-  const sources = Math.max(...['src', 'public', 'index.html', 'vite.config.ts', 'vite.config.js', 'package.json', 'tsconfig.json'].map((n) => newest(path.join(web, n))));
+  const sources = Math.max(
+    ...['src', 'public', 'index.html', 'vite.config.ts', 'vite.config.js', 'package.json', 'tsconfig.json'].map((n) => newest(path.join(web, n))),
+  );
   const stale = !existsSync(built) || statSync(built).mtimeMs < sources;
   if (process.env.OCRFLOW_SKIP_WEB_BUILD !== '1' && existsSync(path.join(web, 'package.json')) && sources > 0 && stale) {
     process.stderr.write(`ocrflow: building the web UI (${existsSync(built) ? 'sources changed' : 'not built yet'}) …\n`);
-    const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '-w', 'packages/web'], { cwd: path.resolve(web, '../..'), stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) process.stderr.write(`ocrflow: the web UI build failed (${r.error?.message ?? `exit ${r.status}`}); serving the API without a fresh UI\n`);
+    const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '-w', 'packages/web'], {
+      cwd: path.resolve(web, '../..'),
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (r.status !== 0)
+      process.stderr.write(`ocrflow: the web UI build failed (${r.error?.message ?? `exit ${r.status}`}); serving the API without a fresh UI\n`);
   }
 }
 // ---------------------------------------------------------------------------------------------

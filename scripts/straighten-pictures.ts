@@ -31,7 +31,13 @@ for (const file of photos) {
   let before = raw(src.image).resize(HALF, bh);
   if (r.straightened) {
     const pts = r.straightened.corners.map(([x, y]) => `${(x * s).toFixed(1)},${(y * s).toFixed(1)}`).join(' ');
-    before = before.composite([{ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${HALF}" height="${bh}"><polygon points="${pts}" fill="none" stroke="#e53935" stroke-width="2"/></svg>`) }]);
+    before = before.composite([
+      {
+        input: Buffer.from(
+          `<svg xmlns="http://www.w3.org/2000/svg" width="${HALF}" height="${bh}"><polygon points="${pts}" fill="none" stroke="#e53935" stroke-width="2"/></svg>`,
+        ),
+      },
+    ]);
   }
   const left = await before.png().toBuffer();
   const ah = Math.round((r.image.height * HALF) / r.image.width);
@@ -40,7 +46,10 @@ for (const file of photos) {
   const name = path.basename(file).replace(/\.[^.]+$/, '');
   const out = path.join(outDir, `straighten-${name}.png`);
   await sharp({ create: { width: 2 * HALF, height: h, channels: 3, background: '#ffffff' } })
-    .composite([{ input: left, left: 0, top: 0 }, { input: right, left: HALF, top: 0 }])
+    .composite([
+      { input: left, left: 0, top: 0 },
+      { input: right, left: HALF, top: 0 },
+    ])
     .png({ palette: true, quality: 80 })
     .toFile(out);
   console.log(`${out}: ${r.flags.join(',') || 'unchanged'}${r.straightened ? `, ${r.image.width}×${r.image.height}, bend ${r.straightened.bend_px} px` : ''}`);

@@ -84,21 +84,27 @@ const passTimeoutMs = Number(process.env.OCRFLOW_TEST_PASS_TIMEOUT_MS ?? 40 * 60
 function runPass(label, passFiles, env) {
   const countFile = path.join(tmp, `counts-${label}.json`);
   const nodeArgs = [
-    '--import', 'tsx',
+    '--import',
+    'tsx',
     '--test',
     `--test-concurrency=${concurrency}`,
     // A hung test fails after this long instead of stalling CI. (--test-force-exit would also end
     // files that leave a handle open, but it cuts off the counting reporter's final write.)
     `--test-timeout=${testTimeoutMs}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${countFile}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/count-reporter.mjs',
+    `--test-reporter-destination=${countFile}`,
     ...passFiles,
   ];
   console.log(`› ${passFiles.length} test files${label === 'embedded' ? '' : ` (${label})`}`);
   return new Promise((resolve) => {
     // Tests run the TypeScript sources, also where they start the `ocrflow` bin (OCRFLOW_FROM_SOURCE;
     // the dist/ build has its own test).
-    const child = spawn(process.execPath, nodeArgs, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', OCRFLOW_LOG_LEVEL: process.env.OCRFLOW_LOG_LEVEL ?? 'silent', OCRFLOW_FROM_SOURCE: '1', ...env } });
+    const child = spawn(process.execPath, nodeArgs, {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'test', OCRFLOW_LOG_LEVEL: process.env.OCRFLOW_LOG_LEVEL ?? 'silent', OCRFLOW_FROM_SOURCE: '1', ...env },
+    });
     const watchdog = setTimeout(() => {
       console.log(`✖ the ${label} pass ran longer than ${passTimeoutMs / 60_000} min: killing it`);
       child.kill('SIGKILL');
@@ -106,7 +112,11 @@ function runPass(label, passFiles, env) {
     child.on('exit', (code, signal) => {
       clearTimeout(watchdog);
       let counts = { passed: 0, failed: 0, failures: [] };
-      try { counts = JSON.parse(readFileSync(countFile, 'utf8').trim().split('\n').pop()); } catch { /* runner died */ }
+      try {
+        counts = JSON.parse(readFileSync(countFile, 'utf8').trim().split('\n').pop());
+      } catch {
+        /* runner died */
+      }
       const runnerBroke = code !== 0 && counts.failed === 0;
       if (runnerBroke) console.log(`✖ the ${label} test runner exited with ${signal ?? code} without reporting a failed test`);
       resolve({ ...counts, label, failures: (counts.failures ?? []).map((f) => (label === 'embedded' ? f : `[${label}] ${f}`)), runnerBroke });
@@ -119,7 +129,10 @@ function reachable(url, defaultPort) {
   const u = new URL(url);
   return new Promise((resolve) => {
     const sock = net.connect({ host: u.hostname || '127.0.0.1', port: Number(u.port || defaultPort) });
-    const done = (ok) => { sock.destroy(); resolve(ok); };
+    const done = (ok) => {
+      sock.destroy();
+      resolve(ok);
+    };
     sock.setTimeout(2000, () => done(false));
     sock.once('connect', () => done(true));
     sock.once('error', () => done(false));
@@ -134,7 +147,16 @@ if (scaledFiles.length) {
   const up = (await reachable(DB_URL, 5432)) && (await reachable(REDIS_URL, 6379));
   if (up) {
     // Schemas and key prefixes left by killed runs more than an hour ago.
-    const sweep = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import('./packages/server/test/helpers/backend.helper.ts').then((m) => m.sweepStaleTestBackends(${JSON.stringify(DB_URL)}, ${JSON.stringify(REDIS_URL)})).then((r) => { if (r.schemas || r.keys) console.log('swept stale test backends', JSON.stringify(r)); process.exit(0); })`], { stdio: 'inherit' });
+    const sweep = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('./packages/server/test/helpers/backend.helper.ts').then((m) => m.sweepStaleTestBackends(${JSON.stringify(DB_URL)}, ${JSON.stringify(REDIS_URL)})).then((r) => { if (r.schemas || r.keys) console.log('swept stale test backends', JSON.stringify(r)); process.exit(0); })`,
+      ],
+      { stdio: 'inherit' },
+    );
     if (sweep.status !== 0) console.log('! sweeping stale test schemas failed (ignored)');
     results.push(await runPass('pg+redis', scaledFiles, { OCRFLOW_TEST_DATABASE_URL: DB_URL, OCRFLOW_TEST_REDIS_URL: REDIS_URL }));
   } else if (process.env.CI === 'true') {

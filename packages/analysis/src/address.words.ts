@@ -11,22 +11,99 @@ import { editDistance } from './fields.labels.ts';
 /** Single-token address words (MY/SG/UK/US): street kinds, generic Malay place words, states, countries. */
 const WORDS = [
   // Street and building words.
-  'JALAN', 'LORONG', 'TAMAN', 'LOT', 'BATU', 'KAMPUNG', 'PERSIARAN', 'LEBUH', 'LEBUHRAYA', 'BANDAR', 'KAWASAN',
-  'PERINDUSTRIAN', 'SEKSYEN', 'SECTION', 'PUSAT', 'WISMA', 'MENARA', 'BANGUNAN', 'ROAD', 'STREET', 'AVENUE',
-  'BOULEVARD', 'LANE', 'DRIVE', 'HIGHWAY', 'FLOOR', 'LEVEL', 'BLOCK', 'UNIT', 'SUITE', 'BUILDING', 'PLAZA',
-  'MALL', 'COMPLEX', 'INDUSTRIAL', 'ESTATE', 'PARK', 'SQUARE',
+  'JALAN',
+  'LORONG',
+  'TAMAN',
+  'LOT',
+  'BATU',
+  'KAMPUNG',
+  'PERSIARAN',
+  'LEBUH',
+  'LEBUHRAYA',
+  'BANDAR',
+  'KAWASAN',
+  'PERINDUSTRIAN',
+  'SEKSYEN',
+  'SECTION',
+  'PUSAT',
+  'WISMA',
+  'MENARA',
+  'BANGUNAN',
+  'ROAD',
+  'STREET',
+  'AVENUE',
+  'BOULEVARD',
+  'LANE',
+  'DRIVE',
+  'HIGHWAY',
+  'FLOOR',
+  'LEVEL',
+  'BLOCK',
+  'UNIT',
+  'SUITE',
+  'BUILDING',
+  'PLAZA',
+  'MALL',
+  'COMPLEX',
+  'INDUSTRIAL',
+  'ESTATE',
+  'PARK',
+  'SQUARE',
   // Generic Malay place-name words (new, north, south, …).
-  'JAYA', 'BARU', 'BAHRU', 'UTARA', 'SELATAN', 'TIMUR', 'BARAT', 'INDAH', 'PERDANA', 'UTAMA', 'TENGAH',
+  'JAYA',
+  'BARU',
+  'BAHRU',
+  'UTARA',
+  'SELATAN',
+  'TIMUR',
+  'BARAT',
+  'INDAH',
+  'PERDANA',
+  'UTAMA',
+  'TENGAH',
   // Malaysian states, their honorifics, countries.
-  'JOHOR', 'SELANGOR', 'KUALA', 'LUMPUR', 'PUTRAJAYA', 'PERAK', 'PENANG', 'PULAU', 'PINANG', 'KEDAH', 'KELANTAN',
-  'TERENGGANU', 'PAHANG', 'MELAKA', 'MALACCA', 'NEGERI', 'SEMBILAN', 'SABAH', 'SARAWAK', 'PERLIS', 'LABUAN',
-  'DARUL', 'EHSAN', 'TAKZIM', 'MAKMUR', 'RIDZUAN', 'MALAYSIA', 'SINGAPORE', 'INDONESIA', 'THAILAND',
+  'JOHOR',
+  'SELANGOR',
+  'KUALA',
+  'LUMPUR',
+  'PUTRAJAYA',
+  'PERAK',
+  'PENANG',
+  'PULAU',
+  'PINANG',
+  'KEDAH',
+  'KELANTAN',
+  'TERENGGANU',
+  'PAHANG',
+  'MELAKA',
+  'MALACCA',
+  'NEGERI',
+  'SEMBILAN',
+  'SABAH',
+  'SARAWAK',
+  'PERLIS',
+  'LABUAN',
+  'DARUL',
+  'EHSAN',
+  'TAKZIM',
+  'MAKMUR',
+  'RIDZUAN',
+  'MALAYSIA',
+  'SINGAPORE',
+  'INDONESIA',
+  'THAILAND',
 ];
 const WORD_SET = new Set(WORDS);
 
 /** Glyphs the recogniser confuses on receipt fonts, folded to one representative. */
 function fold(t: string): string {
-  return t.replace(/[1IL|!]/g, 'I').replace(/[0OQ]/g, 'O').replace(/5/g, 'S').replace(/8/g, 'B').replace(/2/g, 'Z').replace(/6/g, 'G');
+  return t
+    .replace(/[1IL|!]/g, 'I')
+    .replace(/[0OQ]/g, 'O')
+    .replace(/5/g, 'S')
+    .replace(/8/g, 'B')
+    .replace(/2/g, 'Z')
+    .replace(/6/g, 'G');
 }
 
 /** Folded form → the one word it stands for (forms shared by two words are ambiguous and dropped). */
@@ -143,12 +220,16 @@ const AS_DIGIT: Record<string, string> = { O: '0', o: '0', D: '0', I: '1', l: '1
  * hyphenated unit number a part `O6` is `06`.
  */
 function repairDigits(t: string): string {
-  return t
-    .replace(/(?<=\d)[OoDIlL|ZSB](?=\d)/g, (c) => AS_DIGIT[c])
-    // A part of a hyphenated unit number that is a letter O before digits is a zero (`A-G-O6` →
-    // A-G-06): letters of their own in such codes are a part by themselves (`A-G-`) or end a number.
-    .replace(/(?<=[\p{L}\d]-)[Oo](?=\d+(?![\p{L}\d]))/gu, '0')
-    .replace(/(?<![\p{L}\d/-])(?=[\dOIlLZSB]{5}(?![\p{L}\d/-]))(?=(?:[^\d\s]*\d){4})([\dOIlLZSB]{5})(?=,?\s+\p{L}{3,})/gu, (m: string) => m.replace(/[OIlLZSB]/g, (c) => AS_DIGIT[c]));
+  return (
+    t
+      .replace(/(?<=\d)[OoDIlL|ZSB](?=\d)/g, (c) => AS_DIGIT[c])
+      // A part of a hyphenated unit number that is a letter O before digits is a zero (`A-G-O6` →
+      // A-G-06): letters of their own in such codes are a part by themselves (`A-G-`) or end a number.
+      .replace(/(?<=[\p{L}\d]-)[Oo](?=\d+(?![\p{L}\d]))/gu, '0')
+      .replace(/(?<![\p{L}\d/-])(?=[\dOIlLZSB]{5}(?![\p{L}\d/-]))(?=(?:[^\d\s]*\d){4})([\dOIlLZSB]{5})(?=,?\s+\p{L}{3,})/gu, (m: string) =>
+        m.replace(/[OIlLZSB]/g, (c) => AS_DIGIT[c]),
+      )
+  );
 }
 
 /** Two vocabulary words of four letters or more printed as one token (`DARULEHSAN`): the lost space put back. */

@@ -10,10 +10,36 @@ import { editDistance } from './fields.labels.ts';
 
 /** Trade words of shop names (English and Malay), seven letters or more: shorter ones have real neighbours. */
 const TRADE_WORDS = [
-  'ENTERPRISE', 'ENTERPRISES', 'TRADING', 'HARDWARE', 'RESTAURANT', 'RESTORAN', 'STATIONERY', 'SUPERMARKET',
-  'MINIMARKET', 'PHARMACY', 'FARMASI', 'BAKERY', 'ELECTRICAL', 'MACHINERY', 'INDUSTRIES', 'SERVICES',
-  'PERNIAGAAN', 'SYARIKAT', 'HOLDINGS', 'INTERNATIONAL', 'MARKETING', 'CORPORATION', 'LIMITED', 'BERHAD',
-  'SENDIRIAN', 'PASARAYA', 'TRADERS', 'BOUTIQUE', 'KITCHEN', 'GALLERY',
+  'ENTERPRISE',
+  'ENTERPRISES',
+  'TRADING',
+  'HARDWARE',
+  'RESTAURANT',
+  'RESTORAN',
+  'STATIONERY',
+  'SUPERMARKET',
+  'MINIMARKET',
+  'PHARMACY',
+  'FARMASI',
+  'BAKERY',
+  'ELECTRICAL',
+  'MACHINERY',
+  'INDUSTRIES',
+  'SERVICES',
+  'PERNIAGAAN',
+  'SYARIKAT',
+  'HOLDINGS',
+  'INTERNATIONAL',
+  'MARKETING',
+  'CORPORATION',
+  'LIMITED',
+  'BERHAD',
+  'SENDIRIAN',
+  'PASARAYA',
+  'TRADERS',
+  'BOUTIQUE',
+  'KITCHEN',
+  'GALLERY',
 ];
 
 /** The trade word a token stands for when one letter of it was misread, else null. */
@@ -40,7 +66,8 @@ function repairLegalForm(tokens: string[]): void {
     const a = tokens[i].toUpperCase().replace(/\.$/, '');
     const b = tokens[i + 1].toUpperCase().replace(/[.,]$/, '');
     if (a.length === 3 && b === 'BHD' && a !== 'SDN' && editDistance(a, 'SDN', 1) <= 1) tokens[i] = tokens[i].replace(/^.../, matchCase('SDN', tokens[i]));
-    if (a === 'SDN' && b.length === 3 && b !== 'BHD' && /^[A-Z]+$/.test(b) && editDistance(b, 'BHD', 2) <= 2) tokens[i + 1] = tokens[i + 1].replace(/^.../, matchCase('BHD', tokens[i + 1]));
+    if (a === 'SDN' && b.length === 3 && b !== 'BHD' && /^[A-Z]+$/.test(b) && editDistance(b, 'BHD', 2) <= 2)
+      tokens[i + 1] = tokens[i + 1].replace(/^.../, matchCase('BHD', tokens[i + 1]));
   }
 }
 
@@ -63,7 +90,10 @@ function digitOneAsI(t: string): string {
 export function repairCompanyWords(name: string): string {
   // A period after a whole word inside a name is a speck (`ELECTRICAL. TRADING`); abbreviations
   // (`CO.`, `SDN.`, initials) are shorter than four letters and keep theirs.
-  const tokens = name.replace(OWNER_LABEL, '').replace(/(?<=(?<![\p{L}.])\p{L}{4,})\.(?= \p{L})/gu, '').split(' ');
+  const tokens = name
+    .replace(OWNER_LABEL, '')
+    .replace(/(?<=(?<![\p{L}.])\p{L}{4,})\.(?= \p{L})/gu, '')
+    .split(' ');
   repairLegalForm(tokens);
   return tokens
     .map(digitOneAsI)

@@ -73,7 +73,9 @@ export function squash(score: number): number {
 
 /** TypeScript source of a calibration table (what `--fit` writes). */
 export function calibrationSource(cal: Calibration, fittedOn: string): string {
-  const body = SCORED_FIELDS.map((f) => `  ${f}: [\n${cal[f].map((s) => `    { score: ${Math.round(s.score * 1e4) / 1e4}, p: ${Math.round(s.p * 1e4) / 1e4} },`).join('\n')}\n  ],`).join('\n');
+  const body = SCORED_FIELDS.map(
+    (f) => `  ${f}: [\n${cal[f].map((s) => `    { score: ${Math.round(s.score * 1e4) / 1e4}, p: ${Math.round(s.p * 1e4) / 1e4} },`).join('\n')}\n  ],`,
+  ).join('\n');
   return `/**
  * Fitted calibration of the built-in analyser's field confidences (see confidence.calibrate.ts).
  * Written by \`npm run bench -- analysis --fit\`; do not edit by hand. Fitted on: ${fittedOn}.

@@ -65,7 +65,9 @@ export interface AmountFields {
 function printed(rows: readonly VisualRow[], value: number, from: number, to: number): Candidate[] {
   const out: Candidate[] = [];
   for (let r = Math.max(0, from); r < Math.min(to, rows.length); r++)
-    for (const l of rows[r].lines) for (const a of findAmounts(l.text)) if (a.decimals === 2 && near(a.value, value)) out.push({ amount: a, line: l, rank: r, strength: 1 - 0.1 * out.length });
+    for (const l of rows[r].lines)
+      for (const a of findAmounts(l.text))
+        if (a.decimals === 2 && near(a.value, value)) out.push({ amount: a, line: l, rank: r, strength: 1 - 0.1 * out.length });
   return out;
 }
 
@@ -101,7 +103,13 @@ export function extractAmounts(rows: readonly VisualRow[], docCurrency: string |
     if (c.amount.value > 0) candidates.push({ amount: c.amount, line: c.line, rank: c.rank, strength: c.cls.strength });
     // A total is never negative: a dash between the currency and a total's figure (`RM - 38.80`) is
     // a separator, read weaker than a plain figure.
-    else if (c.amount.value < 0) candidates.push({ amount: { ...c.amount, value: -c.amount.value, text: c.amount.text.replace(/\s*-\s*(?=\d)/, ' ').trim() }, line: c.line, rank: c.rank, strength: c.cls.strength - 1 });
+    else if (c.amount.value < 0)
+      candidates.push({
+        amount: { ...c.amount, value: -c.amount.value, text: c.amount.text.replace(/\s*-\s*(?=\d)/, ' ').trim() },
+        line: c.line,
+        rank: c.rank,
+        strength: c.cls.strength - 1,
+      });
     if (c.alt && c.alt.value > 0) candidates.push({ amount: c.alt, line: c.line, rank: c.rank, strength: c.cls.strength - 0.5 });
   }
   // Figures the arithmetic points at, printed elsewhere before the payment lines (under a label
@@ -133,7 +141,14 @@ export function extractAmounts(rows: readonly VisualRow[], docCurrency: string |
   }
   // No figure under any total label, but a payment without change: the customer paid exactly the
   // total (a prepaid fuel chit prints `TOTAL AMOUNT` and the figure only on its `CASH` line).
-  if (!best && cash && !change && rows.some((r, i) => i < cash.rank && classifyLabel(r.text)?.kind === 'total') && cash.amount.value > 0 && cash.amount.decimals > 0) {
+  if (
+    !best &&
+    cash &&
+    !change &&
+    rows.some((r, i) => i < cash.rank && classifyLabel(r.text)?.kind === 'total') &&
+    cash.amount.value > 0 &&
+    cash.amount.decimals > 0
+  ) {
     best = { amount: cash.amount, line: cash.line, rank: cash.rank, strength: 0.5 };
     bestScore = 0.5;
   }

@@ -68,7 +68,9 @@ function describeRow(row: VisualRow, i: number): RowInfo {
   // A time of day, not the `5:55` of an OCR'd `NO.53 55,57`.
   const dated = findDates(t).length > 0 || /(?<![\d.:])\d{1,2}:\d{2}(?::\d{2})?(?![\d,.])/.test(t);
   // Titles, also when OCR garbled the word: a short line framed by dashes or stars (`-INVOTCE-`, `* GUEST CHECK *`).
-  const title = ((TITLE_LINE.test(t) || fuzzyTitle(t)) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t)) || /^\s*[-*=~#]+\s*[\p{L}\s]{3,30}\s*[-*=~#]+\s*$/u.test(t);
+  const title =
+    ((TITLE_LINE.test(t) || fuzzyTitle(t)) && t.split(/\s+/).length <= 5 && !COMPANY_SUFFIX.test(t)) ||
+    /^\s*[-*=~#]+\s*[\p{L}\s]{3,30}\s*[-*=~#]+\s*$/u.test(t);
   // Address words are recognised after their OCR slips are repaired (`Ja ian` → Jalan).
   return { row, i, noise, reg, stop: contact || dated || title || reg, title, addr: addressScore(repairAddressWords(t)) };
 }
@@ -85,16 +87,18 @@ function distinctiveLetters(t: string): number {
 
 /** Remove a registration number or tax id glued to a name: `99 SPEED MART S/B (519537-X)`. */
 export function cleanCompany(t: string): string {
-  return cutAfterLegalForm(t.normalize('NFKC'))
-    .replace(/\s*\(\s*(CO\W*)?(REG|ROC|GST|SST|COMPANY|CO\W*NO)[^)]*\)?\s*$/i, '')
-    .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s\-·.]*[A-Z]?\s*\)\s*$/i, '')
-    // The same number when OCR lost a parenthesis: `99 SPEED MART S/B 519537-X)`.
-    .replace(/\s*\(?\s*\d{5,}-[A-Z]\s*\)?\s*$/i, '')
-    // `5/B` after a name is the `S/B` (Sendirian Berhad) OCR misread.
-    .replace(/(?<=[A-Z]{2}\s)5\s*\/\s*B\b/gi, 'S/B')
-    .replace(/\s*\b(CO\.?\s*REG|COMPANY\s*(NO|REG)|(BR|REG|ROC)\s*NO|ROC|GST|SST)\b.*$/i, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    cutAfterLegalForm(t.normalize('NFKC'))
+      .replace(/\s*\(\s*(CO\W*)?(REG|ROC|GST|SST|COMPANY|CO\W*NO)[^)]*\)?\s*$/i, '')
+      .replace(/\s*\(\s*[A-Z]{0,3}\d{4,}[\s\-·.]*[A-Z]?\s*\)\s*$/i, '')
+      // The same number when OCR lost a parenthesis: `99 SPEED MART S/B 519537-X)`.
+      .replace(/\s*\(?\s*\d{5,}-[A-Z]\s*\)?\s*$/i, '')
+      // `5/B` after a name is the `S/B` (Sendirian Berhad) OCR misread.
+      .replace(/(?<=[A-Z]{2}\s)5\s*\/\s*B\b/gi, 'S/B')
+      .replace(/\s*\b(CO\.?\s*REG|COMPANY\s*(NO|REG)|(BR|REG|ROC)\s*NO|ROC|GST|SST)\b.*$/i, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /**
@@ -168,7 +172,8 @@ function ownerRows(rows: readonly VisualRow[]): { rows: VisualRow[]; name: strin
     const rest = rows[k].text.slice(m[0].length).replace(/^[\s:]+/, '');
     if (COMPANY_SUFFIX.test(rest)) return { rows: [rows[k]], name: rest };
     const next = rows[k + 1];
-    if (!rest && next && COMPANY_SUFFIX.test(next.text) && next.bbox[1] - rows[k].bbox[3] < 1.5 * Math.max(rows[k].height, next.height)) return { rows: [next], name: next.text };
+    if (!rest && next && COMPANY_SUFFIX.test(next.text) && next.bbox[1] - rows[k].bbox[3] < 1.5 * Math.max(rows[k].height, next.height))
+      return { rows: [next], name: next.text };
   }
   return null;
 }
@@ -245,7 +250,8 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
     if (BUSINESS_WORD.test(t)) s += 2;
     if (r.i === aboveAddr) s += 2.5;
     // The name after `FORMERLY KNOWN AS` / `LICENSEE OF` is the old or parent name.
-    if (r.i > 0 && PREAMBLE_LINE.test(info[r.i - 1].row.text) && !/\bOF\s+\S/i.test(info[r.i - 1].row.text.replace(/.*\b(LICEN[SC]EE|FRANCHISEE)\b/i, ''))) s -= 3;
+    if (r.i > 0 && PREAMBLE_LINE.test(info[r.i - 1].row.text) && !/\bOF\s+\S/i.test(info[r.i - 1].row.text.replace(/.*\b(LICEN[SC]EE|FRANCHISEE)\b/i, '')))
+      s -= 3;
     s += Math.max(-1, Math.min(2, 2 * (r.row.height / medH - 1)));
     s -= 0.4 * seen;
     if (r.addr >= 2 && !COMPANY_SUFFIX.test(t)) s -= 3;
@@ -285,7 +291,12 @@ export function extractHeader(allRows: readonly VisualRow[], pageHeight: number)
       // A name is a distinctive part before its trade words and legal form: a row holding only
       // those (`SDN BHD`, `RESTAURANT SDN BHD`) ends a name printed above it.
       const incomplete = distinctiveLetters(picked.map((r) => r.text).join(' ')) < 3;
-      if ((paired || (incomplete && up.row.height / cur.height > 0.6 && up.row.height / cur.height < 1.67 && close(up.row, cur))) && joinable(up) && gapOk && !COMPANY_SUFFIX.test(up.row.text)) {
+      if (
+        (paired || (incomplete && up.row.height / cur.height > 0.6 && up.row.height / cur.height < 1.67 && close(up.row, cur))) &&
+        joinable(up) &&
+        gapOk &&
+        !COMPANY_SUFFIX.test(up.row.text)
+      ) {
         picked.unshift(up.row);
         continue;
       }

@@ -33,14 +33,20 @@ function context(rows: readonly VisualRow[], rank: number, line: DocLine, index:
   const left = row.lines.filter((l) => l.bbox[2] <= line.bbox[0] + 2).map((l) => l.text);
   const above = rank > 0 && rows[rank - 1].page === row.page ? rows[rank - 1] : null;
   // Only the part of the row above that stands over this line counts as its label.
-  const over = above?.lines.filter((l) => l.bbox[0] < line.bbox[2] && line.bbox[0] < l.bbox[2]).map((l) => l.text).join(' ') ?? '';
+  const over =
+    above?.lines
+      .filter((l) => l.bbox[0] < line.bbox[2] && line.bbox[0] < l.bbox[2])
+      .map((l) => l.text)
+      .join(' ') ?? '';
   return { before: [...left, line.text.slice(0, index)].join(' '), above: over };
 }
 
 export function extractDate(rows: readonly VisualRow[]): DateField | undefined {
   // Month-first documents show it on any date whose middle number is above 12; use that for the rest.
   const allText = rows.map((r) => r.text).join('\n');
-  const monthFirst = findDates(allText, { dayFirst: true }).some((d) => !d.ambiguous && /^\d{1,2}[/\-.]\d{1,2}[/\-.]/.test(d.text) && Number(d.text.split(/[/\-.]/)[1]) > 12);
+  const monthFirst = findDates(allText, { dayFirst: true }).some(
+    (d) => !d.ambiguous && /^\d{1,2}[/\-.]\d{1,2}[/\-.]/.test(d.text) && Number(d.text.split(/[/\-.]/)[1]) > 12,
+  );
   let best: { f: DateField; s: number } | null = null;
   rows.forEach((row, rank) => {
     for (const line of row.lines) {
@@ -72,7 +78,8 @@ export function extractDate(rows: readonly VisualRow[]): DateField | undefined {
   return (best as { f: DateField } | null)?.f;
 }
 
-const PHONE_LABEL = /(\bTEL(EPHONE)?\b|\bPHONE\b|\bPH\b|\bH\/?P\b|\bMOBILE\b|\bMOB\b|\bCALL\b|\bT\s*[:.]|电话|電話|手机|联系电话)\s*(NO\.?|NUMBER)?\s*[:.#]?\s*/i;
+const PHONE_LABEL =
+  /(\bTEL(EPHONE)?\b|\bPHONE\b|\bPH\b|\bH\/?P\b|\bMOBILE\b|\bMOB\b|\bCALL\b|\bT\s*[:.]|电话|電話|手机|联系电话)\s*(NO\.?|NUMBER)?\s*[:.#]?\s*/i;
 const PHONE_NUMBER = /\+?\(?\d[\d\s\-()./]{5,18}\d/;
 const PHONE_END = /\b(FAX|EMAIL|E-MAIL|GST|WWW|WEBSITE)\b|传真/i;
 
@@ -106,8 +113,10 @@ export function extractEmail(lines: readonly DocLine[]): TextField | undefined {
 }
 
 // `NVOICE #`: the recogniser may lose the first glyph of a line, and no other word ends so.
-const INVOICE_LABEL = /(\b(TAX\s*)?I?NVOICE\s*(NO|NUMBER|NUM|#)\.?|\bINV\.?\s*(NO|#)\.?|\bINV#|\bBILL\s*(NO|#)\.?|发票号码|發票號碼|发票号|INVOICE\s*:)\s*[:#.]?\s*/i;
-const RECEIPT_LABEL = /(\bRECEIPT\s*(NO|NUMBER|#)\.?|\bRCPT\.?\s*(NO|#)?\.?|\bRECEIPT\s*:|\bDOC(UMENT)?\.?\s*(NO|#)\.?|\bCASH\s*BILL\s*(NO)?\.?|\bTRANS(ACTION)?\.?\s*(NO|#|ID)\.?|\bSLIP\s*(NO)?\.?|\bCHECK\s*(NO|#)\.?|\bORDER\s*(NO|#)\.?|收据号|单号|流水号)\s*[:#.]?\s*/i;
+const INVOICE_LABEL =
+  /(\b(TAX\s*)?I?NVOICE\s*(NO|NUMBER|NUM|#)\.?|\bINV\.?\s*(NO|#)\.?|\bINV#|\bBILL\s*(NO|#)\.?|发票号码|發票號碼|发票号|INVOICE\s*:)\s*[:#.]?\s*/i;
+const RECEIPT_LABEL =
+  /(\bRECEIPT\s*(NO|NUMBER|#)\.?|\bRCPT\.?\s*(NO|#)?\.?|\bRECEIPT\s*:|\bDOC(UMENT)?\.?\s*(NO|#)\.?|\bCASH\s*BILL\s*(NO)?\.?|\bTRANS(ACTION)?\.?\s*(NO|#|ID)\.?|\bSLIP\s*(NO)?\.?|\bCHECK\s*(NO|#)\.?|\bORDER\s*(NO|#)\.?|收据号|单号|流水号)\s*[:#.]?\s*/i;
 // An identifier: letters, digits and separators, with at least two digits.
 const IDENT = /[A-Z0-9][A-Z0-9\-/.#]*[A-Z0-9]/i;
 
@@ -174,7 +183,8 @@ export function extractCurrency(lines: readonly DocLine[]): TextField | undefine
   return textField(c.line, c.start, c.end, code, Math.min(0.95, 0.5 + 0.1 * c.n), code);
 }
 
-const BUYER_LABEL = /^\s*(BILL(ED)?\s*TO|SOLD\s*TO|INVOICE\s*TO|SHIP\s*TO|CUSTOMER(\s*NAME)?|BUYER|CLIENT|KEPADA|购买方(名称)?|購買方(名稱)?|购货单位|客户(名称)?)\s*[:：]?\s*/i;
+const BUYER_LABEL =
+  /^\s*(BILL(ED)?\s*TO|SOLD\s*TO|INVOICE\s*TO|SHIP\s*TO|CUSTOMER(\s*NAME)?|BUYER|CLIENT|KEPADA|购买方(名称)?|購買方(名稱)?|购货单位|客户(名称)?)\s*[:：]?\s*/i;
 
 /**
  * The buyer of an invoice: the name after `BILL TO` / `SOLD TO` / `CUSTOMER` / `购买方名称`, on the

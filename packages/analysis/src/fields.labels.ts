@@ -53,19 +53,51 @@ function sameWord(w: string, v: string): boolean {
   return editDistance(w, v, max) <= max;
 }
 
-const VOCAB = ['TOTAL', 'ROUNDED', 'ROUNDING', 'GRAND', 'NETT', 'AMOUNT', 'PAYABLE', 'SUBTOTAL', 'INCLUSIVE', 'INCLUDING', 'INCLUDED', 'EXCLUSIVE', 'EXCLUDING', 'EXCLUDED', 'QUANTITY', 'ITEMS', 'CHANGE', 'TENDERED', 'DISCOUNT', 'SAVINGS', 'ADJUSTMENT', 'BALANCE', 'RECEIVED', 'JUMLAH', 'SALES', 'CASH', 'CHARGE', 'CHARGES', 'SERVICE'];
+const VOCAB = [
+  'TOTAL',
+  'ROUNDED',
+  'ROUNDING',
+  'GRAND',
+  'NETT',
+  'AMOUNT',
+  'PAYABLE',
+  'SUBTOTAL',
+  'INCLUSIVE',
+  'INCLUDING',
+  'INCLUDED',
+  'EXCLUSIVE',
+  'EXCLUDING',
+  'EXCLUDED',
+  'QUANTITY',
+  'ITEMS',
+  'CHANGE',
+  'TENDERED',
+  'DISCOUNT',
+  'SAVINGS',
+  'ADJUSTMENT',
+  'BALANCE',
+  'RECEIVED',
+  'JUMLAH',
+  'SALES',
+  'CASH',
+  'CHARGE',
+  'CHARGES',
+  'SERVICE',
+];
 
 /** Words of a label, each snapped to the label vocabulary when one OCR edit away. */
 function labelWords(s: string): string[] {
-  return fold(s)
-    .split(/\s+/)
-    .filter(Boolean)
-    // Glued words (`TOTALGST`, `NETTOTAL`): split after a leading label word.
-    .flatMap((w) => {
-      const m = /^(TOTAL|NETT|NET|GRAND|ROUNDED|ROUNDING)(?!$)([A-Z]{3,})$/.exec(w);
-      return m && !VOCAB.includes(w) ? [m[1], m[2]] : [w];
-    })
-    .map((w) => (w.length >= 4 && !VOCAB.includes(w) ? (VOCAB.find((v) => sameWord(w, v)) ?? w) : w));
+  return (
+    fold(s)
+      .split(/\s+/)
+      .filter(Boolean)
+      // Glued words (`TOTALGST`, `NETTOTAL`): split after a leading label word.
+      .flatMap((w) => {
+        const m = /^(TOTAL|NETT|NET|GRAND|ROUNDED|ROUNDING)(?!$)([A-Z]{3,})$/.exec(w);
+        return m && !VOCAB.includes(w) ? [m[1], m[2]] : [w];
+      })
+      .map((w) => (w.length >= 4 && !VOCAB.includes(w) ? (VOCAB.find((v) => sameWord(w, v)) ?? w) : w))
+  );
 }
 
 /** What a label announces. */
@@ -76,7 +108,10 @@ export function classifyLabel(label: string): LabelClass | null {
   const total = has('TOTAL', 'JUMLAH') || /合计|合計|总计|總計|总额|總額|应付|應付|实付|實付|应收|实收|價稅合計|价税合计/.test(cjk);
   const sub = has('SUBTOTAL') || (has('SUB') && total) || /小计|小計/.test(cjk);
   if (!w.length && !/[\u4e00-\u9fff]/.test(cjk)) return null;
-  if (has('QTY', 'QUANTITY', 'ITEM', 'ITEMS', 'PCS', 'POINTS', 'PTS', 'SAVINGS', 'SAVING', 'DISCOUNT', 'DISC', 'WEIGHT', 'UNITS', 'COUNT') || /数量|件数|折扣|优惠/.test(cjk))
+  if (
+    has('QTY', 'QUANTITY', 'ITEM', 'ITEMS', 'PCS', 'POINTS', 'PTS', 'SAVINGS', 'SAVING', 'DISCOUNT', 'DISC', 'WEIGHT', 'UNITS', 'COUNT') ||
+    /数量|件数|折扣|优惠/.test(cjk)
+  )
     return { kind: 'other', strength: 0 };
   if (has('CHANGE') || /找零|找赎/.test(cjk)) return { kind: 'change', strength: 0 };
   if (!total && has('CASH', 'TENDERED', 'PAID', 'PAYMENT', 'CARD', 'VISA', 'MASTERCARD', 'RECEIVED', 'BAYAR')) return { kind: 'cash', strength: 0 };
@@ -85,7 +120,10 @@ export function classifyLabel(label: string): LabelClass | null {
   if (sub) return { kind: 'subtotal', strength: 1 };
   const taxWord = has('GST', 'TAX', 'VAT', 'SST', 'PPN') || /税额|稅額|税金|增值税/.test(cjk);
   const incl = has('INCL', 'INCLUSIVE', 'INCLUDING', 'INC', 'INCLUDED', 'INCLUDES', 'AFTER');
-  const excl = has('EXCL', 'EXCLUSIVE', 'EXCLUDING', 'EXCLUDED', 'BEFORE', 'NET') && !has('NETT') && !(has('NET') && total && !has('EXCL', 'EXCLUSIVE', 'EXCLUDING', 'EXCLUDED', 'BEFORE'));
+  const excl =
+    has('EXCL', 'EXCLUSIVE', 'EXCLUDING', 'EXCLUDED', 'BEFORE', 'NET') &&
+    !has('NETT') &&
+    !(has('NET') && total && !has('EXCL', 'EXCLUSIVE', 'EXCLUDING', 'EXCLUDED', 'BEFORE'));
   if (total && excl && !incl) return { kind: 'subtotal', strength: 1 };
   if (taxWord && !incl && !has('INVOICE')) return { kind: 'tax', strength: total ? 2 : 1 };
   if (taxWord && has('INVOICE')) return null;
@@ -117,7 +155,10 @@ export interface LabelledAmount {
 
 /** The value text after a label read without OCR's slips inside the number, when that makes a two-decimal amount. */
 function collapsedReading(valueText: string, base: AmountMatch): AmountMatch | undefined {
-  const t = valueText.replace(/^[\s:：.]+/, '').replace(/\b(RM|MYR|USD|SGD|EUR|RMB|CNY)\b/gi, '').trim();
+  const t = valueText
+    .replace(/^[\s:：.]+/, '')
+    .replace(/\b(RM|MYR|USD|SGD|EUR|RMB|CNY)\b/gi, '')
+    .trim();
   // Spaces inside the number (`15 3.35`), or the decimal point read as `-`, `:` or `;` (`14-10`).
   const misread = /^\d+\s?[-:;]\s?\d{2}$/.test(t);
   if (!/^[\d][\d\s.,]*\d$/.test(t) && !misread) return undefined;

@@ -10,4 +10,14 @@ export { findDates, parseDate, isValidIsoDate, type DateMatch } from './normaliz
 export { findAmounts, parseAmount, formatAmount, readNumber, type AmountMatch } from './normalize.amount.ts';
 export { analyseTable, analyseTables } from './tables.stats.ts';
 export { toSroieFields, amountAsPrinted, SROIE_FIELDS, type SroieFields } from './sroie.view.ts';
-export { fitCalibration, fitIsotonic, calibrate, CHECK_BELOW, calibrationSource, SCORED_FIELDS, type Calibration, type CalibrationPoint, type ScoredField } from './confidence.calibrate.ts';
+export {
+  fitCalibration,
+  fitIsotonic,
+  calibrate,
+  CHECK_BELOW,
+  calibrationSource,
+  SCORED_FIELDS,
+  type Calibration,
+  type CalibrationPoint,
+  type ScoredField,
+} from './confidence.calibrate.ts';

@@ -9,18 +9,48 @@ import type { DocumentKind } from './analysis.schema.ts';
 import type { DocLine } from './layout.lines.ts';
 
 const RECEIPT_CUES: RegExp[] = [
-  /\bCASH(IER)?\b/i, /\bCHANGE\b/i, /\bRECEIPT\b/i, /\bTHANK\s*YOU\b/i, /\bCOME\s*AGAIN\b/i, /\bTENDERED\b/i,
-  /\bROUNDING\b/i, /\bQTY\b/i, /\bSUB-?\s*TOTAL\b/i, /\bTOTAL\b/i, /\bVISA|MASTERCARD|DEBIT\s*CARD\b/i, /\bPAX\b|\bTABLE\s*(NO)?\b/i,
-  /\bGOODS\s*SOLD\b/i, /\bCASH\s*BILL\b/i, /收据|小票|收银|找零|谢谢惠顾|欢迎光临/,
+  /\bCASH(IER)?\b/i,
+  /\bCHANGE\b/i,
+  /\bRECEIPT\b/i,
+  /\bTHANK\s*YOU\b/i,
+  /\bCOME\s*AGAIN\b/i,
+  /\bTENDERED\b/i,
+  /\bROUNDING\b/i,
+  /\bQTY\b/i,
+  /\bSUB-?\s*TOTAL\b/i,
+  /\bTOTAL\b/i,
+  /\bVISA|MASTERCARD|DEBIT\s*CARD\b/i,
+  /\bPAX\b|\bTABLE\s*(NO)?\b/i,
+  /\bGOODS\s*SOLD\b/i,
+  /\bCASH\s*BILL\b/i,
+  /收据|小票|收银|找零|谢谢惠顾|欢迎光临/,
 ];
 const INVOICE_CUES: RegExp[] = [
-  /\bBILL\s*TO\b/i, /\bSHIP\s*TO\b/i, /\bSOLD\s*TO\b/i, /\bDUE\s*DATE\b/i, /\bPAYMENT\s*TERMS?\b/i, /\bTERMS\b/i,
-  /\bP\.?O\.?\s*(NO|NUMBER|#)\b/i, /\bINVOICE\s*(NO|NUMBER|DATE|#)\b/i, /\bBANK\b|\bIBAN\b|\bSWIFT\b|\bACCOUNT\s*NO\b/i, /\bREMIT\b/i,
-  /\bCUSTOMER\s*(NO|ID|CODE)\b/i, /\bAMOUNT\s*DUE\b|\bBALANCE\s*DUE\b/i, /发票|發票|购买方|销售方|价税合计/,
+  /\bBILL\s*TO\b/i,
+  /\bSHIP\s*TO\b/i,
+  /\bSOLD\s*TO\b/i,
+  /\bDUE\s*DATE\b/i,
+  /\bPAYMENT\s*TERMS?\b/i,
+  /\bTERMS\b/i,
+  /\bP\.?O\.?\s*(NO|NUMBER|#)\b/i,
+  /\bINVOICE\s*(NO|NUMBER|DATE|#)\b/i,
+  /\bBANK\b|\bIBAN\b|\bSWIFT\b|\bACCOUNT\s*NO\b/i,
+  /\bREMIT\b/i,
+  /\bCUSTOMER\s*(NO|ID|CODE)\b/i,
+  /\bAMOUNT\s*DUE\b|\bBALANCE\s*DUE\b/i,
+  /发票|發票|购买方|销售方|价税合计/,
 ];
 const REPORT_CUES: RegExp[] = [
-  /\bREPORT\b/i, /\bSUMMARY\b/i, /\bABSTRACT\b/i, /\bINTRODUCTION\b/i, /\bCONCLUSIONS?\b/i, /\bRESULTS?\b/i,
-  /\bFIGURE\s*\d/i, /\bTABLE\s*\d/i, /\bREFERENCES\b/i, /报告|報告|总结|結論|结论|说明|记录/,
+  /\bREPORT\b/i,
+  /\bSUMMARY\b/i,
+  /\bABSTRACT\b/i,
+  /\bINTRODUCTION\b/i,
+  /\bCONCLUSIONS?\b/i,
+  /\bRESULTS?\b/i,
+  /\bFIGURE\s*\d/i,
+  /\bTABLE\s*\d/i,
+  /\bREFERENCES\b/i,
+  /报告|報告|总结|結論|结论|说明|记录/,
 ];
 const FORM_CUES: RegExp[] = [/\bNAME\s*:/i, /\bSIGNATURE\b/i, /\bAPPLICANT\b/i, /\bAPPLICATION\b/i, /[☐☑☒□■]/, /_{4,}/, /\bFORM\b/i, /申请|申請|签名|簽名|表$/];
 

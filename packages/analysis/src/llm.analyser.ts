@@ -146,7 +146,11 @@ function toFields(a: LlmAnswer, doc: OcrDocument): AnalysisFields {
   set('phone', text(f.phone));
   set('email', text(f.email));
   set('currency', text(f.currency));
-  if (f.parties?.length) set('parties', f.parties.map((p): PartyField => ({ value: p.value, role: p.role, ...src(p.text || p.value) })));
+  if (f.parties?.length)
+    set(
+      'parties',
+      f.parties.map((p): PartyField => ({ value: p.value, role: p.role, ...src(p.text || p.value) })),
+    );
   return out;
 }
 

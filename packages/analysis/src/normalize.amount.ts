@@ -24,11 +24,42 @@ export interface AmountMatch {
 }
 
 const CURRENCY_CODES: Record<string, string> = {
-  RM: 'MYR', MYR: 'MYR', USD: 'USD', 'US$': 'USD', SGD: 'SGD', 'S$': 'SGD', HKD: 'HKD', 'HK$': 'HKD',
-  AUD: 'AUD', 'A$': 'AUD', CAD: 'CAD', 'C$': 'CAD', EUR: 'EUR', '€': 'EUR', GBP: 'GBP', '£': 'GBP',
-  CNY: 'CNY', RMB: 'CNY', '元': 'CNY', '¥': 'CNY', '￥': 'CNY', JPY: 'JPY', '円': 'JPY', INR: 'INR', '₹': 'INR',
-  IDR: 'IDR', RP: 'IDR', THB: 'THB', '฿': 'THB', PHP: 'PHP', '₱': 'PHP', VND: 'VND', '₫': 'VND',
-  KRW: 'KRW', '₩': 'KRW', CHF: 'CHF',
+  RM: 'MYR',
+  MYR: 'MYR',
+  USD: 'USD',
+  US$: 'USD',
+  SGD: 'SGD',
+  S$: 'SGD',
+  HKD: 'HKD',
+  HK$: 'HKD',
+  AUD: 'AUD',
+  A$: 'AUD',
+  CAD: 'CAD',
+  C$: 'CAD',
+  EUR: 'EUR',
+  '€': 'EUR',
+  GBP: 'GBP',
+  '£': 'GBP',
+  CNY: 'CNY',
+  RMB: 'CNY',
+  元: 'CNY',
+  '¥': 'CNY',
+  '￥': 'CNY',
+  JPY: 'JPY',
+  円: 'JPY',
+  INR: 'INR',
+  '₹': 'INR',
+  IDR: 'IDR',
+  RP: 'IDR',
+  THB: 'THB',
+  '฿': 'THB',
+  PHP: 'PHP',
+  '₱': 'PHP',
+  VND: 'VND',
+  '₫': 'VND',
+  KRW: 'KRW',
+  '₩': 'KRW',
+  CHF: 'CHF',
 };
 // `$` alone is left without a code: it is the dollar of a dozen countries.
 const SYMBOLS = new Set(['$', '€', '£', '¥', '￥', '₹', '฿', '₱', '₫', '₩', 'US$', 'S$', 'HK$', 'A$', 'C$']);
@@ -56,8 +87,10 @@ const WHOLE_RE = new RegExp('^\\s*' + buildRe(`${NUM_SPACED}|${NUM}`, 'iu').sour
 /** Value and decimals of a number as written, or null when its separators make no sense. */
 export function readNumber(raw: string): { value: number; decimals: number } | null {
   const s = raw.replace(/[ \u00a0'’]/g, '');
-  const lastComma = s.lastIndexOf(','), lastDot = s.lastIndexOf('.');
-  let intPart = s, frac = '';
+  const lastComma = s.lastIndexOf(','),
+    lastDot = s.lastIndexOf('.');
+  let intPart = s,
+    frac = '';
   if (lastComma >= 0 && lastDot >= 0) {
     const dec = Math.max(lastComma, lastDot);
     intPart = s.slice(0, dec).replace(/[.,]/g, '');
@@ -131,30 +164,54 @@ export function findAmounts(s: string): AmountMatch[] {
     const lead = text.length - text.trimStart().length;
     start += lead;
     text = text.trim();
-    if (!g.num) { SCAN_RE.lastIndex = resume; continue; }
+    if (!g.num) {
+      SCAN_RE.lastIndex = resume;
+      continue;
+    }
     const numStart = start + text.indexOf(g.num);
     const numEnd = numStart + g.num.length;
     const hasDecimals = /[.,] ?\d ?\d{0,2}$/.test(g.num);
     // The number must not continue a word or a longer number (`SR100100`, `A1.5`, `18287/102`).
     const charBefore = s[numStart - 1] ?? '';
-    if (numStart === start && /[\p{L}\d.,/]/u.test(charBefore)) { SCAN_RE.lastIndex = resume; continue; }
+    if (numStart === start && /[\p{L}\d.,/]/u.test(charBefore)) {
+      SCAN_RE.lastIndex = resume;
+      continue;
+    }
     // ... nor be continued by one (`1851-A`, `12.5.3`); `75.00SR` (a tax code glued on) is fine.
     const charAfter = s[numEnd] ?? '';
     // Percentages (`GST 6%`, `10.00%`) are rates, not money.
-    if (/^\s?%/.test(s.slice(numEnd, numEnd + 2))) { SCAN_RE.lastIndex = resume; continue; }
+    if (/^\s?%/.test(s.slice(numEnd, numEnd + 2))) {
+      SCAN_RE.lastIndex = resume;
+      continue;
+    }
     // A trailing minus marks a negative price only on a decimal amount (`0.02-`, not `012 -`).
     if (g.trail && !hasDecimals) {
       text = text.replace(/\s*-$/, '');
       g.trail = undefined;
     }
-    if (g.trail && /[\p{L}\d]/u.test(s[start + text.length] ?? '')) { SCAN_RE.lastIndex = resume; continue; }
+    if (g.trail && /[\p{L}\d]/u.test(s[start + text.length] ?? '')) {
+      SCAN_RE.lastIndex = resume;
+      continue;
+    }
     if (!g.close && !g.trail && !g.post) {
-      if (/\d/.test(charAfter) || (/[.,/]/.test(charAfter) && /\d/.test(s[numEnd + 1] ?? ''))) { SCAN_RE.lastIndex = resume; continue; }
-      if (/\p{L}/u.test(charAfter) && !hasDecimals) { SCAN_RE.lastIndex = resume; continue; }
-      if (/[-–]/.test(charAfter) && /[\p{L}\d]/u.test(s[numEnd + 1] ?? '')) { SCAN_RE.lastIndex = resume; continue; }
+      if (/\d/.test(charAfter) || (/[.,/]/.test(charAfter) && /\d/.test(s[numEnd + 1] ?? ''))) {
+        SCAN_RE.lastIndex = resume;
+        continue;
+      }
+      if (/\p{L}/u.test(charAfter) && !hasDecimals) {
+        SCAN_RE.lastIndex = resume;
+        continue;
+      }
+      if (/[-–]/.test(charAfter) && /[\p{L}\d]/u.test(s[numEnd + 1] ?? '')) {
+        SCAN_RE.lastIndex = resume;
+        continue;
+      }
     }
     const intDigits = g.num.replace(/[.,] ?\d ?\d{0,2}$/, '').replace(/\D/g, '').length;
-    if (intDigits > 9) { SCAN_RE.lastIndex = resume; continue; }
+    if (intDigits > 9) {
+      SCAN_RE.lastIndex = resume;
+      continue;
+    }
     const a = fromGroups(g, text, start);
     if (a) out.push(a);
   }

@@ -21,12 +21,14 @@ export const SROIE_FIELDS = ['company', 'date', 'address', 'total'] as const;
  * kept (`$8.20`).
  */
 export function amountAsPrinted(text: string): string {
-  return text
-    .replace(/(?<![A-Z])(RM|MYR|USD|SGD|HKD|AUD|CAD|EUR|GBP|CNY|RMB|JPY|INR|IDR|THB|PHP|VND|KRW|CHF|RP)(?![A-Z\d])/gi, '')
-    // OCR spaces inside the number (`30 .90`, `15 3.35`, `4.9 0`): the print has none.
-    .replace(/(?<=[\d.,])\s+(?=[\d.,])/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    text
+      .replace(/(?<![A-Z])(RM|MYR|USD|SGD|HKD|AUD|CAD|EUR|GBP|CNY|RMB|JPY|INR|IDR|THB|PHP|VND|KRW|CHF|RP)(?![A-Z\d])/gi, '')
+      // OCR spaces inside the number (`30 .90`, `15 3.35`, `4.9 0`): the print has none.
+      .replace(/(?<=[\d.,])\s+(?=[\d.,])/g, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 /** The printed form when the text spells the value; the fixed two-decimal form when OCR garbled it (`14-10`). */

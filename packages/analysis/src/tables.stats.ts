@@ -16,7 +16,8 @@ import { tableToGrid } from '@ocrflow/core';
 import type { ColumnStats, TableAnalysis, TableMismatch } from './analysis.schema.ts';
 import { parseAmount } from './normalize.amount.ts';
 
-const TOTAL_LABEL = /合\s*计|合\s*計|总\s*计|總\s*計|小\s*计|小\s*計|共\s*计|累\s*计|总\s*额|^\s*(GRAND\s*)?TOTAL\b|^\s*SUB-?\s*TOTAL\b|^\s*SUM\b|^\s*JUMLAH\b|\bTOTAL\s*[:：]?\s*$/i;
+const TOTAL_LABEL =
+  /合\s*计|合\s*計|总\s*计|總\s*計|小\s*计|小\s*計|共\s*计|累\s*计|总\s*额|^\s*(GRAND\s*)?TOTAL\b|^\s*SUB-?\s*TOTAL\b|^\s*SUM\b|^\s*JUMLAH\b|\bTOTAL\s*[:：]?\s*$/i;
 const SUBTOTAL_LABEL = /小\s*计|小\s*計|SUB-?\s*TOTAL/i;
 
 // Cents must add up exactly; half a cent covers a qty × price rounded to two decimals.
@@ -91,7 +92,15 @@ function analyseSection(g: Grid, [from, to]: [number, number]): { columns: Colum
     const vals = filled.map((r) => nums[r][c]).filter((v): v is number => v !== null);
     if (!vals.length || vals.length < filled.length / 2) continue;
     numericCols.push(c);
-    columns.push({ col: c, header: header(c), rows: [body[0], body[body.length - 1]], count: vals.length, sum: r2(vals.reduce((a, b) => a + b, 0)), min: Math.min(...vals), max: Math.max(...vals) });
+    columns.push({
+      col: c,
+      header: header(c),
+      rows: [body[0], body[body.length - 1]],
+      count: vals.length,
+      sum: r2(vals.reduce((a, b) => a + b, 0)),
+      min: Math.min(...vals),
+      max: Math.max(...vals),
+    });
   }
 
   const mismatches: TableMismatch[] = [];

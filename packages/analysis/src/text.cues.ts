@@ -95,23 +95,25 @@ export function unbalanced(t: string): number {
  * and a zero between letters read as the letter O (`L0T`, `J0HOR`, `C0.`).
  */
 export function tidyText(t: string): string {
-  return t
-    .normalize('NFKC')
-    // A middle dot between Latin letters is a recognition slip for a space.
-    .replace(/(?<=[A-Za-z])[·•](?=[A-Za-z])/g, ' ')
-    .replace(/\s+([,.)])/g, '$1')
-    // A possessive's `s` is never a word of its own: `NANDO' S` is NANDO'S.
-    .replace(/(?<=\p{L})(['’])\s+(S)\b/giu, '$1$2')
-    .replace(/\(\s+/g, '(')
-    // Stray quote marks standing alone between words are specks, not text.
-    .replace(/(^|\s)['`´‘’"]+(?=\s|$)/g, '$1')
-    // Spaced initials: `D . I .Y .` → `D.I.Y.`, `SELANGOR D. E,` → `D.E,`.
-    .replace(/\b([A-Z])\.\s+(?=[A-Z](?:\.|,|\)|\s*$))/g, '$1.')
-    .replace(/(?<=\p{Lu})0(?=\p{Lu}|\.|\b)|(?<=\b)0(?=\p{Lu}{2})/gu, (z, off: number, str: string) => {
-      // Only inside words that are otherwise letters: `L0T`, but not `A0123`.
-      const word = /[\p{L}\d]*$/u.exec(str.slice(0, off))![0] + z + /^[\p{L}\d]*/u.exec(str.slice(off + 1))![0];
-      return (word.match(/\d/g) ?? []).length === 1 ? 'O' : z;
-    })
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    t
+      .normalize('NFKC')
+      // A middle dot between Latin letters is a recognition slip for a space.
+      .replace(/(?<=[A-Za-z])[·•](?=[A-Za-z])/g, ' ')
+      .replace(/\s+([,.)])/g, '$1')
+      // A possessive's `s` is never a word of its own: `NANDO' S` is NANDO'S.
+      .replace(/(?<=\p{L})(['’])\s+(S)\b/giu, '$1$2')
+      .replace(/\(\s+/g, '(')
+      // Stray quote marks standing alone between words are specks, not text.
+      .replace(/(^|\s)['`´‘’"]+(?=\s|$)/g, '$1')
+      // Spaced initials: `D . I .Y .` → `D.I.Y.`, `SELANGOR D. E,` → `D.E,`.
+      .replace(/\b([A-Z])\.\s+(?=[A-Z](?:\.|,|\)|\s*$))/g, '$1.')
+      .replace(/(?<=\p{Lu})0(?=\p{Lu}|\.|\b)|(?<=\b)0(?=\p{Lu}{2})/gu, (z, off: number, str: string) => {
+        // Only inside words that are otherwise letters: `L0T`, but not `A0123`.
+        const word = /[\p{L}\d]*$/u.exec(str.slice(0, off))![0] + z + /^[\p{L}\d]*/u.exec(str.slice(off + 1))![0];
+        return (word.match(/\d/g) ?? []).length === 1 ? 'O' : z;
+      })
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }

@@ -21,14 +21,20 @@ const docs = new Map<string, { doc: OcrDocument; a: Analysis; truth: Record<stri
 
 const norm = (s: string) => s.toUpperCase().replace(/\s+/g, ' ').trim();
 function similarity(a: string, b: string): number {
-  const x = norm(a), y = norm(b);
+  const x = norm(a),
+    y = norm(b);
   return 1 - editDistance(x, y, Math.max(x.length, y.length)) / Math.max(1, x.length, y.length);
 }
 
 before(async () => {
   const config = loadConfig({ env: {} });
   for (const name of NAMES) {
-    const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), { options: engineOptionsFromConfig(config), engine: 'paddle', mode: 'layout', filename: `${name}.jpg` });
+    const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), {
+      options: engineOptionsFromConfig(config),
+      engine: 'paddle',
+      mode: 'layout',
+      filename: `${name}.jpg`,
+    });
     const truth = JSON.parse(fs.readFileSync(path.join(SROIE, `${name}.gt.json`), 'utf8')) as Record<string, string>;
     docs.set(name, { doc, a: analyseBuiltin(doc), truth });
   }
@@ -79,7 +85,11 @@ test('receipts: company and address from the header, close to the truth, with bo
     assert.ok(a.fields.address!.bbox![1] >= a.fields.company!.bbox![1], `${name}: the address is below the name`);
   }
   assert.equal(norm(toSroieFields(docs.get('sroie-009')!.a).company), 'GERBANG ALAF RESTAURANTS SDN BHD', 'not the former name printed below it');
-  assert.equal(norm(toSroieFields(docs.get('sroie-007')!.a).company), 'S.H.H. MOTOR (SUNGAI RENGIT) SDN. BHD.', 'not the stamp above it; the final period is printed');
+  assert.equal(
+    norm(toSroieFields(docs.get('sroie-007')!.a).company),
+    'S.H.H. MOTOR (SUNGAI RENGIT) SDN. BHD.',
+    'not the stamp above it; the final period is printed',
+  );
 });
 
 test('receipts: phone, invoice number and currency', () => {

@@ -2,7 +2,18 @@
 import type { BBox, Line, OcrDocument } from '@ocrflow/core';
 
 export function line(text: string, bbox: BBox): Line {
-  return { text, bbox, polygon: [[bbox[0], bbox[1]], [bbox[2], bbox[1]], [bbox[2], bbox[3]], [bbox[0], bbox[3]]], confidence: 0.95, words: [] };
+  return {
+    text,
+    bbox,
+    polygon: [
+      [bbox[0], bbox[1]],
+      [bbox[2], bbox[1]],
+      [bbox[2], bbox[3]],
+      [bbox[0], bbox[3]],
+    ],
+    confidence: 0.95,
+    words: [],
+  };
 }
 
 /** One page, one text block; each entry is a line `[text, x0, y0, x1, y1]`. */

@@ -34,10 +34,17 @@ const MERGED = wordLine([
 
 test('layout: a detection holding two printed lines is split where its words wrap back to the left', () => {
   const parts = splitWrappedLine(MERGED);
-  assert.deepEqual(parts.map((p) => p.text), ['JALAN KAPAR, 42200 KLANG.', 'NO.7 TAMAN MAJU,']);
+  assert.deepEqual(
+    parts.map((p) => p.text),
+    ['JALAN KAPAR, 42200 KLANG.', 'NO.7 TAMAN MAJU,'],
+  );
   assert.deepEqual(parts[1].bbox, [187, 136, 470, 190]);
   // A line whose words run left to right stays whole, also when it slopes.
-  const sloped = wordLine([['TAMAN', 100, 100, 200, 140], ['MAJU', 205, 96, 290, 136], ['JAYA', 295, 92, 380, 132]]);
+  const sloped = wordLine([
+    ['TAMAN', 100, 100, 200, 140],
+    ['MAJU', 205, 96, 290, 136],
+    ['JAYA', 295, 92, 380, 132],
+  ]);
   assert.equal(splitWrappedLine(sloped).length, 1);
   // Words that do not spell the line are not trusted.
   assert.equal(splitWrappedLine({ ...MERGED, text: 'SOMETHING ELSE' }).length, 1);
@@ -162,6 +169,11 @@ test('company: a shop sign without a legal form gives way to the legal owner nam
   assert.equal(toSroieFields(analyseBuiltin(owned)).company, 'Sentosa Kopi Holdings Sdn Bhd');
   // Without an owner's label the sign stays; a name with its legal form in the header is not replaced.
   assert.equal(toSroieFields(analyseBuiltin(docOf(sign))).company, 'KOPI KAMPUNG CORNER');
-  const legal = docOf([['KOPI KAMPUNG SDN BHD', 150, 20, 450, 60], ...sign.slice(1), ['Owned by', 220, 540, 380, 570], ['Sentosa Kopi Holdings Sdn Bhd', 120, 574, 480, 604]]);
+  const legal = docOf([
+    ['KOPI KAMPUNG SDN BHD', 150, 20, 450, 60],
+    ...sign.slice(1),
+    ['Owned by', 220, 540, 380, 570],
+    ['Sentosa Kopi Holdings Sdn Bhd', 120, 574, 480, 604],
+  ]);
   assert.equal(toSroieFields(analyseBuiltin(legal)).company, 'KOPI KAMPUNG SDN BHD');
 });

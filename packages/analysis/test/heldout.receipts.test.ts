@@ -23,7 +23,12 @@ const norm = (s: string) => s.toUpperCase().replace(/\s+/g, ' ').trim();
 before(async () => {
   const config = loadConfig({ env: {} });
   for (const name of NAMES) {
-    const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), { options: engineOptionsFromConfig(config), engine: 'paddle', mode: 'layout', filename: `${name}.jpg` });
+    const doc = await runDocument(fs.readFileSync(path.join(SROIE, `${name}.jpg`)), {
+      options: engineOptionsFromConfig(config),
+      engine: 'paddle',
+      mode: 'layout',
+      filename: `${name}.jpg`,
+    });
     got.set(name, { a: analyseBuiltin(doc), truth: JSON.parse(fs.readFileSync(path.join(SROIE, `${name}.gt.json`), 'utf8')) });
   }
 });

@@ -35,7 +35,11 @@ function reply(res: http.ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
-const chat = (content: string) => ({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
+const chat = (content: string) => ({
+  id: 'x',
+  object: 'chat.completion',
+  choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+});
 
 before(async () => {
   server = http.createServer((req, res) => {
@@ -52,7 +56,11 @@ before(async () => {
           return reply(res, 200, chat('{"kind": "receipt", "fields": {"company": '));
         case 'schema':
           // The total as a string and an unknown kind: valid JSON, wrong shape.
-          return reply(res, 200, chat(JSON.stringify({ ...ANSWER, kind: 'letter', fields: { ...ANSWER.fields, total: { value: '22.55', currency: 'MYR', text: '22.55' } } })));
+          return reply(
+            res,
+            200,
+            chat(JSON.stringify({ ...ANSWER, kind: 'letter', fields: { ...ANSWER.fields, total: { value: '22.55', currency: 'MYR', text: '22.55' } } })),
+          );
         case 'http500':
           return reply(res, 500, { error: { message: 'model crashed' } });
         case 'timeout':
@@ -90,7 +98,10 @@ test('LLM: the request is an OpenAI chat completion with structured output', asy
   assert.equal(r.auth, 'Bearer sk-test');
   assert.equal(r.body.model, 'qwen2.5-7b-instruct');
   const messages = r.body.messages as { role: string; content: string }[];
-  assert.deepEqual(messages.map((m) => m.role), ['system', 'user']);
+  assert.deepEqual(
+    messages.map((m) => m.role),
+    ['system', 'user'],
+  );
   assert.match(messages[1].content, /KEDAI RUNCIT MAJU SDN BHD/);
   assert.match(messages[1].content, /TOTAL \(RM\)/);
   const rf = r.body.response_format as { type: string; json_schema: { name: string; strict: boolean; schema: { required: string[] } } };

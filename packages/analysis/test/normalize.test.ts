@@ -36,7 +36,13 @@ test('dates: CJK, year-first and month names', () => {
 test('dates: OCR spacing slips are undone in the printed value', () => {
   assert.deepEqual(
     ['05MAR2018', '10 MAR201818:24', 'DATE 25/12/20 18', '25/12/ 2018', '12-01-19 21:13'].map((s) => [parseDate(s)?.value, parseDate(s)?.iso]),
-    [['05 MAR 2018', '2018-03-05'], ['10 MAR 2018', '2018-03-10'], ['25/12/2018', '2018-12-25'], ['25/12/2018', '2018-12-25'], ['12-01-19', '2019-01-12']],
+    [
+      ['05 MAR 2018', '2018-03-05'],
+      ['10 MAR 2018', '2018-03-10'],
+      ['25/12/2018', '2018-12-25'],
+      ['25/12/2018', '2018-12-25'],
+      ['12-01-19', '2019-01-12'],
+    ],
   );
   assert.equal(parseDate('HC03-7 - 15'), null);
 });
@@ -48,7 +54,10 @@ test('dates: impossible dates, codes and phone numbers are not dates', () => {
   assert.equal(parseDate('TEL 03-4162-2318'), null);
   assert.equal(parseDate('RM1.25 S'), null);
   assert.equal(parseDate('24-01.18'), null);
-  assert.deepEqual(findDates('FROM 01/02/2019 TO 28/02/2019').map((d) => d.iso), ['2019-02-01', '2019-02-28']);
+  assert.deepEqual(
+    findDates('FROM 01/02/2019 TO 28/02/2019').map((d) => d.iso),
+    ['2019-02-01', '2019-02-28'],
+  );
   assert.ok(isValidIsoDate('2020-02-29'));
   assert.ok(!isValidIsoDate('2019-02-29'));
 });
@@ -87,6 +96,12 @@ test('amounts: found inside receipt lines, codes and rates skipped', () => {
   assert.deepEqual(texts('9556939040116'), []);
   assert.deepEqual(texts('GST @6%: $0.46'), ['$0.46']);
   assert.deepEqual(texts('CASH RM 5.00 CHANGE RM 2.50'), ['RM 5.00', 'RM 2.50']);
-  assert.deepEqual(findAmounts('ROUNDING ADJ -0.01').map((a) => a.value), [-0.01]);
-  assert.deepEqual(findAmounts('CONFIRM 12.00').map((a) => a.currency), [null]);
+  assert.deepEqual(
+    findAmounts('ROUNDING ADJ -0.01').map((a) => a.value),
+    [-0.01],
+  );
+  assert.deepEqual(
+    findAmounts('CONFIRM 12.00').map((a) => a.currency),
+    [null],
+  );
 });

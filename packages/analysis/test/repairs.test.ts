@@ -79,15 +79,13 @@ test('company: a 1 among capitals is the letter I, codes and numbered branches k
 });
 
 test('header: the address begun on the row of the name after the registration number (made up: sroie-187 showed it)', () => {
-  const doc = docOf(
-    [
-      ['MAJU JAYA SDN BHD (654321-T), B-1-O2, PLAZA MERAH,', 60, 100, 560, 130],
-      ['JALAN AMAN 4, TAMAN SENTOSA,', 110, 138, 500, 160],
-      ['68000 AMPANG, SELANGOR', 140, 166, 470, 188],
-      ['TEL: 03-4142 1234', 200, 196, 400, 216],
-      ['TAX INVOICE', 230, 230, 370, 250],
-    ],
-  );
+  const doc = docOf([
+    ['MAJU JAYA SDN BHD (654321-T), B-1-O2, PLAZA MERAH,', 60, 100, 560, 130],
+    ['JALAN AMAN 4, TAMAN SENTOSA,', 110, 138, 500, 160],
+    ['68000 AMPANG, SELANGOR', 140, 166, 470, 188],
+    ['TEL: 03-4142 1234', 200, 196, 400, 216],
+    ['TAX INVOICE', 230, 230, 370, 250],
+  ]);
   const f = toSroieFields(analyseBuiltin(doc));
   assert.equal(f.company, 'MAJU JAYA SDN BHD');
   // The unit number's part `O2` is `02`.

@@ -19,7 +19,10 @@ test('tables: numeric column stats over body rows, total rows excluded', () => {
   ]);
   const a = analyseTable(t, 0, 'p0-b1');
   assert.deepEqual(a.total_rows, [4]);
-  assert.deepEqual(a.columns.map((c) => c.col), [1, 2, 3]);
+  assert.deepEqual(
+    a.columns.map((c) => c.col),
+    [1, 2, 3],
+  );
   const amount = a.columns.find((c) => c.col === 3)!;
   assert.deepEqual(amount, { col: 3, header: '金额', rows: [1, 3], count: 3, sum: 4025.5, min: 5.5, max: 4000 });
   assert.equal(a.columns.find((c) => c.col === 1)!.sum, 7);
@@ -77,7 +80,10 @@ test('tables: identifiers are not numbers', () => {
     ['0012', '0123456789', '1.00'],
     ['0013', '0123456780', '2.00'],
   ]);
-  assert.deepEqual(analyseTable(t, 0, 'b').columns.map((c) => c.col), [2]);
+  assert.deepEqual(
+    analyseTable(t, 0, 'b').columns.map((c) => c.col),
+    [2],
+  );
 });
 
 test('tables: full-width rows split a report grid into sections with their own headers; a merged total cell covers its columns', () => {
@@ -86,23 +92,47 @@ test('tables: full-width rows split a report grid into sections with their own h
   const cells: TableCell[] = [];
   const add = (row: number, col: number, text: string, col_span = 1) => cells.push({ row, col, row_span: 1, col_span, bbox: null, text, lines: [] });
   add(0, 0, '服务报告（2025年4月-7月）', 5);
-  add(1, 0, '业务类型'); add(1, 1, '4月'); add(1, 2, '5月'); add(1, 3, '6月'); add(1, 4, '');
-  add(2, 0, '工单总量'); add(2, 1, '1457'); add(2, 2, '1510'); add(2, 3, '1391'); add(2, 4, '');
+  add(1, 0, '业务类型');
+  add(1, 1, '4月');
+  add(1, 2, '5月');
+  add(1, 3, '6月');
+  add(1, 4, '');
+  add(2, 0, '工单总量');
+  add(2, 1, '1457');
+  add(2, 2, '1510');
+  add(2, 3, '1391');
+  add(2, 4, '');
   add(3, 0, '5、结款明细', 5);
-  add(4, 0, '费用名称'); add(4, 1, '数量'); add(4, 2, '单价'); add(4, 3, '税额'); add(4, 4, '含税金额');
-  add(5, 0, '远程'); add(5, 1, '1421'); add(5, 2, '71.77'); add(5, 3, '1443.19'); add(5, 4, '25496.29');
-  add(6, 0, '现场'); add(6, 1, '44'); add(6, 2, '73.13'); add(6, 3, '45.53'); add(6, 4, '804.43');
-  add(7, 0, '费用合计：', 3); add(7, 3, '26300.72', 2);
+  add(4, 0, '费用名称');
+  add(4, 1, '数量');
+  add(4, 2, '单价');
+  add(4, 3, '税额');
+  add(4, 4, '含税金额');
+  add(5, 0, '远程');
+  add(5, 1, '1421');
+  add(5, 2, '71.77');
+  add(5, 3, '1443.19');
+  add(5, 4, '25496.29');
+  add(6, 0, '现场');
+  add(6, 1, '44');
+  add(6, 2, '73.13');
+  add(6, 3, '45.53');
+  add(6, 4, '804.43');
+  add(7, 0, '费用合计：', 3);
+  add(7, 3, '26300.72', 2);
   const a = analyseTable({ n_rows: 8, n_cols: 5, cells, ruled: true }, 0, 'p0-b0');
-  assert.deepEqual(a.columns.map((c) => [c.col, c.header, c.rows, c.sum]), [
-    [1, '4月', [2, 2], 1457],
-    [2, '5月', [2, 2], 1510],
-    [3, '6月', [2, 2], 1391],
-    [1, '数量', [5, 6], 1465],
-    [2, '单价', [5, 6], 144.9],
-    [3, '税额', [5, 6], 1488.72],
-    [4, '含税金额', [5, 6], 26300.72],
-  ]);
+  assert.deepEqual(
+    a.columns.map((c) => [c.col, c.header, c.rows, c.sum]),
+    [
+      [1, '4月', [2, 2], 1457],
+      [2, '5月', [2, 2], 1510],
+      [3, '6月', [2, 2], 1391],
+      [1, '数量', [5, 6], 1465],
+      [2, '单价', [5, 6], 144.9],
+      [3, '税额', [5, 6], 1488.72],
+      [4, '含税金额', [5, 6], 26300.72],
+    ],
+  );
   assert.deepEqual(a.total_rows, [7]);
   // 26300.72 is the sum of 含税金额, one of the two columns its merged cell covers.
   assert.deepEqual(a.mismatches, []);

@@ -19,7 +19,10 @@ after(async () => srv?.close());
 
 function gen(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/gen-api-docs.mjs'), '--stdout', ...args], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '' } });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/gen-api-docs.mjs'), '--stdout', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
@@ -54,5 +57,6 @@ test('every served route is documented with a curl example; every error code is 
   assert.ok(routes >= 20, `${routes} routes`);
   assert.match(md, new RegExp(`: ${routes} routes\\.`));
   for (const [code, v] of Object.entries(ERROR_CODES)) assert.ok(md.includes(`| \`${code}\` | ${v.status} |`), code);
-  for (const compat of ['POST /api/start', 'POST /jobs-from-uploading', 'GET /longpoll/jobs/{id}', 'GET /result/json/jobs/{id}']) assert.ok(md.includes(`### \`${compat}\``), compat);
+  for (const compat of ['POST /api/start', 'POST /jobs-from-uploading', 'GET /longpoll/jobs/{id}', 'GET /result/json/jobs/{id}'])
+    assert.ok(md.includes(`### \`${compat}\``), compat);
 });

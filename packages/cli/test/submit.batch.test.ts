@@ -48,11 +48,31 @@ interface Summary {
 }
 
 test('a folder is one batch: --wait follows it, one webhook; the same --batch-id again finds it', async () => {
-  const r = await runCli(['submit', dir, '--wait', '--batch-id', 'cli-folder', '--task-id', 'inv', '--webhook', receiver.url, '--mode', 'text', '--json', ...flags]);
+  const r = await runCli([
+    'submit',
+    dir,
+    '--wait',
+    '--batch-id',
+    'cli-folder',
+    '--task-id',
+    'inv',
+    '--webhook',
+    receiver.url,
+    '--mode',
+    'text',
+    '--json',
+    ...flags,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const s = json<Summary>(r);
   assert.deepEqual([s.batch.batch_id, s.batch.state, s.batch.total, s.batch.pages_done, s.batch.pages_total], ['cli-folder', 'ended', 2, 3, 3]);
-  assert.deepEqual(s.jobs.map((j) => [path.relative(dir, j.file), j.task_id, j.status]), [['a.png', 'inv/a.png', 'finished'], [path.join('sub', 'b.pdf'), 'inv/sub/b.pdf', 'finished']]);
+  assert.deepEqual(
+    s.jobs.map((j) => [path.relative(dir, j.file), j.task_id, j.status]),
+    [
+      ['a.png', 'inv/a.png', 'finished'],
+      [path.join('sub', 'b.pdf'), 'inv/sub/b.pdf', 'finished'],
+    ],
+  );
   assert.deepEqual([s.total, s.succeeded, s.failed], [2, 2, 0]);
 
   const hook = await receiver.waitFor((h) => h.body.includes('batch.ended'));
@@ -62,7 +82,13 @@ test('a folder is one batch: --wait follows it, one webhook; the same --batch-id
   const again = await runCli(['submit', dir, '--batch-id', 'cli-folder', '--task-id', 'inv', '--webhook', receiver.url, '--mode', 'text', ...flags]);
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stderr, new RegExp(`batch ${s.batch.id} \\(cli-folder\\): 2 document`));
-  assert.deepEqual(again.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]), s.jobs.map((j) => j.id));
+  assert.deepEqual(
+    again.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]),
+    s.jobs.map((j) => j.id),
+  );
   assert.equal(receiver.received.filter((h) => h.body.includes('batch.ended')).length, 1);
 });
 
@@ -73,5 +99,8 @@ test('usage errors: --webhook-events and --batch-id do not fit; a refused batch 
   assert.equal(single.code, 2, single.stderr);
   const conflict = await runCli(['submit', dir, '--batch-id', 'cli-folder', '--mode', 'layout', '--json', ...flags]);
   assert.equal(conflict.code, 1, conflict.stderr);
-  assert.deepEqual(json<{ jobs: { error: { code: string } }[] }>(conflict).jobs.map((j) => j.error.code), ['OCRFLOW_ERR_BATCH_ID_CONFLICT', 'OCRFLOW_ERR_BATCH_ID_CONFLICT']);
+  assert.deepEqual(
+    json<{ jobs: { error: { code: string } }[] }>(conflict).jobs.map((j) => j.error.code),
+    ['OCRFLOW_ERR_BATCH_ID_CONFLICT', 'OCRFLOW_ERR_BATCH_ID_CONFLICT'],
+  );
 });

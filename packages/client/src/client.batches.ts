@@ -68,7 +68,12 @@ export class BatchesApi {
     const body: Record<string, unknown> = Object.fromEntries(fields(o).filter(([k]) => k !== 'task_ids'));
     if (o.taskIds?.length) body.task_ids = o.taskIds;
     body.file_paths = filePaths;
-    return this.t.json<CreatedBatch>('POST', '/v1/batches', { body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: o.signal, timeoutMs: Math.max(this.t.timeoutMs, 600_000) });
+    return this.t.json<CreatedBatch>('POST', '/v1/batches', {
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      signal: o.signal,
+      timeoutMs: Math.max(this.t.timeoutMs, 600_000),
+    });
   }
 
   /** By its id or your `batchId`. */
@@ -80,7 +85,10 @@ export class BatchesApi {
   async *documents(id: string, o: CallOptions = {}): AsyncGenerator<BatchDocument> {
     let after: number | null = 0;
     while (after !== null) {
-      const page: { documents: BatchDocument[]; next_after: number | null } = await this.t.json('GET', batchPath(id, '/documents'), { ...o, query: { after, limit: 1000 } });
+      const page: { documents: BatchDocument[]; next_after: number | null } = await this.t.json('GET', batchPath(id, '/documents'), {
+        ...o,
+        query: { after, limit: 1000 },
+      });
       yield* page.documents;
       after = page.next_after;
     }
@@ -94,7 +102,11 @@ export class BatchesApi {
   /** One long-poll: events after `sinceSeq`, waiting up to `timeoutMs` for the first. */
   events(id: string, o: CallOptions & { sinceSeq?: number; timeoutMs?: number; maxEvents?: number } = {}): Promise<BatchEventsPage> {
     const wait = o.timeoutMs ?? 25_000;
-    return this.t.json<BatchEventsPage>('GET', batchPath(id, '/events'), { signal: o.signal, query: { since_seq: o.sinceSeq ?? 0, timeout_ms: wait, max_events: o.maxEvents }, timeoutMs: wait + this.t.timeoutMs });
+    return this.t.json<BatchEventsPage>('GET', batchPath(id, '/events'), {
+      signal: o.signal,
+      query: { since_seq: o.sinceSeq ?? 0, timeout_ms: wait, max_events: o.maxEvents },
+      timeoutMs: wait + this.t.timeoutMs,
+    });
   }
 
   /** Resolve with the batch once every document ended. Rides out dropped connections and server restarts. */

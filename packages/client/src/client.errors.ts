@@ -24,7 +24,15 @@ export class OcrflowApiError extends OcrflowClientError {
   readonly method: string;
   readonly url: string;
 
-  constructor(init: { code: ApiErrorCode; status: number; message: string; details?: Record<string, unknown>; retryAfterS?: number; method: string; url: string }) {
+  constructor(init: {
+    code: ApiErrorCode;
+    status: number;
+    message: string;
+    details?: Record<string, unknown>;
+    retryAfterS?: number;
+    method: string;
+    url: string;
+  }) {
     super(init.message);
     this.code = init.code;
     this.status = init.status;

@@ -63,7 +63,10 @@ async function* sseConnection(t: Transport, id: string, since: number, o: Follow
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => watchdog.abort(new OcrflowNetworkError(`The event stream was silent for ${idleMs} ms`, { method: 'GET', url: t.url(`/v1/jobs/${id}/events`) })), idleMs);
+    timer = setTimeout(
+      () => watchdog.abort(new OcrflowNetworkError(`The event stream was silent for ${idleMs} ms`, { method: 'GET', url: t.url(`/v1/jobs/${id}/events`) })),
+      idleMs,
+    );
   };
   const signal = o.signal ? AbortSignal.any([o.signal, watchdog.signal]) : watchdog.signal;
   const path = `/v1/jobs/${encodeURIComponent(id)}/events`;

@@ -99,11 +99,20 @@ export class Transport {
   }
 
   async json<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
-    const { text, res } = await this.call(method, path, { ...o, headers: { accept: 'application/json', ...o.headers } }, async (r) => ({ text: await r.text(), res: r }));
+    const { text, res } = await this.call(method, path, { ...o, headers: { accept: 'application/json', ...o.headers } }, async (r) => ({
+      text: await r.text(),
+      res: r,
+    }));
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new OcrflowApiError({ code: 'OCRFLOW_ERR_INTERNAL', status: res.status, message: `${method} ${path}: the answer is not JSON: ${text.slice(0, 200)}`, method, url: res.url });
+      throw new OcrflowApiError({
+        code: 'OCRFLOW_ERR_INTERNAL',
+        status: res.status,
+        message: `${method} ${path}: the answer is not JSON: ${text.slice(0, 200)}`,
+        method,
+        url: res.url,
+      });
     }
   }
 
@@ -144,6 +153,13 @@ export class Transport {
       /* not ocrflow's JSON: described below */
     }
     const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-    return new OcrflowApiError({ code: codeForStatus(res.status), status: res.status, message: `${method} ${url} answered HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}`, retryAfterS, method, url });
+    return new OcrflowApiError({
+      code: codeForStatus(res.status),
+      status: res.status,
+      message: `${method} ${url} answered HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}`,
+      retryAfterS,
+      method,
+      url,
+    });
   }
 }

@@ -79,7 +79,8 @@ function streamedMultipart(input: ReadableStream<Uint8Array> | AsyncIterable<Uin
   for (const [k, v] of fields) head += `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(k)}"\r\n\r\n${v}\r\n`;
   head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quoted(filename)}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
   const tail = `\r\n--${boundary}--\r\n`;
-  const source: AsyncIterator<Uint8Array> | ReadableStreamDefaultReader<Uint8Array> = input instanceof ReadableStream ? input.getReader() : input[Symbol.asyncIterator]();
+  const source: AsyncIterator<Uint8Array> | ReadableStreamDefaultReader<Uint8Array> =
+    input instanceof ReadableStream ? input.getReader() : input[Symbol.asyncIterator]();
   let stage: 'head' | 'file' | 'done' = 'head';
   const body = new ReadableStream<Uint8Array>({
     async pull(ctrl) {

@@ -77,7 +77,13 @@ export class OcrflowClient {
   /** Upload a document: a local path, bytes, a Blob/File or a byte stream. 202 new job, or 200 the existing one for a repeated `taskId`. */
   async submit(input: SubmitInput, options: SubmitOptions = {}): Promise<Job> {
     const up = await buildUpload(input, options);
-    return this.t.json<Job>('POST', '/v1/jobs', { body: up.body, headers: up.headers, duplex: up.duplex, signal: options.signal, timeoutMs: Math.max(this.t.timeoutMs, 300_000) });
+    return this.t.json<Job>('POST', '/v1/jobs', {
+      body: up.body,
+      headers: up.headers,
+      duplex: up.duplex,
+      signal: options.signal,
+      timeoutMs: Math.max(this.t.timeoutMs, 300_000),
+    });
   }
 
   /** Submit a file the *server* can read, under one of its OCRFLOW_INPUT_DIRS. */

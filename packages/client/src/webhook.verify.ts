@@ -40,7 +40,7 @@ function pick(headers: HeadersLike): Record<string, string> {
  * when a header is missing, the signature does not match, or the timestamp is too old or new.
  */
 export function verifyWebhook(payload: string | Uint8Array, headers: HeadersLike, secret: string): WebhookPayload {
-  if (!secret) throw new OcrflowWebhookError('No webhook secret given: use the server\'s OCRFLOW_WEBHOOK_SECRET (or <data-dir>/webhook-secret)');
+  if (!secret) throw new OcrflowWebhookError("No webhook secret given: use the server's OCRFLOW_WEBHOOK_SECRET (or <data-dir>/webhook-secret)");
   const h = pick(headers);
   const missing = NAMES.filter((n) => !h[n]);
   if (missing.length) throw new OcrflowWebhookError(`Missing webhook header(s): ${missing.join(', ')}`);

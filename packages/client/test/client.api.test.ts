@@ -11,7 +11,16 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { dataset, DATASETS, SMALL_TABLE } from '../../server/test/helpers/fixtures.helper.ts';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.helper.ts';
-import { injectFetch, OcrflowApiError, OcrflowClient, OcrflowNetworkError, OcrflowTimeoutError, verifyWebhook, type FetchLike, type JobEvent } from '../src/index.ts';
+import {
+  injectFetch,
+  OcrflowApiError,
+  OcrflowClient,
+  OcrflowNetworkError,
+  OcrflowTimeoutError,
+  verifyWebhook,
+  type FetchLike,
+  type JobEvent,
+} from '../src/index.ts';
 import { startReceiver, type Receiver } from './helpers/receiver.helper.ts';
 
 const TOKEN = 'sdk-test-token';
@@ -25,7 +34,13 @@ let receiver: Receiver;
 before(async () => {
   receiver = await startReceiver();
   srv = await startTestServer({
-    env: { OCRFLOW_TOKENS: TOKEN, OCRFLOW_ANALYSIS: '1', OCRFLOW_INPUT_DIRS: path.join(DATASETS, 'pubtabnet-dev'), OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_PRIVATE: '1' },
+    env: {
+      OCRFLOW_TOKENS: TOKEN,
+      OCRFLOW_ANALYSIS: '1',
+      OCRFLOW_INPUT_DIRS: path.join(DATASETS, 'pubtabnet-dev'),
+      OCRFLOW_WEBHOOK_SECRET: SECRET,
+      OCRFLOW_WEBHOOK_ALLOW_PRIVATE: '1',
+    },
   });
   ocr = new OcrflowClient({ baseUrl: srv.url, token: TOKEN });
 });
@@ -34,7 +49,11 @@ after(async () => {
   await receiver?.close();
 });
 
-const contiguous = (events: JobEvent[]) => assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+const contiguous = (events: JobEvent[]) =>
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+  );
 
 describe('submit and wait', () => {
   test('a Buffer, waited for over SSE: every event once, in order, ending finished', async () => {
@@ -68,7 +87,10 @@ describe('submit and wait', () => {
     assert.equal(fromPath.filename, path.basename(SMALL_PATH));
     assert.deepEqual(fromPath.languages, ['en']);
     const fromNode = await ocr.submit(fs.createReadStream(SMALL_PATH), { filename: 'node-stream.png', mode: 'text' });
-    const fromWeb = await ocr.submit(Readable.toWeb(fs.createReadStream(SMALL_PATH)) as ReadableStream<Uint8Array>, { filename: 'web-stream.png', mode: 'text' });
+    const fromWeb = await ocr.submit(Readable.toWeb(fs.createReadStream(SMALL_PATH)) as ReadableStream<Uint8Array>, {
+      filename: 'web-stream.png',
+      mode: 'text',
+    });
     for (const j of [fromPath, fromNode, fromWeb]) assert.equal(j.size_bytes, size, j.filename ?? '');
     assert.deepEqual([fromNode.filename, fromWeb.filename], ['node-stream.png', 'web-stream.png']);
     const events: JobEvent[] = [];
@@ -85,7 +107,10 @@ describe('submit and wait', () => {
     const job = await ocr.submitPath(SMALL_PATH, { mode: 'text' });
     assert.equal(job.filename, path.basename(SMALL_PATH));
     assert.equal((await ocr.waitFor(job)).status, 'finished');
-    await assert.rejects(ocr.submitPath(path.join(DATASETS, 'sroie-dev', 'sroie-000.jpg')), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_FORBIDDEN_PATH' && e.status === 403);
+    await assert.rejects(
+      ocr.submitPath(path.join(DATASETS, 'sroie-dev', 'sroie-000.jpg')),
+      (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_FORBIDDEN_PATH' && e.status === 403,
+    );
   });
 
   test('without SSE (a proxy that drops Accept: text/event-stream) waitFor falls back to long-poll', async () => {
@@ -107,7 +132,7 @@ describe('submit and wait', () => {
   });
 });
 
-test('in-process, without a socket: fetch over the app\'s inject, events by long-poll', async () => {
+test("in-process, without a socket: fetch over the app's inject, events by long-poll", async () => {
   const local = new OcrflowClient({ baseUrl: 'http://in-process', token: TOKEN, fetch: injectFetch(srv.service.app), eventTransport: 'longpoll' });
   const job = await local.submit(dataset(SMALL_TABLE), { filename: 'inject.png', mode: 'text', taskId: 'sdk-inject' });
   assert.equal(job.filename, 'inject.png');
@@ -119,7 +144,10 @@ test('in-process, without a socket: fetch over the app\'s inject, events by long
   const xlsx = await local.result(done.id, 'xlsx');
   assert.deepEqual([...xlsx.subarray(0, 2)], [0x50, 0x4b]);
   await assert.rejects(local.get('01NOSUCHJOB0000000000000000'), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_JOB_NOT_FOUND');
-  await assert.rejects(new OcrflowClient({ baseUrl: 'http://in-process', fetch: injectFetch(srv.service.app) }).list(), (e: unknown) => e instanceof OcrflowApiError && e.status === 401);
+  await assert.rejects(
+    new OcrflowClient({ baseUrl: 'http://in-process', fetch: injectFetch(srv.service.app) }).list(),
+    (e: unknown) => e instanceof OcrflowApiError && e.status === 401,
+  );
 });
 
 test('webhooks: the delivery log of a job, and a redelivery with the same webhook-id', async () => {
@@ -176,7 +204,10 @@ describe('results', () => {
     assert.ok(wb.worksheets.length >= 1);
     const cells: string[] = [];
     wb.worksheets[0].eachRow((row) => row.eachCell((c) => cells.push(String(c.value))));
-    assert.ok(cells.some((c) => /Magnitude/.test(c)), `cells: ${cells.join(' | ')}`);
+    assert.ok(
+      cells.some((c) => /Magnitude/.test(c)),
+      `cells: ${cells.join(' | ')}`,
+    );
   });
 
   test('analysis, default json format, and an unknown format mapped to OCRFLOW_ERR_UNSUPPORTED_FORMAT', async () => {
@@ -185,7 +216,10 @@ describe('results', () => {
     assert.equal(typeof a.kind, 'string');
     assert.ok(Array.isArray(a.tables));
     assert.equal((await ocr.result(id)).schema, 'ocrflow.document/1');
-    await assert.rejects(ocr.result(id, 'docx' as 'text'), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_UNSUPPORTED_FORMAT' && e.status === 400);
+    await assert.rejects(
+      ocr.result(id, 'docx' as 'text'),
+      (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_UNSUPPORTED_FORMAT' && e.status === 400,
+    );
   });
 
   test('list pages through every job; listAll follows next_cursor', async () => {
@@ -199,7 +233,10 @@ describe('results', () => {
     assert.deepEqual(all, [...all].sort().reverse(), 'newest first (ULIDs sort by time)');
     assert.equal(all[0], first.jobs[0].id);
     const byTask = await ocr.list({ taskId: 'sdk-buffer' });
-    assert.deepEqual(byTask.jobs.map((j) => j.task_id), ['sdk-buffer']);
+    assert.deepEqual(
+      byTask.jobs.map((j) => j.task_id),
+      ['sdk-buffer'],
+    );
     const finished = await ocr.list({ status: ['finished'], limit: 100 });
     assert.ok(finished.jobs.every((j) => j.status === 'finished'));
   });
@@ -210,10 +247,16 @@ describe('results', () => {
     assert.equal(page.events.at(-1)?.type, 'finished');
     assert.equal(page.last_seq, page.events.at(-1)?.seq);
     const tail = await ocr.events(id, { sinceSeq: page.last_seq - 1, timeoutMs: 0 });
-    assert.deepEqual(tail.events.map((e) => e.seq), [page.last_seq]);
+    assert.deepEqual(
+      tail.events.map((e) => e.seq),
+      [page.last_seq],
+    );
     const streamed: number[] = [];
     for await (const e of ocr.stream(id)) streamed.push(e.seq);
-    assert.deepEqual(streamed, page.events.map((e) => e.seq));
+    assert.deepEqual(
+      streamed,
+      page.events.map((e) => e.seq),
+    );
   });
 });
 
@@ -229,7 +272,10 @@ describe('errors', () => {
   test('bad or missing token: 401 OCRFLOW_ERR_UNAUTHORIZED; /health stays open', async () => {
     const bad = new OcrflowClient({ baseUrl: srv.url, token: 'wrong' });
     await assert.rejects(bad.list(), (e: unknown) => e instanceof OcrflowApiError && e.status === 401 && e.code === 'OCRFLOW_ERR_UNAUTHORIZED');
-    await assert.rejects(new OcrflowClient({ baseUrl: srv.url }).submit(dataset(SMALL_TABLE)), (e: unknown) => e instanceof OcrflowApiError && e.status === 401);
+    await assert.rejects(
+      new OcrflowClient({ baseUrl: srv.url }).submit(dataset(SMALL_TABLE)),
+      (e: unknown) => e instanceof OcrflowApiError && e.status === 401,
+    );
     const h = await bad.health();
     assert.equal(h.ok, true);
     assert.equal(h.worker_alive, true);
@@ -250,7 +296,10 @@ describe('errors', () => {
   });
 
   test('a bad submission field: OCRFLOW_ERR_VALIDATION with the server message', async () => {
-    await assert.rejects(ocr.submit(dataset(SMALL_TABLE), { mode: 'fast' as 'text' }), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_VALIDATION' && e.status === 400);
+    await assert.rejects(
+      ocr.submit(dataset(SMALL_TABLE), { mode: 'fast' as 'text' }),
+      (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_VALIDATION' && e.status === 400,
+    );
   });
 });
 
@@ -267,14 +316,20 @@ describe('cancel, retry, timeouts (no workers: jobs stay queued)', () => {
     const job = await c.submit(dataset(SMALL_TABLE), { mode: 'text' });
     assert.equal(job.status, 'queued');
     assert.equal(job.queue_position, 1);
-    await assert.rejects(c.result(job.id, 'text'), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_RESULT_NOT_READY' && e.status === 409);
+    await assert.rejects(
+      c.result(job.id, 'text'),
+      (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_RESULT_NOT_READY' && e.status === 409,
+    );
     await assert.rejects(c.retry(job.id), (e: unknown) => e instanceof OcrflowApiError && e.code === 'OCRFLOW_ERR_INVALID_STATE');
     const canceled = await c.cancel(job.id);
     assert.equal(canceled.status, 'canceled');
     const events: JobEvent[] = [];
     const waited = await c.waitFor(job.id, { onEvent: (e) => events.push(e) });
     assert.equal(waited.status, 'canceled');
-    assert.deepEqual(events.map((e) => e.type), ['queued', 'canceled']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['queued', 'canceled'],
+    );
     const again = await c.retry(job.id);
     assert.equal(again.status, 'queued');
     assert.equal((await c.cancel(job.id)).status, 'canceled');
@@ -283,7 +338,10 @@ describe('cancel, retry, timeouts (no workers: jobs stay queued)', () => {
   test('waitFor gives up after timeoutMs with OcrflowTimeoutError; an abort signal stops it too', async () => {
     const job = await c.submit(dataset(SMALL_TABLE), { mode: 'text' });
     const t0 = Date.now();
-    await assert.rejects(c.waitFor(job, { timeoutMs: 400 }), (e: unknown) => e instanceof OcrflowTimeoutError && e.scope === 'wait' && e.code === 'OCRFLOW_ERR_TIMEOUT');
+    await assert.rejects(
+      c.waitFor(job, { timeoutMs: 400 }),
+      (e: unknown) => e instanceof OcrflowTimeoutError && e.scope === 'wait' && e.code === 'OCRFLOW_ERR_TIMEOUT',
+    );
     assert.ok(Date.now() - t0 < 20_000);
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('stop waiting')), 200);

@@ -53,11 +53,21 @@ for (const transport of ['sse', 'longpoll'] as const) {
     assert.equal(done.status, 'finished');
     assert.equal(done.done_pages, 4);
     assert.equal(done.attempts, 2, 'the job was running when the server died and was picked up again');
-    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'every event once, in order');
-    assert.deepEqual(events.filter((e) => e.type === 'queued').map((e) => e.reason), ['submitted', 'recovered']);
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+      'every event once, in order',
+    );
+    assert.deepEqual(
+      events.filter((e) => e.type === 'queued').map((e) => e.reason),
+      ['submitted', 'recovered'],
+    );
     assert.equal(events.at(-1)?.type, 'finished');
     assert.ok(retryErrors.length >= 1, 'connection failures were met and retried');
-    assert.ok(retryErrors.some((e) => e instanceof OcrflowNetworkError), 'at least one was a refused or cut connection');
+    assert.ok(
+      retryErrors.some((e) => e instanceof OcrflowNetworkError),
+      'at least one was a refused or cut connection',
+    );
     assert.match(await ocr.result(done.id, 'text'), /\S/);
   });
 }

@@ -20,7 +20,11 @@ async function collect(chunks: string[]): Promise<SseItem[]> {
 }
 
 test('events with ids, types and data; comments and retry reported; CRLF split across chunks', async () => {
-  const items = await collect(['retry: 2000\r', '\n\r\n: keep-alive\n\nid: 1\nevent: queued\ndata: {"seq":1}\r', '\n\r\nid: 2\nevent: running\ndata: {"seq":2}\n\n']);
+  const items = await collect([
+    'retry: 2000\r',
+    '\n\r\n: keep-alive\n\nid: 1\nevent: queued\ndata: {"seq":1}\r',
+    '\n\r\nid: 2\nevent: running\ndata: {"seq":2}\n\n',
+  ]);
   assert.deepEqual(items, [
     { kind: 'retry', ms: 2000 },
     { kind: 'comment' },

@@ -10,7 +10,19 @@ import { Webhook } from 'standardwebhooks';
 import { OcrflowWebhookError, verifyWebhook } from '../src/index.ts';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-const body = JSON.stringify({ type: 'job.finished', job_id: '01J', task_id: 't-1', status: 'finished', result_url: 'http://x/v1/jobs/01J/result', result_dir: '/d', error: null, timestamp: new Date().toISOString(), total_pages: 1, done_pages: 1, event_seq: 4 });
+const body = JSON.stringify({
+  type: 'job.finished',
+  job_id: '01J',
+  task_id: 't-1',
+  status: 'finished',
+  result_url: 'http://x/v1/jobs/01J/result',
+  result_dir: '/d',
+  error: null,
+  timestamp: new Date().toISOString(),
+  total_pages: 1,
+  done_pages: 1,
+  event_seq: 4,
+});
 
 function sign(payload: string, at = new Date(), key = secret, id = 'msg_1') {
   return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(key).sign(id, at, payload) };
@@ -26,7 +38,14 @@ test('a correctly signed body verifies, from a string, bytes, a header map or a 
   assert.equal(p.event_seq, 4);
   assert.equal(verifyWebhook(new TextEncoder().encode(body), new Headers(h), secret).job_id, '01J');
   // Node hands headers lower-cased, possibly as arrays; other frameworks may keep the case.
-  assert.equal(verifyWebhook(Buffer.from(body), { 'Webhook-Id': h['webhook-id'], 'WEBHOOK-TIMESTAMP': [h['webhook-timestamp']], 'webhook-signature': h['webhook-signature'] }, secret).status, 'finished');
+  assert.equal(
+    verifyWebhook(
+      Buffer.from(body),
+      { 'Webhook-Id': h['webhook-id'], 'WEBHOOK-TIMESTAMP': [h['webhook-timestamp']], 'webhook-signature': h['webhook-signature'] },
+      secret,
+    ).status,
+    'finished',
+  );
 });
 
 test('tampered body, wrong secret, stale timestamp, missing header: refused', () => {

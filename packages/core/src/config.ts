@@ -36,6 +36,7 @@ export type Role = (typeof ROLES)[number];
  * The settings. Keys are the camelCase names used in code. The names of the environment variables
  * documented in the README's configuration table are a public contract; more may be added.
  */
+// biome-ignore format: one setting per line, read as a table (the README's configuration table is made from it)
 export const SETTINGS = {
   host: { env: 'OCRFLOW_HOST', flag: 'host', kind: 'string', default: '127.0.0.1', help: 'Listen address' },
   port: { env: 'OCRFLOW_PORT', flag: 'port', kind: 'int', default: '8080', min: 0, max: 65535, help: 'Listen port (0 = any free port)' },
@@ -138,8 +139,7 @@ export type Config = { readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]>
 };
 
 function parseValue(key: string, def: SettingDef, raw: string): unknown {
-  const bad = (why: string) =>
-    new ConfigError(`Invalid ${def.env} (--${def.flag}) = ${JSON.stringify(def.secret ? '***' : raw)}: ${why}`, key);
+  const bad = (why: string) => new ConfigError(`Invalid ${def.env} (--${def.flag}) = ${JSON.stringify(def.secret ? '***' : raw)}: ${why}`, key);
   switch (def.kind) {
     case 'string':
       return raw.trim();
@@ -207,7 +207,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   if (c.databaseUrl && !/^postgres(ql)?:\/\//.test(c.databaseUrl)) fail('OCRFLOW_DATABASE_URL must start with postgres:// or postgresql://');
   if (c.redisUrl && !/^rediss?:\/\//.test(c.redisUrl)) fail('OCRFLOW_REDIS_URL must start with redis:// or rediss://');
   if ((c.role === 'api' || c.role === 'worker') && storeKind === 'sqlite' && queueKind === 'local')
-    fail(`--role ${c.role} splits the service across processes: it needs OCRFLOW_DATABASE_URL (PostgreSQL) and OCRFLOW_REDIS_URL (Redis). Use --role all for the embedded shape.`);
+    fail(
+      `--role ${c.role} splits the service across processes: it needs OCRFLOW_DATABASE_URL (PostgreSQL) and OCRFLOW_REDIS_URL (Redis). Use --role all for the embedded shape.`,
+    );
   if (queueKind === 'bullmq' && storeKind === 'sqlite')
     fail('OCRFLOW_REDIS_URL (BullMQ) needs OCRFLOW_DATABASE_URL (PostgreSQL): several processes cannot share one SQLite file safely.');
   if (c.databaseSchema && storeKind === 'sqlite') fail('OCRFLOW_DATABASE_SCHEMA needs OCRFLOW_DATABASE_URL (PostgreSQL)');

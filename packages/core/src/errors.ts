@@ -86,7 +86,14 @@ export class OcrflowError extends Error {
 }
 
 export function isOcrflowError(e: unknown): e is OcrflowError {
-  return e instanceof OcrflowError || (typeof e === 'object' && e !== null && (e as { name?: string }).name === 'OcrflowError' && typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code in ERROR_CODES);
+  return (
+    e instanceof OcrflowError ||
+    (typeof e === 'object' &&
+      e !== null &&
+      (e as { name?: string }).name === 'OcrflowError' &&
+      typeof (e as { code?: unknown }).code === 'string' &&
+      (e as { code: string }).code in ERROR_CODES)
+  );
 }
 
 /** Serialisable form of an error, for job records and messages between threads. */

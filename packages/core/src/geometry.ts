@@ -20,7 +20,10 @@ export function bboxCenter(b: BBox): Point {
 /** Smallest box holding all given boxes; [0,0,0,0] for none. */
 export function unionBBox(boxes: readonly BBox[]): BBox {
   if (boxes.length === 0) return [0, 0, 0, 0];
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const b of boxes) {
     if (b[0] < x0) x0 = b[0];
     if (b[1] < y0) y0 = b[1];
@@ -31,8 +34,10 @@ export function unionBBox(boxes: readonly BBox[]): BBox {
 }
 
 export function intersectBBox(a: BBox, b: BBox): BBox | null {
-  const x0 = Math.max(a[0], b[0]), y0 = Math.max(a[1], b[1]);
-  const x1 = Math.min(a[2], b[2]), y1 = Math.min(a[3], b[3]);
+  const x0 = Math.max(a[0], b[0]),
+    y0 = Math.max(a[1], b[1]);
+  const x1 = Math.min(a[2], b[2]),
+    y1 = Math.min(a[3], b[3]);
   return x0 < x1 && y0 < y1 ? [x0, y0, x1, y1] : null;
 }
 
@@ -58,7 +63,10 @@ export function overlapRatio(a0: number, a1: number, b0: number, b1: number): nu
 }
 
 export function polygonToBBox(poly: readonly Point[]): BBox {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const [x, y] of poly) {
     if (x < x0) x0 = x;
     if (y < y0) y0 = y;
@@ -69,7 +77,12 @@ export function polygonToBBox(poly: readonly Point[]): BBox {
 }
 
 export function bboxToPolygon(b: BBox): Point[] {
-  return [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]];
+  return [
+    [b[0], b[1]],
+    [b[2], b[1]],
+    [b[2], b[3]],
+    [b[0], b[3]],
+  ];
 }
 
 /** Round a box to integer pixels (outputs keep integers; inner stages may be fractional). */

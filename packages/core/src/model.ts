@@ -35,16 +35,7 @@ export interface Line {
 }
 
 /** Block types of the layout. Closed set: engines map their own labels onto it. */
-export type TextBlockType =
-  | 'title'
-  | 'heading'
-  | 'text'
-  | 'list'
-  | 'caption'
-  | 'header'
-  | 'footer'
-  | 'footnote'
-  | 'code';
+export type TextBlockType = 'title' | 'heading' | 'text' | 'list' | 'caption' | 'header' | 'footer' | 'footnote' | 'code';
 export type BlockType = TextBlockType | 'table' | 'figure' | 'formula';
 
 interface BlockBase {

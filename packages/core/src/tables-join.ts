@@ -38,7 +38,10 @@ function startingTable(page: Page): TableBlock | null {
 function columnEdges(t: Table, pageWidth: number): (number | null)[] {
   const edges: (number | null)[] = [];
   for (let c = 0; c < t.n_cols; c++) {
-    const xs = t.cells.filter((x) => x.col === c && x.col_span === 1 && x.bbox).map((x) => (x.bbox as number[])[0]).sort((a, b) => a - b);
+    const xs = t.cells
+      .filter((x) => x.col === c && x.col_span === 1 && x.bbox)
+      .map((x) => (x.bbox as number[])[0])
+      .sort((a, b) => a - b);
     edges.push(xs.length ? xs[Math.floor(xs.length / 2)] / pageWidth : null);
   }
   return edges;
@@ -46,7 +49,8 @@ function columnEdges(t: Table, pageWidth: number): (number | null)[] {
 
 function sameColumns(a: TableBlock, pa: Page, b: TableBlock, pb: Page): boolean {
   if (a.table.n_cols !== b.table.n_cols || a.table.n_cols === 0) return false;
-  const ea = columnEdges(a.table, pa.width), eb = columnEdges(b.table, pb.width);
+  const ea = columnEdges(a.table, pa.width),
+    eb = columnEdges(b.table, pb.width);
   return ea.every((x, i) => x === null || eb[i] === null || Math.abs(x - (eb[i] as number)) <= COLUMN_TOLERANCE);
 }
 
@@ -57,7 +61,8 @@ const rowTexts = (t: Table, r: number) => Array.from({ length: t.n_cols }, (_, c
 function repeatedHeaderRows(head: Table, next: Table): number {
   let n = 0;
   while (n < head.n_rows && n < next.n_rows - 1) {
-    const a = rowTexts(head, n), b = rowTexts(next, n);
+    const a = rowTexts(head, n),
+      b = rowTexts(next, n);
     if (a.every((x) => x === '') || a.join('\u0000') !== b.join('\u0000')) break;
     // Only header rows repeat; a first row that is data (no header cells) is compared once.
     n++;
@@ -70,10 +75,18 @@ function repeatedHeaderRows(head: Table, next: Table): number {
 export function joinTablesAcrossPages(doc: OcrDocument): OcrDocument {
   let head: TableBlock | null = null;
   for (let i = 0; i + 1 < doc.pages.length; i++) {
-    const pa = doc.pages[i], pb = doc.pages[i + 1];
-    if (pb.index !== pa.index + 1) { head = null; continue; }
-    const end = endingTable(pa), start = startingTable(pb);
-    if (!end || !start || start.continues || !sameColumns(end, pa, start, pb)) { head = null; continue; }
+    const pa = doc.pages[i],
+      pb = doc.pages[i + 1];
+    if (pb.index !== pa.index + 1) {
+      head = null;
+      continue;
+    }
+    const end = endingTable(pa),
+      start = startingTable(pb);
+    if (!end || !start || start.continues || !sameColumns(end, pa, start, pb)) {
+      head = null;
+      continue;
+    }
     if (!head || !(end.continues === head.id || end === head)) head = end;
     const skipped = repeatedHeaderRows(head.table, start.table);
     start.continues = head.id;

@@ -81,4 +81,5 @@ export function parseTokenGrants(tokens: readonly string[], adminEntries: readon
 }
 
 /** The grants of a configuration (validated when it was loaded). */
-export const tokenGrants = (c: { readonly tokens: readonly string[]; readonly adminTokens: readonly string[] }): TokenGrant[] => parseTokenGrants(c.tokens, c.adminTokens);
+export const tokenGrants = (c: { readonly tokens: readonly string[]; readonly adminTokens: readonly string[] }): TokenGrant[] =>
+  parseTokenGrants(c.tokens, c.adminTokens);

@@ -34,7 +34,8 @@ const endpoint = (over: Partial<OpenAiEndpoint> = {}): OpenAiEndpoint => ({
   retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 5 },
   ...over,
 });
-const chat = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ choices: [{ message, finish_reason: 'stop' }], ...extra });
+const chat = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ choices: [{ message, finish_reason: 'stop' }], ...extra });
 const reason = (e: unknown) => (isOcrflowError(e) ? e.details?.reason : undefined);
 
 test('a completion: the body as given, the content, finish reason and token count', async () => {
@@ -49,7 +50,15 @@ test('a completion: the body as given, the content, finish reason and token coun
 
 test('content given as parts is joined; a 503 is retried with the policy and counted', async () => {
   queue.push({ status: 503, body: '{"error":{"message":"warming up"}}', headers: { 'retry-after': '0' } });
-  queue.push({ status: 200, body: chat({ content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] }) });
+  queue.push({
+    status: 200,
+    body: chat({
+      content: [
+        { type: 'text', text: 'a' },
+        { type: 'text', text: 'b' },
+      ],
+    }),
+  });
   const a = await chatCompletion(endpoint({ retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 } }), { model: 'm', messages: [] });
   assert.equal(a.content, 'ab');
   assert.equal(a.attempts, 2);
@@ -57,11 +66,17 @@ test('content given as parts is joined; a 503 is retried with the policy and cou
 
 test('failures carry a machine-readable reason: HTTP status with the answer, not JSON, refusal, no content', async () => {
   queue.push({ status: 400, body: '{"error":{"message":"bad model"}}' });
-  await assert.rejects(chatCompletion(endpoint(), {}), (e: unknown) => isOcrflowError(e) && e.code === 'OCRFLOW_ERR_ENGINE_FAILED' && e.details?.status === 400 && e.details?.answer === 'bad model');
+  await assert.rejects(
+    chatCompletion(endpoint(), {}),
+    (e: unknown) => isOcrflowError(e) && e.code === 'OCRFLOW_ERR_ENGINE_FAILED' && e.details?.status === 400 && e.details?.answer === 'bad model',
+  );
   queue.push({ status: 200, body: '<html>proxy error</html>' });
   await assert.rejects(chatCompletion(endpoint(), {}), (e: unknown) => reason(e) === 'not_json');
   queue.push({ status: 200, body: chat({ content: null, refusal: 'I cannot help with that' }) });
-  await assert.rejects(chatCompletion(endpoint(), {}), (e: unknown) => reason(e) === 'refusal' && isOcrflowError(e) && e.details?.refusal === 'I cannot help with that');
+  await assert.rejects(
+    chatCompletion(endpoint(), {}),
+    (e: unknown) => reason(e) === 'refusal' && isOcrflowError(e) && e.details?.refusal === 'I cannot help with that',
+  );
   queue.push({ status: 200, body: JSON.stringify({ choices: [] }) });
   await assert.rejects(chatCompletion(endpoint(), {}), (e: unknown) => reason(e) === 'no_content');
 });
@@ -72,7 +87,10 @@ test('an endpoint that does not answer in time, and one that cannot be reached',
   await new Promise<void>((r) => gone.listen(0, '127.0.0.1', r));
   const port = (gone.address() as AddressInfo).port;
   await new Promise<void>((r) => gone.close(() => r()));
-  await assert.rejects(chatCompletion(endpoint({ baseUrl: `http://127.0.0.1:${port}/v1` }), {}), (e: unknown) => isOcrflowError(e) && e.code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE' && reason(e) === 'ECONNREFUSED');
+  await assert.rejects(
+    chatCompletion(endpoint({ baseUrl: `http://127.0.0.1:${port}/v1` }), {}),
+    (e: unknown) => isOcrflowError(e) && e.code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE' && reason(e) === 'ECONNREFUSED',
+  );
   const slow = http.createServer(() => {});
   await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
   try {

@@ -20,25 +20,47 @@ test('table HTML keeps spans and escapes text', () => {
 
 test('markdown falls back to HTML for spanned tables and uses pipes otherwise', () => {
   assert.match(tableToMarkdown(merged), /^<table>/);
-  const plain: Table = { n_rows: 2, n_cols: 2, ruled: false, cells: [
-    { row: 0, col: 0, row_span: 1, col_span: 1, bbox: null, text: 'x|y', lines: [] },
-    { row: 0, col: 1, row_span: 1, col_span: 1, bbox: null, text: 'z', lines: [] },
-    { row: 1, col: 0, row_span: 1, col_span: 1, bbox: null, text: '1', lines: [] },
-  ] };
+  const plain: Table = {
+    n_rows: 2,
+    n_cols: 2,
+    ruled: false,
+    cells: [
+      { row: 0, col: 0, row_span: 1, col_span: 1, bbox: null, text: 'x|y', lines: [] },
+      { row: 0, col: 1, row_span: 1, col_span: 1, bbox: null, text: 'z', lines: [] },
+      { row: 1, col: 0, row_span: 1, col_span: 1, bbox: null, text: '1', lines: [] },
+    ],
+  };
   assert.equal(tableToMarkdown(plain), '| x\\|y | z |\n| --- | --- |\n| 1 |  |');
 });
 
 test('rows put merged text at the top-left slot', () => {
-  assert.deepEqual(tableToRows(merged), [['A&B', 'head', ''], ['', '1', '<2>']]);
+  assert.deepEqual(tableToRows(merged), [
+    ['A&B', 'head', ''],
+    ['', '1', '<2>'],
+  ]);
 });
 
 test('document text joins blocks in order, tables tab-separated', () => {
-  const doc: OcrDocument = { schema: 'ocrflow.document/1', meta: { engine: 'x', languages: [], mime: 'image/png', page_count: 1 }, pages: [
-    { index: 0, width: 10, height: 10, rotation: 0, source: 'ocr', engine: 'x', flags: [], timings_ms: {}, blocks: [
-      { id: 'p0-b0', type: 'title', bbox: [0, 0, 1, 1], lines: [], text: 'Title' },
-      { id: 'p0-b1', type: 'table', bbox: [0, 0, 1, 1], table: merged },
-    ] },
-  ] };
+  const doc: OcrDocument = {
+    schema: 'ocrflow.document/1',
+    meta: { engine: 'x', languages: [], mime: 'image/png', page_count: 1 },
+    pages: [
+      {
+        index: 0,
+        width: 10,
+        height: 10,
+        rotation: 0,
+        source: 'ocr',
+        engine: 'x',
+        flags: [],
+        timings_ms: {},
+        blocks: [
+          { id: 'p0-b0', type: 'title', bbox: [0, 0, 1, 1], lines: [], text: 'Title' },
+          { id: 'p0-b1', type: 'table', bbox: [0, 0, 1, 1], table: merged },
+        ],
+      },
+    ],
+  };
   assert.equal(documentToText(doc), 'Title\nA&B\thead\t\n\t1\t<2>\n');
 });
 

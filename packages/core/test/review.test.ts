@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { annotateCellConfidence, cellsToCheck, documentToSheets, validateSheets, weakestConfidence, type Line, type OcrDocument, type TableBlock } from '@ocrflow/core';
+import {
+  annotateCellConfidence,
+  cellsToCheck,
+  documentToSheets,
+  validateSheets,
+  weakestConfidence,
+  type Line,
+  type OcrDocument,
+  type TableBlock,
+} from '@ocrflow/core';
 
 const line = (text: string, words: [string, number][], confidence = 0.9): Line => ({
   text,
@@ -20,7 +29,20 @@ function table(): TableBlock {
       n_cols: 2,
       ruled: true,
       cells: [
-        { row: 0, col: 0, row_span: 1, col_span: 1, bbox: null, text: 'Total 12.50', lines: [line('Total 12.50', [['Total', 0.99], ['12.50', 0.62]])] },
+        {
+          row: 0,
+          col: 0,
+          row_span: 1,
+          col_span: 1,
+          bbox: null,
+          text: 'Total 12.50',
+          lines: [
+            line('Total 12.50', [
+              ['Total', 0.99],
+              ['12.50', 0.62],
+            ]),
+          ],
+        },
         { row: 0, col: 1, row_span: 1, col_span: 1, bbox: null, text: 'ok', lines: [line('ok', [['ok', 0.97]])] },
         { row: 1, col: 0, row_span: 1, col_span: 2, bbox: null, text: '', lines: [] },
       ],
@@ -34,7 +56,15 @@ const doc = (b: TableBlock): OcrDocument => ({
 });
 
 test('a cell is as sure as its weakest word; lines without words count by their own score', () => {
-  assert.equal(weakestConfidence([line('a b', [['a', 0.9], ['b', 0.4]])]), 0.4);
+  assert.equal(
+    weakestConfidence([
+      line('a b', [
+        ['a', 0.9],
+        ['b', 0.4],
+      ]),
+    ]),
+    0.4,
+  );
   assert.equal(weakestConfidence([line('x', [], 0.75)]), 0.75);
   assert.equal(weakestConfidence([]), null);
 });
@@ -42,10 +72,16 @@ test('a cell is as sure as its weakest word; lines without words count by their 
 test('cells get a confidence from their words, or null when the engine has no scores', () => {
   const scored = table();
   annotateCellConfidence([scored], true);
-  assert.deepEqual(scored.table.cells.map((c) => c.confidence), [0.62, 0.97, null]);
+  assert.deepEqual(
+    scored.table.cells.map((c) => c.confidence),
+    [0.62, 0.97, null],
+  );
   const unscored = table();
   annotateCellConfidence([unscored], false);
-  assert.deepEqual(unscored.table.cells.map((c) => c.confidence), [null, null, null]);
+  assert.deepEqual(
+    unscored.table.cells.map((c) => c.confidence),
+    [null, null, null],
+  );
   assert.equal(cellsToCheck(doc(scored), 0.9), 1);
   assert.equal(cellsToCheck(doc(unscored), 0.9), 0, 'no score, no mark');
   assert.equal(cellsToCheck(doc(scored), 0.98), 2);

@@ -28,14 +28,23 @@ test('a plain token that is the only one configured is the default tenant (exist
 
 test('several tokens may share a tenant name (rotation)', () => {
   const g = parseTokenGrants(['billing:old', 'billing:new']);
-  assert.deepEqual(g.map((x) => x.tenant), ['billing', 'billing']);
+  assert.deepEqual(
+    g.map((x) => x.tenant),
+    ['billing', 'billing'],
+  );
 });
 
 test('admin entries mark tokens by tenant name or by token', () => {
   const g = parseTokenGrants(['billing:tokA', 'ops:tokB', 'plainC'], ['ops', 'plainC']);
-  assert.deepEqual(g.map((x) => x.admin), [false, true, true]);
+  assert.deepEqual(
+    g.map((x) => x.admin),
+    [false, true, true],
+  );
   const byToken = parseTokenGrants(['billing:tokA', 'ops:tokB'], ['tokA']);
-  assert.deepEqual(byToken.map((x) => x.admin), [true, false]);
+  assert.deepEqual(
+    byToken.map((x) => x.admin),
+    [true, false],
+  );
 });
 
 test('malformed entries refuse with a message that never shows a token', () => {
@@ -56,7 +65,13 @@ test('malformed entries refuse with a message that never shows a token', () => {
 
 test('the configuration validates tokens and admin names at load time', () => {
   const c = loadConfig({ env: { OCRFLOW_TOKENS: 'billing:tokA, crm:tokB', OCRFLOW_ADMIN_TOKENS: 'crm' } });
-  assert.deepEqual(tokenGrants(c).map((g) => [g.tenant, g.admin]), [['billing', false], ['crm', true]]);
+  assert.deepEqual(
+    tokenGrants(c).map((g) => [g.tenant, g.admin]),
+    [
+      ['billing', false],
+      ['crm', true],
+    ],
+  );
   assert.throws(() => loadConfig({ env: { OCRFLOW_TOKENS: 'tokA', OCRFLOW_ADMIN_TOKENS: 'ops' } }), /OCRFLOW_ADMIN_TOKENS/);
   assert.throws(() => loadConfig({ env: { OCRFLOW_TOKENS: 'x y:tok' } }), /OCRFLOW_TOKENS: entry 1/);
 });

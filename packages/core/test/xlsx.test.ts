@@ -2,8 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import {
-  documentToSheets, documentToXlsx, sheetsToXlsx, validateSheets, parseCellValue, displayWidth, sheetName,
-  OcrflowError, type OcrDocument, type Table, type Sheet,
+  documentToSheets,
+  documentToXlsx,
+  sheetsToXlsx,
+  validateSheets,
+  parseCellValue,
+  displayWidth,
+  sheetName,
+  OcrflowError,
+  type OcrDocument,
+  type Table,
+  type Sheet,
 } from '@ocrflow/core';
 
 function cell(row: number, col: number, text: string, row_span = 1, col_span = 1) {
@@ -15,27 +24,56 @@ const report: Table = {
   n_cols: 4,
   ruled: true,
   cells: [
-    cell(0, 0, '指标名称', 2, 1), cell(0, 1, '25.4.26-25.7.25', 1, 2), cell(0, 3, 'ID'),
-    cell(1, 1, '季度指标'), cell(1, 2, '指标结果'), cell(1, 3, 'Phone'),
-    cell(2, 0, '及时响应率'), cell(2, 1, '99.11%'), cell(2, 2, '1,234.50'), cell(2, 3, '007'),
-    cell(3, 0, '费用合计'), cell(3, 1, '(12.00)'), cell(3, 2, 'RM 12.50'), cell(3, 3, '13800138000'),
+    cell(0, 0, '指标名称', 2, 1),
+    cell(0, 1, '25.4.26-25.7.25', 1, 2),
+    cell(0, 3, 'ID'),
+    cell(1, 1, '季度指标'),
+    cell(1, 2, '指标结果'),
+    cell(1, 3, 'Phone'),
+    cell(2, 0, '及时响应率'),
+    cell(2, 1, '99.11%'),
+    cell(2, 2, '1,234.50'),
+    cell(2, 3, '007'),
+    cell(3, 0, '费用合计'),
+    cell(3, 1, '(12.00)'),
+    cell(3, 2, 'RM 12.50'),
+    cell(3, 3, '13800138000'),
   ],
 };
-const second: Table = { n_rows: 2, n_cols: 2, ruled: false, caption: 'Table 2: Results [2024] / final', cells: [
-  cell(0, 0, 'a'), cell(0, 1, 'b'), cell(1, 0, '1'), cell(1, 1, '2025-04-26'),
-] };
+const second: Table = {
+  n_rows: 2,
+  n_cols: 2,
+  ruled: false,
+  caption: 'Table 2: Results [2024] / final',
+  cells: [cell(0, 0, 'a'), cell(0, 1, 'b'), cell(1, 0, '1'), cell(1, 1, '2025-04-26')],
+};
 
 function doc(tables: Table[], text: string[] = []): OcrDocument {
   return {
     schema: 'ocrflow.document/1',
     meta: { engine: 'paddle', languages: ['ch'], mime: 'image/png', page_count: 1 },
-    pages: [{
-      index: 0, width: 100, height: 100, rotation: 0, source: 'ocr', engine: 'paddle', flags: [], timings_ms: {},
-      blocks: [
-        ...text.map((t, i) => ({ id: `p0-t${i}`, type: 'text' as const, bbox: [0, 0, 1, 1] as [number, number, number, number], lines: [{ text: t, bbox: [0, 0, 1, 1] as [number, number, number, number], polygon: [], confidence: 1, words: [] }], text: t })),
-        ...tables.map((t, i) => ({ id: `p0-b${i}`, type: 'table' as const, bbox: [0, 0, 1, 1] as [number, number, number, number], table: t })),
-      ],
-    }],
+    pages: [
+      {
+        index: 0,
+        width: 100,
+        height: 100,
+        rotation: 0,
+        source: 'ocr',
+        engine: 'paddle',
+        flags: [],
+        timings_ms: {},
+        blocks: [
+          ...text.map((t, i) => ({
+            id: `p0-t${i}`,
+            type: 'text' as const,
+            bbox: [0, 0, 1, 1] as [number, number, number, number],
+            lines: [{ text: t, bbox: [0, 0, 1, 1] as [number, number, number, number], polygon: [], confidence: 1, words: [] }],
+            text: t,
+          })),
+          ...tables.map((t, i) => ({ id: `p0-b${i}`, type: 'table' as const, bbox: [0, 0, 1, 1] as [number, number, number, number], table: t })),
+        ],
+      },
+    ],
   };
 }
 
@@ -92,10 +130,16 @@ test('sheet names follow the Excel rules and stay unique', () => {
 
 test('documentToSheets: one sheet per table, text at the top-left of merges, merges listed', () => {
   const sheets = documentToSheets(doc([report, second], ['intro']));
-  assert.deepEqual(sheets.map((s) => s.name), ['Table_1', 'Table 2 Results 2024 final']);
+  assert.deepEqual(
+    sheets.map((s) => s.name),
+    ['Table_1', 'Table 2 Results 2024 final'],
+  );
   assert.deepEqual(sheets[0].rows[0], ['指标名称', '25.4.26-25.7.25', null, 'ID']);
   assert.deepEqual(sheets[0].rows[1], [null, '季度指标', '指标结果', 'Phone']);
-  assert.deepEqual(sheets[0].merges, [{ row: 0, col: 0, row_span: 2, col_span: 1 }, { row: 0, col: 1, row_span: 1, col_span: 2 }]);
+  assert.deepEqual(sheets[0].merges, [
+    { row: 0, col: 0, row_span: 2, col_span: 1 },
+    { row: 0, col: 1, row_span: 1, col_span: 2 },
+  ]);
 });
 
 test('documentToSheets without tables gives the text lines; an empty document gives a valid empty sheet', async () => {
@@ -109,7 +153,10 @@ test('documentToSheets without tables gives the text lines; an empty document gi
 
 test('XLSX: merges, number types and formats, text identifiers, header style, widths', async () => {
   const wb = await readBack(await documentToXlsx(doc([report, second])));
-  assert.deepEqual(wb.worksheets.map((w) => w.name), ['Table_1', 'Table 2 Results 2024 final']);
+  assert.deepEqual(
+    wb.worksheets.map((w) => w.name),
+    ['Table_1', 'Table 2 Results 2024 final'],
+  );
   const ws = wb.getWorksheet('Table_1')!;
   assert.deepEqual([...(ws.model.merges ?? [])].sort(), ['A1:A2', 'B1:C1']);
   assert.equal(ws.getCell('A1').value, '指标名称');
@@ -140,9 +187,22 @@ test('display width counts CJK double', () => {
 });
 
 test('edited sheets: ragged rows are padded, numbers kept, 1x1 merges dropped', async () => {
-  const edited: unknown = [{ name: '报表', rows: [['a', 'b', 'c'], ['x'], [1.5, null, '2']], merges: [{ row: 0, col: 0, row_span: 1, col_span: 2 }, { row: 2, col: 2, row_span: 1, col_span: 1 }] }];
+  const edited: unknown = [
+    {
+      name: '报表',
+      rows: [['a', 'b', 'c'], ['x'], [1.5, null, '2']],
+      merges: [
+        { row: 0, col: 0, row_span: 1, col_span: 2 },
+        { row: 2, col: 2, row_span: 1, col_span: 1 },
+      ],
+    },
+  ];
   const v = validateSheets(edited);
-  assert.deepEqual(v[0].rows, [['a', 'b', 'c'], ['x', null, null], [1.5, null, '2']]);
+  assert.deepEqual(v[0].rows, [
+    ['a', 'b', 'c'],
+    ['x', null, null],
+    [1.5, null, '2'],
+  ]);
   assert.deepEqual(v[0].merges, [{ row: 0, col: 0, row_span: 1, col_span: 2 }]);
   const wb = await readBack(await sheetsToXlsx(v));
   const ws = wb.getWorksheet('报表')!;
@@ -153,8 +213,19 @@ test('edited sheets: ragged rows are padded, numbers kept, 1x1 merges dropped', 
 });
 
 test('malformed sheets are rejected with a message saying what is wrong', () => {
-  const bad = (input: unknown, re: RegExp) => assert.throws(() => validateSheets(input), (e: unknown) => e instanceof OcrflowError && e.code === 'OCRFLOW_ERR_INVALID_SHEETS' && re.test(e.message));
-  const ok: Sheet = { name: 'S', rows: [['a', 'b'], ['c', 'd']], merges: [] };
+  const bad = (input: unknown, re: RegExp) =>
+    assert.throws(
+      () => validateSheets(input),
+      (e: unknown) => e instanceof OcrflowError && e.code === 'OCRFLOW_ERR_INVALID_SHEETS' && re.test(e.message),
+    );
+  const ok: Sheet = {
+    name: 'S',
+    rows: [
+      ['a', 'b'],
+      ['c', 'd'],
+    ],
+    merges: [],
+  };
   bad({}, /array of sheets/);
   bad([], /At least one/);
   bad([{ ...ok, name: 'a/b' }], /characters/);
@@ -164,7 +235,18 @@ test('malformed sheets are rejected with a message saying what is wrong', () => 
   bad([{ ...ok, rows: [['a', { v: 1 }]] }], /row 1, column 2/);
   bad([{ ...ok, rows: [['a', Infinity]] }], /not finite/);
   bad([{ ...ok, merges: [{ row: 1, col: 1, row_span: 2, col_span: 1 }] }], /outside the sheet/);
-  bad([{ ...ok, merges: [{ row: 0, col: 0, row_span: 2, col_span: 1 }, { row: 1, col: 0, row_span: 1, col_span: 2 }] }], /merge 2 overlaps merge 1 at row 2, column 1/);
+  bad(
+    [
+      {
+        ...ok,
+        merges: [
+          { row: 0, col: 0, row_span: 2, col_span: 1 },
+          { row: 1, col: 0, row_span: 1, col_span: 2 },
+        ],
+      },
+    ],
+    /merge 2 overlaps merge 1 at row 2, column 1/,
+  );
   bad([{ ...ok, merges: [{ row: -1, col: 0, row_span: 1, col_span: 2 }] }], /integers/);
   bad([{ ...ok, rows: Array.from({ length: 20_001 }, () => ['x']) }], /rows \(at most/);
   assert.doesNotThrow(() => validateSheets([ok]));

@@ -20,7 +20,14 @@ test('CTC decoding collapses repeats, drops blanks, keeps frames and the space p
     [0.2, 0.0, 0.8, 0.0, 0.0, 0.0],
   ]);
   const chars = ctcDecode(p, 0, 6, 6, charset);
-  assert.deepEqual(chars.map((c) => [c.ch, c.start, c.end]), [['A', 0, 1], ['B', 3, 3], ['B', 5, 5]]);
+  assert.deepEqual(
+    chars.map((c) => [c.ch, c.start, c.end]),
+    [
+      ['A', 0, 1],
+      ['B', 3, 3],
+      ['B', 5, 5],
+    ],
+  );
   assert.ok(Math.abs(chars[0].prob - 0.9) < 1e-6);
   assert.ok(Math.abs(chars[1].spaceProb - 0.3) < 1e-6, String(chars[1].spaceProb));
   assert.ok(Math.abs(chars[2].spaceProb - 0.2) < 1e-6);
@@ -39,24 +46,42 @@ test('a wide gap in an evenly spaced line is a space; letters of a word are not 
   // where the model's space class rises a little (to 1 %) without winning the frame.
   const chars = mk('JALANDEDAP', 4.5, { 5: 4 }, { 5: 0.01 });
   const blanks = chars.slice(1).map((_, i) => (i === 4 ? 4.2 : 0.8));
-  assert.deepEqual(segmentWords(chars, undefined, blanks).map((w) => w.text), ['JALAN', 'DEDAP']);
+  assert.deepEqual(
+    segmentWords(chars, undefined, blanks).map((w) => w.text),
+    ['JALAN', 'DEDAP'],
+  );
   // Same line without the gap: one word.
-  assert.deepEqual(segmentWords(mk('JALANDEDAP', 4.5), undefined, new Array(9).fill(0.8)).map((w) => w.text), ['JALANDEDAP']);
+  assert.deepEqual(
+    segmentWords(mk('JALANDEDAP', 4.5), undefined, new Array(9).fill(0.8)).map((w) => w.text),
+    ['JALANDEDAP'],
+  );
 });
 
 test("the model's space probability alone can mark a space; a number's separator never splits it", () => {
   const chars = mk('TAXINVOICE', 4, {}, { 3: 0.4 });
-  assert.deepEqual(segmentWords(chars, undefined, new Array(9).fill(0.6)).map((w) => w.text), ['TAX', 'INVOICE']);
+  assert.deepEqual(
+    segmentWords(chars, undefined, new Array(9).fill(0.6)).map((w) => w.text),
+    ['TAX', 'INVOICE'],
+  );
   // "80.91": the dot's narrow glyph leaves wide blanks on both sides.
   const num = mk('80.91', 4, { 3: 3 });
-  assert.deepEqual(segmentWords(num, undefined, [0.5, 2.5, 3.5, 0.5]).map((w) => w.text), ['80.91']);
+  assert.deepEqual(
+    segmentWords(num, undefined, [0.5, 2.5, 3.5, 0.5]).map((w) => w.text),
+    ['80.91'],
+  );
   // An explicit space class from the model always separates.
-  assert.deepEqual(segmentWords(mk('A B', 4)).map((w) => w.text), ['A', 'B']);
+  assert.deepEqual(
+    segmentWords(mk('A B', 4)).map((w) => w.text),
+    ['A', 'B'],
+  );
 });
 
 test('Chinese characters are not split by ordinary gaps', () => {
   const chars = mk('长城汽车股份', 6, { 3: 3 });
-  assert.deepEqual(segmentWords(chars, undefined, [1, 1, 3, 1, 1]).map((w) => w.text), ['长城汽车股份']);
+  assert.deepEqual(
+    segmentWords(chars, undefined, [1, 1, 3, 1, 1]).map((w) => w.text),
+    ['长城汽车股份'],
+  );
 });
 
 test('digit/letter confusions are fixed only where unambiguous', () => {
@@ -90,7 +115,11 @@ test('look-alike classes (, and ，) compete with their sum: a comma split over 
     [0.9, 0.0, 0.05, 0.05, 0.0],
   ]);
   const chars = ctcDecode(p, 0, 3, 5, cs);
-  assert.deepEqual(chars.map((c) => c.ch), ['A', ','], 'the member the model liked best is emitted');
+  assert.deepEqual(
+    chars.map((c) => c.ch),
+    ['A', ','],
+    'the member the model liked best is emitted',
+  );
   assert.ok(Math.abs(chars[1].prob - 0.6) < 1e-6, String(chars[1].prob));
   // The same frame with the full-width form ahead: full-width punctuation stays full-width.
   const q = probs([
@@ -98,7 +127,11 @@ test('look-alike classes (, and ，) compete with their sum: a comma split over 
     [0.4, 0.0, 0.25, 0.35, 0.0],
     [0.4, 0.0, 0.25, 0.35, 0.0],
   ]);
-  assert.deepEqual(ctcDecode(q, 0, 3, 5, cs).map((c) => c.ch), ['A', '，'], 'two frames of one comma are one character');
+  assert.deepEqual(
+    ctcDecode(q, 0, 3, 5, cs).map((c) => c.ch),
+    ['A', '，'],
+    'two frames of one comma are one character',
+  );
 });
 
 test('a sure blank frame (above one half) still records the space probability and separates repeats', () => {
@@ -111,7 +144,11 @@ test('a sure blank frame (above one half) still records the space probability an
     [0.1, 0.0, 0.9, 0.0, 0.0, 0.0],
   ]);
   const chars = ctcDecode(p, 0, 5, 6, charset);
-  assert.deepEqual(chars.map((c) => c.ch), ['A', 'A', 'B'], 'a blank between two runs of A keeps both');
+  assert.deepEqual(
+    chars.map((c) => c.ch),
+    ['A', 'A', 'B'],
+    'a blank between two runs of A keeps both',
+  );
   assert.ok(Math.abs(chars[1].spaceProb - 0.35) < 1e-6, `space probability seen in the blank frame: ${chars[1].spaceProb}`);
   assert.ok(Math.abs(chars[2].spaceProb - 0.2) < 1e-6, `space probability of the second gap: ${chars[2].spaceProb}`);
 });

@@ -19,20 +19,33 @@ async function rejects(p: Promise<unknown>, code: string) {
 
 function crc32(buf: Buffer): number {
   let c = ~0;
-  for (const b of buf) { c ^= b; for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1)); }
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
   return ~c >>> 0;
 }
 function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
   const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
   return Buffer.concat([len, td, crc]);
 }
 /** A PNG that only claims 30000×30000 pixels: header and a tiny IDAT, never the pixels. */
 function pngBomb(): Buffer {
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(30000, 0); ihdr.writeUInt32BE(30000, 4); ihdr[8] = 8; ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))]);
+  ihdr.writeUInt32BE(30000, 0);
+  ihdr.writeUInt32BE(30000, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 test('magic bytes decide the type, not the name', async () => {
@@ -112,10 +125,16 @@ test('a PDF with a text layer uses it; an image-only PDF is rendered for OCR', a
   const doc = await openDocument(textPdf);
   const page = await doc.renderPage(0);
   doc.close();
-  assert.deepEqual(page.textLayer?.map((l) => l.text), ['Hello ocrflow text layer', 'Second line 42']);
+  assert.deepEqual(
+    page.textLayer?.map((l) => l.text),
+    ['Hello ocrflow text layer', 'Second line 42'],
+  );
   // Text-layer boxes are in rendered pixels: 72 pt from the left at 200 dpi is 200 px.
   assert.ok(Math.abs(page.textLayer![0].bbox[0] - 200) < 3, String(page.textLayer![0].bbox));
-  assert.deepEqual(page.textLayer![0].words.map((w) => w.text), ['Hello', 'ocrflow', 'text', 'layer']);
+  assert.deepEqual(
+    page.textLayer![0].words.map((w) => w.text),
+    ['Hello', 'ocrflow', 'text', 'layer'],
+  );
 
   const png = await sharp(fixture('receipt-header.jpg')).png().toBuffer();
   const imgDoc = await openDocument(makePdf('image', png));

@@ -32,7 +32,10 @@ test('a receipt crop: lines in reading order, spaces between English words, word
   assert.equal(page.rotation, 0);
   assert.deepEqual([page.width, page.height], [461, 160]);
   const line = page.blocks.flatMap((b) => ('lines' in b ? b.lines : [])).find((l) => l.text === 'SIMPLIFIED TAX INVOICE')!;
-  assert.deepEqual(line.words.map((w) => w.text), ['SIMPLIFIED', 'TAX', 'INVOICE']);
+  assert.deepEqual(
+    line.words.map((w) => w.text),
+    ['SIMPLIFIED', 'TAX', 'INVOICE'],
+  );
   const [a, b, c] = line.words.map((w) => w.bbox);
   assert.ok(a[2] <= b[0] + 2 && b[2] <= c[0] + 2, 'words do not overlap and run left to right');
   assert.ok(line.bbox[0] <= a[0] && line.bbox[2] >= c[2] - 2, 'words lie inside the line');
@@ -87,7 +90,10 @@ test('runDocument returns the document model; outputs are functions of it', asyn
 
 test('registry: one instance per name per thread, unknown engines refused, threads from config', async () => {
   assert.equal(await getEngine('paddle', options), await getEngine('paddle', options));
-  await assert.rejects(getEngine('nope' as EngineName, options), (e: unknown) => isOcrflowError(e) && (e as { code: string }).code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE');
+  await assert.rejects(
+    getEngine('nope' as EngineName, options),
+    (e: unknown) => isOcrflowError(e) && (e as { code: string }).code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE',
+  );
   const cores = os.availableParallelism();
   assert.equal(engineThreads(loadConfig({ env: { OCRFLOW_WORKERS: '2' } })), Math.max(1, Math.floor(cores / 2)));
   assert.equal(engineThreads(loadConfig({ env: { OCRFLOW_OCR_THREADS: '3' } })), 3);

@@ -8,16 +8,24 @@ const line = (text: string, bbox: BBox): Line => ({ text, bbox, polygon: [], con
 
 test('lines overlapping vertically form a row, read left to right, even with a slight tilt', () => {
   const rows = groupRows([line('9.00', [300, 102, 340, 118]), line('TOTAL', [20, 100, 80, 116]), line('CASH', [20, 130, 70, 146])]);
-  assert.deepEqual(rows.map((r) => r.map((l) => l.text)), [['TOTAL', '9.00'], ['CASH']]);
+  assert.deepEqual(
+    rows.map((r) => r.map((l) => l.text)),
+    [['TOTAL', '9.00'], ['CASH']],
+  );
 });
 
 test('a form whose two halves line up row by row is read across, not as two columns', () => {
   const ls = [
-    line('Station: CASHIER', [10, 100, 200, 116]), line('C/N No: LCN00211', [300, 100, 480, 116]),
-    line('Cashier: ANGELA', [10, 120, 190, 136]), line('Cover : 1', [300, 120, 400, 136]),
-    line('Bill Date : 20/11/2017', [10, 140, 220, 156]), line('Table : 5', [300, 140, 400, 156]),
+    line('Station: CASHIER', [10, 100, 200, 116]),
+    line('C/N No: LCN00211', [300, 100, 480, 116]),
+    line('Cashier: ANGELA', [10, 120, 190, 136]),
+    line('Cover : 1', [300, 120, 400, 136]),
+    line('Bill Date : 20/11/2017', [10, 140, 220, 156]),
+    line('Table : 5', [300, 140, 400, 156]),
   ];
-  const text = buildBlocks(0, ls, []).map((b) => ('text' in b ? b.text : '')).join('\n');
+  const text = buildBlocks(0, ls, [])
+    .map((b) => ('text' in b ? b.text : ''))
+    .join('\n');
   assert.equal(text, 'Station: CASHIER C/N No: LCN00211\nCashier: ANGELA Cover : 1\nBill Date : 20/11/2017 Table : 5');
 });
 
@@ -47,9 +55,18 @@ test('blocks break at a wide vertical gap; merged row lines keep their word boxe
   const ls = [line('first', [10, 10, 100, 24]), line('second', [10, 28, 110, 42]), line('far below', [10, 120, 120, 134])];
   const blocks = buildBlocks(3, ls, []);
   assert.equal(blocks.length, 2);
-  assert.deepEqual(blocks.map((b) => b.id), ['p3-b0', 'p3-b1']);
+  assert.deepEqual(
+    blocks.map((b) => b.id),
+    ['p3-b0', 'p3-b1'],
+  );
   const merged = mergeRow([line('TOTAL', [20, 100, 80, 116]), line('9.00', [300, 102, 340, 118])]);
   assert.equal(merged.text, 'TOTAL 9.00');
   assert.deepEqual(merged.bbox, [20, 100, 340, 118]);
-  assert.deepEqual(merged.words.map((w) => w.bbox), [[20, 100, 80, 116], [300, 102, 340, 118]]);
+  assert.deepEqual(
+    merged.words.map((w) => w.bbox),
+    [
+      [20, 100, 80, 116],
+      [300, 102, 340, 118],
+    ],
+  );
 });

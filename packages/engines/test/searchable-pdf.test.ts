@@ -41,28 +41,54 @@ const cjkWords = (s: string) => s.replace(/([\p{Script=Han}\p{Script=Hiragana}\p
 function wordF1(pred: string, truth: string): number {
   const tokens = (s: string) => cjkWords(s).normalize('NFKC').toUpperCase().split(/\s+/u).filter(Boolean);
   const bag = new Map<string, number>();
-  const t = tokens(truth), p = tokens(pred);
+  const t = tokens(truth),
+    p = tokens(pred);
   for (const w of t) bag.set(w, (bag.get(w) ?? 0) + 1);
   let matched = 0;
   for (const w of p) {
     const k = bag.get(w) ?? 0;
-    if (k > 0) { matched++; bag.set(w, k - 1); }
+    if (k > 0) {
+      matched++;
+      bag.set(w, k - 1);
+    }
   }
   return p.length + t.length === 0 ? 1 : (2 * matched) / (p.length + t.length);
 }
 
 const pdftotext = (file: string, ...args: string[]) => execFileSync('pdftotext', [...args, file, '-'], { encoding: 'utf8' });
 
-interface BoxWord { text: string; x0: number; y0: number; x1: number; y1: number; page: number }
+interface BoxWord {
+  text: string;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  page: number;
+}
 
 /** `pdftotext -bbox`: every word with its box in points, per page. */
 function bboxWords(file: string): { words: BoxWord[]; pages: { w: number; h: number }[] } {
   const xml = pdftotext(file, '-bbox');
   const pages: { w: number; h: number }[] = [];
   const words: BoxWord[] = [];
-  for (const m of xml.matchAll(/<page width="([\d.]+)" height="([\d.]+)">|<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)) {
+  for (const m of xml.matchAll(
+    /<page width="([\d.]+)" height="([\d.]+)">|<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g,
+  )) {
     if (m[1]) pages.push({ w: Number(m[1]), h: Number(m[2]) });
-    else words.push({ text: m[7].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'"), x0: Number(m[3]), y0: Number(m[4]), x1: Number(m[5]), y1: Number(m[6]), page: pages.length - 1 });
+    else
+      words.push({
+        text: m[7]
+          .replace(/&amp;/g, '&')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&apos;/g, "'"),
+        x0: Number(m[3]),
+        y0: Number(m[4]),
+        x1: Number(m[5]),
+        y1: Number(m[6]),
+        page: pages.length - 1,
+      });
   }
   return { words, pages };
 }
@@ -73,9 +99,13 @@ function shareInsideBoxes(file: string, doc: OcrDocument): number {
   let inside = 0;
   for (const w of words) {
     const page = doc.pages[w.page];
-    const sx = page.width / pages[w.page].w, sy = page.height / pages[w.page].h;
-    const cx = ((w.x0 + w.x1) / 2) * sx, cy = ((w.y0 + w.y1) / 2) * sy;
-    const hit = pageLines(page).some((l) => l.words.some((rw) => rw.text === w.text && cx >= rw.bbox[0] && cx <= rw.bbox[2] && cy >= rw.bbox[1] && cy <= rw.bbox[3]));
+    const sx = page.width / pages[w.page].w,
+      sy = page.height / pages[w.page].h;
+    const cx = ((w.x0 + w.x1) / 2) * sx,
+      cy = ((w.y0 + w.y1) / 2) * sy;
+    const hit = pageLines(page).some((l) =>
+      l.words.some((rw) => rw.text === w.text && cx >= rw.bbox[0] && cx <= rw.bbox[2] && cy >= rw.bbox[1] && cy <= rw.bbox[3]),
+    );
     if (hit) inside++;
   }
   return words.length ? inside / words.length : 0;
@@ -104,10 +134,31 @@ test('the Chinese report becomes a searchable PDF with the same text', async () 
 });
 
 /** A one-page document written by hand on a blank image: exact words, exact boxes. */
-async function syntheticDoc(words: { text: string; bbox: [number, number, number, number] }[], rotation: Page['rotation'] = 0): Promise<{ doc: OcrDocument; png: Buffer }> {
-  const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#ffffff' } }).png().toBuffer();
-  const line = { text: words.map((w) => w.text).join(' '), bbox: [words[0].bbox[0], words[0].bbox[1], words.at(-1)!.bbox[2], words.at(-1)!.bbox[3]] as [number, number, number, number], polygon: [], confidence: 0.9, words: words.map((w) => ({ ...w, confidence: 0.9 })) };
-  const page: Page = { index: 0, width: 800, height: 600, rotation, source: 'ocr', engine: 'paddle', flags: [], timings_ms: {}, blocks: [{ id: 'p0-b0', type: 'text', bbox: line.bbox, lines: [line], text: line.text }] };
+async function syntheticDoc(
+  words: { text: string; bbox: [number, number, number, number] }[],
+  rotation: Page['rotation'] = 0,
+): Promise<{ doc: OcrDocument; png: Buffer }> {
+  const png = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
+  const line = {
+    text: words.map((w) => w.text).join(' '),
+    bbox: [words[0].bbox[0], words[0].bbox[1], words.at(-1)!.bbox[2], words.at(-1)!.bbox[3]] as [number, number, number, number],
+    polygon: [],
+    confidence: 0.9,
+    words: words.map((w) => ({ ...w, confidence: 0.9 })),
+  };
+  const page: Page = {
+    index: 0,
+    width: 800,
+    height: 600,
+    rotation,
+    source: 'ocr',
+    engine: 'paddle',
+    flags: [],
+    timings_ms: {},
+    blocks: [{ id: 'p0-b0', type: 'text', bbox: line.bbox, lines: [line], text: line.text }],
+  };
   return { doc: { schema: 'ocrflow.document/1', meta: { engine: 'paddle', languages: ['ch'], mime: 'image/png', page_count: 1 }, pages: [page] }, png };
 }
 
@@ -131,17 +182,24 @@ test('a PDF keeps its own text layer (not doubled); its scanned pages get ours',
   fonts.put('F1', src.addSimpleFont(new mupdf.Font('Helvetica')));
   const textRes = src.newDictionary();
   textRes.put('Font', fonts);
-  src.insertPage(-1, src.addPage([0, 0, 612, 792], 0, textRes, 'BT /F1 24 Tf 72 720 Td (Hello ocrflow text layer) Tj 0 -40 Td (Second line with enough words to pass) Tj ET'));
+  src.insertPage(
+    -1,
+    src.addPage([0, 0, 612, 792], 0, textRes, 'BT /F1 24 Tf 72 720 Td (Hello ocrflow text layer) Tj 0 -40 Td (Second line with enough words to pass) Tj ET'),
+  );
   const xobj = src.newDictionary();
   xobj.put('I0', src.addImage(new mupdf.Image(jpg)));
   const imgRes = src.newDictionary();
   imgRes.put('XObject', xobj);
-  const w = (meta.width! * 72) / 150, h = (meta.height! * 72) / 150;
+  const w = (meta.width! * 72) / 150,
+    h = (meta.height! * 72) / 150;
   src.insertPage(-1, src.addPage([0, 0, w, h], 0, imgRes, `q ${w} 0 0 ${h} 0 0 cm /I0 Do Q`));
   const input = Buffer.from(src.saveToBuffer('compress').asUint8Array());
 
   const doc = await runDocument(input, { options, engine: 'paddle', mode: 'layout' });
-  assert.deepEqual(doc.pages.map((p) => p.source), ['text-layer', 'ocr']);
+  assert.deepEqual(
+    doc.pages.map((p) => p.source),
+    ['text-layer', 'ocr'],
+  );
   const file = save(await renderSearchablePdf(doc, input));
   qpdfCheck(file);
   const [first, second] = pdftotext(file).split('\f');
@@ -158,7 +216,15 @@ test('a PDF keeps its own text layer (not doubled); its scanned pages get ours',
 test('a rotated page is drawn upright and its words land on it', async () => {
   // A photo stored sideways with an EXIF tag: the JPEG is kept and turned by the page matrix.
   const base = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#ffffff' } })
-    .composite([{ input: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="600" height="400"><text x="40" y="120" font-size="60" font-family="sans-serif">Upright words</text></svg>'), top: 0, left: 0 }])
+    .composite([
+      {
+        input: Buffer.from(
+          '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="400"><text x="40" y="120" font-size="60" font-family="sans-serif">Upright words</text></svg>',
+        ),
+        top: 0,
+        left: 0,
+      },
+    ])
     .jpeg()
     .toBuffer();
   // Stored rotated 90° counter-clockwise; EXIF 6 says "turn 90° clockwise to view".
@@ -180,7 +246,8 @@ test('a rotated page is drawn upright and its words land on it', async () => {
   const { data, info } = await sharp(path.join(dir, 'rotated.png')).greyscale().raw().toBuffer({ resolveWithObject: true });
   const dark = (x0: number, y0: number, x1: number, y1: number) => {
     let d = 0;
-    for (let y = Math.floor(y0 * info.height); y < y1 * info.height; y++) for (let x = Math.floor(x0 * info.width); x < x1 * info.width; x++) if (data[y * info.width + x] < 128) d++;
+    for (let y = Math.floor(y0 * info.height); y < y1 * info.height; y++)
+      for (let x = Math.floor(x0 * info.width); x < x1 * info.width; x++) if (data[y * info.width + x] < 128) d++;
     return d;
   };
   assert.ok(dark(0, 0.1, 0.5, 0.35) > 50 * dark(0, 0.6, 0.5, 0.95) + 20, 'the text is at the top-left, as photographed');

@@ -35,7 +35,27 @@ export interface FoldOptions<T> {
 }
 
 /** Words that say what kind of business a name is, not which one: dropped from a vendor key. */
-const LEGAL_FORMS = new Set(['SDN', 'BHD', 'BERHAD', 'SB', 'PLT', 'LTD', 'LIMITED', 'INC', 'LLC', 'CO', 'COMPANY', 'CORP', 'GMBH', 'PTE', 'PTY', 'OWNER', 'OWN', 'OWNED', 'BY']);
+const LEGAL_FORMS = new Set([
+  'SDN',
+  'BHD',
+  'BERHAD',
+  'SB',
+  'PLT',
+  'LTD',
+  'LIMITED',
+  'INC',
+  'LLC',
+  'CO',
+  'COMPANY',
+  'CORP',
+  'GMBH',
+  'PTE',
+  'PTY',
+  'OWNER',
+  'OWN',
+  'OWNED',
+  'BY',
+]);
 
 /**
  * A shop's name reduced to what identifies it: upper case, a parenthesised branch or country
@@ -88,12 +108,14 @@ export function groupVendorKeys(keys: Iterable<string>): Map<string, string> {
     return r;
   };
   const union = (a: string, b: string) => {
-    const ra = find(a), rb = find(b);
+    const ra = find(a),
+      rb = find(b);
     if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
   };
   for (let i = 0; i < uniq.length; i++)
     for (let j = i + 1; j < uniq.length; j++) {
-      const a = uniq[i], b = uniq[j];
+      const a = uniq[i],
+        b = uniq[j];
       const samePrefix = a.length >= BRAND_PREFIX && b.length >= BRAND_PREFIX && a.slice(0, BRAND_PREFIX) === b.slice(0, BRAND_PREFIX);
       const maxEdits = Math.floor(Math.min(a.length, b.length) / 8);
       if (samePrefix || (maxEdits > 0 && editDistanceAtMost(a, b, maxEdits))) union(a, b);
@@ -135,7 +157,10 @@ export function assignFolds<T extends { name: string }>(samples: readonly T[], o
       // A source that would fill a large part of the holdout makes its figure one shop's figure.
       if (i === 0 && size > t * MAX_HOLDOUT_GROUP_SHARE) return;
       const deficit = (t - sizes[i]) / t;
-      if (deficit > bestDeficit) { bestDeficit = deficit; best = i; }
+      if (deficit > bestDeficit) {
+        bestDeficit = deficit;
+        best = i;
+      }
     });
     binOf.set(g, best);
     sizes[best] += size;
@@ -154,8 +179,17 @@ export function assignFolds<T extends { name: string }>(samples: readonly T[], o
  * Folds of a receipt dataset grouped by vendor: the group of a sample is the group of its truth's
  * `company` field's vendor key (samples without one are their own group).
  */
-export function assignVendorFolds<T extends { name: string; truthFields?: Record<string, string> }>(samples: readonly T[], opts: Omit<FoldOptions<T>, 'group'> = {}): FoldPlan<T> {
+export function assignVendorFolds<T extends { name: string; truthFields?: Record<string, string> }>(
+  samples: readonly T[],
+  opts: Omit<FoldOptions<T>, 'group'> = {},
+): FoldPlan<T> {
   const keyOf = new Map(samples.map((s) => [s.name, s.truthFields?.company ? vendorKey(s.truthFields.company) : `\0${s.name}`]));
   const grouped = groupVendorKeys([...keyOf.values()].filter((x) => !x.startsWith('\0')));
-  return assignFolds(samples, { ...opts, group: (s) => { const key = keyOf.get(s.name)!; return grouped.get(key) ?? key; } });
+  return assignFolds(samples, {
+    ...opts,
+    group: (s) => {
+      const key = keyOf.get(s.name)!;
+      return grouped.get(key) ?? key;
+    },
+  });
 }

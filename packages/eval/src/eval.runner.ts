@@ -87,7 +87,14 @@ export async function runEvalDetailed(dir: string, opts: EvalOptions): Promise<E
     const c0 = process.cpuUsage();
     let doc: OcrDocument;
     try {
-      doc = await runDocument(data, { options: opts.options, engine: opts.engine ?? opts.options.engine, languages: opts.languages, mode: opts.mode ?? 'layout', engineOptions: opts.engineOptions, filename: sample.name });
+      doc = await runDocument(data, {
+        options: opts.options,
+        engine: opts.engine ?? opts.options.engine,
+        languages: opts.languages,
+        mode: opts.mode ?? 'layout',
+        engineOptions: opts.engineOptions,
+        filename: sample.name,
+      });
     } catch (e) {
       const error = (e as Error).message;
       failures.push({ name: sample.name, error });
@@ -98,7 +105,10 @@ export async function runEvalDetailed(dir: string, opts: EvalOptions): Promise<E
     const cu = process.cpuUsage(c0);
     const cpuSeconds = (cu.user + cu.system) / 1e6;
     const pages = Math.max(1, doc.pages.length);
-    for (let p = 0; p < pages; p++) { pageSeconds.push(seconds / pages); pageCpuSeconds.push(cpuSeconds / pages); }
+    for (let p = 0; p < pages; p++) {
+      pageSeconds.push(seconds / pages);
+      pageCpuSeconds.push(cpuSeconds / pages);
+    }
     documents++;
     const text = documentToText(doc);
     opts.onDocument?.(sample, doc, text);

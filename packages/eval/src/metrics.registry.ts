@@ -5,9 +5,4 @@ import { tedsMetrics } from './metrics/teds.metric.ts';
 import { adjacencyMetric } from './metrics/adjacency.metric.ts';
 import { fieldF1Metric } from './metrics/field-f1.metric.ts';
 
-export const METRIC_MODULES: MetricModule[] = [
-  textMetrics,
-  tedsMetrics,
-  adjacencyMetric,
-  fieldF1Metric,
-];
+export const METRIC_MODULES: MetricModule[] = [textMetrics, tedsMetrics, adjacencyMetric, fieldF1Metric];

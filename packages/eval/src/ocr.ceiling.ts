@@ -10,11 +10,17 @@ import type { OcrDocument } from '@ocrflow/core';
 export type CeilingLevel = 'exact' | 'loose' | 'absent';
 
 const collapse = (s: string) => s.normalize('NFKC').toUpperCase().replace(/\s+/gu, ' ').trim();
-const alnum = (s: string) => s.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]+/gu, '');
+const alnum = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
 
 /** The document's lines in the engine's reading order (a table's cell by cell). */
 export function documentLines(doc: OcrDocument): string[] {
-  return doc.pages.flatMap((p) => p.blocks.flatMap((b) => (b.type === 'table' ? b.table.cells.flatMap((c) => c.lines) : 'lines' in b ? b.lines : []).map((l) => l.text)));
+  return doc.pages.flatMap((p) =>
+    p.blocks.flatMap((b) => (b.type === 'table' ? b.table.cells.flatMap((c) => c.lines) : 'lines' in b ? b.lines : []).map((l) => l.text)),
+  );
 }
 
 const kind = (c: string | undefined) => (c === undefined ? '' : /\p{N}/u.test(c) ? 'n' : /\p{L}/u.test(c) ? 'l' : '');
@@ -22,7 +28,8 @@ const kind = (c: string | undefined) => (c === undefined ? '' : /\p{N}/u.test(c)
 /** True when `t` occurs in `text` not cut out of a longer word or number (`9.00` in `RM9.00`, not in `19.00`). */
 function occursWhole(text: string, t: string): boolean {
   for (let i = text.indexOf(t); i >= 0; i = text.indexOf(t, i + 1)) {
-    const before = kind(text[i - 1]), after = kind(text[i + t.length]);
+    const before = kind(text[i - 1]),
+      after = kind(text[i + t.length]);
     if ((!before || before !== kind(t[0])) && (!after || after !== kind(t[t.length - 1]))) return true;
   }
   return false;
@@ -41,7 +48,9 @@ export function ceilingLevel(lines: readonly string[], truth: string): CeilingLe
   if (!a) return 'absent';
   // Letters and digits only, remembering where a space or a punctuation mark stood: the match must
   // start and end at such a place or where letters meet digits (`RM19.00` holds 19.00, not 9.00).
-  const tokens = collapse(lines.join(' ')).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const tokens = collapse(lines.join(' '))
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   const text = tokens.join('');
   const cuts = new Set<number>([0]);
   let at = 0;

@@ -9,16 +9,20 @@ import { adjacencyF1, adjacencyF1OfDocument, adjacencyPairs, multisetF1, normali
 const datasets = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets');
 const t = (rows: string) => `<table>${rows}</table>`;
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-9, `${a} != ${b}`);
-const pairs = (html: string) => adjacencyPairs(parseHtmlTableRows(html)[0]).map((p) => p.split('\u0000').join(' ')).sort();
+const pairs = (html: string) =>
+  adjacencyPairs(parseHtmlTableRows(html)[0])
+    .map((p) => p.split('\u0000').join(' '))
+    .sort();
 
 test('a plain 2 × 2 table has two right and two below relations', () => {
   assert.deepEqual(pairs(t('<tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr>')), ['A B right', 'A C below', 'B D below', 'C D right'].sort());
 });
 
 test('empty cells are skipped to the nearest non-empty neighbour, and make no relations of their own', () => {
-  assert.deepEqual(pairs(t('<tr><td>a</td><td></td><td>b</td></tr><tr><td></td><td>x</td><td> </td></tr><tr><td>c</td><td>y</td><td>d</td></tr>')), [
-    'A B right', 'A C below', 'B D below', 'X Y below', 'C Y right', 'Y D right',
-  ].sort());
+  assert.deepEqual(
+    pairs(t('<tr><td>a</td><td></td><td>b</td></tr><tr><td></td><td>x</td><td> </td></tr><tr><td>c</td><td>y</td><td>d</td></tr>')),
+    ['A B right', 'A C below', 'B D below', 'X Y below', 'C Y right', 'Y D right'].sort(),
+  );
 });
 
 test('spans are expanded: a row label over two rows relates to the first cell of each row, once', () => {

@@ -10,7 +10,10 @@ import { runEval, loadDataset, median, textMetrics } from '../src/index.ts';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../engines/test/fixtures');
 const dir = mkdtempSync(path.join(tmpdir(), 'ocrflow-eval-'));
-after(async () => { rmSync(dir, { recursive: true, force: true }); await disposeEngines(); });
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await disposeEngines();
+});
 
 test('median of odd and even lists', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -20,13 +23,29 @@ test('median of odd and even lists', () => {
 
 test('the runner scores a dataset folder and reports the contract keys', async () => {
   copyFileSync(path.join(fixtures, 'receipt-header.jpg'), path.join(dir, 'r1.jpg'));
-  writeFileSync(path.join(dir, 'r1.gt.txt'), 'NO.122,124. JALAN DEDAP 13\n81100 JOHOR BAHRU\nTEL : 07-3523888\nGST ID : 000849813504\nSIMPLIFIED TAX INVOICE\n');
+  writeFileSync(
+    path.join(dir, 'r1.gt.txt'),
+    'NO.122,124. JALAN DEDAP 13\n81100 JOHOR BAHRU\nTEL : 07-3523888\nGST ID : 000849813504\nSIMPLIFIED TAX INVOICE\n',
+  );
   copyFileSync(path.join(fixtures, 'cn-title.jpg'), path.join(dir, 'c1.jpg'));
   writeFileSync(path.join(dir, 'notes.txt'), 'not a sample');
   const samples = loadDataset(dir);
-  assert.deepEqual(samples.map((s) => [s.name, s.truthText !== undefined]), [['c1', false], ['r1', true]]);
+  assert.deepEqual(
+    samples.map((s) => [s.name, s.truthText !== undefined]),
+    [
+      ['c1', false],
+      ['r1', true],
+    ],
+  );
   const progress: string[] = [];
-  const r = await runEval(dir, { options: engineOptionsFromConfig(loadConfig({ env: {} })), analysis: loadConfig({ env: {} }), engine: 'paddle', metrics: [textMetrics], engineOptions: { intraOpNumThreads: 2 }, onProgress: (p) => progress.push(p.sample.name) });
+  const r = await runEval(dir, {
+    options: engineOptionsFromConfig(loadConfig({ env: {} })),
+    analysis: loadConfig({ env: {} }),
+    engine: 'paddle',
+    metrics: [textMetrics],
+    engineOptions: { intraOpNumThreads: 2 },
+    onProgress: (p) => progress.push(p.sample.name),
+  });
   assert.deepEqual(Object.keys(r), ['documents', 'cer', 'word_f1', 'teds', 'teds_s', 'adj_f1', 'field_f1', 'seconds_per_page', 'peak_rss_mb']);
   assert.equal(r.documents, 2);
   assert.deepEqual(progress, ['c1', 'r1']);

@@ -21,7 +21,10 @@ function tree(spec: string): TreeNode<string> {
     if (spec[i] === '(') {
       i++;
       while (spec[i] !== ')') {
-        if (spec[i] === ' ') { i++; continue; }
+        if (spec[i] === ' ') {
+          i++;
+          continue;
+        }
         node.children.push(parse());
       }
       i++;
@@ -52,10 +55,15 @@ test('levenshtein', () => {
 });
 
 test('parser drops thead/tbody and inline markup, keeps raw "<" as text, decodes entities', () => {
-  const [tb] = parseHtmlTableRows('<table><thead><tr><td><b>H</b><sup>1</sup></td><td rowspan="2" colspan=\'3\'>x</td></tr></thead>'
-    + '<tbody><tr><td>load values < 100 CFU/L &amp; 1 &lt; 2<br>next</td></tbody></table>');
+  const [tb] = parseHtmlTableRows(
+    '<table><thead><tr><td><b>H</b><sup>1</sup></td><td rowspan="2" colspan=\'3\'>x</td></tr></thead>' +
+      '<tbody><tr><td>load values < 100 CFU/L &amp; 1 &lt; 2<br>next</td></tbody></table>',
+  );
   assert.equal(tb.rows.length, 2);
-  assert.deepEqual(tb.rows[0], [{ colspan: 1, rowspan: 1, text: 'H1' }, { colspan: 3, rowspan: 2, text: 'x' }]);
+  assert.deepEqual(tb.rows[0], [
+    { colspan: 1, rowspan: 1, text: 'H1' },
+    { colspan: 3, rowspan: 2, text: 'x' },
+  ]);
   assert.deepEqual(tb.rows[1], [{ colspan: 1, rowspan: 1, text: 'load values < 100 CFU/L & 1 < 2 next' }]);
 });
 
@@ -112,7 +120,11 @@ test('every PubTabNet ground truth parses into rectangular grids and scores 1 ag
     assert.ok(tb.rows.length >= 2, f);
     // the slot count covered by each row (spans included) is the same for every row
     const width = new Map<number, number>();
-    tb.rows.forEach((r, i) => r.forEach((c) => { for (let k = 0; k < c.rowspan; k++) width.set(i + k, (width.get(i + k) ?? 0) + c.colspan); }));
+    tb.rows.forEach((r, i) =>
+      r.forEach((c) => {
+        for (let k = 0; k < c.rowspan; k++) width.set(i + k, (width.get(i + k) ?? 0) + c.colspan);
+      }),
+    );
     assert.equal(new Set(width.values()).size, 1, f);
     assert.equal(teds(html, html), 1);
   }

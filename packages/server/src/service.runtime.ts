@@ -78,7 +78,15 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   const log = opts.logger ?? createLogger(config);
   const adapters = await createAdapters(config, log);
   let baseUrl = config.publicUrl.replace(/\/+$/, '') || `http://${urlHost(config.host)}:${config.port}`;
-  const ctx: ServiceContext = { config, ...adapters, pipeline: opts.pipeline ?? createEnginesPipeline(config), log, stats: new JobStats(), baseUrl: () => baseUrl, now: () => Date.now() };
+  const ctx: ServiceContext = {
+    config,
+    ...adapters,
+    pipeline: opts.pipeline ?? createEnginesPipeline(config),
+    log,
+    stats: new JobStats(),
+    baseUrl: () => baseUrl,
+    now: () => Date.now(),
+  };
 
   const jobs = new JobsService(ctx);
   const results = new ResultsService(ctx, jobs);
@@ -115,7 +123,13 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   if (workbench) metrics.observeWorkbookBuilds(() => workbench.workbooks.building);
   const state: ServiceState = { ready: false, accepting: false };
   const services: AppServices = {
-    ctx, jobs, results, metrics, runner, pool, analysis,
+    ctx,
+    jobs,
+    results,
+    metrics,
+    runner,
+    pool,
+    analysis,
     submissions,
     batches,
     batchEvents: new BatchEventsService(ctx, batches),
@@ -127,7 +141,9 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
     deepseek: new DeepSeekCompatService(ctx, jobs, submissions),
     paddle: new PaddleCompatService(ctx, jobs, results, (a) => metrics.artifactBuilt(a)),
     authLimiter,
-    streams: new StreamLimiter({ max: config.maxStreams, perClient: config.maxStreamsPerClient, idleTimeoutMs: config.idleTimeoutMs }, (scope) => metrics.streamRefused(scope)),
+    streams: new StreamLimiter({ max: config.maxStreams, perClient: config.maxStreamsPerClient, idleTimeoutMs: config.idleTimeoutMs }, (scope) =>
+      metrics.streamRefused(scope),
+    ),
     state,
     closing: closing.signal,
   };
@@ -148,7 +164,8 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
       closing.abort();
       await runner?.stop().catch((e) => log.error({ err: e }, 'stopping the workers failed'));
       await app.close().catch((e) => log.error({ err: e }, 'closing HTTP failed'));
-      for (const { name, handle } of handles.reverse()) await handle.close?.().catch((e) => log.error({ err: e, extension: name }, 'closing an extension failed'));
+      for (const { name, handle } of handles.reverse())
+        await handle.close?.().catch((e) => log.error({ err: e, extension: name }, 'closing an extension failed'));
       await workbench?.stop().catch((e) => log.error({ err: e }, 'stopping the workbench failed'));
       await webhooks.stop().catch((e) => log.error({ err: e }, 'stopping the webhook dispatcher failed'));
       await closeAdapters(adapters, log);
@@ -158,10 +175,14 @@ export async function startService(opts: StartOptions): Promise<RunningService> 
   let listenUrl: string | null = null;
   try {
     if (config.tokens.length === 0)
-      log.warn(workbench ? 'OCRFLOW_TOKENS is empty: the service API and the workbench (web UI and /api/v1) are open to anyone who can reach them' : 'OCRFLOW_TOKENS is empty: the service API is open to anyone who can reach it');
+      log.warn(
+        workbench
+          ? 'OCRFLOW_TOKENS is empty: the service API and the workbench (web UI and /api/v1) are open to anyone who can reach them'
+          : 'OCRFLOW_TOKENS is empty: the service API is open to anyone who can reach it',
+      );
     // Listen first so /health and /ready answer (503) while the store migrates and threads start.
     // A worker listens only when asked to (OCRFLOW_HEALTH_PORT), for /health, /ready and /metrics.
-    const listenPort = config.role === 'worker' ? (config.healthPort || null) : config.port;
+    const listenPort = config.role === 'worker' ? config.healthPort || null : config.port;
     if (listenPort !== null && opts.listen !== false) {
       await app.listen({ host: config.host, port: listenPort });
       const addr = app.server.address();

@@ -147,7 +147,13 @@ test('malformed requests: bad JSON, empty JSON, wrong content type, missing or e
 
 test('unknown job ids and routes are 404 JSON', async () => {
   for (const id of ['01ARZ3NDEKTSV4RRFFQ69G5FAV', 'not-a-job', '..%2F..%2Fetc']) {
-    for (const [method, suffix] of [['GET', ''], ['DELETE', ''], ['POST', '/retry'], ['GET', '/result'], ['GET', '/events?timeout_ms=0']]) {
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['DELETE', ''],
+      ['POST', '/retry'],
+      ['GET', '/result'],
+      ['GET', '/events?timeout_ms=0'],
+    ]) {
       const r = await api.json<ErrorBody>(`/v1/jobs/${id}${suffix}`, { method });
       assert.deepEqual([r.status, r.body.error.code], [404, 'OCRFLOW_ERR_JOB_NOT_FOUND'], `${method} ${id}${suffix}`);
     }
@@ -158,8 +164,15 @@ test('unknown job ids and routes are 404 JSON', async () => {
 
 test('file_path: only real paths under OCRFLOW_INPUT_DIRS', async () => {
   const before = await rowCount();
-  const post = (file_path: string) => api.json<Job & ErrorBody>('/v1/jobs', { method: 'POST', body: JSON.stringify({ file_path }), headers: { 'content-type': 'application/json' } });
-  for (const p of [path.join(outside, 'secret.png'), path.join(inputRoot, '..', 'private', 'secret.png'), path.join(inputRoot, 'link.png'), '/etc/passwd', inputRoot]) {
+  const post = (file_path: string) =>
+    api.json<Job & ErrorBody>('/v1/jobs', { method: 'POST', body: JSON.stringify({ file_path }), headers: { 'content-type': 'application/json' } });
+  for (const p of [
+    path.join(outside, 'secret.png'),
+    path.join(inputRoot, '..', 'private', 'secret.png'),
+    path.join(inputRoot, 'link.png'),
+    '/etc/passwd',
+    inputRoot,
+  ]) {
     const r = await post(p);
     assert.deepEqual([r.status, r.body.error.code], [403, 'OCRFLOW_ERR_FORBIDDEN_PATH'], p);
     assertNoInternals(r.body);
@@ -184,7 +197,11 @@ test('file_path: only real paths under OCRFLOW_INPUT_DIRS', async () => {
 test('file_path is refused entirely when no input roots are configured', async () => {
   const other = await startTestServer({ startWorkers: false });
   try {
-    const r = await new Api(other.url).json<ErrorBody>('/v1/jobs', { method: 'POST', body: JSON.stringify({ file_path: path.join(inputRoot, 'sub', 'table.png') }), headers: { 'content-type': 'application/json' } });
+    const r = await new Api(other.url).json<ErrorBody>('/v1/jobs', {
+      method: 'POST',
+      body: JSON.stringify({ file_path: path.join(inputRoot, 'sub', 'table.png') }),
+      headers: { 'content-type': 'application/json' },
+    });
     assert.deepEqual([r.status, r.body.error.code], [403, 'OCRFLOW_ERR_FORBIDDEN_PATH']);
   } finally {
     await other.close();

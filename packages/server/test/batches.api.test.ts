@@ -24,7 +24,9 @@ const inputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-batch-input-'));
 
 before(async () => {
   hook = await Receiver.start();
-  srv = await startTestServer({ env: { OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_PRIVATE: '1', OCRFLOW_INPUT_DIRS: inputDir, OCRFLOW_WEBHOOK_RETRY_SCHEDULE: '200ms,500ms' } });
+  srv = await startTestServer({
+    env: { OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_PRIVATE: '1', OCRFLOW_INPUT_DIRS: inputDir, OCRFLOW_WEBHOOK_RETRY_SCHEDULE: '200ms,500ms' },
+  });
   api = new Api(srv.url);
 });
 after(async () => {
@@ -43,14 +45,28 @@ test('a batch of three: events, counts and pages, one signed webhook, a zip of r
   const { batch, documents } = r.body;
   assert.equal(batch.batch_id, 'scans-2026');
   assert.equal(batch.total, 3);
-  assert.deepEqual(documents.map((d) => [d.position, d.task_id]), [[1, 'scans-2026#1'], [2, 'scans-2026#2'], [3, 'scans-2026#3']]);
+  assert.deepEqual(
+    documents.map((d) => [d.position, d.task_id]),
+    [
+      [1, 'scans-2026#1'],
+      [2, 'scans-2026#2'],
+      [3, 'scans-2026#3'],
+    ],
+  );
 
   const events = await followBatch(api, batch.id);
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'batch seqs 1, 2, 3, … without gaps');
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+    'batch seqs 1, 2, 3, … without gaps',
+  );
   assert.equal(events[0].type, 'created');
   const ended = events.filter((e) => e.type === 'document_ended');
   assert.deepEqual(ended.map((e) => e.job_id).sort(), documents.map((d) => d.job_id).sort(), 'each document ended once');
-  assert.deepEqual(ended.map((e) => e.ended), [1, 2, 3]);
+  assert.deepEqual(
+    ended.map((e) => e.ended),
+    [1, 2, 3],
+  );
   assert.equal(events.at(-1)?.type, 'ended');
 
   const b = await getBatch(api, 'scans-2026'); // by the client's batch_id too
@@ -71,12 +87,18 @@ test('a batch of three: events, counts and pages, one signed webhook, a zip of r
   assert.equal(zipRes.status, 200);
   assert.equal(zipRes.headers.get('content-type'), 'application/zip');
   const entries = readZip(Buffer.from(await zipRes.arrayBuffer()));
-  assert.deepEqual(entries.map((e) => e.name), ['00001_table.md', '00002_doc-1.md', '00003_doc-10.md', 'manifest.json']);
+  assert.deepEqual(
+    entries.map((e) => e.name),
+    ['00001_table.md', '00002_doc-1.md', '00003_doc-10.md', 'manifest.json'],
+  );
   assert.match(entries[1].data.toString('utf8'), /Page 2 line 8/);
   assert.match(entries[2].data.toString('utf8'), /Page 11 line 8/);
   assert.ok(entries[0].data.length > 20, 'the table image was read');
   const manifest = JSON.parse(entries[3].data.toString('utf8')) as { documents: { status: string; entry: string }[] };
-  assert.deepEqual(manifest.documents.map((d) => d.status), ['finished', 'finished', 'finished']);
+  assert.deepEqual(
+    manifest.documents.map((d) => d.status),
+    ['finished', 'finished', 'finished'],
+  );
 
   // The same documents and options again: the same batch, nothing new written.
   const again = await submitBatch(api, files, { batch_id: 'scans-2026', webhook_url: `${hook.url}/batch`, mode: 'text' });
@@ -92,7 +114,10 @@ test('a batch of three: events, counts and pages, one signed webhook, a zip of r
   const sse = await readSse(`${srv.url}/v1/batches/${batch.id}/events`, {});
   assert.equal(sse.status, 200);
   assert.ok(sse.ended);
-  assert.deepEqual(sse.events.map((e) => e.event), events.map((e) => e.type));
+  assert.deepEqual(
+    sse.events.map((e) => e.event),
+    events.map((e) => e.type),
+  );
   assert.equal(hook.at('/batch').length, 1, 'the webhook was sent once');
 });
 
@@ -101,7 +126,10 @@ test('server paths under OCRFLOW_INPUT_DIRS, with the task_ids of the client; pa
   fs.writeFileSync(path.join(inputDir, 'b.pdf'), pdf(5).data);
   const r = await submitBatchPaths(api, { file_paths: [path.join(inputDir, 'a.pdf'), path.join(inputDir, 'b.pdf')], task_ids: ['inv-a', 'inv-b'] });
   assert.equal(r.status, 202, JSON.stringify(r.body));
-  assert.deepEqual(r.body.documents.map((d) => d.task_id), ['inv-a', 'inv-b']);
+  assert.deepEqual(
+    r.body.documents.map((d) => d.task_id),
+    ['inv-a', 'inv-b'],
+  );
   await followBatch(api, r.body.batch.id);
   const b = await getBatch(api, r.body.batch.id);
   assert.deepEqual([b.state, b.counts.finished], ['ended', 2]);
@@ -185,7 +213,10 @@ test('a 30-document batch does not starve a single job submitted after it', asyn
   const starts = await Promise.all(r.body.documents.map(async (d) => Date.parse((await api.job(d.job_id)).started_at as string)));
   const waiting = starts.filter((t) => t > accepted);
   assert.ok(waiting.length >= 25, `${waiting.length} documents were still waiting`);
-  assert.ok(waiting.every((t) => t >= singleStart), 'a batch document queued before the single job ran ahead of it');
+  assert.ok(
+    waiting.every((t) => t >= singleStart),
+    'a batch document queued before the single job ran ahead of it',
+  );
   const docsPage = await api.json<{ documents: BatchDoc[]; next_after: number | null }>(`/v1/batches/${r.body.batch.id}/documents?limit=20`);
   assert.deepEqual([docsPage.body.documents.length, docsPage.body.next_after], [20, 20]);
 });

@@ -55,14 +55,18 @@ test(`kill -9 in the middle of a ${DOCS}-document batch: after restart nothing i
   const mid = await getBatch(api, batch.id);
   assert.ok(mid.ended >= 30 && mid.ended < DOCS, `${mid.ended} documents had ended at the kill`);
   const events = await followBatch(api, batch.id);
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'batch events without gap or duplicate');
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+    'batch events without gap or duplicate',
+  );
   const ended = events.filter((e) => e.type === 'document_ended').map((e) => e.job_id as string);
   assert.equal(ended.length, DOCS, 'one document_ended per document');
   assert.equal(new Set(ended).size, DOCS, 'no document ended twice');
   assert.equal(events.filter((e) => e.type === 'ended').length, 1);
 
   const b = await getBatch(api, batch.id);
-  assert.deepEqual([b.state, b.counts.finished, b.pages_done, b.pages_total], ['ended', DOCS, b.pages_total, DOCS / 10 + (DOCS * 9) / 10 * 2]);
+  assert.deepEqual([b.state, b.counts.finished, b.pages_done, b.pages_total], ['ended', DOCS, b.pages_total, DOCS / 10 + ((DOCS * 9) / 10) * 2]);
   for (const d of documents) {
     const p = await api.poll(d.job_id, { timeout_ms: 0, max_events: 1000 });
     const pages = p.events.filter((e: JobEvent) => e.type === 'running' && e.phase === 'page').map((e) => e.page as number);
@@ -109,7 +113,10 @@ test('kill -9 while the batch is being written: the same POST after the restart 
   const again = await submitBatch(api, files, { batch_id: 'half-written', mode: 'text' });
   assert.equal(again.status, 202, JSON.stringify(again.body).slice(0, 300));
   assert.equal(again.body.documents.length, n);
-  assert.deepEqual(again.body.documents.map((d) => d.task_id), files.map((_, i) => `half-written#${i + 1}`));
+  assert.deepEqual(
+    again.body.documents.map((d) => d.task_id),
+    files.map((_, i) => `half-written#${i + 1}`),
+  );
   assert.equal(new Set(again.body.documents.map((d) => d.job_id)).size, n, 'one job per document');
   const events = await followBatch(api, again.body.batch.id);
   assert.equal(events.at(-1)?.type, 'ended');

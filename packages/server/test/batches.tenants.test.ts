@@ -17,7 +17,10 @@ let beta: Api;
 let ops: Api;
 
 before(async () => {
-  srv = await startTestServer({ startWorkers: false, env: { OCRFLOW_TOKENS: `alpha:${TOKENS.alpha},beta:${TOKENS.beta},ops:${TOKENS.ops}`, OCRFLOW_ADMIN_TOKENS: 'ops' } });
+  srv = await startTestServer({
+    startWorkers: false,
+    env: { OCRFLOW_TOKENS: `alpha:${TOKENS.alpha},beta:${TOKENS.beta},ops:${TOKENS.ops}`, OCRFLOW_ADMIN_TOKENS: 'ops' },
+  });
   alpha = new Api(srv.url, TOKENS.alpha);
   beta = new Api(srv.url, TOKENS.beta);
   ops = new Api(srv.url, TOKENS.ops);
@@ -31,7 +34,12 @@ const doc = (n: number) => ({ data: makePdf([textPage(n)]), name: `p${n}.pdf` })
 test('another tenant cannot see, cancel or collect a batch; the same batch_id is its own', async () => {
   const a = await submitBatch(alpha, [doc(1), doc(2)], { batch_id: 'shared-name' });
   assert.equal(a.status, 202, JSON.stringify(a.body));
-  for (const p of [`/v1/batches/${a.body.batch.id}`, '/v1/batches/shared-name', `/v1/batches/${a.body.batch.id}/events?timeout_ms=0`, `/v1/batches/${a.body.batch.id}/documents`]) {
+  for (const p of [
+    `/v1/batches/${a.body.batch.id}`,
+    '/v1/batches/shared-name',
+    `/v1/batches/${a.body.batch.id}/events?timeout_ms=0`,
+    `/v1/batches/${a.body.batch.id}/documents`,
+  ]) {
     const r = await beta.json<{ error: { code: string } }>(p);
     assert.deepEqual([r.status, r.body.error.code], [404, 'OCRFLOW_ERR_BATCH_NOT_FOUND'], p);
   }
@@ -51,6 +59,9 @@ test('with the workers held back, cancel cancels every document and ends the bat
   const c = await alpha.json<{ batch: Batch; canceled: number }>(`/v1/batches/${r.body.batch.id}`, { method: 'DELETE' });
   assert.deepEqual([c.status, c.body.canceled, c.body.batch.state, c.body.batch.counts.canceled], [200, 3, 'ended', 3]);
   const ev = await alpha.json<{ events: { type: string }[]; done: boolean }>(`/v1/batches/${r.body.batch.id}/events?timeout_ms=0`);
-  assert.deepEqual(ev.body.events.map((e) => e.type), ['created', 'document_ended', 'document_ended', 'document_ended', 'ended']);
+  assert.deepEqual(
+    ev.body.events.map((e) => e.type),
+    ['created', 'document_ended', 'document_ended', 'document_ended', 'ended'],
+  );
   assert.equal(ev.body.done, true);
 });

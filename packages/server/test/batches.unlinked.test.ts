@@ -18,8 +18,24 @@ after(async () => {
 function newJob(options: Record<string, unknown>, taskId: string): NewJob {
   const id = newJobId();
   return {
-    id, tenant: 'default', taskId, engine: 'paddle', mode: 'text', languages: ['en'], prompt: null, webhookUrl: null, filename: 'a.png', mime: 'image/png',
-    sizeBytes: 10, sha256: 'x'.repeat(64), contentHash: 'h'.repeat(64), sourceKey: `jobs/${id}/source`, pageCount: 1, metrics: {}, options, now: Date.now(),
+    id,
+    tenant: 'default',
+    taskId,
+    engine: 'paddle',
+    mode: 'text',
+    languages: ['en'],
+    prompt: null,
+    webhookUrl: null,
+    filename: 'a.png',
+    mime: 'image/png',
+    sizeBytes: 10,
+    sha256: 'x'.repeat(64),
+    contentHash: 'h'.repeat(64),
+    sourceKey: `jobs/${id}/source`,
+    pageCount: 1,
+    metrics: {},
+    options,
+    now: Date.now(),
   };
 }
 
@@ -27,7 +43,15 @@ test('a batch document that was never linked gets its link and its document_ende
   const srv = await startTestServer({ startWorkers: false });
   servers.push(srv);
   const { store, batches } = srv.service.adapters;
-  const batch = await batches.insert({ id: newJobId(), tenant: 'default', batchKey: 'half-written', contentHash: 'c'.repeat(64), webhookUrl: null, total: 2, now: Date.now() });
+  const batch = await batches.insert({
+    id: newJobId(),
+    tenant: 'default',
+    batchKey: 'half-written',
+    contentHash: 'c'.repeat(64),
+    webhookUrl: null,
+    total: 2,
+    now: Date.now(),
+  });
 
   // Position 1 was linked as usual; position 2's job was committed and the process died before its link.
   const linked = newJob({ batch: batch.id, batch_position: 1 }, 'half-written#1');
@@ -35,7 +59,10 @@ test('a batch document that was never linked gets its link and its document_ende
   await store.insertJob(linked);
   await batches.addDocument(batch.id, { position: 1, jobId: linked.id, taskId: linked.taskId });
   await store.insertJob(unlinked);
-  assert.deepEqual((await batches.listDocuments(batch.id, 0, 10)).map((d) => d.position), [1]);
+  assert.deepEqual(
+    (await batches.listDocuments(batch.id, 0, 10)).map((d) => d.position),
+    [1],
+  );
 
   for (const job of [unlinked, linked]) {
     const now = Date.now();
@@ -44,10 +71,26 @@ test('a batch document that was never linked gets its link and its document_ende
   }
 
   const docs = await batches.listDocuments(batch.id, 0, 10);
-  assert.deepEqual(docs.map((d) => [d.position, d.jobId, d.taskId]), [[1, linked.id, 'half-written#1'], [2, unlinked.id, 'half-written#2']]);
+  assert.deepEqual(
+    docs.map((d) => [d.position, d.jobId, d.taskId]),
+    [
+      [1, linked.id, 'half-written#1'],
+      [2, unlinked.id, 'half-written#2'],
+    ],
+  );
   const events = await batches.listEvents(batch.id, 0, 10);
-  assert.deepEqual(events.map((e) => [e.type, e.data.job_id, e.data.position]), [['created', undefined, undefined], ['document_ended', unlinked.id, 2], ['document_ended', linked.id, 1]]);
-  assert.deepEqual(events.map((e) => e.seq), [1, 2, 3]);
+  assert.deepEqual(
+    events.map((e) => [e.type, e.data.job_id, e.data.position]),
+    [
+      ['created', undefined, undefined],
+      ['document_ended', unlinked.id, 2],
+      ['document_ended', linked.id, 1],
+    ],
+  );
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    [1, 2, 3],
+  );
   // Still `creating` (the POST has not been repeated yet): the batch ends when it is opened.
   const opened = await batches.open(batch.id, Date.now(), async () => {});
   assert.equal(opened?.state, 'ended');
@@ -58,7 +101,15 @@ test('a job that names a batch it was never part of, at a position another job h
   const srv = await startTestServer({ startWorkers: false });
   servers.push(srv);
   const { store, batches } = srv.service.adapters;
-  const batch = await batches.insert({ id: newJobId(), tenant: 'default', batchKey: 'taken', contentHash: 'd'.repeat(64), webhookUrl: null, total: 1, now: Date.now() });
+  const batch = await batches.insert({
+    id: newJobId(),
+    tenant: 'default',
+    batchKey: 'taken',
+    contentHash: 'd'.repeat(64),
+    webhookUrl: null,
+    total: 1,
+    now: Date.now(),
+  });
   const owner = newJob({ batch: batch.id, batch_position: 1 }, 'taken#1');
   const intruder = newJob({ batch: batch.id, batch_position: 1 }, 'other');
   await store.insertJob(owner);
@@ -67,6 +118,12 @@ test('a job that names a batch it was never part of, at a position another job h
   const now = Date.now();
   assert.ok(await store.claimJob(intruder.id, 'test', now + 60_000, now));
   assert.ok(await store.finishJob(intruder.id, 'test', { resultKey: `jobs/${intruder.id}/result`, metrics: {} }, Date.now()));
-  assert.deepEqual((await batches.listDocuments(batch.id, 0, 10)).map((d) => d.jobId), [owner.id]);
-  assert.deepEqual((await batches.listEvents(batch.id, 0, 10)).map((e) => e.type), ['created']);
+  assert.deepEqual(
+    (await batches.listDocuments(batch.id, 0, 10)).map((d) => d.jobId),
+    [owner.id],
+  );
+  assert.deepEqual(
+    (await batches.listEvents(batch.id, 0, 10)).map((e) => e.type),
+    ['created'],
+  );
 });

@@ -21,8 +21,17 @@ import { readZip } from './helpers/zip.helper.ts';
 const TOKEN = 'compat-token';
 const SECRET = `whsec_${Buffer.from('compat routes test secret 0123456').toString('base64')}`;
 
-interface PpBlock { block_label: string; block_content: string; block_bbox: number[]; block_order: number | null }
-interface PpResult { job_id: string; final: { status: string; error_message: string; total_pages: number; done_pages: number; elapsed_seconds: number }; pages: { width: number; height: number; page_index: number | null; parsing_res_list: PpBlock[] }[] }
+interface PpBlock {
+  block_label: string;
+  block_content: string;
+  block_bbox: number[];
+  block_order: number | null;
+}
+interface PpResult {
+  job_id: string;
+  final: { status: string; error_message: string; total_pages: number; done_pages: number; elapsed_seconds: number };
+  pages: { width: number; height: number; page_index: number | null; parsing_res_list: PpBlock[] }[];
+}
 
 let srv: TestServer;
 let api: Api;
@@ -52,7 +61,9 @@ async function waitFinished(jobId: string): Promise<{ types: string[] }> {
   const types: string[] = [];
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    const r = await api.json<{ events: { seq: number; type: string; error_message?: string }[]; last_seq: number; done: boolean }>(`/longpoll/jobs/${jobId}?since_seq=${since}&timeout_ms=20000&max_events=100`);
+    const r = await api.json<{ events: { seq: number; type: string; error_message?: string }[]; last_seq: number; done: boolean }>(
+      `/longpoll/jobs/${jobId}?since_seq=${since}&timeout_ms=20000&max_events=100`,
+    );
     assert.equal(r.status, 200, JSON.stringify(r.body));
     for (const e of r.body.events) {
       types.push(e.type);
@@ -109,7 +120,9 @@ test('PaddleOCR client: upload, long-poll until finished, tables as HTML in pars
   const allText = page.parsing_res_list.map((b) => b.block_content).join('\n');
   assert.match(allText, /长城汽车/);
   // The same labels and keys as the reference answer of the real service.
-  const ref = JSON.parse(fs.readFileSync(path.join(DATASETS, 'cn-report-dev/report-scan.ppstructure.json'), 'utf8')) as { pages: { parsing_res_list: Record<string, unknown>[] }[] };
+  const ref = JSON.parse(fs.readFileSync(path.join(DATASETS, 'cn-report-dev/report-scan.ppstructure.json'), 'utf8')) as {
+    pages: { parsing_res_list: Record<string, unknown>[] }[];
+  };
   for (const k of Object.keys(ref.pages[0].parsing_res_list[0])) assert.ok(k in big, `block key ${k}`);
 
   const md = await api.fetch(`/result/markdown/jobs/${id}`);
@@ -133,7 +146,10 @@ test('PaddleOCR client: upload, long-poll until finished, tables as HTML in pars
   const crop = await sharp(crops[bigIndex].data).metadata();
   assert.deepEqual([crop.width, crop.height], [x1 - x0, y1 - y0], 'the crop is the table box');
   // The box is drawn: the pixel on the table's left edge turned red-ish compared with the source.
-  const edge = await sharp(entries[0].data).extract({ left: x0, top: Math.round((y0 + y1) / 2), width: 1, height: 1 }).raw().toBuffer();
+  const edge = await sharp(entries[0].data)
+    .extract({ left: x0, top: Math.round((y0 + y1) / 2), width: 1, height: 1 })
+    .raw()
+    .toBuffer();
   assert.ok(edge[0] > 150 && edge[1] < 120 && edge[2] < 120, `edge pixel ${[...edge]}`);
   // Built once: served again from the result directory, byte for byte.
   const again = await api.fetch(`/result/images/jobs/${id}`);
@@ -141,7 +157,7 @@ test('PaddleOCR client: upload, long-poll until finished, tables as HTML in pars
   assert.ok(fs.existsSync(path.join(srv.dataDir, 'files', 'jobs', id, 'result', 'images.zip')));
 });
 
-test('the engines\' own PP-Structure client works against ocrflow unchanged', async () => {
+test("the engines' own PP-Structure client works against ocrflow unchanged", async () => {
   const res = await runPpStructureJob(
     { data: dataset(SMALL_TABLE), mime: 'image/png', filename: 'small.png' },
     { baseUrl: srv.url, token: TOKEN, timeoutMs: 120_000, retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 }, pollMs: 5000 },
@@ -166,7 +182,18 @@ test('PaddleOCR routes: errors and states', async () => {
   assert.equal(typeof health.queue_len, 'number');
   assert.equal(health.worker_alive, true);
   const spec = (await (await fetch(`${srv.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { security?: unknown }>> };
-  for (const p of ['/jobs-from-uploading', '/longpoll/jobs/{id}', '/result/json/jobs/{id}', '/result/markdown/jobs/{id}', '/result/images/jobs/{id}', '/api/start', '/api/progress/{task_id}', '/api/result/{task_id}', '/v1/jobs/{id}/deliveries', '/v1/jobs/{id}/deliveries/redeliver'])
+  for (const p of [
+    '/jobs-from-uploading',
+    '/longpoll/jobs/{id}',
+    '/result/json/jobs/{id}',
+    '/result/markdown/jobs/{id}',
+    '/result/images/jobs/{id}',
+    '/api/start',
+    '/api/progress/{task_id}',
+    '/api/result/{task_id}',
+    '/v1/jobs/{id}/deliveries',
+    '/v1/jobs/{id}/deliveries/redeliver',
+  ])
     assert.ok(spec.paths[p], p);
   assert.deepEqual(spec.paths['/api/start'].post.security, [{ bearer: [] }]);
   assert.deepEqual(spec.paths['/result/json/jobs/{id}'].get.security, [{ bearer: [] }]);
@@ -201,18 +228,34 @@ test('DeepSeek-OCR-Web client: /api/start with a file path and its task_id, webh
   for (const f of ['result.json', 'result.md', 'result.txt', 'result.html', 'result.xlsx']) assert.ok(res.body.files.includes(f), f);
 
   // Same task again → the same task; a path outside OCRFLOW_INPUT_DIRS → 403 with the original's error shape.
-  const again = await api.json<{ status: string; task_id: string }>('/api/start', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ file_path: filePath, prompt: '<image>\nFree OCR.', task_id: 'client-doc-7', webhook_url: `${rx.url}/ds-hook` }) });
+  const again = await api.json<{ status: string; task_id: string }>('/api/start', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ file_path: filePath, prompt: '<image>\nFree OCR.', task_id: 'client-doc-7', webhook_url: `${rx.url}/ds-hook` }),
+  });
   assert.deepEqual([again.status, again.body.status, again.body.task_id], [200, 'running', 'client-doc-7']);
-  const outside = await api.json<{ status: string; message: string; error: { code: string } }>('/api/start', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ file_path: '/etc/passwd' }) });
+  const outside = await api.json<{ status: string; message: string; error: { code: string } }>('/api/start', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ file_path: '/etc/passwd' }),
+  });
   assert.equal(outside.status, 403);
   assert.equal(outside.body.status, 'error');
   assert.equal(outside.body.error.code, 'OCRFLOW_ERR_FORBIDDEN_PATH');
   const missing = await api.json<{ status: string }>('/api/progress/no-such-task');
   assert.deepEqual([missing.status, missing.body.status], [404, 'error']);
-  const noPath = await api.json<{ status: string; error: { code: string } }>('/api/start', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const noPath = await api.json<{ status: string; error: { code: string } }>('/api/start', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   assert.deepEqual([noPath.status, noPath.body.status, noPath.body.error.code], [400, 'error', 'OCRFLOW_ERR_VALIDATION']);
   // Without a task_id the client gets one to poll with.
-  const anon = await api.json<{ status: string; task_id: string }>('/api/start', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ file_path: filePath, prompt: 'other' }) });
+  const anon = await api.json<{ status: string; task_id: string }>('/api/start', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ file_path: filePath, prompt: 'other' }),
+  });
   assert.equal(anon.body.status, 'running');
   assert.equal((await api.json<{ status: string }>(`/api/progress/${anon.body.task_id}`)).body.status, 'success');
 });

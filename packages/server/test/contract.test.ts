@@ -24,7 +24,9 @@ import { Receiver } from './helpers/receiver.helper.ts';
 import { startTestServer, type TestServer } from './helpers/server.helper.ts';
 
 /** `true` only when A and B name the same fields. */
-type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : { onlyLeft: Exclude<keyof A, keyof B>; onlyRight: Exclude<keyof B, keyof A> };
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? true
+  : { onlyLeft: Exclude<keyof A, keyof B>; onlyRight: Exclude<keyof B, keyof A> };
 const sdkJob: SameKeys<Job, JobView> = true;
 /** An event's fixed fields (both have an index signature for the fields its type adds). */
 type Fixed<T> = Pick<T, Extract<keyof T, 'seq' | 'type' | 'job_id' | 'status' | 'time'>>;
@@ -70,14 +72,20 @@ test('a finished job, its events and deliveries come out of the serialiser with 
   const events = await api.json<{ events: Record<string, unknown>[] }>(`/v1/jobs/${submitted.id}/events?since=0&timeout_ms=0`);
   assert.equal(events.status, 200, JSON.stringify(events.body));
   const stored = (await srv.service.adapters.store.listEvents(submitted.id, 0, 1000)).map((e) => e.seq);
-  assert.deepEqual(events.body.events.map((e) => e.seq), stored);
+  assert.deepEqual(
+    events.body.events.map((e) => e.seq),
+    stored,
+  );
   for (const e of events.body.events) for (const k of ['seq', 'type', 'job_id', 'status', 'time']) assert.ok(k in e, `event field ${k}`);
 
   for (const end = Date.now() + 20_000; rx.received.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 300)); // the attempt is recorded just after the receiver answered
   const deliveries = await api.json<{ deliveries: Record<string, unknown>[] }>(`/v1/jobs/${submitted.id}/deliveries`);
   assert.equal(deliveries.status, 200);
-  assert.ok(deliveries.body.deliveries.some((x) => x.state === 'delivered'), JSON.stringify(deliveries.body));
+  assert.ok(
+    deliveries.body.deliveries.some((x) => x.state === 'delivered'),
+    JSON.stringify(deliveries.body),
+  );
   const views = await srv.service.services.webhooks!.list(OPEN_CALLER, submitted.id);
   assert.deepEqual(deliveries.body.deliveries, JSON.parse(JSON.stringify(views)), 'the deliveries are the views, field for field');
 });

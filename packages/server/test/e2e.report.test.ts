@@ -42,9 +42,14 @@ test('report-scan.jpg: submit, long-poll to finished, text contains the company 
   polling = false;
   await prober;
   assert.equal(events.at(-1)?.type, 'finished');
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+  );
   latencies.sort((a, b) => a - b);
-  t.diagnostic(`/health during OCR: ${latencies.length} probes, p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`);
+  t.diagnostic(
+    `/health during OCR: ${latencies.length} probes, p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,
+  );
 
   const text = await (await api.fetch(`/v1/jobs/${job.id}/result?format=text`)).text();
   assert.match(text, /长城汽车股份有限公司/);
@@ -60,11 +65,17 @@ test('the finished job: result files in its directory, metrics per stage, json d
   for (const s of ['decode', 'detect', 'recognise']) assert.ok(stages[s] > 0, `stage ${s}`);
   const dir = path.join(srv.service.config.blobDirAbs, 'jobs', job.id, 'result');
   // Every file format of the registry is written (json, md, txt, and what other features added).
-  const expected = Object.values(RESULT_FORMATS).flatMap((f) => (f.file ? [f.file] : [])).sort();
+  const expected = Object.values(RESULT_FORMATS)
+    .flatMap((f) => (f.file ? [f.file] : []))
+    .sort();
   assert.ok(['result.json', 'result.md', 'result.txt'].every((f) => expected.includes(f)));
   assert.deepEqual(fs.readdirSync(dir).sort(), expected);
   assert.match(fs.readFileSync(path.join(dir, 'result.txt'), 'utf8'), /长城汽车股份有限公司/);
-  const doc = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8')) as { schema: string; meta: { filename: string; mime: string }; pages: { width: number; blocks: unknown[] }[] };
+  const doc = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8')) as {
+    schema: string;
+    meta: { filename: string; mime: string };
+    pages: { width: number; blocks: unknown[] }[];
+  };
   assert.equal(doc.schema, 'ocrflow.document/1');
   assert.equal(doc.meta.filename, 'report-scan.jpg');
   assert.ok(doc.pages[0].width > 500 && doc.pages[0].blocks.length > 0);

@@ -4,7 +4,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestServer } from './helpers/server.helper.ts';
 
-interface EngineRow { name: string; kind: string; configured: boolean; default: boolean; ok: boolean; detail: string }
+interface EngineRow {
+  name: string;
+  kind: string;
+  configured: boolean;
+  default: boolean;
+  ok: boolean;
+  detail: string;
+}
 
 /** A stand-in OpenAI-compatible endpoint: only `GET /v1/models` (what the vlm health check asks). */
 async function modelsEndpoint(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
@@ -67,7 +74,10 @@ test('GET /v1/engines lists every engine with kind, default and honest health', 
   assert.equal(vlm.kind, 'remote');
   assert.equal(vlm.configured, true);
   assert.equal(vlm.ok, true, vlm.detail);
-  assert.ok(endpoint.hits.some((h) => h.startsWith('GET /v1/models') && h.endsWith('Bearer vlm-key')), endpoint.hits.join('\n'));
+  assert.ok(
+    endpoint.hits.some((h) => h.startsWith('GET /v1/models') && h.endsWith('Bearer vlm-key')),
+    endpoint.hits.join('\n'),
+  );
 
   // An unreachable PaddleOCR service is reported, not thrown.
   const pp = byName.get('ppstructure')!;

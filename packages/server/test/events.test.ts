@@ -51,7 +51,10 @@ test('long-poll waits for the next event, and returns it with done once terminal
   const p = await pending;
   const waited = Date.now() - t0;
   assert.ok(waited >= 250 && waited < 25_000, `waited ${waited} ms`);
-  assert.deepEqual(p.events.map((e) => [e.seq, e.type]), [[2, 'canceled']]);
+  assert.deepEqual(
+    p.events.map((e) => [e.seq, e.type]),
+    [[2, 'canceled']],
+  );
   assert.equal(p.last_seq, 2);
   assert.equal(p.done, true);
   assertListeners(job.id, 0, 'unsubscribed after answering');
@@ -78,11 +81,20 @@ test('max_events pages through the events; done only with the last one', async (
   }
   await api.fetch(`/v1/jobs/${job.id}`, { method: 'DELETE' }); // seq: queued, canceled, queued, canceled, queued, canceled
   const p1 = await api.poll(job.id, { since_seq: 0, max_events: 4, timeout_ms: 0 });
-  assert.deepEqual(p1.events.map((e) => e.seq), [1, 2, 3, 4]);
+  assert.deepEqual(
+    p1.events.map((e) => e.seq),
+    [1, 2, 3, 4],
+  );
   assert.equal(p1.done, false);
   const p2 = await api.poll(job.id, { since_seq: p1.last_seq, max_events: 4, timeout_ms: 0 });
-  assert.deepEqual(p2.events.map((e) => e.seq), [5, 6]);
-  assert.deepEqual(p2.events.map((e) => e.type), ['queued', 'canceled']);
+  assert.deepEqual(
+    p2.events.map((e) => e.seq),
+    [5, 6],
+  );
+  assert.deepEqual(
+    p2.events.map((e) => e.type),
+    ['queued', 'canceled'],
+  );
   assert.equal(p2.events[0].reason, 'retry');
   assert.equal(p2.done, true);
 });
@@ -117,12 +129,21 @@ test('SSE: past events of a finished job, then the stream ends; ids are seqs', a
   assert.equal(s.status, 200);
   assert.match(s.contentType ?? '', /text\/event-stream/);
   assert.equal(s.ended, true, 'the server closed the stream after the terminal event');
-  assert.deepEqual(s.events.map((e) => [e.id, e.event]), [['1', 'queued'], ['2', 'canceled']]);
+  assert.deepEqual(
+    s.events.map((e) => [e.id, e.event]),
+    [
+      ['1', 'queued'],
+      ['2', 'canceled'],
+    ],
+  );
   const data = JSON.parse(s.events[1].data) as { seq: number; type: string; job_id: string };
   assert.deepEqual([data.seq, data.type, data.job_id], [2, 'canceled', job.id]);
   // Resume after event 1 the way EventSource reconnects.
   const resumed = await readSse(`${srv.url}/v1/jobs/${job.id}/events`, { 'last-event-id': '1' });
-  assert.deepEqual(resumed.events.map((e) => e.id), ['2']);
+  assert.deepEqual(
+    resumed.events.map((e) => e.id),
+    ['2'],
+  );
   const bad = await api.json<ErrorBody>(`/v1/jobs/${job.id}/events`, { headers: { accept: 'text/event-stream', 'last-event-id': 'x' } });
   assert.equal(bad.status, 400);
 });
@@ -133,8 +154,14 @@ test('SSE: live events with heartbeats while idle; unknown job is a JSON 404', a
   await sleep(600);
   await api.fetch(`/v1/jobs/${job.id}`, { method: 'DELETE' });
   const s = await reading;
-  assert.deepEqual(s.events.map((e) => e.event), ['queued', 'canceled']);
-  assert.ok(s.comments.some((c) => c.startsWith(': keep-alive')), 'heartbeat comments while idle');
+  assert.deepEqual(
+    s.events.map((e) => e.event),
+    ['queued', 'canceled'],
+  );
+  assert.ok(
+    s.comments.some((c) => c.startsWith(': keep-alive')),
+    'heartbeat comments while idle',
+  );
   assert.equal(s.ended, true);
   const nf = await api.json<ErrorBody>('/v1/jobs/nope/events', { headers: { accept: 'text/event-stream' } });
   assert.equal(nf.status, 404);
@@ -154,8 +181,16 @@ test('SSE follows a job through the workers to finished; long-poll and SSE agree
   assert.equal(types[0], 'queued');
   assert.equal(types.at(-1), 'finished');
   assert.ok(types.includes('running'));
-  const pages = s.events.map((e) => JSON.parse(e.data) as { phase?: string; page?: number; done_pages?: number; total_pages?: number }).filter((e) => e.phase === 'page');
-  assert.deepEqual(pages.map((e) => [e.page, e.done_pages, e.total_pages]), [[1, 1, 1]]);
+  const pages = s.events
+    .map((e) => JSON.parse(e.data) as { phase?: string; page?: number; done_pages?: number; total_pages?: number })
+    .filter((e) => e.phase === 'page');
+  assert.deepEqual(
+    pages.map((e) => [e.page, e.done_pages, e.total_pages]),
+    [[1, 1, 1]],
+  );
   const lp = await api.poll(job.id, { timeout_ms: 0 });
-  assert.deepEqual(lp.events.map((e) => String(e.seq)), s.events.map((e) => e.id));
+  assert.deepEqual(
+    lp.events.map((e) => String(e.seq)),
+    s.events.map((e) => e.id),
+  );
 });

@@ -26,7 +26,8 @@ after(() => srv.close());
 const jobs: Job[] = [];
 
 test('submit: 202 with the job, durable and queued with its position', async () => {
-  for (let i = 0; i < 3; i++) jobs.push(await api.submit(i === 1 ? pdf2 : small, i === 1 ? 'two.pdf' : `t${i}.png`, { task_id: `api-${i}`, languages: 'en', mode: 'text' }));
+  for (let i = 0; i < 3; i++)
+    jobs.push(await api.submit(i === 1 ? pdf2 : small, i === 1 ? 'two.pdf' : `t${i}.png`, { task_id: `api-${i}`, languages: 'en', mode: 'text' }));
   const [a, b, c] = jobs;
   assert.equal(a.status, 'queued');
   assert.equal(a.task_id, 'api-0');
@@ -49,13 +50,22 @@ test('submit: 202 with the job, durable and queued with its position', async () 
 test('list: newest first, filters and cursor pagination', async () => {
   const all = await api.json<{ jobs: Job[]; next_cursor: string | null }>('/v1/jobs?limit=2');
   assert.equal(all.status, 200);
-  assert.deepEqual(all.body.jobs.map((j) => j.id), [jobs[2].id, jobs[1].id]);
+  assert.deepEqual(
+    all.body.jobs.map((j) => j.id),
+    [jobs[2].id, jobs[1].id],
+  );
   assert.ok(all.body.next_cursor);
   const next = await api.json<{ jobs: Job[]; next_cursor: string | null }>(`/v1/jobs?limit=2&cursor=${all.body.next_cursor}`);
-  assert.deepEqual(next.body.jobs.map((j) => j.id), [jobs[0].id]);
+  assert.deepEqual(
+    next.body.jobs.map((j) => j.id),
+    [jobs[0].id],
+  );
   assert.equal(next.body.next_cursor, null);
   const byTask = await api.json<{ jobs: Job[] }>('/v1/jobs?task_id=api-1');
-  assert.deepEqual(byTask.body.jobs.map((j) => j.id), [jobs[1].id]);
+  assert.deepEqual(
+    byTask.body.jobs.map((j) => j.id),
+    [jobs[1].id],
+  );
   const byStatus = await api.json<{ jobs: Job[] }>('/v1/jobs?status=finished,failed');
   assert.equal(byStatus.body.jobs.length, 0);
   const badStatus = await api.json<ErrorBody>('/v1/jobs?status=done');
@@ -94,7 +104,10 @@ test('cancel a queued job: canceled at once, event appended, others move up; aga
   assert.equal(c.body.queue_position, null);
   assert.equal((await api.job(jobs[1].id)).queue_position, 1);
   const p = await api.poll(jobs[0].id, { since_seq: 0, timeout_ms: 0 });
-  assert.deepEqual(p.events.map((e) => e.type), ['queued', 'canceled']);
+  assert.deepEqual(
+    p.events.map((e) => e.type),
+    ['queued', 'canceled'],
+  );
   assert.equal(p.done, true);
   const again = await api.json<Job>(`/v1/jobs/${jobs[0].id}`, { method: 'DELETE' });
   assert.equal(again.status, 200);
@@ -138,7 +151,13 @@ test('workers run the queue to the end; finished jobs give results and refuse ca
   assert.match(await md.text(), /Page 2 line 3/);
   const json = await api.json<{ schema: string; pages: { index: number; source: string }[] }>(`/v1/jobs/${pdfJob.id}/result`);
   assert.equal(json.body.schema, 'ocrflow.document/1');
-  assert.deepEqual(json.body.pages.map((p) => [p.index, p.source]), [[0, 'text-layer'], [1, 'text-layer']]);
+  assert.deepEqual(
+    json.body.pages.map((p) => [p.index, p.source]),
+    [
+      [0, 'text-layer'],
+      [1, 'text-layer'],
+    ],
+  );
   const bad = await api.json<ErrorBody>(`/v1/jobs/${pdfJob.id}/result?format=docx`);
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'OCRFLOW_ERR_UNSUPPORTED_FORMAT');
@@ -178,8 +197,14 @@ test('workers run the queue to the end; finished jobs give results and refuse ca
 
   // The retried job's events read as one story with no seq gaps.
   const ev = await api.poll(jobs[0].id, { timeout_ms: 0 });
-  assert.deepEqual(ev.events.map((e) => e.seq), ev.events.map((_, i) => i + 1));
-  assert.deepEqual(ev.events.map((e) => e.type), ['queued', 'canceled', 'queued', 'running', 'running', 'finished']);
+  assert.deepEqual(
+    ev.events.map((e) => e.seq),
+    ev.events.map((_, i) => i + 1),
+  );
+  assert.deepEqual(
+    ev.events.map((e) => e.type),
+    ['queued', 'canceled', 'queued', 'running', 'running', 'finished'],
+  );
   assert.equal(ev.events[2].reason, 'retry');
   assert.equal(ev.done, true);
 });

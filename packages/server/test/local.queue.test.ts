@@ -54,7 +54,10 @@ test('removed ids are skipped, a re-queued id takes its new place, positions cou
   await q.remove('b');
   await q.remove('not-queued');
   assert.equal(await q.size(), 4);
-  assert.deepEqual([await q.position('urgent'), await q.position('a'), await q.position('c'), await q.position('d'), await q.position('b')], [1, 2, 3, 4, null]);
+  assert.deepEqual(
+    [await q.position('urgent'), await q.position('a'), await q.position('c'), await q.position('d'), await q.position('b')],
+    [1, 2, 3, 4, null],
+  );
   // Queued again after its removal: at the back of its priority, not at its old place.
   await q.enqueue('b');
   await q.enqueue('a'); // already queued: no second entry
@@ -71,7 +74,7 @@ test('thousands of jobs over several priorities come out highest first, FIFO amo
   const q = new LocalQueue();
   const expected = new Map<number, string[]>();
   for (let i = 0; i < 5000; i++) {
-    const p = (i * 7) % 5 - 2;
+    const p = ((i * 7) % 5) - 2;
     const id = `job-${i}`;
     await q.enqueue(id, { priority: p });
     if (i % 10 === 3) await q.remove(id);

@@ -23,7 +23,10 @@ test('priority: higher first, then oldest first; positions, the job field and th
   const normal1 = await api.submit(doc(2), 'normal1.pdf');
   const urgent = await api.submit(doc(3), 'urgent.pdf', { priority: '7' });
   const normal2 = await api.submit(doc(4), 'normal2.pdf', { priority: '0' });
-  assert.deepEqual([low, normal1, urgent, normal2].map((j) => j.priority), [-5, 0, 7, 0]);
+  assert.deepEqual(
+    [low, normal1, urgent, normal2].map((j) => j.priority),
+    [-5, 0, 7, 0],
+  );
   const expected = [urgent, normal1, normal2, low].map((j) => j.id);
   const positions = await Promise.all(expected.map(async (id) => (await api.job(id)).queue_position));
   assert.deepEqual(positions, [1, 2, 3, 4]);

@@ -33,7 +33,11 @@ const isPage = (e: JobEvent) => e.type === 'running' && e.phase === 'page';
 const img = { image: dataset(SMALL_TABLE) };
 
 function assertContiguous(events: JobEvent[], id: string) {
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), `seqs of ${id}`);
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+    `seqs of ${id}`,
+  );
 }
 
 test('kill -9 with a running and queued jobs: all finish after restart, nothing lost or redone', async () => {
@@ -62,11 +66,20 @@ test('kill -9 with a running and queued jobs: all finish after restart, nothing 
   assert.equal(r.done_pages, 4);
   assert.equal(r.attempts, 2);
   const events = (await api.poll(running.id, { timeout_ms: 0 })).events;
-  assert.deepEqual(events.filter((e) => e.type === 'queued').map((e) => e.reason), ['submitted', scaled ? 'lease_expired' : 'recovered']);
-  const pages = events.filter(isPage).map((e) => e.page as number).sort();
+  assert.deepEqual(
+    events.filter((e) => e.type === 'queued').map((e) => e.reason),
+    ['submitted', scaled ? 'lease_expired' : 'recovered'],
+  );
+  const pages = events
+    .filter(isPage)
+    .map((e) => e.page as number)
+    .sort();
   assert.deepEqual(pages, [1, 2, 3, 4], 'every page recognised exactly once across the crash');
   const doc = (await (await api.fetch(`/v1/jobs/${running.id}/result?format=json`)).json()) as { pages: { index: number }[] };
-  assert.deepEqual(doc.pages.map((p) => p.index), [0, 1, 2, 3]);
+  assert.deepEqual(
+    doc.pages.map((p) => p.index),
+    [0, 1, 2, 3],
+  );
   assert.match(await (await api.fetch(`/v1/jobs/${queued2.id}/result?format=text`)).text(), /Page 2 line 8/);
   // task_id idempotency survives the restart too.
   const again = await api.submitRaw(dataset(SMALL_TABLE), 'queued1.png', { mode: 'text', task_id: 'q1' });
@@ -90,10 +103,19 @@ test('SIGTERM hands the running job back to the queue; it resumes after restart 
   api = new Api(srv.url);
   const events = await api.follow(job.id);
   assertContiguous(events, job.id);
-  assert.deepEqual(events.filter((e) => e.type === 'queued').map((e) => e.reason), ['submitted', 'shutdown']);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'queued').map((e) => e.reason),
+    ['submitted', 'shutdown'],
+  );
   const done = await api.job(job.id);
   assert.equal(done.status, 'finished');
   assert.equal(done.attempts, 1, 'a hand-back at shutdown is not counted as an attempt');
-  assert.deepEqual(events.filter(isPage).map((e) => e.page as number).sort(), [1, 2, 3]);
+  assert.deepEqual(
+    events
+      .filter(isPage)
+      .map((e) => e.page as number)
+      .sort(),
+    [1, 2, 3],
+  );
   await srv.kill('SIGTERM');
 });

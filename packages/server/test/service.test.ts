@@ -25,7 +25,13 @@ test('token matcher: exact tokens only, whatever their length; the match names i
 });
 
 test('the job API needs a valid Bearer token: 401 JSON otherwise', async () => {
-  const bad: Record<string, string>[] = [{}, { authorization: 'Bearer nope' }, { authorization: 'Bearer tok-alph' }, { authorization: 'Basic dG9rLWFscGhhOg==' }, { authorization: 'Bearer tok-alpha extra' }];
+  const bad: Record<string, string>[] = [
+    {},
+    { authorization: 'Bearer nope' },
+    { authorization: 'Bearer tok-alph' },
+    { authorization: 'Basic dG9rLWFscGhhOg==' },
+    { authorization: 'Bearer tok-alpha extra' },
+  ];
   for (const headers of bad) {
     const r = await fetch(`${srv.url}/v1/jobs`, { headers });
     assert.equal(r.status, 401, JSON.stringify(headers));
@@ -36,7 +42,7 @@ test('the job API needs a valid Bearer token: 401 JSON otherwise', async () => {
   upload.append('file', new Blob([new Uint8Array(img)]), 'a.png');
   const r = await fetch(`${srv.url}/v1/jobs`, { method: 'POST', body: upload, headers: { authorization: 'Bearer wrong' } });
   assert.equal(r.status, 401);
-  assert.equal(((await new Api(srv.url, 'tok-alpha').json<{ jobs: Job[] }>('/v1/jobs')).body.jobs.length), 0, 'the refused upload created nothing');
+  assert.equal((await new Api(srv.url, 'tok-alpha').json<{ jobs: Job[] }>('/v1/jobs')).body.jobs.length, 0, 'the refused upload created nothing');
   const sse = await fetch(`${srv.url}/v1/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV/events`, { headers: { accept: 'text/event-stream' } });
   assert.equal(sse.status, 401);
   for (const token of ['tok-alpha', 'tok-beta-longer']) assert.equal((await new Api(srv.url, token).fetch('/v1/jobs')).status, 200);
@@ -56,9 +62,13 @@ test('health, ready, metrics, docs and the OpenAPI document are open', async () 
   const docs = await fetch(`${srv.url}/docs/`);
   assert.equal(docs.status, 200);
   assert.match(await docs.text(), /swagger/i);
-  const spec = (await (await fetch(`${srv.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { security?: unknown[]; requestBody?: { content: Record<string, unknown> } }>> };
+  const spec = (await (await fetch(`${srv.url}/openapi.json`)).json()) as {
+    openapi: string;
+    paths: Record<string, Record<string, { security?: unknown[]; requestBody?: { content: Record<string, unknown> } }>>;
+  };
   assert.match(spec.openapi, /^3\./);
-  for (const p of ['/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/events', '/v1/jobs/{id}/result', '/v1/jobs/{id}/retry', '/health', '/ready', '/metrics']) assert.ok(spec.paths[p], p);
+  for (const p of ['/v1/jobs', '/v1/jobs/{id}', '/v1/jobs/{id}/events', '/v1/jobs/{id}/result', '/v1/jobs/{id}/retry', '/health', '/ready', '/metrics'])
+    assert.ok(spec.paths[p], p);
   assert.deepEqual(Object.keys(spec.paths['/v1/jobs'].post.requestBody?.content ?? {}).sort(), ['application/json', 'multipart/form-data']);
   assert.deepEqual(spec.paths['/v1/jobs/{id}'].get.security, [{ bearer: [] }]);
   assert.equal(spec.paths['/health'].get.security, undefined);
@@ -107,5 +117,8 @@ test('SSE with a token works like any other route', async () => {
   const { jobs } = (await api.json<{ jobs: Job[] }>('/v1/jobs')).body;
   await api.fetch(`/v1/jobs/${jobs[0].id}`, { method: 'DELETE' });
   const s = await readSse(`${srv.url}/v1/jobs/${jobs[0].id}/events`, api.headers());
-  assert.deepEqual(s.events.map((e) => e.event), ['queued', 'canceled']);
+  assert.deepEqual(
+    s.events.map((e) => e.event),
+    ['queued', 'canceled'],
+  );
 });

@@ -22,8 +22,25 @@ after(async () => {
 function newJob(over: Partial<NewJob> = {}): NewJob {
   const id = newJobId();
   return {
-    id, tenant: 'default', taskId: null, engine: 'paddle', mode: 'text', languages: ['en'], prompt: null, webhookUrl: null, filename: 'a.png', mime: 'image/png',
-    sizeBytes: 10, sha256: 'x'.repeat(64), contentHash: 'h'.repeat(64), sourceKey: `jobs/${id}/source`, pageCount: 1, metrics: {}, options: {}, now: Date.now(), ...over,
+    id,
+    tenant: 'default',
+    taskId: null,
+    engine: 'paddle',
+    mode: 'text',
+    languages: ['en'],
+    prompt: null,
+    webhookUrl: null,
+    filename: 'a.png',
+    mime: 'image/png',
+    sizeBytes: 10,
+    sha256: 'x'.repeat(64),
+    contentHash: 'h'.repeat(64),
+    sourceKey: `jobs/${id}/source`,
+    pageCount: 1,
+    metrics: {},
+    options: {},
+    now: Date.now(),
+    ...over,
   };
 }
 
@@ -45,7 +62,10 @@ test('writes started together: the one that fails rolls back alone, the others a
         continue;
       }
       assert.equal(stored?.status, 'queued');
-      assert.deepEqual((await store.listEvents(j.id, 0, 10)).map((e) => [e.seq, e.type]), [[1, 'queued']]);
+      assert.deepEqual(
+        (await store.listEvents(j.id, 0, 10)).map((e) => [e.seq, e.type]),
+        [[1, 'queued']],
+      );
     }
     // Transitions share commits too; each still sees its own job's state.
     const claims = await Promise.all([jobs[0], jobs[3], jobs[0]].map((j) => store.claimJob(j.id, 'w', Date.now() + 60_000, Date.now())));
@@ -62,15 +82,26 @@ test('kill -9 right after a burst of 202s: after a restart every accepted job an
   const srv = await spawnServer(dataDir, { OCRFLOW_WORKERS: '1' });
   children.push(srv);
   let api = new Api(srv.url);
-  const png = (i: number) => sharp({ create: { width: 40 + (i % 8), height: 24, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  const png = (i: number) =>
+    sharp({ create: { width: 40 + (i % 8), height: 24, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
   // 48 concurrent submissions, 8 of them one task_id with the same content (one job, seven repeats).
   const same = await png(0);
   const answers = await Promise.all(
-    Array.from({ length: 48 }, async (_, i) => (i < 8 ? api.submitRaw(same, 'same.png', { mode: 'text', task_id: 'same' }) : api.submitRaw(await png(i), `p${i}.png`, { mode: 'text', task_id: `t${i}` }))),
+    Array.from({ length: 48 }, async (_, i) =>
+      i < 8 ? api.submitRaw(same, 'same.png', { mode: 'text', task_id: 'same' }) : api.submitRaw(await png(i), `p${i}.png`, { mode: 'text', task_id: `t${i}` }),
+    ),
   );
   assert.deepEqual([...new Set(answers.slice(8).map((a) => a.status))], [202]);
   // A repeat answers 200 with the existing job, or 202 if it was the first.
-  assert.deepEqual(answers.slice(0, 8).map((a) => a.status).filter((st) => st !== 200), [202]);
+  assert.deepEqual(
+    answers
+      .slice(0, 8)
+      .map((a) => a.status)
+      .filter((st) => st !== 200),
+    [202],
+  );
   await srv.kill('SIGKILL');
 
   const again = await spawnServer(dataDir, { OCRFLOW_WORKERS: '1' });

@@ -18,17 +18,59 @@ import { newJobId } from '../src/util/ids.ts';
 import { tempDataDir, testEnv } from './helpers/server.helper.ts';
 
 const jobRow = (id: string, taskId: string | null, now: number) => ({
-  id, task_id: taskId, status: 'queued', engine: 'paddle', mode: 'text', languages: '["en"]', prompt: null, webhook_url: null, filename: 'a.png',
-  mime: 'image/png', size_bytes: 10, sha256: 'x'.repeat(64), content_hash: 'h'.repeat(64), source_key: `jobs/${id}/source`, result_key: null,
-  page_count: 1, done_pages: 0, attempts: 0, error_code: null, error_message: null, metrics: '{}', options: '{}', last_seq: 0, lease_owner: null,
-  lease_until: null, created_at: now, queued_at: now, started_at: null, finished_at: null, updated_at: now,
+  id,
+  task_id: taskId,
+  status: 'queued',
+  engine: 'paddle',
+  mode: 'text',
+  languages: '["en"]',
+  prompt: null,
+  webhook_url: null,
+  filename: 'a.png',
+  mime: 'image/png',
+  size_bytes: 10,
+  sha256: 'x'.repeat(64),
+  content_hash: 'h'.repeat(64),
+  source_key: `jobs/${id}/source`,
+  result_key: null,
+  page_count: 1,
+  done_pages: 0,
+  attempts: 0,
+  error_code: null,
+  error_message: null,
+  metrics: '{}',
+  options: '{}',
+  last_seq: 0,
+  lease_owner: null,
+  lease_until: null,
+  created_at: now,
+  queued_at: now,
+  started_at: null,
+  finished_at: null,
+  updated_at: now,
 });
 
 const newJob = (tenant: string, taskId: string): NewJob => {
   const id = newJobId();
   return {
-    id, tenant, taskId, engine: 'paddle', mode: 'text', languages: ['en'], prompt: null, webhookUrl: null, filename: 'b.png', mime: 'image/png',
-    sizeBytes: 10, sha256: 'y'.repeat(64), contentHash: 'k'.repeat(64), sourceKey: `jobs/${id}/source`, pageCount: 1, metrics: {}, options: {}, now: Date.now(),
+    id,
+    tenant,
+    taskId,
+    engine: 'paddle',
+    mode: 'text',
+    languages: ['en'],
+    prompt: null,
+    webhookUrl: null,
+    filename: 'b.png',
+    mime: 'image/png',
+    sizeBytes: 10,
+    sha256: 'y'.repeat(64),
+    contentHash: 'k'.repeat(64),
+    sourceKey: `jobs/${id}/source`,
+    pageCount: 1,
+    metrics: {},
+    options: {},
+    now: Date.now(),
   };
 };
 
@@ -41,25 +83,64 @@ test('rows written before 0006 belong to the default tenant after it; task_id be
     if (config.storeKind === 'postgres') await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(config.databaseSchema)}`.execute(store.db);
     const before = Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name < '0006'));
     assert.ok(Object.keys(before).length === 5 && MIGRATIONS['0006_tenants'], 'the test splits the migrations at 0006');
-    const partial = await new Migrator({ db: store.db, provider: { getMigrations: async () => before }, migrationTableSchema: config.databaseSchema || undefined }).migrateToLatest();
+    const partial = await new Migrator({
+      db: store.db,
+      provider: { getMigrations: async () => before },
+      migrationTableSchema: config.databaseSchema || undefined,
+    }).migrateToLatest();
     assert.equal(partial.error, undefined);
     const now = Date.now();
     const [a, b] = [newJobId(), newJobId()];
     // Typed for the new schema; these rows leave `tenant` out, as the old version did.
-    await store.db.insertInto('jobs').values([jobRow(a, 'old-task', now), jobRow(b, null, now)] as never).execute();
+    await store.db
+      .insertInto('jobs')
+      .values([jobRow(a, 'old-task', now), jobRow(b, null, now)] as never)
+      .execute();
     await store.db
       .insertInto('webhook_deliveries')
       .values({
-        id: 'd1', message_id: 'm1', job_id: a, event_seq: 1, event_type: 'finished', event_time: now, url: 'http://example.test/hook', source: 'job',
-        dedupe_key: null, state: 'pending', attempt_count: 0, next_attempt_at: now, lease_owner: null, lease_until: null, payload: null, last_status: null,
-        last_error: null, created_at: now, updated_at: now, delivered_at: null, redelivery_of: null,
+        id: 'd1',
+        message_id: 'm1',
+        job_id: a,
+        event_seq: 1,
+        event_type: 'finished',
+        event_time: now,
+        url: 'http://example.test/hook',
+        source: 'job',
+        dedupe_key: null,
+        state: 'pending',
+        attempt_count: 0,
+        next_attempt_at: now,
+        lease_owner: null,
+        lease_until: null,
+        payload: null,
+        last_status: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+        delivered_at: null,
+        redelivery_of: null,
       } as never)
       .execute();
     await store.db
       .insertInto('workbench_tasks')
       .values({
-        id: 'tsk_old', filename: 'old.png', mime: 'image/png', size_bytes: 10, sha256: 'z'.repeat(64), source_key: 'workbench/tsk_old/source', status: 'uploaded',
-        error_message: null, ocr_job_id: null, page_count: 1, table_count: null, cells_to_check: null, workbook_version: null, last_seq: 1, created_at: now, updated_at: now,
+        id: 'tsk_old',
+        filename: 'old.png',
+        mime: 'image/png',
+        size_bytes: 10,
+        sha256: 'z'.repeat(64),
+        source_key: 'workbench/tsk_old/source',
+        status: 'uploaded',
+        error_message: null,
+        ocr_job_id: null,
+        page_count: 1,
+        table_count: null,
+        cells_to_check: null,
+        workbook_version: null,
+        last_seq: 1,
+        created_at: now,
+        updated_at: now,
       } as never)
       .execute();
 
@@ -80,10 +161,13 @@ test('rows written before 0006 belong to the default tenant after it; task_id be
     await assert.rejects(store.insertJob(newJob('default', 'old-task')), (e) => e instanceof TaskIdTakenError && e.tenant === 'default');
     await assert.rejects(store.insertJob(newJob('billing', 'old-task')), TaskIdTakenError);
     const counts = await store.countByTenantStatus();
-    assert.deepEqual(counts.sort((x, y) => x.tenant.localeCompare(y.tenant)), [
-      { tenant: 'billing', status: 'queued', count: 1 },
-      { tenant: 'default', status: 'queued', count: 2 },
-    ]);
+    assert.deepEqual(
+      counts.sort((x, y) => x.tenant.localeCompare(y.tenant)),
+      [
+        { tenant: 'billing', status: 'queued', count: 1 },
+        { tenant: 'default', status: 'queued', count: 2 },
+      ],
+    );
   } finally {
     await store.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

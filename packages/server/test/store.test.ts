@@ -14,8 +14,25 @@ after(() => close());
 function newJob(over: Partial<NewJob> = {}): NewJob {
   const id = newJobId();
   return {
-    id, tenant: 'default', taskId: null, engine: 'paddle', mode: 'layout', languages: ['ch', 'en'], prompt: null, webhookUrl: null, filename: 'a.png', mime: 'image/png',
-    sizeBytes: 10, sha256: 'x'.repeat(64), contentHash: 'h'.repeat(64), sourceKey: `jobs/${id}/source`, pageCount: 3, metrics: {}, options: {}, now: Date.now(), ...over,
+    id,
+    tenant: 'default',
+    taskId: null,
+    engine: 'paddle',
+    mode: 'layout',
+    languages: ['ch', 'en'],
+    prompt: null,
+    webhookUrl: null,
+    filename: 'a.png',
+    mime: 'image/png',
+    sizeBytes: 10,
+    sha256: 'x'.repeat(64),
+    contentHash: 'h'.repeat(64),
+    sourceKey: `jobs/${id}/source`,
+    pageCount: 3,
+    metrics: {},
+    options: {},
+    now: Date.now(),
+    ...over,
   };
 }
 
@@ -48,9 +65,18 @@ test('a job goes queued → running → pages → finished with contiguous event
   assert.equal(fin?.job.status, 'finished');
   assert.equal(fin?.job.leaseOwner, null);
   const events = await store.listEvents(job.id, 0, 100);
-  assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
-  assert.deepEqual(events.map((e) => e.type), ['queued', 'running', 'running', 'running', 'running', 'running', 'finished']);
-  assert.deepEqual((await store.listEvents(job.id, 5, 1)).map((e) => e.seq), [6]);
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    [1, 2, 3, 4, 5, 6, 7],
+  );
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['queued', 'running', 'running', 'running', 'running', 'running', 'finished'],
+  );
+  assert.deepEqual(
+    (await store.listEvents(job.id, 5, 1)).map((e) => e.seq),
+    [6],
+  );
 });
 
 test('writes of a worker that lost its job are refused', async () => {
@@ -150,10 +176,19 @@ test('list: newest first, filters, id cursor', async () => {
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) ids.push((await store.insertJob(newJob({ taskId: `list-${i}` }))).job.id);
   const page1 = await store.listJobs({ limit: 2 });
-  assert.deepEqual(page1.map((j) => j.id), [ids[4], ids[3]]);
+  assert.deepEqual(
+    page1.map((j) => j.id),
+    [ids[4], ids[3]],
+  );
   const page2 = await store.listJobs({ limit: 2, beforeId: ids[3] });
-  assert.deepEqual(page2.map((j) => j.id), [ids[2], ids[1]]);
-  assert.deepEqual((await store.listJobs({ limit: 10, taskId: 'list-2' })).map((j) => j.id), [ids[2]]);
+  assert.deepEqual(
+    page2.map((j) => j.id),
+    [ids[2], ids[1]],
+  );
+  assert.deepEqual(
+    (await store.listJobs({ limit: 10, taskId: 'list-2' })).map((j) => j.id),
+    [ids[2]],
+  );
   const counts = await store.countByStatus();
   assert.ok(counts.queued >= 5);
 });

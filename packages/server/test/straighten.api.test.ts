@@ -21,8 +21,22 @@ before(async () => {
   srv = await startTestServer();
   api = new Api(srv.url);
   const scan = await loadRaster(dataset(REPORT_SCAN));
-  const p = await simulatePhoto(scan, { width: 1200, height: 1520, corners: [[184, 208], [1030, 160], [1078, 1360], [136, 1312]], bend: 0.012, falloff: 0.35, desk: 'wood' });
-  photo = await sharp(p.image.data, { raw: { width: p.image.width, height: p.image.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+  const p = await simulatePhoto(scan, {
+    width: 1200,
+    height: 1520,
+    corners: [
+      [184, 208],
+      [1030, 160],
+      [1078, 1360],
+      [136, 1312],
+    ],
+    bend: 0.012,
+    falloff: 0.35,
+    desk: 'wood',
+  });
+  photo = await sharp(p.image.data, { raw: { width: p.image.width, height: p.image.height, channels: 3 } })
+    .jpeg({ quality: 92 })
+    .toBuffer();
 });
 after(() => srv?.close());
 
@@ -44,7 +58,10 @@ test('the result and its page images are the straightened page; the photo stays 
   assert.equal(page.straightened.homography.length, 9);
   // The page is the sheet alone (its corners well inside the photo); a sheet this small in the
   // photo is cut out larger than shot, so the page's size says nothing about the desk.
-  assert.ok(page.straightened.corners.every(([x, y]) => x > 60 && y > 60 && x < 1140 && y < 1460), 'the desk is cut away');
+  assert.ok(
+    page.straightened.corners.every(([x, y]) => x > 60 && y > 60 && x < 1140 && y < 1460),
+    'the desk is cut away',
+  );
   const zr = await api.fetch(`/result/images/jobs/${id}`);
   assert.equal(zr.status, 200);
   const entry = readZip(Buffer.from(await zr.arrayBuffer())).find((e) => e.name === 'page_0001.jpg');

@@ -99,11 +99,19 @@ test('task_id idempotency is per tenant', async () => {
   const progress = async (api: Api) => (await api.json<{ job_id: string }>('/api/progress/shared-name')).body.job_id;
   assert.equal(await progress(alpha), alphaJob.id);
   assert.equal(await progress(beta), betaJob.id);
-  assert.equal((await new Api(srv.url, TOKENS.ops).json('/api/progress/shared-name')).status, 404, 'task_ids are looked up in the caller\'s own tenant, also for an admin');
+  assert.equal(
+    (await new Api(srv.url, TOKENS.ops).json('/api/progress/shared-name')).status,
+    404,
+    "task_ids are looked up in the caller's own tenant, also for an admin",
+  );
 });
 
 test('a workbench sign-in sees the tenant of the token it was opened with', async () => {
-  const login = await fetch(`${srv.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: TOKENS.beta }) });
+  const login = await fetch(`${srv.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: TOKENS.beta }),
+  });
   assert.equal(login.status, 200);
   const loginBody = (await login.json()) as { data: { tenant: string; admin: boolean } };
   assert.deepEqual([loginBody.data.tenant, loginBody.data.admin], ['beta', false]);
@@ -135,13 +143,18 @@ test('every route that takes an id: another tenant gets the 404 of an id that do
   const made = await submitBatch(alpha, [{ data: dataset(SMALL_TABLE), name: 'b.png' }], { batch_id: 'alpha-batch' });
   assert.equal(made.status, 202, JSON.stringify(made.body));
   const alphaBatch = made.body.batch.id;
-  const doc = (await (await fetch(`${srv.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>> };
+  const doc = (await (await fetch(`${srv.url}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
+  };
   const routes: { method: string; path: string }[] = [];
   for (const [path, ops] of Object.entries(doc.paths))
     for (const [method, op] of Object.entries(ops)) {
       const params = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
       if (!params.length) continue;
-      assert.ok(params.every((p) => ID_PARAMS.includes(p)), `${method} ${path}: a path parameter this test does not know (${params.join(', ')})`);
+      assert.ok(
+        params.every((p) => ID_PARAMS.includes(p)),
+        `${method} ${path}: a path parameter this test does not know (${params.join(', ')})`,
+      );
       routes.push({ method: method.toUpperCase(), path });
     }
   // The job API, its events/results/analysis/deliveries, both compatibility APIs and the workbench: a walk over nothing would prove nothing.
@@ -168,5 +181,8 @@ test('every route that takes an id: another tenant gets the 404 of an id that do
     assert.ok(own.status < 500, `${name}: ${JSON.stringify(own)}`);
     walked.push(name);
   }
-  assert.ok(walked.includes('GET /v1/jobs/{id}') && walked.includes('GET /api/v1/tasks/{id}') && walked.includes('GET /api/progress/{task_id}'), walked.join('\n'));
+  assert.ok(
+    walked.includes('GET /v1/jobs/{id}') && walked.includes('GET /api/v1/tasks/{id}') && walked.includes('GET /api/progress/{task_id}'),
+    walked.join('\n'),
+  );
 });

@@ -47,7 +47,14 @@ async function vlmEndpoint(): Promise<Endpoint> {
       setTimeout(() => {
         inFlight--;
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: `c${ep.chats}`, object: 'chat.completion', model: MODEL, choices: [{ index: 0, message: { role: 'assistant', content: 'Table 1\n\nRead by the stand-in.' }, finish_reason: 'stop' }] }));
+        res.end(
+          JSON.stringify({
+            id: `c${ep.chats}`,
+            object: 'chat.completion',
+            model: MODEL,
+            choices: [{ index: 0, message: { role: 'assistant', content: 'Table 1\n\nRead by the stand-in.' }, finish_reason: 'stop' }],
+          }),
+        );
       }, HOLD_MS);
     });
   });
@@ -65,7 +72,13 @@ async function runJobs(concurrency: number): Promise<Endpoint> {
   const ep = await vlmEndpoint();
   endpoints.push(ep);
   const srv = await startTestServer({
-    env: { OCRFLOW_WORKERS: '2', OCRFLOW_VLM_CONCURRENCY: String(concurrency), OCRFLOW_VLM_BASE_URL: ep.url, OCRFLOW_VLM_MODEL: MODEL, OCRFLOW_VLM_FALLBACK_ENGINE: 'none' },
+    env: {
+      OCRFLOW_WORKERS: '2',
+      OCRFLOW_VLM_CONCURRENCY: String(concurrency),
+      OCRFLOW_VLM_BASE_URL: ep.url,
+      OCRFLOW_VLM_MODEL: MODEL,
+      OCRFLOW_VLM_FALLBACK_ENGINE: 'none',
+    },
   });
   try {
     const api = new Api(srv.url);
@@ -107,7 +120,7 @@ test('a thread that dies holding a slot: the pool frees it when it sees the thre
     first.injectFault();
     for (let i = 0; i < 200 && (first.alive || pool.spawned < 2); i++) await sleep(25);
     assert.equal(first.alive, false);
-    assert.equal(sharedInUse(pool.remoteLimits, url), 0, 'the dead thread\'s slot is free again');
+    assert.equal(sharedInUse(pool.remoteLimits, url), 0, "the dead thread's slot is free again");
     const next = (await pool.thread(0))!;
     assert.notEqual(next.limitsOwner, first.limitsOwner);
   } finally {

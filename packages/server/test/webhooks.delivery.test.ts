@@ -18,8 +18,24 @@ import { startTestServer, type TestServer } from './helpers/server.helper.ts';
 const SECRET = `whsec_${Buffer.from('ocrflow webhook test secret 0123456789').toString('base64')}`;
 const pdf = (n: number) => makePdf(Array.from({ length: n }, (_, i) => textPage(i + 1)));
 
-interface Attempt { n: number; http_status: number | null; error: string | null; latency_ms: number; response_excerpt: string | null }
-interface Delivery { id: string; webhook_id: string; type: string; url: string; source: string; state: string; attempt_count: number; redelivery_of: string | null; attempts: Attempt[] }
+interface Attempt {
+  n: number;
+  http_status: number | null;
+  error: string | null;
+  latency_ms: number;
+  response_excerpt: string | null;
+}
+interface Delivery {
+  id: string;
+  webhook_id: string;
+  type: string;
+  url: string;
+  source: string;
+  state: string;
+  attempt_count: number;
+  redelivery_of: string | null;
+  attempts: Attempt[];
+}
 
 let rx: Receiver;
 let srv: TestServer;
@@ -88,9 +104,17 @@ test('a finished job calls its webhook with a correctly signed body', async () =
   // A tampered body or a wrong secret does not verify.
   assert.throws(() => new Webhook(SECRET).verify(got.body.replace('finished', 'failed'), got.headers));
   assert.throws(() => new Webhook(`whsec_${Buffer.from('another secret, another sender!!').toString('base64')}`).verify(got.body, got.headers));
-  const [d] = forUrl(await until('delivered', async () => ((await deliveries(job.id)).find((x) => x.url.endsWith('/ok') && x.state === 'delivered') ? deliveries(job.id) : null)), '/ok');
+  const [d] = forUrl(
+    await until('delivered', async () =>
+      (await deliveries(job.id)).find((x) => x.url.endsWith('/ok') && x.state === 'delivered') ? deliveries(job.id) : null,
+    ),
+    '/ok',
+  );
   assert.equal(d.attempt_count, 1);
-  assert.deepEqual(d.attempts.map((a) => a.http_status), [200]);
+  assert.deepEqual(
+    d.attempts.map((a) => a.http_status),
+    [200],
+  );
   assert.equal(d.attempts[0].response_excerpt, 'ok');
 });
 
@@ -105,7 +129,14 @@ test('500, 500, 200: exactly three attempts, one webhook-id, and the job stays f
   const d = await until('three attempts', async () => forUrl(await deliveries(job.id), '/flaky').find((x) => x.state === 'delivered'));
   assert.deepEqual(statuses, ['finished', 'finished', 'finished']);
   assert.equal(d.attempt_count, 3);
-  assert.deepEqual(d.attempts.map((a) => [a.n, a.http_status, a.error]), [[1, 500, 'HTTP 500'], [2, 500, 'HTTP 500'], [3, 200, null]]);
+  assert.deepEqual(
+    d.attempts.map((a) => [a.n, a.http_status, a.error]),
+    [
+      [1, 500, 'HTTP 500'],
+      [2, 500, 'HTTP 500'],
+      [3, 200, null],
+    ],
+  );
   assert.equal(d.attempts[0].response_excerpt, 'receiver down');
   const reqs = rx.at('/flaky');
   assert.equal(reqs.length, 3);
@@ -121,7 +152,10 @@ test('a receiver that hangs: the attempt times out and is retried', async () => 
   rx.on('/hang', (n) => (n === 1 ? 'hang' : 200));
   const job = await submitWithHook('/hang');
   const d = await until('delivered after a time-out', async () => forUrl(await deliveries(job.id), '/hang').find((x) => x.state === 'delivered'));
-  assert.deepEqual(d.attempts.map((a) => a.http_status), [null, 200]);
+  assert.deepEqual(
+    d.attempts.map((a) => a.http_status),
+    [null, 200],
+  );
   assert.equal(d.attempts[0].error, 'timeout after 1000 ms');
   assert.ok(d.attempts[0].latency_ms >= 900 && d.attempts[0].latency_ms < 5000, String(d.attempts[0].latency_ms));
 });
@@ -132,7 +166,10 @@ test('redirects are not followed: each is a failed attempt, then the delivery is
   const job = await submitWithHook('/moved');
   const dead = await until('dead', async () => forUrl(await deliveries(job.id), '/moved').find((x) => x.state === 'dead'), 30_000);
   assert.equal(dead.attempt_count, 4, 'schedule of 3 retries = 4 attempts');
-  assert.ok(dead.attempts.every((a) => a.http_status === 302 && /redirect \(HTTP 302 to .*\/elsewhere\) not followed/.test(a.error ?? '')), JSON.stringify(dead.attempts));
+  assert.ok(
+    dead.attempts.every((a) => a.http_status === 302 && /redirect \(HTTP 302 to .*\/elsewhere\) not followed/.test(a.error ?? '')),
+    JSON.stringify(dead.attempts),
+  );
   assert.equal(rx.at('/elsewhere').length, 0, 'the redirect target was never called');
 
   healthy = true;
@@ -146,7 +183,10 @@ test('redirects are not followed: each is a failed attempt, then the delivery is
   assert.equal(created.webhook_id, dead.webhook_id, 'a resend of the same event keeps its message id');
   await rx.waitFor('/moved', before + 1);
   const again = await until('redelivered', async () => (await deliveries(job.id)).find((x) => x.id === created.id && x.state === 'delivered'));
-  assert.deepEqual(again.attempts.map((a) => a.http_status), [200]);
+  assert.deepEqual(
+    again.attempts.map((a) => a.http_status),
+    [200],
+  );
   const last = rx.at('/moved').at(-1)!;
   assert.equal(last.body, rx.at('/moved')[0].body, 'the same body as the first delivery');
   new Webhook(SECRET).verify(last.body, last.headers);
@@ -174,7 +214,13 @@ test('webhook_events=progress,finished: one job.progress per page, then job.fini
   await until('settled', async () => (await deliveries(job.id)).filter((d) => d.url.endsWith('/progress')).every((d) => d.state === 'delivered'));
   const bodies = rx.at('/progress').map((r) => JSON.parse(r.body) as { type: string; page?: number; done_pages: number; job_id: string });
   assert.ok(bodies.every((b) => b.job_id === job.id));
-  assert.deepEqual(bodies.filter((b) => b.type === 'job.progress').map((b) => b.page).sort(), [1, 2, 3]);
+  assert.deepEqual(
+    bodies
+      .filter((b) => b.type === 'job.progress')
+      .map((b) => b.page)
+      .sort(),
+    [1, 2, 3],
+  );
   assert.equal(bodies.filter((b) => b.type === 'job.finished').length, 1);
   assert.equal(reqs.length >= 4, true);
   const bad = await api.submitRaw(pdf(1), 'x.pdf', { webhook_url: `${rx.url}/x`, webhook_events: 'finished,exploded' });
@@ -185,7 +231,18 @@ test('webhook_events=progress,finished: one job.progress per page, then job.fini
 });
 
 test('targets in private, link-local, metadata or CGNAT ranges are refused at submission', async () => {
-  for (const url of ['http://10.1.2.3/hook', 'http://192.168.1.10/hook', 'http://172.16.0.1/', 'http://169.254.169.254/latest/meta-data', 'http://100.64.0.1/', 'http://[::1]:8080/', 'http://[fd00:ec2::254]/', 'http://[::ffff:10.0.0.1]/', 'http://0.0.0.0/', 'http://224.0.0.1/']) {
+  for (const url of [
+    'http://10.1.2.3/hook',
+    'http://192.168.1.10/hook',
+    'http://172.16.0.1/',
+    'http://169.254.169.254/latest/meta-data',
+    'http://100.64.0.1/',
+    'http://[::1]:8080/',
+    'http://[fd00:ec2::254]/',
+    'http://[::ffff:10.0.0.1]/',
+    'http://0.0.0.0/',
+    'http://224.0.0.1/',
+  ]) {
     const r = await api.submitRaw(pdf(1), 'x.pdf', { webhook_url: url });
     assert.equal(r.status, 400, url);
     assert.equal(r.body.error.code, 'OCRFLOW_ERR_WEBHOOK_URL_REFUSED', url);
@@ -225,10 +282,15 @@ test('with the analysis step on, the finished webhook carries the analysis summa
   const withAnalysis = await startTestServer({ env: { OCRFLOW_ANALYSIS: '1', OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
   try {
     rx.on('/analysed', () => 200);
-    const invoice = makePdf([{ text: ['ACME SUPPLIES LTD', 'INVOICE NO: INV-2024-0042', 'DATE: 12/03/2024', 'Paper A4 2 x 4.50 9.00', 'Pens 1 x 3.20 3.20', 'TOTAL: 12.20'] }]);
+    const invoice = makePdf([
+      { text: ['ACME SUPPLIES LTD', 'INVOICE NO: INV-2024-0042', 'DATE: 12/03/2024', 'Paper A4 2 x 4.50 9.00', 'Pens 1 x 3.20 3.20', 'TOTAL: 12.20'] },
+    ]);
     const job = await new Api(withAnalysis.url).submit(invoice, 'invoice.pdf', { webhook_url: `${rx.url}/analysed` });
     const [got] = await rx.waitFor('/analysed');
-    const body = new Webhook(SECRET).verify(got.body, got.headers) as { job_id: string; analysis?: { schema: string; analyser: string; kind: string; fields: Record<string, unknown> } };
+    const body = new Webhook(SECRET).verify(got.body, got.headers) as {
+      job_id: string;
+      analysis?: { schema: string; analyser: string; kind: string; fields: Record<string, unknown> };
+    };
     assert.equal(body.job_id, job.id);
     assert.ok(body.analysis, 'analysis summary present');
     assert.equal(body.analysis.schema, 'ocrflow.analysis/1');

@@ -24,7 +24,13 @@ after(async () => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-interface Delivery { url: string; state: string; webhook_id: string; attempt_count: number; attempts: { n: number; http_status: number | null }[] }
+interface Delivery {
+  url: string;
+  state: string;
+  webhook_id: string;
+  attempt_count: number;
+  attempts: { n: number; http_status: number | null }[];
+}
 
 async function deliveries(api: Api, id: string): Promise<Delivery[]> {
   return (await api.json<{ deliveries: Delivery[] }>(`/v1/jobs/${id}/deliveries`)).body.deliveries;
@@ -52,7 +58,12 @@ test('kill -9 with one delivery in flight and one pending: both are delivered af
   // With PostgreSQL + Redis other processes may share the outbox, so a restarted one does
   // not take over in-flight leases at start-up: they come back when they expire (time-out + 15 s).
   const timeoutMs = scaledBackend() ? '10000' : '60000';
-  const env = { OCRFLOW_WEBHOOK_SECRET: SECRET, OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.0/8', OCRFLOW_WEBHOOK_TIMEOUT_MS: timeoutMs, OCRFLOW_WEBHOOK_SCHEDULE: '2s,2s' };
+  const env = {
+    OCRFLOW_WEBHOOK_SECRET: SECRET,
+    OCRFLOW_WEBHOOK_ALLOW_HOSTS: '127.0.0.0/8',
+    OCRFLOW_WEBHOOK_TIMEOUT_MS: timeoutMs,
+    OCRFLOW_WEBHOOK_SCHEDULE: '2s,2s',
+  };
   let srv = await spawnServer(dataDir, env);
   children.push(srv);
   let api = new Api(srv.url);
@@ -74,8 +85,19 @@ test('kill -9 with one delivery in flight and one pending: both are delivered af
     until('a delivered', async () => (await deliveries(api, a.id)).find((d) => d.state === 'delivered')),
     until('b delivered', async () => (await deliveries(api, b.id)).find((d) => d.state === 'delivered')),
   ]);
-  assert.deepEqual(ra.attempts.map((x) => x.http_status), [200], 'the attempt cut short by the kill is not counted');
-  assert.deepEqual(rb.attempts.map((x) => [x.n, x.http_status]), [[1, 500], [2, 200]], 'the attempt before the kill was kept');
+  assert.deepEqual(
+    ra.attempts.map((x) => x.http_status),
+    [200],
+    'the attempt cut short by the kill is not counted',
+  );
+  assert.deepEqual(
+    rb.attempts.map((x) => [x.n, x.http_status]),
+    [
+      [1, 500],
+      [2, 200],
+    ],
+    'the attempt before the kill was kept',
+  );
   const hang = rx.at('/hang');
   assert.equal(hang.length, 2);
   assert.equal(hang[1].headers['webhook-id'], first.headers['webhook-id'], 'receivers can deduplicate the resend');

@@ -29,10 +29,22 @@ test('schedule: units, attempts = entries + 1, ±20 % jitter', () => {
   const s = parseSchedule(['5s', '30s', '2m', '10m', '30m', '1h', '2h', '4h', '6h', '8h']);
   const total = s.reduce((a, b) => a + b, 0);
   assert.ok(total > 20 * 3_600_000 && total < 26 * 3_600_000, 'the default spreads 11 attempts over about a day');
-  assert.equal(retryDelay(s, 1, () => 0.5), 5000);
-  assert.equal(retryDelay(s, 1, () => 0), 4000);
-  assert.equal(retryDelay(s, 1, () => 1), 6000);
-  assert.equal(retryDelay(s, 10, () => 0.5), 8 * 3_600_000);
+  assert.equal(
+    retryDelay(s, 1, () => 0.5),
+    5000,
+  );
+  assert.equal(
+    retryDelay(s, 1, () => 0),
+    4000,
+  );
+  assert.equal(
+    retryDelay(s, 1, () => 1),
+    6000,
+  );
+  assert.equal(
+    retryDelay(s, 10, () => 0.5),
+    8 * 3_600_000,
+  );
   assert.equal(retryDelay(s, 11), null, 'after the last attempt: dead');
   assert.equal(retryDelay([], 1), null, 'an empty schedule: one attempt only');
 });
@@ -62,11 +74,26 @@ test('guard: public unicast passes; private, loopback, link-local, CGNAT, metada
   const g = new TargetGuard({ allowPrivate: false, allowHosts: [] });
   for (const ip of ['8.8.8.8', '93.184.216.34', '2606:4700:4700::1111']) assert.equal(g.refusal(ip), null, ip);
   const refused: [string, RegExp][] = [
-    ['10.0.0.1', /private/], ['172.16.5.4', /private/], ['192.168.0.1', /private/], ['127.0.0.1', /loopback/], ['::1', /loopback/],
-    ['169.254.10.1', /linkLocal/], ['fe80::1', /linkLocal/], ['100.64.0.1', /carrierGradeNat/], ['fd12:3456::1', /uniqueLocal/],
-    ['169.254.169.254', /metadata/], ['fd00:ec2::254', /metadata/], ['0.0.0.0', /unspecified/], ['::', /unspecified/],
-    ['224.0.0.251', /multicast/], ['ff02::1', /multicast/], ['255.255.255.255', /broadcast/],
-    ['::ffff:127.0.0.1', /loopback/], ['::ffff:a9fe:a9fe', /metadata/], ['64:ff9b::a00:1', /private/], ['2002:c0a8:0101::1', /private/],
+    ['10.0.0.1', /private/],
+    ['172.16.5.4', /private/],
+    ['192.168.0.1', /private/],
+    ['127.0.0.1', /loopback/],
+    ['::1', /loopback/],
+    ['169.254.10.1', /linkLocal/],
+    ['fe80::1', /linkLocal/],
+    ['100.64.0.1', /carrierGradeNat/],
+    ['fd12:3456::1', /uniqueLocal/],
+    ['169.254.169.254', /metadata/],
+    ['fd00:ec2::254', /metadata/],
+    ['0.0.0.0', /unspecified/],
+    ['::', /unspecified/],
+    ['224.0.0.251', /multicast/],
+    ['ff02::1', /multicast/],
+    ['255.255.255.255', /broadcast/],
+    ['::ffff:127.0.0.1', /loopback/],
+    ['::ffff:a9fe:a9fe', /metadata/],
+    ['64:ff9b::a00:1', /private/],
+    ['2002:c0a8:0101::1', /private/],
   ];
   for (const [ip, why] of refused) assert.match(g.refusal(ip) ?? 'allowed', why, ip);
   const priv = new TargetGuard({ allowPrivate: true, allowHosts: [] });
@@ -81,11 +108,21 @@ test('guard: public unicast passes; private, loopback, link-local, CGNAT, metada
 });
 
 test('guard: host names resolve; every address must pass unless the name is allow-listed; only http(s)', async () => {
-  const dnsTable: Record<string, string[]> = { 'public.example': ['93.184.216.34'], 'mixed.example': ['10.0.0.5', '93.184.216.34'], 'inside.example': ['10.0.0.5'], 'hooks.internal': ['10.9.9.9'], 'a.corp.example': ['192.168.7.7'] };
+  const dnsTable: Record<string, string[]> = {
+    'public.example': ['93.184.216.34'],
+    'mixed.example': ['10.0.0.5', '93.184.216.34'],
+    'inside.example': ['10.0.0.5'],
+    'hooks.internal': ['10.9.9.9'],
+    'a.corp.example': ['192.168.7.7'],
+  };
   const resolver = async (h: string): Promise<ResolvedAddress[]> => (dnsTable[h] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
   const g = new TargetGuard({ allowPrivate: false, allowHosts: ['hooks.internal', '*.corp.example'] }, resolver);
   assert.deepEqual(await g.check('https://public.example/x'), [{ address: '93.184.216.34', family: 4 }]);
-  assert.deepEqual((await g.check('http://mixed.example/')).map((a) => a.address), ['93.184.216.34'], 'only the allowed addresses are used');
+  assert.deepEqual(
+    (await g.check('http://mixed.example/')).map((a) => a.address),
+    ['93.184.216.34'],
+    'only the allowed addresses are used',
+  );
   await assert.rejects(g.check('http://inside.example/'), (e: Error) => e instanceof TargetRefusedError && /10\.0\.0\.5 is in a private range/.test(e.message));
   await assert.rejects(g.check('http://nowhere.example/'), /resolves to no address/);
   assert.equal((await g.check('http://hooks.internal:8080/h')).length, 1);
@@ -111,7 +148,11 @@ test('DNS rebinding: checked public, connected private — the connector refuses
     assert.ok(calls >= 2, 'resolved again at connect time');
     assert.equal(rx.received.length, 0);
     // The same sender reaches the receiver when the name is allowed to resolve to loopback.
-    const open = new WebhookSender(new TargetGuard({ allowPrivate: false, allowHosts: ['rebind.test'] }, async () => [{ address: '127.0.0.1', family: 4 }]), new WebhookSigner(secret), 2000);
+    const open = new WebhookSender(
+      new TargetGuard({ allowPrivate: false, allowHosts: ['rebind.test'] }, async () => [{ address: '127.0.0.1', family: 4 }]),
+      new WebhookSigner(secret),
+      2000,
+    );
     const ok = await open.send(url, '{"x":1}', 'msg_y', new AbortController().signal);
     assert.equal(ok.ok, true, JSON.stringify(ok));
     assert.equal(rx.received[0].headers.host, `rebind.test:${new URL(rx.url).port}`, 'the Host header keeps the name');
@@ -126,7 +167,11 @@ test('the response body read is capped', async () => {
   const rx = await Receiver.start();
   try {
     rx.on('/big', () => ({ status: 500, body: 'x'.repeat(5_000_000) }));
-    const sender = new WebhookSender(new TargetGuard({ allowPrivate: true, allowHosts: [] }), new WebhookSigner(`whsec_${Buffer.alloc(32, 1).toString('base64')}`), 5000);
+    const sender = new WebhookSender(
+      new TargetGuard({ allowPrivate: true, allowHosts: [] }),
+      new WebhookSigner(`whsec_${Buffer.alloc(32, 1).toString('base64')}`),
+      5000,
+    );
     const out = await sender.send(`${rx.url}/big`, '{}', 'msg_big', new AbortController().signal);
     assert.equal(out.httpStatus, 500);
     assert.equal(out.responseExcerpt?.length, 1024);

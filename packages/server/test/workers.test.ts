@@ -42,7 +42,10 @@ test('cancel a running job: it stops at a page boundary and the worker moves on'
   const job = await api.submit(makePdf([slowPage, slowPage, slowPage, slowPage]), 'four.pdf', { mode: 'text', task_id: 'four' });
   assert.equal(job.page_count, 4);
   const seen = await api.follow(job.id, { until: isPage });
-  assert.deepEqual(seen.map((e) => e.type), ['queued', 'running', 'running']);
+  assert.deepEqual(
+    seen.map((e) => e.type),
+    ['queued', 'running', 'running'],
+  );
   // Partial results are readable while it runs.
   const partial = await api.fetch(`/v1/jobs/${job.id}/result?format=json&partial=true`);
   assert.equal(partial.status, 200);
@@ -78,16 +81,27 @@ test('retry resumes after the last stored page', async () => {
   assert.equal(started?.page, pagesAtCancel + 1, 'starts after the stored pages');
   assert.equal(started?.done_pages, pagesAtCancel);
   const pageEvents = events.filter(isPage);
-  assert.deepEqual(pageEvents.map((e) => e.page), [1, 2, 3, 4].slice(pagesAtCancel), 'only the missing pages were recognised');
+  assert.deepEqual(
+    pageEvents.map((e) => e.page),
+    [1, 2, 3, 4].slice(pagesAtCancel),
+    'only the missing pages were recognised',
+  );
   const done = await api.job(canceled.id);
   assert.equal(done.status, 'finished');
   assert.equal(done.done_pages, 4);
   assert.equal(done.attempts, 2);
   const doc = (await (await api.fetch(`/v1/jobs/${canceled.id}/result?format=json`)).json()) as { pages: { index: number; source: string }[] };
-  assert.deepEqual(doc.pages.map((p) => p.index), [0, 1, 2, 3]);
+  assert.deepEqual(
+    doc.pages.map((p) => p.index),
+    [0, 1, 2, 3],
+  );
   assert.ok(doc.pages.every((p) => p.source === 'ocr'));
   const seqs = (await api.poll(canceled.id, { timeout_ms: 0, max_events: 1000 })).events.map((e) => e.seq);
-  assert.deepEqual(seqs, seqs.map((_, i) => i + 1), 'no seq gaps or duplicates');
+  assert.deepEqual(
+    seqs,
+    seqs.map((_, i) => i + 1),
+    'no seq gaps or duplicates',
+  );
 });
 
 test('a crashed worker thread re-queues only its job, which resumes and finishes', async () => {
@@ -104,7 +118,14 @@ test('a crashed worker thread re-queues only its job, which resumes and finishes
   assert.equal(done.attempts, 2);
   assert.equal(done.done_pages, 4);
   const all = (await api.poll(job.id, { timeout_ms: 0 })).events;
-  assert.deepEqual(all.filter(isPage).map((e) => e.page as number).sort(), [1, 2, 3, 4], 'pages stored before the crash were not redone');
+  assert.deepEqual(
+    all
+      .filter(isPage)
+      .map((e) => e.page as number)
+      .sort(),
+    [1, 2, 3, 4],
+    'pages stored before the crash were not redone',
+  );
   for (let i = 0; i < 100 && !(await health()).worker_alive; i++) await new Promise((r) => setTimeout(r, 50));
   assert.equal((await health()).worker_alive, true, 'the crashed thread was replaced');
 });

@@ -87,8 +87,7 @@ export const api = {
   document: (id: string) => request<OcrDocument>(`tasks/${encodeURIComponent(id)}/document`),
   text: (id: string) => request<TextData>(`tasks/${encodeURIComponent(id)}/text`),
   analysis: (id: string) => request<Analysis>(`tasks/${encodeURIComponent(id)}/analysis`),
-  tables: (id: string, version?: number) =>
-    request<TablesData>(`tasks/${encodeURIComponent(id)}/tables${version ? `?version=${version}` : ''}`),
+  tables: (id: string, version?: number) => request<TablesData>(`tasks/${encodeURIComponent(id)}/tables${version ? `?version=${version}` : ''}`),
   saveTables: (id: string, sheets: Sheet[], baseVersion: number) =>
     request<{ version: number }>(`tasks/${encodeURIComponent(id)}/tables`, json('PUT', { sheets, base_version: baseVersion })),
   /** Long-poll: answers when the task changed after `since` or after `timeoutMs`. */

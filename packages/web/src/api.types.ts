@@ -6,16 +6,7 @@ import type { Sheet } from '@ocrflow/core';
 
 export type { OcrDocument, Sheet, SheetMerge, SheetValue, Page, BBox } from '@ocrflow/core';
 
-export const TASK_STATUSES = [
-  'created',
-  'uploaded',
-  'ocr_processing',
-  'ocr_done',
-  'excel_generated',
-  'editable',
-  'ocr_failed',
-  'excel_failed',
-] as const;
+export const TASK_STATUSES = ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable', 'ocr_failed', 'excel_failed'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export interface Transition {

@@ -40,10 +40,14 @@ function Shell() {
 
   return (
     <>
-      <a className="skip-link" href="#content">{t('app.skip')}</a>
+      <a className="skip-link" href="#content">
+        {t('app.skip')}
+      </a>
       <header className="app-header">
         <a className="brand" href={hrefFor.home()}>
-          <span className="logo" aria-hidden="true">▦</span>
+          <span className="logo" aria-hidden="true">
+            ▦
+          </span>
           <span>
             <strong>{t('app.title')}</strong>
             <span className="tagline">{t('app.tagline')}</span>
@@ -94,21 +98,21 @@ function Shell() {
       )}
       {showContent && (
         <div id="content" key={contentKey} inert={expired || undefined}>
-        {route.name === 'task' ? (
-          <TaskView id={route.id} />
-        ) : (
-          <main className="home">
-            <UploadPanel
-              maxMb={maxMb}
-              onUploaded={(task) => {
-                setReloadKey((k) => k + 1);
-                location.hash = hrefFor.task(task.id);
-              }}
-            />
-            <TasksList page={route.page} reloadKey={reloadKey} />
-          </main>
-        )}
-      </div>
+          {route.name === 'task' ? (
+            <TaskView id={route.id} />
+          ) : (
+            <main className="home">
+              <UploadPanel
+                maxMb={maxMb}
+                onUploaded={(task) => {
+                  setReloadKey((k) => k + 1);
+                  location.hash = hrefFor.task(task.id);
+                }}
+              />
+              <TasksList page={route.page} reloadKey={reloadKey} />
+            </main>
+          )}
+        </div>
       )}
     </>
   );

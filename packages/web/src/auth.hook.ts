@@ -41,7 +41,9 @@ export function useAuth(): Auth {
   useEffect(() => {
     let alive = true;
     readSession(() => alive).then(
-      (s) => alive && setState(!s.auth_required ? { kind: 'open' } : s.signed_in && s.via ? { kind: 'signed-in', via: s.via } : { kind: 'signed-out', why: 'start' }),
+      (s) =>
+        alive &&
+        setState(!s.auth_required ? { kind: 'open' } : s.signed_in && s.via ? { kind: 'signed-in', via: s.via } : { kind: 'signed-out', why: 'start' }),
       () => alive && setState({ kind: 'open' }),
     );
     const off = onUnauthorized(() => setState((s) => (s.kind === 'signed-out' ? s : { kind: 'signed-out', why: s.kind === 'checking' ? 'start' : 'expired' })));

@@ -18,7 +18,11 @@ export function useHealth(intervalMs = 15_000): HealthState {
         (e: unknown) => {
           if (!alive) return;
           // 503 with an envelope still carries the health data's message; no answer at all is offline.
-          setState(e instanceof ApiError && e.status > 0 ? { kind: 'down', health: { ok: false, ocr_service: '', queue_len: 0, worker_alive: false, message: e.message } } : { kind: 'offline' });
+          setState(
+            e instanceof ApiError && e.status > 0
+              ? { kind: 'down', health: { ok: false, ocr_service: '', queue_len: 0, worker_alive: false, message: e.message } }
+              : { kind: 'offline' },
+          );
         },
       );
     void read();

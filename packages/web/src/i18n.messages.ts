@@ -89,18 +89,21 @@ export const en = {
   'grid.versionItem': 'v{version} · {source} · {when}',
   'grid.source.ocr': 'as read',
   'grid.source.edit': 'edited',
-  'grid.conflict': 'Someone else saved this document while you were editing. Reload to see their version (your changes here will be lost), or copy your changes first.',
+  'grid.conflict':
+    'Someone else saved this document while you were editing. Reload to see their version (your changes here will be lost), or copy your changes first.',
   'grid.reload': 'Reload latest',
   'grid.saveFailed': 'Saving did not work: {message}',
   'grid.leaveWarning': 'You have unsaved changes. Leave anyway?',
-  'grid.hint': 'Click a cell to select it, type or double-click to edit. Drag or Shift+arrows to select several cells, then Merge. Keys in the grid: Alt+M merge, Alt+S split, Alt+X then Alt+V move text, Alt+Z undo, Esc leaves the grid.',
+  'grid.hint':
+    'Click a cell to select it, type or double-click to edit. Drag or Shift+arrows to select several cells, then Merge. Keys in the grid: Alt+M merge, Alt+S split, Alt+X then Alt+V move text, Alt+Z undo, Esc leaves the grid.',
   'grid.structure': 'Table structure',
   'grid.merge': 'Merge cells',
   'grid.split': 'Split cell',
   'grid.move': 'Move text',
   'grid.moveHere': 'Put text here',
   'grid.moveCancel': 'Cancel move',
-  'grid.moving': 'Moving "{text}" from {cell}: select the cell it belongs in, then press "Put text here" (Alt+V). Text already there is kept, the moved text goes after it. Esc cancels.',
+  'grid.moving':
+    'Moving "{text}" from {cell}: select the cell it belongs in, then press "Put text here" (Alt+V). Text already there is kept, the moved text goes after it. Esc cancels.',
   'grid.undo': 'Undo',
   'grid.undoStep': 'Undo: {step}',
   'grid.nothingToUndo': 'Nothing to undo',
@@ -129,7 +132,7 @@ export const en = {
   'error.loading': 'Loading…',
 
   'auth.title': 'Sign in',
-  'auth.intro': 'This workbench is protected. Enter an access token (one of the server\'s OCRFLOW_TOKENS) to continue.',
+  'auth.intro': "This workbench is protected. Enter an access token (one of the server's OCRFLOW_TOKENS) to continue.",
   'auth.expired': 'Your sign-in has ended. Sign in again to carry on where you were; unsaved changes on this page are kept.',
   'auth.token': 'Access token',
   'auth.submit': 'Sign in',
@@ -235,7 +238,8 @@ export const zh: Messages = {
   'grid.reload': '加载最新版本',
   'grid.saveFailed': '保存失败：{message}',
   'grid.leaveWarning': '有未保存的修改，确定离开吗？',
-  'grid.hint': '单击选中单元格，直接输入或双击即可编辑。拖动或按 Shift+方向键选中多个单元格后可合并。表格中的快捷键：Alt+M 合并，Alt+S 拆分，Alt+X 再 Alt+V 移动文字，Alt+Z 撤销，Esc 离开表格。',
+  'grid.hint':
+    '单击选中单元格，直接输入或双击即可编辑。拖动或按 Shift+方向键选中多个单元格后可合并。表格中的快捷键：Alt+M 合并，Alt+S 拆分，Alt+X 再 Alt+V 移动文字，Alt+Z 撤销，Esc 离开表格。',
   'grid.structure': '表格结构',
   'grid.merge': '合并单元格',
   'grid.split': '拆分单元格',

@@ -36,7 +36,17 @@ interface Shapes {
 function shapesOf(page: Page, firstTable: number): Shapes {
   const out: Shapes = { lines: [], tables: [], cells: [] };
   const poly = (l: { polygon: [number, number][]; bbox: [number, number, number, number] }) =>
-    (l.polygon.length >= 3 ? l.polygon : [[l.bbox[0], l.bbox[1]], [l.bbox[2], l.bbox[1]], [l.bbox[2], l.bbox[3]], [l.bbox[0], l.bbox[3]]]).map((p) => p.join(',')).join(' ');
+    (l.polygon.length >= 3
+      ? l.polygon
+      : [
+          [l.bbox[0], l.bbox[1]],
+          [l.bbox[2], l.bbox[1]],
+          [l.bbox[2], l.bbox[3]],
+          [l.bbox[0], l.bbox[3]],
+        ]
+    )
+      .map((p) => p.join(','))
+      .join(' ');
   let table = firstTable;
   for (const b of page.blocks) {
     if (b.type === 'table') {
@@ -114,7 +124,11 @@ export function OverlayView({ taskId, doc, grid, onPickCell }: Props) {
   const linkedTables = new Set(shapes.tables.filter((x) => linked(x.table, x.rows, x.cols)).map((x) => x.table));
   const picked =
     sel && linkedTables.has(activeTable)
-      ? union(shapes.cells.filter((c) => c.table === activeTable && c.row <= sel.rowEnd && c.rowEnd >= sel.row && c.col <= sel.colEnd && c.colEnd >= sel.col).map((c) => c.bbox))
+      ? union(
+          shapes.cells
+            .filter((c) => c.table === activeTable && c.row <= sel.rowEnd && c.rowEnd >= sel.row && c.col <= sel.colEnd && c.colEnd >= sel.col)
+            .map((c) => c.bbox),
+        )
       : null;
   const src = fallback ? urls.image(taskId) : urls.image(taskId, page.index);
   const stroke = Math.max(1.5, page.width / 600);
@@ -180,7 +194,15 @@ export function OverlayView({ taskId, doc, grid, onPickCell }: Props) {
                   );
                 })}
                 {shapes.tables.map((x, i) => (
-                  <rect key={`t${i}`} className="ov-table" x={x.bbox[0]} y={x.bbox[1]} width={x.bbox[2] - x.bbox[0]} height={x.bbox[3] - x.bbox[1]} strokeWidth={stroke * 2} />
+                  <rect
+                    key={`t${i}`}
+                    className="ov-table"
+                    x={x.bbox[0]}
+                    y={x.bbox[1]}
+                    width={x.bbox[2] - x.bbox[0]}
+                    height={x.bbox[3] - x.bbox[1]}
+                    strokeWidth={stroke * 2}
+                  />
                 ))}
               </g>
             )}

@@ -239,7 +239,8 @@ export function SheetGrid({ sheet, revision, label, onCells, onSelect, onKey, me
       if (!b || jspreadsheet.current !== b.ws || (b.ws as Worksheet & { edition?: unknown }).edition) return;
       let key: GridKey | null = null;
       if (e.key === 'Escape' && !e.altKey && !e.ctrlKey && !e.metaKey) key = 'escape';
-      else if (e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey) key = (Object.keys(GRID_KEYS) as (keyof typeof GRID_KEYS)[]).find((k) => GRID_KEYS[k] === e.code) ?? null;
+      else if (e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey)
+        key = (Object.keys(GRID_KEYS) as (keyof typeof GRID_KEYS)[]).find((k) => GRID_KEYS[k] === e.code) ?? null;
       if (!key) return;
       const used = handlers.current.onKey(key, true);
       if (key === 'escape' && !used) {

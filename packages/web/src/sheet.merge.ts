@@ -24,7 +24,8 @@ export interface CellRange {
   colEnd: number;
 }
 
-const intersects = (m: SheetMerge, r: CellRange) => m.row <= r.rowEnd && m.row + m.row_span - 1 >= r.row && m.col <= r.colEnd && m.col + m.col_span - 1 >= r.col;
+const intersects = (m: SheetMerge, r: CellRange) =>
+  m.row <= r.rowEnd && m.row + m.row_span - 1 >= r.row && m.col <= r.colEnd && m.col + m.col_span - 1 >= r.col;
 
 /** The range ordered and clipped to the sheet. */
 export function clampRange(s: Sheet, r: CellRange): CellRange {
@@ -84,7 +85,14 @@ export function joinValues(rows: SheetValue[][]): SheetValue {
   const filled = rows.flat().filter((v) => textOf(v) !== '');
   if (filled.length === 0) return null;
   if (filled.length === 1) return filled[0];
-  const lines = rows.map((r) => r.map(textOf).filter((t) => t !== '').reduce((acc, t) => (acc === '' ? t : joinInLine(acc, t)), '')).filter((l) => l !== '');
+  const lines = rows
+    .map((r) =>
+      r
+        .map(textOf)
+        .filter((t) => t !== '')
+        .reduce((acc, t) => (acc === '' ? t : joinInLine(acc, t)), ''),
+    )
+    .filter((l) => l !== '');
   return lines.join('\n');
 }
 

@@ -21,7 +21,9 @@ export function sheetSize(s: Sheet): { rows: number; cols: number } {
 export function normaliseSheet(s: Sheet): Sheet {
   const { cols } = sheetSize(s);
   const width = Math.max(1, cols);
-  const rows = s.rows.length ? s.rows.map((r) => (r.length === width ? [...r] : [...r, ...new Array<SheetValue>(width - r.length).fill(null)])) : [new Array<SheetValue>(width).fill(null)];
+  const rows = s.rows.length
+    ? s.rows.map((r) => (r.length === width ? [...r] : [...r, ...new Array<SheetValue>(width - r.length).fill(null)]))
+    : [new Array<SheetValue>(width).fill(null)];
   return { name: s.name, rows, merges: s.merges.map((m) => ({ ...m })), ...(s.review?.length ? { review: s.review.map((m) => ({ ...m })) } : {}) };
 }
 

@@ -21,7 +21,10 @@ export function markAt(s: Sheet, row: number, col: number): ReviewMark | undefin
 /** The sheet without the mark at (row, col); the same sheet when there is none. */
 export function dropMark(s: Sheet, row: number, col: number): Sheet {
   if (!markAt(s, row, col)) return s;
-  return withMarks(s, (s.review ?? []).filter((m) => m.row !== row || m.col !== col));
+  return withMarks(
+    s,
+    (s.review ?? []).filter((m) => m.row !== row || m.col !== col),
+  );
 }
 
 /** Marks after inserting (`delta` 1) or deleting (`delta` -1) row or column `at`. */

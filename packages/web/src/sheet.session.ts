@@ -129,19 +129,29 @@ export function useSheetSession(t: Translate) {
   const merge = (focus: boolean) => {
     if (!selection) return false;
     const r = expandToMerges(sheet, selection);
-    return structural('grid.merge', (s) => {
-      const m = mergeRange(s, selection);
-      return { sheet: m.sheet, sel: m.range };
-    }, focus, t('grid.done.merge', { range: rangeName(r) }));
+    return structural(
+      'grid.merge',
+      (s) => {
+        const m = mergeRange(s, selection);
+        return { sheet: m.sheet, sel: m.range };
+      },
+      focus,
+      t('grid.done.merge', { range: rangeName(r) }),
+    );
   };
 
   const split = (focus: boolean) => {
     if (!selection) return false;
     const r = expandToMerges(sheet, selection);
-    return structural('grid.split', (s) => {
-      const m = splitRange(s, selection);
-      return { sheet: m.sheet, sel: m.range };
-    }, focus, t('grid.done.split', { range: rangeName(r) }));
+    return structural(
+      'grid.split',
+      (s) => {
+        const m = splitRange(s, selection);
+        return { sheet: m.sheet, sel: m.range };
+      },
+      focus,
+      t('grid.done.split', { range: rangeName(r) }),
+    );
   };
 
   const textAt = (s: Sheet | undefined, sel: Selection | null): { row: number; col: number; text: string } | null => {

@@ -57,7 +57,15 @@ export function SheetToolbar({ state, on }: { state: ToolbarState; on: ToolbarAc
       </button>
       {state.moving ? (
         <>
-          <button type="button" className="primary" onClick={on.place} disabled={!state.canPlace} aria-keyshortcuts="Alt+V" title="Alt+V" data-testid="move-place">
+          <button
+            type="button"
+            className="primary"
+            onClick={on.place}
+            disabled={!state.canPlace}
+            aria-keyshortcuts="Alt+V"
+            title="Alt+V"
+            data-testid="move-place"
+          >
             {t('grid.moveHere')}
           </button>
           <button type="button" onClick={on.cancelMove} aria-keyshortcuts="Escape" data-testid="move-cancel">

@@ -102,12 +102,22 @@ export function TablesEditor({ taskId, onSaved, onView, link }: Props) {
   }, [dirty]);
 
   // Tell the page image what the grid shows (sizes change only with structure, so this is rare).
-  const sizesKey = sheets.map((s) => { const z = sheetSize(s); return `${z.rows}x${z.cols}`; }).join(',');
+  const sizesKey = sheets
+    .map((s) => {
+      const z = sheetSize(s);
+      return `${z.rows}x${z.cols}`;
+    })
+    .join(',');
   const viewRef = useRef(onView);
   viewRef.current = onView;
   const reviewKey = sheets.map((s) => (s.review ?? []).map((m) => `${m.row},${m.col}`).join(';')).join('|');
   useEffect(() => {
-    const sizes = sizesKey ? sizesKey.split(',').map((z) => { const [rows, cols] = z.split('x').map(Number); return { rows, cols }; }) : [];
+    const sizes = sizesKey
+      ? sizesKey.split(',').map((z) => {
+          const [rows, cols] = z.split('x').map(Number);
+          return { rows, cols };
+        })
+      : [];
     const review = reviewKey === '' && !sheets.length ? [] : reviewKey.split('|').map((x) => (x ? x.split(';') : []));
     viewRef.current?.({ active, sizes, selection: session.selection, review });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -145,7 +155,12 @@ export function TablesEditor({ taskId, onSaved, onView, link }: Props) {
     void load(v === latest ? undefined : v);
   };
 
-  if (loadError) return <p className="message error" role="alert">{t('error.generic', { message: loadError })}</p>;
+  if (loadError)
+    return (
+      <p className="message error" role="alert">
+        {t('error.generic', { message: loadError })}
+      </p>
+    );
   if (!data) return <p className="muted">{t('error.loading')}</p>;
   if (!sheet) return <p className="muted">{t('grid.noTables')}</p>;
 
@@ -166,7 +181,14 @@ export function TablesEditor({ taskId, onSaved, onView, link }: Props) {
   return (
     <div className="tables-editor" data-testid="tables-editor">
       <div className="editor-bar">
-        <Tabs tabs={tabs} active={String(active)} onChange={(id) => session.setActive(Number(id))} label={t('grid.sheets')} idPrefix="sheet" className="sheet-tabs" />
+        <Tabs
+          tabs={tabs}
+          active={String(active)}
+          onChange={(id) => session.setActive(Number(id))}
+          label={t('grid.sheets')}
+          idPrefix="sheet"
+          className="sheet-tabs"
+        />
         <div className="editor-actions">
           {dirty && (
             <span className="badge badge-unsaved" data-testid="unsaved">
@@ -180,7 +202,11 @@ export function TablesEditor({ taskId, onSaved, onView, link }: Props) {
                 .sort((a, b) => b.version - a.version)
                 .map((v) => (
                   <option key={v.version} value={v.version}>
-                    {t('grid.versionItem', { version: v.version, source: t(v.source === 'ocr' ? 'grid.source.ocr' : 'grid.source.edit'), when: when(v.created_at) })}
+                    {t('grid.versionItem', {
+                      version: v.version,
+                      source: t(v.source === 'ocr' ? 'grid.source.ocr' : 'grid.source.edit'),
+                      when: when(v.created_at),
+                    })}
                   </option>
                 ))}
             </select>
@@ -201,14 +227,23 @@ export function TablesEditor({ taskId, onSaved, onView, link }: Props) {
         <button type="button" onClick={() => void session.review.next()} disabled={!session.review.count} data-testid="review-next">
           {t('review.next')}
         </button>
-        <button type="button" onClick={() => void session.review.confirm()} disabled={!session.review.selected} title={t('review.confirmTitle')} data-testid="review-confirm">
+        <button
+          type="button"
+          onClick={() => void session.review.confirm()}
+          disabled={!session.review.selected}
+          title={t('review.confirmTitle')}
+          data-testid="review-confirm"
+        >
           {t('review.confirm')}
         </button>
         {session.review.count > 0 && <span className="muted review-hint">{t('review.hint')}</span>}
       </div>
       {session.moving && (
         <p className="message info" data-testid="move-pending">
-          {t('grid.moving', { text: session.moving.text, cell: rangeName({ row: session.moving.row, col: session.moving.col, rowEnd: session.moving.row, colEnd: session.moving.col }) })}
+          {t('grid.moving', {
+            text: session.moving.text,
+            cell: rangeName({ row: session.moving.row, col: session.moving.col, rowEnd: session.moving.row, colEnd: session.moving.col }),
+          })}
         </p>
       )}
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="grid-announce">

@@ -52,7 +52,11 @@ export function StatusPanel({ task, onTask }: { task: Task; onTask(t: Task): voi
           <button type="button" className="primary" onClick={retry} disabled={retrying} data-testid="retry">
             {retrying ? t('status.retrying') : t('status.retry')}
           </button>
-          {error && <p className="message error" role="alert">{t('error.generic', { message: error })}</p>}
+          {error && (
+            <p className="message error" role="alert">
+              {t('error.generic', { message: error })}
+            </p>
+          )}
         </>
       )}
     </div>

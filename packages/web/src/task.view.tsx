@@ -44,11 +44,18 @@ export function TaskView({ id }: { id: string }) {
     return (
       <main className="task-page">
         <a href={hrefFor.home()}>{t('task.back')}</a>
-        <p className="message error" role="alert">{t('task.notFound')}</p>
+        <p className="message error" role="alert">
+          {t('task.notFound')}
+        </p>
       </main>
     );
   }
-  if (!task) return <main className="task-page"><p className="muted">{error ? t('error.generic', { message: error.message }) : t('error.loading')}</p></main>;
+  if (!task)
+    return (
+      <main className="task-page">
+        <p className="muted">{error ? t('error.generic', { message: error.message }) : t('error.loading')}</p>
+      </main>
+    );
 
   const tabs = [
     { id: 'tables', label: t('tabs.tables') },
@@ -58,7 +65,9 @@ export function TaskView({ id }: { id: string }) {
   return (
     <main className="task-page" data-testid="task-page" data-task-id={task.id} data-channel={channel ?? ''}>
       <div className="task-head">
-        <a href={hrefFor.home()} className="back">{t('task.back')}</a>
+        <a href={hrefFor.home()} className="back">
+          {t('task.back')}
+        </a>
         <h1 className="task-title">{task.filename}</h1>
         <span className="muted">{t('task.uploadedAt', { when: when(task.created_at) })}</span>
         {ready && (

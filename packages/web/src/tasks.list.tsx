@@ -49,7 +49,11 @@ export function TasksList({ page, reloadKey }: { page: number; reloadKey: number
   return (
     <section className="panel tasks" aria-labelledby="tasks-title">
       <h2 id="tasks-title">{t('list.title')}</h2>
-      {error && <p className="message error" role="alert">{t('error.generic', { message: error })}</p>}
+      {error && (
+        <p className="message error" role="alert">
+          {t('error.generic', { message: error })}
+        </p>
+      )}
       {!data && !error && <p className="muted">{t('error.loading')}</p>}
       {data && data.items.length === 0 && <p className="muted">{t('list.empty')}</p>}
       {data && data.items.length > 0 && (
@@ -61,8 +65,15 @@ export function TasksList({ page, reloadKey }: { page: number; reloadKey: number
                 <span className="muted task-when">{when(task.created_at)}</span>
               </a>
               <StatusBadge task={task} />
-              {task.table_count !== null && task.table_count > 0 && <span className="muted">{task.table_count === 1 ? t('list.table') : t('list.tables', { n: task.table_count })}</span>}
-              <button type="button" className="link danger" onClick={() => void remove(task.id, task.filename)} aria-label={`${t('list.delete')} ${task.filename}`}>
+              {task.table_count !== null && task.table_count > 0 && (
+                <span className="muted">{task.table_count === 1 ? t('list.table') : t('list.tables', { n: task.table_count })}</span>
+              )}
+              <button
+                type="button"
+                className="link danger"
+                onClick={() => void remove(task.id, task.filename)}
+                aria-label={`${t('list.delete')} ${task.filename}`}
+              >
                 {t('list.delete')}
               </button>
             </li>

@@ -76,11 +76,17 @@ export function UploadPanel({ maxMb, onUploaded }: Props) {
         onDragLeave={() => setDragging(false)}
         onDrop={onDrop}
       >
-        <span className="dropzone-icon" aria-hidden="true">⇪</span>
+        <span className="dropzone-icon" aria-hidden="true">
+          ⇪
+        </span>
         <span className="dropzone-hint">{t('upload.hint')}</span>
-        <span id="upload-types" className="muted">{t('upload.types', { mb: maxMb })}</span>
+        <span id="upload-types" className="muted">
+          {t('upload.types', { mb: maxMb })}
+        </span>
       </div>
-      <label className="visually-hidden" htmlFor="upload-input">{t('upload.button')}</label>
+      <label className="visually-hidden" htmlFor="upload-input">
+        {t('upload.button')}
+      </label>
       <input
         id="upload-input"
         ref={input}

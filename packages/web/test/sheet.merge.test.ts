@@ -36,10 +36,29 @@ test('merging within a row: a space between Latin words, none between CJK charac
   assert.equal(latin.rows[4][0], 'Total amount 12.5');
   assert.deepEqual(latin.rows[4].slice(1), [null, null, null]);
   valid(latin);
-  assert.equal(joinValues([['总结与', '分析：'], ['A', null, 'B']]), '总结与分析：\nA B');
+  assert.equal(
+    joinValues([
+      ['总结与', '分析：'],
+      ['A', null, 'B'],
+    ]),
+    '总结与分析：\nA B',
+  );
   assert.equal(joinValues([['模式', 'B']]), '模式 B', 'a space where only one side is CJK');
-  assert.equal(joinValues([[null, 42], [null, '']]), 42, 'a single value keeps its type');
-  assert.equal(joinValues([[null, ' '], [null, null]]), null);
+  assert.equal(
+    joinValues([
+      [null, 42],
+      [null, ''],
+    ]),
+    42,
+    'a single value keeps its type',
+  );
+  assert.equal(
+    joinValues([
+      [null, ' '],
+      [null, null],
+    ]),
+    null,
+  );
 });
 
 test('a selection that touches a merge grows to hold it whole, and swallowed merges are replaced by one', () => {
@@ -107,7 +126,15 @@ test('random merges, splits, moves, inserts and deletes: always valid, and no te
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
     return seed % n;
   };
-  const letters = (s: Sheet) => s.rows.flat().map((v) => (v === null ? '' : String(v))).join('').replace(/\s/g, '').split('').sort().join('');
+  const letters = (s: Sheet) =>
+    s.rows
+      .flat()
+      .map((v) => (v === null ? '' : String(v)))
+      .join('')
+      .replace(/\s/g, '')
+      .split('')
+      .sort()
+      .join('');
   let s = base();
   for (let i = 0; i < 400; i++) {
     const rows = s.rows.length;
@@ -126,7 +153,9 @@ test('random merges, splits, moves, inserts and deletes: always valid, and no te
     valid(s);
     // Covered slots stay empty, so the XLSX writer (which writes only top-left slots) drops nothing.
     for (const m of s.merges) {
-      for (let r = m.row; r < m.row + m.row_span; r++) for (let c = m.col; c < m.col + m.col_span; c++) if (r !== m.row || c !== m.col) assert.equal(s.rows[r][c], null, `step ${i}: slot ${r},${c} under a merge`);
+      for (let r = m.row; r < m.row + m.row_span; r++)
+        for (let c = m.col; c < m.col + m.col_span; c++)
+          if (r !== m.row || c !== m.col) assert.equal(s.rows[r][c], null, `step ${i}: slot ${r},${c} under a merge`);
     }
     // Now and then a person types into a cell (never into a slot a merge covers: the grid hides those).
     if (rnd(5) === 0) {

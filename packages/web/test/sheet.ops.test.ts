@@ -31,7 +31,10 @@ test('insert a row inside a row-merge widens it, below it moves nothing', () => 
   assert.deepEqual(below.rows[2], [null, null, null, null]);
   assert.deepEqual(below.rows[3], ['x', 1, 2, 3]);
   const above = insertRow(base(), 0);
-  assert.deepEqual(above.merges.map((m) => m.row), [1, 1]);
+  assert.deepEqual(
+    above.merges.map((m) => m.row),
+    [1, 1],
+  );
   valid(above);
 });
 
@@ -91,7 +94,10 @@ test('cell values, merge lookup, names and normalising', () => {
   assert.deepEqual(mergeAt(base(), 1, 0), base().merges[0]);
   assert.equal(mergeAt(base(), 2, 0), undefined);
   assert.deepEqual([0, 25, 26, 701].map(columnName), ['A', 'Z', 'AA', 'ZZ']);
-  assert.deepEqual(normaliseSheet({ name: 'n', rows: [['a'], ['b', 'c']], merges: [] }).rows, [['a', null], ['b', 'c']]);
+  assert.deepEqual(normaliseSheet({ name: 'n', rows: [['a'], ['b', 'c']], merges: [] }).rows, [
+    ['a', null],
+    ['b', 'c'],
+  ]);
   assert.deepEqual(normaliseSheet({ name: 'n', rows: [], merges: [] }).rows, [[null]]);
 });
 
@@ -111,6 +117,9 @@ test('a sequence of random edits always yields a sheet the server accepts', () =
     else if (op === 2) s = deleteRow(s, rnd(rows));
     else s = deleteColumn(s, rnd(cols));
     valid(s);
-    assert.ok(s.rows.every((r) => r.length === s.rows[0].length), 'rectangular');
+    assert.ok(
+      s.rows.every((r) => r.length === s.rows[0].length),
+      'rectangular',
+    );
   }
 });

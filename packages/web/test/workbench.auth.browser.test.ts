@@ -26,7 +26,9 @@ after(async () => {
   await server?.close();
 });
 
-test('sign in (wrong token refused), upload, live status and image on the cookie, reload keeps the session, sign out and back', { timeout: OCR_TIMEOUT + 60_000 }, async () => {
+test('sign in (wrong token refused), upload, live status and image on the cookie, reload keeps the session, sign out and back', {
+  timeout: OCR_TIMEOUT + 60_000,
+}, async () => {
   const page = await openPage(browser);
   await page.goto(server.url);
   const form = page.locator('[data-testid=signin-form]');
@@ -65,7 +67,11 @@ test('sign in (wrong token refused), upload, live status and image on the cookie
   // on the cookie) and the page image loads (<img> on the cookie).
   const id = await uploadFile(page, SMALL_TABLE);
   await page.waitForSelector('[data-testid=status-badge][data-status=ocr_done]', { timeout: OCR_TIMEOUT });
-  await page.waitForFunction(() => [...document.querySelectorAll('main img')].some((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0), null, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('main img')].some((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0),
+    null,
+    { timeout: 30_000 },
+  );
   // The event stream the page uses, opened here so the check does not depend on how fast OCR was.
   const streamed = await page.evaluate(
     (taskId) =>
@@ -94,7 +100,10 @@ test('sign in (wrong token refused), upload, live status and image on the cookie
   await page.click('[data-testid=signout]');
   await form.waitFor();
   assert.equal(await page.locator('[data-testid=task-page]').count(), 0);
-  assert.equal((await page.context().cookies()).some((c) => c.name === 'ocrflow_session'), false);
+  assert.equal(
+    (await page.context().cookies()).some((c) => c.name === 'ocrflow_session'),
+    false,
+  );
   assert.equal(await page.evaluate(async () => (await fetch('api/v1/tasks')).status), 401);
   // Signing in again returns to the task the person was looking at.
   await page.fill('[data-testid=signin-token]', TOKEN);

@@ -13,7 +13,17 @@ import ExcelJS from 'exceljs';
 import type { Browser, FileChooser, Page } from 'playwright-core';
 import type { Sheet } from '@ocrflow/core';
 import type { TestServer } from '../../server/test/helpers/server.helper.ts';
-import { OCR_TIMEOUT, REPORT_SCAN, launchChromium, openPage, screenshot, scriptErrors, startWorkbench, uploadFile, waitReady } from './helpers/browser.helper.ts';
+import {
+  OCR_TIMEOUT,
+  REPORT_SCAN,
+  launchChromium,
+  openPage,
+  screenshot,
+  scriptErrors,
+  startWorkbench,
+  uploadFile,
+  waitReady,
+} from './helpers/browser.helper.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -55,7 +65,8 @@ const colName = (i: number) => {
   }
   return s;
 };
-const rangeOf = (m: { row: number; col: number; row_span: number; col_span: number }) => `${colName(m.col)}${m.row + 1}:${colName(m.col + m.col_span - 1)}${m.row + m.row_span}`;
+const rangeOf = (m: { row: number; col: number; row_span: number; col_span: number }) =>
+  `${colName(m.col)}${m.row + 1}:${colName(m.col + m.col_span - 1)}${m.row + m.row_span}`;
 const mergesOf = (ws: ExcelJS.Worksheet) => new Set((ws.model as unknown as { merges: string[] }).merges);
 /**
  * Enter on the focused drop zone opens the file chooser. On a browser's very first start the first
@@ -79,7 +90,9 @@ const textAt = (ws: ExcelJS.Worksheet, r: number, c: number) => {
   return value === null || value === undefined ? '' : cell.text;
 };
 
-test('upload the report, see it finish by itself, edit a cell, add a row, save, download: the xlsx holds all of it and the merges', { timeout: OCR_TIMEOUT + 120_000 }, async () => {
+test('upload the report, see it finish by itself, edit a cell, add a row, save, download: the xlsx holds all of it and the merges', {
+  timeout: OCR_TIMEOUT + 120_000,
+}, async () => {
   const page = await openPage(browser);
   await page.goto(server.url);
   await page.waitForSelector('[data-testid=dropzone]');
@@ -224,12 +237,16 @@ test('a save in between is reported, not overwritten', { timeout: 120_000 }, asy
   await b.click('[data-testid=conflict] button');
   await b.waitForSelector('[data-testid=unsaved]', { state: 'detached' });
   // The grid is rebuilt in an effect after the reload's render: wait for it rather than read once.
-  await b.waitForFunction(() => document.querySelector('[data-testid=sheet-grid] td[data-x="0"][data-y="0"]')?.textContent === 'first', null, { timeout: 10_000 });
+  await b.waitForFunction(() => document.querySelector('[data-testid=sheet-grid] td[data-x="0"][data-y="0"]')?.textContent === 'first', null, {
+    timeout: 10_000,
+  });
   await a.context().close();
   await b.context().close();
 });
 
-test('leave mid-OCR (reload, now without SSE) and the task still finishes by itself over long-poll; it is in the list', { timeout: OCR_TIMEOUT + 60_000 }, async () => {
+test('leave mid-OCR (reload, now without SSE) and the task still finishes by itself over long-poll; it is in the list', {
+  timeout: OCR_TIMEOUT + 60_000,
+}, async () => {
   const page = await openPage(browser);
   await page.goto(server.url);
   const id = await uploadFile(page, REPORT_SCAN);
@@ -274,7 +291,12 @@ test('Chinese for a Chinese browser, switchable and remembered; phone width stac
     const side = document.querySelector('.result-side')!.getBoundingClientRect();
     const main = document.querySelector('.result-main')!.getBoundingClientRect();
     const grid = document.querySelector('[data-testid=sheet-grid] .jss_content') as HTMLElement;
-    return { pageWidth: document.documentElement.scrollWidth, stacked: main.top >= side.bottom - 1, gridScrolls: grid.scrollWidth > grid.clientWidth, gridWidth: grid.getBoundingClientRect().width };
+    return {
+      pageWidth: document.documentElement.scrollWidth,
+      stacked: main.top >= side.bottom - 1,
+      gridScrolls: grid.scrollWidth > grid.clientWidth,
+      gridWidth: grid.getBoundingClientRect().width,
+    };
   });
   assert.ok(layout.pageWidth <= 375, `no sideways scrolling of the page (${layout.pageWidth}px)`);
   assert.ok(layout.stacked, 'the page image and the tables stack');

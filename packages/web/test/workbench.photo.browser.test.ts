@@ -35,13 +35,31 @@ async function apiData<T>(p: string): Promise<T> {
   return body.data;
 }
 
-test('a sideways desk photo of the report: the straightened page with its cells, the report\'s rows, and the original one click away', { timeout: OCR_TIMEOUT + 120_000 }, async () => {
+test("a sideways desk photo of the report: the straightened page with its cells, the report's rows, and the original one click away", {
+  timeout: OCR_TIMEOUT + 120_000,
+}, async () => {
   const scan = await loadRaster(REPORT_SCAN);
-  const shot = await simulatePhoto(scan, { width: 1300, height: 1700, corners: [[190, 230], [1120, 170], [1170, 1520], [150, 1470]], bend: 0.01, falloff: 0.35, desk: 'wood' });
+  const shot = await simulatePhoto(scan, {
+    width: 1300,
+    height: 1700,
+    corners: [
+      [190, 230],
+      [1120, 170],
+      [1170, 1520],
+      [150, 1470],
+    ],
+    bend: 0.01,
+    falloff: 0.35,
+    desk: 'wood',
+  });
   // Stored as a phone held sideways stores it: pixels turned, Orientation 6 says turn 90° clockwise.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrflow-desk-'));
   const file = path.join(dir, 'desk-photo.jpg');
-  await sharp(shot.image.data, { raw: { width: shot.image.width, height: shot.image.height, channels: 3 } }).rotate(270).withMetadata({ orientation: 6 }).jpeg({ quality: 92 }).toFile(file);
+  await sharp(shot.image.data, { raw: { width: shot.image.width, height: shot.image.height, channels: 3 } })
+    .rotate(270)
+    .withMetadata({ orientation: 6 })
+    .jpeg({ quality: 92 })
+    .toFile(file);
 
   const page = await openPage(browser);
   await page.goto(server.url);
@@ -68,7 +86,13 @@ test('a sideways desk photo of the report: the straightened page with its cells,
   const cells = sheets.flatMap((s) => s.rows);
   const row = cells.find((r) => r.some((v) => String(v ?? '').includes('工单总量')));
   assert.ok(row, 'the 工单总量 row');
-  assert.deepEqual(row.map((v) => String(v ?? '').trim()).filter((x) => /^\d+$/.test(x)).slice(0, 3), ['1457', '1510', '1391']);
+  assert.deepEqual(
+    row
+      .map((v) => String(v ?? '').trim())
+      .filter((x) => /^\d+$/.test(x))
+      .slice(0, 3),
+    ['1457', '1510', '1391'],
+  );
 
   // The original photo: the link serves the upload byte for byte.
   const link = page.locator('[data-testid=original-photo]');

@@ -15,7 +15,17 @@ import type { Browser } from 'playwright-core';
 import type { OcrDocument, Sheet } from '@ocrflow/core';
 import { documentToText } from '@ocrflow/core';
 import type { TestServer } from '../../server/test/helpers/server.helper.ts';
-import { OCR_TIMEOUT, REPORT_SCAN, launchChromium, openPage, screenshot, scriptErrors, startWorkbench, uploadFile, waitReady } from './helpers/browser.helper.ts';
+import {
+  OCR_TIMEOUT,
+  REPORT_SCAN,
+  launchChromium,
+  openPage,
+  screenshot,
+  scriptErrors,
+  startWorkbench,
+  uploadFile,
+  waitReady,
+} from './helpers/browser.helper.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -38,7 +48,9 @@ async function apiData<T>(p: string): Promise<T> {
 
 const marksOf = (sheets: Sheet[]) => sheets.reduce((n, s) => n + (s.review?.length ?? 0), 0);
 
-test('marked cells: next, confirm and edit remove marks; what is left is saved with the version; the searchable PDF downloads and opens', { timeout: OCR_TIMEOUT + 120_000 }, async () => {
+test('marked cells: next, confirm and edit remove marks; what is left is saved with the version; the searchable PDF downloads and opens', {
+  timeout: OCR_TIMEOUT + 120_000,
+}, async () => {
   const page = await openPage(browser);
   await page.goto(server.url);
   await page.waitForSelector('[data-testid=dropzone]');
@@ -106,9 +118,14 @@ test('marked cells: next, confirm and edit remove marks; what is left is saved w
     return m;
   };
   const doc = await apiData<OcrDocument>(`tasks/${id}/document`);
-  const want = bag(documentToText(doc)), got = bag(execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }));
-  let common = 0, total = 0;
-  for (const [ch, k] of want) { total += k; common += Math.min(k, got.get(ch) ?? 0); }
+  const want = bag(documentToText(doc)),
+    got = bag(execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' }));
+  let common = 0,
+    total = 0;
+  for (const [ch, k] of want) {
+    total += k;
+    common += Math.min(k, got.get(ch) ?? 0);
+  }
   assert.ok(common / total >= 0.98, `${common} of ${total} recognised characters are in the PDF's text`);
 
   // Chromium's own PDF viewer opens it (the job API serves it inline) with its page and no error.
@@ -153,7 +170,10 @@ test('a table printed over two pages opens as one sheet, header once, every row'
   assert.ok(doc.pages.length >= 2, 'printed over more than one page');
   const tables = await apiData<{ sheets: Sheet[] }>(`tasks/${id}/tables`);
   assert.equal(tables.sheets.length, 1, 'one sheet for the joined table');
-  assert.deepEqual(tables.sheets[0].rows.map((r) => r.map((v) => String(v ?? ''))), [['No', 'Part', 'Weight'], ...rows]);
+  assert.deepEqual(
+    tables.sheets[0].rows.map((r) => r.map((v) => String(v ?? ''))),
+    [['No', 'Part', 'Weight'], ...rows],
+  );
   assert.equal(await page.locator('.sheet-tabs [role=tab]').count(), 1);
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=sheet-grid] tbody tr').length === n, rows.length + 1);
   await screenshot(page, 'task-joined-table', { fullPage: true });

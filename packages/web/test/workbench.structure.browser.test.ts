@@ -15,7 +15,17 @@ import sharp from 'sharp';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { OcrDocument, Sheet, SheetMerge } from '@ocrflow/core';
 import type { TestServer } from '../../server/test/helpers/server.helper.ts';
-import { OCR_TIMEOUT, REPORT_SCAN, launchChromium, openPage, screenshot, scriptErrors, startWorkbench, uploadFile, waitReady } from './helpers/browser.helper.ts';
+import {
+  OCR_TIMEOUT,
+  REPORT_SCAN,
+  launchChromium,
+  openPage,
+  screenshot,
+  scriptErrors,
+  startWorkbench,
+  uploadFile,
+  waitReady,
+} from './helpers/browser.helper.ts';
 import { mergesOf, rangeOf, readXlsx, textAt } from './helpers/xlsx.helper.ts';
 
 let server: TestServer;
@@ -43,7 +53,8 @@ async function apiData<T>(p: string): Promise<T> {
 const td = (grid: Locator, row: number, col: number) => grid.locator(`tbody td[data-x="${col}"][data-y="${row}"]`);
 const spanOf = async (cell: Locator, attr: 'rowspan' | 'colspan') => Number((await cell.getAttribute(attr)) ?? 1);
 const str = (v: Sheet['rows'][number][number]) => (v === null ? '' : String(v).trim());
-const coveredBy = (s: Sheet, r: number, c: number): SheetMerge | undefined => s.merges.find((m) => r >= m.row && r < m.row + m.row_span && c >= m.col && c < m.col + m.col_span);
+const coveredBy = (s: Sheet, r: number, c: number): SheetMerge | undefined =>
+  s.merges.find((m) => r >= m.row && r < m.row + m.row_span && c >= m.col && c < m.col + m.col_span);
 /** The sheet with the most merges: the report's big table with its spanning headers. */
 const mainSheet = (sheets: Sheet[]) => sheets.reduce((best, s, i) => (s.merges.length > sheets[best].merges.length ? i : best), 0);
 
@@ -52,7 +63,9 @@ async function openSheet(page: Page, si: number): Promise<Locator> {
   return page.locator('[data-testid=sheet-grid]');
 }
 
-test('merge, split and move text through the UI, undo by keyboard, save: reload shows it and the xlsx has the merges and texts', { timeout: OCR_TIMEOUT + 180_000 }, async () => {
+test('merge, split and move text through the UI, undo by keyboard, save: reload shows it and the xlsx has the merges and texts', {
+  timeout: OCR_TIMEOUT + 180_000,
+}, async () => {
   const page = await openPage(browser);
   await page.goto(server.url);
   const id = await uploadFile(page, REPORT_SCAN);
@@ -68,7 +81,8 @@ test('merge, split and move text through the UI, undo by keyboard, save: reload 
 
   // 1. Merge two filled cells one above the other: select with a click and a Shift+click.
   let pair: [number, number] | null = null;
-  for (let r = 1; r < sheet.rows.length - 1 && !pair; r++) for (let c = 0; c < sheet.rows[r].length && !pair; c++) if (plainFilled(r, c) && plainFilled(r + 1, c)) pair = [r, c];
+  for (let r = 1; r < sheet.rows.length - 1 && !pair; r++)
+    for (let c = 0; c < sheet.rows[r].length && !pair; c++) if (plainFilled(r, c) && plainFilled(r + 1, c)) pair = [r, c];
   assert.ok(pair, 'two filled plain cells one above the other');
   const [mr, mc] = pair;
   const joined = `${str(sheet.rows[mr][mc])}\n${str(sheet.rows[mr + 1][mc])}`;
@@ -79,21 +93,36 @@ test('merge, split and move text through the UI, undo by keyboard, save: reload 
   // Through the grid's context menu (the toolbar button does the same; the phone test uses it).
   await td(grid, mr, mc).click({ button: 'right' });
   await page.locator('.jss_contextmenu').getByText('Merge cells', { exact: true }).click();
-  await page.waitForFunction(([r, c]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('rowspan') === '2', [mr, mc]);
-  // biome-ignore lint/performance/useDomNodeTextContent: innerText shows the line break between the merged texts as rendered
-  assert.equal(await td(grid, mr, mc).evaluate((el) => (el as HTMLElement).innerText.replace(/\r/g, '')), joined, 'the two texts, one per line, in the merged cell');
+  await page.waitForFunction(
+    ([r, c]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('rowspan') === '2',
+    [mr, mc],
+  );
+  assert.equal(
+    // biome-ignore lint/performance/useDomNodeTextContent: innerText shows the line break between the merged texts as rendered
+    await td(grid, mr, mc).evaluate((el) => (el as HTMLElement).innerText.replace(/\r/g, '')),
+    joined,
+    'the two texts, one per line, in the merged cell',
+  );
   assert.match((await page.locator('[data-testid=grid-announce]').textContent()) ?? '', /^Merged [A-Z]+\d+:[A-Z]+\d+ into one cell\.$/);
   await page.waitForSelector('[data-testid=unsaved]');
 
   // 2. The keyboard: Alt+S splits the merged cell, Alt+Z undoes that split.
   await td(grid, mr, mc).click();
   await page.keyboard.press('Alt+KeyS');
-  await page.waitForFunction(([r, c]) => !document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.hasAttribute('rowspan') || document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('rowspan') === '1', [mr, mc]);
+  await page.waitForFunction(
+    ([r, c]) =>
+      !document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.hasAttribute('rowspan') ||
+      document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('rowspan') === '1',
+    [mr, mc],
+  );
   assert.equal(await td(grid, mr + 1, mc).isVisible(), true, 'the freed slot is a cell again');
   assert.equal(((await td(grid, mr + 1, mc).textContent()) ?? '').trim(), '', 'split: the text stays in the top-left slot');
   assert.equal(await page.locator('[data-testid=undo-structure]').textContent(), '↶ Undo: Split cell');
   await page.keyboard.press('Alt+KeyZ');
-  await page.waitForFunction(([r, c]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('rowspan') === '2', [mr, mc]);
+  await page.waitForFunction(
+    ([r, c]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('rowspan') === '2',
+    [mr, mc],
+  );
   assert.equal(await page.locator('[data-testid=undo-structure]').textContent(), '↶ Undo: Merge cells', 'the merge is next in line');
   // Esc hands the keyboard back to the page: the selection goes, and Tab then leaves the grid.
   await page.keyboard.press('Escape');
@@ -110,11 +139,16 @@ test('merge, split and move text through the UI, undo by keyboard, save: reload 
   await td(grid, ocrMerge.row, ocrMerge.col).click();
   assert.equal(await page.locator('[data-testid=merge-cells]').isDisabled(), true, 'one merged cell selected: nothing to merge');
   await page.click('[data-testid=split-cell]');
-  await page.waitForFunction(([r, c]) => (document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('colspan') ?? '1') === '1', [ocrMerge.row, ocrMerge.col]);
+  await page.waitForFunction(
+    ([r, c]) => (document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.getAttribute('colspan') ?? '1') === '1',
+    [ocrMerge.row, ocrMerge.col],
+  );
   assert.equal(await td(grid, ocrMerge.row, ocrMerge.col + 1).isVisible(), true);
 
   // 4. Move a cell's text into an empty cell: pick with the button, place with Alt+V.
-  const used = (r: number, c: number) => (c === mc && (r === mr || r === mr + 1)) || (r >= ocrMerge.row && r < ocrMerge.row + ocrMerge.row_span && c >= ocrMerge.col && c < ocrMerge.col + ocrMerge.col_span);
+  const used = (r: number, c: number) =>
+    (c === mc && (r === mr || r === mr + 1)) ||
+    (r >= ocrMerge.row && r < ocrMerge.row + ocrMerge.row_span && c >= ocrMerge.col && c < ocrMerge.col + ocrMerge.col_span);
   let src: [number, number] | null = null;
   let dst: [number, number] | null = null;
   for (let r = 1; r < sheet.rows.length && !(src && dst); r++) {
@@ -143,10 +177,16 @@ test('merge, split and move text through the UI, undo by keyboard, save: reload 
   const boxCell = tableCells.table.cells.find((c) => c.bbox && c.row_span === 1 && c.col_span === 1 && !used(c.row, c.col) && c.row > 0);
   assert.ok(boxCell, 'a plain cell with a box');
   await page.locator(`[data-testid=overlay-svg] rect.ov-link[data-table="${si}"][data-row="${boxCell.row}"][data-col="${boxCell.col}"]`).click();
-  await page.waitForFunction(([r, c]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.classList.contains('highlight-selected'), [boxCell.row, boxCell.col]);
+  await page.waitForFunction(
+    ([r, c]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${c}"][data-y="${r}"]`)?.classList.contains('highlight-selected'),
+    [boxCell.row, boxCell.col],
+  );
   assert.equal(await page.locator('[data-testid=overlay-selected]').getAttribute('data-range'), `${boxCell.row},${boxCell.col},${boxCell.row},${boxCell.col}`);
   await td(grid, mr, mc).click();
-  await page.waitForFunction((want) => document.querySelector('[data-testid=overlay-selected]')?.getAttribute('data-range') === want, `${mr},${mc},${mr + 1},${mc}`);
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid=overlay-selected]')?.getAttribute('data-range') === want,
+    `${mr},${mc},${mr + 1},${mc}`,
+  );
   await screenshot(page, 'task-structure', { fullPage: true });
 
   // 6. Save: a new version; reload shows the structure as saved.
@@ -202,11 +242,18 @@ test('Chinese labels; at phone width the structure tools wrap and merging works 
   await td(grid, r, c).click();
   await td(grid, r, c + 1).click({ modifiers: ['Shift'] });
   await page.locator('[data-testid=merge-cells]').click();
-  await page.waitForFunction(([y, x]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${x}"][data-y="${y}"]`)?.getAttribute('colspan') === '2', [r, c]);
+  await page.waitForFunction(
+    ([y, x]) => document.querySelector(`[data-testid=sheet-grid] tbody td[data-x="${x}"][data-y="${y}"]`)?.getAttribute('colspan') === '2',
+    [r, c],
+  );
   assert.match((await page.locator('[data-testid=grid-announce]').textContent()) ?? '', /^已将 [A-Z]+\d+:[A-Z]+\d+ 合并为一个单元格。$/);
   const layout = await page.evaluate(() => {
     const buttons = [...document.querySelectorAll('.structure-bar button')].map((b) => b.getBoundingClientRect());
-    return { pageWidth: document.documentElement.scrollWidth, right: Math.max(...buttons.map((b) => b.right)), minHeight: Math.min(...buttons.map((b) => b.height)) };
+    return {
+      pageWidth: document.documentElement.scrollWidth,
+      right: Math.max(...buttons.map((b) => b.right)),
+      minHeight: Math.min(...buttons.map((b) => b.height)),
+    };
   });
   assert.ok(layout.pageWidth <= 375, `no sideways scrolling of the page (${layout.pageWidth}px)`);
   assert.ok(layout.right <= 375, `every structure button is on screen (${layout.right}px)`);
@@ -258,11 +305,13 @@ test('a phone photo with an EXIF rotation, uploaded through the UI, gives the sh
   assert.deepEqual([have.rows.length, have.rows[0].length], [want.rows.length, want.rows[0].length], 'the main table has the same rows and columns');
   let filled = 0;
   let same = 0;
-  want.rows.forEach((row, r) => row.forEach((v, c) => {
-    if (str(v) === '') return;
-    filled++;
-    if (str(have.rows[r]?.[c] ?? null) === str(v)) same++;
-  }));
+  want.rows.forEach((row, r) =>
+    row.forEach((v, c) => {
+      if (str(v) === '') return;
+      filled++;
+      if (str(have.rows[r]?.[c] ?? null) === str(v)) same++;
+    }),
+  );
   assert.ok(same / filled >= 0.9, `cell texts agree with the upright upload: ${same}/${filled}`);
   assert.ok(new Set(have.merges.map(rangeOf)).size >= want.merges.length * 0.9, 'the merges are found again');
   // Known cells of the printed report, read in the right place: the ticket-count row and its
@@ -270,7 +319,13 @@ test('a phone photo with an EXIF rotation, uploaded through the UI, gives the sh
   const rowOf = (s: Sheet, label: string) => s.rows.findIndex((row) => row.some((v) => str(v).includes(label)));
   const tickets = rowOf(have, '工单总量');
   assert.ok(tickets >= 0, 'the 工单总量 row');
-  assert.deepEqual(have.rows[tickets].map(str).filter((x) => /^\d+$/.test(x)).slice(0, 3), ['1457', '1510', '1391']);
+  assert.deepEqual(
+    have.rows[tickets]
+      .map(str)
+      .filter((x) => /^\d+$/.test(x))
+      .slice(0, 3),
+    ['1457', '1510', '1391'],
+  );
   const table = doc.pages[0].blocks.filter((b) => b.type === 'table')[si];
   assert.ok(table && table.type === 'table');
   const boxOf = (text: string) => table.table.cells.find((c) => c.text.includes(text))?.bbox;

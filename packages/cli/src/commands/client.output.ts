@@ -16,7 +16,11 @@ export interface ErrorInfo {
 
 export function errorInfo(e: unknown): ErrorInfo {
   if (e instanceof OcrflowApiError) return { code: e.code, message: e.message, status: e.status };
-  if (e instanceof OcrflowNetworkError) return { code: 'OCRFLOW_ERR_OCR_SERVICE_UNAVAILABLE', message: `${e.message}. Is the service running? Start one with \`npx ocrflow serve\`, or point --server / OCRFLOW_SERVER_URL at it.` };
+  if (e instanceof OcrflowNetworkError)
+    return {
+      code: 'OCRFLOW_ERR_OCR_SERVICE_UNAVAILABLE',
+      message: `${e.message}. Is the service running? Start one with \`npx ocrflow serve\`, or point --server / OCRFLOW_SERVER_URL at it.`,
+    };
   if (e instanceof OcrflowTimeoutError || e instanceof OcrflowInputError) return { code: e.code, message: e.message };
   if (e instanceof UsageError) return { code: 'OCRFLOW_ERR_VALIDATION', message: e.message };
   const o = e as { code?: unknown; message?: unknown; name?: string };
@@ -38,7 +42,12 @@ export async function runCommand(json: boolean | undefined, body: () => Promise<
   try {
     code = await body();
   } catch (e) {
-    if (!(e instanceof OcrflowClientError) && !(e instanceof UsageError) && !(typeof (e as { code?: unknown })?.code === 'string' && String((e as { code: string }).code).startsWith('OCRFLOW_ERR_'))) throw e;
+    if (
+      !(e instanceof OcrflowClientError) &&
+      !(e instanceof UsageError) &&
+      !(typeof (e as { code?: unknown })?.code === 'string' && String((e as { code: string }).code).startsWith('OCRFLOW_ERR_'))
+    )
+      throw e;
     const info = errorInfo(e);
     if (json) printJson({ error: info });
     process.stderr.write(`ocrflow: ${info.message} [${info.code}${info.status ? `, HTTP ${info.status}` : ''}]\n`);
@@ -61,7 +70,16 @@ export function age(iso: string | null, now = Date.now()): string {
 export function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    all
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function pagesOf(j: Pick<Job, 'done_pages' | 'page_count'>): string {

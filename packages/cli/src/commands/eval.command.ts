@@ -57,10 +57,12 @@ Examples:
 `,
     )
     .action(async (dir: string, o: EvalOpts) => {
-      if (o.engine && !(ENGINE_NAMES as readonly string[]).includes(o.engine)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown engine "${o.engine}"; use one of ${ENGINE_NAMES.join(', ')}`);
+      if (o.engine && !(ENGINE_NAMES as readonly string[]).includes(o.engine))
+        throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown engine "${o.engine}"; use one of ${ENGINE_NAMES.join(', ')}`);
       if (!(OCR_MODES as readonly string[]).includes(o.mode)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown mode "${o.mode}"`);
       const limit = o.limit !== undefined ? Number(o.limit) : undefined;
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', '--limit must be a positive whole number');
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+        throw new OcrflowError('OCRFLOW_ERR_VALIDATION', '--limit must be a positive whole number');
       const config = loadConfig();
       // Eval reads one document at a time, so one engine instance may use every core.
       const threads = o.threads ? Number(o.threads) : config.ocrThreads || Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -71,7 +73,12 @@ Examples:
           options: engineOptionsFromConfig(config),
           analysis: config,
           engine: (o.engine as EngineName | undefined) ?? config.engine,
-          languages: o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+          languages: o.languages
+            ? o.languages
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : undefined,
           mode: o.mode as OcrMode,
           limit,
           engineOptions: { intraOpNumThreads: threads },

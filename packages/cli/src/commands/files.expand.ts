@@ -24,7 +24,8 @@ async function walk(dir: string, root: string, out: BatchFile[]): Promise<void> 
     if (e.name.startsWith('.')) continue;
     const p = path.join(dir, e.name);
     if (e.isDirectory()) await walk(p, root, out);
-    else if (e.isFile() && (DOCUMENT_EXTENSIONS as readonly string[]).includes(path.extname(e.name).toLowerCase())) out.push({ path: p, rel: path.relative(root, p) });
+    else if (e.isFile() && (DOCUMENT_EXTENSIONS as readonly string[]).includes(path.extname(e.name).toLowerCase()))
+      out.push({ path: p, rel: path.relative(root, p) });
   }
 }
 

@@ -40,7 +40,10 @@ export function register(program: Command): void {
 async function listJobs(o: Opts): Promise<number> {
   const limit = Number(o.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError('--limit must be a whole number from 1 to 100');
-  const status = o.status?.split(',').map((s) => s.trim()).filter(Boolean);
+  const status = o.status
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = status?.filter((s) => !(JOB_STATUSES as readonly string[]).includes(s));
   if (unknown?.length) throw new UsageError(`Unknown status ${unknown.join(', ')}; use ${JOB_STATUSES.join(', ')}`);
   const client = makeClient(o);
@@ -64,7 +67,12 @@ async function listJobs(o: Opts): Promise<number> {
     return EXIT.OK;
   }
   const now = Date.now();
-  process.stdout.write(table(['ID', 'TASK_ID', 'STATUS', 'PAGES', 'AGE', 'FILE'], jobs.map((j) => [j.id, j.task_id ?? '-', j.status, pagesOf(j), age(j.created_at, now), j.filename ?? '-'])));
+  process.stdout.write(
+    table(
+      ['ID', 'TASK_ID', 'STATUS', 'PAGES', 'AGE', 'FILE'],
+      jobs.map((j) => [j.id, j.task_id ?? '-', j.status, pagesOf(j), age(j.created_at, now), j.filename ?? '-']),
+    ),
+  );
   if (next) process.stderr.write(`(more: --limit, or --all)\n`);
   return EXIT.OK;
 }

@@ -39,9 +39,13 @@ export function register(program: Command): void {
 }
 
 async function fetchResult(id: string, o: Opts): Promise<number> {
-  if ((o.format === 'xlsx' || o.format === 'pdf') && !o.output && (process.stdout.isTTY || o.json)) throw new UsageError(`The ${o.format} format is binary: give an output file with -o (or redirect stdout)`);
+  if ((o.format === 'xlsx' || o.format === 'pdf') && !o.output && (process.stdout.isTTY || o.json))
+    throw new UsageError(`The ${o.format} format is binary: give an output file with -o (or redirect stdout)`);
   const client = makeClient(o);
-  const body = o.format === 'json' ? JSON.stringify(await client.result(id, 'json', { partial: o.partial }), null, 2) + '\n' : await client.result(id, o.format, { partial: o.partial });
+  const body =
+    o.format === 'json'
+      ? JSON.stringify(await client.result(id, 'json', { partial: o.partial }), null, 2) + '\n'
+      : await client.result(id, o.format, { partial: o.partial });
   if (o.output) {
     await writeFile(o.output, body);
     const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;

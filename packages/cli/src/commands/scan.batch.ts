@@ -18,7 +18,15 @@ import { PagesProgress } from './progress.bar.ts';
 
 export type Renderer = (doc: OcrDocument, source: Uint8Array) => string | Uint8Array | Promise<string | Uint8Array>;
 
-export const FORMAT_EXTENSIONS: Record<string, string> = { json: '.json', markdown: '.md', text: '.txt', html: '.html', xlsx: '.xlsx', pdf: '.pdf', analysis: '.analysis.json' };
+export const FORMAT_EXTENSIONS: Record<string, string> = {
+  json: '.json',
+  markdown: '.md',
+  text: '.txt',
+  html: '.html',
+  xlsx: '.xlsx',
+  pdf: '.pdf',
+  analysis: '.analysis.json',
+};
 /** Formats whose rendering is JSON text: inlined as objects in the `--json` summary. */
 const JSON_FORMATS = new Set(['json', 'analysis']);
 
@@ -85,7 +93,10 @@ async function inspectAll(files: BatchFile[], config: Config, names: string[] | 
       const info = await inspectDocument(await readFile(f.path), { maxPixels: config.maxPixels, maxPages: config.maxPages });
       p.pages = info.pageCount;
     } catch (e) {
-      result.error = (e as NodeJS.ErrnoException)?.code && !isOcrflowError(e) ? { code: 'OCRFLOW_ERR_FILE_NOT_FOUND', message: `Cannot read ${f.path}: ${(e as Error).message}` } : errorOf(e);
+      result.error =
+        (e as NodeJS.ErrnoException)?.code && !isOcrflowError(e)
+          ? { code: 'OCRFLOW_ERR_FILE_NOT_FOUND', message: `Cannot read ${f.path}: ${(e as Error).message}` }
+          : errorOf(e);
     }
   }
   return planned;
@@ -176,6 +187,9 @@ export async function runScanBatch(inputs: string[], o: ScanBatchOptions): Promi
     files: results,
   };
   if (o.json) printJson(summary);
-  if (!o.quiet) process.stderr.write(`${n} file(s): ${ok} succeeded, ${n - ok} failed; ${pages} page(s) in ${seconds.toFixed(1)} s (${summary.pages_per_second.toFixed(2)} pages/s)\n`);
+  if (!o.quiet)
+    process.stderr.write(
+      `${n} file(s): ${ok} succeeded, ${n - ok} failed; ${pages} page(s) in ${seconds.toFixed(1)} s (${summary.pages_per_second.toFixed(2)} pages/s)\n`,
+    );
   return batchExit(ok, n - ok);
 }

@@ -7,7 +7,17 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ENGINE_NAMES, OcrflowError, documentToHtml, documentToMarkdown, documentToText, documentToXlsx, loadConfig, type EngineName, type OcrDocument } from '@ocrflow/core';
+import {
+  ENGINE_NAMES,
+  OcrflowError,
+  documentToHtml,
+  documentToMarkdown,
+  documentToText,
+  documentToXlsx,
+  loadConfig,
+  type EngineName,
+  type OcrDocument,
+} from '@ocrflow/core';
 // The engines (onnxruntime, sharp, mupdf) and the analyser load when a scan runs, not when the
 // command is registered: every `ocrflow` invocation registers every command.
 import { OCR_MODES, type OcrMode } from '@ocrflow/engines';
@@ -78,13 +88,32 @@ export function register(program: Command): void {
     .addHelpText('after', SCAN_EXAMPLES)
     .action(async (files: string[], o: ScanOpts) => {
       const render = SCAN_RENDERERS[o.format];
-      if (!render) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_FORMAT', `Unknown format "${o.format}"; use one of ${Object.keys(SCAN_RENDERERS).join(', ')}`);
-      if (o.engine && !(ENGINE_NAMES as readonly string[]).includes(o.engine)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown engine "${o.engine}"; use one of ${ENGINE_NAMES.join(', ')}`);
+      if (!render)
+        throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_FORMAT', `Unknown format "${o.format}"; use one of ${Object.keys(SCAN_RENDERERS).join(', ')}`);
+      if (o.engine && !(ENGINE_NAMES as readonly string[]).includes(o.engine))
+        throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown engine "${o.engine}"; use one of ${ENGINE_NAMES.join(', ')}`);
       if (!(OCR_MODES as readonly string[]).includes(o.mode)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `Unknown mode "${o.mode}"`);
       // Several files, a folder or --json: the batch (progress bar, per-file errors, exit code 3 = partial).
       if (files.length > 1 || o.json || (await stat(files[0]).catch(() => null))?.isDirectory()) {
-        const languages = o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-        const batch = { format: o.format, render, engine: o.engine as EngineName | undefined, languages, mode: o.mode as OcrMode, autoRotate: o.rotate, straighten: o.straighten === false ? false : undefined, joinTables: o.joinTables, output: o.output, json: o.json, quiet: o.quiet };
+        const languages = o.languages
+          ? o.languages
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined;
+        const batch = {
+          format: o.format,
+          render,
+          engine: o.engine as EngineName | undefined,
+          languages,
+          mode: o.mode as OcrMode,
+          autoRotate: o.rotate,
+          straighten: o.straighten === false ? false : undefined,
+          joinTables: o.joinTables,
+          output: o.output,
+          json: o.json,
+          quiet: o.quiet,
+        };
         return runCommand(o.json, () => runScanBatch(files, batch));
       }
       const file = files[0];
@@ -100,7 +129,12 @@ export function register(program: Command): void {
         const doc = await runDocument(data, {
           options: engineOptionsFromConfig(config),
           engine: (o.engine as EngineName | undefined) ?? config.engine,
-          languages: o.languages ? o.languages.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+          languages: o.languages
+            ? o.languages
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : undefined,
           mode: o.mode as OcrMode,
           autoRotate: o.rotate,
           // Only an explicit --no-straighten overrides OCRFLOW_STRAIGHTEN.
@@ -108,12 +142,15 @@ export function register(program: Command): void {
           // One document at a time: the engine may use every core (unless OCRFLOW_OCR_THREADS says otherwise).
           engineOptions: { intraOpNumThreads: config.ocrThreads || Math.max(1, os.availableParallelism?.() ?? os.cpus().length) },
           filename: path.basename(file),
-          onPage: (p, n) => { if (n > 1) process.stderr.write(`page ${p.index + 1}/${n}\n`); },
+          onPage: (p, n) => {
+            if (n > 1) process.stderr.write(`page ${p.index + 1}/${n}\n`);
+          },
         });
         const out = await render(doc, data);
         if (o.output) await writeFile(o.output, out);
         else if (typeof out === 'string') process.stdout.write(out);
-        else if (!process.stdout.isTTY) process.stdout.write(out); // binary into a pipe or a file redirect
+        else if (!process.stdout.isTTY)
+          process.stdout.write(out); // binary into a pipe or a file redirect
         else throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `The ${o.format} format is binary: give an output file with -o`);
       } finally {
         await disposeEngines();

@@ -25,7 +25,10 @@ Examples:
   );
   const attr = new Map<string, SettingKey>();
   for (const [key, d] of Object.entries(SETTINGS) as [SettingKey, SettingDefLike][]) {
-    const o = new Option(d.kind === 'bool' ? `--${d.flag} [value]` : `--${d.flag} <value>`, `${d.help} (env ${d.env}${d.default ? `, default ${d.default}` : ''})`);
+    const o = new Option(
+      d.kind === 'bool' ? `--${d.flag} [value]` : `--${d.flag} <value>`,
+      `${d.help} (env ${d.env}${d.default ? `, default ${d.default}` : ''})`,
+    );
     if (d.values) o.choices([...d.values]);
     cmd.addOption(o);
     attr.set(o.attributeName(), key);
@@ -39,7 +42,8 @@ Examples:
       if (key && value !== undefined) overrides[key] = value;
     }
     if (opts.concurrency !== undefined) {
-      if (overrides.workers !== undefined && String(overrides.workers) !== String(opts.concurrency)) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', '--concurrency and --workers are the same setting; give one');
+      if (overrides.workers !== undefined && String(overrides.workers) !== String(opts.concurrency))
+        throw new OcrflowError('OCRFLOW_ERR_VALIDATION', '--concurrency and --workers are the same setting; give one');
       overrides.workers = opts.concurrency;
     }
     const config = loadConfig({ overrides });
@@ -50,8 +54,12 @@ Examples:
     process.on('unhandledRejection', (e) => log.error({ err: e }, 'unhandled promise rejection'));
     process.on('uncaughtException', (e) => log.error({ err: e }, 'uncaught exception'));
     const workers = config.role === 'all' || config.role === 'worker' ? config.workers : 0;
-    if (config.role === 'worker' && !config.healthPort) process.stderr.write(`ocrflow: running (role worker, ${workers} workers, no HTTP; --health-port to serve /health)\n`);
-    else process.stderr.write(`ocrflow: listening on ${service.url} (role ${config.role}${config.role === 'worker' ? ': /health, /ready, /metrics only' : ''}, ${workers} workers, data ${config.dataDirAbs})\n`);
+    if (config.role === 'worker' && !config.healthPort)
+      process.stderr.write(`ocrflow: running (role worker, ${workers} workers, no HTTP; --health-port to serve /health)\n`);
+    else
+      process.stderr.write(
+        `ocrflow: listening on ${service.url} (role ${config.role}${config.role === 'worker' ? ': /health, /ready, /metrics only' : ''}, ${workers} workers, data ${config.dataDirAbs})\n`,
+      );
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {

@@ -17,11 +17,7 @@ interface Opts extends ClientFlags {
 
 export function register(program: Command): void {
   addServerOptions(
-    program
-      .command('status')
-      .description('Show a job of an ocrflow service')
-      .argument('<id>', 'job id')
-      .option('--json', 'print the job as JSON'),
+    program.command('status').description('Show a job of an ocrflow service').argument('<id>', 'job id').option('--json', 'print the job as JSON'),
   )
     .addHelpText('after', EXAMPLES)
     .action((id: string, o: Opts) =>

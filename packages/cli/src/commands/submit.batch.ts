@@ -25,20 +25,28 @@ interface Row {
 
 export async function submitFolderBatch(client: OcrflowClient, files: BatchFile[], o: FolderBatchOptions): Promise<number> {
   const log = (line: string) => !o.quiet && process.stderr.write(`${line}\n`);
-  const rows: Row[] = files.filter((f) => f.missing).map((f) => ({ file: f.path, error: { code: 'OCRFLOW_ERR_FILE_NOT_FOUND', message: `Cannot read ${f.path}: no such file or folder` } }));
+  const rows: Row[] = files
+    .filter((f) => f.missing)
+    .map((f) => ({ file: f.path, error: { code: 'OCRFLOW_ERR_FILE_NOT_FOUND', message: `Cannot read ${f.path}: no such file or folder` } }));
   for (const r of rows) log(`ocrflow: ${r.error?.message} [${r.error?.code}]`);
   const docs = files.filter((f) => !f.missing);
   let batch: Batch | null = null;
   if (docs.length) {
     try {
-      const created = await client.batches.submit(docs.map((f) => f.path), {
-        ...o,
-        taskIds: o.taskIdPrefix === undefined ? undefined : docs.map((f) => `${o.taskIdPrefix}/${f.rel.split(/[\\/]/).join('/')}`),
-      });
+      const created = await client.batches.submit(
+        docs.map((f) => f.path),
+        {
+          ...o,
+          taskIds: o.taskIdPrefix === undefined ? undefined : docs.map((f) => `${o.taskIdPrefix}/${f.rel.split(/[\\/]/).join('/')}`),
+        },
+      );
       batch = created.batch;
       log(`batch ${batch.id}${batch.batch_id ? ` (${batch.batch_id})` : ''}: ${batch.total} document(s)`);
       for (const [i, d] of created.documents.entries()) {
-        rows.push({ file: docs[i].path, job: { id: d.job_id, task_id: d.task_id, status: 'queued', page_count: 0, done_pages: 0, result_url: null, error: null } });
+        rows.push({
+          file: docs[i].path,
+          job: { id: d.job_id, task_id: d.task_id, status: 'queued', page_count: 0, done_pages: 0, result_url: null, error: null },
+        });
         if (!o.json && !o.wait) process.stdout.write(`${d.job_id}  queued  ${docs[i].path}\n`);
       }
     } catch (e) {
@@ -62,13 +70,27 @@ export async function submitFolderBatch(client: OcrflowClient, files: BatchFile[
   if (o.json) {
     printJson({
       batch,
-      jobs: rows.map((r) => ({ file: r.file, ...(r.job ? { id: r.job.id, task_id: r.job.task_id, status: r.job.status, pages: r.job.page_count, done_pages: r.job.done_pages, result_url: r.job.result_url, error: r.error ?? r.job.error } : { error: r.error }) })),
+      jobs: rows.map((r) => ({
+        file: r.file,
+        ...(r.job
+          ? {
+              id: r.job.id,
+              task_id: r.job.task_id,
+              status: r.job.status,
+              pages: r.job.page_count,
+              done_pages: r.job.done_pages,
+              result_url: r.job.result_url,
+              error: r.error ?? r.job.error,
+            }
+          : { error: r.error }),
+      })),
       total: rows.length,
       succeeded: ok,
       failed,
     });
   } else if (o.wait) {
-    for (const r of rows) if (r.job) process.stdout.write(`${r.job.id}  ${r.job.status}${r.job.error ? ` (${r.job.error.message} [${r.job.error.code}])` : ''}  ${r.file}\n`);
+    for (const r of rows)
+      if (r.job) process.stdout.write(`${r.job.id}  ${r.job.status}${r.job.error ? ` (${r.job.error.message} [${r.job.error.code}])` : ''}  ${r.file}\n`);
   }
   log(`${rows.length} file(s): ${ok} ${o.wait ? 'finished' : 'submitted'}, ${failed} failed`);
   return batchExit(ok, failed);
@@ -80,11 +102,13 @@ async function waitBatch(client: OcrflowClient, batch: Batch, o: FolderBatchOpti
   progress.setStatus(`0/${batch.total} documents`);
   let reading: Promise<void> = Promise.resolve();
   const refresh = () =>
-    (reading = reading.then(async () => {
-      const b = await client.batches.get(batch.id);
-      progress.setTotal(b.pages_total);
-      progress.advance(b.pages_done - progress.pagesDone, `${b.ended}/${b.total} documents`);
-    }).catch(() => undefined));
+    (reading = reading
+      .then(async () => {
+        const b = await client.batches.get(batch.id);
+        progress.setTotal(b.pages_total);
+        progress.advance(b.pages_done - progress.pagesDone, `${b.ended}/${b.total} documents`);
+      })
+      .catch(() => undefined));
   try {
     const done = await client.batches.waitFor(batch.id, {
       timeoutMs: o.timeoutMs,

@@ -50,7 +50,13 @@ interface Entry {
   error?: ErrorInfo;
 }
 
-const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 
 export function register(program: Command): void {
   const cmd = program
@@ -61,7 +67,7 @@ export function register(program: Command): void {
     .option('--task-id <id>', 'your id for the document (several files: <id>/<file name>); resubmitting returns the same job')
     .option('--webhook <url>', 'called when each job ends (signed, see docs/webhooks.md)')
     .option('--webhook-events <list>', 'finished,failed,canceled,progress (default: the first three)')
-    .addOption(new Option('-e, --engine <name>', 'OCR engine (default: the server\'s)').choices([...ENGINE_NAMES]))
+    .addOption(new Option('-e, --engine <name>', "OCR engine (default: the server's)").choices([...ENGINE_NAMES]))
     .addOption(new Option('-m, --mode <mode>', 'layout (tables, blocks) or text (faster)').choices(['layout', 'text']))
     .option('-l, --languages <list>', 'comma-separated languages, e.g. ch,en')
     .option('--prompt <text>', 'prompt for the vlm engine')
@@ -89,9 +95,24 @@ async function submit(args: string[], o: SubmitOpts): Promise<number> {
   const asBatch = expanded.sawFolder && o.batch !== false;
   if (o.batchId !== undefined && !asBatch) throw new UsageError('--batch-id is for a folder submitted as one batch');
   if (asBatch) {
-    if (events) throw new UsageError('--webhook-events is for single jobs: a folder\'s batch calls --webhook once, when every document has ended (or use --no-batch)');
-    const opts = { batchId: o.batchId, taskIdPrefix: o.taskId, webhookUrl: o.webhook, engine: o.engine, mode: o.mode, languages: list(o.languages), prompt: o.prompt };
-    return submitFolderBatch(client, files, { ...opts, wait: o.wait, json: o.json, quiet: o.quiet, timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined });
+    if (events)
+      throw new UsageError("--webhook-events is for single jobs: a folder's batch calls --webhook once, when every document has ended (or use --no-batch)");
+    const opts = {
+      batchId: o.batchId,
+      taskIdPrefix: o.taskId,
+      webhookUrl: o.webhook,
+      engine: o.engine,
+      mode: o.mode,
+      languages: list(o.languages),
+      prompt: o.prompt,
+    };
+    return submitFolderBatch(client, files, {
+      ...opts,
+      wait: o.wait,
+      json: o.json,
+      quiet: o.quiet,
+      timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined,
+    });
   }
   const log = (line: string) => !o.quiet && process.stderr.write(`${line}\n`);
 
@@ -117,7 +138,8 @@ async function submit(args: string[], o: SubmitOpts): Promise<number> {
       log(`ocrflow: ${f.path}: ${error.message} [${error.code}]`);
       // Nothing else will get through either: stop instead of repeating the same error per file.
       if (error.code === 'OCRFLOW_ERR_UNAUTHORIZED' || error.code === 'OCRFLOW_ERR_OCR_SERVICE_UNAVAILABLE') {
-        for (const rest of files.slice(entries.length)) entries.push({ file: rest.path, error: { code: error.code, message: `Not submitted: ${error.message}` } });
+        for (const rest of files.slice(entries.length))
+          entries.push({ file: rest.path, error: { code: error.code, message: `Not submitted: ${error.message}` } });
         break;
       }
     }
@@ -129,13 +151,27 @@ async function submit(args: string[], o: SubmitOpts): Promise<number> {
   const failed = entries.length - ok;
   if (o.json) {
     printJson({
-      jobs: entries.map((e) => ({ file: e.file, ...(e.job ? { id: e.job.id, task_id: e.job.task_id, status: e.job.status, pages: e.job.page_count, done_pages: e.job.done_pages, result_url: e.job.result_url, error: e.error ?? e.job.error } : { error: e.error }) })),
+      jobs: entries.map((e) => ({
+        file: e.file,
+        ...(e.job
+          ? {
+              id: e.job.id,
+              task_id: e.job.task_id,
+              status: e.job.status,
+              pages: e.job.page_count,
+              done_pages: e.job.done_pages,
+              result_url: e.job.result_url,
+              error: e.error ?? e.job.error,
+            }
+          : { error: e.error }),
+      })),
       total: entries.length,
       succeeded: ok,
       failed,
     });
   } else if (o.wait) {
-    for (const e of entries) if (e.job) process.stdout.write(`${e.job.id}  ${e.job.status}${e.job.error ? ` (${e.job.error.message} [${e.job.error.code}])` : ''}  ${e.file}\n`);
+    for (const e of entries)
+      if (e.job) process.stdout.write(`${e.job.id}  ${e.job.status}${e.job.error ? ` (${e.job.error.message} [${e.job.error.code}])` : ''}  ${e.file}\n`);
   }
   if (entries.length > 1) log(`${entries.length} file(s): ${ok} ${o.wait ? 'finished' : 'submitted'}, ${failed} failed`);
   return batchExit(ok, failed);

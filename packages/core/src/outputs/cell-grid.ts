@@ -85,7 +85,10 @@ export function gridToSheets(input: unknown): Sheet[] {
     data.forEach((row: unknown, r) => {
       if (!Array.isArray(row)) fail(`${at}, row ${r + 1}: not an array of cells`);
       if (row.length > SHEET_LIMITS.cols) fail(`${at}, row ${r + 1}: ${row.length} columns (at most ${SHEET_LIMITS.cols})`);
-      if (row.length !== width) fail(`${at}, row ${r + 1}: ${row.length} cells where row 1 has ${width}; data must be the full grid (a merged cell's covered positions included, as empty cells)`);
+      if (row.length !== width)
+        fail(
+          `${at}, row ${r + 1}: ${row.length} cells where row 1 has ${width}; data must be the full grid (a merged cell's covered positions included, as empty cells)`,
+        );
     });
     if (raw.rows !== undefined && raw.rows !== data.length) fail(`${at}: rows is ${JSON.stringify(raw.rows)} but data has ${data.length} rows`);
     if (raw.cols !== undefined && raw.cols !== width) fail(`${at}: cols is ${JSON.stringify(raw.cols)} but the rows of data have ${width} cells`);
@@ -105,7 +108,8 @@ export function gridToSheets(input: unknown): Sheet[] {
         else fail(`${here}: text must be a string`);
         const rowspan = cell.rowspan ?? 1;
         const colspan = cell.colspan ?? 1;
-        if (!Number.isInteger(rowspan) || !Number.isInteger(colspan) || (rowspan as number) < 1 || (colspan as number) < 1) fail(`${here}: rowspan and colspan must be whole numbers ≥ 1`);
+        if (!Number.isInteger(rowspan) || !Number.isInteger(colspan) || (rowspan as number) < 1 || (colspan as number) < 1)
+          fail(`${here}: rowspan and colspan must be whole numbers ≥ 1`);
         if (cell.is_header !== undefined && typeof cell.is_header !== 'boolean') fail(`${here}: is_header must be true or false`);
         const rs = rowspan as number;
         const cs = colspan as number;
@@ -113,17 +117,22 @@ export function gridToSheets(input: unknown): Sheet[] {
         if (owner) {
           const of = `the merged cell at row ${owner.row + 1}, column ${owner.col + 1} (rowspan ${owner.row_span}, colspan ${owner.col_span})`;
           if (rs > 1 || cs > 1) fail(`${here}: a merged cell (rowspan ${rs}, colspan ${cs}) starts inside ${of}`);
-          if (value !== null) fail(`${here} is covered by ${of} but holds ${quote(String(value))}; covered positions must be empty (edit the merged cell's own text instead)`);
+          if (value !== null)
+            fail(`${here} is covered by ${of} but holds ${quote(String(value))}; covered positions must be empty (edit the merged cell's own text instead)`);
           return null;
         }
         if (rs > 1 || cs > 1) {
-          if (r + rs > data.length || c + cs > width) fail(`${here}: the merged cell (rowspan ${rs}, colspan ${cs}) reaches outside the grid (${data.length} rows × ${width} columns)`);
+          if (r + rs > data.length || c + cs > width)
+            fail(`${here}: the merged cell (rowspan ${rs}, colspan ${cs}) reaches outside the grid (${data.length} rows × ${width} columns)`);
           const m: SheetMerge = { row: r, col: c, row_span: rs, col_span: cs };
           for (let rr = r; rr < r + rs; rr++) {
             for (let cc = c; cc < c + cs; cc++) {
               if (rr === r && cc === c) continue;
               const other = covered.get(rr * width + cc);
-              if (other) fail(`${here}: the merged cell (rowspan ${rs}, colspan ${cs}) overlaps the merged cell at row ${other.row + 1}, column ${other.col + 1} at row ${rr + 1}, column ${cc + 1}`);
+              if (other)
+                fail(
+                  `${here}: the merged cell (rowspan ${rs}, colspan ${cs}) overlaps the merged cell at row ${other.row + 1}, column ${other.col + 1} at row ${rr + 1}, column ${cc + 1}`,
+                );
               covered.set(rr * width + cc, m);
             }
           }

@@ -26,7 +26,10 @@ function escapeTagsOnly(s: string): string {
 }
 
 function escapePipe(s: string): string {
-  return escapeMarkdownHtml(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, '<br>');
+  return escapeMarkdownHtml(s)
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, '<br>');
 }
 
 function fence(text: string): string {

@@ -59,7 +59,20 @@ const KNOWN_PP_LABELS: Partial<Record<string, BlockType>> = {
 };
 
 /** Labels the service leaves out of the reading order (`block_order: null`). */
-const UNORDERED = new Set(['header', 'footer', 'number', 'header_image', 'footer_image', 'footnote', 'vision_footnote', 'aside_text', 'table', 'image', 'chart', 'seal']);
+const UNORDERED = new Set([
+  'header',
+  'footer',
+  'number',
+  'header_image',
+  'footer_image',
+  'footnote',
+  'vision_footnote',
+  'aside_text',
+  'table',
+  'image',
+  'chart',
+  'seal',
+]);
 
 export interface PpStructureBlockOut {
   block_label: string;
@@ -120,7 +133,9 @@ export function ppStructureLabel(b: Block): string {
 /** Table HTML in the service's dialect: one line, no thead/tbody, `<td>` cells only. */
 export function ppTableHtml(b: Extract<Block, { type: 'table' }>): string {
   // Cell text is escaped by tableToHtml, so a literal "<th" can only be one of its own tags.
-  return tableToHtml(b.table).replace(/<th(?=[ >])/g, '<td').replace(/<\/th>/g, '</td>');
+  return tableToHtml(b.table)
+    .replace(/<th(?=[ >])/g, '<td')
+    .replace(/<\/th>/g, '</td>');
 }
 
 const CJK = /[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/;

@@ -34,9 +34,11 @@ export function validateReviewMarks(input: unknown, rows: number, cols: number, 
   const seen = new Set<number>();
   return (input as unknown[]).map((m, i) => {
     const { row, col, confidence } = (m ?? {}) as Record<string, unknown>;
-    const ok = Number.isInteger(row) && Number.isInteger(col) && (row as number) >= 0 && (col as number) >= 0 && (row as number) < rows && (col as number) < cols;
+    const ok =
+      Number.isInteger(row) && Number.isInteger(col) && (row as number) >= 0 && (col as number) >= 0 && (row as number) < rows && (col as number) < cols;
     if (!ok) fail(`${where}, review mark ${i + 1}: row and col must be whole numbers inside the sheet (${rows} rows × ${cols} columns)`);
-    if (typeof confidence !== 'number' || !(confidence >= 0 && confidence <= 1)) fail(`${where}, review mark ${i + 1}: confidence must be a number from 0 to 1`);
+    if (typeof confidence !== 'number' || !(confidence >= 0 && confidence <= 1))
+      fail(`${where}, review mark ${i + 1}: confidence must be a number from 0 to 1`);
     const k = (row as number) * cols + (col as number);
     if (seen.has(k)) fail(`${where}, review mark ${i + 1}: the cell is marked twice`);
     seen.add(k);

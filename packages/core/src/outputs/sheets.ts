@@ -56,13 +56,21 @@ const FORBIDDEN = /[[\]:*?/\\]/;
  * unique (Excel compares them case-insensitively). Empty wishes become `fallback`.
  */
 export function sheetName(wish: string | undefined, fallback: string, taken: Set<string>): string {
-  let base = (wish ?? '').replace(/[[\]:*?/\\]/g, ' ').replace(/[\u0000-\u001f]/g, '').replace(/\s+/g, ' ').replace(/^['\s]+|['\s]+$/g, '');
+  let base = (wish ?? '')
+    .replace(/[[\]:*?/\\]/g, ' ')
+    .replace(/[\u0000-\u001f]/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/^['\s]+|['\s]+$/g, '');
   if (!base || base.toLowerCase() === 'history') base = fallback;
   base = [...base].slice(0, 31).join('');
   let name = base;
   for (let i = 2; taken.has(name.toLowerCase()); i++) {
     const suffix = ` (${i})`;
-    name = [...base].slice(0, 31 - suffix.length).join('').trimEnd() + suffix;
+    name =
+      [...base]
+        .slice(0, 31 - suffix.length)
+        .join('')
+        .trimEnd() + suffix;
   }
   taken.add(name.toLowerCase());
   return name;
@@ -147,7 +155,12 @@ export function validateSheets(input: unknown): Sheet[] {
       r.forEach((v, ci) => {
         const ok = v === null || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= SHEET_LIMITS.textLength);
         if (!ok) {
-          const what = typeof v === 'string' ? `text longer than ${SHEET_LIMITS.textLength} characters` : typeof v === 'number' ? 'a number that is not finite' : `a value of type ${v === undefined ? 'undefined' : typeof v}`;
+          const what =
+            typeof v === 'string'
+              ? `text longer than ${SHEET_LIMITS.textLength} characters`
+              : typeof v === 'number'
+                ? 'a number that is not finite'
+                : `a value of type ${v === undefined ? 'undefined' : typeof v}`;
           fail(`${where} ("${name}"), row ${ri + 1}, column ${ci + 1}: ${what}; cells must be text, a finite number or null`);
         }
       });
@@ -167,7 +180,9 @@ export function validateSheets(input: unknown): Sheet[] {
       if (!isInt(row) || !isInt(col) || row < 0 || col < 0) fail(`${mw}: row and col must be integers ≥ 0`);
       if (!isInt(row_span) || !isInt(col_span) || row_span < 1 || col_span < 1) fail(`${mw}: row_span and col_span must be integers ≥ 1`);
       if (row + row_span > rows.length || col + col_span > width) {
-        fail(`${mw} (rows ${row + 1}–${row + row_span}, columns ${col + 1}–${col + col_span}) reaches outside the sheet (${rows.length} rows × ${width} columns)`);
+        fail(
+          `${mw} (rows ${row + 1}–${row + row_span}, columns ${col + 1}–${col + col_span}) reaches outside the sheet (${rows.length} rows × ${width} columns)`,
+        );
       }
       if (row_span === 1 && col_span === 1) return;
       for (let r = row; r < row + row_span; r++) {

@@ -30,7 +30,10 @@ function decimalsFormat(int: string, decimals: number, thousands: boolean): stri
  * (`2025-04-26`, unambiguous) become dates.
  */
 export function parseCellValue(raw: string): ParsedValue {
-  const s = raw.normalize('NFKC').trim().replace(/[\u2212\u2012\u2013]/g, '-');
+  const s = raw
+    .normalize('NFKC')
+    .trim()
+    .replace(/[\u2212\u2012\u2013]/g, '-');
   if (!s) return { value: raw };
   const iso = /^(\d{4})[-/](\d{2})[-/](\d{2})$/.exec(s);
   if (iso) {
@@ -45,15 +48,25 @@ export function parseCellValue(raw: string): ParsedValue {
   const paren = /^\(.*\)$/.test(body);
   if (paren) body = body.slice(1, -1).trim();
   const sign = () => {
-    if (/^[-+]/.test(body)) { if (body[0] === '-') negative = !negative; body = body.slice(1).trim(); }
+    if (/^[-+]/.test(body)) {
+      if (body[0] === '-') negative = !negative;
+      body = body.slice(1).trim();
+    }
   };
   sign();
   let currency = '';
   const cm = CURRENCY.exec(body);
-  if (cm) { currency = cm[1]; body = body.slice(cm[0].length); sign(); }
+  if (cm) {
+    currency = cm[1];
+    body = body.slice(cm[0].length);
+    sign();
+  }
   if (paren) negative = !negative;
   let percent = false;
-  if (body.endsWith('%')) { percent = true; body = body.slice(0, -1).trimEnd(); }
+  if (body.endsWith('%')) {
+    percent = true;
+    body = body.slice(0, -1).trimEnd();
+  }
   const m = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$/.exec(body) ?? /^()\.(\d+)$/.exec(body);
   if (!m) return { value: raw };
   const intPart = m[1].replace(/,/g, '');
@@ -93,7 +106,8 @@ function displayOf(v: SheetValue): string {
 function columnWidths(sheet: Sheet): number[] {
   const width = sheet.rows.reduce((w, r) => Math.max(w, r.length), 0);
   const covered = new Set<string>();
-  for (const m of sheet.merges) if (m.col_span > 1) for (let r = m.row; r < m.row + m.row_span; r++) for (let c = m.col; c < m.col + m.col_span; c++) covered.add(`${r},${c}`);
+  for (const m of sheet.merges)
+    if (m.col_span > 1) for (let r = m.row; r < m.row + m.row_span; r++) for (let c = m.col; c < m.col + m.col_span; c++) covered.add(`${r},${c}`);
   const out: number[] = [];
   for (let c = 0; c < width; c++) {
     let w = 0;
@@ -122,7 +136,9 @@ export async function sheetsToXlsx(input: readonly Sheet[]): Promise<Buffer> {
     const widths = columnWidths(sheet);
     ws.columns = widths.map((w) => ({ width: w }));
     const covered = new Set<string>();
-    for (const m of sheet.merges) for (let r = m.row; r < m.row + m.row_span; r++) for (let c = m.col; c < m.col + m.col_span; c++) if (r !== m.row || c !== m.col) covered.add(`${r},${c}`);
+    for (const m of sheet.merges)
+      for (let r = m.row; r < m.row + m.row_span; r++)
+        for (let c = m.col; c < m.col + m.col_span; c++) if (r !== m.row || c !== m.col) covered.add(`${r},${c}`);
     sheet.rows.forEach((row, r) => {
       const xr = ws.getRow(r + 1);
       row.forEach((v, c) => {

@@ -39,7 +39,8 @@ function headers(apiKey: string | undefined, json: boolean): Record<string, stri
 /** Message content is a string, or (some servers) an array of parts with `text`. */
 function contentText(c: unknown): string | null {
   if (typeof c === 'string') return c;
-  if (Array.isArray(c)) return c.map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+  if (Array.isArray(c))
+    return c.map((p) => (p && typeof p === 'object' && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
   return null;
 }
 
@@ -65,8 +66,13 @@ export async function chatCompletion(e: OpenAiEndpoint, body: Record<string, unk
   const refusal = choice?.message?.refusal ? String(choice.message.refusal) : undefined;
   const content = contentText(choice?.message?.content);
   if (content === null) {
-    if (refusal) throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${e.name} refused: ${refusal.slice(0, 200)}`, { reason: 'refusal', refusal: refusal.slice(0, 200) });
-    throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${e.name} answered without a chat completion (no choices[0].message.content): ${endpointMessage(res.body, 200)}`, { reason: 'no_content' });
+    if (refusal)
+      throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${e.name} refused: ${refusal.slice(0, 200)}`, { reason: 'refusal', refusal: refusal.slice(0, 200) });
+    throw new OcrflowError(
+      'OCRFLOW_ERR_ENGINE_FAILED',
+      `${e.name} answered without a chat completion (no choices[0].message.content): ${endpointMessage(res.body, 200)}`,
+      { reason: 'no_content' },
+    );
   }
   const usage = j?.usage?.completion_tokens;
   return {
@@ -89,6 +95,7 @@ export async function listModels(e: OpenAiEndpoint): Promise<string[]> {
     signal: e.signal,
   });
   const j = parseJsonAnswer(e.name, res.body) as { data?: { id?: unknown }[] } | null;
-  if (!Array.isArray(j?.data)) throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${e.name} answered GET /models without a model list: ${endpointMessage(res.body, 200)}`);
+  if (!Array.isArray(j?.data))
+    throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${e.name} answered GET /models without a model list: ${endpointMessage(res.body, 200)}`);
   return j.data.map((m) => (typeof m?.id === 'string' ? m.id : '')).filter(Boolean);
 }

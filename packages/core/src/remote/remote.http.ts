@@ -42,7 +42,10 @@ export function endpointMessage(body: string, max = 300): string {
   } catch {
     // Not JSON: the text itself, tags dropped.
   }
-  const plain = t.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const plain = t
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return plain ? (plain.length > max ? `${plain.slice(0, max)}…` : plain) : '(empty answer)';
 }
 
@@ -77,7 +80,10 @@ export interface RemoteResponse {
   attempts: number;
 }
 
-type Failure = { kind: 'status'; status: number; message: string; retryAfterMs?: number } | { kind: 'timeout' } | { kind: 'network'; code: string; message: string };
+type Failure =
+  | { kind: 'status'; status: number; message: string; retryAfterMs?: number }
+  | { kind: 'timeout' }
+  | { kind: 'network'; code: string; message: string };
 
 function canceled(req: RemoteRequest): OcrflowError {
   return new OcrflowError('OCRFLOW_ERR_CANCELED', `Canceled while waiting for ${req.endpoint}`, undefined, { cause: req.signal?.reason });
@@ -86,13 +92,21 @@ function canceled(req: RemoteRequest): OcrflowError {
 function toError(req: RemoteRequest, f: Failure, attempts: number): OcrflowError {
   const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
   const details = { endpoint: req.url, attempts };
-  if (f.kind === 'timeout') return new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${req.endpoint} did not answer within ${req.timeoutMs} ms${tries}`, { ...details, reason: 'timeout' });
+  if (f.kind === 'timeout')
+    return new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${req.endpoint} did not answer within ${req.timeoutMs} ms${tries}`, {
+      ...details,
+      reason: 'timeout',
+    });
   if (f.kind === 'network') {
     const code = UNREACHABLE.has(f.code) ? 'OCRFLOW_ERR_ENGINE_UNAVAILABLE' : 'OCRFLOW_ERR_ENGINE_FAILED';
     const what = code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE' ? 'is not reachable' : 'dropped the connection';
     return new OcrflowError(code, `${req.endpoint} ${what} (${f.code}: ${f.message})${tries}`, { ...details, reason: f.code, answer: f.message });
   }
-  return new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${req.endpoint} answered HTTP ${f.status}: ${f.message}${tries}`, { ...details, status: f.status, answer: f.message });
+  return new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${req.endpoint} answered HTTP ${f.status}: ${f.message}${tries}`, {
+    ...details,
+    status: f.status,
+    answer: f.message,
+  });
 }
 
 function retryable(f: Failure): boolean {
@@ -132,6 +146,8 @@ export function parseJsonAnswer(endpoint: string, body: string): unknown {
   try {
     return JSON.parse(body);
   } catch {
-    throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} answered with something that is not JSON: ${endpointMessage(body, 200)}`, { reason: 'not_json' });
+    throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} answered with something that is not JSON: ${endpointMessage(body, 200)}`, {
+      reason: 'not_json',
+    });
   }
 }

@@ -48,7 +48,9 @@ export function applyHomography(h: Homography, p: Point): Point {
 /** The inverse mapping (adjugate, normalised); null when singular. */
 export function invertHomography(h: Homography): Homography | null {
   const [a, b, c, d, e, f, g, k, l] = h;
-  const A = e * l - f * k, B = -(d * l - f * g), C = d * k - e * g;
+  const A = e * l - f * k,
+    B = -(d * l - f * g),
+    C = d * k - e * g;
   const det = a * A + b * B + c * C;
   if (Math.abs(det) < 1e-15) return null;
   const inv = [A, -(b * l - c * k), b * f - c * e, B, a * l - c * g, -(a * f - c * d), C, -(a * k - b * g), a * e - b * d];
@@ -60,10 +62,11 @@ export function invertHomography(h: Homography): Homography | null {
 /** Compose: the mapping `second(first(p))`. */
 export function composeHomography(second: Homography, first: Homography): Homography {
   const out = new Array<number>(9).fill(0);
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) {
-    let s = 0;
-    for (let k = 0; k < 3; k++) s += second[r * 3 + k] * first[k * 3 + c];
-    out[r * 3 + c] = s;
-  }
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++) {
+      let s = 0;
+      for (let k = 0; k < 3; k++) s += second[r * 3 + k] * first[k * 3 + c];
+      out[r * 3 + c] = s;
+    }
   return out.map((v) => v / out[8]);
 }

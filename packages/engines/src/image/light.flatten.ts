@@ -18,10 +18,15 @@ const PAPER = 245;
 export async function flattenLight(img: RasterImage): Promise<RasterImage> {
   const { width: w, height: h, data } = img;
   // Pool on a 1/4-size copy (libvips area average): cheaper, and sensor noise no longer sets the maximum.
-  const sw = Math.max(1, Math.round(w / 4)), sh = Math.max(1, Math.round(h / 4));
-  const { data: small } = await sharp(data, { raw: { width: w, height: h, channels: 3 } }).resize(sw, sh, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+  const sw = Math.max(1, Math.round(w / 4)),
+    sh = Math.max(1, Math.round(h / 4));
+  const { data: small } = await sharp(data, { raw: { width: w, height: h, channels: 3 } })
+    .resize(sw, sh, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const block = Math.max(2, Math.round(Math.max(sw, sh) / BLOCKS_ON_LONG_SIDE));
-  const bw = Math.ceil(sw / block), bh = Math.ceil(sh / block);
+  const bw = Math.ceil(sw / block),
+    bh = Math.ceil(sh / block);
   const pool = new Uint8Array(bw * bh * 3);
   for (let y = 0; y < sh; y++) {
     const by = (y / block) | 0;
@@ -63,7 +68,8 @@ function maxFilter(src: Uint8Array, w: number, h: number, r: number, horizontal:
       for (let c = 0; c < 3; c++) {
         let m = 0;
         for (let k = -r; k <= r; k++) {
-          const xx = horizontal ? x + k : x, yy = horizontal ? y : y + k;
+          const xx = horizontal ? x + k : x,
+            yy = horizontal ? y : y + k;
           if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
           const v = src[(yy * w + xx) * 3 + c];
           if (v > m) m = v;

@@ -112,8 +112,5 @@ export function bendSize(b: PageBend): number {
 
 /** Where the upright page's point (u, v) lies in the corner homography's unit square. */
 export function bendUnit(b: PageBend, u: number, v: number): Point {
-  return [
-    u + (1 - u) * evalCurve(b.left, v) + u * evalCurve(b.right, v),
-    v + (1 - v) * evalCurve(b.top, u) + v * evalCurve(b.bottom, u),
-  ];
+  return [u + (1 - u) * evalCurve(b.left, v) + u * evalCurve(b.right, v), v + (1 - v) * evalCurve(b.top, u) + v * evalCurve(b.bottom, u)];
 }

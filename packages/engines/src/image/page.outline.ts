@@ -10,6 +10,7 @@
 import sharp from 'sharp';
 import type { Point } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
+import { convexHull, interiorAngles, largestQuad, orderCorners, polygonArea } from './quad.geometry.ts';
 
 export interface SheetOutline {
   /** Corners tl, tr, br, bl in the full-resolution image's pixels. */
@@ -38,17 +39,21 @@ interface Work {
 
 async function workRaster(img: RasterImage): Promise<Work> {
   const scale = Math.min(1, WORK_SIDE / Math.max(img.width, img.height));
-  const w = Math.max(1, Math.round(img.width * scale)), h = Math.max(1, Math.round(img.height * scale));
+  const w = Math.max(1, Math.round(img.width * scale)),
+    h = Math.max(1, Math.round(img.height * scale));
   const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
     .resize(w, h, { fit: 'fill', kernel: 'linear' })
     .raw()
     .toBuffer({ resolveWithObject: true });
   const score = new Float32Array(w * h);
   for (let i = 0, j = 0; i < score.length; i++, j += 3) {
-    const r = data[j], g = data[j + 1], b = data[j + 2];
-    const mx = Math.max(r, g, b), mn = Math.min(r, g, b);
+    const r = data[j],
+      g = data[j + 1],
+      b = data[j + 2];
+    const mx = Math.max(r, g, b),
+      mn = Math.min(r, g, b);
     // Lightness minus chroma: white/grey paper scores high under any light, wood and cloth low.
-    score[i] = (r * 0.299 + g * 0.587 + b * 0.114) - 1.5 * (mx - mn);
+    score[i] = r * 0.299 + g * 0.587 + b * 0.114 - 1.5 * (mx - mn);
   }
   return { score, w, h, scale: img.width / w };
 }
@@ -60,7 +65,11 @@ const GROW_GRADIENT = 6;
 async function blurScore(score: Float32Array, w: number, h: number): Promise<Float32Array> {
   const u8 = Buffer.allocUnsafe(w * h);
   for (let i = 0; i < u8.length; i++) u8[i] = score[i] < 0 ? 0 : score[i] > 255 ? 255 : score[i];
-  const { data } = await sharp(u8, { raw: { width: w, height: h, channels: 1 } }).blur(1.5).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(u8, { raw: { width: w, height: h, channels: 1 } })
+    .blur(1.5)
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return Float32Array.from(data);
 }
 
@@ -124,7 +133,10 @@ function dilate(m: Uint8Array, w: number, h: number): Uint8Array {
       for (let dy = -1; dy <= 1; dy++) {
         const yy = y + dy;
         if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) { const xx = x + dx; if (xx >= 0 && xx < w) out[yy * w + xx] = 1; }
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx >= 0 && xx < w) out[yy * w + xx] = 1;
+        }
       }
     }
   }
@@ -137,14 +149,24 @@ function dilate(m: Uint8Array, w: number, h: number): Uint8Array {
  * midpoint, then peel rim pixels below it.
  */
 function settleRim(mask: Uint8Array, score: Float32Array, w: number): Uint8Array {
-  let sIn = 0, nIn = 0, sOut = 0, nOut = 0;
+  let sIn = 0,
+    nIn = 0,
+    sOut = 0,
+    nOut = 0;
   for (let i = 0; i < mask.length; i++) {
-    if (mask[i]) { sIn += score[i]; nIn++; } else { sOut += score[i]; nOut++; }
+    if (mask[i]) {
+      sIn += score[i];
+      nIn++;
+    } else {
+      sOut += score[i];
+      nOut++;
+    }
   }
   if (!nIn || !nOut) return mask;
   const mid = (sIn / nIn + sOut / nOut) / 2;
   const m = mask.slice();
-  const isRim = (i: number, x: number, on: number) => (x > 0 && m[i - 1] === on) || (x < w - 1 && m[i + 1] === on) || (i >= w && m[i - w] === on) || (i + w < m.length && m[i + w] === on);
+  const isRim = (i: number, x: number, on: number) =>
+    (x > 0 && m[i - 1] === on) || (x < w - 1 && m[i + 1] === on) || (i >= w && m[i - w] === on) || (i + w < m.length && m[i + w] === on);
   for (let step = 0; step < 4; step++) {
     const add: number[] = [];
     for (let i = 0; i < m.length; i++) if (!m[i] && score[i] > mid && isRim(i, i % w, 1)) add.push(i);
@@ -158,22 +180,31 @@ function settleRim(mask: Uint8Array, score: Float32Array, w: number): Uint8Array
 }
 
 function otsu(values: Float32Array): number {
-  const lo = -400, hi = 256, bins = hi - lo;
+  const lo = -400,
+    hi = 256,
+    bins = hi - lo;
   const hist = new Float64Array(bins);
   for (const v of values) hist[Math.max(0, Math.min(bins - 1, Math.round(v - lo)))]++;
   const total = values.length;
   let sum = 0;
   for (let i = 0; i < bins; i++) sum += i * hist[i];
-  let sumB = 0, wB = 0, best = 0, thr = 0;
+  let sumB = 0,
+    wB = 0,
+    best = 0,
+    thr = 0;
   for (let i = 0; i < bins; i++) {
     wB += hist[i];
     if (wB === 0) continue;
     const wF = total - wB;
     if (wF === 0) break;
     sumB += i * hist[i];
-    const mB = sumB / wB, mF = (sum - sumB) / wF;
+    const mB = sumB / wB,
+      mF = (sum - sumB) / wF;
     const between = wB * wF * (mB - mF) * (mB - mF);
-    if (between > best) { best = between; thr = i; }
+    if (between > best) {
+      best = between;
+      thr = i;
+    }
   }
   return thr + lo + 0.5;
 }
@@ -186,11 +217,24 @@ function flood(on: Uint8Array, w: number, h: number, seeds: number[], out: Uint8
   while (stack.length) {
     const i = stack.pop()!;
     n++;
-    const x = i % w, y = (i - x) / w;
-    if (x > 0 && on[i - 1] && !out[i - 1]) { out[i - 1] = mark; stack.push(i - 1); }
-    if (x < w - 1 && on[i + 1] && !out[i + 1]) { out[i + 1] = mark; stack.push(i + 1); }
-    if (y > 0 && on[i - w] && !out[i - w]) { out[i - w] = mark; stack.push(i - w); }
-    if (y < h - 1 && on[i + w] && !out[i + w]) { out[i + w] = mark; stack.push(i + w); }
+    const x = i % w,
+      y = (i - x) / w;
+    if (x > 0 && on[i - 1] && !out[i - 1]) {
+      out[i - 1] = mark;
+      stack.push(i - 1);
+    }
+    if (x < w - 1 && on[i + 1] && !out[i + 1]) {
+      out[i + 1] = mark;
+      stack.push(i + 1);
+    }
+    if (y > 0 && on[i - w] && !out[i - w]) {
+      out[i - w] = mark;
+      stack.push(i - w);
+    }
+    if (y < h - 1 && on[i + w] && !out[i + w]) {
+      out[i + w] = mark;
+      stack.push(i + w);
+    }
   }
   return n;
 }
@@ -202,7 +246,10 @@ function flood(on: Uint8Array, w: number, h: number, seeds: number[], out: Uint8
  */
 function largestRegion(on: Uint8Array, w: number, h: number, avoidBorder = false): { mask: Uint8Array; area: number } {
   const label = new Int32Array(w * h);
-  let bestLabel = 0, bestKey = -1, bestArea = 0, next = 0;
+  let bestLabel = 0,
+    bestKey = -1,
+    bestArea = 0,
+    next = 0;
   const stack: number[] = [];
   const limit = 0.05 * 2 * (w + h);
   for (let s = 0; s < on.length; s++) {
@@ -210,104 +257,51 @@ function largestRegion(on: Uint8Array, w: number, h: number, avoidBorder = false
     next++;
     label[s] = next;
     stack.push(s);
-    let area = 0, edge = 0;
+    let area = 0,
+      edge = 0;
     while (stack.length) {
       const i = stack.pop()!;
       area++;
       const x = i % w;
       if (x === 0 || x === w - 1 || i < w || i >= on.length - w) edge++;
-      if (x > 0 && on[i - 1] && !label[i - 1]) { label[i - 1] = next; stack.push(i - 1); }
-      if (x < w - 1 && on[i + 1] && !label[i + 1]) { label[i + 1] = next; stack.push(i + 1); }
-      if (i >= w && on[i - w] && !label[i - w]) { label[i - w] = next; stack.push(i - w); }
-      if (i + w < on.length && on[i + w] && !label[i + w]) { label[i + w] = next; stack.push(i + w); }
+      if (x > 0 && on[i - 1] && !label[i - 1]) {
+        label[i - 1] = next;
+        stack.push(i - 1);
+      }
+      if (x < w - 1 && on[i + 1] && !label[i + 1]) {
+        label[i + 1] = next;
+        stack.push(i + 1);
+      }
+      if (i >= w && on[i - w] && !label[i - w]) {
+        label[i - w] = next;
+        stack.push(i - w);
+      }
+      if (i + w < on.length && on[i + w] && !label[i + w]) {
+        label[i + w] = next;
+        stack.push(i + w);
+      }
     }
     const key = avoidBorder && edge > limit ? area / (w * h + 1) : area + 1;
-    if (key > bestKey) { bestKey = key; bestLabel = next; bestArea = area; }
+    if (key > bestKey) {
+      bestKey = key;
+      bestLabel = next;
+      bestArea = area;
+    }
   }
   const mask = new Uint8Array(w * h);
   for (let i = 0; i < mask.length; i++) mask[i] = label[i] === bestLabel && bestLabel > 0 ? 1 : 0;
   return { mask, area: bestArea };
 }
 
-function cross(o: Point, a: Point, b: Point): number {
-  return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-}
-
-/** Convex hull (monotone chain), counter-clockwise in image coordinates (y down: clockwise on screen). */
-export function convexHull(points: Point[]): Point[] {
-  const p = points.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  if (p.length < 3) return p;
-  const lower: Point[] = [], upper: Point[] = [];
-  for (const q of p) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) lower.pop();
-    lower.push(q);
-  }
-  for (let i = p.length - 1; i >= 0; i--) {
-    const q = p[i];
-    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], q) <= 0) upper.pop();
-    upper.push(q);
-  }
-  return lower.slice(0, -1).concat(upper.slice(0, -1));
-}
-
-export function polygonArea(q: readonly Point[]): number {
-  let s = 0;
-  for (let i = 0; i < q.length; i++) {
-    const a = q[i], b = q[(i + 1) % q.length];
-    s += a[0] * b[1] - b[0] * a[1];
-  }
-  return Math.abs(s) / 2;
-}
-
-/** The largest quadrilateral with its corners on the hull (coordinate ascent from the diagonal extremes). */
-export function largestQuad(hull: Point[]): Point[] {
-  const n = hull.length;
-  if (n <= 4) return hull.slice();
-  const ext = (f: (p: Point) => number) => { let b = 0; for (let i = 1; i < n; i++) if (f(hull[i]) > f(hull[b])) b = i; return b; };
-  let idx = [ext((p) => -p[0] - p[1]), ext((p) => p[0] - p[1]), ext((p) => p[0] + p[1]), ext((p) => -p[0] + p[1])];
-  const area = (ix: number[]) => polygonArea(ix.map((i) => hull[i]));
-  let best = area(idx);
-  for (let iter = 0; iter < 10; iter++) {
-    let improved = false;
-    for (let k = 0; k < 4; k++) {
-      for (let c = 0; c < n; c++) {
-        if (idx.includes(c)) continue;
-        const trial = idx.slice();
-        trial[k] = c;
-        const sorted = trial.slice().sort((a, b) => a - b);
-        const a = area(sorted);
-        if (a > best + 1e-9) { best = a; idx = sorted; improved = true; }
-      }
-    }
-    if (!improved) break;
-  }
-  return idx.map((i) => hull[i]);
-}
-
-/** Order four corners as tl, tr, br, bl (by the sums and differences of their coordinates). */
-export function orderCorners(q: readonly Point[]): [Point, Point, Point, Point] {
-  const c: Point = [q.reduce((s, p) => s + p[0], 0) / 4, q.reduce((s, p) => s + p[1], 0) / 4];
-  const byAngle = q.slice().sort((a, b) => Math.atan2(a[1] - c[1], a[0] - c[0]) - Math.atan2(b[1] - c[1], b[0] - c[0]));
-  // byAngle runs clockwise on screen starting near the left; start at the one closest to top-left.
-  let s = 0;
-  for (let i = 1; i < 4; i++) if (byAngle[i][0] + byAngle[i][1] < byAngle[s][0] + byAngle[s][1]) s = i;
-  return [byAngle[s], byAngle[(s + 1) % 4], byAngle[(s + 2) % 4], byAngle[(s + 3) % 4]];
-}
-
-function interiorAngles(q: readonly Point[]): number[] {
-  return q.map((p, i) => {
-    const a = q[(i + 3) % 4], b = q[(i + 1) % 4];
-    const v1 = [a[0] - p[0], a[1] - p[1]], v2 = [b[0] - p[0], b[1] - p[1]];
-    const cos = (v1[0] * v2[0] + v1[1] * v2[1]) / (Math.hypot(v1[0], v1[1]) * Math.hypot(v2[0], v2[1]) || 1);
-    return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
-  });
-}
-
 export async function findSheetOutline(img: RasterImage): Promise<SheetOutline> {
   const { score, w, h, scale } = await workRaster(img);
   const thr = otsu(score);
-  const paper = new Uint8Array(w * h), notPaper = new Uint8Array(w * h);
-  for (let i = 0; i < paper.length; i++) { paper[i] = score[i] > thr ? 1 : 0; notPaper[i] = 1 - paper[i]; }
+  const paper = new Uint8Array(w * h),
+    notPaper = new Uint8Array(w * h);
+  for (let i = 0; i < paper.length; i++) {
+    paper[i] = score[i] > thr ? 1 : 0;
+    notPaper[i] = 1 - paper[i];
+  }
   const border: number[] = [];
   for (let x = 0; x < w; x++) border.push(x, (h - 1) * w + x);
   for (let y = 0; y < h; y++) border.push(y * w, y * w + w - 1);
@@ -318,7 +312,10 @@ export async function findSheetOutline(img: RasterImage): Promise<SheetOutline> 
   // A weak rim (grey paper on a grey desk) can leave a gap the growth leaks through: then try
   // again with a lower gradient limit and seeds that must be clearly brighter than the threshold.
   let grown = growSheet(score, grad, paper, w, h, GROW_GRADIENT, thr);
-  for (const [g, margin] of [[4, 10], [3, 25]] as const) {
+  for (const [g, margin] of [
+    [4, 10],
+    [3, 25],
+  ] as const) {
     if (borderRun(grown, w, h) <= 0.05 * 2 * (w + h)) break;
     grown = growSheet(score, grad, paper, w, h, g, thr + margin);
   }
@@ -342,17 +339,23 @@ export async function findSheetOutline(img: RasterImage): Promise<SheetOutline> 
   const rowEnds: Point[] = [];
   let touches = 0;
   for (let y = 0; y < h; y++) {
-    let first = -1, last = -1;
+    let first = -1,
+      last = -1;
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       if (!mask[i]) continue;
       if (first < 0) first = x;
       last = x;
       const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1;
-      if (edge) { touches++; continue; }
+      if (edge) {
+        touches++;
+        continue;
+      }
       if (!mask[i - 1] || !mask[i + 1] || !mask[i - w] || !mask[i + w]) boundaryWork.push([x + 0.5, y + 0.5]);
     }
-    if (first >= 0) { rowEnds.push([first + 0.5, y + 0.5], [last + 0.5, y + 0.5]); }
+    if (first >= 0) {
+      rowEnds.push([first + 0.5, y + 0.5], [last + 0.5, y + 0.5]);
+    }
   }
   const hull = convexHull(rowEnds);
   if (hull.length < 4) {
@@ -362,9 +365,20 @@ export async function findSheetOutline(img: RasterImage): Promise<SheetOutline> 
   const quadWork = orderCorners(largestQuad(hull));
   const quadArea = polygonArea(quadWork);
   const perimeter = 2 * (w + h);
-  let meanIn = 0, nIn = 0, meanOut = 0, nOut = 0;
+  let meanIn = 0,
+    nIn = 0,
+    meanOut = 0,
+    nOut = 0;
   for (let i = 0; i < mask.length; i++) {
-    if (mask[i]) { if (paper[i]) { meanIn += score[i]; nIn++; } } else { meanOut += score[i]; nOut++; }
+    if (mask[i]) {
+      if (paper[i]) {
+        meanIn += score[i];
+        nIn++;
+      }
+    } else {
+      meanOut += score[i];
+      nOut++;
+    }
   }
   meanIn = nIn ? meanIn / nIn : 0;
   meanOut = nOut ? meanOut / nOut : 0;

@@ -48,7 +48,12 @@ export interface StraightenResult {
   flags: string[];
 }
 
-const UNIT: Point[] = [[0, 0], [1, 0], [1, 1], [0, 1]];
+const UNIT: Point[] = [
+  [0, 0],
+  [1, 0],
+  [1, 1],
+  [0, 1],
+];
 
 function dist(a: Point, b: Point): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1]);
@@ -118,13 +123,29 @@ async function straightenOnFrame(img: RasterImage, q: [Point, Point, Point, Poin
   let fw = Math.max(dist(q[0], q[1]), dist(q[3], q[2]));
   let fh = Math.max(dist(q[0], q[3]), dist(q[1], q[2]));
   // The photo's corners seen square to the frame (a corner beyond the horizon is clamped).
-  const corners = ([[0, 0], [img.width, 0], [img.width, img.height], [0, img.height]] as Point[]).map((p) => applyHomography(photoToUnit, p));
+  const corners = (
+    [
+      [0, 0],
+      [img.width, 0],
+      [img.width, img.height],
+      [0, img.height],
+    ] as Point[]
+  ).map((p) => applyHomography(photoToUnit, p));
   const clampU = (v: number) => (Number.isFinite(v) ? Math.max(-0.5, Math.min(1.5, v)) : 0);
-  const us = corners.map((c) => clampU(c[0])), vs = corners.map((c) => clampU(c[1]));
-  const u0 = Math.min(0, ...us), u1 = Math.max(1, ...us), v0 = Math.min(0, ...vs), v1 = Math.max(1, ...vs);
+  const us = corners.map((c) => clampU(c[0])),
+    vs = corners.map((c) => clampU(c[1]));
+  const u0 = Math.min(0, ...us),
+    u1 = Math.max(1, ...us),
+    v0 = Math.min(0, ...vs),
+    v1 = Math.max(1, ...vs);
   const grow = ((u1 - u0) * fw * (v1 - v0) * fh) / (img.width * img.height);
-  if (grow > MAX_FRAME_GROWTH) { const k = Math.sqrt(MAX_FRAME_GROWTH / grow); fw *= k; fh *= k; }
-  const width = Math.round((u1 - u0) * fw), height = Math.round((v1 - v0) * fh);
+  if (grow > MAX_FRAME_GROWTH) {
+    const k = Math.sqrt(MAX_FRAME_GROWTH / grow);
+    fw *= k;
+    fh *= k;
+  }
+  const width = Math.round((u1 - u0) * fw),
+    height = Math.round((v1 - v0) * fh);
   if (width < 16 || height < 16) return { image: img, flags: [STRAIGHTEN_FLAGS.notStraightened] };
   const pageToPhoto = composeHomography(unitToPhoto, [1 / fw, 0, u0, 0, 1 / fh, v0, 0, 0, 1]);
   const flat = [0];

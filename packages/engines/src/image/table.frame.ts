@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import type { Point } from '@ocrflow/core';
 import type { RasterImage } from '../types.ts';
-import { convexHull, largestQuad, orderCorners, polygonArea } from './page.outline.ts';
+import { convexHull, largestQuad, orderCorners, polygonArea } from './quad.geometry.ts';
 
 const WORK_SIDE = 1024;
 /** Ink: this much darker than the local background (grey levels). */
@@ -25,8 +25,11 @@ export interface TableFrame {
 
 export async function findTableFrame(img: RasterImage): Promise<TableFrame | null> {
   const scale = Math.min(1, WORK_SIDE / Math.max(img.width, img.height));
-  const w = Math.max(1, Math.round(img.width * scale)), h = Math.max(1, Math.round(img.height * scale));
-  const base = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(w, h, { fit: 'fill' }).greyscale();
+  const w = Math.max(1, Math.round(img.width * scale)),
+    h = Math.max(1, Math.round(img.height * scale));
+  const base = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize(w, h, { fit: 'fill' })
+    .greyscale();
   const grey = (await base.clone().raw().toBuffer({ resolveWithObject: true })).data;
   const local = (await base.clone().blur(8).raw().toBuffer({ resolveWithObject: true })).data;
   const ink = new Uint8Array(w * h);
@@ -43,12 +46,19 @@ export async function findTableFrame(img: RasterImage): Promise<TableFrame | nul
     label[s] = next;
     stack.push(s);
     const pix: number[] = [];
-    let x0 = w, y0 = h, x1 = 0, y1 = 0;
+    let x0 = w,
+      y0 = h,
+      x1 = 0,
+      y1 = 0;
     while (stack.length) {
       const i = stack.pop()!;
       pix.push(i);
-      const x = i % w, y = (i - x) / w;
-      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+      const x = i % w,
+        y = (i - x) / w;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
       for (let dy = -1; dy <= 1; dy++) {
         const yy = y + dy;
         if (yy < 0 || yy >= h) continue;
@@ -56,7 +66,10 @@ export async function findTableFrame(img: RasterImage): Promise<TableFrame | nul
           const xx = x + dx;
           if (xx < 0 || xx >= w) continue;
           const j = yy * w + xx;
-          if (ink[j] && !label[j]) { label[j] = next; stack.push(j); }
+          if (ink[j] && !label[j]) {
+            label[j] = next;
+            stack.push(j);
+          }
         }
       }
     }
@@ -79,10 +92,14 @@ export async function findTableFrame(img: RasterImage): Promise<TableFrame | nul
 function frameQuad(best: number[], ink: Uint8Array, w: number, h: number): [Point, Point, Point, Point] | null {
   const rowEnds = new Map<number, [number, number]>();
   for (const i of best) {
-    const x = i % w, y = (i - x) / w;
+    const x = i % w,
+      y = (i - x) / w;
     const e = rowEnds.get(y);
     if (!e) rowEnds.set(y, [x, x]);
-    else { if (x < e[0]) e[0] = x; if (x > e[1]) e[1] = x; }
+    else {
+      if (x < e[0]) e[0] = x;
+      if (x > e[1]) e[1] = x;
+    }
   }
   const pts: Point[] = [];
   for (const [y, [a, b]] of rowEnds) pts.push([a + 0.5, y + 0.5], [b + 0.5, y + 0.5]);
@@ -93,24 +110,37 @@ function frameQuad(best: number[], ink: Uint8Array, w: number, h: number): [Poin
   if (polygonArea(quad) < MIN_FRAME_AREA * w * h) return null;
   // Each side must be a printed rule: ink along (nearly) all of it.
   for (let k = 0; k < 4; k++) {
-    const a = quad[k], b = quad[(k + 1) % 4];
+    const a = quad[k],
+      b = quad[(k + 1) % 4];
     const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
     if (len < 20) return null;
-    const nx = -(b[1] - a[1]) / len, ny = (b[0] - a[0]) / len;
+    const nx = -(b[1] - a[1]) / len,
+      ny = (b[0] - a[0]) / len;
     // The corners run clockwise on screen, so (nx, ny) points into the quad. Outside a frame is
     // the page's margin: a "side" cutting through text (a corner of the grid missed) is refused.
-    let hit = 0, clear = 0;
+    let hit = 0,
+      clear = 0;
     const n = 100;
     const inkAt = (px: number, py: number) => {
-      const x = Math.round(px - 0.5), y = Math.round(py - 0.5);
+      const x = Math.round(px - 0.5),
+        y = Math.round(py - 0.5);
       return x >= 0 && y >= 0 && x < w && y < h && ink[y * w + x] === 1;
     };
     for (let s = 0; s < n; s++) {
       const t = (s + 0.5) / n;
-      const px = a[0] + (b[0] - a[0]) * t, py = a[1] + (b[1] - a[1]) * t;
-      for (let d = -SIDE_TOLERANCE; d <= SIDE_TOLERANCE; d++) if (inkAt(px + nx * d, py + ny * d)) { hit++; break; }
+      const px = a[0] + (b[0] - a[0]) * t,
+        py = a[1] + (b[1] - a[1]) * t;
+      for (let d = -SIDE_TOLERANCE; d <= SIDE_TOLERANCE; d++)
+        if (inkAt(px + nx * d, py + ny * d)) {
+          hit++;
+          break;
+        }
       let out = false;
-      for (let d = SIDE_TOLERANCE + 2; d <= SIDE_TOLERANCE + 6; d++) if (inkAt(px - nx * d, py - ny * d)) { out = true; break; }
+      for (let d = SIDE_TOLERANCE + 2; d <= SIDE_TOLERANCE + 6; d++)
+        if (inkAt(px - nx * d, py - ny * d)) {
+          out = true;
+          break;
+        }
       if (!out) clear++;
     }
     if (hit < SIDE_COVER * n || clear < SIDE_COVER * n) return null;

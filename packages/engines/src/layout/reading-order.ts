@@ -32,7 +32,10 @@ export interface OrderedRow<T extends Boxed> {
 }
 
 function medianHeight(items: readonly Boxed[]): number {
-  const hs = items.map((i) => i.bbox[3] - i.bbox[1]).filter((h) => h > 0).sort((a, b) => a - b);
+  const hs = items
+    .map((i) => i.bbox[3] - i.bbox[1])
+    .filter((h) => h > 0)
+    .sort((a, b) => a - b);
   return hs.length ? hs[hs.length >> 1] : 1;
 }
 
@@ -49,8 +52,16 @@ function gaps(intervals: [number, number][]): [number, number][] {
 }
 
 function extent<T extends Boxed>(items: readonly T[]): BBox {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const { bbox: b } of items) { x0 = Math.min(x0, b[0]); y0 = Math.min(y0, b[1]); x1 = Math.max(x1, b[2]); y1 = Math.max(y1, b[3]); }
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
+  for (const { bbox: b } of items) {
+    x0 = Math.min(x0, b[0]);
+    y0 = Math.min(y0, b[1]);
+    x1 = Math.max(x1, b[2]);
+    y1 = Math.max(y1, b[3]);
+  }
   return [x0, y0, x1, y1];
 }
 
@@ -59,14 +70,18 @@ function extent<T extends Boxed>(items: readonly T[]): BBox {
  * little first: unclipped detector boxes of adjacent rows touch.
  */
 export function groupRows<T extends Boxed>(items: readonly T[]): T[][] {
-  const sorted = items.slice().sort((a, b) => (a.bbox[1] + a.bbox[3]) - (b.bbox[1] + b.bbox[3]));
+  const sorted = items.slice().sort((a, b) => a.bbox[1] + a.bbox[3] - (b.bbox[1] + b.bbox[3]));
   const rows: { items: T[]; y0: number; y1: number }[] = [];
   for (const it of sorted) {
     const [, y0, , y1] = it.bbox;
-    let best: (typeof rows)[number] | null = null, bestOv = 0;
+    let best: (typeof rows)[number] | null = null,
+      bestOv = 0;
     for (const r of rows.slice(-3)) {
       const ov = overlapRatio(r.y0, r.y1, y0, y1);
-      if (ov > bestOv) { bestOv = ov; best = r; }
+      if (ov > bestOv) {
+        bestOv = ov;
+        best = r;
+      }
     }
     if (best && bestOv >= 0.5) {
       best.items.push(it);
@@ -86,7 +101,8 @@ export function groupRows<T extends Boxed>(items: readonly T[]): T[][] {
  */
 function isColumnCut<T extends Boxed>(left: T[], right: T[], lw: number, rw: number, width: number, opts: OrderOptions): boolean {
   if (lw < opts.minColumnShare * width || rw < opts.minColumnShare * width) return false;
-  const lRows = groupRows(left), rRows = groupRows(right);
+  const lRows = groupRows(left),
+    rRows = groupRows(right);
   if (lRows.length < 3 || rRows.length < 3) return false;
   const band = (r: T[]) => [Math.min(...r.map((i) => i.bbox[1])), Math.max(...r.map((i) => i.bbox[3]))] as const;
   const rb = rRows.map(band);
@@ -117,11 +133,13 @@ export function orderRows<T extends Boxed>(items: readonly T[], opts: OrderOptio
     // Column cut: the widest vertical white band with enough text on both sides.
     const vg = gaps(region.map((i) => [i.bbox[0], i.bbox[2]] as [number, number]))
       .filter(([a, b]) => b - a >= opts.columnGapLines * lh)
-      .sort((p, q) => (q[1] - q[0]) - (p[1] - p[0]));
+      .sort((p, q) => q[1] - q[0] - (p[1] - p[0]));
     for (const [a, b] of vg) {
       const cut = (a + b) / 2;
-      const left = region.filter((i) => i.bbox[2] <= cut), right = region.filter((i) => i.bbox[0] >= cut);
-      const lw = a - rx0, rwid = rx1 - b;
+      const left = region.filter((i) => i.bbox[2] <= cut),
+        right = region.filter((i) => i.bbox[0] >= cut);
+      const lw = a - rx0,
+        rwid = rx1 - b;
       if (isColumnCut(left, right, lw, rwid, rw, opts)) {
         visit(left, column + 'L', depth + 1);
         visit(right, column + 'R', depth + 1);

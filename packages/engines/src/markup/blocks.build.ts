@@ -145,7 +145,10 @@ function tableRowLines(t: Table, b: BBox): Line[] {
   const h = (b[3] - b[1]) / Math.max(1, rows.length);
   const out: Line[] = [];
   rows.forEach((r, i) => {
-    const text = r.map((c) => c.replace(/\s*\n\s*/g, ' ')).filter(Boolean).join(' ');
+    const text = r
+      .map((c) => c.replace(/\s*\n\s*/g, ' '))
+      .filter(Boolean)
+      .join(' ');
     if (text) out.push(makeLine(text, [b[0], b[1] + i * h, b[2], b[1] + (i + 1) * h]));
   });
   return out;
@@ -183,7 +186,8 @@ export function buildBlocks(segments: readonly MarkupSegment[], opts: BuildOptio
     let y = segBox[1];
     for (const d of p.drafts) {
       // One draft keeps the model's boxes; several drafts (two tables in one block) share it top-down.
-      const boxes: BBox[] = p.drafts.length === 1 && p.seg.boxes.length ? p.seg.boxes : [[segBox[0], y, segBox[2], y + ((segBox[3] - segBox[1]) * weight(d)) / segWeight]];
+      const boxes: BBox[] =
+        p.drafts.length === 1 && p.seg.boxes.length ? p.seg.boxes : [[segBox[0], y, segBox[2], y + ((segBox[3] - segBox[1]) * weight(d)) / segWeight]];
       y = boxes[boxes.length - 1][3];
       const bbox = roundBBox(p.drafts.length === 1 ? segBox : unionBBox(boxes));
       const base = { id: `p${pi}-b${blocks.length}`, bbox, ...(p.seg.modelLabel ? { source_label: p.seg.label } : {}) };

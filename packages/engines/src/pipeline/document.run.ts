@@ -38,7 +38,17 @@ export async function runDocument(data: Uint8Array, opts: RunOptions): Promise<O
   const doc = await openDocument(data, { maxPixels: o.maxPixels, maxPages: o.maxPages, ...opts.open });
   try {
     const pages: Page[] = [];
-    const popts = { engine, languages, mode: opts.mode ?? 'layout', prompt: opts.prompt, signal: opts.signal, autoRotate: opts.autoRotate, straighten: opts.straighten, options: o, engineOptions: opts.engineOptions } as const;
+    const popts = {
+      engine,
+      languages,
+      mode: opts.mode ?? 'layout',
+      prompt: opts.prompt,
+      signal: opts.signal,
+      autoRotate: opts.autoRotate,
+      straighten: opts.straighten,
+      options: o,
+      engineOptions: opts.engineOptions,
+    } as const;
     const pre = new PagePrefetch(doc, popts);
     for (let i = 0; i < doc.info.pageCount; i++) {
       opts.signal?.throwIfAborted();
@@ -55,7 +65,11 @@ export async function runDocument(data: Uint8Array, opts: RunOptions): Promise<O
 }
 
 /** `joinTables` (default on, `OCRFLOW_JOIN_TABLES`): mark tables that continue on the next page. */
-export function assembleDocument(pages: readonly Page[], meta: Omit<DocumentMeta, 'page_count'> & { page_count?: number }, opts: { joinTables?: boolean } = {}): OcrDocument {
+export function assembleDocument(
+  pages: readonly Page[],
+  meta: Omit<DocumentMeta, 'page_count'> & { page_count?: number },
+  opts: { joinTables?: boolean } = {},
+): OcrDocument {
   const sorted = pages.slice().sort((a, b) => a.index - b.index);
   const doc: OcrDocument = { schema: DOCUMENT_SCHEMA, meta: { ...meta, page_count: meta.page_count ?? sorted.length }, pages: sorted };
   return opts.joinTables === false ? doc : joinTablesAcrossPages(doc);

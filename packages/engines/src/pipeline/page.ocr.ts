@@ -54,12 +54,14 @@ export async function ocrPage(doc: SourceDocument, index: number, opts: ProcessO
   if (full && page.straightened) {
     // A page cut out of a photo has its own pixels (those of the cut, read from the working
     // copy); only where it was cut from is given in the photo's stored pixels.
-    const kx = full.width / r.source.image.width, ky = full.height / r.source.image.height;
+    const kx = full.width / r.source.image.width,
+      ky = full.height / r.source.image.height;
     const st = page.straightened;
     page = { ...page, straightened: { ...st, source_width: full.width, source_height: full.height, corners: st.corners.map(([x, y]) => [x * kx, y * ky]) } };
   } else if (full) {
     const turned = (page.rotation - r.source.exifRotation + 360) % 180 !== 0;
-    const kx = full.width / r.source.image.width, ky = full.height / r.source.image.height;
+    const kx = full.width / r.source.image.width,
+      ky = full.height / r.source.image.height;
     page = scalePage(page, Math.round((turned ? ky : kx) * page.width), Math.round((turned ? kx : ky) * page.height));
   }
   page.timings_ms = { decode: r.decodeMs, ...(r.planMs !== undefined ? { plan: r.planMs } : {}), ...page.timings_ms };

@@ -32,7 +32,11 @@ export class PagePrefetch {
   async drain(): Promise<void> {
     const a = this.ahead;
     this.ahead = null;
-    if (a) await a.render.then(() => {}, () => {});
+    if (a)
+      await a.render.then(
+        () => {},
+        () => {},
+      );
   }
 
   /** Start decoding page `index` in the background (it is taken next). */

@@ -85,5 +85,16 @@ export async function processPage(page: SourcePage, opts: ProcessOptions): Promi
   // service gives none, a PDF text layer is not a reading. Their cells say null.
   annotateCellConfidence(blocks, source === 'ocr');
   timings.layout = Math.round(performance.now() - t0);
-  return { index: page.index, width: image.width, height: image.height, rotation, ...(straightened ? { straightened } : {}), source, engine: engineName, blocks, flags, timings_ms: timings };
+  return {
+    index: page.index,
+    width: image.width,
+    height: image.height,
+    rotation,
+    ...(straightened ? { straightened } : {}),
+    source,
+    engine: engineName,
+    blocks,
+    flags,
+    timings_ms: timings,
+  };
 }

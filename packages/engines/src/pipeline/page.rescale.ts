@@ -6,7 +6,8 @@
 import type { BBox, Block, Line, Page, Point, TableCell, Word } from '@ocrflow/core';
 
 export function scalePage(page: Page, width: number, height: number): Page {
-  const kx = width / page.width, ky = height / page.height;
+  const kx = width / page.width,
+    ky = height / page.height;
   if (kx === 1 && ky === 1) return page;
   const box = (b: BBox): BBox => [Math.round(b[0] * kx), Math.round(b[1] * ky), Math.round(b[2] * kx), Math.round(b[3] * ky)];
   const pt = (p: Point): Point => [Math.round(p[0] * kx), Math.round(p[1] * ky)];

@@ -44,7 +44,10 @@ export async function openPdf(data: Uint8Array, opts: OpenOptions): Promise<Sour
   }
   if (pageCount > opts.maxPages) {
     doc.destroy();
-    throw new OcrflowError('OCRFLOW_ERR_TOO_MANY_PAGES', `The PDF has ${pageCount} pages, more than the limit of ${opts.maxPages}`, { pages: pageCount, max_pages: opts.maxPages });
+    throw new OcrflowError('OCRFLOW_ERR_TOO_MANY_PAGES', `The PDF has ${pageCount} pages, more than the limit of ${opts.maxPages}`, {
+      pages: pageCount,
+      max_pages: opts.maxPages,
+    });
   }
   let first: [number, number, number, number];
   try {
@@ -53,7 +56,8 @@ export async function openPdf(data: Uint8Array, opts: OpenOptions): Promise<Sour
     doc.destroy();
     throw new OcrflowError('OCRFLOW_ERR_CORRUPT_FILE', 'The first PDF page cannot be read', undefined, { cause: e });
   }
-  const fw = first[2] - first[0], fh = first[3] - first[1];
+  const fw = first[2] - first[0],
+    fh = first[3] - first[1];
   const s0 = renderScale(fw, fh, opts.maxPixels);
   const info: DocumentInfo = { mime: 'application/pdf', pageCount, width: Math.round(fw * s0), height: Math.round(fh * s0) };
   let closed = false;
@@ -78,12 +82,15 @@ function renderPage(mupdf: typeof Mupdf, doc: Mupdf.Document, index: number, opt
   const page = doc.loadPage(index);
   try {
     const b = page.getBounds();
-    const pw = b[2] - b[0], ph = b[3] - b[1];
+    const pw = b[2] - b[0],
+      ph = b[3] - b[1];
     const s = renderScale(pw, ph, opts.maxPixels);
     // Translate so the page's own origin maps to pixel 0 (pages with a non-zero MediaBox origin).
     const m = mupdf.Matrix.concat(mupdf.Matrix.translate(-b[0], -b[1]), mupdf.Matrix.scale(s, s));
     const pix = page.toPixmap(m, mupdf.ColorSpace.DeviceRGB, false);
-    const w = pix.getWidth(), h = pix.getHeight(), stride = pix.getStride();
+    const w = pix.getWidth(),
+      h = pix.getHeight(),
+      stride = pix.getStride();
     const px = pix.getPixels();
     const data = Buffer.allocUnsafe(w * h * 3);
     for (let y = 0; y < h; y++) data.set(px.subarray(y * stride, y * stride + w * 3), y * w * 3);
@@ -128,7 +135,18 @@ export function extractTextLayer(page: Mupdf.Page, m: Mupdf.Matrix): { lines: Li
     flush();
     if (words.length) {
       const bbox = roundBBox(polygonToBBox(chars.flatMap((x) => x.quad)));
-      lines.push({ text: words.map((w) => w.text).join(' '), bbox, polygon: [[bbox[0], bbox[1]], [bbox[2], bbox[1]], [bbox[2], bbox[3]], [bbox[0], bbox[3]]], confidence: 1, words });
+      lines.push({
+        text: words.map((w) => w.text).join(' '),
+        bbox,
+        polygon: [
+          [bbox[0], bbox[1]],
+          [bbox[2], bbox[1]],
+          [bbox[2], bbox[3]],
+          [bbox[0], bbox[3]],
+        ],
+        confidence: 1,
+        words,
+      });
     }
     chars = [];
   };

@@ -80,7 +80,11 @@ export async function runPpStructureJob(image: { data: Buffer; mime: string; fil
   const deadline = Date.now() + c.timeoutMs;
   const remaining = () => deadline - Date.now();
   const overdue = (jobId?: string) =>
-    new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} did not finish the page within ${c.timeoutMs} ms${jobId ? ` (job ${jobId})` : ''}`, { endpoint: c.baseUrl, reason: 'timeout', ...(jobId ? { job_id: jobId } : {}) });
+    new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} did not finish the page within ${c.timeoutMs} ms${jobId ? ` (job ${jobId})` : ''}`, {
+      endpoint: c.baseUrl,
+      reason: 'timeout',
+      ...(jobId ? { job_id: jobId } : {}),
+    });
   const callTimeout = (extra = 0) => Math.max(1, Math.min(60_000 + extra, remaining()));
 
   const up = await remoteRequest({
@@ -138,22 +142,33 @@ export async function runPpStructureJob(image: { data: Buffer; mime: string; fil
   const result = parseJsonAnswer(endpoint, r.body) as PpStructureResult;
   const status = String(result?.final?.status ?? '').toLowerCase();
   if (status && !OK_EVENTS.has(status)) {
-    throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} failed the page: ${result.final?.error_message || `status "${status}"`}`, { endpoint: c.baseUrl, job_id: jobId });
+    throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} failed the page: ${result.final?.error_message || `status "${status}"`}`, {
+      endpoint: c.baseUrl,
+      job_id: jobId,
+    });
   }
-  if (!Array.isArray(result?.pages)) throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} returned a result without pages: ${endpointMessage(r.body, 200)}`);
+  if (!Array.isArray(result?.pages))
+    throw new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', `${endpoint} returned a result without pages: ${endpointMessage(r.body, 200)}`);
   return result;
 }
 
 export async function ppStructureHealth(baseUrl: string, token: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
   const endpoint = ppEndpointName(baseUrl);
-  const res = await remoteRequest({ endpoint, url: url(baseUrl, '/health'), init: () => ({ method: 'GET', headers: auth(token) }), timeoutMs, retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 } });
+  const res = await remoteRequest({
+    endpoint,
+    url: url(baseUrl, '/health'),
+    init: () => ({ method: 'GET', headers: auth(token) }),
+    timeoutMs,
+    retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+  });
   let j: Record<string, unknown> = {};
   try {
     j = JSON.parse(res.body) as Record<string, unknown>;
   } catch {
     /* a plain "ok" is fine */
   }
-  if (j.ok === false || (typeof j.status === 'string' && /^(down|error|unhealthy)$/i.test(j.status))) return { ok: false, detail: `${endpoint} reports itself unhealthy: ${endpointMessage(res.body, 200)}` };
+  if (j.ok === false || (typeof j.status === 'string' && /^(down|error|unhealthy)$/i.test(j.status)))
+    return { ok: false, detail: `${endpoint} reports itself unhealthy: ${endpointMessage(res.body, 200)}` };
   const q = typeof j.queue_len === 'number' ? `, queue_len ${j.queue_len}` : '';
   return { ok: true, detail: `${endpoint}${q}` };
 }

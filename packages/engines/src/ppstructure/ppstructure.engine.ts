@@ -30,7 +30,10 @@ export class PpStructureEngine implements OcrEngine {
   constructor(private readonly o: PpStructureEngineOptions) {}
 
   private notConfigured(): OcrflowError {
-    return new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', 'The ppstructure engine is not configured: set OCRFLOW_PPSTRUCTURE_URL (and OCRFLOW_PPSTRUCTURE_TOKEN)');
+    return new OcrflowError(
+      'OCRFLOW_ERR_ENGINE_UNAVAILABLE',
+      'The ppstructure engine is not configured: set OCRFLOW_PPSTRUCTURE_URL (and OCRFLOW_PPSTRUCTURE_TOKEN)',
+    );
   }
 
   async recognize(image: RasterImage, opts: RecognizeOptions): Promise<EnginePageResult> {
@@ -60,7 +63,9 @@ export class PpStructureEngine implements OcrEngine {
     timings.ppstructure_request = Math.round(performance.now() - t);
     t = performance.now();
     const page = result.pages?.[0];
-    const built = page ? ppPageToBlocks(page, { width: image.width, height: image.height, sentWidth: enc.width, sentHeight: enc.height }) : { blocks: [], lines: [], flags: [] };
+    const built = page
+      ? ppPageToBlocks(page, { width: image.width, height: image.height, sentWidth: enc.width, sentHeight: enc.height })
+      : { blocks: [], lines: [], flags: [] };
     const flags = [...built.flags];
     if (!built.blocks.length) flags.push('ppstructure_empty');
     timings.ppstructure_parse = Math.round(performance.now() - t);

@@ -24,8 +24,13 @@ export async function preparePageImage(data: Uint8Array, page: Page): Promise<Pd
   const density = meta.density ?? 0;
   const dpi = density >= MIN_TRUSTED_DPI && density <= MAX_TRUSTED_DPI ? density : DEFAULT_IMAGE_DPI;
   const orientation = meta.orientation ?? 1;
-  const width = meta.width ?? 0, height = meta.height ?? 0;
-  const plainJpeg = meta.format === 'jpeg' && !MIRRORED.has(orientation) && (meta.channels === 1 || meta.channels === 3) && (meta.space === 'srgb' || meta.space === 'b-w' || meta.space === 'rgb');
+  const width = meta.width ?? 0,
+    height = meta.height ?? 0;
+  const plainJpeg =
+    meta.format === 'jpeg' &&
+    !MIRRORED.has(orientation) &&
+    (meta.channels === 1 || meta.channels === 3) &&
+    (meta.space === 'srgb' || meta.space === 'b-w' || meta.space === 'rgb');
   if (plainJpeg) {
     return {
       filter: 'DCTDecode',

@@ -31,13 +31,25 @@ function addFont(pdf: Mupdf.PDFDocument): Mupdf.PDFObject {
   const map = pdf.addRawStream(flate(glyphlessCidToGidMap()), { Filter: 'FlateDecode' });
   const toUni = pdf.addRawStream(flate(Buffer.from(glyphlessToUnicode(), 'latin1')), { Filter: 'FlateDecode' });
   const desc = pdf.addObject({
-    Type: 'FontDescriptor', FontName: GLYPHLESS_FONT_NAME, Flags: 5, FontBBox: [0, 0, 500, 1000],
-    ItalicAngle: 0, Ascent: 1000, Descent: 0, CapHeight: 1000, StemV: 80, FontFile2: file,
+    Type: 'FontDescriptor',
+    FontName: GLYPHLESS_FONT_NAME,
+    Flags: 5,
+    FontBBox: [0, 0, 500, 1000],
+    ItalicAngle: 0,
+    Ascent: 1000,
+    Descent: 0,
+    CapHeight: 1000,
+    StemV: 80,
+    FontFile2: file,
   });
   const cid = pdf.addObject({
-    Type: 'Font', Subtype: 'CIDFontType2', BaseFont: GLYPHLESS_FONT_NAME,
+    Type: 'Font',
+    Subtype: 'CIDFontType2',
+    BaseFont: GLYPHLESS_FONT_NAME,
     CIDSystemInfo: { Registry: '(Adobe)', Ordering: '(Identity)', Supplement: 0 },
-    FontDescriptor: desc, CIDToGIDMap: map, DW: 500,
+    FontDescriptor: desc,
+    CIDToGIDMap: map,
+    DW: 500,
   });
   return pdf.addObject({ Type: 'Font', Subtype: 'Type0', BaseFont: GLYPHLESS_FONT_NAME, Encoding: 'Identity-H', DescendantFonts: [cid], ToUnicode: toUni });
 }
@@ -45,10 +57,14 @@ function addFont(pdf: Mupdf.PDFDocument): Mupdf.PDFObject {
 /** Inverse of the clockwise rotation the engine applied to a rendered page of w × h pixels. */
 function unrotate(rot: Page['rotation'], w: number, h: number): PdfMatrix {
   switch (rot) {
-    case 90: return [0, -1, 1, 0, 0, h];
-    case 180: return [-1, 0, 0, -1, w, h];
-    case 270: return [0, 1, -1, 0, w, 0];
-    default: return [1, 0, 0, 1, 0, 0];
+    case 90:
+      return [0, -1, 1, 0, 0, h];
+    case 180:
+      return [-1, 0, 0, -1, w, h];
+    case 270:
+      return [0, 1, -1, 0, w, 0];
+    default:
+      return [1, 0, 0, 1, 0, 0];
   }
 }
 
@@ -65,7 +81,8 @@ export async function overlayPdf(doc: OcrDocument, source: Uint8Array): Promise<
         const b = pg.getBounds();
         // The page was rendered (then maybe rotated upright) to the document's pixel frame.
         const turned = page.rotation === 90 || page.rotation === 270;
-        const w = turned ? page.height : page.width, h = turned ? page.width : page.height;
+        const w = turned ? page.height : page.width,
+          h = turned ? page.width : page.height;
         const toPageSpace: PdfMatrix = [(b[2] - b[0]) / w, 0, 0, (b[3] - b[1]) / h, b[0], b[1]];
         const toUser = concatMatrix(concatMatrix(unrotate(page.rotation, w, h), toPageSpace), mupdf.Matrix.invert(pg.getTransform()) as PdfMatrix);
         const ops = textLayerOps(page, toUser);

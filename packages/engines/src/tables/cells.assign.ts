@@ -36,7 +36,8 @@ function inQuad(q: readonly Point[], x: number, y: number): boolean {
   // Convex quad in clockwise order (image coordinates, y down): the point is on the inner side of every edge.
   let sign = 0;
   for (let i = 0; i < 4; i++) {
-    const [ax, ay] = q[i], [bx, by] = q[(i + 1) % 4];
+    const [ax, ay] = q[i],
+      [bx, by] = q[(i + 1) % 4];
     const c = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
     if (c === 0) continue;
     const s = c > 0 ? 1 : -1;
@@ -47,7 +48,8 @@ function inQuad(q: readonly Point[], x: number, y: number): boolean {
 }
 
 function quadDistance(q: readonly Point[], x: number, y: number): number {
-  const xs = q.map((p) => p[0]), ys = q.map((p) => p[1]);
+  const xs = q.map((p) => p[0]),
+    ys = q.map((p) => p[1]);
   const dx = Math.max(Math.min(...xs) - x, 0, x - Math.max(...xs));
   const dy = Math.max(Math.min(...ys) - y, 0, y - Math.max(...ys));
   return Math.hypot(dx, dy);
@@ -55,11 +57,15 @@ function quadDistance(q: readonly Point[], x: number, y: number): number {
 
 /** The cell whose quad holds (x, y), else the nearest one. */
 export function cellAt(cells: readonly CellGeometry[], x: number, y: number): number {
-  let best = -1, bestD = Infinity;
+  let best = -1,
+    bestD = Infinity;
   for (let i = 0; i < cells.length; i++) {
     if (inQuad(cells[i].quad, x, y)) return i;
     const d = quadDistance(cells[i].quad, x, y);
-    if (d < bestD) { bestD = d; best = i; }
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
   }
   return best;
 }
@@ -84,10 +90,13 @@ function push(out: Map<number, TextPiece[]>, cell: number, piece: TextPiece): vo
 function splitSpan(text: string, box: BBox, line: Line, cells: readonly CellGeometry[], out: Map<number, TextPiece[]>, ink?: InkExtent): void {
   const yMid = (box[1] + box[3]) / 2;
   // Cells along the span's middle, as intervals (only cells near the span are candidates).
-  const near = cells.map((c, i) => ({ c, i })).filter(({ c }) => {
-    const xs = c.quad.map((p) => p[0]), ys = c.quad.map((p) => p[1]);
-    return Math.min(...xs) <= box[2] && Math.max(...xs) >= box[0] && Math.min(...ys) <= yMid && Math.max(...ys) >= yMid;
-  });
+  const near = cells
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => {
+      const xs = c.quad.map((p) => p[0]),
+        ys = c.quad.map((p) => p[1]);
+      return Math.min(...xs) <= box[2] && Math.max(...xs) >= box[0] && Math.min(...ys) <= yMid && Math.max(...ys) >= yMid;
+    });
   const nearCells = near.map((n) => n.c);
   const parts: { cell: number; x0: number; x1: number }[] = [];
   const step = Math.max(1, (box[2] - box[0]) / 400);
@@ -105,7 +114,8 @@ function splitSpan(text: string, box: BBox, line: Line, cells: readonly CellGeom
   const h = box[3] - box[1];
   const pad = 2;
   const weightsOfParts = parts.map((p, i) => {
-    const a = p.x0 + (i > 0 ? pad : 0), b = p.x1 - (i < parts.length - 1 ? pad : 0);
+    const a = p.x0 + (i > 0 ? pad : 0),
+      b = p.x1 - (i < parts.length - 1 ? pad : 0);
     if (b <= a) return 0;
     return ink ? ink(a, b, box[1] + 0.15 * h, box[3] - 0.15 * h) : b - a;
   });
@@ -116,8 +126,13 @@ function splitSpan(text: string, box: BBox, line: Line, cells: readonly CellGeom
   // Part k receives the characters whose centre falls in its share of the cumulative ink.
   const bounds: number[] = [];
   let acc = 0;
-  for (const w of weightsOfParts) { acc += w; bounds.push(totalInk > 0 ? acc / totalInk : 0); }
-  let g = 0, k = 0, start = 0;
+  for (const w of weightsOfParts) {
+    acc += w;
+    bounds.push(totalInk > 0 ? acc / totalInk : 0);
+  }
+  let g = 0,
+    k = 0,
+    start = 0;
   const emit = (endChar: number) => {
     const t = chars.slice(start, endChar).join('').trim();
     push(out, parts[k].cell, { text: t, bbox: [Math.round(parts[k].x0), box[1], Math.round(parts[k].x1), box[3]], line });
@@ -128,7 +143,10 @@ function splitSpan(text: string, box: BBox, line: Line, cells: readonly CellGeom
     g += gw[i];
     let nk = k;
     while (nk < parts.length - 1 && centre > bounds[nk]) nk++;
-    if (nk !== k) { emit(i); k = nk; }
+    if (nk !== k) {
+      emit(i);
+      k = nk;
+    }
   }
   emit(chars.length);
 }
@@ -164,7 +182,10 @@ export function cellText(pieces: readonly TextPiece[]): string {
     if (row) {
       const r0 = row[0];
       const rc = (r0.bbox[1] + r0.bbox[3]) / 2;
-      if (Math.abs(yc - rc) < 0.5 * Math.max(h, r0.bbox[3] - r0.bbox[1])) { row.push(p); continue; }
+      if (Math.abs(yc - rc) < 0.5 * Math.max(h, r0.bbox[3] - r0.bbox[1])) {
+        row.push(p);
+        continue;
+      }
     }
     rows.push([p]);
   }

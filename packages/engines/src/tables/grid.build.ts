@@ -91,7 +91,8 @@ function mergeIntervals(iv: [number, number][]): [number, number][] {
 function coveredLength(cover: [number, number][], a: number, b: number): number {
   let len = 0;
   for (const [s, e] of cover) {
-    const lo = Math.max(s, a), hi = Math.min(e, b);
+    const lo = Math.max(s, a),
+      hi = Math.min(e, b);
     if (hi > lo) len += hi - lo;
   }
   return len;
@@ -107,10 +108,16 @@ function toBoundaries(segs: RuleSegment[], ref: number, tol: number): Boundary[]
     else groups.push([it]);
   }
   return groups.map((g) => {
-    let wsum = 0, slope = 0, pos = 0, th = 0;
+    let wsum = 0,
+      slope = 0,
+      pos = 0,
+      th = 0;
     for (const { s, p } of g) {
       const w = s.a1 - s.a0;
-      wsum += w; slope += s.slope * w; pos += p * w; th += s.thickness * w;
+      wsum += w;
+      slope += s.slope * w;
+      pos += p * w;
+      th += s.thickness * w;
     }
     return { pos: pos / wsum, slope: slope / wsum, ref, cover: mergeIntervals(g.map(({ s }) => [s.a0, s.a1])), thickness: th / wsum, virtual: false };
   });
@@ -150,14 +157,18 @@ function separatorCoverage(bd: Boundary, a: number, b: number, horizontal: boole
   if (seg >= 0.6 || !o.mask) return seg;
   if (o.texts ? nearText(bd, a, b, horizontal, o) : len < o.textHeight) return seg;
   const r = Math.ceil(bd.thickness / 2 + 1);
-  let hit = 0, n = 0;
+  let hit = 0,
+    n = 0;
   for (let t = Math.ceil(a); t <= b; t++) {
     const c = Math.round(crossOf(bd, t));
     n++;
     for (let d = -r; d <= r; d++) {
       const x = horizontal ? t : c + d;
       const y = horizontal ? c + d : t;
-      if (x >= 0 && y >= 0 && x < o.width && y < o.height && o.mask[y * o.width + x]) { hit++; break; }
+      if (x >= 0 && y >= 0 && x < o.width && y < o.height && o.mask[y * o.width + x]) {
+        hit++;
+        break;
+      }
     }
   }
   const ink = n ? hit / n : 0;
@@ -182,13 +193,16 @@ function dropThinBands(bs: Boundary[], minBand: number): Boundary[] {
 }
 
 function pruneToGrid(r: Rulings, tol: number): { h: RuleSegment[]; v: RuleSegment[]; hv: number[][] } {
-  let h = r.horizontal, v = r.vertical;
+  let h = r.horizontal,
+    v = r.vertical;
   for (let pass = 0; pass < 10; pass++) {
     const hk = h.map((s) => v.reduce((n, t) => n + (meets(s, t, tol) ? 1 : 0), 0));
     const vk = v.map((t) => h.reduce((n, s) => n + (meets(s, t, tol) ? 1 : 0), 0));
-    const h2 = h.filter((_, i) => hk[i] >= 2), v2 = v.filter((_, i) => vk[i] >= 2);
+    const h2 = h.filter((_, i) => hk[i] >= 2),
+      v2 = v.filter((_, i) => vk[i] >= 2);
     const stable = h2.length === h.length && v2.length === v.length;
-    h = h2; v = v2;
+    h = h2;
+    v = v2;
     if (stable) break;
   }
   const hv = h.map((s) => v.flatMap((t, j) => (meets(s, t, tol) ? [j] : [])));
@@ -204,11 +218,31 @@ export function buildGrids(r: Rulings, o: GridOptions): RuledGrid[] {
   if (h.length < 2 || v.length < 2) return [];
   // Connected components over "meets" (h indices 0..H-1, v indices H..H+V-1).
   const parent = Int32Array.from({ length: h.length + v.length }, (_, i) => i);
-  const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; } return i; };
-  hv.forEach((js, i) => js.forEach((j) => { const a = find(i), b = find(h.length + j); if (a !== b) parent[a] = b; }));
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  };
+  hv.forEach((js, i) =>
+    js.forEach((j) => {
+      const a = find(i),
+        b = find(h.length + j);
+      if (a !== b) parent[a] = b;
+    }),
+  );
   const comps = new Map<number, { h: RuleSegment[]; v: RuleSegment[] }>();
-  h.forEach((s, i) => { const k = find(i); if (!comps.has(k)) comps.set(k, { h: [], v: [] }); comps.get(k)!.h.push(s); });
-  v.forEach((s, j) => { const k = find(h.length + j); if (!comps.has(k)) comps.set(k, { h: [], v: [] }); comps.get(k)!.v.push(s); });
+  h.forEach((s, i) => {
+    const k = find(i);
+    if (!comps.has(k)) comps.set(k, { h: [], v: [] });
+    comps.get(k)!.h.push(s);
+  });
+  v.forEach((s, j) => {
+    const k = find(h.length + j);
+    if (!comps.has(k)) comps.set(k, { h: [], v: [] });
+    comps.get(k)!.v.push(s);
+  });
   const grids: RuledGrid[] = [];
   for (const whole of comps.values()) {
     for (const c of splitStacked(whole, tol, th)) {
@@ -221,9 +255,12 @@ export function buildGrids(r: Rulings, o: GridOptions): RuledGrid[] {
 }
 
 function gridOf(hs: RuleSegment[], vs: RuleSegment[], o: GridOptions, th: number): RuledGrid | null {
-  const x0 = Math.min(...hs.map((s) => s.a0)), x1 = Math.max(...hs.map((s) => s.a1));
-  const y0 = Math.min(...vs.map((s) => s.a0)), y1 = Math.max(...vs.map((s) => s.a1));
-  const xc = (x0 + x1) / 2, yc = (y0 + y1) / 2;
+  const x0 = Math.min(...hs.map((s) => s.a0)),
+    x1 = Math.max(...hs.map((s) => s.a1));
+  const y0 = Math.min(...vs.map((s) => s.a0)),
+    y1 = Math.max(...vs.map((s) => s.a1));
+  const xc = (x0 + x1) / 2,
+    yc = (y0 + y1) / 2;
   const clusterTol = Math.max(3, 0.35 * th);
   let rows = toBoundaries(hs, xc, clusterTol);
   let cols = toBoundaries(vs, yc, clusterTol);
@@ -232,8 +269,10 @@ function gridOf(hs: RuleSegment[], vs: RuleSegment[], o: GridOptions, th: number
   // table has no border there; its edge is a boundary parallel to the outermost one, where those
   // rules typically end.
   const open = (bs: Boundary[], perp: RuleSegment[]) => {
-    const first = bs[0], last = bs[bs.length - 1];
-    const before: number[] = [], after: number[] = [];
+    const first = bs[0],
+      last = bs[bs.length - 1];
+    const before: number[] = [],
+      after: number[] = [];
     for (const s of perp) {
       // where the perpendicular segment crosses the outermost boundaries (along its own axis)
       const at = (b: Boundary) => {
@@ -253,7 +292,8 @@ function gridOf(hs: RuleSegment[], vs: RuleSegment[], o: GridOptions, th: number
   open(rows, vs);
   rows = dropThinBands(rows, 0.6 * th);
   cols = dropThinBands(cols, 0.6 * th);
-  const nr = rows.length - 1, nc = cols.length - 1;
+  const nr = rows.length - 1,
+    nc = cols.length - 1;
   if (nr < 1 || nc < 1 || nr * nc < 2) return null;
   // A degenerate grid (hatching, a ruler, a dense pattern) is not a table; bound the work too.
   if (nr * nc > (o.maxSlots ?? 20000) || nr > 500 || nc > 200) return null;
@@ -267,22 +307,37 @@ function gridOf(hs: RuleSegment[], vs: RuleSegment[], o: GridOptions, th: number
   };
   const id = (i: number, j: number) => i * nc + j;
   const parent = Int32Array.from({ length: nr * nc }, (_, i) => i);
-  const find = (i: number): number => { while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; } return i; };
-  const union = (a: number, b: number) => { const x = find(a), y = find(b); if (x !== y) parent[Math.max(x, y)] = Math.min(x, y); };
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
+  };
+  const union = (a: number, b: number) => {
+    const x = find(a),
+      y = find(b);
+    if (x !== y) parent[Math.max(x, y)] = Math.min(x, y);
+  };
   for (let i = 0; i < nr; i++) {
     for (let j = 0; j + 1 < nc; j++) {
-      const a = P[i][j + 1][1], b = P[i + 1][j + 1][1];
+      const a = P[i][j + 1][1],
+        b = P[i + 1][j + 1][1];
       if (!present(cols[j + 1], a, b, false)) union(id(i, j), id(i, j + 1));
     }
   }
   for (let i = 0; i + 1 < nr; i++) {
     for (let j = 0; j < nc; j++) {
-      const a = P[i + 1][j][0], b = P[i + 1][j + 1][0];
+      const a = P[i + 1][j][0],
+        b = P[i + 1][j + 1][0];
       if (!present(rows[i + 1], a, b, true)) union(id(i, j), id(i + 1, j));
     }
   }
   const cells = rectangularCells(nr, nc, (i, j) => find(id(i, j))).map(({ row, col, row_span, col_span }) => ({
-    row, col, row_span, col_span,
+    row,
+    col,
+    row_span,
+    col_span,
     quad: [P[row][col], P[row][col + col_span], P[row + row_span][col + col_span], P[row + row_span][col]] as [Point, Point, Point, Point],
   }));
   if (cells.length < 2) return null;
@@ -293,7 +348,11 @@ function gridOf(hs: RuleSegment[], vs: RuleSegment[], o: GridOptions, th: number
  * Cells from a labelling of slots: each label's slots become one cell when they form a rectangle;
  * otherwise the label is cut into rectangles greedily (row-major, widest first run, then down).
  */
-export function rectangularCells(nr: number, nc: number, label: (i: number, j: number) => number): { row: number; col: number; row_span: number; col_span: number }[] {
+export function rectangularCells(
+  nr: number,
+  nc: number,
+  label: (i: number, j: number) => number,
+): { row: number; col: number; row_span: number; col_span: number }[] {
   const used = new Uint8Array(nr * nc);
   const out: { row: number; col: number; row_span: number; col_span: number }[] = [];
   for (let i = 0; i < nr; i++) {
@@ -306,7 +365,11 @@ export function rectangularCells(nr: number, nc: number, label: (i: number, j: n
       grow: while (i + hgt < nr) {
         for (let k = 0; k < w; k++) if (used[(i + hgt) * nc + j + k] || label(i + hgt, j + k) !== l) break grow;
         // do not swallow a row whose run of this label is wider than ours (it would leave an L)
-        if ((j + w < nc && label(i + hgt, j + w) === l && !used[(i + hgt) * nc + j + w]) || (j > 0 && label(i + hgt, j - 1) === l && !used[(i + hgt) * nc + j - 1])) break;
+        if (
+          (j + w < nc && label(i + hgt, j + w) === l && !used[(i + hgt) * nc + j + w]) ||
+          (j > 0 && label(i + hgt, j - 1) === l && !used[(i + hgt) * nc + j - 1])
+        )
+          break;
         hgt++;
       }
       for (let a = 0; a < hgt; a++) for (let b = 0; b < w; b++) used[(i + a) * nc + j + b] = 1;

@@ -32,12 +32,17 @@ export function compactLines(n: number, uses: readonly number[][], pos?: readonl
   const compatible = (g: number[], h: number[]) => g.every((a) => h.every((b) => !conflict[a][b]));
   const at = (i: number) => (pos ? pos[i] : i);
   for (;;) {
-    let best = -1, bestGap = Infinity;
+    let best = -1,
+      bestGap = Infinity;
     for (let i = 0; i + 1 < groups.length; i++) {
-      const g = groups[i], h = groups[i + 1];
+      const g = groups[i],
+        h = groups[i + 1];
       if (!compatible(g, h)) continue;
       const gap = at(h[0]) - at(g[g.length - 1]);
-      if (gap <= maxGap && gap < bestGap) { bestGap = gap; best = i; }
+      if (gap <= maxGap && gap < bestGap) {
+        bestGap = gap;
+        best = i;
+      }
     }
     if (best < 0) break;
     groups = [...groups.slice(0, best), [...groups[best], ...groups[best + 1]], ...groups.slice(best + 2)];
@@ -51,15 +56,32 @@ export function compactLines(n: number, uses: readonly number[][], pos?: readonl
  * Compact columns and rows of `cells` (an n_rows × n_cols grid); returns the new sizes and cells.
  * Without `maxGap` every compatible pair of lines may merge (the busiest section sets the width).
  */
-export function compactGrid<T extends SpanCell>(nRows: number, nCols: number, cells: readonly T[], colPos?: readonly number[], rowPos?: readonly number[], maxGap = Infinity): { n_rows: number; n_cols: number; cells: T[] } {
+export function compactGrid<T extends SpanCell>(
+  nRows: number,
+  nCols: number,
+  cells: readonly T[],
+  colPos?: readonly number[],
+  rowPos?: readonly number[],
+  maxGap = Infinity,
+): { n_rows: number; n_cols: number; cells: T[] } {
   const colUses: number[][] = Array.from({ length: nRows }, () => []);
   const rowUses: number[][] = Array.from({ length: nCols }, () => []);
   for (const c of cells) {
     for (let r = c.row; r < c.row + c.row_span; r++) colUses[r].push(c.col, c.col + c.col_span);
     for (let k = c.col; k < c.col + c.col_span; k++) rowUses[k].push(c.row, c.row + c.row_span);
   }
-  const ci = compactLines(nCols, colUses.map((u) => [...new Set(u)]), colPos, maxGap);
-  const ri = compactLines(nRows, rowUses.map((u) => [...new Set(u)]), rowPos, maxGap);
+  const ci = compactLines(
+    nCols,
+    colUses.map((u) => [...new Set(u)]),
+    colPos,
+    maxGap,
+  );
+  const ri = compactLines(
+    nRows,
+    rowUses.map((u) => [...new Set(u)]),
+    rowPos,
+    maxGap,
+  );
   const out = cells.map((c) => ({
     ...c,
     row: ri[c.row],
@@ -69,4 +91,3 @@ export function compactGrid<T extends SpanCell>(nRows: number, nCols: number, ce
   }));
   return { n_rows: ri[nRows], n_cols: ci[nCols], cells: out };
 }
-

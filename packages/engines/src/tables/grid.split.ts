@@ -10,7 +10,10 @@
  */
 import { crossAt, type RuleSegment } from './ruling.detect.ts';
 
-export interface RuleGroup { h: RuleSegment[]; v: RuleSegment[] }
+export interface RuleGroup {
+  h: RuleSegment[];
+  v: RuleSegment[];
+}
 
 /** y of a horizontal segment at its middle. */
 const yOf = (s: RuleSegment) => crossAt(s, (s.a0 + s.a1) / 2);
@@ -26,12 +29,14 @@ export function splitStacked(g: RuleGroup, tol: number, frameTol: number): RuleG
     // The frame on each side: every vertical rule present just above (below) the cut, including
     // those that run on across it (an inner rule of the upper table lined up with one of the lower).
     const crossing = g.v.filter((v) => v.a0 < y - tol && v.a1 > y + tol);
-    const above = g.v.filter((v) => v.a1 <= y + tol), below = g.v.filter((v) => v.a0 >= y - tol);
+    const above = g.v.filter((v) => v.a1 <= y + tol),
+      below = g.v.filter((v) => v.a0 >= y - tol);
     if (above.length < 2 || below.length < 2) continue;
     // Compared where the rules meet the cut: a slanted photo moves a rule's middle.
     const xOf = (v: RuleSegment) => crossAt(v, y);
     const frame = (vs: RuleSegment[]) => [Math.min(...vs.map(xOf)), Math.max(...vs.map(xOf))];
-    const [al, ar] = frame([...above, ...crossing]), [bl, br] = frame([...below, ...crossing]);
+    const [al, ar] = frame([...above, ...crossing]),
+      [bl, br] = frame([...below, ...crossing]);
     if (Math.abs(al - bl) <= frameTol && Math.abs(ar - br) <= frameTol) continue;
     // Both frames end at the cut: each side's outermost rules stop there (a frame broken by a
     // shadow or a fold, one side seemingly narrower, is not a second table).
@@ -41,7 +46,8 @@ export function splitStacked(g: RuleGroup, tol: number, frameTol: number): RuleG
     const vAbove = [...above, ...crossing.map((v) => clip(v, -Infinity, y))];
     const vBelow = [...below, ...crossing.map((v) => clip(v, y, Infinity))];
     // Horizontal rules on the cut belong to whichever side's frame they fit (both when they span both).
-    const top: RuleSegment[] = [], bottom: RuleSegment[] = [];
+    const top: RuleSegment[] = [],
+      bottom: RuleSegment[] = [];
     for (const h of g.h) {
       const hy = yOf(h);
       if (hy < y - tol) top.push(h);
@@ -51,7 +57,8 @@ export function splitStacked(g: RuleGroup, tol: number, frameTol: number): RuleG
         if (h.a0 <= bl + frameTol && h.a1 >= br - frameTol) bottom.push(h);
       }
     }
-    const a = { h: top, v: vAbove }, b = { h: bottom, v: vBelow };
+    const a = { h: top, v: vAbove },
+      b = { h: bottom, v: vBelow };
     if (a.h.length < 2 || b.h.length < 2) continue;
     return [...splitStacked(a, tol, frameTol), ...splitStacked(b, tol, frameTol)];
   }

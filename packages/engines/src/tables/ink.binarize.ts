@@ -25,7 +25,8 @@ export async function toWorkingGray(img: RasterImage, maxSide = 2000, minSide = 
   const long = Math.max(img.width, img.height);
   const scale = long > maxSide ? maxSide / long : long < minSide ? Math.min(3, minSide / long) : 1;
   let pipe = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } }).greyscale();
-  if (scale !== 1) pipe = pipe.resize(Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)), { fit: 'fill', kernel: 'linear' });
+  if (scale !== 1)
+    pipe = pipe.resize(Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)), { fit: 'fill', kernel: 'linear' });
   const { data, info } = await pipe.raw().toBuffer({ resolveWithObject: true });
   // sharp keeps a single channel after greyscale(); guard anyway for an unexpected layout.
   if (info.channels !== 1) {
@@ -58,7 +59,8 @@ export function sauvola(g: GrayImage, opts: SauvolaOptions = {}): Uint8Array {
   const sum = new Float64Array(W * (h + 1));
   const sq = new Float64Array(W * (h + 1));
   for (let y = 0; y < h; y++) {
-    let rs = 0, rq = 0;
+    let rs = 0,
+      rq = 0;
     const row = y * w;
     const o = (y + 1) * W;
     for (let x = 0; x < w; x++) {
@@ -73,23 +75,38 @@ export function sauvola(g: GrayImage, opts: SauvolaOptions = {}): Uint8Array {
   // them hollow with a ragged inner edge; anything far darker than the paper is ink outright.
   const hist = new Uint32Array(256);
   for (let i = 0; i < data.length; i += 7) hist[data[i]]++;
-  let seen = 0, paper = 255;
+  let seen = 0,
+    paper = 255;
   const total = hist.reduce((a, b) => a + b, 0);
-  for (let v = 255; v >= 0; v--) { seen += hist[v]; if (seen >= 0.1 * total) { paper = v; break; } }
+  for (let v = 255; v >= 0; v--) {
+    seen += hist[v];
+    if (seen >= 0.1 * total) {
+      paper = v;
+      break;
+    }
+  }
   const dark = opts.darkFraction === undefined ? 0.4 * paper : opts.darkFraction * paper;
   const mask = new Uint8Array(w * h);
   // No window mean exceeds 255, so a pixel within minContrast of white can never be ink: most of a
   // page is skipped before its window is read.
   const paperFloor = 255 - minContrast;
   for (let y = 0; y < h; y++) {
-    const y0 = Math.max(0, y - r), y1 = Math.min(h, y + r + 1);
+    const y0 = Math.max(0, y - r),
+      y1 = Math.min(h, y + r + 1);
     for (let x = 0; x < w; x++) {
       const v = data[y * w + x];
-      if (v < dark) { mask[y * w + x] = 1; continue; }
+      if (v < dark) {
+        mask[y * w + x] = 1;
+        continue;
+      }
       if (v > paperFloor) continue;
-      const x0 = Math.max(0, x - r), x1 = Math.min(w, x + r + 1);
+      const x0 = Math.max(0, x - r),
+        x1 = Math.min(w, x + r + 1);
       const n = (y1 - y0) * (x1 - x0);
-      const a = y1 * W + x1, b = y0 * W + x1, c = y1 * W + x0, d = y0 * W + x0;
+      const a = y1 * W + x1,
+        b = y0 * W + x1,
+        c = y1 * W + x0,
+        d = y0 * W + x0;
       const m = (sum[a] - sum[b] - sum[c] + sum[d]) / n;
       if (m - v < minContrast) continue;
       const s = Math.sqrt(Math.max(0, (sq[a] - sq[b] - sq[c] + sq[d]) / n - m * m));
@@ -105,7 +122,8 @@ export function transposeMask(mask: Uint8Array, w: number, h: number): Uint8Arra
   const B = 64; // blocked for cache locality
   for (let by = 0; by < h; by += B) {
     for (let bx = 0; bx < w; bx += B) {
-      const ymax = Math.min(h, by + B), xmax = Math.min(w, bx + B);
+      const ymax = Math.min(h, by + B),
+        xmax = Math.min(w, bx + B);
       for (let y = by; y < ymax; y++) for (let x = bx; x < xmax; x++) out[x * h + y] = mask[y * w + x];
     }
   }
@@ -124,7 +142,10 @@ export function hollowFills(mask: Uint8Array, w: number, h: number, maxThickness
   for (let y = 0; y < h; y++) {
     const o = y * w;
     for (let x = 0; x < w; ) {
-      if (!mask[o + x]) { x++; continue; }
+      if (!mask[o + x]) {
+        x++;
+        continue;
+      }
       const s = x;
       while (x < w && mask[o + x]) x++;
       const len = Math.min(65535, x - s);
@@ -133,7 +154,10 @@ export function hollowFills(mask: Uint8Array, w: number, h: number, maxThickness
   }
   for (let x = 0; x < w; x++) {
     for (let y = 0; y < h; ) {
-      if (!mask[y * w + x]) { y++; continue; }
+      if (!mask[y * w + x]) {
+        y++;
+        continue;
+      }
       const s = y;
       while (y < h && mask[y * w + x]) y++;
       const len = Math.min(65535, y - s);
@@ -147,7 +171,8 @@ export function hollowFills(mask: Uint8Array, w: number, h: number, maxThickness
       const i = y * w + x;
       if (!mask[i] || !thick(i)) continue;
       // interior: every neighbour is thick ink too
-      if (thick(i - 1) && thick(i + 1) && thick(i - w) && thick(i + w) && thick(i - w - 1) && thick(i - w + 1) && thick(i + w - 1) && thick(i + w + 1)) out[i] = 0;
+      if (thick(i - 1) && thick(i + 1) && thick(i - w) && thick(i + w) && thick(i - w - 1) && thick(i - w + 1) && thick(i + w - 1) && thick(i + w + 1))
+        out[i] = 0;
     }
   }
   return out;

@@ -41,7 +41,11 @@ export interface RuleOptions {
   maxSegments?: number;
 }
 
-interface Run { line: number; s: number; e: number }
+interface Run {
+  line: number;
+  s: number;
+  e: number;
+}
 
 /**
  * Runs of at least `minRun` ink pixels along each row of the mask OR-ed with its ±`dilate`
@@ -60,14 +64,24 @@ function findRuns(mask: Uint8Array, w: number, h: number, minRun: number, dilate
       if (yy >= 0 && yy < h) rows.push(yy * w);
     }
     const nr = rows.length;
-    const r0 = rows[0], r1 = nr > 1 ? rows[1] : r0, r2 = nr > 2 ? rows[2] : r0;
-    const ink = nr <= 3
-      ? (x: number) => (mask[r0 + x] | mask[r1 + x] | mask[r2 + x]) !== 0
-      : (x: number) => { for (let k = 0; k < nr; k++) if (mask[rows[k] + x]) return true; return false; };
+    const r0 = rows[0],
+      r1 = nr > 1 ? rows[1] : r0,
+      r2 = nr > 2 ? rows[2] : r0;
+    const ink =
+      nr <= 3
+        ? (x: number) => (mask[r0 + x] | mask[r1 + x] | mask[r2 + x]) !== 0
+        : (x: number) => {
+            for (let k = 0; k < nr; k++) if (mask[rows[k] + x]) return true;
+            return false;
+          };
     let x = step - 1;
     while (x < w) {
-      if (!ink(x)) { x += step; continue; }
-      let s = x, e = x + 1;
+      if (!ink(x)) {
+        x += step;
+        continue;
+      }
+      let s = x,
+        e = x + 1;
       while (s > 0 && ink(s - 1)) s--;
       while (e < w && ink(e)) e++;
       if (e - s >= minRun) runs.push({ line: y, s, e });
@@ -88,7 +102,14 @@ function find(parent: Int32Array, i: number): number {
 
 /** Least-squares fit cross = c + slope·along over points sampled along each run. */
 function fitGroup(runs: Run[], dilate: number): RuleSegment {
-  let n = 0, sa = 0, sc = 0, saa = 0, sac = 0, a0 = Infinity, a1 = -Infinity, ink = 0;
+  let n = 0,
+    sa = 0,
+    sc = 0,
+    saa = 0,
+    sac = 0,
+    a0 = Infinity,
+    a1 = -Infinity,
+    ink = 0;
   for (const r of runs) {
     const len = r.e - r.s;
     ink += len;
@@ -96,7 +117,11 @@ function fitGroup(runs: Run[], dilate: number): RuleSegment {
     if (r.e > a1) a1 = r.e;
     const step = Math.max(2, len / 24);
     for (let a = r.s + step / 2; a < r.e; a += step) {
-      n++; sa += a; sc += r.line; saa += a * a; sac += a * r.line;
+      n++;
+      sa += a;
+      sc += r.line;
+      saa += a * a;
+      sac += a * r.line;
     }
   }
   const den = n * saa - sa * sa;
@@ -115,16 +140,23 @@ export function detectSegments(mask: Uint8Array, w: number, h: number, o: RuleOp
   if (runs.length === 0) return [];
   // Group runs that overlap on consecutive rows (runs are sorted by row, then start).
   const parent = Int32Array.from(runs.keys());
-  let prevStart = 0, prevEnd = 0, curStart = 0;
+  let prevStart = 0,
+    prevEnd = 0,
+    curStart = 0;
   for (let i = 0; i < runs.length; i++) {
     if (i === 0 || runs[i].line !== runs[i - 1].line) {
-      if (i > 0 && runs[i].line === runs[i - 1].line + 1) { prevStart = curStart; prevEnd = i; }
-      else { prevStart = prevEnd = i; }
+      if (i > 0 && runs[i].line === runs[i - 1].line + 1) {
+        prevStart = curStart;
+        prevEnd = i;
+      } else {
+        prevStart = prevEnd = i;
+      }
       curStart = i;
     }
     for (let j = prevStart; j < prevEnd; j++) {
       if (runs[j].s < runs[i].e && runs[i].s < runs[j].e) {
-        const a = find(parent, i), b = find(parent, j);
+        const a = find(parent, i),
+          b = find(parent, j);
         if (a !== b) parent[a] = b;
       }
     }
@@ -163,7 +195,8 @@ export function joinCollinear(segs: RuleSegment[], maxGap: number): RuleSegment[
         // Read out[i] afresh: it grows with each joint (a rule broken into many dashes).
         const a = out[i];
         const b = out[j];
-        const ca = crossAt(a, (a.a0 + a.a1) / 2), cb = crossAt(b, (b.a0 + b.a1) / 2);
+        const ca = crossAt(a, (a.a0 + a.a1) / 2),
+          cb = crossAt(b, (b.a0 + b.a1) / 2);
         const tol = Math.max(2.5, Math.max(a.thickness, b.thickness));
         if (Math.abs(cb - ca) > tol + 0.2 * Math.abs((a.a0 + a.a1 - b.a0 - b.a1) / 2)) continue; // cheap reject (|slope| < 0.15)
         if (Math.abs(a.slope - b.slope) > 0.03) continue;
@@ -172,10 +205,17 @@ export function joinCollinear(segs: RuleSegment[], maxGap: number): RuleSegment[
         const at = gap > 0 ? (Math.min(a.a1, b.a1) + Math.max(a.a0, b.a0)) / 2 : (Math.max(a.a0, b.a0) + Math.min(a.a1, b.a1)) / 2;
         if (Math.abs(crossAt(a, at) - crossAt(b, at)) > tol) continue;
         // Length-weighted blend of the two lines, anchored at the joint.
-        const la = a.a1 - a.a0, lb = b.a1 - b.a0;
+        const la = a.a1 - a.a0,
+          lb = b.a1 - b.a0;
         const slope = (a.slope * la + b.slope * lb) / (la + lb);
         const crossMid = (crossAt(a, at) * la + crossAt(b, at) * lb) / (la + lb);
-        out[i] = { c: crossMid - slope * at, slope, a0: Math.min(a.a0, b.a0), a1: Math.max(a.a1, b.a1), thickness: (a.thickness * la + b.thickness * lb) / (la + lb) };
+        out[i] = {
+          c: crossMid - slope * at,
+          slope,
+          a0: Math.min(a.a0, b.a0),
+          a1: Math.max(a.a1, b.a1),
+          thickness: (a.thickness * la + b.thickness * lb) / (la + lb),
+        };
         out.splice(j, 1);
         merged = true;
         j = i; // re-scan partners of the grown segment

@@ -34,7 +34,9 @@ export function ridgeMask(g: GrayImage, reach: number, contrast: number): Uint8A
   for (let y = 0; y < h; y++) {
     const o = y * w;
     for (let x = 0; x < w; x++) {
-      const a = data[o + Math.max(0, x - 1)], b = data[o + x], c = data[o + Math.min(w - 1, x + 1)];
+      const a = data[o + Math.max(0, x - 1)],
+        b = data[o + x],
+        c = data[o + Math.min(w - 1, x + 1)];
       sm[o + x] = (a + b + c) / 3;
     }
   }
@@ -43,7 +45,8 @@ export function ridgeMask(g: GrayImage, reach: number, contrast: number): Uint8A
     const o = y * w;
     for (let x = 0; x < w; x++) {
       const v = sm[o + x];
-      const up = sm[o - reach * w + x], down = sm[o + reach * w + x];
+      const up = sm[o - reach * w + x],
+        down = sm[o + reach * w + x];
       if (Math.min(up, down) - v < contrast) continue;
       // the darkest point of the profile (or one pixel off it), so a ridge is one line thick
       if (v <= sm[o - w + x] + 1 && v <= sm[o + w + x] + 1) out[o + x] = 1;
@@ -63,8 +66,10 @@ function transposeGray(g: GrayImage): GrayImage {
 function clearText(mask: Uint8Array, w: number, h: number, texts: readonly TextQuad[], inset: number, transposed: boolean): void {
   for (const t of texts) {
     const [x0, x1, y0, y1] = transposed ? [t.y0, t.y1, t.x0, t.x1] : [t.x0, t.x1, t.y0, t.y1];
-    const a = Math.max(0, Math.floor(x0)), b = Math.min(w - 1, Math.ceil(x1));
-    const c = Math.max(0, Math.ceil(y0 + inset)), d = Math.min(h - 1, Math.floor(y1 - inset));
+    const a = Math.max(0, Math.floor(x0)),
+      b = Math.min(w - 1, Math.ceil(x1));
+    const c = Math.max(0, Math.ceil(y0 + inset)),
+      d = Math.min(h - 1, Math.floor(y1 - inset));
     for (let y = c; y <= d; y++) mask.fill(0, y * w + a, y * w + b + 1);
   }
 }
@@ -93,7 +98,8 @@ export function detectFaintRulings(g: GrayImage, o: FaintOptions): Rulings {
 function doubled(f: RuleSegment, inked: readonly RuleSegment[]): number {
   let covered = 0;
   for (const s of inked) {
-    const lo = Math.max(f.a0, s.a0), hi = Math.min(f.a1, s.a1);
+    const lo = Math.max(f.a0, s.a0),
+      hi = Math.min(f.a1, s.a1);
     if (hi <= lo) continue;
     const mid = (lo + hi) / 2;
     if (Math.abs(crossAt(s, mid) - crossAt(f, mid)) <= Math.max(2.5, s.thickness)) covered += hi - lo;

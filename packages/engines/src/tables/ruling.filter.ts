@@ -21,7 +21,8 @@ export interface TextQuad {
 }
 
 export function textQuad(q: readonly Point[]): TextQuad {
-  const xs = q.map((p) => p[0]), ys = q.map((p) => p[1]);
+  const xs = q.map((p) => p[0]),
+    ys = q.map((p) => p[1]);
   return { q, x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
 }
 
@@ -38,14 +39,17 @@ function hInText(s: RuleSegment, texts: readonly TextQuad[]): number {
   let inside = 0;
   const len = s.a1 - s.a0;
   for (const t of texts) {
-    const lo = Math.max(s.a0, t.x0), hi = Math.min(s.a1, t.x1);
+    const lo = Math.max(s.a0, t.x0),
+      hi = Math.min(s.a1, t.x1);
     if (hi <= lo) continue;
     const ys = crossAt(s, (lo + hi) / 2);
     if (ys < t.y0 - 2 || ys > t.y1 + 2) continue;
-    let hit = 0, n = 0;
+    let hit = 0,
+      n = 0;
     for (let x = lo; x <= hi; x += Math.max(1, (hi - lo) / 8)) {
       const [top, bot] = edgesAt(t, x);
-      const y = crossAt(s, x), h = bot - top;
+      const y = crossAt(s, x),
+        h = bot - top;
       n++;
       if (y > top + 0.25 * h && y < bot - 0.25 * h) hit++;
     }

@@ -40,7 +40,13 @@ export interface TableDetectOptions {
   read?: ReadImage;
 }
 
-interface WorkingMask { mask: Uint8Array; width: number; height: number; scale: number; textHeight: number }
+interface WorkingMask {
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  scale: number;
+  textHeight: number;
+}
 
 /**
  * Give text to the ruled cells that have ink but none of the page's lines: one reading of all of
@@ -75,7 +81,15 @@ const SURE_RESIDUE = 0.95;
  * Read the ink beside cells' text that no line covers (cells.residue.ts) and add what is read with
  * confidence to those cells. Mutates `cells` and `pieces`.
  */
-async function readUncoveredInk(g: RuledGrid, cells: TableCell[], pieces: Map<number, TextPiece[]>, image: RasterImage, m: WorkingMask, pageLines: readonly Line[], read: ReadImage | undefined): Promise<void> {
+async function readUncoveredInk(
+  g: RuledGrid,
+  cells: TableCell[],
+  pieces: Map<number, TextPiece[]>,
+  image: RasterImage,
+  m: WorkingMask,
+  pageLines: readonly Line[],
+  read: ReadImage | undefined,
+): Promise<void> {
   if (!read) return;
   const thick = Math.max(1, ...g.rows.map((b) => b.thickness), ...g.cols.map((b) => b.thickness));
   const o = { scale: m.scale, textHeight: m.textHeight, margin: thick / 2 + 0.2 * m.textHeight, halfRule: thick / 2 };
@@ -93,7 +107,11 @@ async function readUncoveredInk(g: RuledGrid, cells: TableCell[], pieces: Map<nu
   // A section number read here keeps the page's mark ("2." among "1、 3、 4、"), as the page's own
   // lines do (enumerators.ts): it is judged among them.
   const sureOf = new Map<number, Line[]>();
-  for (const [key, lines] of found) sureOf.set(key, lines.filter((l) => l.confidence >= SURE_RESIDUE && l.text.trim()));
+  for (const [key, lines] of found)
+    sureOf.set(
+      key,
+      lines.filter((l) => l.confidence >= SURE_RESIDUE && l.text.trim()),
+    );
   const added = [...sureOf.values()].flat();
   const unified = unifySectionMarks([...pageLines, ...added]).slice(pageLines.length);
   const asRead = new Map(added.map((l, k) => [l, unified[k]]));
@@ -117,25 +135,42 @@ export function lineHeight(l: Line): number {
 }
 
 export function medianTextHeight(lines: readonly Line[], fallback: number): number {
-  const hs = lines.filter((l) => [...l.text.trim()].length >= 2).map(lineHeight).sort((a, b) => a - b);
+  const hs = lines
+    .filter((l) => [...l.text.trim()].length >= 2)
+    .map(lineHeight)
+    .sort((a, b) => a - b);
   return hs.length ? hs[hs.length >> 1] : fallback;
 }
 
 function quadOf(l: Line): Point[] {
   if (l.polygon.length === 4) return l.polygon;
   const [x0, y0, x1, y1] = l.bbox;
-  return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  return [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+  ];
 }
 
 /** Cells of a ruled grid with their text, in page coordinates. */
-async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, lines: readonly Line[], ink: InkExtent, textHeight: number, read?: ReadImage): Promise<DetectedTable | null> {
+async function tableFromGrid(
+  g: RuledGrid,
+  image: RasterImage,
+  m: WorkingMask,
+  lines: readonly Line[],
+  ink: InkExtent,
+  textHeight: number,
+  read?: ReadImage,
+): Promise<DetectedTable | null> {
   const scale = m.scale;
   const inv = 1 / scale;
   const geoms: CellGeometry[] = g.cells.map((c) => ({ quad: c.quad.map(([x, y]) => [x * inv, y * inv] as Point) }));
   const outline = [g.cells.flatMap((c) => c.quad)].map((pts) => polygonToBBox(pts.map(([x, y]) => [x * inv, y * inv] as Point)))[0];
   // Lines whose centre lies inside the table's outline belong to it.
   const inside = lines.filter((l) => {
-    const cx = (l.bbox[0] + l.bbox[2]) / 2, cy = (l.bbox[1] + l.bbox[3]) / 2;
+    const cx = (l.bbox[0] + l.bbox[2]) / 2,
+      cy = (l.bbox[1] + l.bbox[3]) / 2;
     return cx >= outline[0] && cx <= outline[2] && cy >= outline[1] && cy <= outline[3];
   });
   const pieces = assignText(inside, geoms, ink);
@@ -167,7 +202,8 @@ async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, l
   if (withText() < Math.max(2, 0.15 * cells.length)) return null;
   // One printed rule found as two grid lines (a bent page) is one column again; distinct printed
   // positions stay distinct columns (grid.compact.ts). Blank boxes stay: they are part of the form.
-  const nr = g.rows.length - 1, nc = g.cols.length - 1;
+  const nr = g.rows.length - 1,
+    nc = g.cols.length - 1;
   const compact = compactGrid(nr, nc, cells, boundaryPositions(g, 0, inv), boundaryPositions(g, 1, inv), 0.5 * textHeight);
   return {
     bbox: roundBox(outline),
@@ -185,20 +221,30 @@ async function tableFromGrid(g: RuledGrid, image: RasterImage, m: WorkingMask, l
  */
 function boundaryPositions(g: RuledGrid, axis: 0 | 1, inv: number): number[] {
   const bs = axis === 0 ? g.cols : g.rows;
-  const slopes = bs.filter((b) => !b.virtual).map((b) => b.slope).sort((a, b) => a - b);
+  const slopes = bs
+    .filter((b) => !b.virtual)
+    .map((b) => b.slope)
+    .sort((a, b) => a - b);
   const slope = slopes.length ? slopes[slopes.length >> 1] : 0;
   const ref = bs[0]?.ref ?? 0;
-  const sum = new Array<number>(bs.length).fill(0), cnt = new Array<number>(bs.length).fill(0);
+  const sum = new Array<number>(bs.length).fill(0),
+    cnt = new Array<number>(bs.length).fill(0);
   const add = (line: number, a: Point, b: Point) => {
     // cross = x for columns (along y), y for rows (along x)
     const cross = axis === 0 ? (a[0] + b[0]) / 2 : (a[1] + b[1]) / 2;
     const along = axis === 0 ? (a[1] + b[1]) / 2 : (a[0] + b[0]) / 2;
-    sum[line] += cross - slope * (along - ref); cnt[line]++;
+    sum[line] += cross - slope * (along - ref);
+    cnt[line]++;
   };
   for (const c of g.cells) {
     const [tl, tr, br, bl] = c.quad;
-    if (axis === 0) { add(c.col, tl, bl); add(c.col + c.col_span, tr, br); }
-    else { add(c.row, tl, tr); add(c.row + c.row_span, bl, br); }
+    if (axis === 0) {
+      add(c.col, tl, bl);
+      add(c.col + c.col_span, tr, br);
+    } else {
+      add(c.row, tl, tr);
+      add(c.row + c.row_span, bl, br);
+    }
   }
   return bs.map((b, i) => (cnt[i] ? sum[i] / cnt[i] : b.pos) * inv);
 }
@@ -206,12 +252,19 @@ function boundaryPositions(g: RuledGrid, axis: 0 | 1, inv: number): number[] {
 /** Ink extent over page-pixel boxes, read from the working mask. */
 function inkExtent(mask: Uint8Array, w: number, h: number, scale: number): InkExtent {
   return (x0, x1, y0, y1) => {
-    const a = Math.max(0, Math.floor(x0 * scale)), b = Math.min(w - 1, Math.ceil(x1 * scale));
-    const c = Math.max(0, Math.floor(y0 * scale)), d = Math.min(h - 1, Math.ceil(y1 * scale));
-    let first = -1, last = -1;
+    const a = Math.max(0, Math.floor(x0 * scale)),
+      b = Math.min(w - 1, Math.ceil(x1 * scale));
+    const c = Math.max(0, Math.floor(y0 * scale)),
+      d = Math.min(h - 1, Math.ceil(y1 * scale));
+    let first = -1,
+      last = -1;
     for (let x = a; x <= b; x++) {
       for (let y = c; y <= d; y++) {
-        if (mask[y * w + x]) { if (first < 0) first = x; last = x; break; }
+        if (mask[y * w + x]) {
+          if (first < 0) first = x;
+          last = x;
+          break;
+        }
       }
     }
     return first < 0 ? 0 : (last - first + 1) / scale;
@@ -226,7 +279,8 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
   const textHeightPage = medianTextHeight(lines, Math.max(10, 0.012 * Math.max(image.width, image.height)));
   const { gray, scale } = await toWorkingGray(image, opts.maxSide ?? 2000, MIN_WORKING_SIDE);
   const th = Math.max(4, textHeightPage * scale);
-  const W = gray.width, H = gray.height;
+  const W = gray.width,
+    H = gray.height;
   const maxThickness = Math.max(5, th * 0.45);
   const mask = hollowFills(sauvola(gray), W, H, maxThickness);
   const inked = detectRulings(mask, W, H, {
@@ -244,7 +298,15 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
   const found: DetectedTable[] = [];
   const used = new Set<Line>();
   for (const g of grids) {
-    const t = await tableFromGrid(g, image, { mask, width: W, height: H, scale, textHeight: th }, lines.filter((l) => !used.has(l)), ink, textHeightPage, opts.read);
+    const t = await tableFromGrid(
+      g,
+      image,
+      { mask, width: W, height: H, scale, textHeight: th },
+      lines.filter((l) => !used.has(l)),
+      ink,
+      textHeightPage,
+      opts.read,
+    );
     if (!t) continue;
     t.lines.forEach((l) => used.add(l));
     found.push(t);
@@ -254,10 +316,14 @@ export async function detectTables(image: RasterImage, lines: readonly Line[], o
     // Faint rules build ruled grids only: the layout of an unruled table is read from its printed
     // rules as the ink mask sees them (its header and group rules were tuned on those).
     const strokesGone = dropTextStrokes(inked.horizontal, [], texts, th).h;
-    const hRules = strokesGone.map((s) => ({ x0: s.a0 / scale, x1: s.a1 / scale, y: (s.c + s.slope * (s.a0 + s.a1) / 2) / scale }));
+    const hRules = strokesGone.map((s) => ({ x0: s.a0 / scale, x1: s.a1 / scale, y: (s.c + (s.slope * (s.a0 + s.a1)) / 2) / scale }));
     for (const t of inferUnruledTables(rest, { textHeight: textHeightPage, rules: hRules, pageWidth: image.width })) found.push(t);
   }
-  attachCaptions(found, lines.filter((l) => !found.some((t) => t.lines.includes(l))), textHeightPage);
+  attachCaptions(
+    found,
+    lines.filter((l) => !found.some((t) => t.lines.includes(l))),
+    textHeightPage,
+  );
   return found.sort((a, b) => a.bbox[1] - b.bbox[1]);
 }
 
@@ -271,8 +337,13 @@ function attachCaptions(found: DetectedTable[], free: Line[], h: number): void {
   const taken = new Set<Line>();
   for (const t of found) {
     const [x0, y0, x1, y1] = t.bbox;
-    const near = free.filter((l) => !taken.has(l) && CAPTION.test(l.text) && Math.min(l.bbox[2], x1) - Math.max(l.bbox[0], x0) > 0
-      && ((l.bbox[3] <= y0 + 0.3 * h && y0 - l.bbox[3] <= 2.5 * h) || (l.bbox[1] >= y1 - 0.3 * h && l.bbox[1] - y1 <= 1.5 * h)));
+    const near = free.filter(
+      (l) =>
+        !taken.has(l) &&
+        CAPTION.test(l.text) &&
+        Math.min(l.bbox[2], x1) - Math.max(l.bbox[0], x0) > 0 &&
+        ((l.bbox[3] <= y0 + 0.3 * h && y0 - l.bbox[3] <= 2.5 * h) || (l.bbox[1] >= y1 - 0.3 * h && l.bbox[1] - y1 <= 1.5 * h)),
+    );
     if (!near.length) continue;
     const cap = near.sort((a, b) => Math.abs(a.bbox[3] - y0) - Math.abs(b.bbox[3] - y0))[0];
     taken.add(cap);
@@ -280,5 +351,3 @@ function attachCaptions(found: DetectedTable[], free: Line[], h: number): void {
     t.lines.push(cap);
   }
 }
-
-

@@ -21,10 +21,21 @@ import { unionBBox } from '@ocrflow/core';
 import type { DetectedTable } from './tables.types.ts';
 import { lineChunks, textRows, joinWords, type Chunk, type TextRow } from './unruled.rows.ts';
 
-export interface HRule { x0: number; x1: number; y: number }
-export interface UnruledOptions { textHeight: number; rules: HRule[]; pageWidth: number }
+export interface HRule {
+  x0: number;
+  x1: number;
+  y: number;
+}
+export interface UnruledOptions {
+  textHeight: number;
+  rules: HRule[];
+  pageWidth: number;
+}
 
-interface Zone { x0: number; x1: number }
+interface Zone {
+  x0: number;
+  x1: number;
+}
 
 /** Rows grouped into candidate table regions. */
 function regions(rows: TextRow[], h: number): TextRow[][] {
@@ -32,19 +43,36 @@ function regions(rows: TextRow[], h: number): TextRow[][] {
   const out: TextRow[][] = [];
   let i = 0;
   while (i < rows.length) {
-    if (!multi(rows[i])) { i++; continue; }
+    if (!multi(rows[i])) {
+      i++;
+      continue;
+    }
     const reg = [rows[i]];
     let j = i + 1;
     while (j < rows.length) {
       const gap = rows[j].bbox[1] - reg[reg.length - 1].bbox[3];
       if (gap > 2.5 * h) break;
-      if (multi(rows[j])) { reg.push(rows[j]); j++; continue; }
+      if (multi(rows[j])) {
+        reg.push(rows[j]);
+        j++;
+        continue;
+      }
       // up to two single-chunk rows (section labels, wrapped text) if a multi row follows closely
       let k = j;
       while (k < rows.length && k - j < 2 && !multi(rows[k]) && rows[k].bbox[1] - rows[k - 1].bbox[3] <= 2.5 * h) k++;
-      if (k < rows.length && multi(rows[k]) && rows[k].bbox[1] - rows[k - 1].bbox[3] <= 2.5 * h) { reg.push(...rows.slice(j, k)); j = k; continue; }
+      if (k < rows.length && multi(rows[k]) && rows[k].bbox[1] - rows[k - 1].bbox[3] <= 2.5 * h) {
+        reg.push(...rows.slice(j, k));
+        j = k;
+        continue;
+      }
       // trailing wrapped lines of the last row: tight and no wider than the first column
-      while (j < rows.length && !multi(rows[j]) && rows[j].yc - reg[reg.length - 1].yc <= 1.35 * h && rows[j].bbox[2] <= reg[reg.length - 1].chunks[0].bbox[2] + 2 * h) reg.push(rows[j++]);
+      while (
+        j < rows.length &&
+        !multi(rows[j]) &&
+        rows[j].yc - reg[reg.length - 1].yc <= 1.35 * h &&
+        rows[j].bbox[2] <= reg[reg.length - 1].chunks[0].bbox[2] + 2 * h
+      )
+        reg.push(rows[j++]);
       break;
     }
     out.push(reg);
@@ -68,7 +96,10 @@ export function columnZones(rows: TextRow[], h: number, extra?: readonly Chunk[]
   const minGap = Math.max(3, 0.5 * h);
   const valleys: Zone[] = [];
   for (let k = 0; k < cov.length; ) {
-    if (cov[k] > thr) { k++; continue; }
+    if (cov[k] > thr) {
+      k++;
+      continue;
+    }
     const s = k;
     while (k < cov.length && cov[k] <= thr) k++;
     if (s > 0 && k < cov.length && k - s >= minGap) valleys.push({ x0: x0 + s, x1: x0 + k - 1 });
@@ -76,7 +107,10 @@ export function columnZones(rows: TextRow[], h: number, extra?: readonly Chunk[]
   const zonesOf = (vs: Zone[]): Zone[] => {
     const z: Zone[] = [];
     let start = x0;
-    for (const v of vs) { z.push({ x0: start, x1: v.x0 }); start = v.x1; }
+    for (const v of vs) {
+      z.push({ x0: start, x1: v.x0 });
+      start = v.x1;
+    }
     z.push({ x0: start, x1: x1 });
     return z;
   };
@@ -85,7 +119,10 @@ export function columnZones(rows: TextRow[], h: number, extra?: readonly Chunk[]
   const starters = [...chunks, ...(extra ?? [])];
   for (;;) {
     const z = zonesOf(valleys);
-    const starts = z.map((zone, idx) => starters.filter((c) => c.bbox[0] >= (idx === 0 ? -Infinity : zone.x0 - 1) && c.bbox[0] < (idx === z.length - 1 ? Infinity : z[idx + 1].x0)).length);
+    const starts = z.map(
+      (zone, idx) =>
+        starters.filter((c) => c.bbox[0] >= (idx === 0 ? -Infinity : zone.x0 - 1) && c.bbox[0] < (idx === z.length - 1 ? Infinity : z[idx + 1].x0)).length,
+    );
     let weakest = -1;
     for (let idx = 1; idx < z.length; idx++) if (starts[idx] < need && (weakest < 0 || starts[idx] < starts[weakest])) weakest = idx;
     if (weakest < 0) return z;
@@ -95,15 +132,26 @@ export function columnZones(rows: TextRow[], h: number, extra?: readonly Chunk[]
 
 /** Columns a chunk covers: zones it overlaps substantially; at least the nearest one. */
 function chunkCols(c: Chunk, zones: Zone[]): [number, number] {
-  let a = -1, b = -1;
+  let a = -1,
+    b = -1;
   zones.forEach((z, i) => {
     const ov = Math.min(c.bbox[2], z.x1) - Math.max(c.bbox[0], z.x0);
-    if (ov > 0.5 * Math.min(z.x1 - z.x0, c.bbox[2] - c.bbox[0])) { if (a < 0) a = i; b = i; }
+    if (ov > 0.5 * Math.min(z.x1 - z.x0, c.bbox[2] - c.bbox[0])) {
+      if (a < 0) a = i;
+      b = i;
+    }
   });
   if (a >= 0) return [a, b];
   const xc = (c.bbox[0] + c.bbox[2]) / 2;
-  let best = 0, bd = Infinity;
-  zones.forEach((z, i) => { const d = xc < z.x0 ? z.x0 - xc : xc > z.x1 ? xc - z.x1 : 0; if (d < bd) { bd = d; best = i; } });
+  let best = 0,
+    bd = Infinity;
+  zones.forEach((z, i) => {
+    const d = xc < z.x0 ? z.x0 - xc : xc > z.x1 ? xc - z.x1 : 0;
+    if (d < bd) {
+      bd = d;
+      best = i;
+    }
+  });
   return [best, best];
 }
 
@@ -111,20 +159,30 @@ function ruleBetween(rules: HRule[], yTop: number, yBot: number, x0: number, x1:
   return rules.find((r) => r.y > yTop && r.y < yBot && Math.min(r.x1, x1) - Math.max(r.x0, x0) >= minLen);
 }
 
-interface RowCells { chunks: Chunk[]; bbox: BBox; header: boolean; cols: Map<number, { span: [number, number]; chunks: Chunk[] }> }
+interface RowCells {
+  chunks: Chunk[];
+  bbox: BBox;
+  header: boolean;
+  cols: Map<number, { span: [number, number]; chunks: Chunk[] }>;
+}
 
 function filledCols(r: TextRow, zones: Zone[]): Set<number> {
   const s = new Set<number>();
-  for (const c of r.chunks) { const [a, b] = chunkCols(c, zones); for (let k = a; k <= b; k++) s.add(k); }
+  for (const c of r.chunks) {
+    const [a, b] = chunkCols(c, zones);
+    for (let k = a; k <= b; k++) s.add(k);
+  }
   return s;
 }
 
 function buildTable(region: TextRow[], o: UnruledOptions): DetectedTable | null {
   const h = o.textHeight;
-  const rx0 = Math.min(...region.map((r) => r.bbox[0])), rx1 = Math.max(...region.map((r) => r.bbox[2]));
+  const rx0 = Math.min(...region.map((r) => r.bbox[0])),
+    rx1 = Math.max(...region.map((r) => r.bbox[2]));
   const width = rx1 - rx0;
   const rules = o.rules.filter((r) => r.x1 - r.x0 >= 2 * h && Math.min(r.x1, rx1) - Math.max(r.x0, rx0) > 0).sort((a, b) => a.y - b.y);
-  const top = region[0].bbox[1], bottom = region[region.length - 1].bbox[3];
+  const top = region[0].bbox[1],
+    bottom = region[region.length - 1].bbox[3];
   // Header: rows above the first wide rule that has region rows on both sides.
   const mid = rules.find((r) => r.x1 - r.x0 >= 0.6 * width && r.y > region[0].yc && r.y < region[region.length - 1].yc);
   let nHead = mid ? region.filter((r) => r.yc < mid.y).length : 1;
@@ -133,7 +191,11 @@ function buildTable(region: TextRow[], o: UnruledOptions): DetectedTable | null 
   const bodyMulti = body.filter((r) => r.chunks.length >= 2);
   const colRows = bodyMulti.length >= 2 ? bodyMulti : region.filter((r) => r.chunks.length >= 2);
   if (colRows.length < 2) return null;
-  const zones = columnZones(colRows, h, region.filter((r) => !colRows.includes(r)).flatMap((r) => r.chunks));
+  const zones = columnZones(
+    colRows,
+    h,
+    region.filter((r) => !colRows.includes(r)).flatMap((r) => r.chunks),
+  );
   const nCols = zones.length;
   // Acceptance: real tables have rules or a dense grid of aligned columns.
   const bracketed = rules.some((r) => r.x1 - r.x0 >= 0.6 * width && r.y >= top - 2 * h && r.y <= bottom + 2 * h);
@@ -186,19 +248,25 @@ function placeChunk(row: RowCells, c: Chunk, zones: Zone[]): void {
   const xc = (c.bbox[0] + c.bbox[2]) / 2;
   for (const [k, cell] of row.cols) {
     if (cell.span[0] === cell.span[1] && k > a && k <= b) {
-      if ((zones[k].x0 + zones[k].x1) / 2 > xc) b = Math.min(b, k - 1); else a = Math.max(a, k + 1);
+      if ((zones[k].x0 + zones[k].x1) / 2 > xc) b = Math.min(b, k - 1);
+      else a = Math.max(a, k + 1);
     }
   }
   if (a > b) a = b = chunkCols(c, zones)[0];
   const existing = row.cols.get(a) ?? [...row.cols.values()].find((cell) => cell.span[0] <= a && cell.span[1] >= a);
-  if (existing) { existing.chunks.push(c); existing.span = [Math.min(existing.span[0], a), Math.max(existing.span[1], b)]; return; }
+  if (existing) {
+    existing.chunks.push(c);
+    existing.span = [Math.min(existing.span[0], a), Math.max(existing.span[1], b)];
+    return;
+  }
   row.cols.set(a, { span: [a, b], chunks: [c] });
 }
 
 function headerSpans(trows: RowCells[], zones: Zone[], rules: HRule[], h: number): void {
   const heads = trows.filter((r) => r.header);
   for (let i = 0; i < heads.length; i++) {
-    const row = heads[i], below = heads[i + 1] ?? trows[i + 1];
+    const row = heads[i],
+      below = heads[i + 1] ?? trows[i + 1];
     if (!below) break;
     const belowCols = new Set<number>();
     for (const cell of below.cols.values()) for (let k = cell.span[0]; k <= cell.span[1]; k++) belowCols.add(k);
@@ -208,7 +276,13 @@ function headerSpans(trows: RowCells[], zones: Zone[], rules: HRule[], h: number
       const box = unionBBox(cell.chunks.map((c) => c.bbox));
       const xc = (box[0] + box[2]) / 2;
       // a partial rule under a label (booktabs \cmidrule) marks the columns of its group
-      const rule = rules.find((r) => r.x1 - r.x0 < 0.85 * (zones[zones.length - 1].x1 - zones[0].x0) && r.y > box[3] - 0.2 * h && r.y < below.bbox[1] + 0.5 * h && Math.min(r.x1, box[2]) - Math.max(r.x0, box[0]) > 0.5 * (box[2] - box[0]));
+      const rule = rules.find(
+        (r) =>
+          r.x1 - r.x0 < 0.85 * (zones[zones.length - 1].x1 - zones[0].x0) &&
+          r.y > box[3] - 0.2 * h &&
+          r.y < below.bbox[1] + 0.5 * h &&
+          Math.min(r.x1, box[2]) - Math.max(r.x0, box[0]) > 0.5 * (box[2] - box[0]),
+      );
       let [a, b] = cell.span;
       const free = (k: number) => k >= 0 && k < zones.length && !taken.has(k);
       if (rule) {
@@ -216,14 +290,21 @@ function headerSpans(trows: RowCells[], zones: Zone[], rules: HRule[], h: number
         while (free(b + 1) && (zones[b + 1].x0 + zones[b + 1].x1) / 2 <= rule.x1 + 2) b++;
       } else {
         // widest range of free neighbours, with labels below, that keeps the label centred
-        let best: [number, number] = [a, b], bestScore = Math.abs((zones[a].x0 + zones[b].x1) / 2 - xc);
-        let lo = a; while (free(lo - 1) && belowCols.has(lo - 1)) lo--;
-        let hi = b; while (free(hi + 1) && belowCols.has(hi + 1)) hi++;
-        for (let l = lo; l <= a; l++) for (let r = b; r <= hi; r++) {
-          const d = Math.abs((zones[l].x0 + zones[r].x1) / 2 - xc);
-          const colW = (zones[r].x1 - zones[l].x0) / (r - l + 1);
-          if (d < 0.35 * colW && (r - l > best[1] - best[0] || d < bestScore - 0.5 * colW)) { best = [l, r]; bestScore = d; }
-        }
+        let best: [number, number] = [a, b],
+          bestScore = Math.abs((zones[a].x0 + zones[b].x1) / 2 - xc);
+        let lo = a;
+        while (free(lo - 1) && belowCols.has(lo - 1)) lo--;
+        let hi = b;
+        while (free(hi + 1) && belowCols.has(hi + 1)) hi++;
+        for (let l = lo; l <= a; l++)
+          for (let r = b; r <= hi; r++) {
+            const d = Math.abs((zones[l].x0 + zones[r].x1) / 2 - xc);
+            const colW = (zones[r].x1 - zones[l].x0) / (r - l + 1);
+            if (d < 0.35 * colW && (r - l > best[1] - best[0] || d < bestScore - 0.5 * colW)) {
+              best = [l, r];
+              bestScore = d;
+            }
+          }
         [a, b] = best;
       }
       for (let k = a; k <= b; k++) taken.add(k);
@@ -249,7 +330,16 @@ function toTable(trows: RowCells[], zones: Zone[], nCols: number): DetectedTable
       }
       for (let r = ri; r < ri + rs; r++) for (let k = a; k <= b; k++) covered.add(`${r},${k}`);
       const text = readingText(cell.chunks);
-      cells.push({ row: ri, col: a, row_span: rs, col_span: b - a + 1, bbox: unionBBox(cell.chunks.map((c) => c.bbox)), text, lines: [...new Set(cell.chunks.map((c) => c.line))], ...(row.header ? { header: true } : {}) });
+      cells.push({
+        row: ri,
+        col: a,
+        row_span: rs,
+        col_span: b - a + 1,
+        bbox: unionBBox(cell.chunks.map((c) => c.bbox)),
+        text,
+        lines: [...new Set(cell.chunks.map((c) => c.line))],
+        ...(row.header ? { header: true } : {}),
+      });
     }
   });
   // empty slots become empty cells so every row is complete
@@ -257,7 +347,16 @@ function toTable(trows: RowCells[], zones: Zone[], nCols: number): DetectedTable
     for (let k = 0; k < nCols; k++) {
       if (covered.has(`${ri},${k}`)) continue;
       covered.add(`${ri},${k}`);
-      cells.push({ row: ri, col: k, row_span: 1, col_span: 1, bbox: [Math.round(zones[k].x0), Math.round(row.bbox[1]), Math.round(zones[k].x1), Math.round(row.bbox[3])], text: '', lines: [], ...(row.header ? { header: true } : {}) });
+      cells.push({
+        row: ri,
+        col: k,
+        row_span: 1,
+        col_span: 1,
+        bbox: [Math.round(zones[k].x0), Math.round(row.bbox[1]), Math.round(zones[k].x1), Math.round(row.bbox[3])],
+        text: '',
+        lines: [],
+        ...(row.header ? { header: true } : {}),
+      });
     }
   });
   cells.sort((x, y) => x.row - y.row || x.col - y.col);
@@ -287,9 +386,11 @@ function readingText(chunks: Chunk[]): string {
  */
 function withGroupLabels(reg: TextRow[], rows: TextRow[], o: UnruledOptions): void {
   const h = o.textHeight;
-  const rx0 = Math.min(...reg.map((r) => r.bbox[0])), rx1 = Math.max(...reg.map((r) => r.bbox[2]));
+  const rx0 = Math.min(...reg.map((r) => r.bbox[0])),
+    rx1 = Math.max(...reg.map((r) => r.bbox[2]));
   for (let i = rows.indexOf(reg[0]) - 1; i >= 0; i--) {
-    const r = rows[i], first = reg[0];
+    const r = rows[i],
+      first = reg[0];
     if (first.bbox[1] - r.bbox[3] > 1.5 * h) break;
     if (r.chunks.some((c) => c.bbox[0] < rx0 + 2 * h || c.bbox[2] > rx1 + h)) break;
     if (o.rules.some((u) => u.y > r.bbox[3] - 0.2 * h && u.y < first.bbox[1] + 0.2 * h && u.x1 - u.x0 >= 0.85 * (rx1 - rx0))) break;

@@ -40,8 +40,10 @@ export function lineChunks(line: Line, gap: number): Chunk[] {
     if (text) out.push({ text, bbox: unionBBox(cur.map((w) => w.bbox)), line });
   };
   for (let i = 1; i < words.length; i++) {
-    if (words[i].bbox[0] - words[i - 1].bbox[2] > gap) { flush(); cur = [words[i]]; }
-    else cur.push(words[i]);
+    if (words[i].bbox[0] - words[i - 1].bbox[2] > gap) {
+      flush();
+      cur = [words[i]];
+    } else cur.push(words[i]);
   }
   flush();
   return out;
@@ -49,13 +51,15 @@ export function lineChunks(line: Line, gap: number): Chunk[] {
 
 /** Group chunks into text rows by their vertical centres (sweep, tolerance half a text height). */
 export function textRows(chunks: readonly Chunk[], textHeight: number): TextRow[] {
-  const sorted = [...chunks].sort((a, b) => (a.bbox[1] + a.bbox[3]) - (b.bbox[1] + b.bbox[3]));
+  const sorted = [...chunks].sort((a, b) => a.bbox[1] + a.bbox[3] - (b.bbox[1] + b.bbox[3]));
   const rows: { chunks: Chunk[]; sum: number }[] = [];
   for (const c of sorted) {
     const yc = (c.bbox[1] + c.bbox[3]) / 2;
     const r = rows[rows.length - 1];
-    if (r && yc - r.sum / r.chunks.length < 0.5 * textHeight) { r.chunks.push(c); r.sum += yc; }
-    else rows.push({ chunks: [c], sum: yc });
+    if (r && yc - r.sum / r.chunks.length < 0.5 * textHeight) {
+      r.chunks.push(c);
+      r.sum += yc;
+    } else rows.push({ chunks: [c], sum: yc });
   }
   return rows.map((r) => {
     const chunks = r.chunks.sort((a, b) => a.bbox[0] - b.bbox[0]);

@@ -17,7 +17,12 @@ export interface TesseractOptions {
   psm?: string;
 }
 
-interface TBox { x0: number; y0: number; x1: number; y1: number }
+interface TBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
 const toBBox = (b: TBox): BBox => [b.x0, b.y0, b.x1, b.y1];
 
 export class TesseractEngine implements OcrEngine {
@@ -54,14 +59,18 @@ export class TesseractEngine implements OcrEngine {
   private async recognizeNow(image: RasterImage, opts: RecognizeOptions): Promise<EnginePageResult> {
     const t0 = performance.now();
     await this.ensureWorker(opts.languages);
-    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toBuffer();
     const t1 = performance.now();
     const { data } = await this.worker!.recognize(png, {}, { blocks: true, text: false });
     const lines: Line[] = [];
     for (const block of data.blocks ?? []) {
       for (const para of block.paragraphs) {
         for (const l of para.lines) {
-          const words = l.words.filter((w) => w.text.trim()).map((w) => ({ text: w.text.trim(), bbox: toBBox(w.bbox), confidence: Math.round(w.confidence * 10) / 1000 }));
+          const words = l.words
+            .filter((w) => w.text.trim())
+            .map((w) => ({ text: w.text.trim(), bbox: toBBox(w.bbox), confidence: Math.round(w.confidence * 10) / 1000 }));
           if (!words.length) continue;
           const bbox = toBBox(l.bbox);
           lines.push({ text: words.map((w) => w.text).join(' '), bbox, polygon: bboxToPolygon(bbox), confidence: Math.round(l.confidence * 10) / 1000, words });
@@ -74,7 +83,11 @@ export class TesseractEngine implements OcrEngine {
 
   async health(): Promise<EngineHealth> {
     const { codes, missing } = prepareLanguages(this.opts.languages);
-    return { name: 'tesseract', ok: codes.length > 0, detail: `tesseract.js, languages ${codes.join('+') || 'none'}${missing.length ? ` (not installed: ${missing.join(', ')})` : ''}` };
+    return {
+      name: 'tesseract',
+      ok: codes.length > 0,
+      detail: `tesseract.js, languages ${codes.join('+') || 'none'}${missing.length ? ` (not installed: ${missing.join(', ')})` : ''}`,
+    };
   }
 
   async dispose(): Promise<void> {

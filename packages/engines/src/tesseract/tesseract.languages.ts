@@ -9,10 +9,24 @@ import path from 'node:path';
 
 /** ocrflow language names (as in OCRFLOW_LANGUAGES) to tesseract codes. */
 const ALIASES: Record<string, string> = {
-  en: 'eng', eng: 'eng', english: 'eng',
-  ch: 'chi_sim', zh: 'chi_sim', 'zh-cn': 'chi_sim', chi_sim: 'chi_sim', chinese: 'chi_sim',
-  'zh-tw': 'chi_tra', chi_tra: 'chi_tra',
-  de: 'deu', fr: 'fra', es: 'spa', it: 'ita', pt: 'por', ja: 'jpn', ko: 'kor', ru: 'rus',
+  en: 'eng',
+  eng: 'eng',
+  english: 'eng',
+  ch: 'chi_sim',
+  zh: 'chi_sim',
+  'zh-cn': 'chi_sim',
+  chi_sim: 'chi_sim',
+  chinese: 'chi_sim',
+  'zh-tw': 'chi_tra',
+  chi_tra: 'chi_tra',
+  de: 'deu',
+  fr: 'fra',
+  es: 'spa',
+  it: 'ita',
+  pt: 'por',
+  ja: 'jpn',
+  ko: 'kor',
+  ru: 'rus',
 };
 
 export function tesseractCode(lang: string): string {
@@ -50,14 +64,25 @@ export function prepareLanguages(langs: readonly string[]): { langPath: string; 
   mkdirSync(dir, { recursive: true });
   for (const code of [...new Set(langs.map(tesseractCode))]) {
     const src = languageDir(code);
-    if (!src) { missing.push(code); continue; }
+    if (!src) {
+      missing.push(code);
+      continue;
+    }
     const target = path.join(src, `${code}.traineddata.gz`);
     const link = path.join(dir, `${code}.traineddata.gz`);
     let current: string | null = null;
-    try { current = readlinkSync(link); } catch { /* absent */ }
+    try {
+      current = readlinkSync(link);
+    } catch {
+      /* absent */
+    }
     if (current !== target) {
       rmSync(link, { force: true });
-      try { symlinkSync(target, link); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+      try {
+        symlinkSync(target, link);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
     }
     codes.push(code);
   }

@@ -32,14 +32,18 @@ export class VlmEngine implements OcrEngine {
   constructor(private readonly o: VlmEngineOptions) {}
 
   private notConfigured(): OcrflowError {
-    return new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', 'The vlm engine is not configured: set OCRFLOW_VLM_BASE_URL (an OpenAI-compatible endpoint ending in /v1) and OCRFLOW_VLM_MODEL');
+    return new OcrflowError(
+      'OCRFLOW_ERR_ENGINE_UNAVAILABLE',
+      'The vlm engine is not configured: set OCRFLOW_VLM_BASE_URL (an OpenAI-compatible endpoint ending in /v1) and OCRFLOW_VLM_MODEL',
+    );
   }
 
   /** The configured model, or the first one the endpoint serves (looked up once). */
   private model(signal?: AbortSignal): Promise<string> {
     if (this.o.model) return Promise.resolve(this.o.model);
     this.modelId ??= listModels(this.o.baseUrl, this.o.apiKey, this.o.timeoutMs, this.o.retry, signal).then((ids) => {
-      if (!ids.length) throw new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', `${endpointName(this.o.baseUrl)} serves no model and OCRFLOW_VLM_MODEL is not set`);
+      if (!ids.length)
+        throw new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', `${endpointName(this.o.baseUrl)} serves no model and OCRFLOW_VLM_MODEL is not set`);
       return ids[0];
     });
     this.modelId.catch(() => (this.modelId = null));
@@ -111,7 +115,8 @@ export class VlmEngine implements OcrEngine {
     try {
       const ids = await listModels(this.o.baseUrl, this.o.apiKey, this.o.healthTimeoutMs, { ...this.o.retry, maxRetries: 0 });
       const where = endpointName(this.o.baseUrl);
-      if (this.o.model && ids.length && !ids.includes(this.o.model)) value = { name: 'vlm', ok: false, detail: `${where} does not serve the model "${this.o.model}"; it serves: ${ids.join(', ')}` };
+      if (this.o.model && ids.length && !ids.includes(this.o.model))
+        value = { name: 'vlm', ok: false, detail: `${where} does not serve the model "${this.o.model}"; it serves: ${ids.join(', ')}` };
       else if (!this.o.model && !ids.length) value = { name: 'vlm', ok: false, detail: `${where} serves no model` };
       else value = { name: 'vlm', ok: true, detail: `${where}, model ${this.o.model || ids[0]}` };
     } catch (e) {

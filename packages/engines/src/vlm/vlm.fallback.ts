@@ -28,7 +28,12 @@ export function withFallback(primary: OcrEngine, fallback: FallbackEngine): OcrE
       if (!wantsFallback(r)) return r;
       try {
         const fr = await (await fallback.get()).recognize(image, opts);
-        return { ...fr, engine: fallback.name, timings_ms: { ...r.timings_ms, ...fr.timings_ms }, flags: [...(r.flags ?? []).filter((f) => f.startsWith('vlm_')), ...(fr.flags ?? []), VLM_FLAGS.fallback] };
+        return {
+          ...fr,
+          engine: fallback.name,
+          timings_ms: { ...r.timings_ms, ...fr.timings_ms },
+          flags: [...(r.flags ?? []).filter((f) => f.startsWith('vlm_')), ...(fr.flags ?? []), VLM_FLAGS.fallback],
+        };
       } catch (e) {
         if (opts.signal?.aborted) throw e;
         return { ...r, flags: [...(r.flags ?? []), VLM_FLAGS.fallbackFailed] };

@@ -22,4 +22,3 @@ export const VLM_FLAGS = {
 export function wantsFallback(r: { flags?: string[] }): boolean {
   return Boolean(r.flags?.includes(VLM_FLAGS.fallbackSuggested));
 }
-

@@ -41,7 +41,10 @@ export interface RepetitionResult {
 const DEFAULTS = { minRepeats: 4, minSpan: 300, maxPeriod: 400 };
 
 function hasContent(unit: string): boolean {
-  const visible = unit.replace(/<[^<>]*>/g, '').replace(/^[^<]*>/, '').replace(/<[^>]*$/, '');
+  const visible = unit
+    .replace(/<[^<>]*>/g, '')
+    .replace(/^[^<]*>/, '')
+    .replace(/<[^>]*$/, '');
   return /[\p{L}\p{N}]/u.test(visible);
 }
 
@@ -99,7 +102,12 @@ function groundedBlockCuts(text: string, o: Required<RepetitionOptions>): Cut[] 
   const keys: string[] = [];
   const ranges: [number, number][] = [];
   for (const m of text.matchAll(GROUNDED_BLOCK)) {
-    keys.push(m[0].replace(/<\|det\|>[\s\S]*?<\|\/det\|>/, '').replace(/\s+/g, ' ').trim());
+    keys.push(
+      m[0]
+        .replace(/<\|det\|>[\s\S]*?<\|\/det\|>/, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
     ranges.push([m.index!, m.index! + m[0].length]);
   }
   return unitRuns(keys, ranges, o, 3);

@@ -6,8 +6,18 @@ import { applyHomography, composeHomography, invertHomography, solveHomography }
 const close = (a: Point, b: Point, tol = 1e-6) => assert.ok(Math.hypot(a[0] - b[0], a[1] - b[1]) < tol, `${a} vs ${b}`);
 
 test('a homography solved from four pairs maps each point onto its partner', () => {
-  const from: Point[] = [[0, 0], [1000, 0], [1000, 1400], [0, 1400]];
-  const to: Point[] = [[231.5, 264], [1287, 205], [1347, 1694], [171.7, 1634.6]];
+  const from: Point[] = [
+    [0, 0],
+    [1000, 0],
+    [1000, 1400],
+    [0, 1400],
+  ];
+  const to: Point[] = [
+    [231.5, 264],
+    [1287, 205],
+    [1347, 1694],
+    [171.7, 1634.6],
+  ];
   const h = solveHomography(from, to)!;
   assert.ok(h);
   for (let i = 0; i < 4; i++) close(applyHomography(h, from[i]), to[i], 1e-6);
@@ -18,20 +28,81 @@ test('a homography solved from four pairs maps each point onto its partner', () 
 });
 
 test('an affine quad gives a homography without a perspective row', () => {
-  const h = solveHomography([[0, 0], [1, 0], [1, 1], [0, 1]], [[10, 20], [110, 20], [110, 70], [10, 70]])!;
+  const h = solveHomography(
+    [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ],
+    [
+      [10, 20],
+      [110, 20],
+      [110, 70],
+      [10, 70],
+    ],
+  )!;
   assert.ok(Math.abs(h[6]) < 1e-12 && Math.abs(h[7]) < 1e-12);
   close(applyHomography(h, [0.5, 0.5]), [60, 45]);
 });
 
 test('the inverse undoes the mapping and composition chains mappings', () => {
-  const h = solveHomography([[0, 0], [1, 0], [1, 1], [0, 1]], [[5, 3], [97, 11], [90, 120], [-4, 101]])!;
+  const h = solveHomography(
+    [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ],
+    [
+      [5, 3],
+      [97, 11],
+      [90, 120],
+      [-4, 101],
+    ],
+  )!;
   const inv = invertHomography(h)!;
-  for (const p of [[0.3, 0.7], [0, 0], [1, 1], [2, -1]] as Point[]) close(applyHomography(inv, applyHomography(h, p)), p, 1e-9);
+  for (const p of [
+    [0.3, 0.7],
+    [0, 0],
+    [1, 1],
+    [2, -1],
+  ] as Point[])
+    close(applyHomography(inv, applyHomography(h, p)), p, 1e-9);
   const scale = [2, 0, 0, 0, 3, 0, 0, 0, 1];
   close(applyHomography(composeHomography(h, scale), [0.25, 0.1]), applyHomography(h, [0.5, 0.3]), 1e-9);
 });
 
 test('degenerate corners give no homography', () => {
-  assert.equal(solveHomography([[0, 0], [1, 0], [2, 0], [3, 0]], [[0, 0], [1, 0], [1, 1], [0, 1]]), null);
-  assert.throws(() => solveHomography([[0, 0], [1, 0], [1, 1]], [[0, 0], [1, 0], [1, 1]]));
+  assert.equal(
+    solveHomography(
+      [
+        [0, 0],
+        [1, 0],
+        [2, 0],
+        [3, 0],
+      ],
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+      ],
+    ),
+    null,
+  );
+  assert.throws(() =>
+    solveHomography(
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+      ],
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+      ],
+    ),
+  );
 });

@@ -31,7 +31,7 @@ export interface SimulatedPhoto {
 /** Deterministic pseudo-random numbers (tests must be repeatable). */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 4294967296);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296;
 }
 
 export async function loadRaster(file: string | Buffer): Promise<RasterImage> {
@@ -41,7 +41,15 @@ export async function loadRaster(file: string | Buffer): Promise<RasterImage> {
 
 export async function simulatePhoto(scan: RasterImage, spec: PhotoSpec, seed = 7): Promise<SimulatedPhoto> {
   const { width: W, height: H } = spec;
-  const unitToPhoto = solveHomography([[0, 0], [1, 0], [1, 1], [0, 1]], spec.corners);
+  const unitToPhoto = solveHomography(
+    [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ],
+    spec.corners,
+  );
   const photoToUnit = unitToPhoto && invertHomography(unitToPhoto);
   if (!photoToUnit) throw new Error('bad corners');
   const photoToScan = (p: Point): Point => {
@@ -50,29 +58,41 @@ export async function simulatePhoto(scan: RasterImage, spec: PhotoSpec, seed = 7
   };
   const rand = rng(seed);
   const out = Buffer.alloc(W * H * 3);
-  const sw = scan.width, sh = scan.height, sd = scan.data;
+  const sw = scan.width,
+    sh = scan.height,
+    sd = scan.data;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const o = (y * W + x) * 3;
       const [sx, sy] = photoToScan([x + 0.5, y + 0.5]);
       let r: number, g: number, b: number;
       if (sx >= 0 && sy >= 0 && sx < sw - 1 && sy < sh - 1) {
-        const x0 = Math.floor(sx), y0 = Math.floor(sy), fx = sx - x0, fy = sy - y0;
+        const x0 = Math.floor(sx),
+          y0 = Math.floor(sy),
+          fx = sx - x0,
+          fy = sy - y0;
         const px = (c: number) => {
           const i = (y0 * sw + x0) * 3 + c;
-          const t = sd[i] + (sd[i + 3] - sd[i]) * fx, bt = sd[i + sw * 3] + (sd[i + sw * 3 + 3] - sd[i + sw * 3]) * fx;
+          const t = sd[i] + (sd[i + 3] - sd[i]) * fx,
+            bt = sd[i + sw * 3] + (sd[i + sw * 3 + 3] - sd[i + sw * 3]) * fx;
           return t + (bt - t) * fy;
         };
-        r = px(0); g = px(1); b = px(2);
+        r = px(0);
+        g = px(1);
+        b = px(2);
       } else if (spec.desk === 'wood') {
         const grain = Math.sin((x * 0.9 + y * 0.25) / 9 + Math.sin(y / 40) * 2) * 18 + Math.sin(x / 3.1) * 6;
-        r = 150 + grain; g = 95 + grain * 0.7; b = 55 + grain * 0.4;
+        r = 150 + grain;
+        g = 95 + grain * 0.7;
+        b = 55 + grain * 0.4;
       } else {
         const n = (rand() - 0.5) * 20;
-        r = 45 + n; g = 50 + n; b = 70 + n;
+        r = 45 + n;
+        g = 50 + n;
+        b = 70 + n;
       }
       // Uneven light: a linear fall-off across the frame and a soft diagonal shadow band; warm cast.
-      const band = Math.exp(-(((x - W * 0.2) + (y - H * 0.7) * 0.6) ** 2) / (2 * (W * 0.12) ** 2));
+      const band = Math.exp(-((x - W * 0.2 + (y - H * 0.7) * 0.6) ** 2) / (2 * (W * 0.12) ** 2));
       const light = (1 - spec.falloff * (x / W)) * (1 - 0.3 * band);
       const noise = (rand() - 0.5) * 8;
       out[o] = clamp(r * light * 1.0 + noise);
@@ -80,7 +100,9 @@ export async function simulatePhoto(scan: RasterImage, spec: PhotoSpec, seed = 7
       out[o + 2] = clamp(b * light * 0.88 + noise);
     }
   }
-  const jpeg = await sharp(out, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 88 }).toBuffer();
+  const jpeg = await sharp(out, { raw: { width: W, height: H, channels: 3 } })
+    .jpeg({ quality: 88 })
+    .toBuffer();
   return { image: await loadRaster(jpeg), photoToScan };
 }
 
@@ -90,18 +112,27 @@ const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : Math.round(v));
 export function correlation(a: RasterImage, b: RasterImage): number {
   if (a.width !== b.width || a.height !== b.height) throw new Error('sizes differ');
   const n = a.width * a.height;
-  let sa = 0, sb = 0;
-  const ga = new Float32Array(n), gb = new Float32Array(n);
+  let sa = 0,
+    sb = 0;
+  const ga = new Float32Array(n),
+    gb = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     ga[i] = a.data[i * 3] * 0.299 + a.data[i * 3 + 1] * 0.587 + a.data[i * 3 + 2] * 0.114;
     gb[i] = b.data[i * 3] * 0.299 + b.data[i * 3 + 1] * 0.587 + b.data[i * 3 + 2] * 0.114;
-    sa += ga[i]; sb += gb[i];
+    sa += ga[i];
+    sb += gb[i];
   }
-  const ma = sa / n, mb = sb / n;
-  let num = 0, da = 0, db = 0;
+  const ma = sa / n,
+    mb = sb / n;
+  let num = 0,
+    da = 0,
+    db = 0;
   for (let i = 0; i < n; i++) {
-    const x = ga[i] - ma, y = gb[i] - mb;
-    num += x * y; da += x * x; db += y * y;
+    const x = ga[i] - ma,
+      y = gb[i] - mb;
+    num += x * y;
+    da += x * x;
+    db += y * y;
   }
   return num / Math.sqrt(da * db);
 }

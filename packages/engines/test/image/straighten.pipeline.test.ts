@@ -23,8 +23,22 @@ let jpegP: Promise<Buffer> | undefined;
 const photoJpeg = () =>
   (jpegP ??= (async () => {
     const scan = await loadRaster(SCAN.pathname);
-    const p = await simulatePhoto(scan, { width: 1200, height: 1520, corners: [[184, 208], [1030, 160], [1078, 1360], [136, 1312]], bend: 0.012, falloff: 0.35, desk: 'wood' });
-    return sharp(p.image.data, { raw: { width: p.image.width, height: p.image.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+    const p = await simulatePhoto(scan, {
+      width: 1200,
+      height: 1520,
+      corners: [
+        [184, 208],
+        [1030, 160],
+        [1078, 1360],
+        [136, 1312],
+      ],
+      bend: 0.012,
+      falloff: 0.35,
+      desk: 'wood',
+    });
+    return sharp(p.image.data, { raw: { width: p.image.width, height: p.image.height, channels: 3 } })
+      .jpeg({ quality: 92 })
+      .toBuffer();
   })());
 
 async function run(data: Buffer, straighten?: boolean): Promise<Page> {
@@ -63,7 +77,10 @@ test('straightening can be turned off for a job: the photo is read as it is', as
 });
 
 test('a photo whose sheet runs off the frame is still read, with the warning flag', async () => {
-  const cropped = await sharp(await photoJpeg()).extract({ left: 0, top: 0, width: 900, height: 1100 }).jpeg().toBuffer();
+  const cropped = await sharp(await photoJpeg())
+    .extract({ left: 0, top: 0, width: 900, height: 1100 })
+    .jpeg()
+    .toBuffer();
   const page = await run(cropped);
   assert.equal(page.straightened, undefined);
   assert.ok(page.flags.includes(STRAIGHTEN_FLAGS.notStraightened), `flags ${page.flags}`);

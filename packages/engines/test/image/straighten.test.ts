@@ -22,10 +22,30 @@ const scan = () => (scanP ??= loadRaster(SCAN.pathname));
 let reportPhotoP: Promise<SimulatedPhoto> | undefined;
 /** The report on a wood desk: keystone and tilt, a 1.2% bend, light falling by 35% and a shadow band. */
 const reportPhoto = async () =>
-  (reportPhotoP ??= scan().then((s) => simulatePhoto(s, { width: 1200, height: 1520, corners: [[184, 208], [1030, 160], [1078, 1360], [136, 1312]], bend: 0.012, falloff: 0.35, desk: 'wood' })));
+  (reportPhotoP ??= scan().then((s) =>
+    simulatePhoto(s, {
+      width: 1200,
+      height: 1520,
+      corners: [
+        [184, 208],
+        [1030, 160],
+        [1078, 1360],
+        [136, 1312],
+      ],
+      bend: 0.012,
+      falloff: 0.35,
+      desk: 'wood',
+    }),
+  ));
 
 /** Distances (in original pixels) between where straightened points came from and where they should be. */
-function mappingErrors(page: { width: number; height: number }, map: (x: number, y: number) => Point, photoToOriginal: (p: Point) => Point, ow: number, oh: number) {
+function mappingErrors(
+  page: { width: number; height: number },
+  map: (x: number, y: number) => Point,
+  photoToOriginal: (p: Point) => Point,
+  ow: number,
+  oh: number,
+) {
   const errs: number[] = [];
   for (let fy = 0.03; fy <= 0.97; fy += 0.047) {
     for (let fx = 0.03; fx <= 0.97; fx += 0.047) {
@@ -55,11 +75,12 @@ test('the report photographed on a desk comes back onto the scan within a couple
   // The pixels agree with the scan too: the straightened page correlates with it, the photo does not.
   const back = await resizeRaster(r.image, s.width, s.height);
   const raw = await resizeRaster(photo.image, s.width, s.height);
-  const cs = correlation(back, s), cp = correlation(raw, s);
+  const cs = correlation(back, s),
+    cp = correlation(raw, s);
   assert.ok(cs > 0.7 && cp < 0.2, `straightened ${cs.toFixed(3)}, photo ${cp.toFixed(3)}`);
 });
 
-test('a sheet photographed small is cut out larger, at most twice the photo\'s resolution; a large one is not', () => {
+test("a sheet photographed small is cut out larger, at most twice the photo's resolution; a large one is not", () => {
   assert.equal(pageEnlargement(2400, 3200), 1);
   assert.equal(pageEnlargement(1600, 1200), 1);
   assert.equal(pageEnlargement(1100, 1450), 1, 'a slight enlargement only blurs');
@@ -70,7 +91,23 @@ test('a sheet photographed small is cut out larger, at most twice the photo\'s r
 
 test('a small photo of the report: the page is enlarged, and still maps back onto the scan', async () => {
   const s = await scan();
-  const photo = await simulatePhoto(s, { width: 620, height: 800, corners: [[70, 60], [560, 75], [590, 760], [40, 740]], bend: 0.01, falloff: 0.3, desk: 'cloth' }, 3);
+  const photo = await simulatePhoto(
+    s,
+    {
+      width: 620,
+      height: 800,
+      corners: [
+        [70, 60],
+        [560, 75],
+        [590, 760],
+        [40, 740],
+      ],
+      bend: 0.01,
+      falloff: 0.3,
+      desk: 'cloth',
+    },
+    3,
+  );
   const r = await straightenPage(photo.image);
   assert.ok(r.straightened);
   const long = Math.max(r.image.width, r.image.height);
@@ -96,7 +133,11 @@ test('light is flattened: paper comes out even across the fall-off and the shado
   // Paper brightness (90th percentile of a patch) in the left and right margins, top and bottom.
   const paper = (x0: number, y0: number) => {
     const v: number[] = [];
-    for (let y = y0; y < y0 + 30; y++) for (let x = x0; x < x0 + 20; x++) { const i = (y * w + x) * 3; v.push((data[i] + data[i + 1] + data[i + 2]) / 3); }
+    for (let y = y0; y < y0 + 30; y++)
+      for (let x = x0; x < x0 + 20; x++) {
+        const i = (y * w + x) * 3;
+        v.push((data[i] + data[i + 1] + data[i + 2]) / 3);
+      }
     return v.sort((a, b) => a - b)[Math.floor(v.length * 0.9)];
   };
   const samples = [paper(10, Math.round(h * 0.3)), paper(w - 30, Math.round(h * 0.3)), paper(10, Math.round(h * 0.8)), paper(w - 30, Math.round(h * 0.8))];
@@ -108,13 +149,37 @@ test('light is flattened: paper comes out even across the fall-off and the shado
 
 test('a ruled table page on dark cloth: the printed rules come back where they were printed', async () => {
   const spec = {
-    colWidths: [110, 190, 150, 150, 130], rowHeights: Array<number>(14).fill(46), x0: 70, y0: 140, width: 900, height: 1270, fontSize: 17,
+    colWidths: [110, 190, 150, 150, 130],
+    rowHeights: Array<number>(14).fill(46),
+    x0: 70,
+    y0: 140,
+    width: 900,
+    height: 1270,
+    fontSize: 17,
     cells: Array.from({ length: 14 * 5 }, (_, k) => ({ row: Math.floor(k / 5), col: k % 5, text: `R${Math.floor(k / 5)}C${k % 5} ${(k * 37) % 1000}` })),
   };
   const page = await svgToRaster(gridSvg(spec));
-  const xs = [spec.x0]; for (const w of spec.colWidths) xs.push(xs[xs.length - 1] + w);
-  const ys = [spec.y0]; for (const h of spec.rowHeights) ys.push(ys[ys.length - 1] + h);
-  const photo = await simulatePhoto(page, { width: 1200, height: 1600, corners: [[190, 150], [1040, 236], [1000, 1460], [120, 1384]], bend: 0.015, falloff: 0.3, desk: 'cloth' }, 11);
+  const xs = [spec.x0];
+  for (const w of spec.colWidths) xs.push(xs[xs.length - 1] + w);
+  const ys = [spec.y0];
+  for (const h of spec.rowHeights) ys.push(ys[ys.length - 1] + h);
+  const photo = await simulatePhoto(
+    page,
+    {
+      width: 1200,
+      height: 1600,
+      corners: [
+        [190, 150],
+        [1040, 236],
+        [1000, 1460],
+        [120, 1384],
+      ],
+      bend: 0.015,
+      falloff: 0.3,
+      desk: 'cloth',
+    },
+    11,
+  );
   const r = await straightenPage(photo.image);
   assert.ok(r.straightened, `flags ${r.flags}`);
   const e = mappingErrors(r.image, straighteningMap(r.straightened), photo.photoToScan, page.width, page.height);
@@ -123,12 +188,16 @@ test('a ruled table page on dark cloth: the printed rules come back where they w
   const back = await resizeRaster(r.image, page.width, page.height);
   const dark = (x: number, y: number) => 255 - back.data[(y * back.width + x) * 3 + 1];
   const peak = (at: number, horizontal: boolean) => {
-    let best = at, bestV = -1;
+    let best = at,
+      bestV = -1;
     for (let p = at - 8; p <= at + 8; p++) {
       let v = 0;
       if (horizontal) for (let x = xs[0] + 5; x < xs[xs.length - 1] - 5; x++) v += dark(x, p);
       else for (let y = ys[0] + 5; y < ys[ys.length - 1] - 5; y++) v += dark(p, y);
-      if (v > bestV) { bestV = v; best = p; }
+      if (v > bestV) {
+        bestV = v;
+        best = p;
+      }
     }
     return best;
   };
@@ -161,11 +230,27 @@ for (const orientation of [6, 8] as const) {
   });
 }
 
-test('a photo whose sheet runs off the picture is squared to the table\'s printed frame', async () => {
+test("a photo whose sheet runs off the picture is squared to the table's printed frame", async () => {
   const s = await scan();
   // The sheet's right and bottom edges leave the picture (the desk shows on the other two sides);
   // the report's ruled frame stays inside, tilted and in perspective.
-  const photo = await simulatePhoto(s, { width: 1100, height: 1450, corners: [[120, 90], [1130, 120], [1110, 1480], [95, 1460]], bend: 0, falloff: 0.3, desk: 'wood' }, 5);
+  const photo = await simulatePhoto(
+    s,
+    {
+      width: 1100,
+      height: 1450,
+      corners: [
+        [120, 90],
+        [1130, 120],
+        [1110, 1480],
+        [95, 1460],
+      ],
+      bend: 0,
+      falloff: 0.3,
+      desk: 'wood',
+    },
+    5,
+  );
   const r = await straightenPage(photo.image);
   assert.deepEqual(r.flags, [STRAIGHTEN_FLAGS.straightened]);
   assert.equal(r.straightened?.method, 'frame');
@@ -173,18 +258,33 @@ test('a photo whose sheet runs off the picture is squared to the table\'s printe
   // every point must sit within a pixel or two of the fit.
   const m = straighteningMap(r.straightened!);
   const pts: [number, number, number, number][] = [];
-  for (let fy = 0.15; fy <= 0.85; fy += 0.05) for (let fx = 0.15; fx <= 0.85; fx += 0.05) {
-    const x = fx * r.image.width, y = fy * r.image.height;
-    const [sx, sy] = photo.photoToScan(m(x, y));
-    pts.push([x, y, sx, sy]);
-  }
+  for (let fy = 0.15; fy <= 0.85; fy += 0.05)
+    for (let fx = 0.15; fx <= 0.85; fx += 0.05) {
+      const x = fx * r.image.width,
+        y = fy * r.image.height;
+      const [sx, sy] = photo.photoToScan(m(x, y));
+      pts.push([x, y, sx, sy]);
+    }
   const residual = (a: number[], b: number[]) => {
-    const n = a.length, ma = a.reduce((t, v) => t + v, 0) / n, mb = b.reduce((t, v) => t + v, 0) / n;
-    let sab = 0, saa = 0;
-    for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; }
+    const n = a.length,
+      ma = a.reduce((t, v) => t + v, 0) / n,
+      mb = b.reduce((t, v) => t + v, 0) / n;
+    let sab = 0,
+      saa = 0;
+    for (let i = 0; i < n; i++) {
+      sab += (a[i] - ma) * (b[i] - mb);
+      saa += (a[i] - ma) ** 2;
+    }
     return Math.max(...a.map((v, i) => Math.abs(mb + (sab / saa) * (v - ma) - b[i])));
   };
-  const rx = residual(pts.map((p) => p[0]), pts.map((p) => p[2])), ry = residual(pts.map((p) => p[1]), pts.map((p) => p[3]));
+  const rx = residual(
+      pts.map((p) => p[0]),
+      pts.map((p) => p[2]),
+    ),
+    ry = residual(
+      pts.map((p) => p[1]),
+      pts.map((p) => p[3]),
+    );
   assert.ok(rx < 2.5 && ry < 2.5, `residual x ${rx.toFixed(2)}, y ${ry.toFixed(2)}`);
 });
 

@@ -15,7 +15,10 @@ test('grounded DeepSeek output: labels, normalised boxes, content per block', ()
   const { preamble, blocks } = parseGrounded(GROUNDED);
   assert.equal(preamble, '');
   assert.equal(blocks.length, 10);
-  assert.deepEqual(blocks.map((b) => b.label), ['sub_title', 'text', 'table', 'text', 'text', 'image', 'text', 'table', 'equation', 'equation']);
+  assert.deepEqual(
+    blocks.map((b) => b.label),
+    ['sub_title', 'text', 'table', 'text', 'text', 'image', 'text', 'table', 'equation', 'equation'],
+  );
   assert.deepEqual(blocks[2].boxes, [[114, 140, 664, 196]]);
   assert.equal(blocks[0].content, '## 3. Regressionsanalyse II');
   assert.equal(blocks[5].content, '', 'the image block has no text');
@@ -28,19 +31,25 @@ test('boxes on a 999×999 page keep the model numbers; several boxes in one det 
     '<|ref|>page_footer<|/ref|><|det|>[[450, 960, 550, 980]]<|/det|>\n- 3 -<｜end▁of▁sentence｜>';
   const p = markupToBlocks(answer, { width: 999, height: 999 });
   assert.ok(p.grounded);
-  assert.deepEqual(p.blocks.map((b) => [b.type, b.bbox]), [
-    ['title', [100, 50, 900, 90]],
-    ['text', [50, 100, 950, 400]],
-    ['footer', [450, 960, 550, 980]],
-  ]);
+  assert.deepEqual(
+    p.blocks.map((b) => [b.type, b.bbox]),
+    [
+      ['title', [100, 50, 900, 90]],
+      ['text', [50, 100, 950, 400]],
+      ['footer', [450, 960, 550, 980]],
+    ],
+  );
   const text = p.blocks[1] as TextBlock;
   // Heights 300 and 100: three lines in the left box, one in the right.
-  assert.deepEqual(text.lines.map((l) => l.bbox), [
-    [50, 100, 480, 200],
-    [50, 200, 480, 300],
-    [50, 300, 480, 400],
-    [520, 100, 950, 200],
-  ]);
+  assert.deepEqual(
+    text.lines.map((l) => l.bbox),
+    [
+      [50, 100, 480, 200],
+      [50, 200, 480, 300],
+      [50, 300, 480, 400],
+      [520, 100, 950, 200],
+    ],
+  );
   assert.equal((p.blocks[0] as TextBlock).text, 'Bericht');
   assert.equal((p.blocks[2] as TextBlock).text, '- 3 -', 'end-of-sentence token removed');
   assert.deepEqual(p.flags, []);
@@ -91,10 +100,16 @@ test('plain Markdown: headings, paragraphs, lists, pipe and HTML tables, display
   const p = markupToBlocks(md, { width: 1000, height: 2000 });
   assert.ok(!p.grounded);
   assert.deepEqual(p.flags, ['approximate_boxes']);
-  assert.deepEqual(p.blocks.map((b) => b.type), ['title', 'heading', 'text', 'list', 'table', 'formula', 'formula', 'table', 'code']);
+  assert.deepEqual(
+    p.blocks.map((b) => b.type),
+    ['title', 'heading', 'text', 'list', 'table', 'formula', 'formula', 'table', 'code'],
+  );
   assert.equal((p.blocks[1] as TextBlock).level, 2);
   assert.equal((p.blocks[2] as TextBlock).text, 'Berechnen Sie \\(x^2\\) für\nalle Werte.');
-  assert.deepEqual((p.blocks[3] as TextBlock).lines.map((l) => l.text), ['- erstens', '- zweitens', 'mit Fortsetzung']);
+  assert.deepEqual(
+    (p.blocks[3] as TextBlock).lines.map((l) => l.text),
+    ['- erstens', '- zweitens', 'mit Fortsetzung'],
+  );
   assert.equal((p.blocks[5] as FormulaBlock).latex, '\\int_0^1 x\\,dx = \\tfrac12');
   assert.equal((p.blocks[6] as FormulaBlock).latex, 'a^2 + b^2 = c^2');
   const t = (p.blocks[7] as TableBlock).table;
@@ -107,7 +122,10 @@ test('plain Markdown: headings, paragraphs, lists, pipe and HTML tables, display
 });
 
 test('a table block with caption text keeps it as the table caption; an unclosed table still parses', () => {
-  const p = markupToBlocks('<|ref|>table<|/ref|><|det|>[[0, 0, 999, 500]]<|/det|>\nTabelle 2: Messwerte\n<table><tr><td>1</td><td>2', { width: 999, height: 999 });
+  const p = markupToBlocks('<|ref|>table<|/ref|><|det|>[[0, 0, 999, 500]]<|/det|>\nTabelle 2: Messwerte\n<table><tr><td>1</td><td>2', {
+    width: 999,
+    height: 999,
+  });
   const t = (p.blocks[0] as TableBlock).table;
   assert.equal(t.caption, 'Tabelle 2: Messwerte');
   assert.deepEqual([t.n_rows, t.n_cols], [1, 2]);
@@ -115,6 +133,17 @@ test('a table block with caption text keeps it as the table caption; an unclosed
 
 test('line layout splits a box evenly and words by character offsets', () => {
   const [l] = layoutLines(['ab cd'], [[0, 0, 50, 10]]);
-  assert.deepEqual(l.words.map((w) => [w.text, w.bbox]), [['ab', [0, 0, 20, 10]], ['cd', [30, 0, 50, 10]]]);
-  assert.deepEqual(l.polygon, [[0, 0], [50, 0], [50, 10], [0, 10]]);
+  assert.deepEqual(
+    l.words.map((w) => [w.text, w.bbox]),
+    [
+      ['ab', [0, 0, 20, 10]],
+      ['cd', [30, 0, 50, 10]],
+    ],
+  );
+  assert.deepEqual(l.polygon, [
+    [0, 0],
+    [50, 0],
+    [50, 10],
+    [0, 10],
+  ]);
 });

@@ -61,7 +61,9 @@ test('a speck of dirt past the box is not a glyph', () => {
 
 test('white ink on a dark band (inverted) is followed too', () => {
   const c = crop(260, [[0, 260, 0, H]]);
-  for (let y = 10; y < 38; y++) for (const [a, b] of [...word(40, 226).map(([a, b]) => [a, b]), [236, 241]]) for (let x = a; x < b; x++) c.data.fill(255, (y * 260 + x) * 3, (y * 260 + x) * 3 + 3);
+  for (let y = 10; y < 38; y++)
+    for (const [a, b] of [...word(40, 226).map(([a, b]) => [a, b]), [236, 241]])
+      for (let x = a; x < b; x++) c.data.fill(255, (y * 260 + x) * 3, (y * 260 + x) * 3 + 3);
   const [, x1] = snapColumns(c, 30, 30);
   assert.ok(x1 > 241, `right edge ${x1}`);
 });
@@ -78,7 +80,12 @@ test('sliceColumns keeps exactly the columns asked for', () => {
 });
 
 test('rowRoom: the room to the next box of the same row, in line heights; other rows do not count', () => {
-  const box = (x0: number, y0: number, x1: number, y1: number): Point[] => [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  const box = (x0: number, y0: number, x1: number, y1: number): Point[] => [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+  ];
   const room = rowRoom([
     box(100, 100, 300, 120), // line height 20
     box(340, 102, 400, 121), // same row, 40 px (2 heights) to the right

@@ -51,7 +51,10 @@ test('two lanes read a receipt to the same lines as one; a lane that is gone is 
   const a = await one.recognize(image, { languages: ['en'], mode: 'text' });
   const b = await two.recognize(image, { languages: ['en'], mode: 'text' });
   assert.ok(a.lines.length >= 4, `${a.lines.length} lines`);
-  assert.deepEqual(b.lines.map((l) => l.text), a.lines.map((l) => l.text));
+  assert.deepEqual(
+    b.lines.map((l) => l.text),
+    a.lines.map((l) => l.text),
+  );
   // The lane's thread ends (as after a crash): the next page is read by the remaining lane.
   const [lane] = (two as unknown as { recLanes: InferLane[] }).recLanes;
   assert.ok(lane?.alive, 'the engine has a second lane');
@@ -59,6 +62,9 @@ test('two lanes read a receipt to the same lines as one; a lane that is gone is 
   assert.equal(lane.alive, false);
   await assert.rejects(lane.run(new Float32Array(3 * 48 * 64), [1, 3, 48, 64]), /lane/);
   const c = await two.recognize(image, { languages: ['en'], mode: 'text' });
-  assert.deepEqual(c.lines.map((l) => l.text), a.lines.map((l) => l.text));
+  assert.deepEqual(
+    c.lines.map((l) => l.text),
+    a.lines.map((l) => l.text),
+  );
   await two.dispose();
 });

@@ -67,8 +67,12 @@ test('fused and original sessions give the same probabilities on a real line cro
     const d = maxAbsDiff(a.data, b.data);
     assert.ok(d < c.tol, `${c.name}: max |Δ| ${d}`);
     // The outputs are not trivially equal because both are empty or constant.
-    let lo = Infinity, hi = -Infinity;
-    for (const v of a.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of a.data) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const spread = hi - lo;
     assert.ok(spread > 0.5, `${c.name}: output spread ${spread}`);
     await plain.release();

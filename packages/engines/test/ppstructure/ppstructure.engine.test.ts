@@ -16,7 +16,10 @@ import type { RasterImage } from '../../src/types.ts';
 import { closedPort, sendJson, startStandIn, type Received, type StandIn } from '../vlm/standin.http.ts';
 
 const DATASETS = fileURLToPath(new URL('../../../../../shared/datasets/', import.meta.url));
-const RESULT = JSON.parse(readFileSync(`${DATASETS}cn-report-dev/report-scan.ppstructure.json`, 'utf8')) as { job_id: string; pages: { width: number; height: number }[] };
+const RESULT = JSON.parse(readFileSync(`${DATASETS}cn-report-dev/report-scan.ppstructure.json`, 'utf8')) as {
+  job_id: string;
+  pages: { width: number; height: number }[];
+};
 const TOKEN = 'pp-secret';
 
 let PAGE: RasterImage;
@@ -89,13 +92,16 @@ test('a page goes through upload, long-poll and result; the report table keeps i
   const s = await ppServer();
   const r = await createPpStructureEngine(options(s)).recognize(PAGE, { languages: ['ch'], mode: 'layout' });
 
-  assert.deepEqual(s.received.map((q) => `${q.method} ${q.path}`), [
-    'POST /jobs-from-uploading',
-    `GET /longpoll/jobs/${RESULT.job_id}`,
-    `GET /longpoll/jobs/${RESULT.job_id}`,
-    `GET /longpoll/jobs/${RESULT.job_id}`,
-    `GET /result/json/jobs/${RESULT.job_id}`,
-  ]);
+  assert.deepEqual(
+    s.received.map((q) => `${q.method} ${q.path}`),
+    [
+      'POST /jobs-from-uploading',
+      `GET /longpoll/jobs/${RESULT.job_id}`,
+      `GET /longpoll/jobs/${RESULT.job_id}`,
+      `GET /longpoll/jobs/${RESULT.job_id}`,
+      `GET /result/json/jobs/${RESULT.job_id}`,
+    ],
+  );
   assert.ok(s.received.every((q) => q.headers.authorization === `Bearer ${TOKEN}`));
   assert.equal(s.uploads.length, 1);
   assert.deepEqual([s.uploads[0].width, s.uploads[0].height], [1824, 2560], 'the page is uploaded at its own size');
@@ -110,8 +116,17 @@ test('a page goes through upload, long-poll and result; the report table keeps i
   const t = b.table;
   assert.deepEqual([t.n_rows, t.n_cols], [34, 12]);
   assert.equal(t.cells.length, 160);
-  assert.deepEqual(t.cells.find((c) => c.row_span === 4), { row: 3, col: 2, row_span: 4, col_span: 1, bbox: null, text: '区域分布', lines: [] });
-  assert.deepEqual(t.cells.filter((c) => c.row_span === 2).map((c) => [c.row, c.col, c.text]), [[17, 0, '指标名称'], [17, 1, '季度指标基线']]);
+  assert.deepEqual(
+    t.cells.find((c) => c.row_span === 4),
+    { row: 3, col: 2, row_span: 4, col_span: 1, bbox: null, text: '区域分布', lines: [] },
+  );
+  assert.deepEqual(
+    t.cells.filter((c) => c.row_span === 2).map((c) => [c.row, c.col, c.text]),
+    [
+      [17, 0, '指标名称'],
+      [17, 1, '季度指标基线'],
+    ],
+  );
   const first = t.cells.find((c) => c.row === 0 && c.col === 0)!;
   assert.equal(first.col_span, 12);
   assert.match(first.text, /^呈报:长城汽车股份有限公司/);
@@ -137,14 +152,19 @@ test('a page goes through upload, long-poll and result; the report table keeps i
   assert.equal(ws.rowCount, 34);
   assert.equal(ws.columnCount, 12);
   const merges = (ws.model as unknown as { merges: string[] }).merges;
-  for (const m of ['A1:L1', 'C4:C7', 'A18:A19', 'B18:B19', 'B11:D11', 'E11:H11', 'I11:L11', 'A31:H31']) assert.ok(merges.includes(m), `merge ${m} in ${merges.join(' ')}`);
+  for (const m of ['A1:L1', 'C4:C7', 'A18:A19', 'B18:B19', 'B11:D11', 'E11:H11', 'I11:L11', 'A31:H31'])
+    assert.ok(merges.includes(m), `merge ${m} in ${merges.join(' ')}`);
   assert.equal(ws.getCell('C4').value, '区域分布');
   assert.equal(ws.getCell('B5').value, 4324);
   assert.equal(ws.getCell('I31').value, 41127.57);
 });
 
 function pageDoc(blocks: Block[]): OcrDocument {
-  return { schema: 'ocrflow.document/1', meta: { engine: 'ppstructure', languages: ['ch'], mime: 'image/jpeg', page_count: 1 }, pages: [{ index: 0, width: 1824, height: 2560, rotation: 0, source: 'remote', engine: 'ppstructure', blocks, flags: [], timings_ms: {} }] };
+  return {
+    schema: 'ocrflow.document/1',
+    meta: { engine: 'ppstructure', languages: ['ch'], mime: 'image/jpeg', page_count: 1 },
+    pages: [{ index: 0, width: 1824, height: 2560, rotation: 0, source: 'remote', engine: 'ppstructure', blocks, flags: [], timings_ms: {} }],
+  };
 }
 
 test('a failed job on the service fails the page with its message', async () => {
@@ -159,7 +179,10 @@ test('a failed job on the service fails the page with its message', async () => 
 
 test('a wrong token is not retried; the message says what the service said', async () => {
   const s = await ppServer();
-  await assert.rejects(createPpStructureEngine(options(s, { token: 'wrong' })).recognize(PAGE, { languages: ['ch'], mode: 'layout' }), /HTTP 401: invalid token$/);
+  await assert.rejects(
+    createPpStructureEngine(options(s, { token: 'wrong' })).recognize(PAGE, { languages: ['ch'], mode: 'layout' }),
+    /HTTP 401: invalid token$/,
+  );
   assert.equal(s.received.length, 1);
 });
 
@@ -172,24 +195,32 @@ test('a 503 on upload is retried, then the page succeeds', async () => {
 
 test('a job that never finishes fails at the page deadline', async () => {
   const s = await ppServer({ polls: [[]] });
-  await assert.rejects(createPpStructureEngine(options(s, { timeoutMs: 600, pollMs: 50 })).recognize(PAGE, { languages: ['ch'], mode: 'layout' }), (e: unknown) => {
-    assert.ok(isOcrflowError(e));
-    assert.equal(e.code, 'OCRFLOW_ERR_ENGINE_FAILED');
-    assert.match(e.message, new RegExp(`did not finish the page within 600 ms \\(job ${RESULT.job_id}\\)`));
-    return true;
-  });
+  await assert.rejects(
+    createPpStructureEngine(options(s, { timeoutMs: 600, pollMs: 50 })).recognize(PAGE, { languages: ['ch'], mode: 'layout' }),
+    (e: unknown) => {
+      assert.ok(isOcrflowError(e));
+      assert.equal(e.code, 'OCRFLOW_ERR_ENGINE_FAILED');
+      assert.match(e.message, new RegExp(`did not finish the page within 600 ms \\(job ${RESULT.job_id}\\)`));
+      return true;
+    },
+  );
 });
 
 test('a garbage result fails the page', async () => {
   const s = await ppServer({ result: (res) => (res.writeHead(200, { 'content-type': 'text/plain' }), res.end('Internal Server Error')) });
   await assert.rejects(createPpStructureEngine(options(s)).recognize(PAGE, { languages: ['ch'], mode: 'layout' }), /is not JSON: Internal Server Error/);
-  const s2 = await ppServer({ result: (res) => sendJson(res, 200, { job_id: RESULT.job_id, final: { status: 'failed', error_message: 'layout model not loaded' } }) });
+  const s2 = await ppServer({
+    result: (res) => sendJson(res, 200, { job_id: RESULT.job_id, final: { status: 'failed', error_message: 'layout model not loaded' } }),
+  });
   await assert.rejects(createPpStructureEngine(options(s2)).recognize(PAGE, { languages: ['ch'], mode: 'layout' }), /failed the page: layout model not loaded/);
 });
 
 test('an unreachable service fails the page with ENGINE_UNAVAILABLE; health says why', async () => {
   const engine = createPpStructureEngine(options(`http://127.0.0.1:${await closedPort()}`, { retry: { maxRetries: 1, baseDelayMs: 10, maxDelayMs: 20 } }));
-  await assert.rejects(engine.recognize(PAGE, { languages: ['ch'], mode: 'layout' }), (e: unknown) => isOcrflowError(e) && e.code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE' && /is not reachable \(ECONNREFUSED/.test(e.message));
+  await assert.rejects(
+    engine.recognize(PAGE, { languages: ['ch'], mode: 'layout' }),
+    (e: unknown) => isOcrflowError(e) && e.code === 'OCRFLOW_ERR_ENGINE_UNAVAILABLE' && /is not reachable \(ECONNREFUSED/.test(e.message),
+  );
   const h = await engine.health();
   assert.equal(h.ok, false);
   assert.match(h.detail, /not reachable/);
@@ -197,9 +228,16 @@ test('an unreachable service fails the page with ENGINE_UNAVAILABLE; health says
 
 test('health: GET /health with the token', async () => {
   const s = await ppServer();
-  assert.deepEqual(await createPpStructureEngine(options(s)).health(), { name: 'ppstructure', ok: true, detail: `the ppstructure service ${s.origin}, queue_len 2` });
+  assert.deepEqual(await createPpStructureEngine(options(s)).health(), {
+    name: 'ppstructure',
+    ok: true,
+    detail: `the ppstructure service ${s.origin}, queue_len 2`,
+  });
   const bad = await createPpStructureEngine(options(s, { token: 'x' })).health();
   assert.equal(bad.ok, false);
   assert.match(bad.detail, /HTTP 401/);
-  assert.deepEqual(s.received.map((q) => q.path), ['/health', '/health']);
+  assert.deepEqual(
+    s.received.map((q) => q.path),
+    ['/health', '/health'],
+  );
 });

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { Semaphore, endpointSemaphore } from '../../src/remote/endpoint.semaphore.ts';
-import { createSharedLimits, releaseOwner, remoteLimitsFromConfig, sharedInUse, SharedSemaphore, type SharedLimits } from '../../src/remote/shared.semaphore.ts';
+import {
+  createSharedLimits,
+  releaseOwner,
+  remoteLimitsFromConfig,
+  sharedInUse,
+  SharedSemaphore,
+  type SharedLimits,
+} from '../../src/remote/shared.semaphore.ts';
 import type { SharedWorkerData } from './shared.worker.ts';
 
 const URL_A = 'http://gpu-a:8000/v1';
@@ -87,6 +94,6 @@ test('limits from config: one region per distinct remote URL, sized by OCRFLOW_V
   assert.deepEqual(remoteLimitsFromConfig({ vlmBaseUrl: '', ppstructureUrl: '', vlmConcurrency: 3 }).endpoints, []);
 });
 
-test('without shared limits (CLI scan, in-process engines) the limit is the thread\'s own semaphore', () => {
+test("without shared limits (CLI scan, in-process engines) the limit is the thread's own semaphore", () => {
   assert.ok(endpointSemaphore('http://in-process:1/v1', 2) instanceof Semaphore);
 });

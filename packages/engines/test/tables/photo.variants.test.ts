@@ -55,7 +55,10 @@ test('enlarged to 12 megapixels: the same grid and texts', async () => {
 
 test('stored turned, with EXIF orientation 6: read upright, the same grid and texts', async () => {
   // Orientation 6: the stored pixels must be turned 90° clockwise to be seen upright.
-  const turned = await sharp(await sharp(scan).rotate(-90).toBuffer()).withMetadata({ orientation: 6 }).jpeg({ quality: 92 }).toBuffer();
+  const turned = await sharp(await sharp(scan).rotate(-90).toBuffer())
+    .withMetadata({ orientation: 6 })
+    .jpeg({ quality: 92 })
+    .toBuffer();
   assert.equal((await sharp(turned).metadata()).orientation, 6);
   const doc = await ocr(turned, 'turned.jpg');
   assert.ok(doc.pages[0].height > doc.pages[0].width, `page ${doc.pages[0].width}x${doc.pages[0].height}`);

@@ -13,26 +13,49 @@ import { sauvola, toWorkingGray } from '../../src/tables/ink.binarize.ts';
 import { detectTables } from '../../src/tables/tables.detect.ts';
 import { svgToRaster } from './render.helper.ts';
 
-const XS = [60, 260, 460, 700], YS = [60, 130, 200, 270, 340];
-const TEXTS = [['Item', 'Qty', 'Amount'], ['Paper', '12', '34.50'], ['Toner', '3', '120.00'], ['Total', '15', '154.50']];
-const W = 760, H = 400, FS = 18;
+const XS = [60, 260, 460, 700],
+  YS = [60, 130, 200, 270, 340];
+const TEXTS = [
+  ['Item', 'Qty', 'Amount'],
+  ['Paper', '12', '34.50'],
+  ['Toner', '3', '120.00'],
+  ['Total', '15', '154.50'],
+];
+const W = 760,
+  H = 400,
+  FS = 18;
 
 /** Light grey rules (#e9e9e9: ~22 grey levels under the paper), dark text, slightly blurred like a lens. */
 function faintSvg(extra = ''): string {
   const rule = (x1: number, y1: number, x2: number, y2: number) => `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="#e9e9e9" stroke-width="1.5"/>`;
   const rules = YS.map((y) => rule(XS[0], y, XS[3], y)).join('') + XS.map((x) => rule(x, YS[0], x, YS[4])).join('');
-  const text = TEXTS.flatMap((row, r) => row.map((t, c) => `<text x="${(XS[c] + XS[c + 1]) / 2}" y="${(YS[r] + YS[r + 1]) / 2 + FS * 0.35}" font-size="${FS}" font-family="DejaVu Sans, sans-serif" text-anchor="middle">${t}</text>`)).join('');
+  const text = TEXTS.flatMap((row, r) =>
+    row.map(
+      (t, c) =>
+        `<text x="${(XS[c] + XS[c + 1]) / 2}" y="${(YS[r] + YS[r + 1]) / 2 + FS * 0.35}" font-size="${FS}" font-family="DejaVu Sans, sans-serif" text-anchor="middle">${t}</text>`,
+    ),
+  ).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="${W}" height="${H}" fill="white"/>${rules}${text}${extra}</svg>`;
 }
 
 /** The text lines a recogniser would report for the drawing. */
 function lines(): Line[] {
-  return TEXTS.flatMap((row, r) => row.map((text, c) => {
-    const cx = (XS[c] + XS[c + 1]) / 2, cy = (YS[r] + YS[r + 1]) / 2, w = 0.62 * FS * text.length, h = 1.1 * FS;
-    const bbox: BBox = [Math.round(cx - w / 2), Math.round(cy - h / 2), Math.round(cx + w / 2), Math.round(cy + h / 2)];
-    const polygon: Point[] = [[bbox[0], bbox[1]], [bbox[2], bbox[1]], [bbox[2], bbox[3]], [bbox[0], bbox[3]]];
-    return { text, bbox, polygon, confidence: 0.99, words: [] };
-  }));
+  return TEXTS.flatMap((row, r) =>
+    row.map((text, c) => {
+      const cx = (XS[c] + XS[c + 1]) / 2,
+        cy = (YS[r] + YS[r + 1]) / 2,
+        w = 0.62 * FS * text.length,
+        h = 1.1 * FS;
+      const bbox: BBox = [Math.round(cx - w / 2), Math.round(cy - h / 2), Math.round(cx + w / 2), Math.round(cy + h / 2)];
+      const polygon: Point[] = [
+        [bbox[0], bbox[1]],
+        [bbox[2], bbox[1]],
+        [bbox[2], bbox[3]],
+        [bbox[0], bbox[3]],
+      ];
+      return { text, bbox, polygon, confidence: 0.99, words: [] };
+    }),
+  );
 }
 
 const positions = (segs: RuleSegment[]) => segs.map((s) => Math.round(crossAt(s, (s.a0 + s.a1) / 2))).sort((a, b) => a - b);
@@ -65,18 +88,27 @@ test('a faint stroke inside a recognised text line is not a rule; outside any li
   // A long light stroke through the middle of a line's box, like the bar of a row of CJK characters.
   const stroke = '<line x1="80" y1="372" x2="420" y2="372" stroke="#e9e9e9" stroke-width="1.5"/>';
   const { gray } = await toWorkingGray(await svgToRaster(faintSvg(stroke)), 2000);
-  const box: Point[] = [[70, 362], [430, 362], [430, 382], [70, 382]];
+  const box: Point[] = [
+    [70, 362],
+    [430, 362],
+    [430, 382],
+    [70, 382],
+  ];
   const without = detectFaintRulings(gray, { textHeight: 20, texts: lines().map((l) => textQuad(l.polygon)) });
-  assert.ok(positions(without.horizontal).some((y) => Math.abs(y - 372) <= 2), 'the stroke is a ridge like any rule');
+  assert.ok(
+    positions(without.horizontal).some((y) => Math.abs(y - 372) <= 2),
+    'the stroke is a ridge like any rule',
+  );
   const withText = detectFaintRulings(gray, { textHeight: 20, texts: [...lines().map((l) => textQuad(l.polygon)), textQuad(box)] });
   assert.ok(!positions(withText.horizontal).some((y) => Math.abs(y - 372) <= 4), `taken from inside a text line: ${positions(withText.horizontal)}`);
 });
 
 test('paper noise alone: ridge pixels here and there, but no rule', () => {
-  const w = 600, h = 400;
+  const w = 600,
+    h = 400;
   const data = new Uint8Array(w * h);
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   for (let i = 0; i < data.length; i++) data[i] = Math.round(235 + 14 * (rnd() - 0.5));
   const g = { data, width: w, height: h };
   const ridges = ridgeMask(g, 2, 6).reduce((s, v) => s + v, 0);

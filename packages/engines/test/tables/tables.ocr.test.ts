@@ -28,20 +28,25 @@ const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
 /** Longest common substring length (ref texts are short). */
 function lcs(a: string, b: string): number {
   let best = 0;
-  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) {
-    let k = 0;
-    while (i + k < a.length && j + k < b.length && a[i + k] === b[j + k]) k++;
-    if (k > best) best = k;
-  }
+  for (let i = 0; i < a.length; i++)
+    for (let j = 0; j < b.length; j++) {
+      let k = 0;
+      while (i + k < a.length && j + k < b.length && a[i + k] === b[j + k]) k++;
+      if (k > best) best = k;
+    }
   return best;
 }
 /** Our cell that best holds a reference cell's text. */
 function findCell(t: Table, text: string): TableCell | undefined {
   const want = norm(text);
-  let best: TableCell | undefined, score = 0;
+  let best: TableCell | undefined,
+    score = 0;
   for (const c of t.cells) {
     const s = lcs(want, norm(c.text)) / want.length;
-    if (s > score) { score = s; best = c; }
+    if (s > score) {
+      score = s;
+      best = c;
+    }
   }
   return score >= 0.6 ? best : undefined;
 }
@@ -71,9 +76,22 @@ function assertReportStructure(t: Table, minCols = 23): void {
   assert.ok(t.n_cols >= minCols && t.n_cols <= 25, `cols ${t.n_cols}`);
   assert.equal(findCell(t, '区域分布')?.row_span, 4);
   assert.equal(findCell(t, '指标名称')?.row_span, 2);
-  assert.deepEqual(rowOf(t, '工单总量').map((c) => norm(c.text)), ['工单总量', '1457', '1510', '1391']);
-  assert.deepEqual(rowOf(t, '模式类型').slice(0, 9).map((c) => norm(c.text)), ['模式类型', '数量', '区域分布', '保定', '北京', '江苏', '上海', '成都', '大连']);
-  assert.deepEqual(rowOf(t, '满意度').map((c) => norm(c.text)).slice(0, 4), ['满意度', '≥98.00%', '99.95%', '达标']);
+  assert.deepEqual(
+    rowOf(t, '工单总量').map((c) => norm(c.text)),
+    ['工单总量', '1457', '1510', '1391'],
+  );
+  assert.deepEqual(
+    rowOf(t, '模式类型')
+      .slice(0, 9)
+      .map((c) => norm(c.text)),
+    ['模式类型', '数量', '区域分布', '保定', '北京', '江苏', '上海', '成都', '大连'],
+  );
+  assert.deepEqual(
+    rowOf(t, '满意度')
+      .map((c) => norm(c.text))
+      .slice(0, 4),
+    ['满意度', '≥98.00%', '99.95%', '达标'],
+  );
 }
 
 test('cn-report: one ruled table with the report structure; every reference merge is a merge in the XLSX', async () => {
@@ -95,7 +113,10 @@ test('cn-report: one ruled table with the report structure; every reference merg
   // and a ruled section heading is its own row, not fused with the row below it.
   const modes = ['模式二', '人员外包'].map((m) => t.cells.find((c) => norm(c.text) === m));
   assert.ok(modes.every(Boolean), 'mode cells');
-  assert.deepEqual(modes.map((c) => c!.row - modes[0]!.row), [0, 1]);
+  assert.deepEqual(
+    modes.map((c) => c!.row - modes[0]!.row),
+    [0, 1],
+  );
   const heading = t.cells.find((c) => norm(c.text).startsWith('3、运营业务量情况'));
   assert.ok(heading && heading.col_span === t.n_cols, 'section heading across the table');
   assert.equal(t.cells.find((c) => norm(c.text) === '业务类型')?.row, heading.row + heading.row_span);
@@ -104,38 +125,47 @@ test('cn-report: one ruled table with the report structure; every reference merg
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await documentToXlsx(doc)) as unknown as ArrayBuffer);
   const ws = wb.worksheets[0];
-  const merges = new Map((ws.model.merges ?? []).map((m) => {
-    const [a, b] = m.split(':');
-    const rc = (x: string) => { const mm = /^([A-Z]+)(\d+)$/.exec(x)!; return [Number(mm[2]) - 1, [...mm[1]].reduce((s, ch) => s * 26 + ch.charCodeAt(0) - 64, 0) - 1]; };
-    const [r0, c0] = rc(a), [r1, c1] = rc(b);
-    return [`${colName(c0)}${r0 + 1}`, { rows: r1 - r0 + 1, cols: c1 - c0 + 1 }] as const;
-  }));
+  const merges = new Map(
+    (ws.model.merges ?? []).map((m) => {
+      const [a, b] = m.split(':');
+      const rc = (x: string) => {
+        const mm = /^([A-Z]+)(\d+)$/.exec(x)!;
+        return [Number(mm[2]) - 1, [...mm[1]].reduce((s, ch) => s * 26 + ch.charCodeAt(0) - 64, 0) - 1];
+      };
+      const [r0, c0] = rc(a),
+        [r1, c1] = rc(b);
+      return [`${colName(c0)}${r0 + 1}`, { rows: r1 - r0 + 1, cols: c1 - c0 + 1 }] as const;
+    }),
+  );
   const [refTable] = parseHtmlTableRows(ref);
   // a text that occurs several times ("指标结果", "713") is matched by occurrence, in reading order
   const ordered = [...t.cells].sort((a, b) => a.row - b.row || a.col - b.col);
   const seen = new Map<string, number>();
   let checked = 0;
-  for (const row of refTable.rows) for (const rc of row) {
-    const key = norm(rc.text);
-    const k = seen.get(key) ?? 0;
-    seen.set(key, k + 1);
-    if (rc.colspan === 1 && rc.rowspan === 1) continue;
-    if (!rc.text) continue; // the signature image
-    const same = ordered.filter((c) => norm(c.text) === key);
-    const ours = same.length > k ? same[k] : findCell(t, rc.text) ?? byPrintedLabel(t, rc.text);
-    assert.ok(ours, `reference merged cell "${rc.text}" not found`);
-    const m = merges.get(`${colName(ours.col)}${ours.row + 1}`);
-    assert.ok(m, `reference merged cell "${rc.text}" is not merged in the XLSX`);
-    if (rc.rowspan > 1) assert.ok(m.rows > 1, `"${rc.text}" spans rows in the reference`);
-    if (rc.colspan > 1) assert.ok(m.cols > 1, `"${rc.text}" spans columns in the reference`);
-    checked++;
-  }
+  for (const row of refTable.rows)
+    for (const rc of row) {
+      const key = norm(rc.text);
+      const k = seen.get(key) ?? 0;
+      seen.set(key, k + 1);
+      if (rc.colspan === 1 && rc.rowspan === 1) continue;
+      if (!rc.text) continue; // the signature image
+      const same = ordered.filter((c) => norm(c.text) === key);
+      const ours = same.length > k ? same[k] : (findCell(t, rc.text) ?? byPrintedLabel(t, rc.text));
+      assert.ok(ours, `reference merged cell "${rc.text}" not found`);
+      const m = merges.get(`${colName(ours.col)}${ours.row + 1}`);
+      assert.ok(m, `reference merged cell "${rc.text}" is not merged in the XLSX`);
+      if (rc.rowspan > 1) assert.ok(m.rows > 1, `"${rc.text}" spans rows in the reference`);
+      if (rc.colspan > 1) assert.ok(m.cols > 1, `"${rc.text}" spans columns in the reference`);
+      checked++;
+    }
   assert.ok(checked >= 50, `checked ${checked}`);
 });
 
 test('a phone photo of the report (keystone, rotated 2.5°, uneven light) still yields the grid', async () => {
   const photo = await phonePhoto(reportPath, 2.5);
-  const png = await sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } }).jpeg({ quality: 88 }).toBuffer();
+  const png = await sharp(photo.data, { raw: { width: photo.width, height: photo.height, channels: 3 } })
+    .jpeg({ quality: 88 })
+    .toBuffer();
   const ts = tables(await ocr(png, 'photo.jpg'));
   assert.equal(ts.length, 1);
   // Keystone changes the spacing of the rules from section to section: close, distinct rule
@@ -153,19 +183,35 @@ test('PubTabNet: a table without vertical rules, with a grouped header', async (
   assert.equal(findCell(t, 'Male')?.col_span, 2);
   assert.equal(findCell(t, 'Female')?.col_span, 2);
   assert.equal(findCell(t, 'Variable')?.row_span, 2);
-  assert.deepEqual(rowOf(t, 'Specificity').map((c) => c.text), ['Specificity', '93.92', '92.68 to 95.00', '92.42', '91.18 to 93.54']);
+  assert.deepEqual(
+    rowOf(t, 'Specificity').map((c) => c.text),
+    ['Specificity', '93.92', '92.68 to 95.00', '92.42', '91.18 to 93.54'],
+  );
   const r = tedsOfDocument([tableToHtml(t)], readFileSync(base + '.gt.html', 'utf8'));
   assert.ok(r && r.teds_s >= 0.9, `TEDS-S ${r?.teds_s}`);
 });
 
 test('a drawn bordered table read by OCR: cells, spans and texts; the title above stays text', async () => {
   const svg = gridSvg({
-    colWidths: [200, 150, 150, 160], rowHeights: [50, 50, 50, 50], x0: 40, y0: 90, fontSize: 22,
+    colWidths: [200, 150, 150, 160],
+    rowHeights: [50, 50, 50, 50],
+    x0: 40,
+    y0: 90,
+    fontSize: 22,
     cells: [
-      { row: 0, col: 0, row_span: 2, text: 'Region' }, { row: 0, col: 1, col_span: 2, text: 'Quarter 1' }, { row: 0, col: 3, row_span: 2, text: 'Total' },
-      { row: 1, col: 1, text: 'January' }, { row: 1, col: 2, text: 'February' },
-      { row: 2, col: 0, text: 'North' }, { row: 2, col: 1, text: '1,234' }, { row: 2, col: 2, text: '567' }, { row: 2, col: 3, text: '1,801' },
-      { row: 3, col: 0, text: 'South' }, { row: 3, col: 1, text: '89' }, { row: 3, col: 2, text: '(12.00)' }, { row: 3, col: 3, text: '77' },
+      { row: 0, col: 0, row_span: 2, text: 'Region' },
+      { row: 0, col: 1, col_span: 2, text: 'Quarter 1' },
+      { row: 0, col: 3, row_span: 2, text: 'Total' },
+      { row: 1, col: 1, text: 'January' },
+      { row: 1, col: 2, text: 'February' },
+      { row: 2, col: 0, text: 'North' },
+      { row: 2, col: 1, text: '1,234' },
+      { row: 2, col: 2, text: '567' },
+      { row: 2, col: 3, text: '1,801' },
+      { row: 3, col: 0, text: 'South' },
+      { row: 3, col: 1, text: '89' },
+      { row: 3, col: 2, text: '(12.00)' },
+      { row: 3, col: 3, text: '77' },
     ],
     extra: '<text x="40" y="60" font-size="26" font-family="DejaVu Sans">Quarterly sales report</text>',
   });
@@ -174,9 +220,15 @@ test('a drawn bordered table read by OCR: cells, spans and texts; the title abov
   assert.ok(t);
   assert.deepEqual([t.n_rows, t.n_cols, t.cells.length], [4, 4, 13]);
   assert.deepEqual([findCell(t, 'Region')?.row_span, findCell(t, 'Quarter 1')?.col_span, findCell(t, 'Total')?.row_span], [2, 2, 2]);
-  assert.deepEqual(rowOf(t, 'North').map((c) => c.text), ['North', '1,234', '567', '1,801']);
+  assert.deepEqual(
+    rowOf(t, 'North').map((c) => c.text),
+    ['North', '1,234', '567', '1,801'],
+  );
   const texts = doc.pages[0].blocks.filter((b) => b.type !== 'table').map((b) => ('text' in b ? b.text : ''));
-  assert.ok(texts.some((s) => /Quarterly sales report/.test(s)), texts.join('|'));
+  assert.ok(
+    texts.some((s) => /Quarterly sales report/.test(s)),
+    texts.join('|'),
+  );
   // and in the workbook the numbers are numbers
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await documentToXlsx(doc)) as unknown as ArrayBuffer);
@@ -190,15 +242,39 @@ test('ruled cells with ink but no text from the page reading are read again, enl
   // The page's reading "missed" the digits (lines given only for the labels): the second reading of
   // the inked boxes must find them, each in its own box, and leave the blank box blank.
   const svg = gridSvg({
-    colWidths: [180, 90, 90, 90], rowHeights: [40, 40, 40], x0: 30, y0: 30, fontSize: 16,
+    colWidths: [180, 90, 90, 90],
+    rowHeights: [40, 40, 40],
+    x0: 30,
+    y0: 30,
+    fontSize: 16,
     cells: [
-      { row: 0, col: 0, text: 'Name' }, { row: 0, col: 1, text: 'Mon' }, { row: 0, col: 2, text: 'Tue' }, { row: 0, col: 3, text: 'Wed' },
-      { row: 1, col: 0, text: 'Chen' }, { row: 1, col: 1, text: '8' }, { row: 1, col: 2, text: '7.5' }, { row: 1, col: 3, text: '' },
-      { row: 2, col: 0, text: 'Lin' }, { row: 2, col: 1, text: '6' }, { row: 2, col: 2, text: '' }, { row: 2, col: 3, text: '9' },
+      { row: 0, col: 0, text: 'Name' },
+      { row: 0, col: 1, text: 'Mon' },
+      { row: 0, col: 2, text: 'Tue' },
+      { row: 0, col: 3, text: 'Wed' },
+      { row: 1, col: 0, text: 'Chen' },
+      { row: 1, col: 1, text: '8' },
+      { row: 1, col: 2, text: '7.5' },
+      { row: 1, col: 3, text: '' },
+      { row: 2, col: 0, text: 'Lin' },
+      { row: 2, col: 1, text: '6' },
+      { row: 2, col: 2, text: '' },
+      { row: 2, col: 3, text: '9' },
     ],
   });
   const image = await svgToRaster(svg);
-  const L = (text: string, x: number, y: number): Line => ({ text, bbox: [x - 20, y - 9, x + 20, y + 9], polygon: [[x - 20, y - 9], [x + 20, y - 9], [x + 20, y + 9], [x - 20, y + 9]], confidence: 0.99, words: [] });
+  const L = (text: string, x: number, y: number): Line => ({
+    text,
+    bbox: [x - 20, y - 9, x + 20, y + 9],
+    polygon: [
+      [x - 20, y - 9],
+      [x + 20, y - 9],
+      [x + 20, y + 9],
+      [x - 20, y + 9],
+    ],
+    confidence: 0.99,
+    words: [],
+  });
   const lines = [L('Name', 120, 50), L('Mon', 255, 50), L('Tue', 345, 50), L('Wed', 435, 50), L('Chen', 120, 90), L('Lin', 120, 130)];
   const engine = await getEngine('paddle', options);
   const read = async (img: typeof image) => (await engine.recognize(img, { languages: ['en'], mode: 'layout', autoRotate: false })).lines;

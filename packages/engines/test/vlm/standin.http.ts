@@ -34,7 +34,14 @@ export async function startStandIn(handler: Handler): Promise<StandIn> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://x');
-      const r: Received = { method: req.method ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
+      const r: Received = {
+        method: req.method ?? '',
+        path: u.pathname,
+        query: u.searchParams,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        at: Date.now(),
+      };
       received.push(r);
       inFlight++;
       s.maxInFlight = Math.max(s.maxInFlight, inFlight);

@@ -10,7 +10,18 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import ExcelJS from 'exceljs';
-import { documentToXlsx, documentToMarkdown, documentToText, isOcrflowError, tableToRows, type Block, type OcrDocument, type TableBlock, type TextBlock, type FormulaBlock } from '@ocrflow/core';
+import {
+  documentToXlsx,
+  documentToMarkdown,
+  documentToText,
+  isOcrflowError,
+  tableToRows,
+  type Block,
+  type OcrDocument,
+  type TableBlock,
+  type TextBlock,
+  type FormulaBlock,
+} from '@ocrflow/core';
 import { createVlmEngine, type VlmEngineOptions } from '../../src/vlm/vlm.engine.ts';
 import { VLM_FLAGS, wantsFallback } from '../../src/vlm/vlm.flags.ts';
 import { withFallback } from '../../src/vlm/vlm.fallback.ts';
@@ -35,11 +46,20 @@ after(async () => {
 });
 
 function completion(content: string, finish = 'stop'): unknown {
-  return { id: 'cmpl-1', object: 'chat.completion', model: DEEPSEEK, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finish }], usage: { completion_tokens: 100 } };
+  return {
+    id: 'cmpl-1',
+    object: 'chat.completion',
+    model: DEEPSEEK,
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finish }],
+    usage: { completion_tokens: 100 },
+  };
 }
 
 type Step = (r: Received, res: import('node:http').ServerResponse) => void;
-const answer = (content: string, finish = 'stop'): Step => (_r, res) => sendJson(res, 200, completion(content, finish));
+const answer =
+  (content: string, finish = 'stop'): Step =>
+  (_r, res) =>
+    sendJson(res, 200, completion(content, finish));
 
 /** A stand-in that plays `steps` in order (the last one repeats) for chat requests. */
 async function vlmServer(steps: Step[], models = [DEEPSEEK]): Promise<StandIn> {
@@ -72,7 +92,13 @@ function options(s: StandIn | string, extra: Partial<VlmEngineOptions> = {}): Vl
 }
 
 interface ChatSeen {
-  body: { model: string; max_tokens: number; temperature: number; skip_special_tokens?: boolean; messages: { role: string; content: { type: string; text?: string; image_url?: { url: string } }[] }[] } & Record<string, unknown>;
+  body: {
+    model: string;
+    max_tokens: number;
+    temperature: number;
+    skip_special_tokens?: boolean;
+    messages: { role: string; content: { type: string; text?: string; image_url?: { url: string } }[] }[];
+  } & Record<string, unknown>;
   prompt: string;
   image: { format?: string; width?: number; height?: number; leftMean: number; rightMean: number };
 }
@@ -87,7 +113,8 @@ async function seen(r: Received): Promise<ChatSeen> {
   const meta = await sharp(img).metadata();
   assert.equal(`image/${meta.format === 'jpeg' ? 'jpeg' : meta.format}`, m[1], 'the data URL type matches the image');
   const { data, info } = await sharp(img).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const w = info.width, h = info.height;
+  const w = info.width,
+    h = info.height;
   // Mean grey of the outer quarter columns on each side.
   const mean = (x0: number, x1: number) => {
     let sum = 0;
@@ -95,11 +122,19 @@ async function seen(r: Received): Promise<ChatSeen> {
     return sum / (h * (x1 - x0));
   };
   const q = Math.floor(w / 4);
-  return { body, prompt: parts.find((p) => p.type === 'text')!.text!, image: { format: meta.format, width: w, height: h, leftMean: mean(0, q), rightMean: mean(w - q, w) } };
+  return {
+    body,
+    prompt: parts.find((p) => p.type === 'text')!.text!,
+    image: { format: meta.format, width: w, height: h, leftMean: mean(0, q), rightMean: mean(w - q, w) },
+  };
 }
 
 function doc(blocks: Block[]): OcrDocument {
-  return { schema: 'ocrflow.document/1', meta: { engine: 'vlm', languages: ['de'], mime: 'image/png', page_count: 1 }, pages: [{ index: 0, width: PAGE.width, height: PAGE.height, rotation: 0, source: 'vlm', engine: 'vlm', blocks, flags: [], timings_ms: {} }] };
+  return {
+    schema: 'ocrflow.document/1',
+    meta: { engine: 'vlm', languages: ['de'], mime: 'image/png', page_count: 1 },
+    pages: [{ index: 0, width: PAGE.width, height: PAGE.height, rotation: 0, source: 'vlm', engine: 'vlm', blocks, flags: [], timings_ms: {} }],
+  };
 }
 
 test('DeepSeek-OCR grounded answer: request checked, blocks, boxes scaled to page pixels, tables, LaTeX', async () => {
@@ -123,8 +158,16 @@ test('DeepSeek-OCR grounded answer: request checked, blocks, boxes scaled to pag
   assert.deepEqual(
     blocks.map((b) => [b.type, b.source_label]),
     [
-      ['heading', 'sub_title'], ['text', 'text'], ['table', 'table'], ['text', 'text'], ['text', 'text'],
-      ['figure', 'image'], ['text', 'text'], ['table', 'table'], ['formula', 'equation'], ['formula', 'equation'],
+      ['heading', 'sub_title'],
+      ['text', 'text'],
+      ['table', 'table'],
+      ['text', 'text'],
+      ['text', 'text'],
+      ['figure', 'image'],
+      ['text', 'text'],
+      ['table', 'table'],
+      ['formula', 'equation'],
+      ['formula', 'equation'],
     ],
   );
   // [[114, 81, 360, 99]] of 0–999 on a 2400×3000 page: x·2400/999, y·3000/999.
@@ -151,7 +194,11 @@ test('DeepSeek-OCR grounded answer: request checked, blocks, boxes scaled to pag
   // Lines: inside their block, top to bottom; the page result carries them for overlays.
   for (const b of blocks) {
     if (b.type === 'table') continue;
-    for (const l of b.lines) assert.ok(l.bbox[0] >= b.bbox[0] && l.bbox[2] <= b.bbox[2] && l.bbox[1] >= b.bbox[1] - 1 && l.bbox[3] <= b.bbox[3] + 1, `line of ${b.id} inside its block`);
+    for (const l of b.lines)
+      assert.ok(
+        l.bbox[0] >= b.bbox[0] && l.bbox[2] <= b.bbox[2] && l.bbox[1] >= b.bbox[1] - 1 && l.bbox[3] <= b.bbox[3] + 1,
+        `line of ${b.id} inside its block`,
+      );
   }
   assert.ok(r.lines.some((l) => l.text === '3. Regressionsanalyse II'));
   assert.deepEqual(r.flags, []);
@@ -179,17 +226,24 @@ test('DeepSeek text mode sends "Free OCR." and stacks the unboxed answer', async
   const s = await vlmServer([answer('Kassenbon\n\nMilch 1,29\nBrot 2,49\n\nSumme 3,78<｜end▁of▁sentence｜>')]);
   const r = await createVlmEngine(options(s)).recognize(PAGE, { languages: ['de'], mode: 'text' });
   assert.equal((await seen(s.received[0])).prompt, '<image>\nFree OCR.');
-  assert.deepEqual(r.lines.map((l) => l.text), ['Kassenbon', 'Milch 1,29', 'Brot 2,49', 'Summe 3,78']);
+  assert.deepEqual(
+    r.lines.map((l) => l.text),
+    ['Kassenbon', 'Milch 1,29', 'Brot 2,49', 'Summe 3,78'],
+  );
   assert.ok(r.flags!.includes('approximate_boxes'));
   // Stacked top to bottom over the full width, in the model's order.
   const ys = r.lines.map((l) => l.bbox[1]);
-  assert.deepEqual([...ys].sort((a, b) => a - b), ys);
+  assert.deepEqual(
+    [...ys].sort((a, b) => a - b),
+    ys,
+  );
   assert.equal(r.lines[0].bbox[2], PAGE.width);
   assert.ok(r.lines.at(-1)!.bbox[3] <= PAGE.height);
 });
 
 test('other VLMs get the Markdown/HTML prompt; a job prompt overrides it; fenced answers are unwrapped', async () => {
-  const html = '<table><tr><th>Artikel</th><th colspan="2">Preis</th></tr><tr><td rowspan="2">Milch</td><td>1,29</td><td>EUR</td></tr><tr><td>0,99</td><td>EUR</td></tr></table>';
+  const html =
+    '<table><tr><th>Artikel</th><th colspan="2">Preis</th></tr><tr><td rowspan="2">Milch</td><td>1,29</td><td>EUR</td></tr><tr><td>0,99</td><td>EUR</td></tr></table>';
   const s = await vlmServer([answer('```markdown\n# Rechnung\n\n' + html + '\n```')], ['qwen2.5-vl-7b-instruct']);
   const engine = createVlmEngine(options(s, { model: 'qwen2.5-vl-7b-instruct', extraBody: { top_p: 1 } }));
   const r = await engine.recognize(PAGE, { languages: ['de'], mode: 'layout' });
@@ -199,12 +253,24 @@ test('other VLMs get the Markdown/HTML prompt; a job prompt overrides it; fenced
   assert.ok(!req.prompt.includes('<|grounding|>'));
   assert.equal(req.body.skip_special_tokens, undefined);
   assert.equal(req.body.top_p, 1, 'extra body merged');
-  assert.deepEqual(r.blocks!.map((b) => b.type), ['title', 'table']);
+  assert.deepEqual(
+    r.blocks!.map((b) => b.type),
+    ['title', 'table'],
+  );
   const t = (r.blocks![1] as TableBlock).table;
   assert.deepEqual([t.n_rows, t.n_cols], [3, 3]);
-  assert.deepEqual(t.cells.find((c) => c.text === 'Preis'), { row: 0, col: 1, row_span: 1, col_span: 2, bbox: null, text: 'Preis', lines: [], header: true });
-  assert.deepEqual(t.cells.find((c) => c.text === 'Milch'), { row: 1, col: 0, row_span: 2, col_span: 1, bbox: null, text: 'Milch', lines: [] });
-  assert.deepEqual(t.cells.find((c) => c.text === '0,99'), { row: 2, col: 1, row_span: 1, col_span: 1, bbox: null, text: '0,99', lines: [] });
+  assert.deepEqual(
+    t.cells.find((c) => c.text === 'Preis'),
+    { row: 0, col: 1, row_span: 1, col_span: 2, bbox: null, text: 'Preis', lines: [], header: true },
+  );
+  assert.deepEqual(
+    t.cells.find((c) => c.text === 'Milch'),
+    { row: 1, col: 0, row_span: 2, col_span: 1, bbox: null, text: 'Milch', lines: [] },
+  );
+  assert.deepEqual(
+    t.cells.find((c) => c.text === '0,99'),
+    { row: 2, col: 1, row_span: 1, col_span: 1, bbox: null, text: '0,99', lines: [] },
+  );
 
   await engine.recognize(PAGE, { languages: ['de'], mode: 'layout', prompt: 'Extract only the table as HTML.' });
   assert.equal((await seen(s.received[1])).prompt, 'Extract only the table as HTML.');
@@ -241,18 +307,27 @@ test('a persistent 500 fails the page with the endpoint message after the retrie
 
 test('a 4xx other than 408/429 is not retried', async () => {
   const s = await vlmServer([(_r, res) => sendJson(res, 400, { object: 'error', message: "This model's maximum context length is 8192 tokens." })]);
-  await assert.rejects(createVlmEngine(options(s)).recognize(PAGE, { languages: ['de'], mode: 'layout' }), /HTTP 400: This model's maximum context length is 8192 tokens\.$/);
+  await assert.rejects(
+    createVlmEngine(options(s)).recognize(PAGE, { languages: ['de'], mode: 'layout' }),
+    /HTTP 400: This model's maximum context length is 8192 tokens\.$/,
+  );
   assert.equal(s.received.length, 1);
 });
 
 test('a hanging endpoint times out per request, is retried, then fails the page clearly', async () => {
   const s = await vlmServer([() => {}]);
-  await assert.rejects(createVlmEngine(options(s, { timeoutMs: 300, retry: { maxRetries: 1, baseDelayMs: 10, maxDelayMs: 50 } })).recognize(PAGE, { languages: ['de'], mode: 'layout' }), (e: unknown) => {
-    assert.ok(isOcrflowError(e));
-    assert.equal(e.code, 'OCRFLOW_ERR_ENGINE_FAILED');
-    assert.match(e.message, /did not answer within 300 ms \(2 attempts\)/);
-    return true;
-  });
+  await assert.rejects(
+    createVlmEngine(options(s, { timeoutMs: 300, retry: { maxRetries: 1, baseDelayMs: 10, maxDelayMs: 50 } })).recognize(PAGE, {
+      languages: ['de'],
+      mode: 'layout',
+    }),
+    (e: unknown) => {
+      assert.ok(isOcrflowError(e));
+      assert.equal(e.code, 'OCRFLOW_ERR_ENGINE_FAILED');
+      assert.match(e.message, /did not answer within 300 ms \(2 attempts\)/);
+      return true;
+    },
+  );
   assert.equal(s.received.length, 2);
 });
 
@@ -274,7 +349,10 @@ test('garbage answers fail the page with what came back', async () => {
   ]);
   const engine = createVlmEngine(options(s));
   await assert.rejects(engine.recognize(PAGE, { languages: ['de'], mode: 'layout' }), /answered with something that is not JSON: Welcome to nginx!/);
-  await assert.rejects(engine.recognize(PAGE, { languages: ['de'], mode: 'layout' }), (e: unknown) => isOcrflowError(e) && e.code === 'OCRFLOW_ERR_ENGINE_FAILED' && /without a chat completion/.test(e.message));
+  await assert.rejects(
+    engine.recognize(PAGE, { languages: ['de'], mode: 'layout' }),
+    (e: unknown) => isOcrflowError(e) && e.code === 'OCRFLOW_ERR_ENGINE_FAILED' && /without a chat completion/.test(e.message),
+  );
 });
 
 test('an empty answer asks for the fallback engine', async () => {
@@ -293,10 +371,16 @@ test('withFallback: a page that asks is re-read by the fallback; when that fails
   const r = await reread.recognize(PAGE, { languages: ['de'], mode: 'layout' });
   assert.equal(asked, 1);
   assert.equal(r.engine, 'vlm');
-  assert.ok(r.blocks!.some((b) => 'text' in b && b.text === 'Umsatz 100'), JSON.stringify(r.blocks));
+  assert.ok(
+    r.blocks!.some((b) => 'text' in b && b.text === 'Umsatz 100'),
+    JSON.stringify(r.blocks),
+  );
   for (const f of [VLM_FLAGS.empty, VLM_FLAGS.fallbackSuggested, VLM_FLAGS.fallback]) assert.ok(r.flags!.includes(f), f);
   // The fallback engine cannot be reached: the (empty) vlm answer is the page, flagged.
-  const failing = withFallback(createVlmEngine(options(await vlmServer([answer('  \n')]))), { name: 'vlm', get: async () => createVlmEngine(options(`http://127.0.0.1:${await closedPort()}/v1`, { retry: { maxRetries: 0, baseDelayMs: 20, maxDelayMs: 20 } })) });
+  const failing = withFallback(createVlmEngine(options(await vlmServer([answer('  \n')]))), {
+    name: 'vlm',
+    get: async () => createVlmEngine(options(`http://127.0.0.1:${await closedPort()}/v1`, { retry: { maxRetries: 0, baseDelayMs: 20, maxDelayMs: 20 } })),
+  });
   const f = await failing.recognize(PAGE, { languages: ['de'], mode: 'layout' });
   assert.equal(f.engine, undefined);
   assert.deepEqual(f.blocks, []);
@@ -305,7 +389,8 @@ test('withFallback: a page that asks is re-read by the fallback; when that fails
 
 test('a repetition loop cut off at max_tokens is trimmed, flagged, and asks for the fallback', async () => {
   let loop = GROUNDED;
-  for (let i = 0; i < 40; i++) loop += `\n\n<|ref|>text<|/ref|><|det|>[[124, ${870 + i}, 533, ${885 + i}]]<|/det|>\nDie Ausgleichsgerade lautet somit v = -0,3277 u + 0,9725`;
+  for (let i = 0; i < 40; i++)
+    loop += `\n\n<|ref|>text<|/ref|><|det|>[[124, ${870 + i}, 533, ${885 + i}]]<|/det|>\nDie Ausgleichsgerade lautet somit v = -0,3277 u + 0,9725`;
   const s = await vlmServer([answer(loop + '\n\n<|ref|>text<|/ref|><|det|>[[124, 9', 'length')]);
   const r = await createVlmEngine(options(s)).recognize(PAGE, { languages: ['de'], mode: 'layout' });
   assert.equal(r.blocks!.length, 11, 'the real blocks and one copy of the looped one');
@@ -315,19 +400,29 @@ test('a repetition loop cut off at max_tokens is trimmed, flagged, and asks for 
 });
 
 test('a header repeated 20 times in an otherwise complete answer is trimmed without a fallback', async () => {
-  const s = await vlmServer([answer('# Jahresbericht 2024\n\n' + '| Monat | Umsatz | Kosten |\n'.repeat(20) + '| --- | --- | --- |\n| Januar | 100 | 80 |\n| Februar | 120 | 90 |\n')], ['llava']);
+  const s = await vlmServer(
+    [answer('# Jahresbericht 2024\n\n' + '| Monat | Umsatz | Kosten |\n'.repeat(20) + '| --- | --- | --- |\n| Januar | 100 | 80 |\n| Februar | 120 | 90 |\n')],
+    ['llava'],
+  );
   const r = await createVlmEngine(options(s, { model: 'llava' })).recognize(PAGE, { languages: ['de'], mode: 'layout' });
   assert.ok(r.flags!.includes(VLM_FLAGS.repetition));
   assert.ok(!wantsFallback(r));
   const t = (r.blocks!.find((b) => b.type === 'table') as TableBlock).table;
-  assert.deepEqual(tableToRows(t), [['Monat', 'Umsatz', 'Kosten'], ['Januar', '100', '80'], ['Februar', '120', '90']]);
+  assert.deepEqual(tableToRows(t), [
+    ['Monat', 'Umsatz', 'Kosten'],
+    ['Januar', '100', '80'],
+    ['Februar', '120', '90'],
+  ]);
 });
 
 test('an unreachable endpoint fails its page with ENGINE_UNAVAILABLE; other jobs are unaffected', async () => {
   const dead = createVlmEngine(options(`http://127.0.0.1:${await closedPort()}/v1`, { retry: { maxRetries: 1, baseDelayMs: 10, maxDelayMs: 50 } }));
   const s = await vlmServer([answer(GROUNDED)]);
   const alive = createVlmEngine(options(s));
-  const [a, b] = await Promise.allSettled([dead.recognize(PAGE, { languages: ['de'], mode: 'layout' }), alive.recognize(PAGE, { languages: ['de'], mode: 'layout' })]);
+  const [a, b] = await Promise.allSettled([
+    dead.recognize(PAGE, { languages: ['de'], mode: 'layout' }),
+    alive.recognize(PAGE, { languages: ['de'], mode: 'layout' }),
+  ]);
   assert.equal(a.status, 'rejected');
   const e = (a as PromiseRejectedResult).reason;
   assert.ok(isOcrflowError(e));
@@ -341,10 +436,7 @@ test('an unreachable endpoint fails its page with ENGINE_UNAVAILABLE; other jobs
 });
 
 test('concurrency per endpoint is limited across callers, and failures release their slot', async () => {
-  const s = await vlmServer([
-    (_r, res) => sendJson(res, 500, { message: 'boom' }),
-    (_r, res) => setTimeout(() => sendJson(res, 200, completion('Seite')), 80),
-  ]);
+  const s = await vlmServer([(_r, res) => sendJson(res, 500, { message: 'boom' }), (_r, res) => setTimeout(() => sendJson(res, 200, completion('Seite')), 80)]);
   const engine = createVlmEngine(options(s, { concurrency: 2, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } }));
   await assert.rejects(engine.recognize(PAGE, { languages: ['de'], mode: 'text' }), /HTTP 500: boom/);
   const other = createVlmEngine(options(s, { concurrency: 2, retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } }));
@@ -363,7 +455,10 @@ test('health: GET /models, honest about the model and the key', async () => {
   const badKey = await createVlmEngine(options(s, { apiKey: 'nope' })).health();
   assert.equal(badKey.ok, false);
   assert.match(badKey.detail, /HTTP 401: Invalid API key/);
-  assert.ok(s.received.every((r) => r.path === '/v1/models'), 'health never calls the model');
+  assert.ok(
+    s.received.every((r) => r.path === '/v1/models'),
+    'health never calls the model',
+  );
   const unconfigured = await createVlmEngine(options('')).health();
   assert.equal(unconfigured.ok, false);
   assert.match(unconfigured.detail, /OCRFLOW_VLM_BASE_URL/);

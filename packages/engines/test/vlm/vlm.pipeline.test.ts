@@ -25,7 +25,8 @@ before(async () => {
   const { data, info } = await sharp(`${DATASETS}cn-report-dev/report-scan.jpg`).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   page = { index: 2, image: { data, width: info.width, height: info.height, channels: 3 }, exifRotation: 0, flags: [] };
   vlm = await startStandIn((r, res) => {
-    if (r.path === '/v1/chat/completions') return sendJson(res, 200, { choices: [{ message: { role: 'assistant', content: vlmAnswer.content }, finish_reason: vlmAnswer.finish }] });
+    if (r.path === '/v1/chat/completions')
+      return sendJson(res, 200, { choices: [{ message: { role: 'assistant', content: vlmAnswer.content }, finish_reason: vlmAnswer.finish }] });
     sendJson(res, 404, {});
   });
   let seq = 0;
@@ -43,10 +44,19 @@ after(async () => {
 });
 
 const options = () =>
-  engineOptionsFromConfig(loadConfig({
-    env: {},
-    overrides: { vlmBaseUrl: `${vlm.origin}/v1`, vlmModel: 'deepseek-ai/DeepSeek-OCR', vlmMaxRetries: 0, ppstructureUrl: pp.origin, ocrThreads: 1, workers: 1 },
-  }));
+  engineOptionsFromConfig(
+    loadConfig({
+      env: {},
+      overrides: {
+        vlmBaseUrl: `${vlm.origin}/v1`,
+        vlmModel: 'deepseek-ai/DeepSeek-OCR',
+        vlmMaxRetries: 0,
+        ppstructureUrl: pp.origin,
+        ocrThreads: 1,
+        workers: 1,
+      },
+    }),
+  );
 
 test('vlm through processPage: the engine blocks become the page, ids renumbered for the page', async () => {
   vlmAnswer = { content: GROUNDED, finish: 'stop' };
@@ -54,7 +64,10 @@ test('vlm through processPage: the engine blocks become the page, ids renumbered
   assert.equal(p.source, 'vlm');
   assert.equal(p.engine, 'vlm');
   assert.equal(p.blocks.length, 10);
-  assert.deepEqual(p.blocks.slice(0, 3).map((b) => b.id), ['p2-b0', 'p2-b1', 'p2-b2']);
+  assert.deepEqual(
+    p.blocks.slice(0, 3).map((b) => b.id),
+    ['p2-b0', 'p2-b1', 'p2-b2'],
+  );
   // Boxes on this 912×1280 page: [[114, 81, 360, 99]] → x·912/999, y·1280/999.
   assert.deepEqual(p.blocks[0].bbox, [104, 104, 329, 127]);
   assert.ok(!p.flags.includes('vlm_fallback'));

@@ -53,6 +53,7 @@ test('grounded blocks repeated with moving boxes are cut to the first', () => {
 
 test('three identical blocks (a sheet of three equal coupons) are not a loop', () => {
   let s = '';
-  for (let i = 0; i < 3; i++) s += `<|ref|>text<|/ref|><|det|>[[10, ${300 * i}, 900, ${300 * i + 250}]]<|/det|>\nGutschein über 10 EUR, einzulösen bis 31.12.2025 in allen Filialen der Bäckerei Schmidt. Nicht mit anderen Aktionen kombinierbar. Keine Barauszahlung. Pro Einkauf ein Gutschein.\n\n`;
+  for (let i = 0; i < 3; i++)
+    s += `<|ref|>text<|/ref|><|det|>[[10, ${300 * i}, 900, ${300 * i + 250}]]<|/det|>\nGutschein über 10 EUR, einzulösen bis 31.12.2025 in allen Filialen der Bäckerei Schmidt. Nicht mit anderen Aktionen kombinierbar. Keine Barauszahlung. Pro Einkauf ein Gutschein.\n\n`;
   assert.equal(trimRepetition(s).runs, 0);
 });

@@ -74,18 +74,27 @@ export function adjacencyPairs(t: HtmlTable): string[] {
       if (c + 1 >= cols || slots[r][c + 1] !== id) {
         for (let k = c + 1; k < cols; k++) {
           const n = slots[r][k];
-          if (n >= 0 && n !== id && texts[n]) { add(right, id, n); break; }
+          if (n >= 0 && n !== id && texts[n]) {
+            add(right, id, n);
+            break;
+          }
         }
       }
       if (r + 1 >= rows || slots[r + 1][c] !== id) {
         for (let k = r + 1; k < rows; k++) {
           const n = slots[k][c];
-          if (n >= 0 && n !== id && texts[n]) { add(below, id, n); break; }
+          if (n >= 0 && n !== id && texts[n]) {
+            add(below, id, n);
+            break;
+          }
         }
       }
     }
   }
-  for (const [dir, m] of [['right', right], ['below', below]] as const) {
+  for (const [dir, m] of [
+    ['right', right],
+    ['below', below],
+  ] as const) {
     for (const [a, ns] of m) for (const b of ns) pairs.push(`${texts[a]}\u0000${texts[b]}\u0000${dir}`);
   }
   return pairs;
@@ -100,7 +109,10 @@ export function multisetF1(pred: readonly string[], truth: readonly string[]): n
   let matched = 0;
   for (const p of pred) {
     const n = counts.get(p) ?? 0;
-    if (n > 0) { matched++; counts.set(p, n - 1); }
+    if (n > 0) {
+      matched++;
+      counts.set(p, n - 1);
+    }
   }
   return (2 * matched) / (pred.length + truth.length);
 }
@@ -130,7 +142,8 @@ export const adjacencyMetric: MetricModule = {
   name: 'adjacency',
   keys: ['adj_f1'],
   create() {
-    let n = 0, s = 0;
+    let n = 0,
+      s = 0;
     return {
       add({ sample, doc }) {
         const truth = sample.truthHtml ?? sample.refHtml;
@@ -138,7 +151,8 @@ export const adjacencyMetric: MetricModule = {
         const pred = doc.pages.flatMap((p) => p.blocks.filter(isTableBlock).map((b) => tableToHtml(b.table)));
         const f = adjacencyF1OfDocument(pred, truth);
         if (f === null) return;
-        n++; s += f;
+        n++;
+        s += f;
       },
       result: () => ({ adj_f1: n ? s / n : null }),
     };

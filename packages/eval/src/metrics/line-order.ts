@@ -16,20 +16,33 @@ import { cerCounts, normalizeForCer, type CerCounts } from './text.metrics.ts';
 
 /** Where `pat` aligns in `text` with the fewest edits, start and end free: [start, end) and the edits. */
 export function alignInText(pat: readonly string[], text: readonly string[], blocked?: Uint8Array): { start: number; end: number; cost: number } {
-  const n = pat.length, m = text.length;
-  let prev = new Int32Array(m + 1), cur = new Int32Array(m + 1);
-  let prevS = new Int32Array(m + 1), curS = new Int32Array(m + 1);
+  const n = pat.length,
+    m = text.length;
+  let prev = new Int32Array(m + 1),
+    cur = new Int32Array(m + 1);
+  let prevS = new Int32Array(m + 1),
+    curS = new Int32Array(m + 1);
   for (let j = 0; j <= m; j++) prevS[j] = j; // row 0: a match may start anywhere, for free
   for (let i = 1; i <= n; i++) {
-    cur[0] = i; curS[0] = 0;
+    cur[0] = i;
+    curS[0] = 0;
     const c = pat[i - 1];
     for (let j = 1; j <= m; j++) {
       // A character already claimed by another line never matches (it costs a substitution).
       const same = c === text[j - 1] && !(blocked && blocked[j - 1]);
-      const sub = prev[j - 1] + (same ? 0 : 1), del = prev[j] + 1, ins = cur[j - 1] + 1;
-      if (sub <= del && sub <= ins) { cur[j] = sub; curS[j] = prevS[j - 1]; }
-      else if (del <= ins) { cur[j] = del; curS[j] = prevS[j]; }
-      else { cur[j] = ins; curS[j] = curS[j - 1]; }
+      const sub = prev[j - 1] + (same ? 0 : 1),
+        del = prev[j] + 1,
+        ins = cur[j - 1] + 1;
+      if (sub <= del && sub <= ins) {
+        cur[j] = sub;
+        curS[j] = prevS[j - 1];
+      } else if (del <= ins) {
+        cur[j] = del;
+        curS[j] = prevS[j];
+      } else {
+        cur[j] = ins;
+        curS[j] = curS[j - 1];
+      }
     }
     [prev, cur] = [cur, prev];
     [prevS, curS] = [curS, prevS];
@@ -43,12 +56,17 @@ export function alignInText(pat: readonly string[], text: readonly string[], blo
 export function truthInReadingOrder(pred: string, truth: string): string[] {
   const text = [...normalizeForCer(pred)];
   const blocked = new Uint8Array(text.length);
-  const lines = truth.split(/\r?\n/).map((l, i) => ({ l, i, n: [...normalizeForCer(l)] })).filter((x) => x.n.length > 0);
-  const placed = [...lines].sort((a, b) => b.n.length - a.n.length || a.i - b.i).map((x) => {
-    const r = alignInText(x.n, text, blocked);
-    blocked.fill(1, r.start, r.end);
-    return { ...x, pos: r.start };
-  });
+  const lines = truth
+    .split(/\r?\n/)
+    .map((l, i) => ({ l, i, n: [...normalizeForCer(l)] }))
+    .filter((x) => x.n.length > 0);
+  const placed = [...lines]
+    .sort((a, b) => b.n.length - a.n.length || a.i - b.i)
+    .map((x) => {
+      const r = alignInText(x.n, text, blocked);
+      blocked.fill(1, r.start, r.end);
+      return { ...x, pos: r.start };
+    });
   return placed.sort((a, b) => a.pos - b.pos || a.i - b.i).map((x) => x.l);
 }
 

@@ -128,7 +128,9 @@ export const tedsMetrics: MetricModule = {
   name: 'teds',
   keys: ['teds', 'teds_s'],
   create() {
-    let n = 0, s = 0, ss = 0;
+    let n = 0,
+      s = 0,
+      ss = 0;
     return {
       add({ sample, doc }) {
         const truth = sample.truthHtml ?? sample.refHtml;
@@ -136,7 +138,9 @@ export const tedsMetrics: MetricModule = {
         const pred = doc.pages.flatMap((p) => p.blocks.filter(isTableBlock).map((b) => tableToHtml(b.table)));
         const r = tedsOfDocument(pred, truth);
         if (!r) return;
-        n++; s += r.teds; ss += r.teds_s;
+        n++;
+        s += r.teds;
+        ss += r.teds_s;
       },
       result: () => ({ teds: n ? s / n : null, teds_s: n ? ss / n : null }),
     };

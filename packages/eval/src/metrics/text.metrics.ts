@@ -17,17 +17,20 @@ export function tokens(s: string): string[] {
 
 /** Levenshtein distance over code points, O(min(n, m)) memory. */
 export function editDistance(a: string, b: string): number {
-  let x = [...a], y = [...b];
+  let x = [...a],
+    y = [...b];
   if (x.length < y.length) [x, y] = [y, x];
   if (y.length === 0) return x.length;
-  let prev = new Uint32Array(y.length + 1), cur = new Uint32Array(y.length + 1);
+  let prev = new Uint32Array(y.length + 1),
+    cur = new Uint32Array(y.length + 1);
   for (let j = 0; j <= y.length; j++) prev[j] = j;
   for (let i = 1; i <= x.length; i++) {
     cur[0] = i;
     const xi = x[i - 1];
     for (let j = 1; j <= y.length; j++) {
       const sub = prev[j - 1] + (xi === y[j - 1] ? 0 : 1);
-      const del = prev[j] + 1, ins = cur[j - 1] + 1;
+      const del = prev[j] + 1,
+        ins = cur[j - 1] + 1;
       cur[j] = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
     }
     [prev, cur] = [cur, prev];
@@ -35,21 +38,33 @@ export function editDistance(a: string, b: string): number {
   return prev[y.length];
 }
 
-export interface CerCounts { edits: number; chars: number }
+export interface CerCounts {
+  edits: number;
+  chars: number;
+}
 export function cerCounts(pred: string, truth: string): CerCounts {
-  const p = normalizeForCer(pred), t = normalizeForCer(truth);
+  const p = normalizeForCer(pred),
+    t = normalizeForCer(truth);
   return { edits: editDistance(p, t), chars: [...t].length };
 }
 
-export interface WordCounts { matched: number; predicted: number; truth: number }
+export interface WordCounts {
+  matched: number;
+  predicted: number;
+  truth: number;
+}
 export function wordCounts(pred: string, truth: string): WordCounts {
   const bag = new Map<string, number>();
-  const t = tokens(truth), p = tokens(pred);
+  const t = tokens(truth),
+    p = tokens(pred);
   for (const w of t) bag.set(w, (bag.get(w) ?? 0) + 1);
   let matched = 0;
   for (const w of p) {
     const n = bag.get(w) ?? 0;
-    if (n > 0) { matched++; bag.set(w, n - 1); }
+    if (n > 0) {
+      matched++;
+      bag.set(w, n - 1);
+    }
   }
   return { matched, predicted: p.length, truth: t.length };
 }
@@ -71,9 +86,12 @@ export const textMetrics: MetricModule = {
         if (sample.truthText === undefined) return;
         n++;
         const c = cerCounts(text, sample.truthText);
-        cer.edits += c.edits; cer.chars += c.chars;
+        cer.edits += c.edits;
+        cer.chars += c.chars;
         const k = wordCounts(text, sample.truthText);
-        w.matched += k.matched; w.predicted += k.predicted; w.truth += k.truth;
+        w.matched += k.matched;
+        w.predicted += k.predicted;
+        w.truth += k.truth;
       },
       result() {
         if (!n) return { cer: null, word_f1: null };

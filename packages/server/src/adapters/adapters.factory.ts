@@ -91,7 +91,10 @@ export const QUEUE_FACTORIES: Record<Config['queueKind'], (c: Config, log: Logge
   bullmq: async (c, log, store) => {
     // Several processes must share these; the defaults only work when they share one data dir.
     if (!c.blobDir) log.warn(`OCRFLOW_BLOB_DIR is not set: uploads and results go to ${c.blobDirAbs}, which every API and worker process must share`);
-    if (!c.webhookSecret) log.warn('OCRFLOW_WEBHOOK_SECRET is not set: the generated secret is kept in the blob dir (OCRFLOW_BLOB_DIR), which every process must share; set OCRFLOW_WEBHOOK_SECRET to choose one');
+    if (!c.webhookSecret)
+      log.warn(
+        'OCRFLOW_WEBHOOK_SECRET is not set: the generated secret is kept in the blob dir (OCRFLOW_BLOB_DIR), which every process must share; set OCRFLOW_WEBHOOK_SECRET to choose one',
+      );
     const conns = new RedisConnections(c.redisUrl, c.redisPrefix, log, `ocrflow-${c.role}-${process.pid}`);
     try {
       const commands = conns.open('commands');
@@ -125,7 +128,15 @@ export async function createAdapters(config: Config, log: Logger): Promise<Adapt
   const store = await STORE_FACTORIES[config.storeKind](config, log);
   try {
     const q = await QUEUE_FACTORIES[config.queueKind](config, log, store);
-    return { store, deliveries: new SqlDeliveryStore(store.db, store.kind), tasks: new SqlTaskStore(store.db), sessions: new SqlSessionRevocations(store.db), batches: new SqlBatchStore(store.db, store.kind), blobs, ...q };
+    return {
+      store,
+      deliveries: new SqlDeliveryStore(store.db, store.kind),
+      tasks: new SqlTaskStore(store.db),
+      sessions: new SqlSessionRevocations(store.db),
+      batches: new SqlBatchStore(store.db, store.kind),
+      blobs,
+      ...q,
+    };
   } catch (e) {
     await store.close();
     throw e;

@@ -28,7 +28,8 @@ export interface BlobModes {
 /** A filesystem failure that means the storage is unusable becomes a 503 with a stable code. */
 export function storageError(e: unknown): unknown {
   const code = (e as NodeJS.ErrnoException | null)?.code;
-  if (typeof code === 'string' && STORAGE_ERRNOS.has(code)) return new OcrflowError('OCRFLOW_ERR_STORAGE_UNAVAILABLE', `The data directory cannot be written (${code}); retry later`, undefined, { cause: e });
+  if (typeof code === 'string' && STORAGE_ERRNOS.has(code))
+    return new OcrflowError('OCRFLOW_ERR_STORAGE_UNAVAILABLE', `The data directory cannot be written (${code}); retry later`, undefined, { cause: e });
   return e;
 }
 
@@ -197,7 +198,8 @@ export class FsBlobStore implements BlobStore {
   private keyPath(key: string): string {
     const parts = key.split('/');
     // Keys are made by services, but a path escaping the root must be impossible whatever happens.
-    if (!key || path.isAbsolute(key) || parts.some((p) => p === '' || p === '.' || p === '..' || p === TMP)) throw new Error(`bad blob key ${JSON.stringify(key)}`);
+    if (!key || path.isAbsolute(key) || parts.some((p) => p === '' || p === '.' || p === '..' || p === TMP))
+      throw new Error(`bad blob key ${JSON.stringify(key)}`);
     return path.join(this.root, ...parts);
   }
 }

@@ -41,7 +41,9 @@ export interface FeatureRoutes {
 }
 
 /** One feature: its plugin, and what it gets out of everything the process built. */
-function feature<O extends FastifyPluginOptions>(f: Omit<FeatureRoutes, 'register'> & { plugin: FastifyPluginAsync<O>; options: (s: AppServices) => NoInfer<O> }): FeatureRoutes {
+function feature<O extends FastifyPluginOptions>(
+  f: Omit<FeatureRoutes, 'register'> & { plugin: FastifyPluginAsync<O>; options: (s: AppServices) => NoInfer<O> },
+): FeatureRoutes {
   return { name: f.name, prefix: f.prefix, protected: f.protected, register: (scope, s) => scope.register(f.plugin, f.options(s)) };
 }
 
@@ -50,10 +52,34 @@ const held = (s: AppServices) => ({ streams: s.streams, closing: s.closing });
 
 export const FEATURE_ROUTES: FeatureRoutes[] = [
   feature({ name: 'health', prefix: '', protected: false, plugin: healthRoutes, options: (s) => ({ health: s.health, metrics: s.metrics }) }),
-  feature({ name: 'jobs', prefix: '/v1', protected: true, plugin: jobsRoutes, options: (s) => ({ jobs: s.jobs, submissions: s.submissions, config: s.ctx.config }) }),
-  feature({ name: 'events', prefix: '/v1', protected: true, plugin: eventsRoutes, options: (s) => ({ events: s.events, jobs: s.jobs, ...held(s), sseHeartbeatMs: s.ctx.config.sseHeartbeatMs }) }),
-  feature({ name: 'batches', prefix: '/v1', protected: true, plugin: batchesRoutes, options: (s) => ({ batches: s.batches, batchResults: s.batchResults, submissions: s.submissions, config: s.ctx.config }) }),
-  feature({ name: 'batch-events', prefix: '/v1', protected: true, plugin: batchEventsRoutes, options: (s) => ({ batchEvents: s.batchEvents, batches: s.batches, ...held(s), sseHeartbeatMs: s.ctx.config.sseHeartbeatMs }) }),
+  feature({
+    name: 'jobs',
+    prefix: '/v1',
+    protected: true,
+    plugin: jobsRoutes,
+    options: (s) => ({ jobs: s.jobs, submissions: s.submissions, config: s.ctx.config }),
+  }),
+  feature({
+    name: 'events',
+    prefix: '/v1',
+    protected: true,
+    plugin: eventsRoutes,
+    options: (s) => ({ events: s.events, jobs: s.jobs, ...held(s), sseHeartbeatMs: s.ctx.config.sseHeartbeatMs }),
+  }),
+  feature({
+    name: 'batches',
+    prefix: '/v1',
+    protected: true,
+    plugin: batchesRoutes,
+    options: (s) => ({ batches: s.batches, batchResults: s.batchResults, submissions: s.submissions, config: s.ctx.config }),
+  }),
+  feature({
+    name: 'batch-events',
+    prefix: '/v1',
+    protected: true,
+    plugin: batchEventsRoutes,
+    options: (s) => ({ batchEvents: s.batchEvents, batches: s.batches, ...held(s), sseHeartbeatMs: s.ctx.config.sseHeartbeatMs }),
+  }),
   feature({ name: 'results', prefix: '/v1', protected: true, plugin: resultsRoutes, options: (s) => ({ results: s.results }) }),
   feature({ name: 'analysis', prefix: '/v1', protected: true, plugin: analysisRoutes, options: (s) => ({ analysis: s.analysis }) }),
   feature({ name: 'deliveries', prefix: '/v1', protected: true, plugin: deliveriesRoutes, options: (s) => ({ webhooks: s.webhooks }) }),
@@ -70,7 +96,13 @@ export const FEATURE_ROUTES: FeatureRoutes[] = [
   // The workbench: its API in the {success, message, data} envelope, and the web UI at `/`.
   // Not `protected` here: the workbench has its own gate behind OCRFLOW_TOKENS (Bearer or sign-in
   // cookie, answers in its envelope; workbench/auth.guard.ts).
-  feature({ name: 'workbench', prefix: '/api/v1', protected: false, plugin: workbenchRoutes, options: (s) => ({ workbench: s.workbench, state: s.state, ...held(s), config: s.ctx.config }) }),
+  feature({
+    name: 'workbench',
+    prefix: '/api/v1',
+    protected: false,
+    plugin: workbenchRoutes,
+    options: (s) => ({ workbench: s.workbench, state: s.state, ...held(s), config: s.ctx.config }),
+  }),
   feature({ name: 'web', prefix: '', protected: false, plugin: webUiRoutes, options: (s) => ({ webDir: s.workbench?.webDir }) }),
 ];
 

@@ -50,7 +50,10 @@ export function bearerAuth(grants: readonly TokenGrant[], limiter?: FailureLimit
     const t = now();
     const wait = limiter?.retryAfterS(req.ip, t, presented) ?? 0;
     if (wait > 0) {
-      sendError(reply, new OcrflowError('OCRFLOW_ERR_TOO_MANY_ATTEMPTS', `Too many wrong tokens from your address; try again in ${wait} s`, { retry_after_s: wait }));
+      sendError(
+        reply,
+        new OcrflowError('OCRFLOW_ERR_TOO_MANY_ATTEMPTS', `Too many wrong tokens from your address; try again in ${wait} s`, { retry_after_s: wait }),
+      );
       return;
     }
     const grant = match(presented);

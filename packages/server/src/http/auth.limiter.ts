@@ -29,7 +29,6 @@ interface Window {
   failures: number;
 }
 
-
 export class FailureLimiter {
   private readonly windows = new Map<string, Window>();
   /** Credentials that authenticated from each address. */

@@ -73,5 +73,8 @@ export function installErrorHandlers(scope: FastifyInstance, face: ErrorFace = n
     req.log.error({ err }, 'unhandled error');
     return sendError(reply, new OcrflowError('OCRFLOW_ERR_INTERNAL'), face);
   });
-  if (notFound) scope.setNotFoundHandler((req, reply) => sendError(reply, new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`), face));
+  if (notFound)
+    scope.setNotFoundHandler((req, reply) =>
+      sendError(reply, new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`), face),
+    );
 }

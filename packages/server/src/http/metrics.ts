@@ -22,11 +22,38 @@ export class ServerMetrics implements RunnerObserver {
   constructor(ctx: ServiceContext, workersAlive: () => number) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: 'ocrflow_' });
-    this.http = new client.Histogram({ name: 'ocrflow_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60], registers });
-    this.pages = new client.Histogram({ name: 'ocrflow_page_duration_seconds', help: 'Time to OCR one page in a worker thread', labelNames: ['engine'], buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64], registers });
-    this.ended = new client.Counter({ name: 'ocrflow_jobs_ended_total', help: 'Jobs this process ran to a terminal state', labelNames: ['status', 'tenant'], registers });
-    this.built = new client.Counter({ name: 'ocrflow_artifacts_built_total', help: 'Derived files built on request (e.g. the page-images zip), counted once per build', labelNames: ['artifact'], registers });
-    this.refusedStreams = new client.Counter({ name: 'ocrflow_streams_refused_total', help: 'Long-polls and event streams refused with 429 past OCRFLOW_MAX_STREAMS (scope=global) or OCRFLOW_MAX_STREAMS_PER_CLIENT (scope=client)', labelNames: ['scope'], registers });
+    this.http = new client.Histogram({
+      name: 'ocrflow_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60],
+      registers,
+    });
+    this.pages = new client.Histogram({
+      name: 'ocrflow_page_duration_seconds',
+      help: 'Time to OCR one page in a worker thread',
+      labelNames: ['engine'],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64],
+      registers,
+    });
+    this.ended = new client.Counter({
+      name: 'ocrflow_jobs_ended_total',
+      help: 'Jobs this process ran to a terminal state',
+      labelNames: ['status', 'tenant'],
+      registers,
+    });
+    this.built = new client.Counter({
+      name: 'ocrflow_artifacts_built_total',
+      help: 'Derived files built on request (e.g. the page-images zip), counted once per build',
+      labelNames: ['artifact'],
+      registers,
+    });
+    this.refusedStreams = new client.Counter({
+      name: 'ocrflow_streams_refused_total',
+      help: 'Long-polls and event streams refused with 429 past OCRFLOW_MAX_STREAMS (scope=global) or OCRFLOW_MAX_STREAMS_PER_CLIENT (scope=client)',
+      labelNames: ['scope'],
+      registers,
+    });
     const metrics = this;
     new client.Gauge({
       name: 'ocrflow_workbooks_building',

@@ -56,7 +56,8 @@ export class StreamLimiter {
     const key = clientKey(req);
     const mine = this.byClient.get(key) ?? 0;
     if (this.total >= this.limits.max) this.refuse('global', `This server has ${this.total} long-polls and event streams open, its limit; retry later`);
-    if (mine >= this.limits.perClient) this.refuse('client', `You have ${mine} long-polls and event streams open, the limit per client; close one or retry later`);
+    if (mine >= this.limits.perClient)
+      this.refuse('client', `You have ${mine} long-polls and event streams open, the limit per client; close one or retry later`);
     this.total++;
     this.byClient.set(key, mine + 1);
     // Requests injected in-process (light-my-request) have a stand-in socket without time-outs.

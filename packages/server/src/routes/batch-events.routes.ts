@@ -30,7 +30,6 @@ export interface BatchEventsRoutesOptions {
 }
 
 export const batchEventsRoutes: FastifyPluginAsync<BatchEventsRoutesOptions> = async (app, { batchEvents, batches, streams, closing, sseHeartbeatMs }) => {
-
   app.get(
     '/batches/:id/events',
     {
@@ -48,7 +47,11 @@ export const batchEventsRoutes: FastifyPluginAsync<BatchEventsRoutesOptions> = a
           },
         },
         response: {
-          200: { type: 'object', required: ['events', 'last_seq', 'done'], properties: { events: { type: 'array', items: { $ref: 'BatchEvent#' } }, last_seq: { type: 'integer' }, done: { type: 'boolean' } } },
+          200: {
+            type: 'object',
+            required: ['events', 'last_seq', 'done'],
+            properties: { events: { type: 'array', items: { $ref: 'BatchEvent#' } }, last_seq: { type: 'integer' }, done: { type: 'boolean' } },
+          },
           ...errorResponses,
         },
       },
@@ -63,19 +66,26 @@ export const batchEventsRoutes: FastifyPluginAsync<BatchEventsRoutesOptions> = a
       req.raw.once('close', onClose);
       closing.addEventListener('abort', onClose, { once: true });
       try {
-        if (!/text\/event-stream/i.test(req.headers.accept ?? '')) return await batchEvents.poll(caller, id, { sinceSeq: q.since_seq, timeoutMs: q.timeout_ms, maxEvents: q.max_events, signal: ac.signal });
+        if (!/text\/event-stream/i.test(req.headers.accept ?? ''))
+          return await batchEvents.poll(caller, id, { sinceSeq: q.since_seq, timeoutMs: q.timeout_ms, maxEvents: q.max_events, signal: ac.signal });
 
         const lastEventId = req.headers['last-event-id'];
         let since = q.since_seq;
         if (typeof lastEventId === 'string' && lastEventId.trim() !== '') {
           since = Number(lastEventId);
-          if (!Number.isInteger(since) || since < 0) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'Last-Event-ID must be an event seq', { field: 'Last-Event-ID' });
+          if (!Number.isInteger(since) || since < 0)
+            throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'Last-Event-ID must be an event seq', { field: 'Last-Event-ID' });
         }
         await batches.requireFor(caller, id); // 404 as JSON before the stream starts
         reply.hijack();
         const raw = reply.raw;
         raw.on('error', onClose);
-        raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
         raw.write(`retry: 2000\n\n`);
         try {
           for await (const item of batchEvents.follow(caller, id, since, { heartbeatMs: sseHeartbeatMs, signal: ac.signal })) {

@@ -21,7 +21,6 @@ export interface BatchesRoutesOptions {
 }
 
 export const batchesRoutes: FastifyPluginAsync<BatchesRoutesOptions> = async (app, { batches, batchResults, submissions, config }) => {
-
   app.post(
     '/batches',
     {
@@ -63,8 +62,17 @@ export const batchesRoutes: FastifyPluginAsync<BatchesRoutesOptions> = async (ap
     },
   );
 
-  app.get('/batches/:id', { schema: { summary: 'Get a batch: documents by status, pages done of total', tags: ['batches'], params: batchIdParams, response: { 200: batchRef, ...errorResponses } } }, async (req) =>
-    batches.get(callerOf(req), (req.params as { id: string }).id),
+  app.get(
+    '/batches/:id',
+    {
+      schema: {
+        summary: 'Get a batch: documents by status, pages done of total',
+        tags: ['batches'],
+        params: batchIdParams,
+        response: { 200: batchRef, ...errorResponses },
+      },
+    },
+    async (req) => batches.get(callerOf(req), (req.params as { id: string }).id),
   );
 
   app.get(
@@ -74,8 +82,20 @@ export const batchesRoutes: FastifyPluginAsync<BatchesRoutesOptions> = async (ap
         summary: "A batch's documents in submission order (job id, task_id)",
         tags: ['batches'],
         params: batchIdParams,
-        querystring: { type: 'object', properties: { after: { type: 'integer', minimum: 0, default: 0, description: '`next_after` of the previous page' }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
-        response: { 200: { type: 'object', properties: { documents: { type: 'array', items: { $ref: 'BatchDocument#' } }, next_after: { anyOf: [{ type: 'integer' }, { type: 'null' }] } } }, ...errorResponses },
+        querystring: {
+          type: 'object',
+          properties: {
+            after: { type: 'integer', minimum: 0, default: 0, description: '`next_after` of the previous page' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { documents: { type: 'array', items: { $ref: 'BatchDocument#' } }, next_after: { anyOf: [{ type: 'integer' }, { type: 'null' }] } },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -92,7 +112,10 @@ export const batchesRoutes: FastifyPluginAsync<BatchesRoutesOptions> = async (ap
         description: 'Every document still queued → canceled; documents already running run to their end. Canceling an ended batch changes nothing (200).',
         tags: ['batches'],
         params: batchIdParams,
-        response: { 200: { type: 'object', properties: { batch: batchRef, canceled: { type: 'integer', description: 'Documents this call canceled' } } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { batch: batchRef, canceled: { type: 'integer', description: 'Documents this call canceled' } } },
+          ...errorResponses,
+        },
       },
     },
     async (req) => batches.cancel(callerOf(req), (req.params as { id: string }).id),
@@ -103,7 +126,8 @@ export const batchesRoutes: FastifyPluginAsync<BatchesRoutesOptions> = async (ap
     {
       schema: {
         summary: "A zip of every finished document's result, and manifest.json",
-        description: 'Entries `<position>_<file name>.<ext>` for finished documents, streamed as they are read; `manifest.json` lists every document with its status, error and entry. Available at any time (documents not finished yet are in the manifest only).',
+        description:
+          'Entries `<position>_<file name>.<ext>` for finished documents, streamed as they are read; `manifest.json` lists every document with its status, error and entry. Available at any time (documents not finished yet are in the manifest only).',
         tags: ['batches'],
         params: batchIdParams,
         querystring: { type: 'object', properties: { format: { type: 'string', default: 'json', description: 'json, markdown, text, html, xlsx or pdf' } } },
@@ -128,7 +152,11 @@ async function receiveParts(req: FastifyRequest, submissions: SubmissionService,
     if (part.type === 'file') {
       if (part.fieldname !== 'file' || docs.length >= MAX_BATCH_DOCUMENTS) {
         part.file.resume();
-        throw new OcrflowError('OCRFLOW_ERR_VALIDATION', docs.length >= MAX_BATCH_DOCUMENTS ? `A batch holds at most ${MAX_BATCH_DOCUMENTS} documents` : 'Send the documents in parts named "file"', { field: part.fieldname });
+        throw new OcrflowError(
+          'OCRFLOW_ERR_VALIDATION',
+          docs.length >= MAX_BATCH_DOCUMENTS ? `A batch holds at most ${MAX_BATCH_DOCUMENTS} documents` : 'Send the documents in parts named "file"',
+          { field: part.fieldname },
+        );
       }
       const filename = cleanFilename(part.filename);
       docs.push({ temp: await submissions.receive(part.file), filename });

@@ -14,7 +14,11 @@ export const batchSchema = {
   properties: {
     id: { type: 'string', description: 'ULID; sorts by creation time' },
     batch_id: nullable({ type: 'string' }),
-    state: { type: 'string', enum: BATCH_STATES, description: '`creating` while its documents are written, `open`, `ended` once every document finished, failed or was canceled' },
+    state: {
+      type: 'string',
+      enum: BATCH_STATES,
+      description: '`creating` while its documents are written, `open`, `ended` once every document finished, failed or was canceled',
+    },
     total: { type: 'integer' },
     counts: { ...counts, description: 'Documents by job status' },
     ended: { type: 'integer', description: 'Documents finished, failed or canceled' },
@@ -24,7 +28,16 @@ export const batchSchema = {
     created_at: isoTime,
     ended_at: nullable(isoTime),
     last_seq: { type: 'integer' },
-    links: { type: 'object', properties: { self: { type: 'string' }, events: { type: 'string' }, documents: { type: 'string' }, results: { type: 'string' }, cancel: { type: 'string' } } },
+    links: {
+      type: 'object',
+      properties: {
+        self: { type: 'string' },
+        events: { type: 'string' },
+        documents: { type: 'string' },
+        results: { type: 'string' },
+        cancel: { type: 'string' },
+      },
+    },
   },
 } as const;
 
@@ -40,16 +53,29 @@ export const batchEventSchema = {
   type: 'object',
   required: ['seq', 'type', 'batch_id', 'time'],
   additionalProperties: true,
-  description: '`created` (total); `document_ended` (job_id, task_id, position, status, ended, total) each time a document finishes, fails or is canceled; `ended` (counts) once.',
-  properties: { seq: { type: 'integer', description: 'Per batch, 1, 2, 3, … without gaps' }, type: { type: 'string', enum: BATCH_EVENT_TYPES }, batch_id: { type: 'string' }, time: isoTime },
+  description:
+    '`created` (total); `document_ended` (job_id, task_id, position, status, ended, total) each time a document finishes, fails or is canceled; `ended` (counts) once.',
+  properties: {
+    seq: { type: 'integer', description: 'Per batch, 1, 2, 3, … without gaps' },
+    type: { type: 'string', enum: BATCH_EVENT_TYPES },
+    batch_id: { type: 'string' },
+    time: isoTime,
+  },
 } as const;
 
 export const BATCH_SCHEMAS = [batchSchema, batchDocumentSchema, batchEventSchema];
 
 const { task_id: _taskId, webhook_events: _events, ...sharedFields } = submitFieldsSchema;
 const batchFields = {
-  batch_id: { type: 'string', maxLength: 255, description: 'Your id for the batch; the same documents and options again return the same batch (200), different ones get 409' },
-  task_ids: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string', maxLength: 255 } }], description: 'One task_id per document, in order (a JSON array, or comma-separated); default `<batch_id>#<position>` when batch_id is given' },
+  batch_id: {
+    type: 'string',
+    maxLength: 255,
+    description: 'Your id for the batch; the same documents and options again return the same batch (200), different ones get 409',
+  },
+  task_ids: {
+    anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string', maxLength: 255 } }],
+    description: 'One task_id per document, in order (a JSON array, or comma-separated); default `<batch_id>#<position>` when batch_id is given',
+  },
   ...sharedFields,
   webhook_url: { type: 'string', maxLength: 2048, description: 'Called once, when every document has ended' },
 } as const;
@@ -57,7 +83,15 @@ const batchFields = {
 export const jsonBatchBody = {
   type: 'object',
   required: ['file_paths'],
-  properties: { file_paths: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: 4096 }, description: 'Absolute paths under OCRFLOW_INPUT_DIRS' }, ...batchFields },
+  properties: {
+    file_paths: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', minLength: 1, maxLength: 4096 },
+      description: 'Absolute paths under OCRFLOW_INPUT_DIRS',
+    },
+    ...batchFields,
+  },
 } as const;
 
 export const multipartBatchBody = {
@@ -66,7 +100,11 @@ export const multipartBatchBody = {
   properties: { file: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'The documents, each a part named "file"' }, ...batchFields },
 } as const;
 
-export const batchIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 255, description: 'The batch id, or your batch_id' } } } as const;
+export const batchIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 255, description: 'The batch id, or your batch_id' } },
+} as const;
 
 export const createdBatchResponse = {
   type: 'object',

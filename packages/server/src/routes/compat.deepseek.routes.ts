@@ -21,7 +21,6 @@ export interface DeepSeekCompatRoutesOptions {
 }
 
 export const deepseekCompatRoutes: FastifyPluginAsync<DeepSeekCompatRoutesOptions> = async (app, { deepseek: svc }) => {
-
   installErrorHandlers(app, (e) => ({ status: 'error', message: e.message, ...e.toJSON() }), false);
 
   app.post(
@@ -86,7 +85,8 @@ export const deepseekCompatRoutes: FastifyPluginAsync<DeepSeekCompatRoutesOption
     {
       schema: {
         summary: 'DeepSeek-OCR-Web: result files of a task',
-        description: '`{"status": "running"}` while it runs; `{"status": "success", state: "finished", result_dir, files}` when done; `{"status": "error", message}` when it failed.',
+        description:
+          '`{"status": "running"}` while it runs; `{"status": "success", state: "finished", result_dir, files}` when done; `{"status": "error", message}` when it failed.',
         tags: ['compat: DeepSeek-OCR-Web'],
         params: taskParams,
         response: { 200: { type: 'object', additionalProperties: true }, ...errors },

@@ -77,18 +77,25 @@ export interface PaddleCompatRoutesOptions {
   config: Config;
 }
 
-export const paddleCompatRoutes: FastifyPluginAsync<PaddleCompatRoutesOptions> = async (app, { paddle: svc, submissions, events, results, streams, closing, config }) => {
-
+export const paddleCompatRoutes: FastifyPluginAsync<PaddleCompatRoutesOptions> = async (
+  app,
+  { paddle: svc, submissions, events, results, streams, closing, config },
+) => {
   app.post(
     '/jobs-from-uploading',
     {
       schema: {
         summary: 'PaddleOCR service: upload a document and start a job',
-        description: 'multipart/form-data with `file` (and optionally the native fields). 201 `{"job_id"}`; 200 with the existing job for a repeated `task_id` with the same content.',
+        description:
+          'multipart/form-data with `file` (and optionally the native fields). 201 `{"job_id"}`; 200 with the existing job for a repeated `task_id` with the same content.',
         tags: [TAG],
         consumes: ['multipart/form-data'],
         multipartBody: multipartSubmitBody,
-        response: { 200: { type: 'object', properties: { job_id: { type: 'string' }, status: { type: 'string' } } }, 201: { type: 'object', properties: { job_id: { type: 'string' }, status: { type: 'string' } } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { job_id: { type: 'string' }, status: { type: 'string' } } },
+          201: { type: 'object', properties: { job_id: { type: 'string' }, status: { type: 'string' } } },
+          ...errorResponses,
+        },
       } as FastifySchema,
     },
     async (req, reply) => {
@@ -126,7 +133,11 @@ export const paddleCompatRoutes: FastifyPluginAsync<PaddleCompatRoutesOptions> =
           },
         },
         response: {
-          200: { type: 'object', required: ['events', 'last_seq', 'done'], properties: { events: { type: 'array', items: { $ref: 'JobEvent#' } }, last_seq: { type: 'integer' }, done: { type: 'boolean' } } },
+          200: {
+            type: 'object',
+            required: ['events', 'last_seq', 'done'],
+            properties: { events: { type: 'array', items: { $ref: 'JobEvent#' } }, last_seq: { type: 'integer' }, done: { type: 'boolean' } },
+          },
           ...errorResponses,
         },
       },
@@ -165,7 +176,15 @@ export const paddleCompatRoutes: FastifyPluginAsync<PaddleCompatRoutesOptions> =
 
   app.get(
     '/result/markdown/jobs/:id',
-    { schema: { summary: 'PaddleOCR service: the result as Markdown', description: '409 until the job is finished.', tags: [TAG], params: jobIdParams, response: { ...errorResponses } } },
+    {
+      schema: {
+        summary: 'PaddleOCR service: the result as Markdown',
+        description: '409 until the job is finished.',
+        tags: [TAG],
+        params: jobIdParams,
+        response: { ...errorResponses },
+      },
+    },
     async (req, reply) => {
       const r = await results.read(callerOf(req), (req.params as { id: string }).id, 'markdown', { partial: false });
       return reply.type(r.mime).send(r.body);

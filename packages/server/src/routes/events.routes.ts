@@ -29,7 +29,6 @@ export interface EventsRoutesOptions {
 }
 
 export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (app, { events, jobs, streams, closing, sseHeartbeatMs }) => {
-
   app.get(
     '/jobs/:id/events',
     {
@@ -66,20 +65,27 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (app,
       req.raw.once('close', onClose);
       closing.addEventListener('abort', onClose, { once: true });
       try {
-        if (!/text\/event-stream/i.test(req.headers.accept ?? '')) return await events.poll(callerOf(req), id, { sinceSeq: q.since_seq, timeoutMs: q.timeout_ms, maxEvents: q.max_events, signal: ac.signal });
+        if (!/text\/event-stream/i.test(req.headers.accept ?? ''))
+          return await events.poll(callerOf(req), id, { sinceSeq: q.since_seq, timeoutMs: q.timeout_ms, maxEvents: q.max_events, signal: ac.signal });
 
         const lastEventId = req.headers['last-event-id'];
         let since = q.since_seq;
         if (typeof lastEventId === 'string' && lastEventId.trim() !== '') {
           since = Number(lastEventId);
-          if (!Number.isInteger(since) || since < 0) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'Last-Event-ID must be an event seq', { field: 'Last-Event-ID' });
+          if (!Number.isInteger(since) || since < 0)
+            throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'Last-Event-ID must be an event seq', { field: 'Last-Event-ID' });
         }
         await jobs.requireFor(callerOf(req), id); // 404 as JSON before the stream starts
         reply.hijack();
         const raw = reply.raw;
         // A client that vanished mid-write must end the stream, never surface as an unhandled 'error'.
         raw.on('error', onClose);
-        raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
         raw.write(`retry: 2000\n\n`);
         try {
           for await (const item of events.follow(callerOf(req), id, since, { heartbeatMs: sseHeartbeatMs, signal: ac.signal })) {

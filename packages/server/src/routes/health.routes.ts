@@ -31,7 +31,12 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
               default_engine: { type: 'string' },
               workers: {
                 type: 'object',
-                properties: { size: { type: 'integer' }, alive: { type: 'integer' }, busy: { type: 'integer' }, processes: { type: 'integer', description: 'Worker processes of the deployment (scaled shape, processes without workers)' } },
+                properties: {
+                  size: { type: 'integer' },
+                  alive: { type: 'integer' },
+                  busy: { type: 'integer' },
+                  processes: { type: 'integer', description: 'Worker processes of the deployment (scaled shape, processes without workers)' },
+                },
               },
               store: { type: 'string' },
               queue: { type: 'string' },
@@ -51,10 +56,13 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       schema: {
         summary: 'Ready to take jobs: store migrated and the data directory writable',
         description:
-          'Jobs are accepted (and queued) as soon as the store is ready; `workers` says whether this process\'s OCR workers have started yet (`none` in processes without workers). 503 `OCRFLOW_ERR_NOT_READY` while starting, `OCRFLOW_ERR_STORAGE_UNAVAILABLE` when the data directory cannot be written (`details.storage` says why).',
+          "Jobs are accepted (and queued) as soon as the store is ready; `workers` says whether this process's OCR workers have started yet (`none` in processes without workers). 503 `OCRFLOW_ERR_NOT_READY` while starting, `OCRFLOW_ERR_STORAGE_UNAVAILABLE` when the data directory cannot be written (`details.storage` says why).",
         tags: ['service'],
         response: {
-          200: { type: 'object', properties: { ready: { type: 'boolean' }, storage: { type: 'string' }, workers: { type: 'string', enum: ['ok', 'starting', 'none'] } } },
+          200: {
+            type: 'object',
+            properties: { ready: { type: 'boolean' }, storage: { type: 'string' }, workers: { type: 'string', enum: ['ok', 'starting', 'none'] } },
+          },
           ...errorResponses,
         },
       },

@@ -19,7 +19,6 @@ export interface JobsRoutesOptions {
 }
 
 export const jobsRoutes: FastifyPluginAsync<JobsRoutesOptions> = async (app, { jobs, submissions, config }) => {
-
   app.post(
     '/jobs',
     {
@@ -83,7 +82,10 @@ export const jobsRoutes: FastifyPluginAsync<JobsRoutesOptions> = async (app, { j
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
           },
         },
-        response: { 200: { type: 'object', properties: { jobs: { type: 'array', items: jobRef }, next_cursor: { anyOf: [{ type: 'string' }, { type: 'null' }] } } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { jobs: { type: 'array', items: jobRef }, next_cursor: { anyOf: [{ type: 'string' }, { type: 'null' }] } } },
+          ...errorResponses,
+        },
       },
     },
     async (req) => jobs.list(callerOf(req), req.query as { task_id?: string; status?: string; cursor?: string; limit?: number }),
@@ -98,7 +100,8 @@ export const jobsRoutes: FastifyPluginAsync<JobsRoutesOptions> = async (app, { j
     {
       schema: {
         summary: 'Cancel a job',
-        description: 'queued or running → canceled (a running job stops at its next page boundary). Canceling a canceled job is a no-op (200); a finished or failed job gives 409.',
+        description:
+          'queued or running → canceled (a running job stops at its next page boundary). Canceling a canceled job is a no-op (200); a finished or failed job gives 409.',
         tags: ['jobs'],
         params: jobIdParams,
         response: { 200: jobRef, ...errorResponses },

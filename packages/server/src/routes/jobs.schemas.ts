@@ -49,7 +49,10 @@ export const jobSchema = {
     error: nullable({ type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }),
     attempts: { type: 'integer', description: 'Times a worker started the job' },
     metrics: { type: 'object', additionalProperties: true, description: 'Per-stage timings (ms)' },
-    cells_to_check: nullable({ type: 'integer', description: 'Finished jobs: table cells whose confidence is below the review threshold (OCRFLOW_REVIEW_THRESHOLD); null before' }),
+    cells_to_check: nullable({
+      type: 'integer',
+      description: 'Finished jobs: table cells whose confidence is below the review threshold (OCRFLOW_REVIEW_THRESHOLD); null before',
+    }),
     created_at: isoTime,
     queued_at: isoTime,
     started_at: nullable(isoTime),
@@ -86,7 +89,11 @@ const errorRef = { $ref: 'Error#' };
 export const errorResponses = { '4xx': errorRef, '5xx': errorRef };
 
 export const submitFieldsSchema = {
-  task_id: { type: 'string', maxLength: 255, description: 'Your id for the document; resubmitting the same content returns the same job (200), different content gets 409' },
+  task_id: {
+    type: 'string',
+    maxLength: 255,
+    description: 'Your id for the document; resubmitting the same content returns the same job (200), different content gets 409',
+  },
   webhook_url: { type: 'string', maxLength: 2048, description: 'Called when the job ends' },
   webhook_events: {
     anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string', enum: ['finished', 'failed', 'canceled', 'progress'] } }],
@@ -98,10 +105,14 @@ export const submitFieldsSchema = {
   prompt: { type: 'string', maxLength: 8000, description: 'For the vlm engine' },
   straighten: {
     anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false', '1', '0'] }],
-    description: 'Find the sheet in a photo and straighten it before reading (perspective, bending, uneven light); default OCRFLOW_STRAIGHTEN. Scans and PDFs are never changed',
+    description:
+      'Find the sheet in a photo and straighten it before reading (perspective, bending, uneven light); default OCRFLOW_STRAIGHTEN. Scans and PDFs are never changed',
   },
   priority: {
-    anyOf: [{ type: 'integer', minimum: -10, maximum: 10 }, { type: 'string', pattern: '^\\s*[+-]?\\d+\\s*$' }],
+    anyOf: [
+      { type: 'integer', minimum: -10, maximum: 10 },
+      { type: 'string', pattern: '^\\s*[+-]?\\d+\\s*$' },
+    ],
     description: 'From -10 to 10, default 0: higher runs sooner; equal priorities run oldest first',
   },
 } as const;
@@ -109,7 +120,10 @@ export const submitFieldsSchema = {
 export const jsonSubmitBody = {
   type: 'object',
   required: ['file_path'],
-  properties: { file_path: { type: 'string', minLength: 1, maxLength: 4096, description: 'Absolute path under one of OCRFLOW_INPUT_DIRS' }, ...submitFieldsSchema },
+  properties: {
+    file_path: { type: 'string', minLength: 1, maxLength: 4096, description: 'Absolute path under one of OCRFLOW_INPUT_DIRS' },
+    ...submitFieldsSchema,
+  },
 } as const;
 
 export const multipartSubmitBody = {

@@ -52,7 +52,9 @@ export class AnalysisService {
     if (!a)
       throw new OcrflowError(
         'OCRFLOW_ERR_NOT_FOUND',
-        this.ctx.config.analysis ? 'This job has no analysis (the analysis step did not complete; see the job metrics)' : 'Analysis is disabled (OCRFLOW_ANALYSIS=0)',
+        this.ctx.config.analysis
+          ? 'This job has no analysis (the analysis step did not complete; see the job metrics)'
+          : 'Analysis is disabled (OCRFLOW_ANALYSIS=0)',
       );
     return a;
   }

@@ -36,10 +36,15 @@ export function parseList(raw: unknown, field: string): string[] | null {
 }
 
 export function parseBatchFields(fields: SubmitFields, count: number, config: Config): BatchInput {
-  if (count === 0) throw new OcrflowError('OCRFLOW_ERR_MISSING_FILE', 'A batch needs at least one document: send files in the multipart field "file", or "file_paths" in JSON');
+  if (count === 0)
+    throw new OcrflowError(
+      'OCRFLOW_ERR_MISSING_FILE',
+      'A batch needs at least one document: send files in the multipart field "file", or "file_paths" in JSON',
+    );
   if (count > MAX_BATCH_DOCUMENTS) throw bad('file', `a batch holds at most ${MAX_BATCH_DOCUMENTS} documents`);
   const { batch_id, task_ids, file_paths: _paths, ...rest } = fields;
-  if (rest.webhook_events !== undefined && rest.webhook_events !== '') throw bad('webhook_events', "is for single jobs: a batch's webhook_url is called once, when every document has ended");
+  if (rest.webhook_events !== undefined && rest.webhook_events !== '')
+    throw bad('webhook_events', "is for single jobs: a batch's webhook_url is called once, when every document has ended");
   // Checked like a job's task_id (length, no control characters).
   const batchKey = parseSubmitFields({ task_id: batch_id }, config).taskId;
   const shared = parseSubmitFields({ ...rest, task_id: undefined }, config);

@@ -55,9 +55,27 @@ export class BatchResults {
       for (const d of docs) {
         const job = await this.ctx.store.getJob(d.jobId);
         if (!job) continue;
-        const entry = job.status === 'finished' ? `${String(d.position).padStart(5, '0')}_${safeName((job.filename ?? job.id).replace(/\.[^.]*$/, ''))}.${ext}` : null;
-        manifest.push({ position: d.position, job_id: job.id, task_id: d.taskId, filename: job.filename, status: job.status, error: job.error ? { code: job.error.code, message: job.error.message } : null, entry });
-        if (entry) zip.addReadStreamLazy(entry, { compress: ext !== 'xlsx' && ext !== 'pdf' }, (cb) => void this.open(caller, job, format).then((s) => cb(null, s), (e: Error) => cb(e, undefined as never)));
+        const entry =
+          job.status === 'finished' ? `${String(d.position).padStart(5, '0')}_${safeName((job.filename ?? job.id).replace(/\.[^.]*$/, ''))}.${ext}` : null;
+        manifest.push({
+          position: d.position,
+          job_id: job.id,
+          task_id: d.taskId,
+          filename: job.filename,
+          status: job.status,
+          error: job.error ? { code: job.error.code, message: job.error.message } : null,
+          entry,
+        });
+        if (entry)
+          zip.addReadStreamLazy(
+            entry,
+            { compress: ext !== 'xlsx' && ext !== 'pdf' },
+            (cb) =>
+              void this.open(caller, job, format).then(
+                (s) => cb(null, s),
+                (e: Error) => cb(e, undefined as never),
+              ),
+          );
       }
       if (docs.length < PAGE) break;
       after = docs[docs.length - 1].position;

@@ -55,7 +55,13 @@ export function toBatchView(b: BatchRecord, c: BatchCounts): BatchView {
 
 export const toBatchDocumentView = (d: BatchDocument): BatchDocumentView => ({ position: d.position, job_id: d.jobId, task_id: d.taskId });
 
-export const toBatchEventView = (e: BatchEvent): BatchEventView => ({ ...e.data, seq: e.seq, type: e.type, batch_id: e.batchId, time: new Date(e.createdAt).toISOString() });
+export const toBatchEventView = (e: BatchEvent): BatchEventView => ({
+  ...e.data,
+  seq: e.seq,
+  type: e.type,
+  batch_id: e.batchId,
+  time: new Date(e.createdAt).toISOString(),
+});
 
 /** The body of a batch's one webhook, fixed when the batch ended. */
 export function batchWebhookBody(b: BatchRecord, c: BatchCounts, baseUrl: string): string {

@@ -58,9 +58,19 @@ export class BatchesService {
     if (!batch.webhookUrl) return;
     const url = batch.webhookUrl;
     const row: NewDelivery = {
-      id: newJobId(), tenant: batch.tenant, messageId: `msg_batch_${batch.id}`, jobId: lastJobId, eventSeq: 0, eventType: 'finished', eventTime: batch.endedAt ?? this.ctx.now(),
-      url, source: 'batch', dedupeKey: `batch:${batch.id}:${createHash('sha256').update(url).digest('hex').slice(0, 32)}`,
-      payload: batchWebhookBody(batch, counts, this.ctx.baseUrl()), redeliveryOf: null, now: this.ctx.now(),
+      id: newJobId(),
+      tenant: batch.tenant,
+      messageId: `msg_batch_${batch.id}`,
+      jobId: lastJobId,
+      eventSeq: 0,
+      eventType: 'finished',
+      eventTime: batch.endedAt ?? this.ctx.now(),
+      url,
+      source: 'batch',
+      dedupeKey: `batch:${batch.id}:${createHash('sha256').update(url).digest('hex').slice(0, 32)}`,
+      payload: batchWebhookBody(batch, counts, this.ctx.baseUrl()),
+      redeliveryOf: null,
+      now: this.ctx.now(),
     };
     await this.ctx.deliveries.insertInTx(tx, [row]);
   };
@@ -74,14 +84,19 @@ export class BatchesService {
       // Refuse a batch the queue cannot take before writing any of it.
       const size = await ctx.queue.size();
       if (size + docs.length > ctx.config.queueMax)
-        throw new OcrflowError('OCRFLOW_ERR_QUEUE_FULL', `The job queue has room for ${Math.max(0, ctx.config.queueMax - size)} more jobs; this batch has ${docs.length}`, { retry_after_s: 60, queue_len: size });
+        throw new OcrflowError(
+          'OCRFLOW_ERR_QUEUE_FULL',
+          `The job queue has room for ${Math.max(0, ctx.config.queueMax - size)} more jobs; this batch has ${docs.length}`,
+          { retry_after_s: 60, queue_len: size },
+        );
       // Every document is judged before any is written: one bad file refuses the batch, naming it.
       for (const [i, d] of docs.entries()) {
         if (d.temp.size === 0) throw new OcrflowError('OCRFLOW_ERR_EMPTY_FILE', `Document ${i + 1} (${d.filename ?? 'unnamed'}) is empty`, { position: i + 1 });
         try {
           await ctx.pipeline.inspect(await ctx.blobs.readTemp(d.temp), { maxPixels: ctx.config.maxPixels, maxPages: ctx.config.maxPages });
         } catch (e) {
-          if (e instanceof OcrflowError) throw new OcrflowError(e.code, `Document ${i + 1} (${d.filename ?? 'unnamed'}): ${e.message}`, { ...e.details, position: i + 1 });
+          if (e instanceof OcrflowError)
+            throw new OcrflowError(e.code, `Document ${i + 1} (${d.filename ?? 'unnamed'}): ${e.message}`, { ...e.details, position: i + 1 });
           throw e;
         }
       }
@@ -91,10 +106,22 @@ export class BatchesService {
         // A new batch's documents are new jobs: a task_id already taken in the tenant would stop it half-written.
         for (const [i, taskId] of input.taskIds.entries()) {
           const taken = taskId === null ? null : await ctx.store.getJobByTaskId(caller.tenant, taskId);
-          if (taken) throw new OcrflowError('OCRFLOW_ERR_TASK_ID_CONFLICT', `Document ${i + 1}: a job with task_id ${JSON.stringify(taskId)} exists already`, { job_id: taken.id, position: i + 1 });
+          if (taken)
+            throw new OcrflowError('OCRFLOW_ERR_TASK_ID_CONFLICT', `Document ${i + 1}: a job with task_id ${JSON.stringify(taskId)} exists already`, {
+              job_id: taken.id,
+              position: i + 1,
+            });
         }
         try {
-          batch = await ctx.batches.insert({ id: newJobId(), tenant: caller.tenant, batchKey: input.batchKey, contentHash, webhookUrl: input.webhookUrl, total: docs.length, now: ctx.now() });
+          batch = await ctx.batches.insert({
+            id: newJobId(),
+            tenant: caller.tenant,
+            batchKey: input.batchKey,
+            contentHash,
+            webhookUrl: input.webhookUrl,
+            total: docs.length,
+            now: ctx.now(),
+          });
         } catch (e) {
           if (!(e instanceof BatchKeyTakenError)) throw e;
           batch = await ctx.batches.getByKey(e.tenant, e.batchKey);
@@ -104,10 +131,18 @@ export class BatchesService {
         return { ...(await this.viewWithDocuments(batch)), created: false };
       }
       if (batch.contentHash !== contentHash)
-        throw new OcrflowError('OCRFLOW_ERR_BATCH_ID_CONFLICT', `A batch with batch_id ${JSON.stringify(batch.batchKey)} exists with different content`, { id: batch.id });
+        throw new OcrflowError('OCRFLOW_ERR_BATCH_ID_CONFLICT', `A batch with batch_id ${JSON.stringify(batch.batchKey)} exists with different content`, {
+          id: batch.id,
+        });
       const priority = Math.max(PRIORITY_MIN, (input.shared.priority ?? DEFAULT_PRIORITY) - 1);
       const batchId = batch.id;
-      const docInput = (i: number) => ({ ...input.shared, taskId: input.taskIds[i], webhookUrl: null, options: { ...input.shared.options, batch: batchId, batch_position: i + 1 }, priority });
+      const docInput = (i: number) => ({
+        ...input.shared,
+        taskId: input.taskIds[i],
+        webhookUrl: null,
+        options: { ...input.shared.options, batch: batchId, batch_position: i + 1 },
+        priority,
+      });
       for (; next < docs.length; next++) {
         const d = docs[next];
         const position = next + 1;
@@ -120,7 +155,8 @@ export class BatchesService {
       return { ...(await this.viewWithDocuments(opened)), created: true };
     } finally {
       // Documents not handed to submit (which consumes its temp) are removed here.
-      for (const d of docs.slice(next)) await ctx.blobs.discard(d.temp).catch((err) => ctx.log.warn({ err }, "removing a batch upload's temporary file failed"));
+      for (const d of docs.slice(next))
+        await ctx.blobs.discard(d.temp).catch((err) => ctx.log.warn({ err }, "removing a batch upload's temporary file failed"));
     }
   }
 
@@ -144,7 +180,11 @@ export class BatchesService {
     return this.view(await this.requireFor(caller, idOrKey));
   }
 
-  async documents(caller: Caller, idOrKey: string, q: { after: number; limit: number }): Promise<{ documents: BatchDocumentView[]; next_after: number | null }> {
+  async documents(
+    caller: Caller,
+    idOrKey: string,
+    q: { after: number; limit: number },
+  ): Promise<{ documents: BatchDocumentView[]; next_after: number | null }> {
     const batch = await this.requireFor(caller, idOrKey);
     const limit = Math.min(1000, Math.max(1, q.limit));
     const docs = await this.ctx.batches.listDocuments(batch.id, q.after, limit + 1);
@@ -175,6 +215,15 @@ export class BatchesService {
 /** What "the same batch" means for batch_id idempotency: every document's bytes and task_id, in order, and the shared options. */
 function batchHash(docs: BatchDocumentInput[], i: BatchInput): string {
   const s = i.shared;
-  const canonical = JSON.stringify({ docs: docs.map((d, n) => [d.temp.sha256, i.taskIds[n]]), engine: s.engine, mode: s.mode, languages: s.languages, prompt: s.prompt, webhook_url: i.webhookUrl, options: s.options, priority: s.priority ?? null });
+  const canonical = JSON.stringify({
+    docs: docs.map((d, n) => [d.temp.sha256, i.taskIds[n]]),
+    engine: s.engine,
+    mode: s.mode,
+    languages: s.languages,
+    prompt: s.prompt,
+    webhook_url: i.webhookUrl,
+    options: s.options,
+    priority: s.priority ?? null,
+  });
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -55,7 +55,10 @@ export class DeepSeekCompatService {
     throw new OcrflowError('OCRFLOW_ERR_TASK_NOT_FOUND', `No task with task_id ${JSON.stringify(taskId)}`);
   }
 
-  async progress(caller: Caller, taskId: string): Promise<{ status: 'success'; task_id: string; state: string; progress: number; job_id: string; job_status: string }> {
+  async progress(
+    caller: Caller,
+    taskId: string,
+  ): Promise<{ status: 'success'; task_id: string; state: string; progress: number; job_id: string; job_status: string }> {
     const job = await this.find(caller, taskId);
     const progress = job.status === 'finished' ? 100 : job.pageCount > 0 ? Math.min(99, Math.floor((job.donePages / job.pageCount) * 100)) : 0;
     return { status: 'success', task_id: taskId, state: STATE[job.status], progress, job_id: job.id, job_status: job.status };

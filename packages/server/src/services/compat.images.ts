@@ -11,8 +11,21 @@ import { ppStructureLabel, type OcrDocument, type Page } from '@ocrflow/core';
 import type { PageImages, RawImage } from './page.images.ts';
 
 const COLOURS: Record<string, string> = {
-  table: '#e53935', doc_title: '#8e24aa', paragraph_title: '#5e35b1', text: '#1e88e5', image: '#43a047', chart: '#43a047', seal: '#43a047',
-  formula: '#fb8c00', figure_title: '#00897b', table_title: '#00897b', header: '#757575', footer: '#757575', number: '#757575', footnote: '#6d4c41', algorithm: '#3949ab',
+  table: '#e53935',
+  doc_title: '#8e24aa',
+  paragraph_title: '#5e35b1',
+  text: '#1e88e5',
+  image: '#43a047',
+  chart: '#43a047',
+  seal: '#43a047',
+  formula: '#fb8c00',
+  figure_title: '#00897b',
+  table_title: '#00897b',
+  header: '#757575',
+  footer: '#757575',
+  number: '#757575',
+  footnote: '#6d4c41',
+  algorithm: '#3949ab',
 };
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

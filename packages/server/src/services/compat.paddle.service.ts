@@ -38,7 +38,8 @@ export class PaddleCompatService {
   ) {}
 
   private async document(job: JobRecord): Promise<OcrDocument> {
-    if (job.status === 'finished' && job.resultKey) return JSON.parse((await this.ctx.blobs.get(`${job.resultKey}/${RESULT_FORMATS.json.file}`)).toString('utf8')) as OcrDocument;
+    if (job.status === 'finished' && job.resultKey)
+      return JSON.parse((await this.ctx.blobs.get(`${job.resultKey}/${RESULT_FORMATS.json.file}`)).toString('utf8')) as OcrDocument;
     return this.results.assemble(job);
   }
 
@@ -60,7 +61,8 @@ export class PaddleCompatService {
 
   async imagesZip(caller: Caller, id: string): Promise<{ zip: Buffer; filename: string }> {
     const job = await this.jobs.requireFor(caller, id);
-    if (job.status !== 'finished' || !job.resultKey) throw new OcrflowError('OCRFLOW_ERR_RESULT_NOT_READY', `The job is ${job.status}; page images are ready when it is finished`, { status: job.status });
+    if (job.status !== 'finished' || !job.resultKey)
+      throw new OcrflowError('OCRFLOW_ERR_RESULT_NOT_READY', `The job is ${job.status}; page images are ready when it is finished`, { status: job.status });
     const filename = `${(job.filename ?? job.id).replace(/\.[^.]*$/, '')}_images.zip`;
     const key = `${job.resultKey}/${IMAGES_ZIP}`;
     if (await this.ctx.blobs.exists(key)) return { zip: await this.ctx.blobs.get(key), filename };

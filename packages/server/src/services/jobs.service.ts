@@ -53,7 +53,8 @@ export class JobsService {
     if (q.status) {
       statuses = q.status.split(',').map((s) => s.trim()) as JobStatus[];
       const badOne = statuses.find((s) => !JOB_STATUSES.includes(s));
-      if (badOne) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `status: ${JSON.stringify(badOne)} is not one of ${JOB_STATUSES.join(', ')}`, { field: 'status' });
+      if (badOne)
+        throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `status: ${JSON.stringify(badOne)} is not one of ${JOB_STATUSES.join(', ')}`, { field: 'status' });
     }
     let beforeId: string | undefined;
     if (q.cursor) {
@@ -84,7 +85,8 @@ export class JobsService {
     const job = await this.requireFor(caller, id);
     const r = await this.ctx.store.retryJob(job.id, this.ctx.now());
     if (!r) throw new OcrflowError('OCRFLOW_ERR_JOB_NOT_FOUND');
-    if (!r.event) throw new OcrflowError('OCRFLOW_ERR_INVALID_STATE', `Only failed or canceled jobs can be retried; this one is ${r.job.status}`, { status: r.job.status });
+    if (!r.event)
+      throw new OcrflowError('OCRFLOW_ERR_INVALID_STATE', `Only failed or canceled jobs can be retried; this one is ${r.job.status}`, { status: r.job.status });
     await this.ctx.bus.publish(r.event);
     await this.ctx.queue.enqueue(job.id);
     return this.view(r.job);

@@ -29,7 +29,10 @@ export async function openPageImages(source: Buffer, opts: { maxPixels: number; 
       const img = page.straightened ? await applyStraightening(src.image, page.straightened) : src.image;
       const { data, width, height } = img;
       if (extra === 0) return { data, width, height, channels: 3 };
-      const out = await sharp(data, { raw: { width, height, channels: 3 } }).rotate(extra).raw().toBuffer({ resolveWithObject: true });
+      const out = await sharp(data, { raw: { width, height, channels: 3 } })
+        .rotate(extra)
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       return { data: out.data, width: out.info.width, height: out.info.height, channels: 3 };
     },
     close: () => doc.close(),

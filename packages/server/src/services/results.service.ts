@@ -62,15 +62,20 @@ export class ResultsService {
     const base = (job.filename ?? job.id).replace(/\.[^.]*$/, '');
     const filename = `${base}.${f.file?.split('.').pop() ?? format}`;
     if (job.status === 'finished' && job.resultKey) {
-      if (f.file && (await this.ctx.blobs.exists(`${job.resultKey}/${f.file}`))) return { mime: f.mime, body: this.ctx.blobs.stream(`${job.resultKey}/${f.file}`), partial: false, filename };
+      if (f.file && (await this.ctx.blobs.exists(`${job.resultKey}/${f.file}`)))
+        return { mime: f.mime, body: this.ctx.blobs.stream(`${job.resultKey}/${f.file}`), partial: false, filename };
       const doc = JSON.parse((await this.ctx.blobs.get(`${job.resultKey}/${RESULT_FORMATS.json.file}`)).toString('utf8')) as OcrDocument;
       return { mime: f.mime, body: await f.render(doc, this.renderContext(job)), partial: false, filename };
     }
     if (!opts.partial)
-      throw new OcrflowError('OCRFLOW_ERR_RESULT_NOT_READY', `The job is ${job.status}; the result is ready when it is finished (add partial=true for the pages done so far)`, {
-        status: job.status,
-        done_pages: job.donePages,
-      });
+      throw new OcrflowError(
+        'OCRFLOW_ERR_RESULT_NOT_READY',
+        `The job is ${job.status}; the result is ready when it is finished (add partial=true for the pages done so far)`,
+        {
+          status: job.status,
+          done_pages: job.donePages,
+        },
+      );
     return { mime: f.mime, body: await f.render(await this.assemble(job), this.renderContext(job)), partial: true, filename };
   }
 }

@@ -46,7 +46,10 @@ export class SubmissionService {
     if (size >= this.ctx.config.queueMax) {
       const perJobMs = this.ctx.stats.avgRunMs || 10_000;
       const retryAfter = Math.min(3600, Math.max(1, Math.ceil(((size - this.ctx.config.queueMax + 1) * perJobMs) / this.ctx.config.workers / 1000)));
-      throw new OcrflowError('OCRFLOW_ERR_QUEUE_FULL', `The job queue is full (${size} jobs waiting); retry later`, { retry_after_s: retryAfter, queue_len: size });
+      throw new OcrflowError('OCRFLOW_ERR_QUEUE_FULL', `The job queue is full (${size} jobs waiting); retry later`, {
+        retry_after_s: retryAfter,
+        queue_len: size,
+      });
     }
   }
 
@@ -66,9 +69,11 @@ export class SubmissionService {
    */
   async receivePath(filePath: string): Promise<{ temp: TempBlob; filename: string }> {
     const roots = this.ctx.config.inputDirs;
-    const forbidden = () => new OcrflowError('OCRFLOW_ERR_FORBIDDEN_PATH', roots.length ? undefined : 'file_path submissions are disabled: no OCRFLOW_INPUT_DIRS configured');
+    const forbidden = () =>
+      new OcrflowError('OCRFLOW_ERR_FORBIDDEN_PATH', roots.length ? undefined : 'file_path submissions are disabled: no OCRFLOW_INPUT_DIRS configured');
     if (!roots.length) throw forbidden();
-    if (!path.isAbsolute(filePath) || filePath.includes('\0')) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'file_path must be an absolute path', { field: 'file_path' });
+    if (!path.isAbsolute(filePath) || filePath.includes('\0'))
+      throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'file_path must be an absolute path', { field: 'file_path' });
     const realRoots = await Promise.all(roots.map(async (r) => [path.resolve(r), await fsp.realpath(r).catch(() => null)] as const));
     const allowed = (p: string) => realRoots.some(([lexical, real]) => isUnder(p, lexical) || (real !== null && isUnder(p, real)));
     // Lexical check first: a path outside every root gets 403 without revealing whether it exists.
@@ -82,7 +87,10 @@ export class SubmissionService {
     if (!realRoots.some(([, r]) => r !== null && isUnder(real, r))) throw forbidden();
     // The type is checked before opening: opening a FIFO blocks until a writer appears, and each
     // such open holds one of libuv's few pool threads, which every upload and file read share.
-    const notRegular = () => new OcrflowError('OCRFLOW_ERR_NOT_REGULAR_FILE', 'file_path is not a regular file (a directory, FIFO, socket or device cannot be read as a document)', { field: 'file_path' });
+    const notRegular = () =>
+      new OcrflowError('OCRFLOW_ERR_NOT_REGULAR_FILE', 'file_path is not a regular file (a directory, FIFO, socket or device cannot be read as a document)', {
+        field: 'file_path',
+      });
     const pre = await fsp.stat(real).catch(() => null);
     if (!pre) throw new OcrflowError('OCRFLOW_ERR_FILE_NOT_FOUND', 'The file does not exist', { file_path: filePath });
     if (!pre.isFile()) throw notRegular();
@@ -108,7 +116,12 @@ export class SubmissionService {
    * `linked`: writes that must be durable before the new job can be run (a batch's link to its
    * document), made after the job's commit and before it is queued; not called for an existing job.
    */
-  async submit(caller: Caller, temp: TempBlob, input: SubmitInput, meta: { filename: string | null; receiveMs: number; linked?: (job: JobRecord) => Promise<void> }): Promise<SubmitResult> {
+  async submit(
+    caller: Caller,
+    temp: TempBlob,
+    input: SubmitInput,
+    meta: { filename: string | null; receiveMs: number; linked?: (job: JobRecord) => Promise<void> },
+  ): Promise<SubmitResult> {
     const { store, blobs, bus, queue, pipeline, config } = this.ctx;
     // Set while the upload is committed but its row is not: the blob must go if the insert fails.
     let orphanPrefix: string | null = null;
@@ -133,11 +146,25 @@ export class SubmissionService {
       const now = this.ctx.now();
       try {
         const t = await store.insertJob({
-          id, tenant: caller.tenant, taskId: input.taskId, engine: input.engine, mode: input.mode, languages: input.languages, prompt: input.prompt,
-          webhookUrl: input.webhookUrl, filename: meta.filename, mime: info.mime, sizeBytes: temp.size, sha256: temp.sha256, contentHash,
-          sourceKey, pageCount: info.pageCount, metrics: { receive_ms: round(meta.receiveMs), inspect_ms: round(inspectMs) },
+          id,
+          tenant: caller.tenant,
+          taskId: input.taskId,
+          engine: input.engine,
+          mode: input.mode,
+          languages: input.languages,
+          prompt: input.prompt,
+          webhookUrl: input.webhookUrl,
+          filename: meta.filename,
+          mime: info.mime,
+          sizeBytes: temp.size,
+          sha256: temp.sha256,
+          contentHash,
+          sourceKey,
+          pageCount: info.pageCount,
+          metrics: { receive_ms: round(meta.receiveMs), inspect_ms: round(inspectMs) },
           // The priority is kept with the job (re-queued and recovered jobs keep their place).
-          options: input.priority !== undefined ? { ...input.options, priority: input.priority } : input.options, now,
+          options: input.priority !== undefined ? { ...input.options, priority: input.priority } : input.options,
+          now,
         });
         orphanPrefix = null;
         try {
@@ -155,21 +182,34 @@ export class SubmissionService {
         return this.sameOrConflict(existing, contentHash);
       }
     } finally {
-      if (orphanPrefix) await blobs.delete(orphanPrefix).catch((err) => this.ctx.log.warn({ err, key: orphanPrefix }, 'removing the files of a job that was not created failed'));
-      await blobs.discard(temp).catch((err) => this.ctx.log.warn({ err }, 'removing an upload\'s temporary file failed'));
+      if (orphanPrefix)
+        await blobs
+          .delete(orphanPrefix)
+          .catch((err) => this.ctx.log.warn({ err, key: orphanPrefix }, 'removing the files of a job that was not created failed'));
+      await blobs.discard(temp).catch((err) => this.ctx.log.warn({ err }, "removing an upload's temporary file failed"));
     }
   }
 
   private sameOrConflict(existing: JobRecord, contentHash: string): SubmitResult {
     if (existing.contentHash !== contentHash)
-      throw new OcrflowError('OCRFLOW_ERR_TASK_ID_CONFLICT', `A job with task_id ${JSON.stringify(existing.taskId)} exists with different content`, { job_id: existing.id });
+      throw new OcrflowError('OCRFLOW_ERR_TASK_ID_CONFLICT', `A job with task_id ${JSON.stringify(existing.taskId)} exists with different content`, {
+        job_id: existing.id,
+      });
     return { job: existing, created: false };
   }
 }
 
 /** What "the same content" means for task_id idempotency: the bytes and every option that changes the result or its delivery. */
 function hashContent(sha256: string, i: SubmitInput): string {
-  const canonical = JSON.stringify({ sha256, engine: i.engine, mode: i.mode, languages: i.languages, prompt: i.prompt, webhook_url: i.webhookUrl, options: i.options });
+  const canonical = JSON.stringify({
+    sha256,
+    engine: i.engine,
+    mode: i.mode,
+    languages: i.languages,
+    prompt: i.prompt,
+    webhook_url: i.webhookUrl,
+    options: i.options,
+  });
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -59,13 +59,19 @@ export function parseSubmitFields(fields: SubmitFields, config: Config): SubmitI
     // Credentials in the URL would be stored, shown in job and delivery views and logged; webhooks
     // are authenticated by their signature instead. The message never repeats the URL.
     if (u.username || u.password)
-      throw new OcrflowError('OCRFLOW_ERR_WEBHOOK_URL_REFUSED', 'webhook_url must not carry user-info (user:password@host); receivers verify the webhook signature instead', { field: 'webhook_url' });
+      throw new OcrflowError(
+        'OCRFLOW_ERR_WEBHOOK_URL_REFUSED',
+        'webhook_url must not carry user-info (user:password@host); receivers verify the webhook signature instead',
+        { field: 'webhook_url' },
+      );
   }
 
   const engine = (optString(fields, 'engine', 32) ?? config.engine) as EngineName;
   if (!ENGINE_NAMES.includes(engine)) throw bad('engine', `must be one of ${ENGINE_NAMES.join(', ')}`);
-  if (engine === 'vlm' && !config.vlmBaseUrl) throw new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', 'The vlm engine is not configured (OCRFLOW_VLM_BASE_URL)');
-  if (engine === 'ppstructure' && !config.ppstructureUrl) throw new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', 'The ppstructure engine is not configured (OCRFLOW_PPSTRUCTURE_URL)');
+  if (engine === 'vlm' && !config.vlmBaseUrl)
+    throw new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', 'The vlm engine is not configured (OCRFLOW_VLM_BASE_URL)');
+  if (engine === 'ppstructure' && !config.ppstructureUrl)
+    throw new OcrflowError('OCRFLOW_ERR_ENGINE_UNAVAILABLE', 'The ppstructure engine is not configured (OCRFLOW_PPSTRUCTURE_URL)');
 
   let languages: string[];
   const l = fields.languages;
@@ -90,7 +96,10 @@ export function parseSubmitFields(fields: SubmitFields, config: Config): SubmitI
 export function cleanFilename(name: string | undefined | null): string | null {
   if (!name) return null;
   const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 255);
   return clean || null;
 }
 

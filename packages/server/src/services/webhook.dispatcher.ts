@@ -56,7 +56,11 @@ class RecordBatch {
     const batch = this.items.splice(0);
     if (!batch.length) return;
     try {
-      const ok = await this.store.recordAttempts(this.owner, batch.map((b) => b.input), this.now());
+      const ok = await this.store.recordAttempts(
+        this.owner,
+        batch.map((b) => b.input),
+        this.now(),
+      );
       batch.forEach((b, i) => b.resolve(ok[i] ?? false));
     } catch (e) {
       for (const b of batch) b.reject(e);
@@ -199,7 +203,12 @@ export class WebhookDispatcher {
       body = rendered !== undefined ? rendered : ((await this.d.render([d]))[0] ?? null);
       if (body === null) {
         // The job was deleted (its deliveries go with it); nothing left to send.
-        await this.records.record({ id: d.id, n, outcome: { ok: false, startedAt: this.now(), durationMs: 0, httpStatus: null, error: 'the job no longer exists', responseExcerpt: null }, next: { state: 'dead' } });
+        await this.records.record({
+          id: d.id,
+          n,
+          outcome: { ok: false, startedAt: this.now(), durationMs: 0, httpStatus: null, error: 'the job no longer exists', responseExcerpt: null },
+          next: { state: 'dead' },
+        });
         return;
       }
     }
@@ -217,7 +226,8 @@ export class WebhookDispatcher {
       .record({ id: d.id, n, outcome, next, ...(fresh ? { payload: body } : {}) })
       .then((owned) => {
         if (!owned) return log.warn({ delivery: d.id, attempt: n }, 'webhook attempt finished after its lease was taken over; not recorded');
-        if (!outcome.ok) log.info({ delivery: d.id, job: d.jobId, attempt: n, status: outcome.httpStatus, error: outcome.error, next: next.state }, 'webhook attempt failed');
+        if (!outcome.ok)
+          log.info({ delivery: d.id, job: d.jobId, attempt: n, status: outcome.httpStatus, error: outcome.error, next: next.state }, 'webhook attempt failed');
         this.d.observer?.attempt?.(d, outcome, next);
       })
       .catch((e) => log.error({ err: e, delivery: d.id }, 'recording a webhook attempt failed; the delivery is due again when its lease ends'))

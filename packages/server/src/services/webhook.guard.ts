@@ -108,7 +108,10 @@ export class TargetGuard {
     private readonly resolver: Resolver = systemResolver,
   ) {
     for (const raw of policy.allowHosts) {
-      const e = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
+      const e = raw
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '');
       if (!e) continue;
       if (e.includes('/')) {
         if (!ipaddr.isValidCIDR(e)) throw new Error(`OCRFLOW_WEBHOOK_ALLOW_HOSTS: ${raw} is not a valid CIDR`);

@@ -38,7 +38,12 @@ const STATUS_OF: Record<WebhookEvent, string> = { finished: 'finished', failed: 
 
 const int = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 
-export function buildWebhookBody(d: Pick<DeliveryRecord, 'eventType' | 'eventSeq' | 'eventTime'>, job: JobRecord, event: JobEvent | null, extra: { baseUrl: string; resultDir: string | null; analysis: AnalysisSummary | null }): WebhookBody {
+export function buildWebhookBody(
+  d: Pick<DeliveryRecord, 'eventType' | 'eventSeq' | 'eventTime'>,
+  job: JobRecord,
+  event: JobEvent | null,
+  extra: { baseUrl: string; resultDir: string | null; analysis: AnalysisSummary | null },
+): WebhookBody {
   const data = event?.data ?? {};
   const rawErr = (data.error ?? (d.eventType === 'failed' || d.eventType === 'canceled' ? job.error : null)) as { code?: unknown; message?: unknown } | null;
   const error = rawErr && typeof rawErr === 'object' ? { code: String(rawErr.code ?? 'OCRFLOW_ERR_INTERNAL'), message: String(rawErr.message ?? '') } : null;

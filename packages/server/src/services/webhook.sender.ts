@@ -74,7 +74,11 @@ export class WebhookSender {
   async send(url: string, body: string, messageId: string, stop: AbortSignal): Promise<AttemptOutcome> {
     const startedAt = Date.now();
     const t0 = performance.now();
-    const done = (o: Omit<AttemptOutcome, 'startedAt' | 'durationMs'>): AttemptOutcome => ({ ...o, startedAt, durationMs: Math.round((performance.now() - t0) * 10) / 10 });
+    const done = (o: Omit<AttemptOutcome, 'startedAt' | 'durationMs'>): AttemptOutcome => ({
+      ...o,
+      startedAt,
+      durationMs: Math.round((performance.now() - t0) * 10) / 10,
+    });
     // One controller per attempt, aborted by its own timer or by shutdown; listeners are removed
     // afterwards, so the long-lived shutdown signal does not collect one per attempt.
     const ac = new AbortController();

@@ -10,7 +10,15 @@
  */
 import { createHash } from 'node:crypto';
 import { OcrflowError, type Caller } from '@ocrflow/core';
-import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENTS, type AttemptRecord, type DeliveryStore, type DeliveryWithAttempts, type NewDelivery, type WebhookEvent } from '../ports/delivery-store.port.ts';
+import {
+  DEFAULT_WEBHOOK_EVENTS,
+  WEBHOOK_EVENTS,
+  type AttemptRecord,
+  type DeliveryStore,
+  type DeliveryWithAttempts,
+  type NewDelivery,
+  type WebhookEvent,
+} from '../ports/delivery-store.port.ts';
 import type { TerminalHook } from '../ports/job-store.port.ts';
 import { isTerminal, type JobEvent, type JobRecord } from '../ports/job.types.ts';
 import { newJobId } from '../util/ids.ts';
@@ -75,7 +83,14 @@ export function toDeliveryView(d: DeliveryWithAttempts): DeliveryView {
     created_at: iso(d.createdAt) as string,
     delivered_at: iso(d.deliveredAt),
     redelivery_of: d.redeliveryOf,
-    attempts: d.attempts.map((a: AttemptRecord) => ({ n: a.n, at: iso(a.startedAt) as string, http_status: a.httpStatus, latency_ms: a.durationMs, error: a.error, response_excerpt: a.responseExcerpt })),
+    attempts: d.attempts.map((a: AttemptRecord) => ({
+      n: a.n,
+      at: iso(a.startedAt) as string,
+      http_status: a.httpStatus,
+      latency_ms: a.durationMs,
+      error: a.error,
+      response_excerpt: a.responseExcerpt,
+    })),
   };
 }
 
@@ -83,10 +98,25 @@ export function toDeliveryView(d: DeliveryWithAttempts): DeliveryView {
 export function parseWebhookEvents(raw: unknown): WebhookEvent[] | null {
   if (raw === undefined || raw === null || raw === '') return null;
   const list = typeof raw === 'string' ? raw.split(/[,\s]+/) : Array.isArray(raw) ? raw : null;
-  if (!list || !list.every((x) => typeof x === 'string')) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'webhook_events: a comma-separated string or an array of event names', { field: 'webhook_events' });
-  const names = [...new Set((list as string[]).map((s) => s.trim().toLowerCase().replace(/^job\./, '')).filter(Boolean))];
+  if (!list || !list.every((x) => typeof x === 'string'))
+    throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'webhook_events: a comma-separated string or an array of event names', { field: 'webhook_events' });
+  const names = [
+    ...new Set(
+      (list as string[])
+        .map((s) =>
+          s
+            .trim()
+            .toLowerCase()
+            .replace(/^job\./, ''),
+        )
+        .filter(Boolean),
+    ),
+  ];
   const bad = names.find((n) => !(WEBHOOK_EVENTS as readonly string[]).includes(n));
-  if (bad) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `webhook_events: ${JSON.stringify(bad)} is not one of ${WEBHOOK_EVENTS.join(', ')}`, { field: 'webhook_events' });
+  if (bad)
+    throw new OcrflowError('OCRFLOW_ERR_VALIDATION', `webhook_events: ${JSON.stringify(bad)} is not one of ${WEBHOOK_EVENTS.join(', ')}`, {
+      field: 'webhook_events',
+    });
   if (!names.length) throw new OcrflowError('OCRFLOW_ERR_VALIDATION', 'webhook_events: name at least one event', { field: 'webhook_events' });
   return names as WebhookEvent[];
 }
@@ -114,14 +144,26 @@ export class WebhooksService {
     const out: { url: string; source: 'job' | 'global' }[] = [];
     const jobEvents = parseWebhookEvents(job.options.webhook_events) ?? DEFAULT_WEBHOOK_EVENTS;
     if (job.webhookUrl && jobEvents.includes(event)) out.push({ url: job.webhookUrl, source: 'job' });
-    if (this.globalEvents.includes(event)) for (const url of this.ctx.config.webhookUrls) if (!out.some((t) => t.url === url)) out.push({ url, source: 'global' });
+    if (this.globalEvents.includes(event))
+      for (const url of this.ctx.config.webhookUrls) if (!out.some((t) => t.url === url)) out.push({ url, source: 'global' });
     return out;
   }
 
   private rows(job: JobRecord, event: JobEvent, type: WebhookEvent, now: number): NewDelivery[] {
     return this.targets(job, type).map((t) => ({
-      id: newJobId(now), tenant: job.tenant, messageId: messageIdOf(job.id, event.seq), jobId: job.id, eventSeq: event.seq, eventType: type, eventTime: event.createdAt,
-      url: t.url, source: t.source, dedupeKey: dedupeKey(job.id, event.seq, t.url), payload: null, redeliveryOf: null, now,
+      id: newJobId(now),
+      tenant: job.tenant,
+      messageId: messageIdOf(job.id, event.seq),
+      jobId: job.id,
+      eventSeq: event.seq,
+      eventType: type,
+      eventTime: event.createdAt,
+      url: t.url,
+      source: t.source,
+      dedupeKey: dedupeKey(job.id, event.seq, t.url),
+      payload: null,
+      redeliveryOf: null,
+      now,
     }));
   }
 
@@ -164,7 +206,8 @@ export class WebhooksService {
     try {
       await this.guard.check(input.webhookUrl);
     } catch (e) {
-      if (e instanceof TargetRefusedError) throw new OcrflowError('OCRFLOW_ERR_WEBHOOK_URL_REFUSED', `webhook_url refused: ${e.message}`, { field: 'webhook_url' });
+      if (e instanceof TargetRefusedError)
+        throw new OcrflowError('OCRFLOW_ERR_WEBHOOK_URL_REFUSED', `webhook_url refused: ${e.message}`, { field: 'webhook_url' });
       throw e;
     }
   };
@@ -181,7 +224,8 @@ export class WebhooksService {
    */
   async redeliver(caller: Caller, jobId: string): Promise<DeliveryView[]> {
     const job = await this.jobs.requireFor(caller, jobId);
-    if (!isTerminal(job.status)) throw new OcrflowError('OCRFLOW_ERR_INVALID_STATE', `The job is ${job.status}; only its terminal event can be redelivered`, { status: job.status });
+    if (!isTerminal(job.status))
+      throw new OcrflowError('OCRFLOW_ERR_INVALID_STATE', `The job is ${job.status}; only its terminal event can be redelivered`, { status: job.status });
     const type = job.status as WebhookEvent;
     const [event] = await this.ctx.store.listEvents(job.id, job.lastSeq - 1, 1);
     if (!event || event.type !== job.status) throw new OcrflowError('OCRFLOW_ERR_INVALID_STATE', 'The terminal event of this job was not found');
@@ -189,13 +233,25 @@ export class WebhooksService {
     const byUrl = new Map<string, DeliveryWithAttempts>();
     for (const d of previous) byUrl.set(d.url, d); // oldest first: the last one per URL wins
     const urls = byUrl.size ? [...byUrl.keys()] : this.targets(job, type).map((t) => t.url);
-    if (!urls.length) throw new OcrflowError('OCRFLOW_ERR_INVALID_STATE', 'This job has no webhook target for its terminal event (no webhook_url, no OCRFLOW_WEBHOOK_URLS)');
+    if (!urls.length)
+      throw new OcrflowError('OCRFLOW_ERR_INVALID_STATE', 'This job has no webhook target for its terminal event (no webhook_url, no OCRFLOW_WEBHOOK_URLS)');
     const now = this.ctx.now();
     const rows: NewDelivery[] = urls.map((url) => {
       const prev = byUrl.get(url);
       return {
-        id: newJobId(now), tenant: job.tenant, messageId: messageIdOf(job.id, event.seq), jobId: job.id, eventSeq: event.seq, eventType: type, eventTime: event.createdAt,
-        url, source: 'redeliver', dedupeKey: null, payload: prev?.payload ?? null, redeliveryOf: prev?.id ?? null, now,
+        id: newJobId(now),
+        tenant: job.tenant,
+        messageId: messageIdOf(job.id, event.seq),
+        jobId: job.id,
+        eventSeq: event.seq,
+        eventType: type,
+        eventTime: event.createdAt,
+        url,
+        source: 'redeliver',
+        dedupeKey: null,
+        payload: prev?.payload ?? null,
+        redeliveryOf: prev?.id ?? null,
+        now,
       };
     });
     await this.deliveries.insert(rows);

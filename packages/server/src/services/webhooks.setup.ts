@@ -49,7 +49,12 @@ export async function setupWebhooks(ctx: ServiceContext, o: WebhooksOptions): Pr
   if (secret.source === 'generated') log.info({ file: secret.file }, 'generated the webhook signing secret (set OCRFLOW_WEBHOOK_SECRET to choose one)');
 
   const registers = o.registry ? [o.registry] : [];
-  const attempts = new client.Counter({ name: 'ocrflow_webhook_attempts_total', help: 'Webhook attempts made by this process, by result', labelNames: ['result'], registers });
+  const attempts = new client.Counter({
+    name: 'ocrflow_webhook_attempts_total',
+    help: 'Webhook attempts made by this process, by result',
+    labelNames: ['result'],
+    registers,
+  });
   const latency = new client.Histogram({
     name: 'ocrflow_webhook_delivery_seconds',
     help: 'From the job event to the receiver accepting its webhook (retries included)',

@@ -54,7 +54,10 @@ export function csrfOk(req: FastifyRequest): boolean {
 }
 
 export const csrfError = () =>
-  new OcrflowError('OCRFLOW_ERR_CSRF', `Changes made with the sign-in cookie must carry the header X-Requested-With: ${CSRF_VALUE} (or use Authorization: Bearer)`);
+  new OcrflowError(
+    'OCRFLOW_ERR_CSRF',
+    `Changes made with the sign-in cookie must carry the header X-Requested-With: ${CSRF_VALUE} (or use Authorization: Bearer)`,
+  );
 
 /** The 401/403/429 answer for a refused request (the cookie cleared when it can never work again). */
 export function sendDenied(req: FastifyRequest, reply: FastifyReply, r: Extract<AuthResult, { kind: 'denied' | 'anonymous' }>): FastifyReply {

@@ -18,7 +18,10 @@ const sessionSchema = {
     signed_in: { type: 'boolean', description: 'The caller presented valid credentials' },
     via: { anyOf: [{ type: 'string', enum: ['cookie', 'bearer'] }, { type: 'null' }] },
     expires_at: { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }], description: 'When the session cookie stops working' },
-    tenant: { anyOf: [{ type: 'string' }, { type: 'null' }], description: 'The tenant whose tasks the caller sees (`default` on a server without tokens; null when not signed in)' },
+    tenant: {
+      anyOf: [{ type: 'string' }, { type: 'null' }],
+      description: 'The tenant whose tasks the caller sees (`default` on a server without tokens; null when not signed in)',
+    },
     admin: { type: 'boolean', description: "The caller sees every tenant's tasks (OCRFLOW_ADMIN_TOKENS; always true without tokens)" },
   },
 } as const;
@@ -28,7 +31,6 @@ export interface AuthRoutesOptions {
 }
 
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { auth }) => {
-
   app.post(
     '/auth/login',
     {
@@ -55,7 +57,8 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
     {
       schema: {
         summary: 'Sign out: ends the session and clears the cookie',
-        description: 'The session stops working for good, also for copies of the cookie. Send `X-Requested-With: ocrflow` (403 OCRFLOW_ERR_CSRF otherwise, when a valid cookie comes with it). Always clears the cookie.',
+        description:
+          'The session stops working for good, also for copies of the cookie. Send `X-Requested-With: ocrflow` (403 OCRFLOW_ERR_CSRF otherwise, when a valid cookie comes with it). Always clears the cookie.',
         tags: ['workbench'],
         response: { 200: envelope(sessionSchema), ...envelopeErrors },
       },
@@ -77,7 +80,8 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, { a
     {
       schema: {
         summary: 'Is a sign-in needed, and is the caller signed in?',
-        description: 'Always 200 (429 while the address is held back for wrong Bearer tokens). `signed_in: false` with a plain `message` when the cookie expired, was signed out or is not valid (the cookie is then cleared).',
+        description:
+          'Always 200 (429 while the address is held back for wrong Bearer tokens). `signed_in: false` with a plain `message` when the cookie expired, was signed out or is not valid (the cookie is then cleared).',
         tags: ['workbench'],
         response: { 200: envelope(sessionSchema), ...envelopeErrors },
       },

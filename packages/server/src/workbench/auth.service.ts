@@ -70,7 +70,9 @@ export class WorkbenchAuth {
   }
 
   private tooMany(waitS: number): OcrflowError {
-    return new OcrflowError('OCRFLOW_ERR_TOO_MANY_ATTEMPTS', `Too many wrong access tokens from your address; try again in ${waitS} s`, { retry_after_s: waitS });
+    return new OcrflowError('OCRFLOW_ERR_TOO_MANY_ATTEMPTS', `Too many wrong access tokens from your address; try again in ${waitS} s`, {
+      retry_after_s: waitS,
+    });
   }
 
   async authenticate(c: Credentials): Promise<AuthResult> {
@@ -82,7 +84,8 @@ export class WorkbenchAuth {
       const token = bearerToken(c.authorization);
       const wait = this.limiter.retryAfterS(c.ip, now, token ?? undefined);
       if (wait > 0) return { kind: 'denied', error: this.tooMany(wait), clearCookie: false };
-      if (token === null) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'Only Authorization: Bearer <token> is accepted'), clearCookie: false };
+      if (token === null)
+        return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'Only Authorization: Bearer <token> is accepted'), clearCookie: false };
       const grant = this.match(token);
       if (grant) {
         this.limiter.succeed(c.ip, token);
@@ -93,12 +96,15 @@ export class WorkbenchAuth {
     }
     const value = readCookie(c.cookie, SESSION_COOKIE);
     if (!value) return { kind: 'anonymous' };
-    if (!this.sealer) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 }), clearCookie: false };
+    if (!this.sealer)
+      return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_NOT_READY', 'Starting up; retry shortly', { retry_after_s: 1 }), clearCookie: false };
     const opened = this.sealer.open(value);
     if (!opened) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', NOT_VALID), clearCookie: true };
     const { claims, grant } = opened;
-    if (claims.expiresAt <= now) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'Your sign-in has expired; please sign in again'), clearCookie: true };
-    if (await this.revocations.isRevoked(claims.sid)) return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', NOT_VALID), clearCookie: true };
+    if (claims.expiresAt <= now)
+      return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', 'Your sign-in has expired; please sign in again'), clearCookie: true };
+    if (await this.revocations.isRevoked(claims.sid))
+      return { kind: 'denied', error: new OcrflowError('OCRFLOW_ERR_UNAUTHORIZED', NOT_VALID), clearCookie: true };
     return { kind: 'cookie', claims, caller: { tenant: grant.tenant, admin: grant.admin } };
   }
 

@@ -17,7 +17,8 @@ export interface Envelope<T> {
 
 export const ok = <T>(data: T, message = 'ok'): Envelope<T> => ({ success: true, message, data });
 
-const envelopeFace: ErrorFace = (e) => ({ success: false, message: e.message, data: null, code: e.code, ...(e.details ? { details: e.details } : {}) }) satisfies Envelope<null>;
+const envelopeFace: ErrorFace = (e) =>
+  ({ success: false, message: e.message, data: null, code: e.code, ...(e.details ? { details: e.details } : {}) }) satisfies Envelope<null>;
 
 export function sendEnvelopeError(reply: FastifyReply, e: OcrflowError): FastifyReply {
   return sendError(reply, e, envelopeFace);

@@ -30,7 +30,6 @@ export interface ExcelAppRoutesOptions {
 }
 
 export const excelAppRoutes: FastifyPluginAsync<ExcelAppRoutesOptions> = async (app, { tasks, ocr, workbooks, config }) => {
-
   app.post(
     '/ocr/poll/:task_id',
     {
@@ -66,7 +65,10 @@ export const excelAppRoutes: FastifyPluginAsync<ExcelAppRoutesOptions> = async (
       const t = await workbooks.tables(id, null);
       const task = await tasks.require(id);
       const sheets = sheetsToGrid(t.sheets);
-      return ok({ task_id: id, status: task.status, total_sheets: sheets.length, version: t.version, sheets }, `${sheets.length} table${sheets.length === 1 ? '' : 's'}`);
+      return ok(
+        { task_id: id, status: task.status, total_sheets: sheets.length, version: t.version, sheets },
+        `${sheets.length} table${sheets.length === 1 ? '' : 's'}`,
+      );
     },
   );
 
@@ -82,7 +84,11 @@ export const excelAppRoutes: FastifyPluginAsync<ExcelAppRoutesOptions> = async (
         params,
         body: { ...tableDataSchema, required: ['sheets'] },
         response: {
-          200: envelope({ type: 'object', required: ['task_id', 'version', 'status'], properties: { task_id: { type: 'string' }, version: { type: 'integer' }, status: { type: 'string' } } }),
+          200: envelope({
+            type: 'object',
+            required: ['task_id', 'version', 'status'],
+            properties: { task_id: { type: 'string' }, version: { type: 'integer' }, status: { type: 'string' } },
+          }),
           ...envelopeErrors,
         },
       },
@@ -94,7 +100,8 @@ export const excelAppRoutes: FastifyPluginAsync<ExcelAppRoutesOptions> = async (
       await tasks.require(id);
       const body = req.body;
       if (!isObject(body)) throw invalid('The body must be an object {task_id, status, total_sheets, sheets: [...]}');
-      if (body.task_id !== undefined && body.task_id !== id) throw invalid(`task_id in the body (${JSON.stringify(body.task_id)}) is not the task in the path (${id})`);
+      if (body.task_id !== undefined && body.task_id !== id)
+        throw invalid(`task_id in the body (${JSON.stringify(body.task_id)}) is not the task in the path (${id})`);
       if (body.total_sheets !== undefined && (!Array.isArray(body.sheets) || body.total_sheets !== body.sheets.length))
         throw invalid(`total_sheets is ${JSON.stringify(body.total_sheets)} but sheets holds ${Array.isArray(body.sheets) ? body.sheets.length : 'no array'}`);
       const sheets = gridToSheets(body.sheets);
@@ -109,14 +116,20 @@ export const excelAppRoutes: FastifyPluginAsync<ExcelAppRoutesOptions> = async (
       schema: {
         summary: 'Generate the workbook from the latest version',
         description:
-          'At `ocr_done` this stores version 1 from the OCR result (`→ excel_generated`); later it writes the latest version\'s workbook again; after `excel_failed` it retries. 409 before OCR is done.',
+          "At `ocr_done` this stores version 1 from the OCR result (`→ excel_generated`); later it writes the latest version's workbook again; after `excel_failed` it retries. 409 before OCR is done.",
         tags: ['workbench'],
         params,
         response: {
           200: envelope({
             type: 'object',
             required: ['task_id', 'excel_path', 'status', 'message', 'version'],
-            properties: { task_id: { type: 'string' }, excel_path: { type: 'string' }, status: { type: 'string' }, message: { type: 'string' }, version: { type: 'integer' } },
+            properties: {
+              task_id: { type: 'string' },
+              excel_path: { type: 'string' },
+              status: { type: 'string' },
+              message: { type: 'string' },
+              version: { type: 'integer' },
+            },
           }),
           ...envelopeErrors,
         },
@@ -146,7 +159,11 @@ export const excelAppRoutes: FastifyPluginAsync<ExcelAppRoutesOptions> = async (
     },
     async (req, reply) => {
       const r = await workbooks.excel(idOf(req), null);
-      return reply.type(XLSX_MIME).header('content-disposition', contentDisposition(r.task.filename, 'xlsx')).header('x-workbook-version', String(r.version)).send(r.body);
+      return reply
+        .type(XLSX_MIME)
+        .header('content-disposition', contentDisposition(r.task.filename, 'xlsx'))
+        .header('x-workbook-version', String(r.version))
+        .send(r.body);
     },
   );
 };

@@ -16,7 +16,6 @@ export interface OcrRoutesOptions {
 }
 
 export const ocrRoutes: FastifyPluginAsync<OcrRoutesOptions> = async (app, { tasks, ocr, workbench: wb }) => {
-
   app.post(
     '/ocr/start/:id',
     {
@@ -40,7 +39,8 @@ export const ocrRoutes: FastifyPluginAsync<OcrRoutesOptions> = async (app, { tas
     {
       schema: {
         summary: 'Retry a failed task',
-        description: 'After `ocr_failed`: OCR again (the same OCR job is retried). After `excel_failed`: the workbook is generated again from the stored OCR result. 409 in other states.',
+        description:
+          'After `ocr_failed`: OCR again (the same OCR job is retried). After `excel_failed`: the workbook is generated again from the stored OCR result. 409 in other states.',
         tags: ['workbench'],
         params: taskIdParams,
         response: { 200: envelope(taskSchema), ...envelopeErrors },
@@ -84,7 +84,11 @@ export const ocrRoutes: FastifyPluginAsync<OcrRoutesOptions> = async (app, { tas
             200: envelope({
               type: 'object',
               required: ['task_id', 'outcome', 'reason'],
-              properties: { task_id: { anyOf: [{ type: 'string' }, { type: 'null' }] }, outcome: { type: 'string', enum: ['completed', 'failed', 'ignored'] }, reason: { type: 'string' } },
+              properties: {
+                task_id: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+                outcome: { type: 'string', enum: ['completed', 'failed', 'ignored'] },
+                reason: { type: 'string' },
+              },
             }),
             ...envelopeErrors,
           },

@@ -76,7 +76,8 @@ export class SessionSealer {
     const presented = Buffer.from(m[3], 'base64url');
     if (presented.length !== 32) return null;
     let hit: TokenGrant | null = null;
-    for (let i = 0; i < this.keys.length; i++) if (timingSafeEqual(createHmac('sha256', this.keys[i]).update(body).digest(), presented) && hit === null) hit = this.grants[i];
+    for (let i = 0; i < this.keys.length; i++)
+      if (timingSafeEqual(createHmac('sha256', this.keys[i]).update(body).digest(), presented) && hit === null) hit = this.grants[i];
     return hit ? { claims: { sid: m[1], expiresAt: Number(m[2]) * 1000 }, grant: hit } : null;
   }
 }
@@ -87,7 +88,10 @@ export function readCookie(header: string | undefined, name: string): string | n
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    return part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    return part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
   }
   return null;
 }
@@ -98,7 +102,13 @@ export function readCookie(header: string | undefined, name: string): string | n
  * Secure when the request came over https. `value: null` clears it.
  */
 export function sessionSetCookie(value: string | null, opts: { maxAgeS: number; secure: boolean }): string {
-  const parts = [`${SESSION_COOKIE}=${value ?? ''}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${value === null ? 0 : Math.max(0, Math.floor(opts.maxAgeS))}`];
+  const parts = [
+    `${SESSION_COOKIE}=${value ?? ''}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${value === null ? 0 : Math.max(0, Math.floor(opts.maxAgeS))}`,
+  ];
   if (opts.secure) parts.push('Secure');
   return parts.join('; ');
 }

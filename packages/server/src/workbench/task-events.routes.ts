@@ -36,7 +36,10 @@ export const taskEventsRoutes: FastifyPluginAsync<TaskEventsRoutesOptions> = asy
         params: taskIdParams,
         querystring: {
           type: 'object',
-          properties: { since: { type: 'string', maxLength: 40, description: 'updated_at (ISO 8601)' }, timeout_ms: { type: 'integer', minimum: 0, maximum: LONGPOLL_MAX_MS, default: 25000 } },
+          properties: {
+            since: { type: 'string', maxLength: 40, description: 'updated_at (ISO 8601)' },
+            timeout_ms: { type: 'integer', minimum: 0, maximum: LONGPOLL_MAX_MS, default: 25000 },
+          },
         },
         response: { 200: envelope(taskSchema), ...envelopeErrors },
       },
@@ -62,7 +65,12 @@ export const taskEventsRoutes: FastifyPluginAsync<TaskEventsRoutesOptions> = asy
         await tasks.require(id); // 404 in the envelope before the stream starts
         reply.hijack();
         const raw = reply.raw;
-        raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
         raw.write('retry: 2000\n\n');
         try {
           for await (const item of taskEvents.follow(id, { heartbeatMs: sseHeartbeatMs, signal: ac.signal })) {

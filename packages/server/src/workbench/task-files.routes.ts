@@ -26,7 +26,6 @@ export interface TaskFilesRoutesOptions {
 }
 
 export const taskFilesRoutes: FastifyPluginAsync<TaskFilesRoutesOptions> = async (app, { files, workbooks, config }) => {
-
   app.get(
     '/tasks/:id/image',
     {
@@ -70,7 +69,10 @@ export const taskFilesRoutes: FastifyPluginAsync<TaskFilesRoutesOptions> = async
         summary: 'The recognised text and Markdown',
         tags: ['workbench'],
         params: taskIdParams,
-        response: { 200: envelope({ type: 'object', required: ['text', 'markdown'], properties: { text: { type: 'string' }, markdown: { type: 'string' } } }), ...envelopeErrors },
+        response: {
+          200: envelope({ type: 'object', required: ['text', 'markdown'], properties: { text: { type: 'string' }, markdown: { type: 'string' } } }),
+          ...envelopeErrors,
+        },
       },
     },
     async (req) => ok(await files.text((req.params as { id: string }).id)),
@@ -95,7 +97,8 @@ export const taskFilesRoutes: FastifyPluginAsync<TaskFilesRoutesOptions> = async
     {
       schema: {
         summary: 'The tables as sheets (latest workbook version, or `version`)',
-        description: 'From `ocr_done` on (409 before). Until the workbook is first generated or saved, version 1 is derived from the OCR result without being stored.',
+        description:
+          'From `ocr_done` on (409 before). Until the workbook is first generated or saved, version 1 is derived from the OCR result without being stored.',
         tags: ['workbench'],
         params: taskIdParams,
         querystring: versionQuery,
@@ -123,14 +126,17 @@ export const taskFilesRoutes: FastifyPluginAsync<TaskFilesRoutesOptions> = async
         response: { 200: envelope({ type: 'object', required: ['version'], properties: { version: { type: 'integer' } } }), ...envelopeErrors },
       },
       // Sheets are checked by validateSheets, whose messages name the sheet, row and column.
-      validatorCompiler: ({ schema }) => (data: unknown) => {
-        const body = data as { sheets?: unknown; base_version?: unknown } | null;
-        if (!body || typeof body !== 'object' || Array.isArray(body)) return { error: new OcrflowError('OCRFLOW_ERR_INVALID_SHEETS', 'The body must be an object {sheets: [...], base_version?}') };
-        if (body.base_version !== undefined && (!Number.isInteger(body.base_version) || (body.base_version as number) < 1))
-          return { error: new OcrflowError('OCRFLOW_ERR_VALIDATION', 'base_version must be a whole number ≥ 1', { field: 'base_version' }) };
-        void schema;
-        return { value: data };
-      },
+      validatorCompiler:
+        ({ schema }) =>
+        (data: unknown) => {
+          const body = data as { sheets?: unknown; base_version?: unknown } | null;
+          if (!body || typeof body !== 'object' || Array.isArray(body))
+            return { error: new OcrflowError('OCRFLOW_ERR_INVALID_SHEETS', 'The body must be an object {sheets: [...], base_version?}') };
+          if (body.base_version !== undefined && (!Number.isInteger(body.base_version) || (body.base_version as number) < 1))
+            return { error: new OcrflowError('OCRFLOW_ERR_VALIDATION', 'base_version must be a whole number ≥ 1', { field: 'base_version' }) };
+          void schema;
+          return { value: data };
+        },
     },
     async (req) => {
       const body = req.body as { sheets?: unknown; base_version?: number };
@@ -144,7 +150,8 @@ export const taskFilesRoutes: FastifyPluginAsync<TaskFilesRoutesOptions> = async
     {
       schema: {
         summary: 'Download the searchable PDF: the upload with the recognised words as an invisible text layer',
-        description: 'Every page as uploaded (a JPEG byte for byte; a PDF page keeps its own text layer if it had one) with the OCR words placed on their boxes, so the text can be selected, copied and searched. Named after the upload. 409 before OCR is done.',
+        description:
+          'Every page as uploaded (a JPEG byte for byte; a PDF page keeps its own text layer if it had one) with the OCR words placed on their boxes, so the text can be selected, copied and searched. Named after the upload. 409 before OCR is done.',
         tags: ['workbench'],
         params: taskIdParams,
         produces: ['application/pdf'],
@@ -162,7 +169,8 @@ export const taskFilesRoutes: FastifyPluginAsync<TaskFilesRoutesOptions> = async
     {
       schema: {
         summary: 'Download the workbook (.xlsx) of the latest or a given version',
-        description: 'Named after the upload (`报表.jpg` → `报表.xlsx`) with an RFC 5987 Content-Disposition and an ASCII fallback name. At `ocr_done` version 1 is generated first (`→ excel_generated`); 409 before OCR is done.',
+        description:
+          'Named after the upload (`报表.jpg` → `报表.xlsx`) with an RFC 5987 Content-Disposition and an ASCII fallback name. At `ocr_done` version 1 is generated first (`→ excel_generated`); 409 before OCR is done.',
         tags: ['workbench'],
         params: taskIdParams,
         querystring: versionQuery,
@@ -172,7 +180,11 @@ export const taskFilesRoutes: FastifyPluginAsync<TaskFilesRoutesOptions> = async
     },
     async (req, reply) => {
       const r = await workbooks.excel((req.params as { id: string }).id, (req.query as { version?: number }).version ?? null);
-      return reply.type(XLSX_MIME).header('content-disposition', contentDisposition(r.task.filename, 'xlsx')).header('x-workbook-version', String(r.version)).send(r.body);
+      return reply
+        .type(XLSX_MIME)
+        .header('content-disposition', contentDisposition(r.task.filename, 'xlsx'))
+        .header('x-workbook-version', String(r.version))
+        .send(r.body);
     },
   );
 };

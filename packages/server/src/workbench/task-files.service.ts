@@ -40,7 +40,12 @@ export class TaskFilesService {
       const doc = await openDocument(await this.ctx.blobs.get(task.sourceKey), this.openOpts);
       try {
         const { image } = await doc.renderPage(0);
-        await this.ctx.blobs.put(key, await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer());
+        await this.ctx.blobs.put(
+          key,
+          await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+            .png()
+            .toBuffer(),
+        );
       } finally {
         doc.close();
       }
@@ -53,7 +58,14 @@ export class TaskFilesService {
     const task = await this.tasks.require(taskId);
     const doc = await this.documentOrNull(task);
     const page = doc?.pages.find((p) => p.index === n);
-    if (!page) throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', doc ? `The document has no page ${n} (pages are numbered from 0; it has ${doc.pages.length})` : `OCR has not produced page ${n} yet (the task is ${task.status})`, { page: n });
+    if (!page)
+      throw new OcrflowError(
+        'OCRFLOW_ERR_NOT_FOUND',
+        doc
+          ? `The document has no page ${n} (pages are numbered from 0; it has ${doc.pages.length})`
+          : `OCR has not produced page ${n} yet (the task is ${task.status})`,
+        { page: n },
+      );
     const jpeg = task.mime === 'image/jpeg';
     const key = taskKeys.page(task.id, n, jpeg ? 'jpg' : 'png');
     if (!(await this.ctx.blobs.exists(key))) {
@@ -89,7 +101,8 @@ export class TaskFilesService {
     const task = await this.tasks.require(taskId);
     await this.requireDocument(task);
     const key = taskKeys.analysis(task.id);
-    if (!(await this.ctx.blobs.exists(key))) throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', 'This task has no analysis (the OCR service did not produce one: OCRFLOW_ANALYSIS may be off)');
+    if (!(await this.ctx.blobs.exists(key)))
+      throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', 'This task has no analysis (the OCR service did not produce one: OCRFLOW_ANALYSIS may be off)');
     return (await this.ctx.blobs.get(key)).toString('utf8');
   }
 

@@ -174,7 +174,11 @@ export class TaskOcrService {
       if (job && retrying && (job.status === 'failed' || job.status === 'canceled')) job = await client.retry(job.id);
       if (!job) {
         const webhookUrl = this.link.webhookUrl();
-        job = await client.submit(await this.ctx.blobs.get(task.sourceKey), { filename: task.filename, taskId: task.id, ...(webhookUrl ? { webhookUrl } : {}) });
+        job = await client.submit(await this.ctx.blobs.get(task.sourceKey), {
+          filename: task.filename,
+          taskId: task.id,
+          ...(webhookUrl ? { webhookUrl } : {}),
+        });
       }
       const withJob = (await this.tasks.patch(task.id, ['ocr_processing'], { ocrJobId: job.id })) ?? (await this.tasks.require(task.id));
       if (isTerminalStatus(job.status)) {
@@ -286,11 +290,19 @@ export class TaskOcrService {
     this.finishing.add(task.id);
     try {
       if (!task.ocrJobId) throw new OcrflowError('OCRFLOW_ERR_INTERNAL', 'the task has no OCR job');
-      await this.tasks.patch(task.id, ['ocr_done'], await fetchOcrResults({ ctx: this.ctx, link: this.link, signal: this.stopper.signal }, task.id, task.ocrJobId));
+      await this.tasks.patch(
+        task.id,
+        ['ocr_done'],
+        await fetchOcrResults({ ctx: this.ctx, link: this.link, signal: this.stopper.signal }, task.id, task.ocrJobId),
+      );
     } catch (e) {
       if (this.stopping) return;
       this.ctx.log.warn({ task: task.id, err: e }, 'reading the OCR result failed');
-      await this.tasks.move(task.id, { from: ['ocr_done'], to: 'ocr_failed', patch: { errorMessage: `The OCR result could not be read: ${describeOcrError(e)}` } });
+      await this.tasks.move(task.id, {
+        from: ['ocr_done'],
+        to: 'ocr_failed',
+        patch: { errorMessage: `The OCR result could not be read: ${describeOcrError(e)}` },
+      });
     } finally {
       this.finishing.delete(task.id);
     }

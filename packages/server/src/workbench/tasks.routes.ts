@@ -17,7 +17,6 @@ export interface TasksRoutesOptions {
 }
 
 export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (app, { tasks, ocr }) => {
-
   app.post(
     '/upload/image',
     {
@@ -75,8 +74,10 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (app, {
     },
   );
 
-  app.get('/tasks/:id', { schema: { summary: 'One task', tags: ['workbench'], params: taskIdParams, response: { 200: envelope(taskSchema), ...envelopeErrors } } }, async (req) =>
-    ok(await tasks.view(await tasks.require((req.params as { id: string }).id))),
+  app.get(
+    '/tasks/:id',
+    { schema: { summary: 'One task', tags: ['workbench'], params: taskIdParams, response: { 200: envelope(taskSchema), ...envelopeErrors } } },
+    async (req) => ok(await tasks.view(await tasks.require((req.params as { id: string }).id))),
   );
 
   app.delete(
@@ -87,7 +88,10 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (app, {
         description: 'Cancels its OCR job if it is still running.',
         tags: ['workbench'],
         params: taskIdParams,
-        response: { 200: envelope({ type: 'object', required: ['id', 'deleted'], properties: { id: { type: 'string' }, deleted: { type: 'boolean' } } }), ...envelopeErrors },
+        response: {
+          200: envelope({ type: 'object', required: ['id', 'deleted'], properties: { id: { type: 'string' }, deleted: { type: 'boolean' } } }),
+          ...envelopeErrors,
+        },
       },
     },
     async (req) => {
@@ -104,7 +108,12 @@ export const tasksRoutes: FastifyPluginAsync<TasksRoutesOptions> = async (app, {
  * past the workbench's own limit (lower than the service's), so an oversized upload is refused
  * (413, temp file deleted) while the rest of the body is drained, not left hanging.
  */
-async function receiveFile(req: FastifyRequest, receive: (s: Readable) => Promise<TempBlob>, maxBytes: number, held: { temp: TempBlob | null }): Promise<string | null> {
+async function receiveFile(
+  req: FastifyRequest,
+  receive: (s: Readable) => Promise<TempBlob>,
+  maxBytes: number,
+  held: { temp: TempBlob | null },
+): Promise<string | null> {
   let filename: string | null = null;
   for await (const part of req.parts({ limits: { fileSize: maxBytes + 1, files: 1 } })) {
     if (part.type !== 'file') continue;

@@ -47,24 +47,37 @@ export class TasksService {
       try {
         info = await pipeline.inspect(await blobs.readTemp(temp), { maxPixels: config.maxPixels, maxPages: config.maxPages });
       } catch (e) {
-        if (e instanceof OcrflowError && e.code === 'OCRFLOW_ERR_UNSUPPORTED_MEDIA') throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_MEDIA', UNSUPPORTED_MESSAGE);
+        if (e instanceof OcrflowError && e.code === 'OCRFLOW_ERR_UNSUPPORTED_MEDIA')
+          throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_MEDIA', UNSUPPORTED_MESSAGE);
         throw e;
       }
-      if (!(WORKBENCH_MIMES as readonly string[]).includes(info.mime)) throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_MEDIA', `${UNSUPPORTED_MESSAGE}; this file is ${info.mime}`, { mime: info.mime });
+      if (!(WORKBENCH_MIMES as readonly string[]).includes(info.mime))
+        throw new OcrflowError('OCRFLOW_ERR_UNSUPPORTED_MEDIA', `${UNSUPPORTED_MESSAGE}; this file is ${info.mime}`, { mime: info.mime });
       const id = newTaskId();
       const sourceKey = taskKeys.source(id);
       orphan = taskKeys.prefix(id);
       await blobs.commit(temp, sourceKey);
       const task = await store.insertTask(
-        { id, tenant: caller.tenant, filename, mime: info.mime, sizeBytes: temp.size, sha256: temp.sha256, sourceKey, pageCount: info.pageCount, now: this.ctx.now() },
+        {
+          id,
+          tenant: caller.tenant,
+          filename,
+          mime: info.mime,
+          sizeBytes: temp.size,
+          sha256: temp.sha256,
+          sourceKey,
+          pageCount: info.pageCount,
+          now: this.ctx.now(),
+        },
         ['created', 'uploaded'],
       );
       orphan = null;
       await this.announce(task);
       return task;
     } finally {
-      if (orphan) await blobs.delete(orphan).catch((err) => this.ctx.log.warn({ err, key: orphan }, 'removing the files of a task that was not created failed'));
-      await blobs.discard(temp).catch((err) => this.ctx.log.warn({ err }, 'removing an upload\'s temporary file failed'));
+      if (orphan)
+        await blobs.delete(orphan).catch((err) => this.ctx.log.warn({ err, key: orphan }, 'removing the files of a task that was not created failed'));
+      await blobs.discard(temp).catch((err) => this.ctx.log.warn({ err }, "removing an upload's temporary file failed"));
     }
   }
 

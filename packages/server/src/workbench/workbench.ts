@@ -139,7 +139,9 @@ export class Workbench {
         ok: false,
         queue_len: null,
         worker_alive: false,
-        message: starting ? `${where} is starting; try again in a moment` : `OCR is not available right now: ${where.charAt(0).toLowerCase()}${where.slice(1)} cannot be reached. Uploaded files cannot be read until it is back.`,
+        message: starting
+          ? `${where} is starting; try again in a moment`
+          : `OCR is not available right now: ${where.charAt(0).toLowerCase()}${where.slice(1)} cannot be reached. Uploaded files cannot be read until it is back.`,
       };
     }
   }

@@ -27,7 +27,11 @@ export interface TablesView {
 const versionView = (v: WorkbookVersion) => ({ version: v.version, created_at: isoTime(v.createdAt), source: v.source });
 
 const notReady = (status: TaskStatus, what: string) =>
-  new OcrflowError('OCRFLOW_ERR_RESULT_NOT_READY', `The task is ${status}; ${what} ${status === 'excel_failed' ? 'after a retry (POST /api/v1/ocr/retry/{id})' : 'once OCR is done'}`, { status });
+  new OcrflowError(
+    'OCRFLOW_ERR_RESULT_NOT_READY',
+    `The task is ${status}; ${what} ${status === 'excel_failed' ? 'after a retry (POST /api/v1/ocr/retry/{id})' : 'once OCR is done'}`,
+    { status },
+  );
 
 export class WorkbooksService {
   constructor(
@@ -65,7 +69,14 @@ export class WorkbooksService {
       xlsxKey = taskKeys.xlsx(task.id, newJobId());
       await blobs.put(xlsxKey, await this.xlsx.build(sheetsJson));
       const r = await store.addVersion(task.id, {
-        source: 'ocr', sheets: sheetsJson, xlsxKey, baseVersion: null, requireStatus: ['ocr_done'], to: 'excel_generated', cellsToCheck: reviewCount(sheets), now: this.ctx.now(),
+        source: 'ocr',
+        sheets: sheetsJson,
+        xlsxKey,
+        baseVersion: null,
+        requireStatus: ['ocr_done'],
+        to: 'excel_generated',
+        cellsToCheck: reviewCount(sheets),
+        now: this.ctx.now(),
       });
       if (!r.ok) {
         await blobs.delete(r.reason === 'missing' ? taskKeys.prefix(task.id) : xlsxKey);
@@ -90,7 +101,11 @@ export class WorkbooksService {
     const made = (await this.generateFirst(task)) ?? (await this.tasks.require(task.id));
     if (made.workbookVersion !== null) return made; // made here, or by someone else meanwhile
     if (made.status === 'excel_failed')
-      throw new OcrflowError('OCRFLOW_ERR_INTERNAL', `The workbook could not be generated; the task is now excel_failed (POST /api/v1/ocr/retry/${task.id} tries again)`, { status: made.status });
+      throw new OcrflowError(
+        'OCRFLOW_ERR_INTERNAL',
+        `The workbook could not be generated; the task is now excel_failed (POST /api/v1/ocr/retry/${task.id} tries again)`,
+        { status: made.status },
+      );
     throw invalidState(made.status, 'the workbook cannot be made now');
   }
 
@@ -99,11 +114,16 @@ export class WorkbooksService {
     if (!HAS_TABLES.includes(task.status)) throw notReady(task.status, 'its tables are ready');
     if (task.workbookVersion === null) {
       // ocr_done: version 1 as it will be stored, derived from the OCR JSON without storing it.
-      if (version !== null && version !== 1) throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `The task has no workbook version ${version} (latest: 1)`, { version, latest: 1 });
+      if (version !== null && version !== 1)
+        throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `The task has no workbook version ${version} (latest: 1)`, { version, latest: 1 });
       return { version: 1, versions: [{ version: 1, created_at: isoTime(task.updatedAt), source: 'ocr' }], sheets: await this.firstSheets(taskId) };
     }
     const v = await this.ctx.store.getVersion(taskId, version);
-    if (!v) throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `The task has no workbook version ${version} (latest: ${task.workbookVersion})`, { version, latest: task.workbookVersion });
+    if (!v)
+      throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `The task has no workbook version ${version} (latest: ${task.workbookVersion})`, {
+        version,
+        latest: task.workbookVersion,
+      });
     const versions = await this.ctx.store.listVersions(taskId);
     return { version: v.version, versions: versions.map(versionView), sheets: JSON.parse(v.sheets) as Sheet[] };
   }
@@ -131,7 +151,14 @@ export class WorkbooksService {
       await this.ctx.blobs.put(xlsxKey, xlsx);
       const from = task.status;
       const r = await this.ctx.store.addVersion(taskId, {
-        source: 'edit', sheets: sheetsJson, xlsxKey, baseVersion: base, requireStatus: [from], ...(from === 'editable' ? {} : { to: 'editable' as const }), cellsToCheck: reviewCount(sheets), now: this.ctx.now(),
+        source: 'edit',
+        sheets: sheetsJson,
+        xlsxKey,
+        baseVersion: base,
+        requireStatus: [from],
+        ...(from === 'editable' ? {} : { to: 'editable' as const }),
+        cellsToCheck: reviewCount(sheets),
+        now: this.ctx.now(),
       });
       if (r.ok) {
         await this.tasks.announce(r.task);
@@ -150,7 +177,10 @@ export class WorkbooksService {
   }
 
   private conflict(base: number | null, latest: number | null, how: string): OcrflowError {
-    return new OcrflowError('OCRFLOW_ERR_INVALID_STATE', `Version ${latest} ${how} ${base} that you edited; reload the tables and apply your changes again`, { base_version: base, latest });
+    return new OcrflowError('OCRFLOW_ERR_INVALID_STATE', `Version ${latest} ${how} ${base} that you edited; reload the tables and apply your changes again`, {
+      base_version: base,
+      latest,
+    });
   }
 
   /** The .xlsx of a version (latest by default), regenerated from its sheets if its file was lost. Version 1 is made when first asked for. */
@@ -161,7 +191,11 @@ export class WorkbooksService {
       if (version === null || version === 1) task = await this.withFirstVersion(task);
     }
     const v = await this.ctx.store.getVersion(taskId, version);
-    if (!v) throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `The task has no workbook version ${version} (latest: ${task.workbookVersion ?? 1})`, { version, latest: task.workbookVersion ?? 1 });
+    if (!v)
+      throw new OcrflowError('OCRFLOW_ERR_NOT_FOUND', `The task has no workbook version ${version} (latest: ${task.workbookVersion ?? 1})`, {
+        version,
+        latest: task.workbookVersion ?? 1,
+      });
     if (!(await this.ctx.blobs.exists(v.xlsxKey))) {
       this.ctx.log.warn({ task: taskId, version: v.version }, 'workbook file missing; regenerated from its sheets');
       await this.ctx.blobs.put(v.xlsxKey, await this.xlsx.build(v.sheets));
@@ -177,7 +211,8 @@ export class WorkbooksService {
    */
   async generate(taskId: string): Promise<{ version: number; task: TaskRecord }> {
     let task = await this.tasks.require(taskId);
-    if (task.status === 'excel_failed') task = (await this.tasks.move(taskId, { from: ['excel_failed'], to: 'ocr_done', patch: { errorMessage: null } })) ?? (await this.tasks.require(taskId));
+    if (task.status === 'excel_failed')
+      task = (await this.tasks.move(taskId, { from: ['excel_failed'], to: 'ocr_done', patch: { errorMessage: null } })) ?? (await this.tasks.require(taskId));
     if (task.workbookVersion === null) {
       task = await this.withFirstVersion(task);
       return { version: task.workbookVersion as number, task };

@@ -87,7 +87,15 @@ export class EngineThread {
   }
 
   /** Run a document; resolves with how it ended, rejects with the document's error or a crash. */
-  runDocument(data: Uint8Array, opts: RunOptions, skip: number[], budget: number, handlers: RunHandlers, signal: AbortSignal, stopGraceMs: number): Promise<RunOutcome> {
+  runDocument(
+    data: Uint8Array,
+    opts: RunOptions,
+    skip: number[],
+    budget: number,
+    handlers: RunHandlers,
+    signal: AbortSignal,
+    stopGraceMs: number,
+  ): Promise<RunOutcome> {
     if (!this.alive) return Promise.reject(new OcrflowError('OCRFLOW_ERR_WORKER_CRASHED', 'The OCR worker thread is not running'));
     if (this.run) return Promise.reject(new Error('EngineThread is busy'));
     const runId = nextRunId++;
@@ -173,32 +181,34 @@ export class EngineThread {
       return;
     }
     // Handlers are async (they write to the store); keep them strictly ordered.
-    run.chain = run.chain.then(async () => {
-      if (this.run !== run) {
-        if (m.type === 'page') this.send({ type: 'verdict', runId: m.runId, verdict: 'stop' });
-        return;
-      }
-      switch (m.type) {
-        case 'opened':
-          return run.handlers.onOpened(m.pageCount, m.ms);
-        case 'page': {
-          this.pages++;
-          let verdict: PageVerdict = 'stop';
-          try {
-            verdict = await run.handlers.onPage(m.index, m.page, m.ms, m.rss);
-          } finally {
-            // Always answer: the thread waits for it (a failing handler stops the run).
-            this.send({ type: 'verdict', runId: run.runId, verdict });
-          }
+    run.chain = run.chain
+      .then(async () => {
+        if (this.run !== run) {
+          if (m.type === 'page') this.send({ type: 'verdict', runId: m.runId, verdict: 'stop' });
           return;
         }
-        case 'done':
-          return run.resolve(m.outcome);
-        case 'error':
-          if (m.detail) this.log.warn({ thread: this.name, code: m.error.code, detail: m.detail }, 'document failed in OCR worker thread');
-          return run.reject(deserializeError(m.error));
-      }
-    }).catch((e) => run.reject(e));
+        switch (m.type) {
+          case 'opened':
+            return run.handlers.onOpened(m.pageCount, m.ms);
+          case 'page': {
+            this.pages++;
+            let verdict: PageVerdict = 'stop';
+            try {
+              verdict = await run.handlers.onPage(m.index, m.page, m.ms, m.rss);
+            } finally {
+              // Always answer: the thread waits for it (a failing handler stops the run).
+              this.send({ type: 'verdict', runId: run.runId, verdict });
+            }
+            return;
+          }
+          case 'done':
+            return run.resolve(m.outcome);
+          case 'error':
+            if (m.detail) this.log.warn({ thread: this.name, code: m.error.code, detail: m.detail }, 'document failed in OCR worker thread');
+            return run.reject(deserializeError(m.error));
+        }
+      })
+      .catch((e) => run.reject(e));
   }
 
   private die(): void {

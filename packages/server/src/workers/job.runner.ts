@@ -132,13 +132,16 @@ export class JobRunner {
     this.active.set(job.id, ac);
     const started = performance.now();
     const metrics: JobMetrics = { ...job.metrics, queue_wait_ms: Math.max(0, (job.startedAt ?? job.queuedAt) - job.queuedAt) };
-    const heartbeat = setInterval(() => {
-      const now = this.ctx.now();
-      store
-        .renewLease(job.id, this.owner, now + config.leaseMs, now)
-        .then((ok) => !ok && ac.abort('lease_lost' satisfies AbortReason))
-        .catch((e) => log.warn({ err: e, job: job.id }, 'lease renewal failed'));
-    }, Math.max(100, Math.floor(config.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        const now = this.ctx.now();
+        store
+          .renewLease(job.id, this.owner, now + config.leaseMs, now)
+          .then((ok) => !ok && ac.abort('lease_lost' satisfies AbortReason))
+          .catch((e) => log.warn({ err: e, job: job.id }, 'lease renewal failed'));
+      },
+      Math.max(100, Math.floor(config.leaseMs / 3)),
+    );
     try {
       const data = await blobs.get(job.sourceKey);
       let pageCount = job.pageCount;
@@ -149,7 +152,15 @@ export class JobRunner {
         const budget = Math.max(1, config.workerRecyclePages - thread.pages);
         const outcome = await thread.runDocument(
           data,
-          { engine: job.engine, mode: job.mode, languages: job.languages, prompt: job.prompt ?? undefined, straighten: typeof job.options.straighten === 'boolean' ? job.options.straighten : undefined, maxPixels: config.maxPixels, maxPages: config.maxPages },
+          {
+            engine: job.engine,
+            mode: job.mode,
+            languages: job.languages,
+            prompt: job.prompt ?? undefined,
+            straighten: typeof job.options.straighten === 'boolean' ? job.options.straighten : undefined,
+            maxPixels: config.maxPixels,
+            maxPages: config.maxPages,
+          },
           done,
           budget,
           {
@@ -221,7 +232,9 @@ export class JobRunner {
     const t = await store.finishJob(job.id, this.owner, { resultKey, metrics }, now);
     if (!t) {
       // Canceled during the last moments: the result files of a canceled job are not served.
-      await this.ctx.blobs.delete(resultKey).catch((err) => this.ctx.log.warn({ err, job: job.id }, 'removing the results of a job canceled at the end failed'));
+      await this.ctx.blobs
+        .delete(resultKey)
+        .catch((err) => this.ctx.log.warn({ err, job: job.id }, 'removing the results of a job canceled at the end failed'));
       return;
     }
     await bus.publish(t.event);

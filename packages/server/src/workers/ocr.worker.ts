@@ -68,10 +68,21 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
   };
   try {
     const t0 = performance.now();
-    doc = await engines.openDocument(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), { maxPixels: m.opts.maxPixels, maxPages: m.opts.maxPages });
+    doc = await engines.openDocument(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), {
+      maxPixels: m.opts.maxPixels,
+      maxPages: m.opts.maxPages,
+    });
     post({ type: 'opened', runId: m.runId, pageCount: doc.info.pageCount, ms: performance.now() - t0 });
     let processed = 0;
-    const popts = { engine: m.opts.engine, mode: m.opts.mode, languages: m.opts.languages, prompt: m.opts.prompt, straighten: m.opts.straighten, signal: state.ac.signal, options };
+    const popts = {
+      engine: m.opts.engine,
+      mode: m.opts.mode,
+      languages: m.opts.languages,
+      prompt: m.opts.prompt,
+      straighten: m.opts.straighten,
+      signal: state.ac.signal,
+      options,
+    };
     // With OCRFLOW_PREFETCH_PAGES the next page is decoded while this one is read (pages stay in order).
     pre = new engines.PagePrefetch(doc, popts);
     const todo = Array.from({ length: doc.info.pageCount }, (_, i) => i).filter((i) => !skip.has(i));
@@ -101,7 +112,9 @@ async function run(m: Extract<ToThread, { type: 'run' }>): Promise<void> {
     // engine's fault, reported with a readable message (the stack goes to the log only).
     const error = isOcrflowError(e)
       ? serializeError(e)
-      : serializeError(new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', pageIndex >= 0 ? `The OCR engine failed on page ${pageIndex + 1}` : 'The document could not be opened'));
+      : serializeError(
+          new OcrflowError('OCRFLOW_ERR_ENGINE_FAILED', pageIndex >= 0 ? `The OCR engine failed on page ${pageIndex + 1}` : 'The document could not be opened'),
+        );
     await finish({ type: 'error', runId: m.runId, error, detail: (e as Error)?.stack ?? String(e) });
   } finally {
     try {
@@ -126,5 +139,9 @@ async function dispose(): Promise<void> {
 // have nothing to load.) A failure here is reported again, readably, by the first job that uses it.
 // Models an engine loads in the background are waited for too: the pool may end a ready thread at
 // any time, and a native load cut short by that aborts the whole process.
-if (options.engine === 'paddle' || options.engine === 'tesseract') await engines.getEngine(options.engine, options).then((e) => e.ready?.()).catch(() => {});
+if (options.engine === 'paddle' || options.engine === 'tesseract')
+  await engines
+    .getEngine(options.engine, options)
+    .then((e) => e.ready?.())
+    .catch(() => {});
 post({ type: 'ready' });

@@ -43,10 +43,17 @@ export class WorkerPool {
     if (this.closed) throw new Error('worker pool is closed');
     let t = this.threads[slot];
     if (!t || !t.alive || t.retiring) {
-      const thread: EngineThread = new EngineThread(this.log, `ocr-${slot}`, this.engineOptions, () => {
-        // Replace a crashed thread right away, so /health shows live workers again.
-        if (!this.closed && this.threads[slot] === thread) this.thread(slot).catch((e) => this.log.error({ err: e, slot }, 'cannot restart OCR worker thread'));
-      }, this.remoteLimits);
+      const thread: EngineThread = new EngineThread(
+        this.log,
+        `ocr-${slot}`,
+        this.engineOptions,
+        () => {
+          // Replace a crashed thread right away, so /health shows live workers again.
+          if (!this.closed && this.threads[slot] === thread)
+            this.thread(slot).catch((e) => this.log.error({ err: e, slot }, 'cannot restart OCR worker thread'));
+        },
+        this.remoteLimits,
+      );
       t = thread;
       this.threads[slot] = t;
       this.spawned++;

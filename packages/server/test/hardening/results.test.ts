@@ -20,7 +20,9 @@ before(async () => {
   srv = await startTestServer();
   api = new Api(srv.url);
   // A text-layer PDF: what the document says is known exactly, no OCR guesswork.
-  const page = { text: [`Title line with ${SCRIPT} inside`, 'An image tag <img src=x onerror=alert(1)> and AT&T', ...(textPage(1) as { text: string[] }).text.slice(0, 6)] };
+  const page = {
+    text: [`Title line with ${SCRIPT} inside`, 'An image tag <img src=x onerror=alert(1)> and AT&T', ...(textPage(1) as { text: string[] }).text.slice(0, 6)],
+  };
   hostile = await api.waitDone((await api.submit(makePdf([page, textPage(2)]), 'hostile.pdf')).id);
   assert.equal(hostile.status, 'finished', JSON.stringify(hostile.error));
 });

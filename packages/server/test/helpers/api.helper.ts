@@ -131,7 +131,7 @@ export async function readSse(url: string, headers: Record<string, string>, opts
         let isEvent = false;
         for (const line of block.split('\n')) {
           if (line.startsWith(':')) comments.push(line);
-          else if (line.startsWith('id: ')) ((ev.id = line.slice(4)), (isEvent = true));
+          else if (line.startsWith('id: ')) (ev.id = line.slice(4)), (isEvent = true);
           else if (line.startsWith('event: ')) ev.event = line.slice(7);
           else if (line.startsWith('data: ')) ev.data += line.slice(6);
         }

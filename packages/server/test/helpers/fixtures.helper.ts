@@ -34,7 +34,8 @@ export function makePdf(pages: PdfPage[]): Buffer {
       doc.insertPage(-1, doc.addPage([0, 0, 595, 842], 0, resources, ops));
     } else {
       const img = new mupdf.Image(p.image);
-      const w = img.getWidth(), h = img.getHeight();
+      const w = img.getWidth(),
+        h = img.getHeight();
       const resources = doc.addObject({ XObject: { Im0: doc.addImage(img) } });
       doc.insertPage(-1, doc.addPage([0, 0, w, h], 0, resources, `q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`));
     }
@@ -69,7 +70,12 @@ export function pixelBombPng(width = 30000, height = 30000): Buffer {
   ihdr[8] = 8; // bit depth
   ihdr[9] = 0; // greyscale
   const rows = Buffer.alloc((width + 1) * 4); // 4 rows of zeros (filter byte + pixels)
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', zlib.deflateSync(rows)), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', zlib.deflateSync(rows)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export const BAD_INPUTS = {

@@ -41,12 +41,19 @@ after(async () => {
 });
 
 const post = (p: string, body: unknown) =>
-  api.json<ErrorBody & { task_id?: string }>(p, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(REQUEST_MS) });
+  api.json<ErrorBody & { task_id?: string }>(p, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+    signal: AbortSignal.timeout(REQUEST_MS),
+  });
 
 test('a FIFO (directly or through a symlink) as file_path is refused with 400 at once, and uploads keep working', async () => {
   // More concurrent attempts than libuv has pool threads: before the fix each open blocked one.
   const attempts = Array.from({ length: 6 }, (_, i) =>
-    i % 2 ? post('/api/start', { file_path: path.join(inbox, 'pipe.png'), prompt: 'x' }) : post('/v1/jobs', { file_path: path.join(inbox, 'link-to-pipe.png') }),
+    i % 2
+      ? post('/api/start', { file_path: path.join(inbox, 'pipe.png'), prompt: 'x' })
+      : post('/v1/jobs', { file_path: path.join(inbox, 'link-to-pipe.png') }),
   );
   for (const r of await Promise.all(attempts)) {
     assert.equal(r.status, 400, JSON.stringify(r.body));
@@ -87,7 +94,12 @@ test('a webhook URL with user-info is refused at submit (400) and its password i
 });
 
 test('IPv4-compatible IPv6 webhook targets are refused like the IPv4-mapped forms', async () => {
-  for (const url of ['http://[::127.0.0.1]/hook', 'http://[::169.254.169.254]/latest/meta-data', 'http://[::10.0.0.1]:8080/x', 'http://[::ffff:127.0.0.1]/hook']) {
+  for (const url of [
+    'http://[::127.0.0.1]/hook',
+    'http://[::169.254.169.254]/latest/meta-data',
+    'http://[::10.0.0.1]:8080/x',
+    'http://[::ffff:127.0.0.1]/hook',
+  ]) {
     const r = await api.submitRaw(dataset(SMALL_TABLE), 'hook.png', { webhook_url: url });
     assert.deepEqual([r.status, r.body.error.code], [400, 'OCRFLOW_ERR_WEBHOOK_URL_REFUSED'], `${url}: ${JSON.stringify(r.body)}`);
   }
@@ -118,7 +130,8 @@ test('guessed tokens: 401 each, then 429 for the address on every surface; a tok
   // The limit (10 a minute) counts across the service API, the compatibility routes and the workbench.
   assert.deepEqual(statuses, [...Array(10).fill(401), ...Array(15).fill(429)]);
   // The token this client has been using all along is not locked out, on any surface ...
-  for (const p of routes) assert.ok((await api.fetch(p, { signal: AbortSignal.timeout(REQUEST_MS) }).then(async (r) => (await r.arrayBuffer(), r.status))) < 400, p);
+  for (const p of routes)
+    assert.ok((await api.fetch(p, { signal: AbortSignal.timeout(REQUEST_MS) }).then(async (r) => (await r.arrayBuffer(), r.status))) < 400, p);
   // ... but a token never used from this address is refused like a guess while the limit holds.
   const fresh = await new Api(srv.url, OTHER_TOKEN).json<ErrorBody>('/v1/jobs');
   assert.deepEqual([fresh.status, fresh.body.error.code], [429, 'OCRFLOW_ERR_TOO_MANY_ATTEMPTS']);

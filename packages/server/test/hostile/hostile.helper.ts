@@ -21,7 +21,10 @@ export interface SocketOutcome {
  * Write `head` (request line + headers, without the final blank line when `trickleHead`), then the
  * body in `chunk`-byte pieces every `everyMs`, until the server closes the connection or `maxMs`.
  */
-export function trickle(url: string, opts: { head: string; body?: Buffer; chunk?: number; everyMs: number; maxMs: number; trickleHead?: boolean }): Promise<SocketOutcome> {
+export function trickle(
+  url: string,
+  opts: { head: string; body?: Buffer; chunk?: number; everyMs: number; maxMs: number; trickleHead?: boolean },
+): Promise<SocketOutcome> {
   const u = new URL(url);
   return new Promise((resolve) => {
     const sock = net.connect(Number(u.port), u.hostname);

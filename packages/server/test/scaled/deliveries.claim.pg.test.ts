@@ -30,8 +30,19 @@ let seq = 0;
 async function addDeliveries(n: number, now: number): Promise<string[]> {
   const { job } = await stores[0].insertJob(newJob());
   const rows: NewDelivery[] = Array.from({ length: n }, (_, i) => ({
-    id: `d-${job.id}-${++seq}`, tenant: job.tenant, messageId: `msg_${seq}`, jobId: job.id, eventSeq: 1, eventType: 'finished', eventTime: now, url: `http://127.0.0.1:9/${i}`,
-    source: 'job', dedupeKey: null, payload: null, redeliveryOf: null, now,
+    id: `d-${job.id}-${++seq}`,
+    tenant: job.tenant,
+    messageId: `msg_${seq}`,
+    jobId: job.id,
+    eventSeq: 1,
+    eventType: 'finished',
+    eventTime: now,
+    url: `http://127.0.0.1:9/${i}`,
+    source: 'job',
+    dedupeKey: null,
+    payload: null,
+    redeliveryOf: null,
+    now,
   }));
   await outboxes[0].insert(rows);
   return rows.map((r) => r.id);
@@ -73,14 +84,25 @@ test('an expired lease is taken over by exactly one process; the old owner canno
   const now = Date.now();
   const [id] = await addDeliveries(1, now - 1000);
   const first = await outboxes[0].claimDue('dead-proc', now - 1, now - 10, 1); // its lease has already run out
-  assert.deepEqual(first.map((d) => d.id), [id]);
+  assert.deepEqual(
+    first.map((d) => d.id),
+    [id],
+  );
   const takeovers = await Promise.all(outboxes.map((o, p) => o.claimDue(`proc-${p}`, now + 60_000, now, 10)));
   const winners = takeovers.flat().filter((d) => d.id === id);
   assert.equal(winners.length, 1, 'one process took the expired lease over');
-  const attempt = { id, n: 1, outcome: { ok: true, startedAt: now, durationMs: 5, httpStatus: 200, error: null, responseExcerpt: null }, next: { state: 'delivered' as const } };
+  const attempt = {
+    id,
+    n: 1,
+    outcome: { ok: true, startedAt: now, durationMs: 5, httpStatus: 200, error: null, responseExcerpt: null },
+    next: { state: 'delivered' as const },
+  };
   assert.deepEqual(await outboxes[2].recordAttempts('dead-proc', [attempt], now), [false], 'the old owner lost the lease');
   assert.deepEqual(await outboxes[3].recordAttempts(winners[0].leaseOwner!, [attempt], now), [true]);
   const d = (await outboxes[0].listForJob(winners[0].jobId)).find((x) => x.id === id);
   assert.equal(d?.state, 'delivered');
-  assert.deepEqual(d?.attempts.map((a) => [a.n, a.owner]), [[1, winners[0].leaseOwner]]);
+  assert.deepEqual(
+    d?.attempts.map((a) => [a.n, a.owner]),
+    [[1, winners[0].leaseOwner]],
+  );
 });

@@ -50,7 +50,7 @@ test('a job event published in one process reaches the listeners of the others, 
   await until('both events everywhere', () => seen.c.length === 2 && seen.a.length === 2 && seen.b.length === 2);
   // c heard both after a and b published them; by then any echo to their publishers would have come too.
   await new Promise((r) => setTimeout(r, 200));
-  assert.deepEqual(seen.a, [1, 2], 'the publisher hears its own event once (in-process), the other process\'s once');
+  assert.deepEqual(seen.a, [1, 2], "the publisher hears its own event once (in-process), the other process's once");
   assert.deepEqual(seen.b.sort(), [1, 2]);
   assert.deepEqual(seen.bAll.sort(), ['job-1:1', 'job-1:2', 'job-2:1']);
   assert.equal(seen.other, 0, 'another deployment (Redis prefix) hears nothing');
@@ -93,7 +93,11 @@ test('API process + worker process: long-poll and SSE on the API follow a job th
   const stream = await readSse(`${apiSrv.url}/v1/jobs/${job.id}/events`, {}, { maxMs: 60_000 });
   assert.ok(stream.ended, 'the stream ended after the terminal event');
   const sse = stream.events.map((e) => JSON.parse(e.data) as WireEvent);
-  assert.deepEqual(sse.map((e) => e.seq), sse.map((_, i) => i + 1), 'the stream has every event in order');
+  assert.deepEqual(
+    sse.map((e) => e.seq),
+    sse.map((_, i) => i + 1),
+    'the stream has every event in order',
+  );
   assert.equal(sse.at(-1)?.type, 'finished');
 
   // Cancel on the API while the worker is mid-job: the worker stops at the next page.
@@ -106,7 +110,7 @@ test('API process + worker process: long-poll and SSE on the API follow a job th
   const after = await api.job(long.id);
   assert.equal(after.status, 'canceled');
   assert.ok(after.done_pages < 4, 'the worker stopped before the end');
-  assert.equal((await (await fetch(`${apiSrv.url}/health`)).json() as { queue_len: number }).queue_len, 0);
+  assert.equal(((await (await fetch(`${apiSrv.url}/health`)).json()) as { queue_len: number }).queue_len, 0);
 });
 
 test('--role app serves the workbench and the service API without workers; --role worker answers only its health routes', { skip: SKIP }, async () => {

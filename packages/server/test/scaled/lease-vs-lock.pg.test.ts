@@ -26,7 +26,10 @@ after(async () => {
   await cluster?.stop();
 });
 
-test('a frozen worker: another takes its job within one lease after its lease ran out; thawed, it writes nothing', { skip: SKIP, timeout: 300_000 }, async () => {
+test('a frozen worker: another takes its job within one lease after its lease ran out; thawed, it writes nothing', {
+  skip: SKIP,
+  timeout: 300_000,
+}, async () => {
   cluster = new Cluster('lease-lock', { OCRFLOW_LEASE_MS: String(LEASE_MS) });
   const apiP = await cluster.start('api');
   const workers = [await cluster.start('worker'), await cluster.start('worker')];
@@ -34,10 +37,14 @@ test('a frozen worker: another takes its job within one lease after its lease ra
   const slow = dataset(SLOW_TABLE);
   const job = await api.submit(makePdf([{ image: slow }, { image: slow }, { image: slow }]), 'frozen.pdf', { mode: 'text' });
 
-  const first = await until('the job one page in', async () => {
-    const [r] = await cluster!.sql<{ lease_owner: string }>(`SELECT lease_owner FROM jobs WHERE id = $1 AND status = 'running' AND done_pages = 1`, [job.id]);
-    return r ?? null;
-  }, 240_000);
+  const first = await until(
+    'the job one page in',
+    async () => {
+      const [r] = await cluster!.sql<{ lease_owner: string }>(`SELECT lease_owner FROM jobs WHERE id = $1 AND status = 'running' AND done_pages = 1`, [job.id]);
+      return r ?? null;
+    },
+    240_000,
+  );
   const pid = Number(first.lease_owner.split(':').at(-2));
   const frozen = workers.find((w) => w.child.pid === pid);
   assert.ok(frozen, `the lease owner ${pid} is one of the workers`);
@@ -47,10 +54,14 @@ test('a frozen worker: another takes its job within one lease after its lease ra
   const [{ lease_until }] = await cluster.sql<{ lease_until: string }>(`SELECT lease_until FROM jobs WHERE id = $1`, [job.id]);
   const leaseEnd = Number(lease_until);
 
-  const taken = await until('another worker holding the job', async () => {
-    const [r] = await cluster!.sql<{ lease_owner: string | null; status: string }>(`SELECT lease_owner, status FROM jobs WHERE id = $1`, [job.id]);
-    return r && r.status === 'running' && r.lease_owner && r.lease_owner !== first.lease_owner ? Date.now() : null;
-  }, 60_000);
+  const taken = await until(
+    'another worker holding the job',
+    async () => {
+      const [r] = await cluster!.sql<{ lease_owner: string | null; status: string }>(`SELECT lease_owner, status FROM jobs WHERE id = $1`, [job.id]);
+      return r && r.status === 'running' && r.lease_owner && r.lease_owner !== first.lease_owner ? Date.now() : null;
+    },
+    60_000,
+  );
   const window = taken - leaseEnd;
   console.log(`# another worker held the job ${window} ms after the frozen worker's lease ran out (lease ${LEASE_MS} ms)`);
   assert.ok(window <= LEASE_MS + 1000, `taken over ${window} ms after the lease ran out (bound: one lease + 1 s)`);
@@ -61,16 +72,30 @@ test('a frozen worker: another takes its job within one lease after its lease ra
   await new Promise((r) => setTimeout(r, 3 * LEASE_MS));
 
   const { events } = await api.poll(job.id, { since_seq: 0, timeout_ms: 0, max_events: 1000 });
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'seq contiguous from 1');
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+    'seq contiguous from 1',
+  );
   assert.equal(events.filter((e) => e.type === 'finished').length, 1, 'finished exactly once');
   assert.equal(events.at(-1)?.type, 'finished', 'nothing written after the finish');
-  assert.deepEqual(events.filter((e) => e.type === 'queued').map((e) => e.reason), ['submitted', 'lease_expired']);
-  const pages = events.filter((e) => e.type === 'running' && e.phase === 'page').map((e) => e.page as number).sort();
+  assert.deepEqual(
+    events.filter((e) => e.type === 'queued').map((e) => e.reason),
+    ['submitted', 'lease_expired'],
+  );
+  const pages = events
+    .filter((e) => e.type === 'running' && e.phase === 'page')
+    .map((e) => e.page as number)
+    .sort();
   assert.deepEqual(pages, [1, 2, 3], 'every page recognised once');
   const v = await api.job(job.id);
   assert.deepEqual([v.status, v.attempts], ['finished', 2]);
   const doc = (await (await api.fetch(`/v1/jobs/${job.id}/result?format=json`)).json()) as { pages: { index: number }[] };
-  assert.deepEqual(doc.pages.map((p) => p.index), [0, 1, 2], 'the result has each page once');
+  assert.deepEqual(
+    doc.pages.map((p) => p.index),
+    [0, 1, 2],
+    'the result has each page once',
+  );
   assert.equal(frozen.child.exitCode, null, 'the thawed worker is still running');
 
   const codes = await cluster.stop();

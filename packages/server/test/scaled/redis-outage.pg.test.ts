@@ -30,11 +30,15 @@ async function freePort(): Promise<number> {
 
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await until('redis-server listening', () => new Promise<boolean>((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  }));
+  await until(
+    'redis-server listening',
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1');
+        s.once('connect', () => (s.destroy(), resolve(true)));
+        s.once('error', () => resolve(false));
+      }),
+  );
   return child;
 }
 
@@ -53,14 +57,20 @@ test('Redis down: jobs are still accepted; Redis back without its data: the queu
   const health = (await (await fetch(`${srv.url}/health`)).json()) as { queue_len: number };
   assert.equal(health.queue_len, 1, 'the queue length comes from the database meanwhile');
   const polled = await api.poll(during.id, { timeout_ms: 0 });
-  assert.deepEqual(polled.events.map((e) => e.type), ['queued']);
+  assert.deepEqual(
+    polled.events.map((e) => e.type),
+    ['queued'],
+  );
 
   // Back, but empty: the job exists only in PostgreSQL now.
   redis = await startRedis(port);
   const done = await api.waitDone(during.id, 60_000);
   assert.equal(done.status, 'finished');
   const events = (await api.poll(during.id, { timeout_ms: 0 })).events;
-  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    events.map((_, i) => i + 1),
+  );
   assert.equal(events.filter((e) => e.type === 'finished').length, 1);
   assert.match(await (await api.fetch(`/v1/jobs/${during.id}/result?format=text`)).text(), /Page 2 line 8/);
 });

@@ -52,7 +52,9 @@ const colName = (c: number) => {
   return s;
 };
 const mergesOfGrid = (s: GridSheet) =>
-  s.data.flatMap((row, r) => row.flatMap((x, c) => (x.rowspan > 1 || x.colspan > 1 ? [`${colName(c)}${r + 1}:${colName(c + x.colspan - 1)}${r + x.rowspan}`] : []))).sort();
+  s.data
+    .flatMap((row, r) => row.flatMap((x, c) => (x.rowspan > 1 || x.colspan > 1 ? [`${colName(c)}${r + 1}:${colName(c + x.colspan - 1)}${r + x.rowspan}`] : [])))
+    .sort();
 const mergesOfXlsx = (ws: ExcelJS.Worksheet) => [...(ws.model as unknown as { merges: string[] }).merges].sort();
 async function readXlsx(buf: ArrayBuffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
@@ -60,7 +62,7 @@ async function readXlsx(buf: ArrayBuffer): Promise<ExcelJS.Workbook> {
   return wb;
 }
 
-test('the acceptance sequence of the app\'s README, as curl sends it, ends in a downloaded .xlsx with the edit', { timeout: 600_000 }, async () => {
+test("the acceptance sequence of the app's README, as curl sends it, ends in a downloaded .xlsx with the edit", { timeout: 600_000 }, async () => {
   const base = srv.url;
   // TASK_ID=$(curl -s -X POST $BASE/api/v1/upload/image -F file=@report-scan.jpg | python3 -c "…['data']['task_id']")
   const form = new FormData();
@@ -75,13 +77,17 @@ test('the acceptance sequence of the app\'s README, as curl sends it, ends in a 
   assert.deepEqual([started.success, started.data.task_id, started.data.ocr_job_id], [true, TASK_ID, uploaded.data.ocr_job_id]);
   // curl $BASE/api/v1/tasks/$TASK_ID — again until OCR is done.
   let task!: Task;
-  await until('OCR done', async () => {
-    const r = await fetch(`${base}/api/v1/tasks/${TASK_ID}`);
-    assert.equal(r.status, 200);
-    task = ((await r.json()) as Api<Task>).data;
-    assert.notEqual(task.status, 'ocr_failed', task.error_message ?? '');
-    return task.status === 'ocr_done';
-  }, 480_000);
+  await until(
+    'OCR done',
+    async () => {
+      const r = await fetch(`${base}/api/v1/tasks/${TASK_ID}`);
+      assert.equal(r.status, 200);
+      task = ((await r.json()) as Api<Task>).data;
+      assert.notEqual(task.status, 'ocr_failed', task.error_message ?? '');
+      return task.status === 'ocr_done';
+    },
+    480_000,
+  );
   assert.deepEqual([task.task_id, task.ocr_json_path, task.excel_path], [TASK_ID, `/api/v1/tasks/${TASK_ID}/document`, null]);
   // curl $BASE/api/v1/table/data/$TASK_ID | python3 -c "…['data']" > table.json; edit; curl --data @table.json …/table/save
   const table = ((await (await fetch(`${base}/api/v1/table/data/${TASK_ID}`)).json()) as Api<TableData>).data;
@@ -90,13 +96,22 @@ test('the acceptance sequence of the app\'s README, as curl sends it, ends in a 
   const si = table.sheets.indexOf(sheet);
   // A plain cell below the header: not merged, not covered by a merge.
   const covered = new Set<string>();
-  sheet.data.forEach((row, r) => row.forEach((x, c) => { for (let rr = r; rr < r + x.rowspan; rr++) for (let cc = c; cc < c + x.colspan; cc++) if (rr !== r || cc !== c) covered.add(`${rr},${cc}`); }));
+  sheet.data.forEach((row, r) =>
+    row.forEach((x, c) => {
+      for (let rr = r; rr < r + x.rowspan; rr++) for (let cc = c; cc < c + x.colspan; cc++) if (rr !== r || cc !== c) covered.add(`${rr},${cc}`);
+    }),
+  );
   const [er, ec] = (() => {
-    for (let r = 1; r < sheet.rows; r++) for (let c = 0; c < sheet.cols; c++) if (!covered.has(`${r},${c}`) && sheet.data[r][c].rowspan === 1 && sheet.data[r][c].colspan === 1) return [r, c];
+    for (let r = 1; r < sheet.rows; r++)
+      for (let c = 0; c < sheet.cols; c++) if (!covered.has(`${r},${c}`) && sheet.data[r][c].rowspan === 1 && sheet.data[r][c].colspan === 1) return [r, c];
     throw new Error('no plain cell');
   })();
   sheet.data[er][ec].text = '验收 edited by curl';
-  const save = await fetch(`${base}/api/v1/table/save/${TASK_ID}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(table) });
+  const save = await fetch(`${base}/api/v1/table/save/${TASK_ID}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(table),
+  });
   assert.equal(save.status, 200, await save.clone().text());
   // curl -X POST …/excel/generate/$TASK_ID; curl -OJ …/excel/download/$TASK_ID
   assert.equal((await fetch(`${base}/api/v1/excel/generate/${TASK_ID}`, { method: 'POST' })).status, 200);
@@ -120,7 +135,7 @@ async function appFetch<T>(url: string, init?: RequestInit): Promise<Api<T>> {
   return (await r.json()) as Api<T>;
 }
 
-test('the app\'s frontend flow, call for call: the status it waits for arrives, and merges and edits survive into the file', { timeout: 600_000 }, async () => {
+test("the app's frontend flow, call for call: the status it waits for arrives, and merges and edits survive into the file", { timeout: 600_000 }, async () => {
   const API = `${srv.url}/api/v1`;
   // UploadArea.handleUpload: upload, read data.task_id, start OCR.
   const form = new FormData();
@@ -148,8 +163,13 @@ test('the app\'s frontend flow, call for call: the status it waits for arrives, 
     assert.equal(polled.data.task_id, taskId);
   }
   assert.equal(outcome, 'done', `statuses seen: ${seen.join(' → ')}`);
-  assert.deepEqual(seen.filter((s) => s !== 'ocr_done'), seen.slice(0, -1), 'nothing past ocr_done before it');
-  for (const s of seen) assert.ok(['uploaded', 'ocr_processing', 'ocr_done'].includes(s), `only the statuses the app expects while waiting: ${seen.join(' → ')}`);
+  assert.deepEqual(
+    seen.filter((s) => s !== 'ocr_done'),
+    seen.slice(0, -1),
+    'nothing past ocr_done before it',
+  );
+  for (const s of seen)
+    assert.ok(['uploaded', 'ocr_processing', 'ocr_done'].includes(s), `only the statuses the app expects while waiting: ${seen.join(' → ')}`);
 
   // ExcelArea: table data, edits written into the grid as the editor does, save with the whole object.
   const tableData = (await appFetch<TableData>(`${API}/table/data/${taskId}`)).data;
@@ -157,7 +177,10 @@ test('the app\'s frontend flow, call for call: the status it waits for arrives, 
   const si = tableData.sheets.reduce((best, s, i) => (mergesOfGrid(s).length > mergesOfGrid(tableData.sheets[best]).length ? i : best), 0);
   const sheet = tableData.sheets[si];
   const expectedMerges = mergesOfGrid(sheet);
-  assert.ok(sheet.data.some((row) => row.some((x) => x.colspan > 1)) && sheet.data.some((row) => row.some((x) => x.rowspan > 1)), 'the report has column and row merges');
+  assert.ok(
+    sheet.data.some((row) => row.some((x) => x.colspan > 1)) && sheet.data.some((row) => row.some((x) => x.rowspan > 1)),
+    'the report has column and row merges',
+  );
   assert.ok(sheet.data.every((row) => row.length === sheet.cols) && sheet.data.length === sheet.rows, 'the full grid');
   const merged = (() => {
     for (let r = 0; r < sheet.rows; r++) for (let c = 0; c < sheet.cols; c++) if (sheet.data[r][c].rowspan > 1 || sheet.data[r][c].colspan > 1) return [r, c];
@@ -165,17 +188,27 @@ test('the app\'s frontend flow, call for call: the status it waits for arrives, 
   })();
   const owners = new Set<string>();
   const coveredBy = new Set<string>();
-  sheet.data.forEach((row, r) => row.forEach((x, c) => {
-    if (coveredBy.has(`${r},${c}`)) return;
-    owners.add(`${r},${c}`);
-    for (let rr = r; rr < r + x.rowspan; rr++) for (let cc = c; cc < c + x.colspan; cc++) if (rr !== r || cc !== c) coveredBy.add(`${rr},${cc}`);
-  }));
-  const plain = [...owners].map((k) => k.split(',').map(Number)).find(([r, c]) => r > 0 && sheet.data[r][c].rowspan === 1 && sheet.data[r][c].colspan === 1 && sheet.data[r][c].text !== '')!;
+  sheet.data.forEach((row, r) =>
+    row.forEach((x, c) => {
+      if (coveredBy.has(`${r},${c}`)) return;
+      owners.add(`${r},${c}`);
+      for (let rr = r; rr < r + x.rowspan; rr++) for (let cc = c; cc < c + x.colspan; cc++) if (rr !== r || cc !== c) coveredBy.add(`${rr},${cc}`);
+    }),
+  );
+  const plain = [...owners]
+    .map((k) => k.split(',').map(Number))
+    .find(([r, c]) => r > 0 && sheet.data[r][c].rowspan === 1 && sheet.data[r][c].colspan === 1 && sheet.data[r][c].text !== '')!;
   assert.ok(plain, 'a plain filled cell');
-  const handleCellEdit = (r: number, c: number, v: string) => { tableData.sheets[si].data[r][c].text = v; };
+  const handleCellEdit = (r: number, c: number, v: string) => {
+    tableData.sheets[si].data[r][c].text = v;
+  };
   handleCellEdit(plain[0], plain[1], '前端 edited cell');
   handleCellEdit(merged[0], merged[1], '合并 merged, edited');
-  const saved = await appFetch<{ task_id: string; status: string }>(`${API}/table/save/${taskId}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(tableData) });
+  const saved = await appFetch<{ task_id: string; status: string }>(`${API}/table/save/${taskId}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(tableData),
+  });
   assert.equal(saved.data.status, 'editable');
   const generated = await appFetch<{ task_id: string; excel_path: string; status: string }>(`${API}/excel/generate/${taskId}`, { method: 'POST' });
   assert.deepEqual([generated.data.task_id, generated.data.status], [taskId, 'editable']);
@@ -204,7 +237,10 @@ test('the app\'s frontend flow, call for call: the status it waits for arrives, 
   const again = (await appFetch<TableData>(`${API}/table/data/${taskId}`)).data;
   assert.deepEqual(again.sheets, tableData.sheets);
   const t = (await appFetch<Task & { transitions: { status: string }[] }>(`${API}/tasks/${taskId}`)).data;
-  assert.deepEqual(t.transitions.map((x) => x.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable']);
+  assert.deepEqual(
+    t.transitions.map((x) => x.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable'],
+  );
   assert.equal(t.excel_path, `/api/v1/excel/download/${taskId}`);
 });
 
@@ -216,19 +252,33 @@ test('with no webhook and the long-poll held back, POST /ocr/poll is what finish
     const up = await api.upload(dataset(SMALL_TABLE), 'small.png');
     assert.equal(up.status, 201, JSON.stringify(up.body));
     const id = up.body.data.task_id;
-    await until('the job ends', async () => ['finished', 'failed'].includes(((await (await fetch(`${lone.url}/v1/jobs/${up.body.data.ocr_job_id}`)).json()) as { status: string }).status), 240_000);
+    await until(
+      'the job ends',
+      async () =>
+        ['finished', 'failed'].includes(((await (await fetch(`${lone.url}/v1/jobs/${up.body.data.ocr_job_id}`)).json()) as { status: string }).status),
+      240_000,
+    );
     assert.equal((await api.task(id)).status, 'ocr_processing', 'nobody told the task');
-    const p = await api.call<{ task_id: string; status: string; message: string; table_count: number | null; ocr_json_path: string | null }>(`/api/v1/ocr/poll/${id}`, { method: 'POST' });
+    const p = await api.call<{ task_id: string; status: string; message: string; table_count: number | null; ocr_json_path: string | null }>(
+      `/api/v1/ocr/poll/${id}`,
+      { method: 'POST' },
+    );
     assert.equal(p.status, 200, JSON.stringify(p.body));
     assert.deepEqual([p.body.data.status, p.body.data.message, p.body.data.ocr_json_path], ['ocr_done', 'OCR is done', `/api/v1/tasks/${id}/document`]);
     // The OCR JSON is there the moment the status says so.
     assert.equal((await api.call(`/api/v1/table/data/${id}`)).status, 200);
     assert.equal((await api.call(`/api/v1/tasks/${id}/document`)).status, 200);
-    assert.deepEqual((await api.task(id)).transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done']);
+    assert.deepEqual(
+      (await api.task(id)).transitions.map((t) => t.status),
+      ['created', 'uploaded', 'ocr_processing', 'ocr_done'],
+    );
     // The held fallback, let go now, finds it done and changes nothing.
     gate.open(up.body.data.ocr_job_id!);
     await lone.service.services.workbench!.ocr.settled();
-    assert.deepEqual((await api.task(id)).transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done']);
+    assert.deepEqual(
+      (await api.task(id)).transitions.map((t) => t.status),
+      ['created', 'uploaded', 'ocr_processing', 'ocr_done'],
+    );
   } finally {
     await lone.close();
   }

@@ -36,7 +36,10 @@ interface TableData {
 type Step = TaskView & { message: string };
 
 const post = <T>(p: string, body?: unknown) =>
-  api.call<T>(p, { method: 'POST', ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  api.call<T>(p, {
+    method: 'POST',
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
 
 function cell(row: number, col: number, text: string, row_span = 1, col_span = 1) {
   return { row, col, row_span, col_span, bbox: null, text, lines: [] };
@@ -44,23 +47,47 @@ function cell(row: number, col: number, text: string, row_span = 1, col_span = 1
 
 /** A report-like table: a two-row header cell, a title over two columns, a 2×2 block; and a plain one. */
 const merged: Table = {
-  n_rows: 5, n_cols: 4, ruled: true,
+  n_rows: 5,
+  n_cols: 4,
+  ruled: true,
   cells: [
-    cell(0, 0, '项目', 2, 1), cell(0, 1, '2025 Q1', 1, 2), cell(0, 3, 'Note'),
-    cell(1, 1, 'plan'), cell(1, 2, 'actual'), cell(1, 3, ''),
-    cell(2, 0, 'A'), cell(2, 1, '10'), cell(2, 2, '12'), cell(2, 3, 'ok'),
-    cell(3, 0, 'B'), cell(3, 1, 'merged 2x2', 2, 2), cell(3, 3, 'x'),
-    cell(4, 0, 'C'), cell(4, 3, 'y'),
+    cell(0, 0, '项目', 2, 1),
+    cell(0, 1, '2025 Q1', 1, 2),
+    cell(0, 3, 'Note'),
+    cell(1, 1, 'plan'),
+    cell(1, 2, 'actual'),
+    cell(1, 3, ''),
+    cell(2, 0, 'A'),
+    cell(2, 1, '10'),
+    cell(2, 2, '12'),
+    cell(2, 3, 'ok'),
+    cell(3, 0, 'B'),
+    cell(3, 1, 'merged 2x2', 2, 2),
+    cell(3, 3, 'x'),
+    cell(4, 0, 'C'),
+    cell(4, 3, 'y'),
   ],
 };
 const plain: Table = { n_rows: 2, n_cols: 2, ruled: false, cells: [cell(0, 0, 'k'), cell(0, 1, 'v'), cell(1, 0, 'a'), cell(1, 1, '1')] };
 const DOC: OcrDocument = {
   schema: 'ocrflow.document/1',
   meta: { engine: 'paddle', languages: ['ch'], mime: 'image/png', page_count: 1 },
-  pages: [{
-    index: 0, width: 100, height: 100, rotation: 0, source: 'ocr', engine: 'paddle', flags: [], timings_ms: {},
-    blocks: [{ id: 'p0-b0', type: 'table', bbox: [0, 0, 1, 1], table: merged }, { id: 'p0-b1', type: 'table', bbox: [0, 1, 1, 2], table: plain }],
-  }],
+  pages: [
+    {
+      index: 0,
+      width: 100,
+      height: 100,
+      rotation: 0,
+      source: 'ocr',
+      engine: 'paddle',
+      flags: [],
+      timings_ms: {},
+      blocks: [
+        { id: 'p0-b0', type: 'table', bbox: [0, 0, 1, 1], table: merged },
+        { id: 'p0-b1', type: 'table', bbox: [0, 1, 1, 2], table: plain },
+      ],
+    },
+  ],
 };
 const MERGES = ['A1:A2', 'B1:C1', 'B4:C5'];
 
@@ -71,7 +98,20 @@ async function ocrDoneTask(name: string): Promise<string> {
   const png = dataset(SMALL_TABLE);
   await blobs.put(`workbench/${id}/source`, png);
   await blobs.put(`workbench/${id}/ocr/document.json`, JSON.stringify(DOC));
-  await store.insertTask({ id, tenant: 'default', filename: name, mime: 'image/png', sizeBytes: png.length, sha256: 'd'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: Date.now() }, ['created', 'uploaded']);
+  await store.insertTask(
+    {
+      id,
+      tenant: 'default',
+      filename: name,
+      mime: 'image/png',
+      sizeBytes: png.length,
+      sha256: 'd'.repeat(64),
+      sourceKey: `workbench/${id}/source`,
+      pageCount: 1,
+      now: Date.now(),
+    },
+    ['created', 'uploaded'],
+  );
   await store.transition(id, { from: ['uploaded'], to: 'ocr_processing', now: Date.now() });
   await store.transition(id, { from: ['ocr_processing'], to: 'ocr_done', patch: { ocrJobId: 'job-set-up-by-the-test', tableCount: 2 }, now: Date.now() });
   return id;
@@ -88,7 +128,7 @@ async function download(id: string) {
 
 let uploaded: TaskView;
 
-test('the task carries the app\'s names: task_id, image_path, ocr_json_path, excel_path, ocr_job_id, times with their offset', async () => {
+test("the task carries the app's names: task_id, image_path, ocr_json_path, excel_path, ocr_job_id, times with their offset", async () => {
   const r = await api.upload(dataset(SMALL_TABLE), 'report-scan.png');
   assert.equal(r.status, 201, JSON.stringify(r.body));
   uploaded = r.body.data;
@@ -96,7 +136,8 @@ test('the task carries the app\'s names: task_id, image_path, ocr_json_path, exc
   assert.equal(uploaded.image_path, `/api/v1/tasks/${uploaded.id}/image`);
   assert.deepEqual([uploaded.ocr_json_path, uploaded.excel_path, uploaded.error_message], [null, null, null]);
   assert.match(uploaded.ocr_job_id ?? '', /\S/);
-  for (const t of [uploaded.created_at, uploaded.updated_at, ...uploaded.transitions.map((x) => x.at)]) assert.match(t, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
+  for (const t of [uploaded.created_at, uploaded.updated_at, ...uploaded.transitions.map((x) => x.at)])
+    assert.match(t, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
   assert.ok(Math.abs(Date.parse(uploaded.created_at) - Date.now()) < 60_000);
   const got = await api.task(uploaded.task_id);
   assert.deepEqual([got.task_id, got.status, got.image_path], [uploaded.id, 'ocr_processing', uploaded.image_path]);
@@ -111,14 +152,21 @@ test('ocr/start answers with the running job, however often it is called; ocr/po
   for (let i = 0; i < 2; i++) {
     const r = await post<Step>(`/api/v1/ocr/start/${uploaded.task_id}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.deepEqual([r.body.data.task_id, r.body.data.ocr_job_id, r.body.data.status, r.body.data.message], [uploaded.id, uploaded.ocr_job_id, 'ocr_processing', 'OCR is running']);
+    assert.deepEqual(
+      [r.body.data.task_id, r.body.data.ocr_job_id, r.body.data.status, r.body.data.message],
+      [uploaded.id, uploaded.ocr_job_id, 'ocr_processing', 'OCR is running'],
+    );
   }
   const jobs = (await (await fetch(`${srv.url}/v1/jobs?task_id=${uploaded.id}`)).json()) as { jobs: unknown[] };
   assert.equal(jobs.jobs.length, 1, 'one OCR job');
   const p = await post<Step>(`/api/v1/ocr/poll/${uploaded.task_id}`);
   assert.equal(p.status, 200, JSON.stringify(p.body));
   assert.deepEqual([p.body.data.status, p.body.data.ocr_job_id, p.body.data.message], ['ocr_processing', uploaded.ocr_job_id, 'OCR is running']);
-  assert.deepEqual((await api.task(uploaded.id)).transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing'], 'nothing moved');
+  assert.deepEqual(
+    (await api.task(uploaded.id)).transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing'],
+    'nothing moved',
+  );
 });
 
 test('ocr/poll moves on a task whose job ended (nobody else told it); ocr/start then starts it again', async () => {
@@ -138,12 +186,19 @@ test('ocr/poll moves on a task whose job ended (nobody else told it); ocr/start 
   assert.deepEqual([s.body.data.status, s.body.data.ocr_job_id, s.body.data.error_message], ['ocr_processing', uploaded.ocr_job_id, null]);
   const job = (await (await fetch(`${srv.url}/v1/jobs/${uploaded.ocr_job_id}`)).json()) as { status: string };
   assert.equal(job.status, 'queued', 'the same job, retried');
-  assert.deepEqual((await api.task(uploaded.id)).transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_failed', 'ocr_processing']);
+  assert.deepEqual(
+    (await api.task(uploaded.id)).transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_failed', 'ocr_processing'],
+  );
 });
 
 test('before OCR is done the tables and the workbook are 409; unknown ids are 404 on every route — all in the envelope', async () => {
   const id = uploaded.id;
-  for (const [p, method] of [[`/api/v1/table/data/${id}`, 'GET'], [`/api/v1/excel/generate/${id}`, 'POST'], [`/api/v1/excel/download/${id}`, 'GET']]) {
+  for (const [p, method] of [
+    [`/api/v1/table/data/${id}`, 'GET'],
+    [`/api/v1/excel/generate/${id}`, 'POST'],
+    [`/api/v1/excel/download/${id}`, 'GET'],
+  ]) {
     const r = await api.call(p, { method });
     assert.equal(r.status, 409, `${p}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.code, 'OCRFLOW_ERR_RESULT_NOT_READY', p);
@@ -152,7 +207,15 @@ test('before OCR is done the tables and the workbook are 409; unknown ids are 40
   const save = await post(`/api/v1/table/save/${id}`, { sheets: [{ sheet_name: 'S', data: [[{ text: 'x' }]] }] });
   assert.deepEqual([save.status, save.body.code], [409, 'OCRFLOW_ERR_INVALID_STATE']);
   const none = 'tsk_00000000000000000000000000';
-  for (const [p, method] of [[`/api/v1/ocr/start/${none}`, 'POST'], [`/api/v1/ocr/poll/${none}`, 'POST'], [`/api/v1/tasks/${none}`, 'GET'], [`/api/v1/table/data/${none}`, 'GET'], [`/api/v1/table/save/${none}`, 'POST'], [`/api/v1/excel/generate/${none}`, 'POST'], [`/api/v1/excel/download/${none}`, 'GET']]) {
+  for (const [p, method] of [
+    [`/api/v1/ocr/start/${none}`, 'POST'],
+    [`/api/v1/ocr/poll/${none}`, 'POST'],
+    [`/api/v1/tasks/${none}`, 'GET'],
+    [`/api/v1/table/data/${none}`, 'GET'],
+    [`/api/v1/table/save/${none}`, 'POST'],
+    [`/api/v1/excel/generate/${none}`, 'POST'],
+    [`/api/v1/excel/download/${none}`, 'GET'],
+  ]) {
     const r = method === 'POST' && p.includes('save') ? await post(p, { sheets: [] }) : await api.call(p, { method });
     assert.equal(r.status, 404, `${p}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.code, 'OCRFLOW_ERR_TASK_NOT_FOUND', p);
@@ -174,7 +237,14 @@ test('table/data: the full grid, merged cells once at their top-left with spans,
   assert.deepEqual(s.data[0][0], { text: '项目', rowspan: 2, colspan: 1, is_header: true });
   assert.deepEqual(s.data[0][1], { text: '2025 Q1', rowspan: 1, colspan: 2, is_header: true });
   assert.deepEqual(s.data[3][1], { text: 'merged 2x2', rowspan: 2, colspan: 2, is_header: false });
-  for (const [r2, c] of [[0, 2], [1, 0], [3, 2], [4, 1], [4, 2]]) assert.deepEqual([s.data[r2][c].text, s.data[r2][c].rowspan, s.data[r2][c].colspan], ['', 1, 1], `covered ${r2},${c}`);
+  for (const [r2, c] of [
+    [0, 2],
+    [1, 0],
+    [3, 2],
+    [4, 1],
+    [4, 2],
+  ])
+    assert.deepEqual([s.data[r2][c].text, s.data[r2][c].rowspan, s.data[r2][c].colspan], ['', 1, 1], `covered ${r2},${c}`);
   const task = await api.task(doneId);
   assert.deepEqual([task.status, task.workbook_version, task.excel_path, task.ocr_json_path], ['ocr_done', null, null, `/api/v1/tasks/${doneId}/document`]);
 });
@@ -185,14 +255,62 @@ test('malformed save bodies: 422 saying what is wrong, and nothing is saved', as
   const cases: [string, unknown, RegExp][] = [
     ['an array body', [1], /body must be an object/],
     ['no sheets', { task_id: doneId }, /sheets must be an array/],
-    ['another task\'s id', { ...body(), task_id: 'tsk_01ABCDEFGHJKMNPQRSTVWXYZ00' }, /task_id in the body .* is not the task in the path/],
+    ["another task's id", { ...body(), task_id: 'tsk_01ABCDEFGHJKMNPQRSTVWXYZ00' }, /task_id in the body .* is not the task in the path/],
     ['total_sheets disagrees', { ...body(), total_sheets: 3 }, /total_sheets is 3 but sheets holds 2/],
-    ['text over a merge', (() => { const b = body(); b.sheets[0].data[1][0].text = 'lost?'; return b; })(), /Sheet 1 \("Table_1"\), row 2, column 1 is covered by the merged cell at row 1, column 1 \(rowspan 2, colspan 1\) but holds "lost\?"/],
-    ['a ragged grid', (() => { const b = body(); b.sheets[0].data[2].pop(); return b; })(), /row 3: 3 cells where row 1 has 4/],
-    ['a span outside', (() => { const b = body(); b.sheets[0].data[4][3].colspan = 2; return b; })(), /row 5, column 4: the merged cell \(rowspan 1, colspan 2\) reaches outside the grid/],
-    ['a bad span', (() => { const b = body(); (b.sheets[1].data[0][0] as { rowspan: unknown }).rowspan = 'two'; return b; })(), /Sheet 2 \("Table_2"\), row 1, column 1: rowspan and colspan must be whole numbers/],
-    ['a cell that is not a cell', (() => { const b = body(); (b.sheets[1].data[1] as unknown[])[1] = 'x'; return b; })(), /Sheet 2 \("Table_2"\), row 2, column 2: expected a cell/],
-    ['a bad sheet name', (() => { const b = body(); b.sheets[1].sheet_name = 'a/b'; return b; })(), /Sheet 2: the name "a\/b" contains/],
+    [
+      'text over a merge',
+      (() => {
+        const b = body();
+        b.sheets[0].data[1][0].text = 'lost?';
+        return b;
+      })(),
+      /Sheet 1 \("Table_1"\), row 2, column 1 is covered by the merged cell at row 1, column 1 \(rowspan 2, colspan 1\) but holds "lost\?"/,
+    ],
+    [
+      'a ragged grid',
+      (() => {
+        const b = body();
+        b.sheets[0].data[2].pop();
+        return b;
+      })(),
+      /row 3: 3 cells where row 1 has 4/,
+    ],
+    [
+      'a span outside',
+      (() => {
+        const b = body();
+        b.sheets[0].data[4][3].colspan = 2;
+        return b;
+      })(),
+      /row 5, column 4: the merged cell \(rowspan 1, colspan 2\) reaches outside the grid/,
+    ],
+    [
+      'a bad span',
+      (() => {
+        const b = body();
+        (b.sheets[1].data[0][0] as { rowspan: unknown }).rowspan = 'two';
+        return b;
+      })(),
+      /Sheet 2 \("Table_2"\), row 1, column 1: rowspan and colspan must be whole numbers/,
+    ],
+    [
+      'a cell that is not a cell',
+      (() => {
+        const b = body();
+        (b.sheets[1].data[1] as unknown[])[1] = 'x';
+        return b;
+      })(),
+      /Sheet 2 \("Table_2"\), row 2, column 2: expected a cell/,
+    ],
+    [
+      'a bad sheet name',
+      (() => {
+        const b = body();
+        b.sheets[1].sheet_name = 'a/b';
+        return b;
+      })(),
+      /Sheet 2: the name "a\/b" contains/,
+    ],
   ];
   for (const [name, b, re] of cases) {
     const r = await post(`/api/v1/table/save/${doneId}`, b);
@@ -204,7 +322,11 @@ test('malformed save bodies: 422 saying what is wrong, and nothing is saved', as
   assert.deepEqual([notJson.status, notJson.body.code], [400, 'OCRFLOW_ERR_BAD_JSON']);
   const task = await api.task(doneId);
   assert.deepEqual([task.status, task.workbook_version], ['ocr_done', null], 'no version, no state change');
-  assert.deepEqual(workbenchFiles(srv.dataDir).filter((f) => f.startsWith(doneId)), filesBefore, 'no file written');
+  assert.deepEqual(
+    workbenchFiles(srv.dataDir).filter((f) => f.startsWith(doneId)),
+    filesBefore,
+    'no file written',
+  );
 });
 
 test('table/save: the grid sent back unchanged rebuilds the same merges; an edit is version 2 and the task editable', async () => {
@@ -212,11 +334,21 @@ test('table/save: the grid sent back unchanged rebuilds the same merges; an edit
   assert.equal(unchanged.status, 200, JSON.stringify(unchanged.body));
   assert.deepEqual(unchanged.body.data, { task_id: doneId, version: 2, status: 'editable' });
   const tables = await api.call<{ versions: { version: number; source: string }[] }>(`/api/v1/tasks/${doneId}/tables`);
-  assert.deepEqual(tables.body.data.versions.map((v) => [v.version, v.source]), [[1, 'ocr'], [2, 'edit']]);
+  assert.deepEqual(
+    tables.body.data.versions.map((v) => [v.version, v.source]),
+    [
+      [1, 'ocr'],
+      [2, 'edit'],
+    ],
+  );
   const v1 = (await api.call<{ sheets: Sheet[] }>(`/api/v1/tasks/${doneId}/tables?version=1`)).body.data.sheets;
   const v2 = (await api.call<{ sheets: Sheet[] }>(`/api/v1/tasks/${doneId}/tables?version=2`)).body.data.sheets;
   assert.deepEqual(v2, v1, 'the round trip is exact: merges rebuilt, no cells over them');
-  assert.deepEqual(v1[0].merges, [{ row: 0, col: 0, row_span: 2, col_span: 1 }, { row: 0, col: 1, row_span: 1, col_span: 2 }, { row: 3, col: 1, row_span: 2, col_span: 2 }]);
+  assert.deepEqual(v1[0].merges, [
+    { row: 0, col: 0, row_span: 2, col_span: 1 },
+    { row: 0, col: 1, row_span: 1, col_span: 2 },
+    { row: 3, col: 1, row_span: 2, col_span: 2 },
+  ]);
 
   const edited = structuredClone(grid);
   edited.sheets[0].data[2][3].text = '已修改';
@@ -227,7 +359,10 @@ test('table/save: the grid sent back unchanged rebuilds the same merges; an edit
   assert.deepEqual([again.body.data.status, again.body.data.version], ['editable', 3]);
   assert.deepEqual(again.body.data.sheets, edited.sheets, 'read back as sent');
   const task = await api.task(doneId);
-  assert.deepEqual(task.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable']);
+  assert.deepEqual(
+    task.transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable'],
+  );
   assert.equal(task.excel_path, `/api/v1/excel/download/${doneId}`);
 
   // generate keeps the latest version and the state; download is that version, named after the upload.
@@ -258,10 +393,13 @@ test('excel/generate at ocr_done stores version 1 (→ excel_generated); a save 
   data.sheets[1].data[1][0].text = 'b';
   const s = await post<{ version: number; status: string }>(`/api/v1/table/save/${id}`, data);
   assert.deepEqual([s.body.data.version, s.body.data.status], [2, 'editable']);
-  assert.deepEqual((await api.task(id)).transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable']);
+  assert.deepEqual(
+    (await api.task(id)).transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable'],
+  );
 });
 
-test('excel/download at ocr_done generates version 1 first; ocrflow\'s own tables route reads version 1 before it is stored', async () => {
+test("excel/download at ocr_done generates version 1 first; ocrflow's own tables route reads version 1 before it is stored", async () => {
   const id = await ocrDoneTask('dl.png');
   const derived = await api.call<{ version: number; versions: { version: number; source: string }[]; sheets: Sheet[] }>(`/api/v1/tasks/${id}/tables`);
   assert.deepEqual([derived.body.data.version, derived.body.data.versions.map((v) => v.source)], [1, ['ocr']]);
@@ -286,7 +424,12 @@ test('past OCR, ocr/start and ocr/poll answer the task as it is; excel/generate 
     assert.deepEqual([r.body.data.status, r.body.data.message], ['ocr_done', 'OCR is done'], p);
   }
   const { store } = srv.service.services.workbench!.ctx;
-  await store.transition(id, { from: ['ocr_done'], to: 'excel_failed', patch: { errorMessage: 'The workbook could not be generated: disk full' }, now: Date.now() });
+  await store.transition(id, {
+    from: ['ocr_done'],
+    to: 'excel_failed',
+    patch: { errorMessage: 'The workbook could not be generated: disk full' },
+    now: Date.now(),
+  });
   assert.equal((await post<Step>(`/api/v1/ocr/start/${id}`)).body.data.status, 'excel_failed', 'OCR is not run again for a workbook failure');
   const data = await api.call(`/api/v1/table/data/${id}`);
   assert.deepEqual([data.status, data.body.code], [409, 'OCRFLOW_ERR_RESULT_NOT_READY']);
@@ -296,5 +439,8 @@ test('past OCR, ocr/start and ocr/poll answer the task as it is; excel/generate 
   assert.deepEqual([g.body.data.version, g.body.data.status], [1, 'excel_generated']);
   const task = await api.task(id);
   assert.equal(task.error_message, null);
-  assert.deepEqual(task.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_failed', 'ocr_done', 'excel_generated']);
+  assert.deepEqual(
+    task.transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_failed', 'ocr_done', 'excel_generated'],
+  );
 });

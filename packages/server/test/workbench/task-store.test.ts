@@ -25,7 +25,10 @@ before(async () => {
 after(() => close?.());
 
 async function newTask(now = 1_000) {
-  return tasks.insertTask({ id: newTaskId(), tenant: 'default', filename: '报表.jpg', mime: 'image/jpeg', sizeBytes: 10, sha256: 'a'.repeat(64), sourceKey: 'k', pageCount: 1, now }, ['created', 'uploaded']);
+  return tasks.insertTask(
+    { id: newTaskId(), tenant: 'default', filename: '报表.jpg', mime: 'image/jpeg', sizeBytes: 10, sha256: 'a'.repeat(64), sourceKey: 'k', pageCount: 1, now },
+    ['created', 'uploaded'],
+  );
 }
 
 test('a new task records created and uploaded; the list is newest first and paginated', async () => {
@@ -35,10 +38,16 @@ test('a new task records created and uploaded; the list is newest first and pagi
   assert.equal(a.status, 'uploaded');
   assert.equal(a.filename, '报表.jpg');
   const tr = await tasks.listTransitions([a.id]);
-  assert.deepEqual(tr.get(a.id), [{ seq: 1, status: 'created', at: 1_000 }, { seq: 2, status: 'uploaded', at: 1_000 }]);
+  assert.deepEqual(tr.get(a.id), [
+    { seq: 1, status: 'created', at: 1_000 },
+    { seq: 2, status: 'uploaded', at: 1_000 },
+  ]);
   const p1 = await tasks.listTasks({ offset: 0, limit: 2 });
   assert.ok(p1.total >= 3);
-  assert.deepEqual(p1.items.map((t) => t.id), [c.id, b.id]);
+  assert.deepEqual(
+    p1.items.map((t) => t.id),
+    [c.id, b.id],
+  );
   const p2 = await tasks.listTasks({ offset: 2, limit: 2 });
   assert.equal(p2.items[0].id, a.id);
 });
@@ -78,26 +87,50 @@ test('updated_at is strictly increasing even for changes in the same millisecond
 
 test('workbook versions: the first moves the task, saves need the latest base, racing saves get one winner', async () => {
   const t = await newTask();
-  for (const [from, to] of [['uploaded', 'ocr_processing'], ['ocr_processing', 'ocr_done']] as [TaskStatus, TaskStatus][]) await tasks.transition(t.id, { from: [from], to, now: 2_000 });
+  for (const [from, to] of [
+    ['uploaded', 'ocr_processing'],
+    ['ocr_processing', 'ocr_done'],
+  ] as [TaskStatus, TaskStatus][])
+    await tasks.transition(t.id, { from: [from], to, now: 2_000 });
   const sheets = JSON.stringify([{ name: 'T', rows: [['a']], merges: [] }]);
-  const v1 = await tasks.addVersion(t.id, { source: 'ocr', sheets, xlsxKey: 'x1', baseVersion: null, requireStatus: ['ocr_done'], to: 'excel_generated', tableCount: 1, now: 3_000 });
+  const v1 = await tasks.addVersion(t.id, {
+    source: 'ocr',
+    sheets,
+    xlsxKey: 'x1',
+    baseVersion: null,
+    requireStatus: ['ocr_done'],
+    to: 'excel_generated',
+    tableCount: 1,
+    now: 3_000,
+  });
   assert.ok(v1.ok && v1.version === 1 && v1.task.status === 'excel_generated' && v1.task.tableCount === 1);
   // Not editable yet: a save is refused for its state.
   const early = await tasks.addVersion(t.id, { source: 'edit', sheets, xlsxKey: 'x', baseVersion: 1, requireStatus: ['editable'], now: 3_500 });
   assert.deepEqual([early.ok, !early.ok && early.reason], [false, 'state']);
   await tasks.transition(t.id, { from: ['excel_generated'], to: 'editable', now: 4_000 });
-  const racing = await Promise.all([1, 2].map((i) => tasks.addVersion(t.id, { source: 'edit', sheets, xlsxKey: `e${i}`, baseVersion: 1, requireStatus: ['editable'], now: 5_000 })));
+  const racing = await Promise.all(
+    [1, 2].map((i) => tasks.addVersion(t.id, { source: 'edit', sheets, xlsxKey: `e${i}`, baseVersion: 1, requireStatus: ['editable'], now: 5_000 })),
+  );
   assert.equal(racing.filter((r) => r.ok).length, 1);
   const loser = racing.find((r) => !r.ok);
   assert.equal(loser && !loser.ok && loser.reason, 'version');
   const stale = await tasks.addVersion(t.id, { source: 'edit', sheets, xlsxKey: 'x', baseVersion: 1, requireStatus: ['editable'], now: 6_000 });
   assert.equal(!stale.ok && stale.reason, 'version');
-  assert.deepEqual((await tasks.listVersions(t.id)).map((v) => [v.version, v.source]), [[1, 'ocr'], [2, 'edit']]);
+  assert.deepEqual(
+    (await tasks.listVersions(t.id)).map((v) => [v.version, v.source]),
+    [
+      [1, 'ocr'],
+      [2, 'edit'],
+    ],
+  );
   assert.equal((await tasks.getVersion(t.id, null))?.version, 2);
   assert.equal((await tasks.getVersion(t.id, 1))?.xlsxKey, 'x1');
   assert.equal((await tasks.getTask(t.id))?.workbookVersion, 2);
   // Status history: saving kept it editable without new transitions.
-  assert.deepEqual((await tasks.listTransitions([t.id])).get(t.id)!.map((x) => x.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable']);
+  assert.deepEqual(
+    (await tasks.listTransitions([t.id])).get(t.id)!.map((x) => x.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable'],
+  );
 
   const gone = await tasks.deleteTask(t.id);
   assert.equal(gone?.id, t.id);
@@ -113,8 +146,17 @@ test('the state machine: the documented moves and nothing else', () => {
   assert.deepEqual(
     allowed,
     [
-      'created>uploaded', 'uploaded>ocr_processing', 'ocr_processing>ocr_done', 'ocr_processing>ocr_failed', 'ocr_done>excel_generated', 'ocr_done>excel_failed',
-      'ocr_done>ocr_failed', 'excel_generated>editable', 'excel_generated>excel_failed', 'ocr_failed>ocr_processing', 'excel_failed>ocr_done',
+      'created>uploaded',
+      'uploaded>ocr_processing',
+      'ocr_processing>ocr_done',
+      'ocr_processing>ocr_failed',
+      'ocr_done>excel_generated',
+      'ocr_done>excel_failed',
+      'ocr_done>ocr_failed',
+      'excel_generated>editable',
+      'excel_generated>excel_failed',
+      'ocr_failed>ocr_processing',
+      'excel_failed>ocr_done',
     ].sort(),
   );
   assert.deepEqual(sourcesOf('ocr_processing').sort(), ['ocr_failed', 'uploaded']);

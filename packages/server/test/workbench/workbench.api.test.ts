@@ -37,15 +37,47 @@ async function taskCount(): Promise<number> {
 
 test('bad uploads: each a clear error in the envelope, and nothing stored (no row, no file)', async () => {
   const before = await taskCount();
-  const tiff = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#fff' } }).tiff().toBuffer();
-  const cases: { name: string; send: () => Promise<{ status: number; body: { code?: string; message: string } }>; status: number; code: string; message: RegExp }[] = [
-    { name: 'text renamed .png', send: () => api.upload(BAD_INPUTS.textAsPng().data, 'notes.png'), status: 415, code: 'OCRFLOW_ERR_UNSUPPORTED_MEDIA', message: /png, jpg, jpeg, webp or pdf/ },
-    { name: 'a real TIFF (a type the workbench does not take)', send: () => api.upload(tiff, 'scan.tiff'), status: 415, code: 'OCRFLOW_ERR_UNSUPPORTED_MEDIA', message: /image\/tiff/ },
+  const tiff = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#fff' } })
+    .tiff()
+    .toBuffer();
+  const cases: {
+    name: string;
+    send: () => Promise<{ status: number; body: { code?: string; message: string } }>;
+    status: number;
+    code: string;
+    message: RegExp;
+  }[] = [
+    {
+      name: 'text renamed .png',
+      send: () => api.upload(BAD_INPUTS.textAsPng().data, 'notes.png'),
+      status: 415,
+      code: 'OCRFLOW_ERR_UNSUPPORTED_MEDIA',
+      message: /png, jpg, jpeg, webp or pdf/,
+    },
+    {
+      name: 'a real TIFF (a type the workbench does not take)',
+      send: () => api.upload(tiff, 'scan.tiff'),
+      status: 415,
+      code: 'OCRFLOW_ERR_UNSUPPORTED_MEDIA',
+      message: /image\/tiff/,
+    },
     { name: 'too large', send: () => api.upload(dataset(REPORT_SCAN), 'big.jpg'), status: 413, code: 'OCRFLOW_ERR_PAYLOAD_TOO_LARGE', message: /limit/ },
     { name: 'empty', send: () => api.upload(Buffer.alloc(0), 'empty.png'), status: 400, code: 'OCRFLOW_ERR_EMPTY_FILE', message: /empty/ },
     { name: 'no file field', send: () => api.upload(dataset(SMALL_TABLE), 'x.png', 'picture'), status: 400, code: 'OCRFLOW_ERR_VALIDATION', message: /"file"/ },
-    { name: 'not multipart', send: () => api.call('/api/v1/upload/image', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }), status: 415, code: 'OCRFLOW_ERR_UNSUPPORTED_MEDIA', message: /multipart/ },
-    { name: 'truncated JPEG', send: () => api.upload(BAD_INPUTS.truncatedJpeg().data, 'cut.jpg'), status: 422, code: 'OCRFLOW_ERR_CORRUPT_FILE', message: /corrupt|truncated/ },
+    {
+      name: 'not multipart',
+      send: () => api.call('/api/v1/upload/image', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      status: 415,
+      code: 'OCRFLOW_ERR_UNSUPPORTED_MEDIA',
+      message: /multipart/,
+    },
+    {
+      name: 'truncated JPEG',
+      send: () => api.upload(BAD_INPUTS.truncatedJpeg().data, 'cut.jpg'),
+      status: 422,
+      code: 'OCRFLOW_ERR_CORRUPT_FILE',
+      message: /corrupt|truncated/,
+    },
   ];
   for (const c of cases) {
     const r = await c.send();
@@ -70,10 +102,18 @@ test('an upload creates the task, keeps its UTF-8 name and starts OCR through th
   assert.equal(task.size_bytes, png.length);
   assert.equal(task.status, 'ocr_processing');
   assert.match(task.id, /^tsk_[0-9A-Z]{26}$/);
-  assert.deepEqual(task.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing']);
+  assert.deepEqual(
+    task.transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing'],
+  );
   assert.ok(task.ocr_job_id);
   // The job was submitted through the client: our task id, our webhook receiver on loopback.
-  const job = (await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}`)).json()) as { task_id: string; webhook_url: string; status: string; filename: string };
+  const job = (await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}`)).json()) as {
+    task_id: string;
+    webhook_url: string;
+    status: string;
+    filename: string;
+  };
   assert.equal(job.task_id, task.id);
   assert.equal(job.webhook_url, `${srv.url}/api/v1/ocr/webhook`);
   assert.equal(job.filename, '报表.png');
@@ -106,7 +146,10 @@ test('an upload racing a start of the same task (reconcile right after a restart
   const created = await wb.tasks.create(OPEN_CALLER, temp, 'race.png');
   // What the upload route and reconcile both do: start it; only one may move it, neither may fail.
   const both = await Promise.all([wb.ocr.start(created.id, { orCurrent: true }), wb.ocr.start(created.id, { orCurrent: true })]);
-  assert.deepEqual(both.map((t) => t.status), ['ocr_processing', 'ocr_processing']);
+  assert.deepEqual(
+    both.map((t) => t.status),
+    ['ocr_processing', 'ocr_processing'],
+  );
   // Whichever lost the race answers with the winner's job, never with none.
   assert.ok(both[0].ocrJobId, 'the start answers with its job');
   assert.equal(both[1].ocrJobId, both[0].ocrJobId);
@@ -192,7 +235,10 @@ test('the list is newest first and paginated', async () => {
   const a = (await api.upload(dataset(SMALL_TABLE), 'a.png')).body.data;
   const b = (await api.upload(dataset(SMALL_TABLE), 'b.png')).body.data;
   const r = await api.call<{ items: TaskView[]; total: number; page: number; page_size: number }>('/api/v1/tasks?page=1&page_size=2');
-  assert.deepEqual(r.body.data.items.map((t) => t.id), [b.id, a.id]);
+  assert.deepEqual(
+    r.body.data.items.map((t) => t.id),
+    [b.id, a.id],
+  );
   assert.equal(r.body.data.page_size, 2);
   const total = r.body.data.total;
   assert.ok(total >= 3);
@@ -203,7 +249,8 @@ test('the list is newest first and paginated', async () => {
 
 test('webhook receiver: wrong secret, tampered body, old timestamp and missing headers are 401; nothing changes', async () => {
   const body = JSON.stringify({ type: 'job.finished', job_id: task.ocr_job_id, task_id: task.id, status: 'finished', timestamp: new Date().toISOString() });
-  const send = (b: string, headers: Record<string, string>) => api.call('/api/v1/ocr/webhook', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: b });
+  const send = (b: string, headers: Record<string, string>) =>
+    api.call('/api/v1/ocr/webhook', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: b });
   const signed = (secret: string, b: string, at = new Date()) => {
     const id = `msg_${task.ocr_job_id}_9`;
     return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, b) };
@@ -228,7 +275,9 @@ test('webhook receiver: wrong secret, tampered body, old timestamp and missing h
 });
 
 test('health says in plain words that no OCR worker runs, and gives the upload limit', async () => {
-  const r = await api.call<{ ok: boolean; ocr_service: string; worker_alive: boolean; message: string; max_upload_mb: number; queue_len: number }>('/api/v1/ocr/health');
+  const r = await api.call<{ ok: boolean; ocr_service: string; worker_alive: boolean; message: string; max_upload_mb: number; queue_len: number }>(
+    '/api/v1/ocr/health',
+  );
   assert.equal(r.status, 200);
   assert.equal(r.body.data.ok, false);
   assert.equal(r.body.data.ocr_service, 'embedded');
@@ -241,13 +290,28 @@ test('health says in plain words that no OCR worker runs, and gives the upload l
 test('every workbench route is in the OpenAPI document', async () => {
   const doc = (await (await fetch(`${srv.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
   const want: [string, string][] = [
-    ['/api/v1/upload/image', 'post'], ['/api/v1/tasks', 'get'], ['/api/v1/tasks/{id}', 'get'], ['/api/v1/tasks/{id}', 'delete'],
-    ['/api/v1/tasks/{id}/events', 'get'], ['/api/v1/ocr/start/{id}', 'post'], ['/api/v1/ocr/retry/{id}', 'post'], ['/api/v1/ocr/health', 'get'],
-    ['/api/v1/ocr/webhook', 'post'], ['/api/v1/tasks/{id}/image', 'get'], ['/api/v1/tasks/{id}/document', 'get'], ['/api/v1/tasks/{id}/text', 'get'],
-    ['/api/v1/tasks/{id}/analysis', 'get'], ['/api/v1/tasks/{id}/tables', 'get'], ['/api/v1/tasks/{id}/tables', 'put'], ['/api/v1/tasks/{id}/excel', 'get'],
+    ['/api/v1/upload/image', 'post'],
+    ['/api/v1/tasks', 'get'],
+    ['/api/v1/tasks/{id}', 'get'],
+    ['/api/v1/tasks/{id}', 'delete'],
+    ['/api/v1/tasks/{id}/events', 'get'],
+    ['/api/v1/ocr/start/{id}', 'post'],
+    ['/api/v1/ocr/retry/{id}', 'post'],
+    ['/api/v1/ocr/health', 'get'],
+    ['/api/v1/ocr/webhook', 'post'],
+    ['/api/v1/tasks/{id}/image', 'get'],
+    ['/api/v1/tasks/{id}/document', 'get'],
+    ['/api/v1/tasks/{id}/text', 'get'],
+    ['/api/v1/tasks/{id}/analysis', 'get'],
+    ['/api/v1/tasks/{id}/tables', 'get'],
+    ['/api/v1/tasks/{id}/tables', 'put'],
+    ['/api/v1/tasks/{id}/excel', 'get'],
     ['/api/v1/tasks/{id}/pdf', 'get'],
-    ['/api/v1/ocr/poll/{task_id}', 'post'], ['/api/v1/table/data/{task_id}', 'get'], ['/api/v1/table/save/{task_id}', 'post'],
-    ['/api/v1/excel/generate/{task_id}', 'post'], ['/api/v1/excel/download/{task_id}', 'get'],
+    ['/api/v1/ocr/poll/{task_id}', 'post'],
+    ['/api/v1/table/data/{task_id}', 'get'],
+    ['/api/v1/table/save/{task_id}', 'post'],
+    ['/api/v1/excel/generate/{task_id}', 'post'],
+    ['/api/v1/excel/download/{task_id}', 'get'],
   ];
   for (const [p, m] of want) assert.ok(doc.paths[p]?.[m], `${m.toUpperCase()} ${p} missing from /openapi.json`);
   assert.ok(!Object.keys(doc.paths).includes('/*'), 'the UI catch-all is hidden');

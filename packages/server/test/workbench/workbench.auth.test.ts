@@ -49,14 +49,22 @@ async function signIn(): Promise<string> {
 }
 
 /** A POST from a given loopback source address (the limiter counts per address). */
-function postFrom(localAddress: string, p: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: { code?: string; message: string } }> {
+function postFrom(
+  localAddress: string,
+  p: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: { code?: string; message: string } }> {
   const u = new URL(srv.url + p);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) }));
-    });
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -110,14 +118,20 @@ test('every workbench route of the OpenAPI document refuses a caller without cre
 test('Bearer tokens (any configured one) work; a wrong one or another scheme is 401', async () => {
   const list = await api.call<{ total: number; items: TaskView[] }>('/api/v1/tasks', { headers: bearer(TOKENS[1]) });
   assert.equal(list.status, 200);
-  assert.deepEqual(list.body.data.items.map((t) => t.id), [task.id]);
+  assert.deepEqual(
+    list.body.data.items.map((t) => t.id),
+    [task.id],
+  );
   const img = await fetch(`${srv.url}/api/v1/tasks/${task.id}/image`, { headers: bearer() });
   assert.equal(img.status, 200);
   assert.deepEqual(Buffer.from(await img.arrayBuffer()), dataset(SMALL_TABLE));
   // State changes with a Bearer token need no CSRF header (browsers never add Authorization themselves).
   const retry = await api.call(`/api/v1/ocr/retry/${task.id}`, { method: 'POST', headers: bearer() });
   assert.equal(retry.status, 409, 'past the gate: the task is simply not in a failed state');
-  for (const [name, h] of [['wrong token', bearer('tok-alpha-01234567890')], ['Basic', { authorization: `Basic ${Buffer.from(`x:${TOKENS[0]}`).toString('base64')}` }]] as const) {
+  for (const [name, h] of [
+    ['wrong token', bearer('tok-alpha-01234567890')],
+    ['Basic', { authorization: `Basic ${Buffer.from(`x:${TOKENS[0]}`).toString('base64')}` }],
+  ] as const) {
     const r = await api.call('/api/v1/tasks', { headers: h });
     assert.equal(r.status, 401, name);
     assert.equal(r.body.code, 'OCRFLOW_ERR_UNAUTHORIZED', name);
@@ -145,7 +159,12 @@ test('sign-in: a wrong token is 401; the right one sets an HttpOnly, SameSite=St
   for (const t of TOKENS) assert.ok(!cookie.includes(t) && !decodeURIComponent(cookie).includes(t), 'the cookie is not the token');
   // Through a TLS-terminating proxy the cookie is Secure.
   const viaTls = await login(TOKENS[0], { 'x-forwarded-proto': 'https' });
-  assert.ok((viaTls.res.headers.get('set-cookie') ?? '').split(';').map((s) => s.trim()).includes('Secure'));
+  assert.ok(
+    (viaTls.res.headers.get('set-cookie') ?? '')
+      .split(';')
+      .map((s) => s.trim())
+      .includes('Secure'),
+  );
 
   const session = await api.call<{ signed_in: boolean; via: string }>('/api/v1/auth/session', { headers: withCookie(cookie) });
   assert.deepEqual([session.body.data.signed_in, session.body.data.via], [true, 'cookie']);
@@ -187,7 +206,10 @@ test('cookie-authenticated changes need X-Requested-With: ocrflow (403 without);
     ['sign out', '/api/v1/auth/logout', { method: 'POST' }],
   ];
   for (const [name, p, init] of cases) {
-    const r = await api.call(p, { ...init, headers: { ...(init.headers as Record<string, string>), ...withCookie(cookie), 'x-requested-with': 'XMLHttpRequest' } });
+    const r = await api.call(p, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), ...withCookie(cookie), 'x-requested-with': 'XMLHttpRequest' },
+    });
     assert.equal(r.status, 403, `${name}: ${JSON.stringify(r.body)}`);
     assert.equal(r.body.code, 'OCRFLOW_ERR_CSRF', name);
   }
@@ -216,8 +238,16 @@ test('tampered, expired, foreign-key and removed-token cookies are 401 and clear
     ['another session id', [v, flip(sid), exp, mac].join('.'), /no longer valid/],
     ['the token itself', TOKENS[0], /no longer valid/],
     ['expired (authentic)', sealer.seal(grant(TOKENS[0]), now - 3 * 3600_000, 2 * 3600_000).value, /expired/],
-    ['signed with another server key', new SessionSealer(Buffer.alloc(32, 7), TOKENS.map(grant)).seal(grant(TOKENS[0]), now, 3600_000).value, /no longer valid/],
-    ['made with a token that is no longer configured', new SessionSealer(Buffer.from(key, 'base64'), [grant('old-token')]).seal(grant('old-token'), now, 3600_000).value, /no longer valid/],
+    [
+      'signed with another server key',
+      new SessionSealer(Buffer.alloc(32, 7), TOKENS.map(grant)).seal(grant(TOKENS[0]), now, 3600_000).value,
+      /no longer valid/,
+    ],
+    [
+      'made with a token that is no longer configured',
+      new SessionSealer(Buffer.from(key, 'base64'), [grant('old-token')]).seal(grant('old-token'), now, 3600_000).value,
+      /no longer valid/,
+    ],
   ];
   // The same key and a configured token: accepted (so the refusals above are about what they change).
   assert.equal((await api.call('/api/v1/tasks', { headers: withCookie(sealer.seal(grant(TOKENS[0]), now, 3600_000).value) })).status, 200);
@@ -261,7 +291,8 @@ test('wrong tokens are limited per address: the 11th attempt within a minute is 
   // Another address is not held back.
   assert.equal((await postFrom('127.0.0.3', '/api/v1/auth/login', body(TOKENS[0]))).status, 200);
   // Guessing through the Bearer header counts the same way.
-  for (let i = 0; i < 10; i++) assert.equal((await postFrom('127.0.0.4', `/api/v1/ocr/retry/${task.id}`, '', { authorization: `Bearer guess-${i}` })).status, 401);
+  for (let i = 0; i < 10; i++)
+    assert.equal((await postFrom('127.0.0.4', `/api/v1/ocr/retry/${task.id}`, '', { authorization: `Bearer guess-${i}` })).status, 401);
   const r = await postFrom('127.0.0.4', `/api/v1/ocr/retry/${task.id}`, '', bearer());
   assert.equal(r.status, 429);
   assert.ok(Number(r.headers['retry-after']) >= 1);
@@ -276,7 +307,12 @@ test('the webhook receiver (signature only) and health stay open; health says si
   const id = `msg_${task.ocr_job_id}_auth`;
   const hook = await api.call<{ outcome: string }>('/api/v1/ocr/webhook', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(SECRET).sign(id, at, payload) },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(SECRET).sign(id, at, payload),
+    },
     body: payload,
   });
   assert.equal(hook.status, 200, JSON.stringify(hook.body));
@@ -303,7 +339,11 @@ test('without tokens the workbench stays open: no route of the document asks for
     assert.equal((await oapi.call<{ auth_required: boolean }>('/api/v1/ocr/health')).body.data.auth_required, false);
     const s = await oapi.call<{ auth_required: boolean; signed_in: boolean }>('/api/v1/auth/session');
     assert.deepEqual([s.body.data.auth_required, s.body.data.signed_in], [false, false]);
-    const l = await oapi.call<{ auth_required: boolean }>('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"anything"}' });
+    const l = await oapi.call<{ auth_required: boolean }>('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"token":"anything"}',
+    });
     assert.deepEqual([l.status, l.body.data.auth_required, l.res.headers.get('set-cookie')], [200, false, null]);
     const up = await oapi.upload(dataset(SMALL_TABLE), 'open.png');
     assert.equal(up.status, 201);
@@ -319,7 +359,12 @@ test('the start-up warning without tokens names the workbench too; with tokens t
     const lines: string[] = [];
     const dataDir = tempDataDir();
     const logger = pino({ level: 'warn' }, { write: (s: string) => void lines.push(s) });
-    const service = await startService({ config: loadConfig({ env: testEnv(dataDir, { OCRFLOW_TOKENS: tokens, OCRFLOW_WEBHOOK_SECRET: SECRET }) }), logger, listen: false, startWorkers: false });
+    const service = await startService({
+      config: loadConfig({ env: testEnv(dataDir, { OCRFLOW_TOKENS: tokens, OCRFLOW_WEBHOOK_SECRET: SECRET }) }),
+      logger,
+      listen: false,
+      startWorkers: false,
+    });
     await service.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
     const warning = lines.map((l) => (JSON.parse(l) as { msg: string }).msg).find((m) => m.startsWith('OCRFLOW_TOKENS is empty'));

@@ -35,10 +35,14 @@ async function ocrDoneButUnreported(name: string): Promise<{ task: TaskView; hoo
   const task = r.body.data;
   // Any end of the job ends the wait; the assertion then says which, with the job as it stands.
   let job: { status: string; error?: unknown } = { status: 'unknown' };
-  await until(`job of ${name} to end`, async () => {
-    job = (await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}`)).json()) as typeof job;
-    return ['finished', 'failed', 'cancelled'].includes(job.status);
-  }, 120_000).catch(async (e: Error) => {
+  await until(
+    `job of ${name} to end`,
+    async () => {
+      job = (await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}`)).json()) as typeof job;
+      return ['finished', 'failed', 'cancelled'].includes(job.status);
+    },
+    120_000,
+  ).catch(async (e: Error) => {
     const health = await (await fetch(`${srv.url}/health`)).text();
     throw new Error(`${e.message}; the job: ${JSON.stringify(job)}; /health: ${health}`);
   });
@@ -81,13 +85,19 @@ test('webhook first, then the long-poll: the webhook finishes the task, the poll
   await wb().ocr.settled(); // the fallback has now seen the end too, and did nothing
   assert.equal(wb().ocr.following, 0);
   const after = await api.task(task.id);
-  assert.deepEqual(after.transitions.map((t) => t.status), FULL);
+  assert.deepEqual(
+    after.transitions.map((t) => t.status),
+    FULL,
+  );
   assert.equal(after.updated_at, done.updated_at);
   assert.deepEqual(await versionsOf(task.id), [1]);
   // A second copy of the same delivery (a sender retry) changes nothing either.
   const again = await forward(hook);
   assert.equal(again.body.data.outcome, 'ignored');
-  assert.deepEqual((await api.task(task.id)).transitions.map((t) => t.status), FULL);
+  assert.deepEqual(
+    (await api.task(task.id)).transitions.map((t) => t.status),
+    FULL,
+  );
 });
 
 test('long-poll first, then the webhook: the poll finishes the task, the webhook is a no-op', async () => {
@@ -102,7 +112,10 @@ test('long-poll first, then the webhook: the poll finishes the task, the webhook
   assert.deepEqual([r.body.data.outcome, r.body.data.reason], ['ignored', 'the task is already ocr_done']);
   await wb().ocr.settled();
   const after = await api.task(task.id);
-  assert.deepEqual(after.transitions.map((t) => t.status), FULL);
+  assert.deepEqual(
+    after.transitions.map((t) => t.status),
+    FULL,
+  );
   assert.equal(after.updated_at, done.updated_at);
   assert.deepEqual(await versionsOf(task.id), [1]);
 });
@@ -114,6 +127,9 @@ test('both at the same moment: still one transition each and one version', async
   const done = await api.waitFor(task.id, ['ocr_done', 'ocr_failed'], 60_000);
   await wb().ocr.settled();
   assert.equal(done.status, 'ocr_done');
-  assert.deepEqual((await api.task(task.id)).transitions.map((t) => t.status), FULL);
+  assert.deepEqual(
+    (await api.task(task.id)).transitions.map((t) => t.status),
+    FULL,
+  );
   assert.deepEqual(await versionsOf(task.id), [1]);
 });

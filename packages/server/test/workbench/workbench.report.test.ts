@@ -53,7 +53,7 @@ async function followSse(id: string, statuses: string[], timeoutMs = 240_000): P
   }
 }
 
-test('报表.jpg: uploaded and OCR\'d; the status arrives by itself over SSE and rests at ocr_done; every transition once', async () => {
+test("报表.jpg: uploaded and OCR'd; the status arrives by itself over SSE and rests at ocr_done; every transition once", async () => {
   const r = await api.upload(dataset(REPORT_SCAN), '报表.jpg');
   assert.equal(r.status, 201, JSON.stringify(r.body));
   task = await followSse(r.body.data.id, ['ocr_done', 'ocr_failed', 'excel_failed']);
@@ -67,34 +67,61 @@ test('报表.jpg: uploaded and OCR\'d; the status arrives by itself over SSE and
   assert.equal(task.ocr_json_path, `/api/v1/tasks/${task.id}/document`);
   assert.equal(task.error_message, null);
   // Both the webhook and the long-poll fallback reported the end; one of them moved the task.
-  assert.deepEqual(task.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done']);
+  assert.deepEqual(
+    task.transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_done'],
+  );
   const times = task.transitions.map((t) => Date.parse(t.at));
-  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+  );
   const order = ['ocr_processing', 'ocr_done'];
-  assert.deepEqual(seen.filter((s) => order.includes(s)), order.filter((s) => seen.includes(s)), `SSE order ${seen.join(',')}`);
+  assert.deepEqual(
+    seen.filter((s) => order.includes(s)),
+    order.filter((s) => seen.includes(s)),
+    `SSE order ${seen.join(',')}`,
+  );
   assert.equal(seen[seen.length - 1], 'ocr_done');
   // The OCR service delivered its signed webhook to us (whoever won, it was accepted).
   await srv.service.services.workbench!.ocr.settled();
-  const d = (await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}/deliveries`)).json()) as { deliveries: { url: string; state: string; last_status: number }[] };
-  assert.deepEqual(d.deliveries.map((x) => [x.url, x.state, x.last_status]), [[`${srv.url}/api/v1/ocr/webhook`, 'delivered', 200]]);
+  const d = (await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}/deliveries`)).json()) as {
+    deliveries: { url: string; state: string; last_status: number }[];
+  };
+  assert.deepEqual(
+    d.deliveries.map((x) => [x.url, x.state, x.last_status]),
+    [[`${srv.url}/api/v1/ocr/webhook`, 'delivered', 200]],
+  );
 });
 
 let original: { version: number; versions: { version: number; source: string }[]; sheets: Sheet[] };
 let table: Sheet;
 
-test('the tables: one sheet per table, the report\'s wide table with row and column merges', async () => {
+test("the tables: one sheet per table, the report's wide table with row and column merges", async () => {
   const r = await api.call<{ version: number; versions: { version: number; source: string }[]; sheets: Sheet[] }>(`/api/v1/tasks/${task.id}/tables`);
   assert.equal(r.status, 200);
   original = r.body.data;
   assert.equal(original.version, 1);
-  assert.deepEqual(original.versions.map((v) => [v.version, v.source]), [[1, 'ocr']]);
+  assert.deepEqual(
+    original.versions.map((v) => [v.version, v.source]),
+    [[1, 'ocr']],
+  );
   assert.equal(original.sheets.length, task.table_count);
   table = original.sheets.reduce((a, b) => (b.rows[0].length > a.rows[0].length ? b : a));
   assert.ok(table.rows[0].length >= 10, `widest table has ${table.rows[0].length} columns`);
   assert.ok(table.rows.length >= 10, `${table.rows.length} rows`);
-  assert.ok(table.merges.some((m) => m.col_span > 1), 'a column-spanning merge');
-  assert.ok(table.merges.some((m) => m.row_span > 1), 'a row-spanning merge');
-  const text = table.rows.flat().filter((v) => typeof v === 'string').join('');
+  assert.ok(
+    table.merges.some((m) => m.col_span > 1),
+    'a column-spanning merge',
+  );
+  assert.ok(
+    table.merges.some((m) => m.row_span > 1),
+    'a row-spanning merge',
+  );
+  const text = table.rows
+    .flat()
+    .filter((v) => typeof v === 'string')
+    .join('');
   assert.match(text, /[\u4e00-\u9fff]{2}/, 'Chinese text in the cells');
 });
 
@@ -124,7 +151,8 @@ test('edit round-trip: a changed cell and an added row saved as version 2, downl
   const edited = sheets.find((s) => s.name === table.name)!;
   const width = edited.rows[0].length;
   // Edit a cell that is not covered by a merge.
-  const covered = (r: number, c: number) => edited.merges.some((m) => r >= m.row && r < m.row + m.row_span && c >= m.col && c < m.col + m.col_span && !(r === m.row && c === m.col));
+  const covered = (r: number, c: number) =>
+    edited.merges.some((m) => r >= m.row && r < m.row + m.row_span && c >= m.col && c < m.col + m.col_span && !(r === m.row && c === m.col));
   const [er, ec] = (() => {
     for (let r = 1; r < edited.rows.length; r++) for (let c = 0; c < width; c++) if (!covered(r, c)) return [r, c];
     throw new Error('no free cell');
@@ -154,13 +182,22 @@ test('edit round-trip: a changed cell and an added row saved as version 2, downl
 
   const v2 = await api.call<{ version: number; versions: { version: number; source: string }[]; sheets: Sheet[] }>(`/api/v1/tasks/${task.id}/tables`);
   assert.equal(v2.body.data.version, 2);
-  assert.deepEqual(v2.body.data.versions.map((v) => [v.version, v.source]), [[1, 'ocr'], [2, 'edit']]);
+  assert.deepEqual(
+    v2.body.data.versions.map((v) => [v.version, v.source]),
+    [
+      [1, 'ocr'],
+      [2, 'edit'],
+    ],
+  );
   const v1 = await api.call<{ sheets: Sheet[] }>(`/api/v1/tasks/${task.id}/tables?version=1`);
   assert.deepEqual(v1.body.data.sheets, original.sheets, 'version 1 is kept as it was');
   // The first save stored version 1 (the OCR sheets) and the edit on top: ocr_done → excel_generated → editable.
   const saved1 = await api.task(task.id);
   assert.equal(saved1.status, 'editable');
-  assert.deepEqual(saved1.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable']);
+  assert.deepEqual(
+    saved1.transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_generated', 'editable'],
+  );
   assert.equal(saved1.excel_path, `/api/v1/excel/download/${task.id}`);
   assert.equal(await (await fetch(`${srv.url}/api/v1/tasks/${task.id}/document`)).text(), docBefore, 'the OCR JSON never changes');
 
@@ -177,7 +214,11 @@ test('edit round-trip: a changed cell and an added row saved as version 2, downl
   assert.equal(ws.getCell(last, 1).value, '新增行 added row');
   assert.equal(ws.getCell(last, 2).value, 42.5);
   const merges = (ws.model as unknown as { merges: string[] }).merges.slice().sort();
-  const col = (c: number) => { let s = ''; for (let n = c + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s; return s; };
+  const col = (c: number) => {
+    let s = '';
+    for (let n = c + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+    return s;
+  };
   const expected = edited.merges.map((m) => `${col(m.col)}${m.row + 1}:${col(m.col + m.col_span - 1)}${m.row + m.row_span}`).sort();
   assert.deepEqual(merges, expected);
 
@@ -233,8 +274,13 @@ test('structure fixed by hand: a merge made, one split, text moved — saved as 
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await (await fetch(`${srv.url}/api/v1/tasks/${task.id}/excel`)).arrayBuffer()) as ArrayBuffer);
   const ws = wb.getWorksheet(table.name)!;
-  const col = (c: number) => { let t = ''; for (let n = c + 1; n > 0; n = Math.floor((n - 1) / 26)) t = String.fromCharCode(65 + ((n - 1) % 26)) + t; return t; };
-  const range = (m: { row: number; col: number; row_span: number; col_span: number }) => `${col(m.col)}${m.row + 1}:${col(m.col + m.col_span - 1)}${m.row + m.row_span}`;
+  const col = (c: number) => {
+    let t = '';
+    for (let n = c + 1; n > 0; n = Math.floor((n - 1) / 26)) t = String.fromCharCode(65 + ((n - 1) % 26)) + t;
+    return t;
+  };
+  const range = (m: { row: number; col: number; row_span: number; col_span: number }) =>
+    `${col(m.col)}${m.row + 1}:${col(m.col + m.col_span - 1)}${m.row + m.row_span}`;
   assert.deepEqual(new Set((ws.model as unknown as { merges: string[] }).merges), new Set(s.merges.map(range)));
   assert.equal(ws.getCell(r0 + 1, c0 + 1).text, joined, 'the joined text, its line break kept');
   assert.equal(ws.getCell(split.row + 1, split.col + 2).text, String(moved));
@@ -261,7 +307,10 @@ test('delete: the task, its versions and files are gone; the finished OCR job is
   assert.ok(workbenchFiles(srv.dataDir).some((f) => f.startsWith(`${task.id}/xlsx/`)));
   const r = await api.call(`/api/v1/tasks/${task.id}`, { method: 'DELETE' });
   assert.equal(r.status, 200);
-  assert.deepEqual(workbenchFiles(srv.dataDir).filter((f) => f.startsWith(task.id)), []);
+  assert.deepEqual(
+    workbenchFiles(srv.dataDir).filter((f) => f.startsWith(task.id)),
+    [],
+  );
   assert.ok(!fs.existsSync(path.join(srv.dataDir, 'files', 'workbench', task.id)));
   for (const p of ['', '/tables', '/excel', '/image', '/document']) assert.equal((await api.call(`/api/v1/tasks/${task.id}${p}`)).status, 404, p);
   const job = (await (await fetch(`${srv.url}/v1/jobs/${task.ocr_job_id}`)).json()) as { status: string };

@@ -48,7 +48,10 @@ test('kill -9 while a task is ocr_processing, start again: the task is reconcile
   const done = await api2.waitFor(task.id, ['ocr_done', 'ocr_failed', 'excel_failed'], 180_000);
   assert.equal(done.status, 'ocr_done', done.error_message ?? '');
   assert.equal(done.ocr_job_id, task.ocr_job_id, 'the same job was followed, not a new one submitted');
-  assert.deepEqual(done.transitions.map((t) => t.status), FULL);
+  assert.deepEqual(
+    done.transitions.map((t) => t.status),
+    FULL,
+  );
   const job = await jobOf(restarted.url, task.ocr_job_id!);
   assert.equal(job.status, 'finished');
   assert.ok(job.attempts >= 2, `the job resumed after the kill (attempts ${job.attempts})`);
@@ -69,7 +72,10 @@ test('a graceful stop while ocr_processing fails nothing; the next start finishe
   const api2 = new WbApi(restarted.url);
   const done = await api2.waitFor(task.id, ['ocr_done', 'ocr_failed', 'excel_failed'], 180_000);
   assert.equal(done.status, 'ocr_done', done.error_message ?? '');
-  assert.deepEqual(done.transitions.map((t) => t.status), FULL);
+  assert.deepEqual(
+    done.transitions.map((t) => t.status),
+    FULL,
+  );
   assert.equal(done.ocr_job_id, task.ocr_job_id);
 });
 
@@ -81,10 +87,28 @@ test('retry after excel_failed generates the workbook again from the stored OCR 
   const png = dataset(SMALL_TABLE);
   await blobs.put(`workbench/${id}/source`, png);
   await blobs.put(`workbench/${id}/ocr/document.json`, await blobs.get(`workbench/${survivor.id}/ocr/document.json`));
-  await store.insertTask({ id, tenant: 'default', filename: '表格.png', mime: 'image/png', sizeBytes: png.length, sha256: 'b'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: Date.now() }, ['created', 'uploaded']);
+  await store.insertTask(
+    {
+      id,
+      tenant: 'default',
+      filename: '表格.png',
+      mime: 'image/png',
+      sizeBytes: png.length,
+      sha256: 'b'.repeat(64),
+      sourceKey: `workbench/${id}/source`,
+      pageCount: 1,
+      now: Date.now(),
+    },
+    ['created', 'uploaded'],
+  );
   await store.transition(id, { from: ['uploaded'], to: 'ocr_processing', now: Date.now() });
   await store.transition(id, { from: ['ocr_processing'], to: 'ocr_done', patch: { ocrJobId: survivor.ocr_job_id }, now: Date.now() });
-  await store.transition(id, { from: ['ocr_done'], to: 'excel_failed', patch: { errorMessage: 'The workbook could not be generated: disk full' }, now: Date.now() });
+  await store.transition(id, {
+    from: ['ocr_done'],
+    to: 'excel_failed',
+    patch: { errorMessage: 'The workbook could not be generated: disk full' },
+    now: Date.now(),
+  });
 
   const api = new WbApi(restarted.url);
   assert.equal((await api.call(`/api/v1/tasks/${id}/tables`)).status, 409);
@@ -93,7 +117,10 @@ test('retry after excel_failed generates the workbook again from the stored OCR 
   const done = await api.waitFor(id, ['excel_generated', 'excel_failed'], 30_000);
   assert.equal(done.status, 'excel_generated', done.error_message ?? '');
   assert.equal(done.error_message, null);
-  assert.deepEqual(done.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_failed', 'ocr_done', 'excel_generated']);
+  assert.deepEqual(
+    done.transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_done', 'excel_failed', 'ocr_done', 'excel_generated'],
+  );
   const tables = await api.call<{ version: number; sheets: unknown[] }>(`/api/v1/tasks/${id}/tables`);
   assert.equal(tables.body.data.version, 1);
   assert.ok(tables.body.data.sheets.length >= 1);
@@ -107,14 +134,30 @@ test('the sweep picks up a task nobody in this process follows (a process that d
   const png = dataset(SMALL_TABLE);
   await blobs.put(`workbench/${id}/source`, png);
   const past = Date.now() - 10 * 60_000;
-  await store.insertTask({ id, tenant: 'default', filename: 'orphan.png', mime: 'image/png', sizeBytes: png.length, sha256: 'c'.repeat(64), sourceKey: `workbench/${id}/source`, pageCount: 1, now: past }, ['created', 'uploaded']);
+  await store.insertTask(
+    {
+      id,
+      tenant: 'default',
+      filename: 'orphan.png',
+      mime: 'image/png',
+      sizeBytes: png.length,
+      sha256: 'c'.repeat(64),
+      sourceKey: `workbench/${id}/source`,
+      pageCount: 1,
+      now: past,
+    },
+    ['created', 'uploaded'],
+  );
   await store.transition(id, { from: ['uploaded'], to: 'ocr_processing', patch: { ocrJobId: survivor.ocr_job_id }, now: past });
   assert.equal(await wb.ocr.sweep(5 * 60_000), 1);
   assert.equal(await wb.ocr.sweep(5 * 60_000), 0, 'followed now: not picked up twice');
   const api = new WbApi(restarted.url);
   const done = await api.waitFor(id, ['ocr_done', 'ocr_failed', 'excel_failed'], 30_000);
   assert.equal(done.status, 'ocr_done', done.error_message ?? '');
-  assert.deepEqual(done.transitions.map((t) => t.status), FULL);
+  assert.deepEqual(
+    done.transitions.map((t) => t.status),
+    FULL,
+  );
 });
 
 test('remote OCR service with a token: down → ocr_failed with a plain message; up → retry finishes the task', async () => {
@@ -152,15 +195,24 @@ test('remote OCR service with a token: down → ocr_failed with a plain message;
   assert.equal(retried.body.data.status, 'ocr_processing');
   const done = await api.waitFor(r.body.data.id, ['ocr_done', 'ocr_failed', 'excel_failed'], 120_000);
   assert.equal(done.status, 'ocr_done', done.error_message ?? '');
-  assert.deepEqual(done.transitions.map((t) => t.status), ['created', 'uploaded', 'ocr_processing', 'ocr_failed', 'ocr_processing', 'ocr_done']);
+  assert.deepEqual(
+    done.transitions.map((t) => t.status),
+    ['created', 'uploaded', 'ocr_processing', 'ocr_failed', 'ocr_processing', 'ocr_done'],
+  );
 
   const job = await jobOf(ocr.url, done.ocr_job_id!, TOKEN);
   assert.equal(job.task_id, done.id);
   assert.equal(job.webhook_url, `http://127.0.0.1:${wbPort}/api/v1/ocr/webhook`);
   // The remote service's webhook reached the workbench over its public URL and verified.
-  const d = await until('the webhook delivered', async () => {
-    const body = (await (await fetch(`${ocr.url}/v1/jobs/${done.ocr_job_id}/deliveries`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { deliveries: { state: string; last_status: number | null }[] };
-    return body.deliveries.find((x) => x.state === 'delivered');
-  }, 30_000);
+  const d = await until(
+    'the webhook delivered',
+    async () => {
+      const body = (await (await fetch(`${ocr.url}/v1/jobs/${done.ocr_job_id}/deliveries`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+        deliveries: { state: string; last_status: number | null }[];
+      };
+      return body.deliveries.find((x) => x.state === 'delivered');
+    },
+    30_000,
+  );
   assert.equal(d.last_status, 200);
 });

@@ -37,7 +37,9 @@ async function building(): Promise<number> {
   return m ? Number(m[1]) : -1;
 }
 
-const bigSheets = () => [{ name: 'Big', rows: Array.from({ length: ROWS }, (_, r) => Array.from({ length: COLS }, (_, c) => (c === 0 ? r : `r${r}c${c}`))), merges: [] }];
+const bigSheets = () => [
+  { name: 'Big', rows: Array.from({ length: ROWS }, (_, r) => Array.from({ length: COLS }, (_, c) => (c === 0 ? r : `r${r}c${c}`))), merges: [] },
+];
 
 test(`/health answers while a ${ROWS} × ${COLS} workbook is being built, before the save finishes`, async () => {
   const body = JSON.stringify({ sheets: bigSheets() });

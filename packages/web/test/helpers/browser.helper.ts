@@ -52,7 +52,15 @@ export async function startWorkbench(env: Record<string, string> = {}): Promise<
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.OCRFLOW_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

@@ -19,7 +19,8 @@ export function colName(i: number): string {
 }
 
 /** A sheet merge as Excel names its range (`B3:D4`). */
-export const rangeOf = (m: { row: number; col: number; row_span: number; col_span: number }) => `${colName(m.col)}${m.row + 1}:${colName(m.col + m.col_span - 1)}${m.row + m.row_span}`;
+export const rangeOf = (m: { row: number; col: number; row_span: number; col_span: number }) =>
+  `${colName(m.col)}${m.row + 1}:${colName(m.col + m.col_span - 1)}${m.row + m.row_span}`;
 export const mergesOf = (ws: ExcelJS.Worksheet) => new Set((ws.model as unknown as { merges: string[] }).merges);
 /** The text of a cell by 0-based row and column. */
 /** A cell's text; '' for an empty one, also inside a merged range whose top-left is empty (exceljs's own `text` throws there). */

@@ -28,10 +28,14 @@ export interface PdfPageImage {
 /** The `cm` that draws the unit-square image upright on a page of pw × ph points. */
 export function imagePlacement(rotation: PdfPageImage['rotation'], pw: number, ph: number): PdfMatrix {
   switch (rotation) {
-    case 90: return [0, -ph, pw, 0, 0, ph];
-    case 180: return [-pw, 0, 0, -ph, pw, ph];
-    case 270: return [0, ph, -pw, 0, pw, 0];
-    default: return [pw, 0, 0, ph, 0, 0];
+    case 90:
+      return [0, -ph, pw, 0, 0, ph];
+    case 180:
+      return [-pw, 0, 0, -ph, pw, ph];
+    case 270:
+      return [0, ph, -pw, 0, pw, 0];
+    default:
+      return [pw, 0, 0, ph, 0, 0];
   }
 }
 
@@ -71,7 +75,12 @@ class PdfObjects {
   finish(root: number): Buffer {
     const xref = this.length;
     const rows = this.offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-    this.push(Buffer.from(`xref\n0 ${this.offsets.length + 1}\n0000000000 65535 f \n${rows}trailer\n<< /Size ${this.offsets.length + 1} /Root ${root} 0 R >>\nstartxref\n${xref}\n%%EOF\n`, 'latin1'));
+    this.push(
+      Buffer.from(
+        `xref\n0 ${this.offsets.length + 1}\n0000000000 65535 f \n${rows}trailer\n<< /Size ${this.offsets.length + 1} /Root ${root} 0 R >>\nstartxref\n${xref}\n%%EOF\n`,
+        'latin1',
+      ),
+    );
     return Buffer.concat(this.chunks);
   }
 }
@@ -80,11 +89,20 @@ class PdfObjects {
 export function writeGlyphlessFont(w: { reserve(): number; dict(n: number, body: string): void; stream(n: number, dict: string, data: Buffer): void }): number {
   const [type0, cid, map, toUni, desc, file] = [w.reserve(), w.reserve(), w.reserve(), w.reserve(), w.reserve(), w.reserve()];
   const ttf = glyphlessTtf();
-  w.dict(type0, `<< /Type /Font /Subtype /Type0 /BaseFont /${GLYPHLESS_FONT_NAME} /Encoding /Identity-H /DescendantFonts [${cid} 0 R] /ToUnicode ${toUni} 0 R >>`);
-  w.dict(cid, `<< /Type /Font /Subtype /CIDFontType2 /BaseFont /${GLYPHLESS_FONT_NAME} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor ${desc} 0 R /CIDToGIDMap ${map} 0 R /DW 500 >>`);
+  w.dict(
+    type0,
+    `<< /Type /Font /Subtype /Type0 /BaseFont /${GLYPHLESS_FONT_NAME} /Encoding /Identity-H /DescendantFonts [${cid} 0 R] /ToUnicode ${toUni} 0 R >>`,
+  );
+  w.dict(
+    cid,
+    `<< /Type /Font /Subtype /CIDFontType2 /BaseFont /${GLYPHLESS_FONT_NAME} /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor ${desc} 0 R /CIDToGIDMap ${map} 0 R /DW 500 >>`,
+  );
   w.stream(map, '/Filter /FlateDecode', deflateSync(glyphlessCidToGidMap()));
   w.stream(toUni, '/Filter /FlateDecode', deflateSync(Buffer.from(glyphlessToUnicode(), 'latin1')));
-  w.dict(desc, `<< /Type /FontDescriptor /FontName /${GLYPHLESS_FONT_NAME} /Flags 5 /FontBBox [0 0 500 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 /CapHeight 1000 /StemV 80 /FontFile2 ${file} 0 R >>`);
+  w.dict(
+    desc,
+    `<< /Type /FontDescriptor /FontName /${GLYPHLESS_FONT_NAME} /Flags 5 /FontBBox [0 0 500 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 /CapHeight 1000 /StemV 80 /FontFile2 ${file} 0 R >>`,
+  );
   w.stream(file, `/Length1 ${ttf.length} /Filter /FlateDecode`, deflateSync(ttf));
   return type0;
 }
@@ -105,14 +123,23 @@ export function imagesToSearchablePdf(doc: OcrDocument, images: readonly PdfPage
     const img = images[i];
     const upW = img.rotation === 90 || img.rotation === 270 ? img.height : img.width;
     const upH = img.rotation === 90 || img.rotation === 270 ? img.width : img.height;
-    const pw = (upW * 72) / img.dpi, ph = (upH * 72) / img.dpi;
-    const pageObj = w.reserve(), contents = w.reserve(), xobj = w.reserve();
+    const pw = (upW * 72) / img.dpi,
+      ph = (upH * 72) / img.dpi;
+    const pageObj = w.reserve(),
+      contents = w.reserve(),
+      xobj = w.reserve();
     const bpc = 8;
     const decode = img.colorSpace === 'DeviceCMYK' && img.invertCmyk ? ' /Decode [1 0 1 0 1 0 1 0]' : '';
     const data = img.filter === 'FlateDecode' ? deflateSync(img.data) : img.data;
-    w.stream(xobj, `/Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /${img.colorSpace} /BitsPerComponent ${bpc} /Filter /${img.filter}${decode}`, data);
+    w.stream(
+      xobj,
+      `/Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /${img.colorSpace} /BitsPerComponent ${bpc} /Filter /${img.filter}${decode}`,
+      data,
+    );
     const toUser = concatMatrix([pw / page.width, 0, 0, -ph / page.height, 0, 0], [1, 0, 0, 1, 0, ph]);
-    const cm = imagePlacement(img.rotation, pw, ph).map((v) => Math.round(v * 10000) / 10000).join(' ');
+    const cm = imagePlacement(img.rotation, pw, ph)
+      .map((v) => Math.round(v * 10000) / 10000)
+      .join(' ');
     const ops = `q\n${cm} cm\n/Im0 Do\nQ\n${textLayerOps(page, toUser)}`;
     w.stream(contents, '/Filter /FlateDecode', deflateSync(Buffer.from(ops, 'latin1')));
     w.dict(

@@ -26,8 +26,11 @@ function squeeze(c: RecCrop): RecCrop {
   for (let y = 0; y < REC_HEIGHT; y++) {
     for (let x = 0; x < CLS_WIDTH; x++) {
       const sx = Math.min(c.width - 1, Math.floor(((x + 0.5) * c.width) / CLS_WIDTH));
-      const s = (y * c.width + sx) * 3, d = (y * CLS_WIDTH + x) * 3;
-      data[d] = c.data[s]; data[d + 1] = c.data[s + 1]; data[d + 2] = c.data[s + 2];
+      const s = (y * c.width + sx) * 3,
+        d = (y * CLS_WIDTH + x) * 3;
+      data[d] = c.data[s];
+      data[d + 1] = c.data[s + 1];
+      data[d + 2] = c.data[s + 2];
     }
   }
   return { data, width: CLS_WIDTH, height: REC_HEIGHT };

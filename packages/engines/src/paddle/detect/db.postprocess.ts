@@ -65,21 +65,29 @@ export function minAreaRect(hull: Point[]): RotatedRect {
   let best: RotatedRect | null = null;
   let bestArea = Infinity;
   for (let i = 0; i < hull.length; i++) {
-    const a = hull[i], b = hull[(i + 1) % hull.length];
+    const a = hull[i],
+      b = hull[(i + 1) % hull.length];
     const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
     if (len === 0) continue;
-    const ux = (b[0] - a[0]) / len, uy = (b[1] - a[1]) / len;
-    let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity;
+    const ux = (b[0] - a[0]) / len,
+      uy = (b[1] - a[1]) / len;
+    let minU = Infinity,
+      maxU = -Infinity,
+      minV = Infinity,
+      maxV = -Infinity;
     for (const p of hull) {
       const u = p[0] * ux + p[1] * uy;
       const v = -p[0] * uy + p[1] * ux;
-      if (u < minU) minU = u; if (u > maxU) maxU = u;
-      if (v < minV) minV = v; if (v > maxV) maxV = v;
+      if (u < minU) minU = u;
+      if (u > maxU) maxU = u;
+      if (v < minV) minV = v;
+      if (v > maxV) maxV = v;
     }
     const area = (maxU - minU) * (maxV - minV);
     if (area < bestArea - 1e-9) {
       bestArea = area;
-      const cu = (minU + maxU) / 2, cv = (minV + maxV) / 2;
+      const cu = (minU + maxU) / 2,
+        cv = (minV + maxV) / 2;
       best = { cx: cu * ux - cv * uy, cy: cu * uy + cv * ux, w: maxU - minU, h: maxV - minV, angle: Math.atan2(uy, ux) };
     }
   }
@@ -98,9 +106,12 @@ export function rectToQuad(r: RotatedRect): Point[] {
   }
   // Keep the width direction pointing right (cos >= 0).
   if (Math.cos(angle) < 0) angle += Math.PI;
-  const ux = Math.cos(angle), uy = Math.sin(angle);
-  const vx = -uy, vy = ux; // perpendicular, pointing down when the text runs right
-  const hw = w / 2, hh = h / 2;
+  const ux = Math.cos(angle),
+    uy = Math.sin(angle);
+  const vx = -uy,
+    vy = ux; // perpendicular, pointing down when the text runs right
+  const hw = w / 2,
+    hh = h / 2;
   const { cx, cy } = r;
   return [
     [cx - ux * hw - vx * hh, cy - uy * hw - vy * hh],
@@ -145,7 +156,8 @@ export function dbPostprocess(prob: Float32Array, mw: number, mh: number, opts: 
     let sum = 0;
     while (sp > 0) {
       const p = stack[--sp];
-      const x = p % mw, y = (p - x) / mw;
+      const x = p % mw,
+        y = (p - x) / mw;
       count++;
       sum += prob[p];
       const mn = rowMin.get(y);
@@ -159,13 +171,20 @@ export function dbPostprocess(prob: Float32Array, mw: number, mh: number, opts: 
           const nx = x + dx;
           if ((dx === 0 && dy === 0) || nx < 0 || nx >= mw) continue;
           const q = ny * mw + nx;
-          if (label[q] === 0 && prob[q] > opts.thresh) { label[q] = comp; stack[sp++] = q; }
+          if (label[q] === 0 && prob[q] > opts.thresh) {
+            label[q] = comp;
+            stack[sp++] = q;
+          }
         }
       }
     }
     if (count < opts.minSize * opts.minSize) continue;
     const pts: Point[] = [];
-    for (const [y, x] of rowMin) { pts.push([x, y]); const xm = rowMax.get(y)!; if (xm !== x) pts.push([xm, y]); }
+    for (const [y, x] of rowMin) {
+      pts.push([x, y]);
+      const xm = rowMax.get(y)!;
+      if (xm !== x) pts.push([xm, y]);
+    }
     const rect = minAreaRect(convexHull(pts));
     if (Math.min(rect.w, rect.h) < opts.minSize) continue;
     // Score: mean probability over the region's own pixels (PaddleOCR's "slow" polygon mode). The

@@ -71,8 +71,10 @@ export async function detect(session: InferSession, img: RasterImage, opts: DetO
   const size = detInputSize(img.width, img.height, opts);
   const small = await resizeRaster(img, size.w, size.h);
   const out = await session.run(detTensor(small), [1, 3, size.h, size.w]);
-  const mh = out.dims[2], mw = out.dims[3];
-  const sx = img.width / mw, sy = img.height / mh;
+  const mh = out.dims[2],
+    mw = out.dims[3];
+  const sx = img.width / mw,
+    sy = img.height / mh;
   const boxes = dbPostprocess(out.data, mw, mh, opts.db).map((b) => ({
     score: b.score,
     quad: b.quad.map(([x, y]) => [clamp(x * sx, 0, img.width), clamp(y * sy, 0, img.height)] as Point),

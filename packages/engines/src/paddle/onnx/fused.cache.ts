@@ -14,7 +14,10 @@ import { FUSE_REVISION, fuseModel, type FuseStats } from './onnx.fuse.ts';
 export async function fusedModel(modelPath: string, cacheDir: string | null): Promise<{ model: Uint8Array; stats: FuseStats }> {
   if (!cacheDir) return fuseModel(await readFile(modelPath));
   const st = await stat(modelPath);
-  const key = createHash('sha256').update(`${path.resolve(modelPath)}\0${st.size}\0${st.mtimeMs}\0${FUSE_REVISION}`).digest('hex').slice(0, 24);
+  const key = createHash('sha256')
+    .update(`${path.resolve(modelPath)}\0${st.size}\0${st.mtimeMs}\0${FUSE_REVISION}`)
+    .digest('hex')
+    .slice(0, 24);
   const file = path.join(cacheDir, `${path.basename(modelPath, '.onnx')}.${key}.onnx`);
   try {
     const [model, stats] = await Promise.all([readFile(file), readFile(`${file}.json`, 'utf8')]);

@@ -68,7 +68,8 @@ function index(g: GraphState): void {
     for (const o of n.output) g.producer.set(o, i);
     for (const x of n.input) {
       const r = g.readers.get(x);
-      if (r) r.push(i); else g.readers.set(x, [i]);
+      if (r) r.push(i);
+      else g.readers.set(x, [i]);
     }
   });
 }
@@ -128,7 +129,8 @@ let fresh = 0;
 function setConvWeights(g: GraphState, i: number, w: FloatTensor, b: Float32Array): void {
   const conv = g.nodes[i]!;
   // New names: the original initializers may be shared with another node.
-  const wn = `${conv.input[1]}__fused${++fresh}`, bn = `${conv.input[1]}__fused_bias${fresh}`;
+  const wn = `${conv.input[1]}__fused${++fresh}`,
+    bn = `${conv.input[1]}__fused_bias${fresh}`;
   g.newInits.set(wn, { name: wn, dims: w.dims, data: w.data });
   g.newInits.set(bn, { name: bn, dims: [b.length], data: b });
   conv.input = [conv.input[0], wn, bn];
@@ -136,7 +138,10 @@ function setConvWeights(g: GraphState, i: number, w: FloatTensor, b: Float32Arra
 }
 
 function remove(g: GraphState, ...ids: number[]): void {
-  for (const i of ids) { g.nodes[i] = null; g.dirty.add(i); }
+  for (const i of ids) {
+    g.nodes[i] = null;
+    g.dirty.add(i);
+  }
 }
 
 /** Conv → Mul(c) / Add(c) with constant per-channel c: into the conv's weights and bias. */
@@ -156,7 +161,10 @@ function foldAfterConv(g: GraphState, stats: FuseStats): void {
       if (!c) break;
       const per = wb.w.data.length / co;
       if (n.op === 'Mul') {
-        for (let o = 0; o < co; o++) { for (let k = 0; k < per; k++) wb.w.data[o * per + k] *= c[o]; wb.b[o] *= c[o]; }
+        for (let o = 0; o < co; o++) {
+          for (let k = 0; k < per; k++) wb.w.data[o * per + k] *= c[o];
+          wb.b[o] *= c[o];
+        }
       } else for (let o = 0; o < co; o++) wb.b[o] += c[o];
       setConvWeights(g, i, wb.w, wb.b);
       conv.output = [n.output[0]];
@@ -193,9 +201,20 @@ function fuseHardSwish(g: GraphState, stats: FuseStats): void {
     const div = di === null ? null : g.nodes[di];
     if (!div || div.op !== 'Div' || div.input[0] !== mul.output[0] || scalar(g, div.input[1]) !== 6) continue;
     const hs = `${div.output[0]}__hardsigmoid`;
-    g.nodes[i] = { input: [x], output: [hs], name: `${add.name}__hardsigmoid`, op: 'HardSigmoid', domain: '', attrs: new Map([['alpha', floatAttr('alpha', 1 / 6)], ['beta', floatAttr('beta', 0.5)]]) };
+    g.nodes[i] = {
+      input: [x],
+      output: [hs],
+      name: `${add.name}__hardsigmoid`,
+      op: 'HardSigmoid',
+      domain: '',
+      attrs: new Map([
+        ['alpha', floatAttr('alpha', 1 / 6)],
+        ['beta', floatAttr('beta', 0.5)],
+      ]),
+    };
     g.nodes[mi!] = { input: [x, hs], output: [div.output[0]], name: mul.name, op: 'Mul', domain: '', attrs: new Map() };
-    g.dirty.add(i); g.dirty.add(mi!);
+    g.dirty.add(i);
+    g.dirty.add(mi!);
     remove(g, ci!, di!);
     index(g);
     stats.hardSwish++;
@@ -217,7 +236,9 @@ function foldBeforeConv(g: GraphState, stats: FuseStats): void {
     const op = constOperand(g, mul);
     if (!op || op[1].data.length !== 1 || op[1].data[0] === 0) continue;
     const a = op[1].data[0];
-    let addIdx: number | null = null, b = 0, feed = mul.output[0];
+    let addIdx: number | null = null,
+      b = 0,
+      feed = mul.output[0];
     let ci = soleReader(g, feed);
     const next = ci === null ? null : g.nodes[ci];
     if (next && next.op === 'Add') {
@@ -232,13 +253,17 @@ function foldBeforeConv(g: GraphState, stats: FuseStats): void {
     if (!conv || conv.op !== 'Conv' || conv.input[0] !== feed) continue;
     const wb = convWeights(g, conv);
     if (!wb) continue;
-    const co = wb.w.dims[0], per = wb.w.data.length / co;
+    const co = wb.w.dims[0],
+      per = wb.w.data.length / co;
     // Conv(a·x + b) = (a·W) * (x + b/a): the scale always folds; the shift only without padding.
     const shift = b / a;
     const keepShift = addIdx !== null && shift !== 0 && convPadded(conv);
     for (let o = 0; o < co; o++) {
       let sum = 0;
-      for (let k = 0; k < per; k++) { wb.w.data[o * per + k] *= a; sum += wb.w.data[o * per + k]; }
+      for (let k = 0; k < per; k++) {
+        wb.w.data[o * per + k] *= a;
+        sum += wb.w.data[o * per + k];
+      }
       if (addIdx !== null && !keepShift) wb.b[o] += shift * sum;
     }
     setConvWeights(g, ci!, wb.w, wb.b);
@@ -275,7 +300,17 @@ export function fuseModel(model: Uint8Array): { model: Uint8Array; stats: FuseSt
   const stats: FuseStats = { hardSwish: 0, convAffine: 0, preConvScale: 0, preConvBias: 0, nodesBefore: 0, nodesAfter: 0 };
   if (gi < 0) return { model, stats };
   const gf = decodeFields(top[gi].data);
-  const g: GraphState = { nodes: [], dirty: new Set(), raws: [], inits: new Map(), newInits: new Map(), consts: new Map(), graphOutputs: new Set(), producer: new Map(), readers: new Map() };
+  const g: GraphState = {
+    nodes: [],
+    dirty: new Set(),
+    raws: [],
+    inits: new Map(),
+    newInits: new Map(),
+    consts: new Map(),
+    graphOutputs: new Set(),
+    producer: new Map(),
+    readers: new Map(),
+  };
   for (const f of gf) {
     if (f.no === 1) {
       const n = decodeNode(f.data);
@@ -312,7 +347,8 @@ export function fuseModel(model: Uint8Array): { model: Uint8Array; stats: FuseSt
   let k = 0;
   for (const f of gf) {
     if (f.no === 1) {
-      const n = g.nodes[k], i = k++;
+      const n = g.nodes[k],
+        i = k++;
       if (n) parts.push(g.dirty.has(i) ? fieldBytes(1, encodeNode(n)) : f.raw);
     } else if (f.no === 5) {
       const name = decodeFields(f.data).find((x) => x.no === 8);

@@ -19,7 +19,8 @@ export interface WireField {
 }
 
 function readVarint(b: Uint8Array, p: number): [number, number] {
-  let r = 0, s = 1;
+  let r = 0,
+    s = 1;
   for (;;) {
     if (p >= b.length) throw new Error('truncated varint');
     const x = b[p++];
@@ -36,17 +37,23 @@ export function decodeFields(b: Uint8Array): WireField[] {
     const start = p;
     let key: number;
     [key, p] = readVarint(b, p);
-    const no = Math.floor(key / 8), wt = key & 7;
-    let int = 0, data: Uint8Array = EMPTY;
+    const no = Math.floor(key / 8),
+      wt = key & 7;
+    let int = 0,
+      data: Uint8Array = EMPTY;
     if (wt === 0) [int, p] = readVarint(b, p);
     else if (wt === 2) {
       let n: number;
       [n, p] = readVarint(b, p);
       data = b.subarray(p, p + n);
       p += n;
-    } else if (wt === 5) { data = b.subarray(p, p + 4); p += 4; }
-    else if (wt === 1) { data = b.subarray(p, p + 8); p += 8; }
-    else throw new Error(`unsupported wire type ${wt}`);
+    } else if (wt === 5) {
+      data = b.subarray(p, p + 4);
+      p += 4;
+    } else if (wt === 1) {
+      data = b.subarray(p, p + 8);
+      p += 8;
+    } else throw new Error(`unsupported wire type ${wt}`);
     if (p > b.length) throw new Error('truncated field');
     out.push({ no, wt, int, data, raw: b.subarray(start, p) });
   }
@@ -65,7 +72,10 @@ function varint(n: number): number[] {
   const out: number[] = [];
   // int64 fields may be negative (two's complement over 10 bytes); ONNX dims and types never are.
   if (n < 0) throw new Error('negative varint');
-  while (n >= 128) { out.push((n % 128) | 128); n = Math.floor(n / 128); }
+  while (n >= 128) {
+    out.push((n % 128) | 128);
+    n = Math.floor(n / 128);
+  }
   out.push(n);
   return out;
 }
@@ -76,7 +86,10 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -109,14 +122,22 @@ export interface FloatTensor {
 
 /** A TensorProto of 32-bit floats (raw_data or float_data), or null for any other kind. */
 export function decodeFloatTensor(b: Uint8Array): FloatTensor | null {
-  let name = '', type = 0;
+  let name = '',
+    type = 0;
   const dims: number[] = [];
   let raw: Uint8Array | null = null;
   const floats: Uint8Array[] = [];
   for (const f of decodeFields(b)) {
     if (f.no === 1) {
       if (f.wt === 0) dims.push(f.int);
-      else { let p = 0; while (p < f.data.length) { let v: number; [v, p] = readVarint(f.data, p); dims.push(v); } }
+      else {
+        let p = 0;
+        while (p < f.data.length) {
+          let v: number;
+          [v, p] = readVarint(f.data, p);
+          dims.push(v);
+        }
+      }
     } else if (f.no === 2) type = f.int;
     else if (f.no === 8) name = text(f);
     else if (f.no === 9) raw = f.data;
@@ -191,7 +212,14 @@ export function attrValue(a: Uint8Array): { f?: number; i?: number; ints?: numbe
     else if (f.no === 8) {
       out.ints ??= [];
       if (f.wt === 0) out.ints.push(f.int);
-      else { let p = 0; while (p < f.data.length) { let v: number; [v, p] = readVarint(f.data, p); out.ints.push(v); } }
+      else {
+        let p = 0;
+        while (p < f.data.length) {
+          let v: number;
+          [v, p] = readVarint(f.data, p);
+          out.ints.push(v);
+        }
+      }
     }
   }
   return out;

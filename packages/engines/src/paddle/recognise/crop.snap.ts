@@ -56,7 +56,11 @@ export function columnInk(c: CropPixels, a: number, b: number): ColumnInk {
   // The threshold comes from the box itself: the margins may be blank paper only.
   const hist = new Uint32Array(256);
   let n = 0;
-  for (let y = 0; y < h; y++) for (let x = Math.max(0, a); x < Math.min(w, b); x++) { hist[grey[y * w + x]]++; n++; }
+  for (let y = 0; y < h; y++)
+    for (let x = Math.max(0, a); x < Math.min(w, b); x++) {
+      hist[grey[y * w + x]]++;
+      n++;
+    }
   const out = new Uint16Array(w);
   const rule = new Uint8Array(w);
   if (!n) return { ink: out, rule, paper: 255 };
@@ -67,11 +71,17 @@ export function columnInk(c: CropPixels, a: number, b: number): ColumnInk {
   // Outside the box a mark may be fainter than the box's own ink (a thermal print fading at the
   // line's end, a comma thinned by scaling): there the threshold lies halfway between the box's
   // threshold and its paper.
-  let paperSum = 0, paperN = 0;
-  for (let v = 0; v < 256; v++) if (inkIsDark ? v > thr : v <= thr) { paperSum += v * hist[v]; paperN += hist[v]; }
+  let paperSum = 0,
+    paperN = 0;
+  for (let v = 0; v < 256; v++)
+    if (inkIsDark ? v > thr : v <= thr) {
+      paperSum += v * hist[v];
+      paperN += hist[v];
+    }
   const paper = paperN ? paperSum / paperN : thr;
   const faint = (thr + paper) / 2;
-  const y0 = Math.floor(h / 8), y1 = h - y0;
+  const y0 = Math.floor(h / 8),
+    y1 = h - y0;
   const inked = new Uint8Array(w * h);
   for (let x = 0; x < w; x++) {
     const t = x >= a && x < b ? thr : faint;
@@ -89,10 +99,15 @@ export function columnInk(c: CropPixels, a: number, b: number): ColumnInk {
   const need = Math.ceil(RULE_ROWS * h);
   for (let x = 0; x < w; x++) {
     if (x >= a && x < b) continue;
-    const lo = Math.max(0, x - RULE_HALF_WIDTH), hi = Math.min(w - 1, x + RULE_HALF_WIDTH);
+    const lo = Math.max(0, x - RULE_HALF_WIDTH),
+      hi = Math.min(w - 1, x + RULE_HALF_WIDTH);
     let rows = 0;
     for (let y = 0; y < h; y++) {
-      for (let k = lo; k <= hi; k++) if (inked[y * w + k]) { rows++; break; }
+      for (let k = lo; k <= hi; k++)
+        if (inked[y * w + k]) {
+          rows++;
+          break;
+        }
     }
     rule[x] = rows >= need ? 1 : 0;
   }
@@ -106,17 +121,28 @@ export function columnInk(c: CropPixels, a: number, b: number): ColumnInk {
 export function inkReach(ink: Uint16Array, from: number, dir: 1 | -1, limit: number, gapCols: number, minInk: number, rule?: Uint8Array): number {
   let edge = from - dir;
   let blank = 0;
-  let runMass = 0, runEnd = -1, runBlank = 0;
+  let runMass = 0,
+    runEnd = -1,
+    runBlank = 0;
   const settle = () => {
     // A run too light to be a glyph (a speck of the paper) counts as blank.
-    if (runMass >= minInk) { edge = runEnd; blank = 0; } else blank += runBlank;
-    runMass = 0; runBlank = 0;
+    if (runMass >= minInk) {
+      edge = runEnd;
+      blank = 0;
+    } else blank += runBlank;
+    runMass = 0;
+    runBlank = 0;
   };
   for (let k = 0; k < limit; k++) {
     const x = from + dir * k;
     if (x < 0 || x >= ink.length || rule?.[x]) break;
     // A column with one or two stray pixels is blank.
-    if (ink[x] >= 2) { runMass += ink[x]; runEnd = x; runBlank++; continue; }
+    if (ink[x] >= 2) {
+      runMass += ink[x];
+      runEnd = x;
+      runBlank++;
+      continue;
+    }
     if (runMass) settle();
     if (++blank > gapCols) break;
   }
@@ -134,8 +160,14 @@ export function snapColumns(c: CropPixels, reachLeft: number, reachRight: number
 }
 
 /** The kept columns [x0, x1) of a probe crop and their pixels, rules beside the box painted over. */
-export function snapCrop(c: CropPixels, reachLeft: number, reachRight: number, o: SnapOptions = DEFAULT_SNAP_OPTIONS): { x0: number; x1: number; data: Buffer } {
-  const a = reachLeft, b = c.width - reachRight;
+export function snapCrop(
+  c: CropPixels,
+  reachLeft: number,
+  reachRight: number,
+  o: SnapOptions = DEFAULT_SNAP_OPTIONS,
+): { x0: number; x1: number; data: Buffer } {
+  const a = reachLeft,
+    b = c.width - reachRight;
   if (b - a < 2) return { x0: a, x1: b, data: sliceColumns(c, a, b) };
   const { ink, rule, paper } = columnInk(c, a, b);
   const gap = Math.max(2, Math.round(o.gap * c.height));
@@ -148,13 +180,23 @@ export function snapCrop(c: CropPixels, reachLeft: number, reachRight: number, o
   const x0 = Math.min(a, Math.max(0, left - margin));
   // The margin keeps its width, but from a rule outwards it is blank paper (the rule, and the
   // ends of the rules that meet it, would be read as strokes).
-  let wallL = -1, wallR = c.width;
-  for (let x = a - 1; x >= x0; x--) if (rule[x]) { wallL = x; break; }
-  for (let x = b; x < x1; x++) if (rule[x]) { wallR = x; break; }
+  let wallL = -1,
+    wallR = c.width;
+  for (let x = a - 1; x >= x0; x--)
+    if (rule[x]) {
+      wallL = x;
+      break;
+    }
+  for (let x = b; x < x1; x++)
+    if (rule[x]) {
+      wallR = x;
+      break;
+    }
   let data = sliceColumns(c, x0, x1);
   if (wallL >= x0 || wallR < x1) {
     data = Buffer.from(data);
-    const w = x1 - x0, v = Math.round(paper);
+    const w = x1 - x0,
+      v = Math.round(paper);
     for (let y = 0; y < c.height; y++) {
       if (wallL >= x0) data.fill(v, y * w * 3, (y * w + wallL + 1 - x0) * 3);
       if (wallR < x1) data.fill(v, (y * w + wallR - x0) * 3, (y + 1) * w * 3);
@@ -181,19 +223,28 @@ export function rowRoom(quads: readonly (readonly Point[])[]): { left: number; r
   const frames = quads.map((q) => {
     const w = Math.hypot(q[1][0] - q[0][0], q[1][1] - q[0][1]) || 1;
     const h = (Math.hypot(q[3][0] - q[0][0], q[3][1] - q[0][1]) + Math.hypot(q[2][0] - q[1][0], q[2][1] - q[1][1])) / 2 || 1;
-    const ux = (q[1][0] - q[0][0]) / w, uy = (q[1][1] - q[0][1]) / w;
+    const ux = (q[1][0] - q[0][0]) / w,
+      uy = (q[1][1] - q[0][1]) / w;
     return { o: q[0], ux, uy, w, h };
   });
   return frames.map((f, i) => {
-    let left = Infinity, right = Infinity;
+    let left = Infinity,
+      right = Infinity;
     for (let j = 0; j < quads.length; j++) {
       if (j === i) continue;
-      let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+      let u0 = Infinity,
+        u1 = -Infinity,
+        v0 = Infinity,
+        v1 = -Infinity;
       for (const [x, y] of quads[j]) {
-        const dx = x - f.o[0], dy = y - f.o[1];
-        const u = dx * f.ux + dy * f.uy, v = -dx * f.uy + dy * f.ux;
-        if (u < u0) u0 = u; if (u > u1) u1 = u;
-        if (v < v0) v0 = v; if (v > v1) v1 = v;
+        const dx = x - f.o[0],
+          dy = y - f.o[1];
+        const u = dx * f.ux + dy * f.uy,
+          v = -dx * f.uy + dy * f.ux;
+        if (u < u0) u0 = u;
+        if (u > u1) u1 = u;
+        if (v < v0) v0 = v;
+        if (v > v1) v1 = v;
       }
       if (Math.min(v1, f.h) - Math.max(v0, 0) < f.h / 3) continue;
       // Boxes that touch or overlap this one still bound it: the side is where their centre lies.
@@ -204,4 +255,3 @@ export function rowRoom(quads: readonly (readonly Point[])[]): { left: number; r
     return { left: Math.max(0, left), right: Math.max(0, right) };
   });
 }
-

@@ -43,7 +43,8 @@ export function charGroups(charset: readonly string[]): CharGroups {
     if (c === 0 || !ch) return;
     const k = ch.normalize('NFKC');
     const g = byForm.get(k);
-    if (g) g.push(c); else byForm.set(k, [c]);
+    if (g) g.push(c);
+    else byForm.set(k, [c]);
   });
   const canon = Int32Array.from(charset, (_, c) => c);
   const groups: Int32Array[] = [];
@@ -81,19 +82,31 @@ export function ctcDecode(probs: Float32Array, offset: number, frames: number, c
       prev = 0;
       continue;
     }
-    let best = 0, bestP = probs[base];
+    let best = 0,
+      bestP = probs[base];
     for (let c = 1; c < classes; c++) {
       const p = probs[base + c];
-      if (p > bestP) { bestP = p; best = c; }
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
     }
     for (const g of groups) {
-      let sum = 0, top = g[0], topP = -1;
+      let sum = 0,
+        top = g[0],
+        topP = -1;
       for (let k = 0; k < g.length; k++) {
         const p = probs[base + g[k]];
         sum += p;
-        if (p > topP) { topP = p; top = g[k]; }
+        if (p > topP) {
+          topP = p;
+          top = g[k];
+        }
       }
-      if (sum > bestP) { bestP = sum; best = top; }
+      if (sum > bestP) {
+        bestP = sum;
+        best = top;
+      }
     }
     const sp = sp0;
     if (sp > spaceMax) spaceMax = sp;
@@ -113,7 +126,8 @@ export function ctcDecode(probs: Float32Array, offset: number, frames: number, c
 }
 
 /** Full-width characters (CJK ideographs, kana, hangul, full-width forms) are about twice as wide as Latin ones. */
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+const WIDE =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
 export function isWide(ch: string): boolean {
   return WIDE.test(ch);
 }
@@ -157,7 +171,10 @@ const SEPARATOR = /^[.,:]$/;
 const DIGIT = /^[0-9]$/;
 /** chars[i] is a digit, chars[i-1] a separator and chars[i-2] a digit (or the mirror case). */
 function isNumberSeparator(chars: readonly DecodedChar[], i: number): boolean {
-  const a = chars[i - 2]?.ch, b = chars[i - 1]?.ch, c = chars[i]?.ch, d = chars[i + 1]?.ch;
+  const a = chars[i - 2]?.ch,
+    b = chars[i - 1]?.ch,
+    c = chars[i]?.ch,
+    d = chars[i + 1]?.ch;
   return (DIGIT.test(a ?? '') && SEPARATOR.test(b ?? '') && DIGIT.test(c ?? '')) || (DIGIT.test(b ?? '') && SEPARATOR.test(c ?? '') && DIGIT.test(d ?? ''));
 }
 
@@ -192,7 +209,10 @@ export function segmentWords(chars: readonly DecodedChar[], opts: SpaceOptions =
   };
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i];
-    if (c.ch === ' ') { flush(); continue; }
+    if (c.ch === ' ') {
+      flush();
+      continue;
+    }
     if (cur.length && i > 0 && chars[i - 1].ch !== ' ') {
       const p = chars[i - 1];
       const gap = center(c) - center(p);
@@ -203,7 +223,12 @@ export function segmentWords(chars: readonly DecodedChar[], opts: SpaceOptions =
       else if (isNumberSeparator(chars, i)) isSpace = c.spaceProb > 0.5;
       else {
         const blank = blanks?.[i - 1] ?? 0;
-        const z = opts.bias + opts.wSpace * Math.log(c.spaceProb + 1e-4) + opts.wGap * (gap / pAvg) + opts.wBlank * (blank / pMed) + opts.wBlankHeight * (blank / HEIGHT_FRAMES);
+        const z =
+          opts.bias +
+          opts.wSpace * Math.log(c.spaceProb + 1e-4) +
+          opts.wGap * (gap / pAvg) +
+          opts.wBlank * (blank / pMed) +
+          opts.wBlankHeight * (blank / HEIGHT_FRAMES);
         isSpace = z > 0;
       }
       if (isSpace) flush();

@@ -20,7 +20,11 @@ const COMMA = '、';
 /** Fewer section numbers than this say nothing about the page's style. */
 const MIN_VOTES = 3;
 
-interface Numbered { line: Line; digits: number; mark: string }
+interface Numbered {
+  line: Line;
+  digits: number;
+  mark: string;
+}
 
 /**
  * The text of the line that follows `l` on its row, to its right within a few text heights, if any.
@@ -28,7 +32,8 @@ interface Numbered { line: Line; digits: number; mark: string }
  * blank after the small comma, past the start of the heading beside it.
  */
 function textBeside(l: Line, lines: readonly Line[]): string {
-  const h = l.bbox[3] - l.bbox[1], yc = (l.bbox[1] + l.bbox[3]) / 2;
+  const h = l.bbox[3] - l.bbox[1],
+    yc = (l.bbox[1] + l.bbox[3]) / 2;
   const end = l.words.length ? Math.min(l.bbox[2], l.words[l.words.length - 1].bbox[2]) : l.bbox[2];
   let best: Line | null = null;
   for (const o of lines) {

@@ -24,7 +24,8 @@ export function inkColumns(crop: RecCrop): Uint8Array {
   for (let i = 0; i <= thr; i++) dark += hist[i];
   const inkIsDark = dark <= (w * h) / 2;
   // Skip the top and bottom eighth: neighbouring lines and box borders bleed in there.
-  const y0 = Math.floor(h / 8), y1 = h - y0;
+  const y0 = Math.floor(h / 8),
+    y1 = h - y0;
   const cols = new Uint8Array(w);
   for (let x = 0; x < w; x++) {
     let n = 0;
@@ -49,7 +50,8 @@ export function inkBlanks(crop: RecCrop, chars: readonly DecodedChar[]): number[
   for (let i = 0; i + 1 < chars.length; i++) {
     const a = Math.max(0, Math.round(((chars[i].start + chars[i].end) / 2 + 0.5) * REC_STRIDE));
     const b = Math.min(crop.width, Math.round(((chars[i + 1].start + chars[i + 1].end) / 2 + 0.5) * REC_STRIDE));
-    let run = 0, best = 0;
+    let run = 0,
+      best = 0;
     for (let x = a; x < b; x++) {
       if (cols[x]) run = 0;
       else if (++run > best) best = run;

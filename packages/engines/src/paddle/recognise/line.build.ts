@@ -51,13 +51,15 @@ export function buildLines(r: ReadLine, opts: LineBuildOptions = DEFAULT_LINE_OP
   if (!words.length) return [];
   // Frame t covers tensor columns [8t, 8t+8); the crop fills the first cropWidth columns.
   const frameToU = (f: number) => Math.min(1, Math.max(0, (f * REC_STRIDE) / r.cropWidth));
-  const lineH = (Math.hypot(r.quad[3][0] - r.quad[0][0], r.quad[3][1] - r.quad[0][1]) + Math.hypot(r.quad[2][0] - r.quad[1][0], r.quad[2][1] - r.quad[1][1])) / 2;
+  const lineH =
+    (Math.hypot(r.quad[3][0] - r.quad[0][0], r.quad[3][1] - r.quad[0][1]) + Math.hypot(r.quad[2][0] - r.quad[1][0], r.quad[2][1] - r.quad[1][1])) / 2;
   // Frame positions map along the quad the crop spans (the box plus its horizontal margins).
   const span = r.cropQuad ?? r.quad;
   const lineW = Math.hypot(span[1][0] - span[0][0], span[1][1] - span[0][1]);
   // Word extents: halfway into the blank frames on each side, so boxes touch the glyphs.
   const extent = (w: WordSpan, i: number): [number, number] => {
-    const prev = words[i - 1], next = words[i + 1];
+    const prev = words[i - 1],
+      next = words[i + 1];
     const a = prev ? (prev.end + 1 + w.start) / 2 : Math.max(0, w.start - 1);
     const b = next ? (w.end + 1 + next.start) / 2 : Math.min(r.cropWidth / REC_STRIDE, w.end + 2);
     return [frameToU(a), frameToU(b)];
@@ -69,13 +71,21 @@ export function buildLines(r: ReadLine, opts: LineBuildOptions = DEFAULT_LINE_OP
     const prev = words[i - 1];
     const gapPx = prev ? frameToU(w.start) * lineW - frameToU(prev.end + 1) * lineW : 0;
     if (!g || gapPx > opts.splitGap * lineH) groups.push({ words: [w], u: [u] });
-    else { g.words.push(w); g.u.push(u); }
+    else {
+      g.words.push(w);
+      g.u.push(u);
+    }
   });
   const out: Line[] = [];
   for (const g of groups) {
-    const u0 = g.u[0][0], u1 = g.u[g.u.length - 1][1];
+    const u0 = g.u[0][0],
+      u1 = g.u[g.u.length - 1][1];
     const poly = groups.length === 1 ? r.quad.map((p) => [...p] as Point) : subQuad(span, Math.max(0, u0 - 0.01), Math.min(1, u1 + 0.01));
-    const ws: Word[] = g.words.map((w, i) => ({ text: w.text, bbox: roundBBox(polygonToBBox(subQuad(span, g.u[i][0], g.u[i][1]))), confidence: round3(w.confidence) }));
+    const ws: Word[] = g.words.map((w, i) => ({
+      text: w.text,
+      bbox: roundBBox(polygonToBBox(subQuad(span, g.u[i][0], g.u[i][1]))),
+      confidence: round3(w.confidence),
+    }));
     const nChars = g.words.reduce((s, w) => s + w.text.length, 0);
     const conf = g.words.reduce((s, w) => s + w.confidence * w.text.length, 0) / Math.max(1, nChars);
     if (conf < opts.minConfidence) continue;

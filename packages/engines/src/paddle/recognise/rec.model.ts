@@ -83,7 +83,8 @@ export function shiftQuad(q: readonly Point[], shift: number): Point[] {
 /** Grow a quad by `pad` line heights above and below, along its own axes. */
 export function padQuad(q: readonly Point[], pad: number): Point[] {
   const { h } = quadSize(q);
-  const vx = (q[3][0] - q[0][0]) / h, vy = (q[3][1] - q[0][1]) / h;
+  const vx = (q[3][0] - q[0][0]) / h,
+    vy = (q[3][1] - q[0][1]) / h;
   const d = pad * h;
   const sy = [-1, -1, 1, 1];
   return q.map(([x, y], i) => [x + sy[i] * d * vx, y + sy[i] * d * vy] as Point);
@@ -92,7 +93,8 @@ export function padQuad(q: readonly Point[], pad: number): Point[] {
 /** Move the left edge of a quad out by `left` and the right edge by `right` (page units), along its own axis. */
 export function extendQuad(q: readonly Point[], left: number, right: number): Point[] {
   const { w } = quadSize(q);
-  const ux = (q[1][0] - q[0][0]) / w, uy = (q[1][1] - q[0][1]) / w;
+  const ux = (q[1][0] - q[0][0]) / w,
+    uy = (q[1][1] - q[0][1]) / w;
   const d = [-left, right, right, -left];
   return q.map(([x, y], i) => [x + d[i] * ux, y + d[i] * uy] as Point);
 }
@@ -150,7 +152,12 @@ export function recTensor(crops: readonly RecCrop[], width: number): Float32Arra
  * runners (lanes, see infer.lane.ts) each takes the next batch when it is free, widest first, so
  * the lanes finish together; a batch's result does not depend on the lane that ran it.
  */
-export async function recognizeCrops(runners: InferRunner | readonly InferRunner[], crops: readonly RecCrop[], charset: readonly string[], opts: RecOptions = DEFAULT_REC_OPTIONS): Promise<RecOutput[]> {
+export async function recognizeCrops(
+  runners: InferRunner | readonly InferRunner[],
+  crops: readonly RecCrop[],
+  charset: readonly string[],
+  opts: RecOptions = DEFAULT_REC_OPTIONS,
+): Promise<RecOutput[]> {
   const lanes = Array.isArray(runners) ? (runners as readonly InferRunner[]) : [runners as InferRunner];
   const order = crops.map((_, i) => i).sort((a, b) => crops[b].width - crops[a].width);
   const batches: number[][] = [];

@@ -12,11 +12,19 @@ const LETTER = /[A-Za-z]/;
 const DIGIT = /[0-9]/;
 
 export function fixConfusables(word: string): string {
-  let letters = 0, digits = 0, zeros = 0, ohs = 0, other = 0;
+  let letters = 0,
+    digits = 0,
+    zeros = 0,
+    ohs = 0,
+    other = 0;
   for (const ch of word) {
-    if (ch === '0') { zeros++; digits++; }
-    else if (ch === 'O' || ch === 'o') { ohs++; letters++; }
-    else if (DIGIT.test(ch)) digits++;
+    if (ch === '0') {
+      zeros++;
+      digits++;
+    } else if (ch === 'O' || ch === 'o') {
+      ohs++;
+      letters++;
+    } else if (DIGIT.test(ch)) digits++;
     else if (LETTER.test(ch)) letters++;
     else if (ch.charCodeAt(0) > 0x7f) other++;
   }
@@ -49,7 +57,8 @@ export function fixCjkDash(word: string): string {
   let changed = false;
   for (let i = 0; i < chars.length; i++) {
     if (!DASHES.has(chars[i])) continue;
-    const prev = chars[i - 1], next = chars[i + 1];
+    const prev = chars[i - 1],
+      next = chars[i + 1];
     if ((prev && (DASHES.has(prev) || LATIN_OR_DIGIT.test(prev))) || (next && (DASHES.has(next) || LATIN_OR_DIGIT.test(next)))) continue;
     if (!((prev && HAN.test(prev)) || (next && HAN.test(next)))) continue;
     chars[i] = '\u4e00';

@@ -103,14 +103,18 @@ export class BullmqQueue implements JobQueue {
       priority = priorityOf(job);
     }
     try {
-      await this.queue.add('ocr', {}, {
-        jobId,
-        priority: toBullPriority(priority),
-        attempts: this.o.attempts,
-        backoff: { type: 'exponential', delay: this.o.backoffMs, jitter: 0.2 },
-        removeOnComplete: true,
-        removeOnFail: true,
-      });
+      await this.queue.add(
+        'ocr',
+        {},
+        {
+          jobId,
+          priority: toBullPriority(priority),
+          attempts: this.o.attempts,
+          backoff: { type: 'exponential', delay: this.o.backoffMs, jitter: 0.2 },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      );
     } catch (err) {
       // The job is durable in the store; the next sync puts it into BullMQ.
       this.o.log.warn({ err, job: jobId }, 'enqueue in BullMQ failed; the queue sync will retry it');

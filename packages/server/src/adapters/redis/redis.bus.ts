@@ -96,7 +96,12 @@ export class RedisFanout<T> {
     this.listeners.clear();
     this.sub.off('message', this.onMessage);
     // While Redis is away an UNSUBSCRIBE would wait for the reconnect; closing the connection ends it anyway.
-    if (this.sub.status === 'ready') await this.sub.unsubscribe(this.channel).catch((err) => this.log.warn({ err, channel: this.channel }, 'unsubscribing from Redis at close failed; closing the connection ends the subscription'));
+    if (this.sub.status === 'ready')
+      await this.sub
+        .unsubscribe(this.channel)
+        .catch((err) =>
+          this.log.warn({ err, channel: this.channel }, 'unsubscribing from Redis at close failed; closing the connection ends the subscription'),
+        );
   }
 
   private deliver(m: T): void {

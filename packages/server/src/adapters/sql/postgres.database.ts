@@ -58,7 +58,8 @@ class PostgresJobStore extends SqlJobStore {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider, migrationTableSchema: this.schema });
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
-    if (error || failed) throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`, { cause: error });
+    if (error || failed)
+      throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`, { cause: error });
   }
 }
 

@@ -30,8 +30,16 @@ const ENDED_STATUSES: JobStatus[] = ['finished', 'failed', 'canceled'];
 
 function rowToBatch(r: Selectable<BatchesTable>): BatchRecord {
   return {
-    id: r.id, tenant: r.tenant, batchKey: r.batch_key, contentHash: r.content_hash, webhookUrl: r.webhook_url, state: r.state as BatchState,
-    total: num(r.total), lastSeq: num(r.last_seq), createdAt: num(r.created_at), endedAt: r.ended_at === null ? null : num(r.ended_at),
+    id: r.id,
+    tenant: r.tenant,
+    batchKey: r.batch_key,
+    contentHash: r.content_hash,
+    webhookUrl: r.webhook_url,
+    state: r.state as BatchState,
+    total: num(r.total),
+    lastSeq: num(r.last_seq),
+    createdAt: num(r.created_at),
+    endedAt: r.ended_at === null ? null : num(r.ended_at),
   };
 }
 
@@ -46,7 +54,18 @@ export class SqlBatchStore implements BatchStore {
       return await this.db.transaction().execute(async (tx) => {
         const row = await tx
           .insertInto('batches')
-          .values({ id: b.id, tenant: b.tenant, batch_key: b.batchKey, content_hash: b.contentHash, webhook_url: b.webhookUrl, state: 'creating', total: b.total, last_seq: 1, created_at: b.now, ended_at: null })
+          .values({
+            id: b.id,
+            tenant: b.tenant,
+            batch_key: b.batchKey,
+            content_hash: b.contentHash,
+            webhook_url: b.webhookUrl,
+            state: 'creating',
+            total: b.total,
+            last_seq: 1,
+            created_at: b.now,
+            ended_at: null,
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
         await this.insertEvent(tx, b.id, 1, 'created', { total: b.total }, b.now);
@@ -77,7 +96,14 @@ export class SqlBatchStore implements BatchStore {
   }
 
   async listDocuments(batchId: string, afterPosition: number, limit: number): Promise<BatchDocument[]> {
-    const rows = await this.db.selectFrom('batch_documents').selectAll().where('batch_id', '=', batchId).where('position', '>', afterPosition).orderBy('position').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('batch_documents')
+      .selectAll()
+      .where('batch_id', '=', batchId)
+      .where('position', '>', afterPosition)
+      .orderBy('position')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({ position: num(r.position), jobId: r.job_id, taskId: r.task_id }));
   }
 
@@ -90,7 +116,13 @@ export class SqlBatchStore implements BatchStore {
         return { ...batch, state: 'open' };
       }
       // Every document ended while the others were still being written: the batch ends now.
-      const last = await tx.selectFrom('batch_documents').select('job_id').where('batch_id', '=', batchId).orderBy('position', 'desc').limit(1).executeTakeFirst();
+      const last = await tx
+        .selectFrom('batch_documents')
+        .select('job_id')
+        .where('batch_id', '=', batchId)
+        .orderBy('position', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       return this.end(tx, batch, last?.job_id ?? null, now, onEnded);
     });
   }
@@ -116,7 +148,14 @@ export class SqlBatchStore implements BatchStore {
       const ended = await this.countIn(tx, batch.id, ENDED_STATUSES);
       const seq = batch.lastSeq + 1;
       await tx.updateTable('batches').set({ last_seq: seq }).where('id', '=', batch.id).execute();
-      await this.insertEvent(tx, batch.id, seq, 'document_ended', { job_id: change.job.id, task_id: link.task_id, position: num(link.position), status: change.job.status, ended, total: batch.total }, now);
+      await this.insertEvent(
+        tx,
+        batch.id,
+        seq,
+        'document_ended',
+        { job_id: change.job.id, task_id: link.task_id, position: num(link.position), status: change.job.status, ended, total: batch.total },
+        now,
+      );
       // Still being written (`creating`): `open` counts again once every document is linked.
       if (batch.state === 'open' && open === 0) await this.end(tx, { ...batch, lastSeq: seq }, change.job.id, now, onEnded);
     }
@@ -139,8 +178,21 @@ export class SqlBatchStore implements BatchStore {
   }
 
   async listEvents(batchId: string, sinceSeq: number, limit: number): Promise<BatchEvent[]> {
-    const rows = await this.db.selectFrom('batch_events').selectAll().where('batch_id', '=', batchId).where('seq', '>', sinceSeq).orderBy('seq').limit(limit).execute();
-    return rows.map((r) => ({ batchId: r.batch_id, seq: num(r.seq), type: r.type as BatchEventType, createdAt: num(r.created_at), data: JSON.parse(r.data) as Record<string, unknown> }));
+    const rows = await this.db
+      .selectFrom('batch_events')
+      .selectAll()
+      .where('batch_id', '=', batchId)
+      .where('seq', '>', sinceSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      batchId: r.batch_id,
+      seq: num(r.seq),
+      type: r.type as BatchEventType,
+      createdAt: num(r.created_at),
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
   }
 
   private async end(tx: Kysely<Database>, batch: BatchRecord, lastJobId: string | null, now: number, onEnded: BatchEndedHook): Promise<BatchRecord> {
@@ -175,7 +227,12 @@ export class SqlBatchStore implements BatchStore {
     const rows = await db
       .selectFrom('batch_documents as d')
       .innerJoin('jobs as j', 'j.id', 'd.job_id')
-      .select((eb) => ['j.status', eb.fn.countAll<number | string>().as('n'), sql<number | string>`coalesce(sum(j.done_pages), 0)`.as('done'), sql<number | string>`coalesce(sum(j.page_count), 0)`.as('pages')])
+      .select((eb) => [
+        'j.status',
+        eb.fn.countAll<number | string>().as('n'),
+        sql<number | string>`coalesce(sum(j.done_pages), 0)`.as('done'),
+        sql<number | string>`coalesce(sum(j.page_count), 0)`.as('pages'),
+      ])
       .where('d.batch_id', '=', batchId)
       .groupBy('j.status')
       .execute();
@@ -190,7 +247,17 @@ export class SqlBatchStore implements BatchStore {
     return { byStatus, pagesDone, pagesTotal };
   }
 
-  private async insertEvent(tx: Kysely<Database>, batchId: string, seq: number, type: BatchEventType, data: Record<string, unknown>, now: number): Promise<void> {
-    await tx.insertInto('batch_events').values({ batch_id: batchId, seq, type, data: JSON.stringify(data), created_at: now }).execute();
+  private async insertEvent(
+    tx: Kysely<Database>,
+    batchId: string,
+    seq: number,
+    type: BatchEventType,
+    data: Record<string, unknown>,
+    now: number,
+  ): Promise<void> {
+    await tx
+      .insertInto('batch_events')
+      .values({ batch_id: batchId, seq, type, data: JSON.stringify(data), created_at: now })
+      .execute();
   }
 }

@@ -68,10 +68,28 @@ function rowToAttempt(r: Selectable<WebhookAttemptsTable>): AttemptRecord {
 
 function toRow(d: NewDelivery) {
   return {
-    id: d.id, tenant: d.tenant, message_id: d.messageId, job_id: d.jobId, event_seq: d.eventSeq, event_type: d.eventType, event_time: d.eventTime,
-    url: d.url, source: d.source, dedupe_key: d.dedupeKey, state: 'pending', attempt_count: 0, next_attempt_at: d.now,
-    lease_owner: null, lease_until: null, payload: d.payload, last_status: null, last_error: null, created_at: d.now, updated_at: d.now,
-    delivered_at: null, redelivery_of: d.redeliveryOf,
+    id: d.id,
+    tenant: d.tenant,
+    message_id: d.messageId,
+    job_id: d.jobId,
+    event_seq: d.eventSeq,
+    event_type: d.eventType,
+    event_time: d.eventTime,
+    url: d.url,
+    source: d.source,
+    dedupe_key: d.dedupeKey,
+    state: 'pending',
+    attempt_count: 0,
+    next_attempt_at: d.now,
+    lease_owner: null,
+    lease_until: null,
+    payload: d.payload,
+    last_status: null,
+    last_error: null,
+    created_at: d.now,
+    updated_at: d.now,
+    delivered_at: null,
+    redelivery_of: d.redeliveryOf,
   };
 }
 
@@ -164,7 +182,16 @@ export class SqlDeliveryStore implements DeliveryStore {
         if (!owned) continue;
         await tx
           .insertInto('webhook_attempts')
-          .values({ delivery_id: id, n, started_at: o.startedAt, duration_ms: Math.round(o.durationMs), http_status: o.httpStatus, error: o.error, response_excerpt: o.responseExcerpt, owner })
+          .values({
+            delivery_id: id,
+            n,
+            started_at: o.startedAt,
+            duration_ms: Math.round(o.durationMs),
+            http_status: o.httpStatus,
+            error: o.error,
+            response_excerpt: o.responseExcerpt,
+            owner,
+          })
           .execute();
       }
       return out;
@@ -201,7 +228,11 @@ export class SqlDeliveryStore implements DeliveryStore {
     const attempts = await this.db
       .selectFrom('webhook_attempts')
       .selectAll()
-      .where('delivery_id', 'in', rows.map((r) => r.id))
+      .where(
+        'delivery_id',
+        'in',
+        rows.map((r) => r.id),
+      )
       .orderBy('delivery_id')
       .orderBy('n')
       .execute();
@@ -211,7 +242,11 @@ export class SqlDeliveryStore implements DeliveryStore {
   }
 
   async countByState(): Promise<Record<DeliveryState, number>> {
-    const rows = await this.db.selectFrom('webhook_deliveries').select((eb) => ['state', eb.fn.countAll<number | string>().as('n')]).groupBy('state').execute();
+    const rows = await this.db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => ['state', eb.fn.countAll<number | string>().as('n')])
+      .groupBy('state')
+      .execute();
     const out = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
     for (const r of rows) if ((DELIVERY_STATES as readonly string[]).includes(r.state)) out[r.state as DeliveryState] = Number(r.n);
     return out;

@@ -7,7 +7,17 @@
 import { Migrator, type Expression, type Kysely, type SqlBool, type ExpressionBuilder, type Transaction, type Updateable } from 'kysely';
 import { ERROR_CODES, type SerializedError } from '@ocrflow/core';
 import { TaskIdTakenError, type JobStore, type ListJobsQuery, type StoredPage, type TerminalHook, type TxExtras } from '../../ports/job-store.port.ts';
-import { JOB_STATUSES, TERMINAL_STATUSES, type JobEvent, type JobEventType, type JobMetrics, type JobRecord, type JobStatus, type NewJob, type Transition } from '../../ports/job.types.ts';
+import {
+  JOB_STATUSES,
+  TERMINAL_STATUSES,
+  type JobEvent,
+  type JobEventType,
+  type JobMetrics,
+  type JobRecord,
+  type JobStatus,
+  type NewJob,
+  type Transition,
+} from '../../ports/job.types.ts';
 import { asStoreTx, type Database, type JobsTable } from './sql.schema.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { GroupCommit } from './sql.group-commit.ts';
@@ -43,7 +53,8 @@ export class SqlJobStore implements JobStore {
   async migrate(): Promise<void> {
     const { error, results } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
-    if (error || failed) throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`, { cause: error });
+    if (error || failed)
+      throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`, { cause: error });
   }
 
   async close(): Promise<void> {
@@ -71,11 +82,37 @@ export class SqlJobStore implements JobStore {
         const row = await tx
           .insertInto('jobs')
           .values({
-            id: j.id, tenant: j.tenant, task_id: j.taskId, status: 'queued', engine: j.engine, mode: j.mode, languages: JSON.stringify(j.languages),
-            prompt: j.prompt, webhook_url: j.webhookUrl, filename: j.filename, mime: j.mime, size_bytes: j.sizeBytes, sha256: j.sha256,
-            content_hash: j.contentHash, source_key: j.sourceKey, result_key: null, page_count: j.pageCount, done_pages: 0, attempts: 0,
-            error_code: null, error_message: null, metrics: JSON.stringify(j.metrics), options: JSON.stringify(j.options), last_seq: 1,
-            lease_owner: null, lease_until: null, created_at: j.now, queued_at: j.now, started_at: null, finished_at: null, updated_at: j.now,
+            id: j.id,
+            tenant: j.tenant,
+            task_id: j.taskId,
+            status: 'queued',
+            engine: j.engine,
+            mode: j.mode,
+            languages: JSON.stringify(j.languages),
+            prompt: j.prompt,
+            webhook_url: j.webhookUrl,
+            filename: j.filename,
+            mime: j.mime,
+            size_bytes: j.sizeBytes,
+            sha256: j.sha256,
+            content_hash: j.contentHash,
+            source_key: j.sourceKey,
+            result_key: null,
+            page_count: j.pageCount,
+            done_pages: 0,
+            attempts: 0,
+            error_code: null,
+            error_message: null,
+            metrics: JSON.stringify(j.metrics),
+            options: JSON.stringify(j.options),
+            last_seq: 1,
+            lease_owner: null,
+            lease_until: null,
+            created_at: j.now,
+            queued_at: j.now,
+            started_at: null,
+            finished_at: null,
+            updated_at: j.now,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -97,7 +134,11 @@ export class SqlJobStore implements JobStore {
 
   async getJobs(ids: readonly string[]): Promise<JobRecord[]> {
     if (!ids.length) return [];
-    const rows = await this.db.selectFrom('jobs').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
     return rows.map(rowToJob);
   }
 
@@ -128,7 +169,9 @@ export class SqlJobStore implements JobStore {
       .select((eb) => ['tenant', 'status', eb.fn.countAll<number | string>().as('n')])
       .groupBy(['tenant', 'status'])
       .execute();
-    return rows.filter((r) => (JOB_STATUSES as readonly string[]).includes(r.status)).map((r) => ({ tenant: r.tenant, status: r.status as JobStatus, count: Number(r.n) }));
+    return rows
+      .filter((r) => (JOB_STATUSES as readonly string[]).includes(r.status))
+      .map((r) => ({ tenant: r.tenant, status: r.status as JobStatus, count: Number(r.n) }));
   }
 
   async listQueuedIds(limit: number): Promise<string[]> {
@@ -159,7 +202,13 @@ export class SqlJobStore implements JobStore {
 
   async savePage(id: string, owner: string, page: StoredPage, metrics: JobMetrics, now: number): Promise<Transition | null> {
     return this.db.transaction().execute(async (tx) => {
-      const owned = await tx.selectFrom('jobs').select('id').where('id', '=', id).where('status', '=', 'running').where('lease_owner', '=', owner).executeTakeFirst();
+      const owned = await tx
+        .selectFrom('jobs')
+        .select('id')
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
       if (!owned) return null;
       await tx
         .insertInto('job_pages')
@@ -202,7 +251,14 @@ export class SqlJobStore implements JobStore {
     return this.transition(id, now, {
       from: ['running'],
       owner,
-      set: { status: 'finished', result_key: result.resultKey, metrics: JSON.stringify(result.metrics), finished_at: now, lease_owner: null, lease_until: null },
+      set: {
+        status: 'finished',
+        result_key: result.resultKey,
+        metrics: JSON.stringify(result.metrics),
+        finished_at: now,
+        lease_owner: null,
+        lease_until: null,
+      },
       recountPages: true,
       event: 'finished',
       data: (j) => ({ done_pages: j.donePages, total_pages: j.pageCount }),
@@ -214,7 +270,15 @@ export class SqlJobStore implements JobStore {
     return this.transition(id, now, {
       from: ['running'],
       owner: owner ?? undefined,
-      set: { status: 'failed', error_code: error.code, error_message: error.message, metrics: JSON.stringify(metrics), finished_at: now, lease_owner: null, lease_until: null },
+      set: {
+        status: 'failed',
+        error_code: error.code,
+        error_message: error.message,
+        metrics: JSON.stringify(metrics),
+        finished_at: now,
+        lease_owner: null,
+        lease_until: null,
+      },
       event: 'failed',
       data: (j) => ({ error: { code: error.code, message: error.message }, done_pages: j.donePages, total_pages: j.pageCount }),
       extras,
@@ -235,7 +299,14 @@ export class SqlJobStore implements JobStore {
   async cancelJob(id: string, now: number, extras?: TxExtras, opts?: { onlyQueued?: boolean }): Promise<{ job: JobRecord; event: JobEvent | null } | null> {
     const t = await this.transition(id, now, {
       from: opts?.onlyQueued ? ['queued'] : ['queued', 'running'],
-      set: { status: 'canceled', error_code: 'OCRFLOW_ERR_CANCELED', error_message: ERROR_CODES.OCRFLOW_ERR_CANCELED.message, finished_at: now, lease_owner: null, lease_until: null },
+      set: {
+        status: 'canceled',
+        error_code: 'OCRFLOW_ERR_CANCELED',
+        error_message: ERROR_CODES.OCRFLOW_ERR_CANCELED.message,
+        finished_at: now,
+        lease_owner: null,
+        lease_until: null,
+      },
       event: 'canceled',
       data: (j) => ({ done_pages: j.donePages, total_pages: j.pageCount }),
       extras,
@@ -248,7 +319,16 @@ export class SqlJobStore implements JobStore {
   async retryJob(id: string, now: number): Promise<{ job: JobRecord; event: JobEvent | null } | null> {
     const t = await this.transition(id, now, {
       from: ['failed', 'canceled'],
-      set: { status: 'queued', error_code: null, error_message: null, queued_at: now, finished_at: null, result_key: null, lease_owner: null, lease_until: null },
+      set: {
+        status: 'queued',
+        error_code: null,
+        error_message: null,
+        queued_at: now,
+        finished_at: null,
+        result_key: null,
+        lease_owner: null,
+        lease_until: null,
+      },
       event: 'queued',
       data: (j) => ({ reason: 'retry', done_pages: j.donePages, total_pages: j.pageCount }),
     });
@@ -271,7 +351,14 @@ export class SqlJobStore implements JobStore {
           ? await this.transition(r.id, now, {
               from: ['running'],
               where: stillStale,
-              set: { status: 'failed', error_code: 'OCRFLOW_ERR_WORKER_CRASHED', error_message: `The job stopped its worker ${r.attempts} times; giving up`, finished_at: now, lease_owner: null, lease_until: null },
+              set: {
+                status: 'failed',
+                error_code: 'OCRFLOW_ERR_WORKER_CRASHED',
+                error_message: `The job stopped its worker ${r.attempts} times; giving up`,
+                finished_at: now,
+                lease_owner: null,
+                lease_until: null,
+              },
               event: 'failed',
               data: (j) => ({ error: j.error, done_pages: j.donePages, total_pages: j.pageCount }),
             })
@@ -335,7 +422,10 @@ export class SqlJobStore implements JobStore {
 
   private async insertEvent(tx: Kysely<Database>, job: JobRecord, type: JobEventType, data: Record<string, unknown>, now: number): Promise<JobEvent> {
     const event: JobEvent = { jobId: job.id, seq: job.lastSeq, type, status: job.status, createdAt: now, data };
-    await tx.insertInto('job_events').values({ job_id: job.id, seq: event.seq, type, status: job.status, data: JSON.stringify(data), created_at: now }).execute();
+    await tx
+      .insertInto('job_events')
+      .values({ job_id: job.id, seq: event.seq, type, status: job.status, data: JSON.stringify(data), created_at: now })
+      .execute();
     return event;
   }
 }

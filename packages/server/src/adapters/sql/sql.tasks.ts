@@ -8,7 +8,19 @@
  * miss a second change made within the same millisecond.
  */
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
-import type { AddVersionResult, NewTask, NewVersion, TaskPatch, TaskRecord, TaskStatus, TaskStore, TaskTransition, TransitionRequest, VersionSource, WorkbookVersion } from '../../ports/task-store.port.ts';
+import type {
+  AddVersionResult,
+  NewTask,
+  NewVersion,
+  TaskPatch,
+  TaskRecord,
+  TaskStatus,
+  TaskStore,
+  TaskTransition,
+  TransitionRequest,
+  VersionSource,
+  WorkbookVersion,
+} from '../../ports/task-store.port.ts';
 import type { Database } from './sql.schema.ts';
 import type { WorkbenchTasksTable, WorkbenchVersionsTable } from './tasks.schema.ts';
 
@@ -62,9 +74,23 @@ export class SqlTaskStore implements TaskStore {
       const row = await tx
         .insertInto('workbench_tasks')
         .values({
-          id: t.id, tenant: t.tenant, filename: t.filename, mime: t.mime, size_bytes: t.sizeBytes, sha256: t.sha256, source_key: t.sourceKey,
-          status: statuses[statuses.length - 1], error_message: null, ocr_job_id: null, page_count: t.pageCount, table_count: null, cells_to_check: null,
-          workbook_version: null, last_seq: statuses.length, created_at: t.now, updated_at: t.now,
+          id: t.id,
+          tenant: t.tenant,
+          filename: t.filename,
+          mime: t.mime,
+          size_bytes: t.sizeBytes,
+          sha256: t.sha256,
+          source_key: t.sourceKey,
+          status: statuses[statuses.length - 1],
+          error_message: null,
+          ocr_job_id: null,
+          page_count: t.pageCount,
+          table_count: null,
+          cells_to_check: null,
+          workbook_version: null,
+          last_seq: statuses.length,
+          created_at: t.now,
+          updated_at: t.now,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -90,14 +116,26 @@ export class SqlTaskStore implements TaskStore {
 
   async listByStatus(statuses: readonly TaskStatus[], limit: number): Promise<TaskRecord[]> {
     if (!statuses.length) return [];
-    const rows = await this.db.selectFrom('workbench_tasks').selectAll().where('status', 'in', [...statuses]).orderBy('id', 'asc').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('workbench_tasks')
+      .selectAll()
+      .where('status', 'in', [...statuses])
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
     return rows.map(rowToTask);
   }
 
   async listTransitions(ids: readonly string[]): Promise<Map<string, TaskTransition[]>> {
     const out = new Map<string, TaskTransition[]>(ids.map((id) => [id, []]));
     if (!ids.length) return out;
-    const rows = await this.db.selectFrom('workbench_task_transitions').selectAll().where('task_id', 'in', [...ids]).orderBy('task_id').orderBy('seq').execute();
+    const rows = await this.db
+      .selectFrom('workbench_task_transitions')
+      .selectAll()
+      .where('task_id', 'in', [...ids])
+      .orderBy('task_id')
+      .orderBy('seq')
+      .execute();
     for (const r of rows) out.get(r.task_id)?.push({ seq: num(r.seq), status: r.status as TaskStatus, at: num(r.at) });
     return out;
   }
@@ -155,14 +193,22 @@ export class SqlTaskStore implements TaskStore {
         return { ok: false, reason: v.requireStatus.includes(task.status) ? 'version' : 'state', task };
       }
       const task = rowToTask(row);
-      await tx.insertInto('workbench_versions').values({ task_id: id, version: next, source: v.source, sheets: v.sheets, xlsx_key: v.xlsxKey, created_at: task.updatedAt }).execute();
+      await tx
+        .insertInto('workbench_versions')
+        .values({ task_id: id, version: next, source: v.source, sheets: v.sheets, xlsx_key: v.xlsxKey, created_at: task.updatedAt })
+        .execute();
       if (v.to) await tx.insertInto('workbench_task_transitions').values({ task_id: id, seq: task.lastSeq, status: v.to, at: task.updatedAt }).execute();
       return { ok: true, task, version: next };
     });
   }
 
   async listVersions(id: string): Promise<WorkbookVersion[]> {
-    const rows = await this.db.selectFrom('workbench_versions').select(['version', 'source', 'xlsx_key', 'created_at']).where('task_id', '=', id).orderBy('version').execute();
+    const rows = await this.db
+      .selectFrom('workbench_versions')
+      .select(['version', 'source', 'xlsx_key', 'created_at'])
+      .where('task_id', '=', id)
+      .orderBy('version')
+      .execute();
     return rows.map(rowToVersion);
   }
 

@@ -56,7 +56,9 @@ export interface WbServer {
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-export async function startWb(opts: { env?: Record<string, string>; dataDir?: string; startWorkers?: boolean; workbench?: WorkbenchOptions } = {}): Promise<WbServer> {
+export async function startWb(
+  opts: { env?: Record<string, string>; dataDir?: string; startWorkers?: boolean; workbench?: WorkbenchOptions } = {},
+): Promise<WbServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = loadConfig({ env: testEnv(dataDir, { OCRFLOW_WEBHOOK_SECRET: SECRET, ...opts.env }) });
   const service = await startService({ config, startWorkers: opts.startWorkers, workbench: opts.workbench });
@@ -131,7 +133,9 @@ export class WbApi {
     let t = await this.task(id);
     while (!statuses.includes(t.status)) {
       if (Date.now() > deadline) throw new Error(`task ${id} stayed ${t.status} (${t.error_message ?? ''}); wanted ${statuses.join('|')}`);
-      const r = await this.call<TaskView>(`/api/v1/tasks/${id}/events?since=${encodeURIComponent(t.updated_at)}&timeout_ms=${Math.min(20_000, Math.max(1, deadline - Date.now()))}`);
+      const r = await this.call<TaskView>(
+        `/api/v1/tasks/${id}/events?since=${encodeURIComponent(t.updated_at)}&timeout_ms=${Math.min(20_000, Math.max(1, deadline - Date.now()))}`,
+      );
       assert.equal(r.status, 200, JSON.stringify(r.body));
       t = r.body.data;
     }
@@ -139,7 +143,11 @@ export class WbApi {
   }
 
   putTables(id: string, body: unknown) {
-    return this.call<{ version: number }>(`/api/v1/tasks/${id}/tables`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return this.call<{ version: number }>(`/api/v1/tasks/${id}/tables`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   }
 }
 

@@ -10,7 +10,11 @@ const TABLES = ['jobs', 'webhook_deliveries', 'workbench_tasks'] as const;
 
 export const m0006_tenants: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
-    for (const t of TABLES) await db.schema.alterTable(t).addColumn('tenant', 'varchar(64)', (c) => c.notNull().defaultTo('default')).execute();
+    for (const t of TABLES)
+      await db.schema
+        .alterTable(t)
+        .addColumn('tenant', 'varchar(64)', (c) => c.notNull().defaultTo('default'))
+        .execute();
     await db.schema.dropIndex('jobs_task_id_uq').execute();
     // NULL task_ids stay distinct (both databases), so jobs without one coexist in a tenant.
     await db.schema.createIndex('jobs_tenant_task_id_uq').on('jobs').columns(['tenant', 'task_id']).unique().execute();
