@@ -44,14 +44,20 @@ export async function flattenLight(img: RasterImage): Promise<RasterImage> {
     .resize(w, h, { fit: 'fill', kernel: 'linear' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  // One gain per background level (a table of 256), so the per-pixel work is a multiply.
+  // One gain per background level; every (background, value) pair's result is looked up in a
+  // 256 × 256 table, so the per-pixel work is one load (the table holds what
+  // min(255, value × gain) stores into a byte).
   const gain = new Float32Array(256);
   for (let b = 0; b < 256; b++) gain[b] = PAPER / Math.max(24, b);
-  const out = Buffer.allocUnsafe(w * h * 3);
-  for (let i = 0; i < out.length; i++) {
-    const v = data[i] * gain[bg[i]];
-    out[i] = v > 255 ? 255 : v;
+  const table = new Uint8Array(256 * 256);
+  for (let b = 0; b < 256; b++) {
+    for (let v = 0; v < 256; v++) {
+      const x = v * gain[b];
+      table[(b << 8) | v] = x > 255 ? 255 : x;
+    }
   }
+  const out = Buffer.allocUnsafe(w * h * 3);
+  for (let i = 0; i < out.length; i++) out[i] = table[(bg[i] << 8) | data[i]];
   return { data: out, width: w, height: h, channels: 3 };
 }
 

@@ -26,19 +26,28 @@ export function warpImage(img: RasterImage, outW: number, outH: number, map: Pix
     }
   }
   const { width: w, height: h, data } = img;
-  const out = Buffer.alloc(outW * outH * 3, 255);
+  // Every output pixel is written below (white where the map leaves the photo): no fill first.
+  const out = Buffer.allocUnsafe(outW * outH * 3);
   const wm = w - 1,
     hm = h - 1;
+  // The grid column and the position inside it depend on x alone: computed once, not per row.
+  const colI = new Int32Array(outW),
+    colF = new Float64Array(outW);
+  for (let x = 0; x < outW; x++) {
+    const gx = (x + 0.5) / GRID;
+    const i = Math.min(gw - 2, Math.floor(gx));
+    colI[x] = i;
+    colF[x] = gx - i;
+  }
   let o = 0;
   for (let y = 0; y < outH; y++) {
     const gy = (y + 0.5) / GRID;
     const j = Math.min(gh - 2, Math.floor(gy)),
       fy = gy - j;
+    const row = j * gw;
     for (let x = 0; x < outW; x++, o += 3) {
-      const gx = (x + 0.5) / GRID;
-      const i = Math.min(gw - 2, Math.floor(gx)),
-        fx = gx - i;
-      const k = j * gw + i;
+      const fx = colF[x];
+      const k = row + colI[x];
       const a = mx[k] + (mx[k + 1] - mx[k]) * fx,
         b = mx[k + gw] + (mx[k + gw + 1] - mx[k + gw]) * fx;
       const c = my[k] + (my[k + 1] - my[k]) * fx,
@@ -46,7 +55,12 @@ export function warpImage(img: RasterImage, outW: number, outH: number, map: Pix
       let sx = a + (b - a) * fy - 0.5;
       let sy = c + (d - c) * fy - 0.5;
       // Outside the photo stays white (a page corner beyond the frame is paper, not black).
-      if (sx < -1 || sy < -1 || sx > w || sy > h) continue;
+      if (sx < -1 || sy < -1 || sx > w || sy > h) {
+        out[o] = 255;
+        out[o + 1] = 255;
+        out[o + 2] = 255;
+        continue;
+      }
       if (sx < 0) sx = 0;
       else if (sx > wm) sx = wm;
       if (sy < 0) sy = 0;

@@ -101,7 +101,7 @@ export class PaddleEngine implements OcrEngine {
       lanes > 1 ? InferLane.create(recPath, perLane).catch(() => InferSession.create(recPath, perLane)) : InferSession.create(recPath, perLane);
     // Awaited when used; until then a failure must not surface as an unhandled rejection.
     rec.catch(() => {});
-    const det = await InferSession.create(path.join(modelDir, MODELS.det), s);
+    const det = await InferSession.create(path.join(modelDir, MODELS.det), { ...s, memArena: true });
     // Lanes start once the main recogniser is in, and join the page being read when they are
     // ready: a cold single-page run never waits for a lane.
     const extra: InferLane[] = [];
