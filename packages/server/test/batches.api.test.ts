@@ -213,10 +213,11 @@ test('a 30-document batch does not starve a single job submitted after it', asyn
   const starts = await Promise.all(r.body.documents.map(async (d) => Date.parse((await api.job(d.job_id)).started_at as string)));
   const waiting = starts.filter((t) => t > accepted);
   assert.ok(waiting.length >= 25, `${waiting.length} documents were still waiting`);
-  assert.ok(
-    waiting.every((t) => t >= singleStart),
-    'a batch document queued before the single job ran ahead of it',
-  );
+  // One document may start in between: the one the worker had already taken (BullMQ hands the
+  // next job over as the previous one completes) when the single job reached the queue, a moment
+  // after its row was committed. A queue that ignored priorities would run every waiting one first.
+  const ranAhead = waiting.filter((t) => t < singleStart);
+  assert.ok(ranAhead.length <= 1, `${ranAhead.length} batch documents queued before the single job ran ahead of it`);
   const docsPage = await api.json<{ documents: BatchDoc[]; next_after: number | null }>(`/v1/batches/${r.body.batch.id}/documents?limit=20`);
   assert.deepEqual([docsPage.body.documents.length, docsPage.body.next_after], [20, 20]);
 });
