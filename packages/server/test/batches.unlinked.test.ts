@@ -6,8 +6,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NewJob } from '../src/index.ts';
 import { newJobId } from '../src/util/ids.ts';
+import { newJob } from './helpers/jobs.helper.ts';
 import { startTestServer, type TestServer } from './helpers/server.helper.ts';
 
 const servers: TestServer[] = [];
@@ -15,29 +15,7 @@ after(async () => {
   for (const s of servers) await s.close();
 });
 
-function newJob(options: Record<string, unknown>, taskId: string): NewJob {
-  const id = newJobId();
-  return {
-    id,
-    tenant: 'default',
-    taskId,
-    engine: 'paddle',
-    mode: 'text',
-    languages: ['en'],
-    prompt: null,
-    webhookUrl: null,
-    filename: 'a.png',
-    mime: 'image/png',
-    sizeBytes: 10,
-    sha256: 'x'.repeat(64),
-    contentHash: 'h'.repeat(64),
-    sourceKey: `jobs/${id}/source`,
-    pageCount: 1,
-    metrics: {},
-    options,
-    now: Date.now(),
-  };
-}
+const batchJob = (options: Record<string, unknown>, taskId: string) => newJob({ options, taskId });
 
 test('a batch document that was never linked gets its link and its document_ended event when it ends', async () => {
   const srv = await startTestServer({ startWorkers: false });
@@ -54,8 +32,8 @@ test('a batch document that was never linked gets its link and its document_ende
   });
 
   // Position 1 was linked as usual; position 2's job was committed and the process died before its link.
-  const linked = newJob({ batch: batch.id, batch_position: 1 }, 'half-written#1');
-  const unlinked = newJob({ batch: batch.id, batch_position: 2 }, 'half-written#2');
+  const linked = batchJob({ batch: batch.id, batch_position: 1 }, 'half-written#1');
+  const unlinked = batchJob({ batch: batch.id, batch_position: 2 }, 'half-written#2');
   await store.insertJob(linked);
   await batches.addDocument(batch.id, { position: 1, jobId: linked.id, taskId: linked.taskId });
   await store.insertJob(unlinked);
@@ -110,8 +88,8 @@ test('a job that names a batch it was never part of, at a position another job h
     total: 1,
     now: Date.now(),
   });
-  const owner = newJob({ batch: batch.id, batch_position: 1 }, 'taken#1');
-  const intruder = newJob({ batch: batch.id, batch_position: 1 }, 'other');
+  const owner = batchJob({ batch: batch.id, batch_position: 1 }, 'taken#1');
+  const intruder = batchJob({ batch: batch.id, batch_position: 1 }, 'other');
   await store.insertJob(owner);
   await batches.addDocument(batch.id, { position: 1, jobId: owner.id, taskId: owner.taskId });
   await store.insertJob(intruder);

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { TaskIdTakenError, type NewJob } from '../src/index.ts';
-import { newJobId } from '../src/util/ids.ts';
+import { TaskIdTakenError } from '../src/index.ts';
 import { Api } from './helpers/api.helper.ts';
+import { newJob } from './helpers/jobs.helper.ts';
 import { openTestStore, spawnServer, tempDataDir, type ChildServer } from './helpers/server.helper.ts';
 
 const dirs: string[] = [];
@@ -18,31 +18,6 @@ after(async () => {
   for (const c of children) if (c.child.exitCode === null) await c.kill('SIGKILL');
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-
-function newJob(over: Partial<NewJob> = {}): NewJob {
-  const id = newJobId();
-  return {
-    id,
-    tenant: 'default',
-    taskId: null,
-    engine: 'paddle',
-    mode: 'text',
-    languages: ['en'],
-    prompt: null,
-    webhookUrl: null,
-    filename: 'a.png',
-    mime: 'image/png',
-    sizeBytes: 10,
-    sha256: 'x'.repeat(64),
-    contentHash: 'h'.repeat(64),
-    sourceKey: `jobs/${id}/source`,
-    pageCount: 1,
-    metrics: {},
-    options: {},
-    now: Date.now(),
-    ...over,
-  };
-}
 
 test('writes started together: the one that fails rolls back alone, the others are committed', async () => {
   const { store, close } = await openTestStore();

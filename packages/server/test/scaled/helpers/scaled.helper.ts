@@ -8,9 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '@ocrflow/core';
-import { QUEUE_FACTORIES, STORE_FACTORIES, type JobStore, type NewJob } from '../../../src/index.ts';
+import { QUEUE_FACTORIES, STORE_FACTORIES, type JobStore } from '../../../src/index.ts';
 import type { QueueAdapters } from '../../../src/adapters/adapters.factory.ts';
-import { newJobId } from '../../../src/util/ids.ts';
 import { backendEnv, scaledBackend } from '../../helpers/backend.helper.ts';
 
 /** `skip` option of every test here when the pass has no PostgreSQL + Redis. */
@@ -46,30 +45,7 @@ export async function closeQueue(q: QueueAdapters): Promise<void> {
   await q.closeConnections?.();
 }
 
-export function newJob(over: Partial<NewJob> = {}): NewJob {
-  const id = newJobId();
-  return {
-    id,
-    tenant: 'default',
-    taskId: null,
-    engine: 'paddle',
-    mode: 'text',
-    languages: ['en'],
-    prompt: null,
-    webhookUrl: null,
-    filename: 'a.png',
-    mime: 'image/png',
-    sizeBytes: 10,
-    sha256: 'x'.repeat(64),
-    contentHash: 'h'.repeat(64),
-    sourceKey: `jobs/${id}/source`,
-    pageCount: 1,
-    metrics: {},
-    options: {},
-    now: Date.now(),
-    ...over,
-  };
-}
+export { newJob } from '../../helpers/jobs.helper.ts';
 
 export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, maxMs = 30_000): Promise<T> {
   const deadline = Date.now() + maxMs;
